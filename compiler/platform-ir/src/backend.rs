@@ -1,0 +1,45 @@
+//! The Backend trait (STYLE C): a pure function from the IR to files plus diagnostics.
+
+use std::fmt;
+
+use crate::artifact::ArtifactSet;
+use crate::diagnostic::Diagnostic;
+use crate::model::{Org, Service};
+
+/// A backend's stable, kebab-case id: crate suffix, output directory and diagnostic scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BackendId(pub &'static str);
+
+impl fmt::Display for BackendId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// Files and findings from one backend run.
+#[derive(Clone, Debug, Default)]
+pub struct Emitted {
+    /// Files, relative to the backend's own root.
+    pub artifacts: ArtifactSet,
+    /// Problems found (spans point at the user's YAML).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A code generator. Object-safe: the driver holds `&[&dyn Backend]` (STYLE C1).
+///
+/// Backends are pure: no I/O, no globals, no clocks. Each service is emitted on its own, so
+/// the driver can run services in parallel; what a service needs of others (dependencies,
+/// dependents) is already resolved into its [`Service`].
+pub trait Backend: Send + Sync {
+    /// Stable id, e.g. `helm`.
+    fn id(&self) -> BackendId;
+
+    /// Files for one service, relative to `<out>/<service>/<id>/`.
+    fn emit_service(&self, org: &Org, service: &Service) -> Emitted;
+
+    /// Org-wide files (e.g. reusable workflows), relative to `<out>/_org/<id>/`. Most
+    /// backends have none.
+    fn emit_org(&self, _org: &Org, _services: &[&Service]) -> Emitted {
+        Emitted::default()
+    }
+}

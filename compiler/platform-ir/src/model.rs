@@ -1,0 +1,625 @@
+//! The resolved IR: defaults applied, references bound, names canonical (STYLE A4).
+//!
+//! Backends read these types and nothing else. Every value a user (or the org file, or the
+//! built-in defaults) wrote keeps its [`Sp`] span.
+
+use std::collections::BTreeMap;
+
+use crate::quantity::{Cpu, Memory};
+use crate::ratio::Ratio;
+use crate::span::{FileId, Sp, Span};
+
+/// The service tier; decides policies (replicas, paging, backups).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Tier {
+    /// Customer-facing, pages on-call.
+    Critical,
+    /// Normal service, tickets.
+    Standard,
+    /// Prototype: ticket-only alerts, no protection.
+    Experimental,
+}
+
+/// The language a service is written in; picks the CI toolchain and metric conventions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Language {
+    /// TypeScript on Node.js.
+    Typescript,
+    /// Go.
+    Go,
+    /// Python.
+    Python,
+    /// Rust.
+    Rust,
+    /// Java on the JVM.
+    Java,
+}
+
+/// Database engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Engine {
+    /// PostgreSQL (RDS).
+    Postgres,
+    /// Redis (ElastiCache).
+    Redis,
+}
+
+/// How a new version replaces the old one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Strategy {
+    /// Rolling update.
+    Rolling,
+    /// Stop all, then start all.
+    Recreate,
+}
+
+/// What happens when a deploy fails its checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rollback {
+    /// Abort and roll back without a person.
+    Automatic,
+    /// Stop and wait for a person.
+    Manual,
+}
+
+/// Whether an ingress is reachable from the internet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Exposure {
+    /// Internet-facing.
+    Public,
+    /// Only inside the org network.
+    Internal,
+}
+
+/// What a tier policy does when violated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Enforcement {
+    /// Fails the build.
+    Error,
+    /// Reported, build goes on.
+    Warning,
+}
+
+macro_rules! names {
+    ($t:ty { $($v:ident => $s:literal),* $(,)? }) => {
+        impl $t {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$t] = &[$(<$t>::$v),*];
+            /// The spelling used in YAML.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(<$t>::$v => $s),* }
+            }
+            /// Parse the YAML spelling.
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($s => Some(<$t>::$v),)* _ => None }
+            }
+            /// Every spelling, for "did you mean".
+            pub const NAMES: &'static [&'static str] = &[$($s),*];
+        }
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}
+names!(Tier { Critical => "critical", Standard => "standard", Experimental => "experimental" });
+names!(Language { Typescript => "typescript", Go => "go", Python => "python", Rust => "rust", Java => "java" });
+names!(Engine { Postgres => "postgres", Redis => "redis" });
+names!(Strategy { Rolling => "rolling", Recreate => "recreate" });
+names!(Rollback { Automatic => "automatic", Manual => "manual" });
+names!(Exposure { Public => "public", Internal => "internal" });
+names!(Enforcement { Error => "error", Warning => "warning" });
+
+/// Database size class name as written (`small`, `medium`, `large`, or any the org defines).
+pub type SizeName = String;
+
+// ---------------------------------------------------------------------------------------
+// The org file (kind Platform), resolved over the built-in defaults.
+// ---------------------------------------------------------------------------------------
+
+/// The golden path: everything the platform team decides once for every service.
+#[derive(Clone, Debug)]
+pub struct Org {
+    /// Org name (`acme`), used as the Backstage namespace-free system prefix and tag.
+    pub name: Sp<String>,
+    /// The org file, or the built-in defaults file.
+    pub source: FileId,
+    /// Container registry prefix, e.g. `ghcr.io/acme`.
+    pub registry: Sp<String>,
+    /// Base DNS domain, e.g. `acme.dev`.
+    pub domain: Sp<String>,
+    /// Environments in promotion order (staging before production).
+    pub environments: Vec<Environment>,
+    /// Tier policies.
+    pub tiers: BTreeMap<Tier, TierPolicy>,
+    /// Teams: routing for alerts and ownership.
+    pub teams: BTreeMap<String, Team>,
+    /// CI toolchains per language.
+    pub languages: BTreeMap<Language, Toolchain>,
+    /// Database classes and versions per engine.
+    pub databases: BTreeMap<Engine, EngineCatalog>,
+    /// Canary defaults.
+    pub canary: CanaryPolicy,
+    /// Monitoring conventions (SLO period, burn windows, metric names, label conventions).
+    pub monitoring: MonitoringPolicy,
+    /// Ingress conventions.
+    pub ingress: IngressPolicy,
+    /// Log shipping conventions.
+    pub logging: LoggingPolicy,
+    /// Terraform conventions: state backend, providers.
+    pub terraform: TerraformPolicy,
+    /// Pinned versions of external actions.
+    pub actions: BTreeMap<String, ActionPin>,
+    /// Backstage conventions.
+    pub catalog: CatalogPolicy,
+}
+
+/// One deployment environment.
+#[derive(Clone, Debug)]
+pub struct Environment {
+    /// `staging`, `production`, …
+    pub name: Sp<String>,
+    /// Kubernetes cluster name (EKS).
+    pub cluster: Sp<String>,
+    /// AWS account id (12 digits).
+    pub aws_account: Sp<String>,
+    /// AWS region.
+    pub aws_region: Sp<String>,
+    /// DNS domain of the environment, e.g. `staging.acme.dev`.
+    pub domain: Sp<String>,
+    /// Namespace scheme with `{team}` / `{service}` / `{env}` placeholders.
+    pub namespace: Sp<String>,
+    /// Production-like: requires approval, gets canaries and paging.
+    pub production: Sp<bool>,
+    /// The cluster's IAM OIDC provider host (for IRSA trust), e.g.
+    /// `oidc.eks.eu-west-1.amazonaws.com/id/ABC`.
+    pub oidc_provider: Sp<String>,
+}
+
+/// What a tier demands.
+#[derive(Clone, Debug)]
+pub struct TierPolicy {
+    /// Lowest replica count allowed.
+    pub min_replicas: Sp<u32>,
+    /// Whether `monitoring.alerts` must be on.
+    pub require_alerts: Sp<bool>,
+    /// Whether page (not only ticket) alerts are emitted.
+    pub paging: Sp<bool>,
+    /// Emit a PodDisruptionBudget.
+    pub pdb: Sp<bool>,
+    /// Spread pods across zones.
+    pub topology_spread: Sp<bool>,
+    /// Database backup retention in days.
+    pub backup_days: Sp<u32>,
+    /// Database deletion protection and final snapshot.
+    pub deletion_protection: Sp<bool>,
+    /// Multi-AZ database.
+    pub multi_az: Sp<bool>,
+    /// Whether violations of this policy fail the build or only warn.
+    pub enforcement: Sp<Enforcement>,
+    /// Backstage lifecycle for services of this tier.
+    pub lifecycle: Sp<String>,
+}
+
+/// A team: routing targets.
+#[derive(Clone, Debug)]
+pub struct Team {
+    /// Team id (`payments`).
+    pub name: Sp<String>,
+    /// PagerDuty service id for pages.
+    pub pagerduty: Option<Sp<String>>,
+    /// Slack channel for tickets.
+    pub slack: Option<Sp<String>>,
+}
+
+/// CI toolchain for a language.
+#[derive(Clone, Debug)]
+pub struct Toolchain {
+    /// Toolchain version (`22` for Node, `1.23` for Go).
+    pub version: Sp<String>,
+    /// Default framework when the service names none.
+    pub framework: Option<Sp<String>>,
+    /// Metric conventions of the default instrumentation.
+    pub metrics: MetricConvention,
+}
+
+/// How a language's default instrumentation names its HTTP metrics.
+#[derive(Clone, Debug)]
+pub struct MetricConvention {
+    /// Counter of requests, e.g. `http_requests_total`.
+    pub requests_total: Sp<String>,
+    /// Label selector that marks an error request, e.g. `code=~"5.."`.
+    pub error_selector: Sp<String>,
+    /// Histogram of request durations (seconds), base name without `_bucket`.
+    pub duration_histogram: Sp<String>,
+}
+
+/// Sizes and versions for one database engine.
+#[derive(Clone, Debug)]
+pub struct EngineCatalog {
+    /// Size classes by name.
+    pub sizes: BTreeMap<SizeName, SizeClass>,
+    /// Default engine version.
+    pub default_version: Sp<String>,
+    /// Versions a service may ask for.
+    pub allowed_versions: Vec<Sp<String>>,
+}
+
+/// A database size class.
+#[derive(Clone, Debug)]
+pub struct SizeClass {
+    /// Instance class or node type (`db.t4g.small`, `cache.t4g.small`).
+    pub instance_class: Sp<String>,
+    /// Allocated storage in GiB (ignored for redis).
+    pub storage_gib: Sp<u32>,
+}
+
+/// Canary defaults.
+#[derive(Clone, Debug)]
+pub struct CanaryPolicy {
+    /// Steps when the service gives none.
+    pub steps: Vec<CanaryStep>,
+    /// Analysis interval, e.g. `1m`.
+    pub analysis_interval: Sp<String>,
+    /// Failed measurements before the analysis fails.
+    pub failure_limit: Sp<u32>,
+}
+
+/// One canary step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CanaryStep {
+    /// Send this percentage of traffic to the canary.
+    SetWeight(Sp<u32>),
+    /// Wait this long (`5m`).
+    Pause(Sp<String>),
+    /// Run the SLI analysis.
+    Analysis(Span),
+}
+
+/// Monitoring conventions.
+#[derive(Clone, Debug)]
+pub struct MonitoringPolicy {
+    /// SLO period in days (30 or 28).
+    pub slo_period_days: Sp<u32>,
+    /// Burn-rate alert windows.
+    pub windows: Vec<BurnWindow>,
+    /// Labels the org's Prometheus selects ServiceMonitors and PrometheusRules by.
+    pub rule_selector_labels: BTreeMap<String, String>,
+    /// Runbook base URL; a service's runbook is `<base>/<service>`.
+    pub runbook_base_url: Sp<String>,
+    /// Grafana base URL for dashboard links.
+    pub grafana_url: Sp<String>,
+    /// Prometheus datasource uid/name in Grafana.
+    pub prometheus_datasource: Sp<String>,
+    /// Logs datasource (Loki) in Grafana.
+    pub logs_datasource: Sp<String>,
+    /// Deliver dashboards as `GrafanaDashboard` resources instead of sidecar ConfigMaps.
+    pub grafana_operator: Sp<bool>,
+}
+
+/// One multi-window burn-rate alert.
+#[derive(Clone, Debug)]
+pub struct BurnWindow {
+    /// `page` or `ticket`.
+    pub severity: Sp<String>,
+    /// Long window (`1h`), in minutes.
+    pub long_minutes: Sp<u32>,
+    /// Short window (`5m`), in minutes.
+    pub short_minutes: Sp<u32>,
+    /// Burn-rate factor in tenths (14.4 → 144).
+    pub factor_tenths: Sp<u64>,
+    /// `for:` duration of the alert in minutes.
+    pub for_minutes: Sp<u32>,
+}
+
+/// Ingress conventions.
+#[derive(Clone, Debug)]
+pub struct IngressPolicy {
+    /// IngressClass name.
+    pub class: Sp<String>,
+    /// cert-manager ClusterIssuer.
+    pub cluster_issuer: Sp<String>,
+    /// Emit Gateway API HTTPRoutes instead of Ingresses.
+    pub gateway_api: Sp<bool>,
+    /// Namespace of the ingress controller (for NetworkPolicy).
+    pub controller_namespace: Sp<String>,
+    /// Parent gateway `namespace/name` when `gateway_api` is on.
+    pub gateway: Sp<String>,
+}
+
+/// Log shipping conventions.
+#[derive(Clone, Debug)]
+pub struct LoggingPolicy {
+    /// Aggregator name (`loki`), used in annotations.
+    pub aggregator: Sp<String>,
+}
+
+/// Terraform conventions.
+#[derive(Clone, Debug)]
+pub struct TerraformPolicy {
+    /// `required_version` constraint.
+    pub required_version: Sp<String>,
+    /// AWS provider version constraint.
+    pub aws_provider: Sp<String>,
+    /// Random provider version constraint.
+    pub random_provider: Sp<String>,
+    /// State bucket name pattern with `{env}` / `{account}` placeholders.
+    pub state_bucket: Sp<String>,
+    /// DynamoDB lock table.
+    pub lock_table: Sp<String>,
+    /// Whether DNS records and certificates are managed by the service's Terraform.
+    pub manage_dns: Sp<bool>,
+    /// Source of the platform team's module.
+    pub module_source: Sp<String>,
+}
+
+/// A pinned external GitHub Action.
+#[derive(Clone, Debug)]
+pub struct ActionPin {
+    /// `owner/repo` (or `owner/repo/path`).
+    pub uses: Sp<String>,
+    /// Full commit SHA.
+    pub sha: Sp<String>,
+    /// The tag the SHA was taken from, for the comment.
+    pub version: Sp<String>,
+}
+
+/// Backstage conventions.
+#[derive(Clone, Debug)]
+pub struct CatalogPolicy {
+    /// Source-location base URL (`https://github.com/acme/monorepo/tree/main/`).
+    pub source_base_url: Sp<String>,
+    /// GitHub `owner/repo` of the monorepo, for annotations.
+    pub github_repo: Sp<String>,
+}
+
+// ---------------------------------------------------------------------------------------
+// A service (kind Service), resolved.
+// ---------------------------------------------------------------------------------------
+
+/// One service, fully resolved against the org.
+#[derive(Clone, Debug)]
+pub struct Service {
+    /// DNS-1123 name, unique in the build.
+    pub name: Sp<String>,
+    /// The `platform.yaml` it came from.
+    pub source: FileId,
+    /// Directory of that file relative to the build root (`services/payment-api`, or `.`).
+    pub dir: String,
+    /// Owning team.
+    pub team: Sp<String>,
+    /// Tier.
+    pub tier: Sp<Tier>,
+    /// One-line description.
+    pub description: Sp<String>,
+    /// Catalog system (defaults to the team).
+    pub system: Sp<String>,
+    /// Free tags (lowercase, sorted, unique).
+    pub tags: Vec<Sp<String>>,
+    /// Links for the catalog.
+    pub links: Vec<Link>,
+    /// Language.
+    pub language: Sp<Language>,
+    /// Framework (`fastify`, `gin`, …).
+    pub framework: Option<Sp<String>>,
+    /// Image repository without tag (`ghcr.io/acme/payment-api`); CI sets the tag.
+    pub image: Sp<String>,
+    /// Container port.
+    pub port: Sp<u16>,
+    /// Health-check paths.
+    pub health: Health,
+    /// Base runtime (before environment overrides).
+    pub runtime: Runtime,
+    /// Base database, if any.
+    pub database: Option<Database>,
+    /// Secrets by name (sorted).
+    pub secrets: Vec<Secret>,
+    /// Base ingress, if any.
+    pub ingress: Option<Ingress>,
+    /// Resolved dependencies on other services in the build (sorted by name).
+    pub depends_on: Vec<Dependency>,
+    /// Services in the build that depend on this one (sorted).
+    pub dependents: Vec<String>,
+    /// Monitoring.
+    pub monitoring: Monitoring,
+    /// Logging.
+    pub logging: Logging,
+    /// Deployment.
+    pub deployment: Deployment,
+    /// One entry per org environment, in promotion order, with overrides applied.
+    pub environments: Vec<ServiceEnvironment>,
+}
+
+/// A catalog link.
+#[derive(Clone, Debug)]
+pub struct Link {
+    /// Title.
+    pub title: Sp<String>,
+    /// URL.
+    pub url: Sp<String>,
+}
+
+/// Health-check paths.
+#[derive(Clone, Debug)]
+pub struct Health {
+    /// Liveness probe path.
+    pub liveness: Sp<String>,
+    /// Readiness probe path.
+    pub readiness: Sp<String>,
+    /// Startup probe path.
+    pub startup: Sp<String>,
+}
+
+/// Runtime sizing and environment.
+#[derive(Clone, Debug)]
+pub struct Runtime {
+    /// Replica count (the HPA minimum when autoscaling).
+    pub replicas: Sp<u32>,
+    /// CPU request.
+    pub cpu: Sp<Cpu>,
+    /// Memory request (and limit: memory limits equal requests on the golden path).
+    pub memory: Sp<Memory>,
+    /// CPU limit, if any (none by default, to avoid throttling).
+    pub cpu_limit: Option<Sp<Cpu>>,
+    /// Plain environment variables (sorted by name).
+    pub env: Vec<EnvVar>,
+    /// Autoscaling, if on.
+    pub autoscaling: Option<Autoscaling>,
+}
+
+/// A plain environment variable.
+#[derive(Clone, Debug)]
+pub struct EnvVar {
+    /// Name (`[A-Z_][A-Z0-9_]*`).
+    pub name: Sp<String>,
+    /// Value (never a secret: literal secrets are rejected).
+    pub value: Sp<String>,
+}
+
+/// Horizontal autoscaling.
+#[derive(Clone, Debug)]
+pub struct Autoscaling {
+    /// Minimum replicas.
+    pub min: Sp<u32>,
+    /// Maximum replicas.
+    pub max: Sp<u32>,
+    /// Target CPU utilisation percent.
+    pub target_cpu_percent: Sp<u32>,
+}
+
+/// A database owned by the service.
+#[derive(Clone, Debug)]
+pub struct Database {
+    /// Engine.
+    pub engine: Sp<Engine>,
+    /// Size class name.
+    pub size: Sp<SizeName>,
+    /// Resolved instance class / node type.
+    pub instance_class: Sp<String>,
+    /// Storage in GiB (postgres).
+    pub storage_gib: Sp<u32>,
+    /// Engine version.
+    pub version: Sp<String>,
+    /// Backup retention in days.
+    pub backup_days: Sp<u32>,
+    /// Deletion protection and final snapshot.
+    pub deletion_protection: Sp<bool>,
+    /// Multi-AZ.
+    pub multi_az: Sp<bool>,
+}
+
+/// A declared secret: a name, never a value.
+#[derive(Clone, Debug)]
+pub struct Secret {
+    /// Name (DNS-1123 label).
+    pub name: Sp<String>,
+    /// Rotation period in days, if rotated.
+    pub rotation_days: Option<Sp<u32>>,
+}
+
+/// Ingress.
+#[derive(Clone, Debug)]
+pub struct Ingress {
+    /// Host; defaults to `<service>.<env domain>`.
+    pub host: Option<Sp<String>>,
+    /// Public or internal.
+    pub exposure: Sp<Exposure>,
+    /// Path prefixes (default `/`).
+    pub paths: Vec<Sp<String>>,
+}
+
+/// A resolved dependency on another service of the same build.
+#[derive(Clone, Debug)]
+pub struct Dependency {
+    /// Target service name; the span is the user's `component:x` entry.
+    pub service: Sp<String>,
+    /// Target's container port.
+    pub port: u16,
+    /// Target's team (for namespaces).
+    pub team: String,
+}
+
+/// Monitoring settings.
+#[derive(Clone, Debug)]
+pub struct Monitoring {
+    /// Emit alert rules.
+    pub alerts: Sp<bool>,
+    /// Emit a dashboard.
+    pub dashboard: Sp<bool>,
+    /// Availability objective, if any.
+    pub slo: Option<Sp<Ratio>>,
+    /// Latency objective, if any.
+    pub latency: Option<LatencyObjective>,
+    /// The SLI metrics (from the org's language conventions, overridable per service).
+    pub metrics: MetricConvention,
+}
+
+/// "`percent` of requests faster than `threshold_ms`".
+#[derive(Clone, Debug)]
+pub struct LatencyObjective {
+    /// Threshold in milliseconds (must be a histogram bucket bound).
+    pub threshold_ms: Sp<u32>,
+    /// Share of requests that must be faster.
+    pub objective: Sp<Ratio>,
+}
+
+/// Logging settings.
+#[derive(Clone, Debug)]
+pub struct Logging {
+    /// Structured JSON logs.
+    pub json: Sp<bool>,
+    /// Ship to the org's aggregator.
+    pub ship: Sp<bool>,
+}
+
+/// Deployment settings.
+#[derive(Clone, Debug)]
+pub struct Deployment {
+    /// Strategy.
+    pub strategy: Sp<Strategy>,
+    /// Canary, if on.
+    pub canary: Option<Canary>,
+    /// Rollback mode.
+    pub rollback: Sp<Rollback>,
+}
+
+/// Canary settings.
+#[derive(Clone, Debug)]
+pub struct Canary {
+    /// Where `canary: true` (or the canary block) was written.
+    pub span: Span,
+    /// Steps.
+    pub steps: Vec<CanaryStep>,
+    /// Analysis interval.
+    pub analysis_interval: Sp<String>,
+    /// Failed measurements before failing.
+    pub failure_limit: Sp<u32>,
+}
+
+/// A service in one environment: the overrides applied.
+#[derive(Clone, Debug)]
+pub struct ServiceEnvironment {
+    /// Environment name.
+    pub name: Sp<String>,
+    /// Index into [`Org::environments`].
+    pub index: usize,
+    /// Resolved namespace.
+    pub namespace: String,
+    /// Resolved ingress host (if the service has an ingress).
+    pub host: Option<Sp<String>>,
+    /// Runtime with overrides.
+    pub runtime: Runtime,
+    /// Database with overrides.
+    pub database: Option<Database>,
+}
+
+impl Org {
+    /// The environment a service environment runs in.
+    pub fn environment(&self, env: &ServiceEnvironment) -> &Environment {
+        &self.environments[env.index]
+    }
+
+    /// The policy of a tier (always present: the defaults define all three).
+    pub fn tier(&self, tier: Tier) -> &TierPolicy {
+        &self.tiers[&tier]
+    }
+}

@@ -1,0 +1,91 @@
+//! The one naming rule (issue: "names come from one rule in the IR, never two copies").
+//!
+//! Every backend that needs the name of a cloud or cluster object asks here, so the Helm
+//! chart's service-account annotation and the Terraform IAM role always agree.
+
+/// A derived identifier and the limit it must respect.
+#[derive(Clone, Copy, Debug)]
+pub struct DerivedName {
+    /// What the name is for, in the user's words.
+    pub what: &'static str,
+    /// Maximum length in characters.
+    pub max_len: usize,
+    /// How it is built from `(service, environment)`.
+    pub build: fn(&str, &str) -> String,
+}
+
+/// Kubernetes object / Helm release / service-account name.
+pub fn k8s_name(service: &str) -> String {
+    service.to_owned()
+}
+
+/// Prefix for AWS resources of one service in one environment: `payment-api-production`.
+pub fn aws_name(service: &str, env: &str) -> String {
+    format!("{service}-{env}")
+}
+
+/// IAM role assumed by the service's pods (IRSA).
+pub fn iam_role_name(service: &str, env: &str) -> String {
+    aws_name(service, env)
+}
+
+/// RDS instance identifier / ElastiCache replication group id.
+pub fn database_identifier(service: &str, env: &str) -> String {
+    aws_name(service, env)
+}
+
+/// Secrets Manager name of a declared secret.
+pub fn secret_name(service: &str, env: &str, secret: &str) -> String {
+    format!("{env}/{service}/{secret}")
+}
+
+/// Secrets Manager name of the database credentials.
+pub fn database_secret_name(service: &str, env: &str) -> String {
+    format!("{env}/{service}/database")
+}
+
+/// Kubernetes Secret name an ExternalSecret materialises for a declared secret.
+pub fn k8s_secret_name(service: &str, secret: &str) -> String {
+    format!("{service}-{secret}")
+}
+
+/// Kubernetes Secret name for the database credentials.
+pub fn k8s_database_secret_name(service: &str) -> String {
+    format!("{service}-database")
+}
+
+/// Environment variable a secret is exposed as: `stripe-key` → `STRIPE_KEY`.
+pub fn secret_env_var(secret: &str) -> String {
+    secret.replace('-', "_").to_ascii_uppercase()
+}
+
+/// Grafana dashboard uid (≤ 40 characters).
+pub fn grafana_uid(service: &str) -> String {
+    format!("svc-{service}")
+}
+
+/// Every derived name with a length limit; validation checks each against the longest
+/// environment name, so a too-long service name is reported at its span, once.
+pub const DERIVED: &[DerivedName] = &[
+    DerivedName { what: "Kubernetes label value `app.kubernetes.io/instance`", max_len: 63, build: |s, _| k8s_name(s) },
+    DerivedName { what: "Helm release name", max_len: 53, build: |s, _| k8s_name(s) },
+    DerivedName { what: "IAM role name", max_len: 64, build: iam_role_name },
+    DerivedName { what: "RDS instance identifier", max_len: 63, build: database_identifier },
+    DerivedName { what: "ElastiCache replication group id", max_len: 40, build: database_identifier },
+    DerivedName { what: "Grafana dashboard uid", max_len: 40, build: |s, _| grafana_uid(s) },
+    DerivedName { what: "Kubernetes Secret name for the database", max_len: 63, build: |s, _| k8s_database_secret_name(s) },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_agree() {
+        assert_eq!(iam_role_name("payment-api", "production"), "payment-api-production");
+        assert_eq!(secret_env_var("stripe-key"), "STRIPE_KEY");
+        assert_eq!(secret_name("payment-api", "staging", "stripe-key"), "staging/payment-api/stripe-key");
+        let longest = DERIVED.iter().map(|d| (d.build)("a", "production").len()).max().unwrap();
+        assert!(longest < 40);
+    }
+}

@@ -1,0 +1,58 @@
+//! Finding inputs: every `platform.yaml` under a path, and the org file for each.
+
+use std::path::{Path, PathBuf};
+
+/// The service file name.
+pub const SERVICE_FILE: &str = "platform.yaml";
+/// The org file name, found by walking up from a service directory.
+pub const ORG_FILE: &str = "platform-org.yaml";
+/// A file the writer puts in every output root; directories holding it are never searched.
+pub const OUTPUT_MARKER: &str = ".platform-generated";
+
+/// Every `platform.yaml` under `root` (or `root` itself if it is a file), sorted by path.
+/// `.gitignore`d and hidden directories are skipped, and so are output trees of earlier
+/// builds. Errors of the walk (unreadable directories) are returned as messages.
+pub fn service_files(root: &Path) -> (Vec<PathBuf>, Vec<String>) {
+    if root.is_file() {
+        return (vec![root.to_path_buf()], Vec::new());
+    }
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .git_exclude(false)
+        .git_global(false)
+        .require_git(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(|e| !(e.file_type().is_some_and(|t| t.is_dir()) && e.path().join(OUTPUT_MARKER).exists()))
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) && e.file_name() == SERVICE_FILE => {
+                found.push(e.into_path());
+            }
+            Ok(_) => {}
+            Err(err) => errors.push(err.to_string()),
+        }
+    }
+    found.sort();
+    (found, errors)
+}
+
+/// The nearest `platform-org.yaml` at or above `dir`, stopping at the repository root (a
+/// directory with `.git`) or the filesystem root.
+pub fn org_file_for(dir: &Path) -> Option<PathBuf> {
+    let mut cur = Some(dir);
+    while let Some(d) = cur {
+        let candidate = d.join(ORG_FILE);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if d.join(".git").exists() {
+            return None;
+        }
+        cur = d.parent();
+    }
+    None
+}
