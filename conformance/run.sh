@@ -40,8 +40,9 @@ done
 shift $((OPTIND - 1))
 [[ $# -eq 1 && -d "$1" ]] || usage
 OUT="$(cd "$1" && pwd)"
-PREFIX="$(cd "$PREFIX" 2>/dev/null && pwd)" && [[ -f "$PREFIX/.stamp" ]] \
+PREFIX_ABS="$(cd "$PREFIX" 2>/dev/null && pwd)" && [[ -f "$PREFIX_ABS/.stamp" ]] \
   || { echo "no conformance toolchain at $PREFIX: run bash conformance/setup.sh first" >&2; exit 2; }
+PREFIX="$PREFIX_ABS"
 TOOLS="$HERE/tools"
 WORK="${WORK:-$(mktemp -d -t conformance.XXXXXX)}"
 mkdir -p "$WORK/logs"
@@ -171,7 +172,7 @@ for svcdir in "$OUT"/*/; do
     elif [[ -n "$TF_EXPLICIT" ]]; then
       check "$svc terraform fmt -check (TERRAFORM=$TF_EXPLICIT)" "$TF_EXPLICIT" version
     else
-      skip "$svc terraform fmt (terraform not installable from the registries here)"
+      skip "$svc terraform fmt (terraform not installable from the registries here: no $PREFIX/bin/terraform, none on PATH)"
     fi
     check "$svc terraform hcl2 parse (*.tf, *.tfvars)" "$PY" "$TOOLS/conformance.py" hcl "$svcdir/terraform"
     if compgen -G "$svcdir/terraform/*.tf" >/dev/null; then

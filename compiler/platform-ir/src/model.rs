@@ -305,8 +305,9 @@ pub struct BurnWindow {
     pub long_minutes: Sp<u32>,
     /// Short window (`5m`), in minutes.
     pub short_minutes: Sp<u32>,
-    /// Burn-rate factor in tenths (14.4 → 144).
-    pub factor_tenths: Sp<u64>,
+    /// Share of the period's error budget this alert fires at, when burnt within the long
+    /// window (2 % in 1 h of a 30-day period → burn-rate factor 14.4).
+    pub budget_consumed: Sp<Ratio>,
     /// `for:` duration of the alert in minutes.
     pub for_minutes: Sp<u32>,
 }
@@ -383,6 +384,9 @@ pub struct Service {
     pub name: Sp<String>,
     /// The `platform.yaml` it came from.
     pub source: FileId,
+    /// Index of its org in the build's list of orgs (services under different org files may
+    /// be built together).
+    pub org: usize,
     /// Directory of that file relative to the build root (`services/payment-api`, or `.`).
     pub dir: String,
     /// Owning team.

@@ -1,0 +1,178 @@
+//! The commands.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use platform_driver::{Frontend, Inputs};
+use platform_emit::{Drift, Mode, Writer};
+use platform_ir::{Diagnostic, Severity};
+
+use crate::render::{self, Format};
+use crate::InputArgs;
+
+/// Which schema `platform schema` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaKind {
+    /// `platform.yaml`.
+    Service,
+    /// `platform-org.yaml`.
+    Org,
+}
+
+fn inputs(a: &InputArgs) -> Inputs {
+    Inputs { root: a.path.clone(), org: a.org.clone() }
+}
+
+/// Print diagnostics (to stdout for JSON, stderr otherwise) and a summary line.
+fn report(a: &InputArgs, fe_sources: &platform_ir::Sources, diags: &[Diagnostic]) {
+    let text = render::render(a.format, fe_sources, diags, crate::color());
+    match a.format {
+        Format::Json => print!("{text}"),
+        _ => eprint!("{text}"),
+    }
+    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = diags.len() - errors;
+    if a.format == Format::Human && !diags.is_empty() {
+        let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+        if errors > 0 {
+            eprintln!("error: could not compile: {}, {}", plural(errors, "error"), plural(warnings, "warning"));
+        } else {
+            eprintln!("warning: {}", plural(warnings, "warning"));
+        }
+    }
+}
+
+fn load(a: &InputArgs) -> anyhow::Result<Result<Frontend, ExitCode>> {
+    match platform_driver::load(&inputs(a)) {
+        Ok(fe) => Ok(Ok(fe)),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(Err(ExitCode::from(1)))
+        }
+    }
+}
+
+/// `platform validate`.
+pub fn validate(a: &InputArgs) -> anyhow::Result<ExitCode> {
+    let fe = match load(a)? {
+        Ok(fe) => fe,
+        Err(code) => return Ok(code),
+    };
+    report(a, &fe.sources, &fe.diagnostics);
+    if fe.has_errors() {
+        return Ok(ExitCode::from(1));
+    }
+    if a.format == Format::Human {
+        eprintln!("ok: {} service{} valid", fe.services.len(), if fe.services.len() == 1 { "" } else { "s" });
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The default output directory: `generated/` in the build directory.
+pub fn default_out(path: &Path) -> PathBuf {
+    let dir = if path.is_file() { path.parent().unwrap_or(Path::new(".")) } else { path };
+    dir.join("generated")
+}
+
+/// `platform build`.
+pub fn build(a: &InputArgs, out: Option<PathBuf>, check: bool, only: &[String]) -> anyhow::Result<ExitCode> {
+    let backends = match platform_driver::select(only) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let fe = match load(a)? {
+        Ok(fe) => fe,
+        Err(code) => return Ok(code),
+    };
+    if fe.has_errors() {
+        report(a, &fe.sources, &fe.diagnostics);
+        return Ok(ExitCode::from(1));
+    }
+    let out = out.unwrap_or_else(|| default_out(&a.path));
+    let mode = if check { Mode::Check } else { Mode::Write };
+    let writer = Writer::begin(&out, mode).with_context(|| format!("preparing `{}`", out.display()))?;
+    let (backend_diags, sink_result) = platform_driver::emit(&fe, &backends, &|p, b| writer.put(p, b));
+    let mut diags = fe.diagnostics.clone();
+    diags.extend(backend_diags);
+    platform_compiler::finish(&mut diags);
+    report(a, &fe.sources, &diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        writer.abort();
+        return Ok(ExitCode::from(1));
+    }
+    if let Err(e) = sink_result {
+        writer.abort();
+        return Err(e).context("writing the output");
+    }
+    let rep = writer.finish().context("finishing the output")?;
+    let n = fe.services.len();
+    let services = format!("{n} service{}", if n == 1 { "" } else { "s" });
+    if check {
+        if rep.drift.is_empty() {
+            eprintln!("ok: `{}` is up to date ({services}, {} files)", out.display(), rep.files);
+            return Ok(ExitCode::SUCCESS);
+        }
+        for d in &rep.drift {
+            match d {
+                Drift::Changed(_, diff) => print!("{diff}"),
+                other => println!("{other}"),
+            }
+        }
+        eprintln!(
+            "error: `{}` is out of date: {} file{} differ; run `platform build` and commit the result",
+            out.display(),
+            rep.drift.len(),
+            if rep.drift.len() == 1 { "" } else { "s" }
+        );
+        return Ok(ExitCode::from(1));
+    }
+    eprintln!(
+        "built {services} into `{}`: {} files ({} written, {} unchanged, {} removed)",
+        out.display(),
+        rep.files,
+        rep.written,
+        rep.unchanged,
+        rep.removed
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `platform schema`.
+pub fn schema(kind: SchemaKind, out: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let service = platform_compiler::schema::service_schema();
+    let org = platform_compiler::schema::org_schema();
+    match out {
+        Some(dir) => {
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating `{}`", dir.display()))?;
+            std::fs::write(dir.join("platform.schema.json"), service)?;
+            std::fs::write(dir.join("platform-org.schema.json"), org)?;
+        }
+        None => print!("{}", if kind == SchemaKind::Service { service } else { org }),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `platform explain`.
+pub fn explain(code: Option<&str>) -> ExitCode {
+    let all = platform_driver::codes();
+    let Some(code) = code else {
+        for c in &all {
+            println!("{}  {:<32} {}", c.id, c.name, c.summary);
+        }
+        return ExitCode::SUCCESS;
+    };
+    match all.iter().find(|c| c.id.eq_ignore_ascii_case(code) || c.name == code) {
+        Some(c) => {
+            println!("{} ({}): {}\n\n{}", c.id, c.name, c.summary, c.docs);
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!("error: unknown code `{code}`; `platform explain` lists them all");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! `platform`: the command-line interface.
+//!
+//! Exit codes: 0 success; 1 errors in the inputs, or drift with `--check`; 2 usage errors;
+//! 3 I/O failures while writing; 101 internal compiler error (a bug: please report it).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use platform_cli::{bench, cmd, InputArgs};
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+/// Compile `platform.yaml` files into Helm charts, Terraform, CI workflows, SLO alerts,
+/// dashboards and catalog entries. Never touches live infrastructure.
+#[derive(Parser, Debug)]
+#[command(name = "platform", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Compile services and write every generated file (atomically; unchanged files are not rewritten).
+    Build {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Output directory (default: `generated/` in the build directory).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Write nothing; print a diff of what would change and exit 1 on drift.
+        #[arg(long)]
+        check: bool,
+        /// Run only these backends (repeatable): backstage, …
+        #[arg(long, value_name = "BACKEND")]
+        only: Vec<String>,
+        /// Print the peak memory of the build (used by `platform bench`).
+        #[arg(long, hide = true)]
+        report_peak_memory: bool,
+    },
+    /// Check the inputs and print diagnostics; write nothing.
+    Validate {
+        #[command(flatten)]
+        input: InputArgs,
+    },
+    /// Print the JSON Schema of `platform.yaml` (or of the org file), or write both to a directory.
+    Schema {
+        /// Which schema to print.
+        #[arg(long, value_enum, default_value_t = cmd::SchemaKind::Service)]
+        kind: cmd::SchemaKind,
+        /// Write `platform.schema.json` and `platform-org.schema.json` into this directory.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Explain a diagnostic code (e.g. `platform explain LOW008`), or list all codes.
+    Explain {
+        /// The code; omit to list every code.
+        code: Option<String>,
+    },
+    /// Print shell completions.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Benchmark: build N synthetic services and compare with `cp -r` of the output.
+    Bench {
+        /// Number of services.
+        #[arg(long, default_value_t = 1000)]
+        services: usize,
+        /// Work directory (default: a new directory under the system temp dir, removed after).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal compiler error: {info}");
+        eprintln!("This is a bug in platform, not in your files. Please report it with the input that caused it.");
+    }));
+    let cli = Cli::parse();
+    let result = std::panic::catch_unwind(|| run(cli));
+    match result {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(3)
+        }
+        Err(_) => ExitCode::from(101),
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Build { input, out, check, only, report_peak_memory } => {
+            let code = cmd::build(&input, out, check, &only);
+            if report_peak_memory {
+                if let Some(k) = bench::peak_rss_kib() {
+                    eprintln!("peak-rss-kib: {k}");
+                }
+            }
+            code
+        }
+        Command::Validate { input } => cmd::validate(&input),
+        Command::Schema { kind, out } => cmd::schema(kind, out),
+        Command::Explain { code } => Ok(cmd::explain(code.as_deref())),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "platform", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { services, dir } => bench::run(services, dir),
+    }
+}

@@ -1,0 +1,44 @@
+//! `--format github`: workflow commands that GitHub shows as annotations on the PR diff.
+
+use std::fmt::Write;
+
+use platform_ir::{Diagnostic, Severity, Sources};
+
+fn esc_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn esc_prop(s: &str) -> String {
+    esc_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Render.
+pub fn render(sources: &Sources, diags: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let (file, line, col, end_line, end_col) = super::location(sources, d);
+        let kind = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let _ = writeln!(
+            out,
+            "::{kind} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}",
+            esc_prop(&file),
+            esc_prop(&format!("{} {}", d.code.id, d.code.name)),
+            esc_data(&format!("{}\nhelp: {}", d.message, d.help)),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_everything_that_could_end_the_command() {
+        assert_eq!(esc_prop("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        assert_eq!(esc_data("x\r\ny::z"), "x%0D%0Ay::z");
+    }
+}

@@ -1,0 +1,44 @@
+//! `--format json`: one document, stable keys, for editors and bots.
+
+use platform_ir::{Diagnostic, Severity, Sources};
+use serde_json::{json, Value};
+
+/// Render.
+pub fn render(sources: &Sources, diags: &[Diagnostic]) -> String {
+    let items: Vec<Value> = diags
+        .iter()
+        .map(|d| {
+            let (file, line, column, end_line, end_column) = super::location(sources, d);
+            let labels: Vec<Value> = d
+                .secondary
+                .iter()
+                .map(|l| {
+                    let f = sources.get(l.span.file);
+                    let (line, column) = f.line_col(l.span.start);
+                    json!({ "file": f.path, "line": line, "column": column, "message": l.text })
+                })
+                .collect();
+            json!({
+                "severity": d.severity.as_str(),
+                "code": d.code.id,
+                "name": d.code.name,
+                "message": d.message,
+                "file": file,
+                "line": line,
+                "column": column,
+                "endLine": end_line,
+                "endColumn": end_column,
+                "offset": d.primary.span.start,
+                "length": d.primary.span.len(),
+                "label": d.primary.text,
+                "help": d.help,
+                "labels": labels,
+            })
+        })
+        .collect();
+    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let doc = json!({ "errors": errors, "warnings": diags.len() - errors, "diagnostics": items });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,98 @@
+//! Shared helpers of the integration tests: run the pipeline in memory, compare trees.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use platform_driver::{Frontend, Inputs};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+/// True when expectations should be rewritten.
+pub fn bless() -> bool {
+    std::env::var_os("PLATFORM_BLESS").is_some_and(|v| v == "1")
+}
+
+/// Sorted subdirectories of `dir`.
+pub fn cases(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir).map(|r| r.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect()).unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Every file of the build, in memory, by output path.
+pub fn build(fe: &Frontend) -> (BTreeMap<String, Vec<u8>>, Vec<platform_ir::Diagnostic>) {
+    let files = std::sync::Mutex::new(BTreeMap::new());
+    let backends = platform_driver::backends();
+    let (diags, res) = platform_driver::emit(fe, &backends, &|p, b| {
+        files.lock().unwrap().insert(p.as_str().to_owned(), b.to_vec());
+        Ok::<(), ()>(())
+    });
+    res.unwrap();
+    (files.into_inner().unwrap(), diags)
+}
+
+/// Load a case's `input/` directory.
+pub fn load(input: &Path) -> Frontend {
+    platform_driver::load(&Inputs { root: input.to_path_buf(), org: None }).unwrap_or_else(|e| panic!("{}: {e}", input.display()))
+}
+
+/// Every file under `dir`, by relative path.
+pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        let Ok(rd) = std::fs::read_dir(dir) else { return };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Replace `dir` with exactly `files`.
+pub fn write_tree(dir: &Path, files: &BTreeMap<String, Vec<u8>>) {
+    let _ = std::fs::remove_dir_all(dir);
+    for (rel, bytes) in files {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+}
+
+/// Differences between an expected and an actual tree, as readable text.
+pub fn compare(expected: &BTreeMap<String, Vec<u8>>, actual: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (p, want) in expected {
+        match actual.get(p) {
+            None => problems.push(format!("missing file: {p}")),
+            Some(got) if got != want => {
+                let diff = similar::TextDiff::from_lines(std::str::from_utf8(want).unwrap_or(""), std::str::from_utf8(got).unwrap_or(""))
+                    .unified_diff()
+                    .header(&format!("expected/{p}"), &format!("actual/{p}"))
+                    .to_string();
+                problems.push(format!("changed file: {p}\n{diff}"));
+            }
+            Some(_) => {}
+        }
+    }
+    for p in actual.keys().filter(|p| !expected.contains_key(*p)) {
+        problems.push(format!("extra file: {p}"));
+    }
+    problems
+}
+
+/// Short-format diagnostics with the case's input path stripped.
+pub fn short(fe: &Frontend, diags: &[platform_ir::Diagnostic], input: &Path) -> String {
+    let text = platform_cli::render::short::render(&fe.sources, diags);
+    text.replace(&format!("{}/", input.display()), "")
+}

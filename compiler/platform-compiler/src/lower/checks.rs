@@ -1,0 +1,107 @@
+//! Small value checks shared by org and service lowering.
+
+use platform_ir::{Sp, Span};
+
+use crate::codes;
+use crate::lower::Lx;
+
+/// DNS-1123 label: `[a-z]([-a-z0-9]*[a-z0-9])?`, at most 63 characters.
+pub fn is_dns_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b[0].is_ascii_lowercase()
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[b.len() - 1] != b'-'
+}
+
+/// A DNS name: dot-separated labels (digits allowed first), at most 253 characters.
+pub fn is_dns_name(s: &str) -> bool {
+    s.len() <= 253
+        && s.split('.').all(|l| {
+            let b = l.as_bytes();
+            !b.is_empty()
+                && b.len() <= 63
+                && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+                && b[0] != b'-'
+                && b[b.len() - 1] != b'-'
+        })
+        && s.contains('.')
+}
+
+/// The lowercase, `-` separated suggestion for a bad name.
+pub fn suggest_label(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+/// Report LOW004 unless `name` is a DNS-1123 label.
+pub fn dns_label(lx: &mut Lx, name: &Sp<String>, what: &str) -> bool {
+    if is_dns_label(name) {
+        return true;
+    }
+    let suggestion = suggest_label(name);
+    let help = if is_dns_label(&suggestion) {
+        format!("use lowercase letters, digits and `-`, starting with a letter: `{suggestion}`")
+    } else {
+        "use lowercase letters, digits and `-`, starting with a letter and at most 63 characters".to_owned()
+    };
+    lx.error(&codes::LOW004, format!("{what} `{}` is not a valid DNS-1123 label", name.value), name.span, "not a DNS-1123 label", help);
+    false
+}
+
+/// Parse a duration like `5m`, `1h`, `30s`, `2d` into seconds.
+pub fn duration_secs(s: &str) -> Option<u64> {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    let (n, unit) = s.split_at(digits);
+    let n: u64 = n.parse().ok()?;
+    let mult = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return None,
+    };
+    (n > 0).then(|| n.checked_mul(mult)).flatten()
+}
+
+/// Check a duration, reporting LOW016.
+pub fn duration(lx: &mut Lx, d: &Sp<String>) -> Option<u64> {
+    let v = duration_secs(d);
+    if v.is_none() {
+        lx.error(&codes::LOW016, format!("`{}` is not a duration", d.value), d.span, "not a duration", "write a whole number and a unit: `30s`, `5m`, `1h` or `1d`");
+    }
+    v
+}
+
+/// Report LOW007 unless `lo <= v <= hi`.
+pub fn range(lx: &mut Lx, v: &Sp<u32>, lo: u32, hi: u32, what: &str) -> bool {
+    if (lo..=hi).contains(&v.value) {
+        return true;
+    }
+    lx.error(&codes::LOW007, format!("{what} must be between {lo} and {hi}, found {}", v.value), v.span, "out of range", format!("use a value from {lo} to {hi}"));
+    false
+}
+
+/// `https://` URLs only (they end up in annotations people click).
+pub fn https_url(lx: &mut Lx, u: &Sp<String>) -> bool {
+    let ok = u.starts_with("https://") && u.len() > 8 && !u.chars().any(|c| c.is_whitespace() || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`' || c == '{' || c == '}');
+    if !ok {
+        lx.error(&codes::LOW019, format!("`{}` is not an https URL", u.value), u.span, "not an https URL", "write a URL that starts with `https://` and has no spaces or quotes");
+    }
+    ok
+}
+
+/// Is this an empty span (a default without a place)?
+pub fn or_span(s: Option<Span>, fallback: Span) -> Span {
+    s.unwrap_or(fallback)
+}

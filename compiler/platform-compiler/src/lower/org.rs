@@ -1,0 +1,463 @@
+//! The org file (merged over the built-in defaults) → [`ir::Org`].
+
+use std::collections::BTreeMap;
+
+use platform_ir as ir;
+use platform_ir::{Ratio, Sp, Span};
+use platform_syntax::Field;
+
+use crate::codes;
+use crate::lower::checks::{dns_label, duration, https_url, range};
+use crate::lower::{list, opt, Lx};
+use crate::raw;
+
+/// Lower a decoded org file. `None` when something required is missing (already reported).
+pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
+    check_header(lx, &file.api_version, &file.kind, "Platform", root);
+    let meta = file.metadata.get();
+    let name = meta.and_then(|m| lx.req(&m.name, m.span, "metadata.name"));
+    let spec = lx.req(&file.spec, root, "spec")?;
+    let s = &spec.value;
+    let sp = spec.span;
+    let registry = lx.req(&s.registry, sp, "spec.registry");
+    let domain = lx.req(&s.domain, sp, "spec.domain");
+    let environments = environments(lx, s, sp);
+    let tiers = tiers(lx, s);
+    let teams = teams(lx, s);
+    let languages = languages(lx, s);
+    let databases = databases(lx, s);
+    let canary = canary(lx, s, sp);
+    let monitoring = monitoring(lx, s, sp);
+    let ingress = ingress(lx, s, sp);
+    let logging = s.logging.get().and_then(|l| Some(ir::LoggingPolicy { aggregator: lx.req(&l.aggregator, l.span, "spec.logging.aggregator")? }));
+    let terraform = terraform(lx, s, sp);
+    let actions = actions(lx, s);
+    let catalog = s.catalog.get().and_then(|c| {
+        let source_base_url = lx.req(&c.source_base_url, c.span, "spec.catalog.sourceBaseUrl")?;
+        https_url(lx, &source_base_url);
+        Some(ir::CatalogPolicy { source_base_url, github_repo: lx.req(&c.github_repo, c.span, "spec.catalog.githubRepo")? })
+    });
+    for t in ir::Tier::ALL {
+        if !tiers.contains_key(t) {
+            lx.error(&codes::LOW001, format!("missing tier policy `{t}`"), sp, "tiers incomplete", format!("add `tiers.{t}`"));
+        }
+    }
+    Some(ir::Org {
+        name: name?,
+        source: root.file,
+        registry: registry?,
+        domain: domain?,
+        environments: environments?,
+        tiers,
+        teams,
+        languages,
+        databases,
+        canary: canary?,
+        monitoring: monitoring?,
+        ingress: ingress?,
+        logging: logging?,
+        terraform: terraform?,
+        actions,
+        catalog: catalog?,
+    })
+}
+
+/// Check `apiVersion` and `kind` of either file type.
+pub fn check_header(lx: &mut Lx, api: &Field<String>, kind: &Field<String>, want: &str, root: Span) {
+    if let Some(v) = api.get() {
+        if v.value != "platform.dev/v1" {
+            lx.error(
+                &codes::LOW002,
+                format!("unknown apiVersion `{}`", v.value),
+                v.span,
+                "unknown version",
+                "write `apiVersion: platform.dev/v1` (or leave it out for the current version)",
+            );
+        }
+    }
+    match kind.get() {
+        Some(k) if k.value == want => {}
+        Some(k) => {
+            let help = match (want, k.value.as_str()) {
+                ("Service", "Platform") => "this is an org file: name it `platform-org.yaml`, not `platform.yaml`".to_owned(),
+                ("Platform", "Service") => "this is a service: name it `platform.yaml`".to_owned(),
+                _ => format!("write `kind: {want}`"),
+            };
+            lx.error(&codes::LOW003, format!("unknown kind `{}` for this file, expected `{want}`", k.value), k.span, "wrong kind", help);
+        }
+        None if !kind.is_written() => {
+            lx.error(&codes::LOW001, "missing required field `kind`", Span::new(root.file, root.start, root.start), "`kind` is missing", format!("add `kind: {want}` at the top"));
+        }
+        None => {}
+    }
+}
+
+fn environments(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<Vec<ir::Environment>> {
+    let envs = lx.req(&s.environments, sp, "spec.environments")?;
+    let mut out: Vec<ir::Environment> = Vec::new();
+    let mut ok = true;
+    for e in envs.value.iter().filter_map(opt) {
+        let es = e.span;
+        let name = lx.req(&e.name, es, "environments[].name");
+        let fields = (
+            lx.req(&e.cluster, es, "environments[].cluster"),
+            lx.req(&e.aws_account, es, "environments[].awsAccount"),
+            lx.req(&e.aws_region, es, "environments[].awsRegion"),
+            lx.req(&e.domain, es, "environments[].domain"),
+            lx.req(&e.namespace, es, "environments[].namespace"),
+            lx.req(&e.production, es, "environments[].production"),
+            lx.req(&e.oidc_provider, es, "environments[].oidcProvider"),
+        );
+        let (Some(name), (Some(cluster), Some(aws_account), Some(aws_region), Some(domain), Some(namespace), Some(production), Some(oidc_provider))) = (name, fields) else {
+            ok = false;
+            continue;
+        };
+        dns_label(lx, &name, "environment name");
+        if aws_account.len() != 12 || !aws_account.bytes().all(|b| b.is_ascii_digit()) {
+            lx.error(&codes::LOW019, format!("`{}` is not an AWS account id", aws_account.value), aws_account.span, "not 12 digits", "AWS account ids are 12 digits; quote them so leading zeros survive: `awsAccount: \"012345678901\"`");
+        }
+        if let Some(prev) = out.iter().find(|p| p.name.value == name.value) {
+            let prev_span = prev.name.span;
+            lx.diags.push(
+                ir::Diagnostic::error(&codes::LOW013, format!("environment `{}` is declared twice", name.value), name.span, "second declaration", "remove one of the two").with_label(prev_span, "first declared here"),
+            );
+            continue;
+        }
+        out.push(ir::Environment { name, cluster, aws_account, aws_region, domain, namespace, production, oidc_provider });
+    }
+    if out.is_empty() && ok {
+        lx.error(&codes::LOW001, "the org defines no environments", envs.span, "empty list", "declare at least one environment, e.g. `staging` and `production`");
+        return None;
+    }
+    ok.then_some(out)
+}
+
+fn tiers(lx: &mut Lx, s: &raw::OrgSpec) -> BTreeMap<ir::Tier, ir::TierPolicy> {
+    let mut out = BTreeMap::new();
+    let Some(map) = s.tiers.get() else { return out };
+    for (key, f) in &map.value {
+        let Some(p) = f.get() else { continue };
+        let Some(tier) = ir::Tier::parse(key) else {
+            let help = match ir::diagnostic::did_you_mean(key, ir::Tier::NAMES.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "tiers are `critical`, `standard` and `experimental`".to_owned(),
+            };
+            lx.error(&codes::LOW019, format!("unknown tier `{key}`"), p.span, "unknown tier", help);
+            continue;
+        };
+        let ps = p.span;
+        let path = |f: &str| format!("spec.tiers.{key}.{f}");
+        let policy = (|| {
+            Some(ir::TierPolicy {
+                min_replicas: lx.req(&p.min_replicas, ps, &path("minReplicas"))?,
+                require_alerts: lx.req(&p.require_alerts, ps, &path("requireAlerts"))?,
+                paging: lx.req(&p.paging, ps, &path("paging"))?,
+                pdb: lx.req(&p.pdb, ps, &path("pdb"))?,
+                topology_spread: lx.req(&p.topology_spread, ps, &path("topologySpread"))?,
+                backup_days: lx.req(&p.backup_days, ps, &path("backupDays"))?,
+                deletion_protection: lx.req(&p.deletion_protection, ps, &path("deletionProtection"))?,
+                multi_az: lx.req(&p.multi_az, ps, &path("multiAz"))?,
+                enforcement: lx.req(&p.enforcement, ps, &path("enforcement"))?.map(|e| match e {
+                    raw::Enforcement::Error => ir::Enforcement::Error,
+                    raw::Enforcement::Warning => ir::Enforcement::Warning,
+                }),
+                lifecycle: lx.req(&p.lifecycle, ps, &path("lifecycle"))?,
+            })
+        })();
+        if let Some(policy) = policy {
+            range(lx, &policy.min_replicas, 1, 100, "minReplicas");
+            range(lx, &policy.backup_days, 0, 35, "backupDays");
+            out.insert(tier, policy);
+        }
+    }
+    out
+}
+
+fn teams(lx: &mut Lx, s: &raw::OrgSpec) -> BTreeMap<String, ir::Team> {
+    let mut out = BTreeMap::new();
+    let Some(map) = s.teams.get() else { return out };
+    for (key, f) in &map.value {
+        let Some(t) = f.get() else { continue };
+        let name = Sp::new(key.clone(), t.span);
+        dns_label(lx, &name, "team name");
+        out.insert(key.clone(), ir::Team { name, pagerduty: opt(&t.pagerduty), slack: opt(&t.slack) });
+    }
+    out
+}
+
+fn metrics(lx: &mut Lx, m: &Sp<raw::Metrics>, path: &str) -> Option<ir::MetricConvention> {
+    let requests_total = lx.req(&m.requests_total, m.span, &format!("{path}.requestsTotal"));
+    let error_selector = lx.req(&m.error_selector, m.span, &format!("{path}.errorSelector"));
+    let duration_histogram = lx.req(&m.duration_histogram, m.span, &format!("{path}.durationHistogram"));
+    for name in [&requests_total, &duration_histogram].into_iter().flatten() {
+        metric_name(lx, name);
+    }
+    if let Some(sel) = &error_selector {
+        label_matcher(lx, sel);
+    }
+    Some(ir::MetricConvention { requests_total: requests_total?, error_selector: error_selector?, duration_histogram: duration_histogram? })
+}
+
+/// A Prometheus metric name: `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+pub fn metric_name(lx: &mut Lx, n: &Sp<String>) {
+    let b = n.as_bytes();
+    let ok = !b.is_empty() && !b[0].is_ascii_digit() && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b':');
+    if !ok {
+        lx.error(&codes::LOW019, format!("`{}` is not a Prometheus metric name", n.value), n.span, "not a metric name", "metric names are letters, digits, `_` and `:`, not starting with a digit");
+    }
+}
+
+/// One label matcher, `label=~"regex"` (also `=`, `!=`, `!~`), with no characters that
+/// could break out of the PromQL selector it is placed in.
+pub fn label_matcher(lx: &mut Lx, sel: &Sp<String>) {
+    let s = sel.value.as_str();
+    let name_len = s.bytes().take_while(|c| c.is_ascii_alphanumeric() || *c == b'_').count();
+    let rest = &s[name_len..];
+    let op_len = ["=~", "!~", "!=", "="].iter().find(|op| rest.starts_with(*op)).map_or(0, |op| op.len());
+    let value = &rest[op_len..];
+    let ok = name_len > 0
+        && op_len > 0
+        && value.len() >= 2
+        && value.starts_with('"')
+        && value.ends_with('"')
+        && !value[1..value.len() - 1].contains(['"', '\\', '{', '}', '\n']);
+    if !ok {
+        lx.error(&codes::LOW019, format!("`{s}` is not a single label matcher"), sel.span, "not a label matcher", "write one matcher such as `code=~\"5..\"` (no braces, no extra quotes)");
+    }
+}
+
+fn languages(lx: &mut Lx, s: &raw::OrgSpec) -> BTreeMap<ir::Language, ir::Toolchain> {
+    let mut out = BTreeMap::new();
+    let Some(map) = s.languages.get() else { return out };
+    for (key, f) in &map.value {
+        let Some(t) = f.get() else { continue };
+        let Some(lang) = ir::Language::parse(key) else {
+            let help = match ir::diagnostic::did_you_mean(key, ir::Language::NAMES.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("languages are {}", ir::Language::NAMES.join(", ")),
+            };
+            lx.error(&codes::LOW019, format!("unknown language `{key}`"), t.span, "unknown language", help);
+            continue;
+        };
+        let path = format!("spec.languages.{key}");
+        let version = lx.req(&t.version, t.span, &format!("{path}.version"));
+        let m = lx.req(&t.metrics, t.span, &format!("{path}.metrics"));
+        let m = m.and_then(|m| metrics(lx, &m, &format!("{path}.metrics")));
+        if let (Some(version), Some(metrics)) = (version, m) {
+            out.insert(lang, ir::Toolchain { version, framework: opt(&t.framework), metrics });
+        }
+    }
+    out
+}
+
+fn databases(lx: &mut Lx, s: &raw::OrgSpec) -> BTreeMap<ir::Engine, ir::EngineCatalog> {
+    let mut out = BTreeMap::new();
+    let Some(map) = s.databases.get() else { return out };
+    for (key, f) in &map.value {
+        let Some(c) = f.get() else { continue };
+        let Some(engine) = ir::Engine::parse(key) else {
+            lx.error(&codes::LOW019, format!("unknown database engine `{key}`"), c.span, "unknown engine", "engines are `postgres` and `redis`");
+            continue;
+        };
+        let path = format!("spec.databases.{key}");
+        let default_version = lx.req(&c.default_version, c.span, &format!("{path}.defaultVersion"));
+        let allowed_versions = list(&c.allowed_versions);
+        let mut sizes = BTreeMap::new();
+        if let Some(m) = c.sizes.get() {
+            for (size, f) in &m.value {
+                let Some(sc) = f.get() else { continue };
+                let instance_class = lx.req(&sc.instance_class, sc.span, &format!("{path}.sizes.{size}.instanceClass"));
+                let storage_gib = lx.req(&sc.storage_gib, sc.span, &format!("{path}.sizes.{size}.storageGiB"));
+                if let (Some(instance_class), Some(storage_gib)) = (instance_class, storage_gib) {
+                    if engine == ir::Engine::Postgres {
+                        range(lx, &storage_gib, 20, 65_536, "storageGiB");
+                    }
+                    sizes.insert(size.clone(), ir::SizeClass { instance_class, storage_gib });
+                }
+            }
+        }
+        if let Some(dv) = &default_version {
+            if !allowed_versions.iter().any(|v| v.value == dv.value) {
+                lx.error(&codes::LOW011, format!("default version `{}` is not in `allowedVersions`", dv.value), dv.span, "not allowed", "add it to `allowedVersions`");
+            }
+        }
+        if let Some(default_version) = default_version {
+            out.insert(engine, ir::EngineCatalog { sizes, default_version, allowed_versions });
+        }
+    }
+    out
+}
+
+/// Lower canary steps and check their order.
+pub fn canary_steps(lx: &mut Lx, steps: &Sp<Vec<Field<raw::CanaryStep>>>) -> Vec<ir::CanaryStep> {
+    let mut out = Vec::new();
+    let mut last = 0;
+    for step in steps.value.iter().filter_map(opt) {
+        match step.value {
+            raw::CanaryStep::SetWeight(w) => {
+                let w = Sp::new(w, step.span);
+                if range(lx, &w, 1, 99, "canary weight") && w.value <= last {
+                    lx.error(&codes::LOW017, format!("canary weight {} does not rise above the previous {last}", w.value), w.span, "not rising", "order the `setWeight` steps by rising weight");
+                }
+                last = w.value;
+                out.push(ir::CanaryStep::SetWeight(w));
+            }
+            raw::CanaryStep::Pause(ref d) => {
+                let d = Sp::new(d.clone(), step.span);
+                duration(lx, &d);
+                out.push(ir::CanaryStep::Pause(d));
+            }
+            raw::CanaryStep::Analysis => out.push(ir::CanaryStep::Analysis(step.span)),
+        }
+    }
+    if !out.iter().any(|s| matches!(s, ir::CanaryStep::SetWeight(_))) {
+        lx.error(&codes::LOW017, "canary steps have no `setWeight` step", steps.span, "no traffic shift", "add steps such as `- setWeight: 10`, `- pause: 5m`, `- analysis`");
+    }
+    out
+}
+
+fn canary(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::CanaryPolicy> {
+    let c = lx.req(&s.canary, sp, "spec.canary")?;
+    let steps = lx.req(&c.steps, c.span, "spec.canary.steps")?;
+    let analysis_interval = lx.req(&c.analysis_interval, c.span, "spec.canary.analysisInterval")?;
+    duration(lx, &analysis_interval);
+    let failure_limit = lx.req(&c.failure_limit, c.span, "spec.canary.failureLimit")?;
+    Some(ir::CanaryPolicy { steps: canary_steps(lx, &steps), analysis_interval, failure_limit })
+}
+
+fn monitoring(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::MonitoringPolicy> {
+    let m = lx.req(&s.monitoring, sp, "spec.monitoring")?;
+    let ms = m.span;
+    let slo_period_days = lx.req(&m.slo_period_days, ms, "spec.monitoring.sloPeriodDays")?;
+    if ![28, 30].contains(&slo_period_days.value) {
+        lx.error(&codes::LOW007, format!("SLO period of {} days is not supported", slo_period_days.value), slo_period_days.span, "28 or 30", "use 30 (a month) or 28 (four whole weeks)");
+    }
+    let windows_f = lx.req(&m.windows, ms, "spec.monitoring.windows")?;
+    let mut windows = Vec::new();
+    for w in windows_f.value.iter().filter_map(opt) {
+        if let Some(w) = burn_window(lx, &w, slo_period_days.value) {
+            windows.push(w);
+        }
+    }
+    let rule_selector_labels = m
+        .rule_selector_labels
+        .get()
+        .map(|l| l.value.iter().filter_map(|(k, v)| v.get().map(|v| (k.clone(), v.value.clone()))).collect())
+        .unwrap_or_default();
+    let runbook_base_url = lx.req(&m.runbook_base_url, ms, "spec.monitoring.runbookBaseUrl")?;
+    https_url(lx, &runbook_base_url);
+    let grafana_url = lx.req(&m.grafana_url, ms, "spec.monitoring.grafanaUrl")?;
+    https_url(lx, &grafana_url);
+    Some(ir::MonitoringPolicy {
+        slo_period_days,
+        windows,
+        rule_selector_labels,
+        runbook_base_url,
+        grafana_url,
+        prometheus_datasource: lx.req(&m.prometheus_datasource, ms, "spec.monitoring.prometheusDatasource")?,
+        logs_datasource: lx.req(&m.logs_datasource, ms, "spec.monitoring.logsDatasource")?,
+        grafana_operator: lx.req(&m.grafana_operator, ms, "spec.monitoring.grafanaOperator")?,
+    })
+}
+
+fn burn_window(lx: &mut Lx, w: &Sp<raw::BurnWindow>, period_days: u32) -> Option<ir::BurnWindow> {
+    let ws = w.span;
+    let severity = lx.req(&w.severity, ws, "windows[].severity")?;
+    if !["page", "ticket"].contains(&severity.value.as_str()) {
+        lx.error(&codes::LOW020, format!("unknown alert severity `{}`", severity.value), severity.span, "page or ticket", "severity is `page` or `ticket`");
+    }
+    let long = lx.req(&w.long, ws, "windows[].long")?;
+    let short = lx.req(&w.short, ws, "windows[].short")?;
+    let for_ = lx.req(&w.for_, ws, "windows[].for")?;
+    let budget = lx.req(&w.budget_percent, ws, "windows[].budgetPercent")?;
+    let (l, s, f) = (duration(lx, &long), duration(lx, &short), duration(lx, &for_));
+    let ratio = Ratio::from_percent_text(&budget.value.0).map(|r| Ratio(r.0 / 100));
+    let ratio = match ratio {
+        Some(r) if r.0 > 0 && r.0 <= ratio_one() => r,
+        _ => {
+            lx.error(&codes::LOW020, format!("budget share `{}` is not a percentage above 0 and at most 100", budget.value.0), budget.span, "not a percentage", "write the percent of the error budget, e.g. `budgetPercent: 2`");
+            return None;
+        }
+    };
+    let (l, s, f) = (l?, s?, f?);
+    if l % 60 != 0 || s % 60 != 0 || f % 60 != 0 {
+        lx.error(&codes::LOW020, "alert windows must be whole minutes", long.span, "not whole minutes", "use `m`, `h` or `d` units");
+        return None;
+    }
+    if s >= l {
+        lx.diags.push(
+            ir::Diagnostic::error(&codes::LOW020, format!("the short window `{}` is not shorter than the long window `{}`", short.value, long.value), short.span, "short window", "the short window confirms the long one is still burning: make it shorter (about 1/12 of the long window)")
+                .with_label(long.span, "long window"),
+        );
+        return None;
+    }
+    if l > u64::from(period_days) * 86_400 {
+        lx.error(&codes::LOW020, format!("the long window `{}` is longer than the SLO period", long.value), long.span, "longer than the period", "use a window shorter than the SLO period");
+        return None;
+    }
+    let minutes = |v: u64, sp: Span| Sp::new(u32::try_from(v / 60).unwrap_or(u32::MAX), sp);
+    Some(ir::BurnWindow {
+        severity,
+        long_minutes: minutes(l, long.span),
+        short_minutes: minutes(s, short.span),
+        budget_consumed: Sp::new(ratio, budget.span),
+        for_minutes: minutes(f, for_.span),
+    })
+}
+
+const fn ratio_one() -> u64 {
+    ir::ratio::ONE
+}
+
+fn ingress(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::IngressPolicy> {
+    let i = lx.req(&s.ingress, sp, "spec.ingress")?;
+    let is = i.span;
+    Some(ir::IngressPolicy {
+        class: lx.req(&i.class, is, "spec.ingress.class")?,
+        cluster_issuer: lx.req(&i.cluster_issuer, is, "spec.ingress.clusterIssuer")?,
+        gateway_api: lx.req(&i.gateway_api, is, "spec.ingress.gatewayApi")?,
+        controller_namespace: lx.req(&i.controller_namespace, is, "spec.ingress.controllerNamespace")?,
+        gateway: lx.req(&i.gateway, is, "spec.ingress.gateway")?,
+    })
+}
+
+fn terraform(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::TerraformPolicy> {
+    let t = lx.req(&s.terraform, sp, "spec.terraform")?;
+    let ts = t.span;
+    Some(ir::TerraformPolicy {
+        required_version: lx.req(&t.required_version, ts, "spec.terraform.requiredVersion")?,
+        aws_provider: lx.req(&t.aws_provider, ts, "spec.terraform.awsProvider")?,
+        random_provider: lx.req(&t.random_provider, ts, "spec.terraform.randomProvider")?,
+        state_bucket: lx.req(&t.state_bucket, ts, "spec.terraform.stateBucket")?,
+        lock_table: lx.req(&t.lock_table, ts, "spec.terraform.lockTable")?,
+        manage_dns: lx.req(&t.manage_dns, ts, "spec.terraform.manageDns")?,
+        module_source: lx.req(&t.module_source, ts, "spec.terraform.moduleSource")?,
+    })
+}
+
+fn actions(lx: &mut Lx, s: &raw::OrgSpec) -> BTreeMap<String, ir::ActionPin> {
+    let mut out = BTreeMap::new();
+    let Some(map) = s.actions.get() else { return out };
+    for (key, f) in &map.value {
+        let Some(a) = f.get() else { continue };
+        let path = format!("spec.actions.{key}");
+        let uses = lx.req(&a.uses, a.span, &format!("{path}.uses"));
+        let sha = lx.req(&a.sha, a.span, &format!("{path}.sha"));
+        let version = lx.req(&a.version, a.span, &format!("{path}.version"));
+        if let Some(sha) = &sha {
+            if sha.len() != 40 || !sha.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+                lx.error(&codes::LOW019, format!("`{}` is not a full commit SHA", sha.value), sha.span, "not 40 hex digits", "pin actions by the full 40-character lowercase commit SHA");
+            }
+        }
+        if let Some(uses) = &uses {
+            let ok = uses.split('/').count() >= 2 && uses.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b));
+            if !ok {
+                lx.error(&codes::LOW019, format!("`{}` is not an `owner/repo` action reference", uses.value), uses.span, "not owner/repo", "write the action as `owner/repo` or `owner/repo/path`");
+            }
+        }
+        if let (Some(uses), Some(sha), Some(version)) = (uses, sha, version) {
+            out.insert(key.clone(), ir::ActionPin { uses, sha, version });
+        }
+    }
+    out
+}

@@ -1,0 +1,770 @@
+//! The input types: what a person may write in `platform.yaml` (kind `Service`) and in the
+//! org file (kind `Platform`). The JSON Schemas under `schemas/` are generated from these
+//! types, and the decoder reads into them, so the schema and the compiler cannot disagree.
+//!
+//! Every field is a [`Field`]: missing, invalid (already reported) or present with a span.
+
+use std::collections::BTreeMap;
+
+use platform_syntax::field::Decimal;
+use platform_syntax::Field;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// A `platform.yaml`: one service.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(title = "platform.yaml (kind Service)")]
+pub struct ServiceFile {
+    /// Schema version; `platform.dev/v1` (the default).
+    #[serde(default)]
+    pub api_version: Field<String>,
+    /// Always `Service`.
+    #[serde(default)]
+    pub kind: Field<String>,
+    /// Name, owner and tier.
+    #[serde(default)]
+    pub metadata: Field<ServiceMetadata>,
+    /// What the service is and needs.
+    #[serde(default)]
+    pub spec: Field<ServiceSpec>,
+    /// Per-environment overrides of `spec.runtime`, `spec.database` and `spec.ingress`,
+    /// merged over the base spec: mappings merge key by key, scalars and lists replace.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, EnvironmentOverride>")]
+    pub environments: Field<BTreeMap<String, Field<serde::de::IgnoredAny>>>,
+}
+
+/// What an environment block may override (documentation and schema only; the compiler
+/// merges the YAML and decodes it as a [`ServiceSpec`]).
+#[derive(JsonSchema, Debug, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnvironmentOverride {
+    /// Runtime overrides (replicas, cpu, memory, env, autoscaling).
+    pub runtime: Option<Runtime>,
+    /// Database overrides (size, version, …).
+    pub database: Option<Database>,
+    /// Ingress overrides (host, paths).
+    pub ingress: Option<Ingress>,
+}
+
+/// Service metadata.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceMetadata {
+    /// DNS-1123 label, unique in the build, short enough for every derived name.
+    #[serde(default)]
+    pub name: Field<String>,
+    /// Owning team; a key of the org file's `teams` when it has any.
+    #[serde(default)]
+    pub team: Field<String>,
+    /// `critical`, `standard` or `experimental`.
+    #[serde(default)]
+    pub tier: Field<Tier>,
+    /// One line for the catalog.
+    #[serde(default)]
+    pub description: Field<String>,
+    /// Catalog system (default: the team).
+    #[serde(default)]
+    pub system: Field<String>,
+    /// Free tags (lowercase letters, digits and `-`).
+    #[serde(default)]
+    pub tags: Field<Vec<Field<String>>>,
+    /// Links shown in the catalog.
+    #[serde(default)]
+    pub links: Field<Vec<Field<Link>>>,
+}
+
+/// A catalog link.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Link {
+    /// Title.
+    #[serde(default)]
+    pub title: Field<String>,
+    /// `https://` URL.
+    #[serde(default)]
+    pub url: Field<String>,
+}
+
+/// Tier.
+#[derive(Deserialize, JsonSchema, Debug, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// Customer-facing, pages on-call.
+    Critical,
+    /// Normal service.
+    Standard,
+    /// Prototype.
+    Experimental,
+}
+
+/// Language.
+#[derive(Deserialize, JsonSchema, Debug, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// TypeScript on Node.js.
+    Typescript,
+    /// Go.
+    Go,
+    /// Python.
+    Python,
+    /// Rust.
+    Rust,
+    /// Java.
+    Java,
+}
+
+/// The service spec.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceSpec {
+    /// Language; picks the CI toolchain and metric conventions.
+    #[serde(default)]
+    pub language: Field<Language>,
+    /// Framework (`fastify`, `gin`, …).
+    #[serde(default)]
+    pub framework: Field<String>,
+    /// Image repository without tag (default `<registry>/<name>`); CI sets the tag.
+    #[serde(default)]
+    pub image: Field<String>,
+    /// Container port (default 8080).
+    #[serde(default)]
+    pub port: Field<u16>,
+    /// Health-check paths.
+    #[serde(default)]
+    pub health: Field<Health>,
+    /// Replicas, resources, environment variables, autoscaling.
+    #[serde(default)]
+    pub runtime: Field<Runtime>,
+    /// A database owned by the service.
+    #[serde(default)]
+    pub database: Field<Database>,
+    /// Secrets the service reads: names only, never values.
+    #[serde(default)]
+    pub secrets: Field<Vec<Field<Secret>>>,
+    /// HTTP ingress (TLS always).
+    #[serde(default)]
+    pub ingress: Field<Ingress>,
+    /// Other services this one calls: `component:<name>`.
+    #[serde(default)]
+    pub depends_on: Field<Vec<Field<String>>>,
+    /// Alerts, dashboard and objectives.
+    #[serde(default)]
+    pub monitoring: Field<Monitoring>,
+    /// Log format and shipping.
+    #[serde(default)]
+    pub logging: Field<Logging>,
+    /// Strategy, canary, rollback.
+    #[serde(default)]
+    pub deployment: Field<Deployment>,
+}
+
+/// Health-check paths.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Health {
+    /// Liveness probe path (default `/healthz`).
+    #[serde(default)]
+    pub liveness: Field<String>,
+    /// Readiness probe path (default `/readyz`).
+    #[serde(default)]
+    pub readiness: Field<String>,
+    /// Startup probe path (default: the liveness path).
+    #[serde(default)]
+    pub startup: Field<String>,
+}
+
+/// Runtime.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Runtime {
+    /// Replicas (1–100); the tier sets the minimum.
+    #[serde(default)]
+    pub replicas: Field<u32>,
+    /// CPU request as a quoted quantity: `"500m"` or `"2"`.
+    #[serde(default)]
+    pub cpu: Field<String>,
+    /// Memory request and limit: `"512Mi"`.
+    #[serde(default)]
+    pub memory: Field<String>,
+    /// CPU limit (none by default).
+    #[serde(default)]
+    pub cpu_limit: Field<String>,
+    /// Plain environment variables (never secrets: declare those under `secrets`).
+    #[serde(default)]
+    pub env: Field<BTreeMap<String, Field<String>>>,
+    /// Horizontal autoscaling.
+    #[serde(default)]
+    pub autoscaling: Field<Autoscaling>,
+}
+
+/// Autoscaling.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Autoscaling {
+    /// Minimum replicas (default: `runtime.replicas`).
+    #[serde(default)]
+    pub min: Field<u32>,
+    /// Maximum replicas.
+    #[serde(default)]
+    pub max: Field<u32>,
+    /// Target CPU utilisation percent (default 70).
+    #[serde(default, rename = "targetCPU")]
+    pub target_cpu: Field<u32>,
+}
+
+/// Database engine.
+#[derive(Deserialize, JsonSchema, Debug, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    /// PostgreSQL (RDS).
+    Postgres,
+    /// Redis (ElastiCache).
+    Redis,
+}
+
+/// A database.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Database {
+    /// `postgres` or `redis`.
+    #[serde(default, rename = "type")]
+    pub engine: Field<Engine>,
+    /// Size class from the org file: `small`, `medium`, `large`.
+    #[serde(default)]
+    pub size: Field<String>,
+    /// Engine version (default and allowed list from the org file).
+    #[serde(default)]
+    pub version: Field<String>,
+    /// Backup retention in days (default from the tier).
+    #[serde(default)]
+    pub backup_retention_days: Field<u32>,
+    /// Deletion protection (default from the tier).
+    #[serde(default)]
+    pub deletion_protection: Field<bool>,
+}
+
+/// A secret: a name, never a value.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Secret {
+    /// Name (DNS-1123 label); exposed to the pod as an upper-case env variable.
+    #[serde(default)]
+    pub name: Field<String>,
+    /// Rotation period in days.
+    #[serde(default)]
+    pub rotation_days: Field<u32>,
+    /// Never allowed: secret values do not belong in a file. Present only so a literal value
+    /// is reported as such.
+    #[serde(default)]
+    #[schemars(skip)]
+    pub value: Field<serde::de::IgnoredAny>,
+}
+
+/// Exposure.
+#[derive(Deserialize, JsonSchema, Debug, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum Exposure {
+    /// Internet-facing.
+    Public,
+    /// Org network only.
+    Internal,
+}
+
+/// Ingress.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Ingress {
+    /// Host (default `<name>.<environment domain>`).
+    #[serde(default)]
+    pub host: Field<String>,
+    /// `public` or `internal` (default `internal`).
+    #[serde(default)]
+    pub exposure: Field<Exposure>,
+    /// Path prefixes (default `/`).
+    #[serde(default)]
+    pub paths: Field<Vec<Field<String>>>,
+}
+
+/// Monitoring.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Monitoring {
+    /// Emit SLO alert rules (default true).
+    #[serde(default)]
+    pub alerts: Field<bool>,
+    /// Emit a Grafana dashboard (default true).
+    #[serde(default)]
+    pub dashboard: Field<bool>,
+    /// Availability objective in percent, strictly between 0 and 100: `99.9`.
+    #[serde(default)]
+    #[schemars(range(min = 0, max = 100))]
+    pub slo: Field<Decimal>,
+    /// Latency objective.
+    #[serde(default)]
+    pub latency: Field<Latency>,
+    /// Override the SLI metrics of the language's conventions.
+    #[serde(default)]
+    pub metrics: Field<Metrics>,
+}
+
+/// Latency objective: `objective` percent of requests faster than `thresholdMs`.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Latency {
+    /// Threshold in milliseconds.
+    #[serde(default)]
+    pub threshold_ms: Field<u32>,
+    /// Percent of requests that must be faster (default 99).
+    #[serde(default)]
+    pub objective: Field<Decimal>,
+}
+
+/// SLI metric names.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Metrics {
+    /// Request counter, e.g. `http_requests_total`.
+    #[serde(default)]
+    pub requests_total: Field<String>,
+    /// Label matcher of error requests, e.g. `code=~"5.."`.
+    #[serde(default)]
+    pub error_selector: Field<String>,
+    /// Duration histogram base name (seconds).
+    #[serde(default)]
+    pub duration_histogram: Field<String>,
+}
+
+/// Log format.
+#[derive(Deserialize, JsonSchema, Debug, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Structured JSON (default).
+    Json,
+    /// Plain text.
+    Text,
+}
+
+/// Logging.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Logging {
+    /// `json` (default) or `text`.
+    #[serde(default)]
+    pub format: Field<LogFormat>,
+    /// Ship logs to the org's aggregator (default true).
+    #[serde(default)]
+    pub ship: Field<bool>,
+}
+
+/// Strategy.
+#[derive(Deserialize, JsonSchema, Debug, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum Strategy {
+    /// Rolling update.
+    Rolling,
+    /// Stop all, then start all.
+    Recreate,
+}
+
+/// Rollback mode.
+#[derive(Deserialize, JsonSchema, Debug, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum Rollback {
+    /// Roll back without a person.
+    Automatic,
+    /// Wait for a person.
+    Manual,
+}
+
+/// Deployment.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Deployment {
+    /// `rolling` (default) or `recreate`.
+    #[serde(default)]
+    pub strategy: Field<Strategy>,
+    /// Progressive delivery with Argo Rollouts in production-like environments.
+    #[serde(default)]
+    pub canary: Field<bool>,
+    /// Canary steps (default from the org file).
+    #[serde(default)]
+    pub steps: Field<Vec<Field<CanaryStep>>>,
+    /// `automatic` (default) or `manual`.
+    #[serde(default)]
+    pub rollback: Field<Rollback>,
+}
+
+/// A canary step.
+#[derive(Deserialize, JsonSchema, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+pub enum CanaryStep {
+    /// Percent of traffic to the canary.
+    SetWeight(u32),
+    /// Wait, e.g. `5m`.
+    Pause(String),
+    /// Run the SLI analysis.
+    Analysis,
+}
+
+// ------------------------------------------------------------------------------------
+// The org file
+// ------------------------------------------------------------------------------------
+
+/// The org file (kind `Platform`): the golden path. Merged over the built-in defaults:
+/// mappings merge key by key, scalars and lists replace.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(title = "platform-org.yaml (kind Platform)")]
+pub struct OrgFile {
+    /// `platform.dev/v1`.
+    #[serde(default)]
+    pub api_version: Field<String>,
+    /// Always `Platform`.
+    #[serde(default)]
+    pub kind: Field<String>,
+    /// The org's name.
+    #[serde(default)]
+    pub metadata: Field<OrgMetadata>,
+    /// The golden path.
+    #[serde(default)]
+    pub spec: Field<OrgSpec>,
+}
+
+/// Org metadata.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrgMetadata {
+    /// Org name.
+    #[serde(default)]
+    pub name: Field<String>,
+}
+
+/// The golden path.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrgSpec {
+    /// Container registry prefix.
+    #[serde(default)]
+    pub registry: Field<String>,
+    /// Base domain.
+    #[serde(default)]
+    pub domain: Field<String>,
+    /// Environments in promotion order.
+    #[serde(default)]
+    pub environments: Field<Vec<Field<OrgEnvironment>>>,
+    /// Tier policies.
+    #[serde(default)]
+    pub tiers: Field<BTreeMap<String, Field<TierPolicy>>>,
+    /// Teams and their alert routing.
+    #[serde(default)]
+    pub teams: Field<BTreeMap<String, Field<Team>>>,
+    /// CI toolchains and metric conventions per language.
+    #[serde(default)]
+    pub languages: Field<BTreeMap<String, Field<Toolchain>>>,
+    /// Database sizes and versions per engine.
+    #[serde(default)]
+    pub databases: Field<BTreeMap<String, Field<EngineCatalog>>>,
+    /// Canary defaults.
+    #[serde(default)]
+    pub canary: Field<CanaryPolicy>,
+    /// Monitoring conventions.
+    #[serde(default)]
+    pub monitoring: Field<MonitoringPolicy>,
+    /// Ingress conventions.
+    #[serde(default)]
+    pub ingress: Field<IngressPolicy>,
+    /// Logging conventions.
+    #[serde(default)]
+    pub logging: Field<LoggingPolicy>,
+    /// Terraform conventions and provider pins.
+    #[serde(default)]
+    pub terraform: Field<TerraformPolicy>,
+    /// Pinned GitHub Actions by short name.
+    #[serde(default)]
+    pub actions: Field<BTreeMap<String, Field<ActionPin>>>,
+    /// Backstage conventions.
+    #[serde(default)]
+    pub catalog: Field<CatalogPolicy>,
+}
+
+/// An environment.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrgEnvironment {
+    /// Name (`staging`, `production`).
+    #[serde(default)]
+    pub name: Field<String>,
+    /// EKS cluster name.
+    #[serde(default)]
+    pub cluster: Field<String>,
+    /// AWS account id (12 digits, quoted).
+    #[serde(default)]
+    pub aws_account: Field<String>,
+    /// AWS region.
+    #[serde(default)]
+    pub aws_region: Field<String>,
+    /// Environment domain.
+    #[serde(default)]
+    pub domain: Field<String>,
+    /// Namespace scheme: `{team}`, `{service}`, `{env}` placeholders.
+    #[serde(default)]
+    pub namespace: Field<String>,
+    /// Production-like (approval, canary, paging).
+    #[serde(default)]
+    pub production: Field<bool>,
+    /// The cluster's IAM OIDC provider (without `https://`).
+    #[serde(default)]
+    pub oidc_provider: Field<String>,
+}
+
+/// A tier policy.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TierPolicy {
+    /// Lowest replica count.
+    #[serde(default)]
+    pub min_replicas: Field<u32>,
+    /// Alerts must be on.
+    #[serde(default)]
+    pub require_alerts: Field<bool>,
+    /// Page (not only ticket) alerts.
+    #[serde(default)]
+    pub paging: Field<bool>,
+    /// PodDisruptionBudget.
+    #[serde(default)]
+    pub pdb: Field<bool>,
+    /// Spread pods across zones.
+    #[serde(default)]
+    pub topology_spread: Field<bool>,
+    /// Database backup days.
+    #[serde(default)]
+    pub backup_days: Field<u32>,
+    /// Database deletion protection.
+    #[serde(default)]
+    pub deletion_protection: Field<bool>,
+    /// Multi-AZ database.
+    #[serde(default)]
+    pub multi_az: Field<bool>,
+    /// `error` or `warning`.
+    #[serde(default)]
+    pub enforcement: Field<Enforcement>,
+    /// Backstage lifecycle.
+    #[serde(default)]
+    pub lifecycle: Field<String>,
+}
+
+/// Enforcement.
+#[derive(Deserialize, JsonSchema, Debug, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum Enforcement {
+    /// Fail the build.
+    Error,
+    /// Warn.
+    Warning,
+}
+
+/// A team.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Team {
+    /// PagerDuty service id.
+    #[serde(default)]
+    pub pagerduty: Field<String>,
+    /// Slack channel.
+    #[serde(default)]
+    pub slack: Field<String>,
+}
+
+/// A language toolchain.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Toolchain {
+    /// Toolchain version.
+    #[serde(default)]
+    pub version: Field<String>,
+    /// Default framework.
+    #[serde(default)]
+    pub framework: Field<String>,
+    /// Metric conventions.
+    #[serde(default)]
+    pub metrics: Field<Metrics>,
+}
+
+/// Sizes and versions of an engine.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EngineCatalog {
+    /// Default version.
+    #[serde(default)]
+    pub default_version: Field<String>,
+    /// Allowed versions.
+    #[serde(default)]
+    pub allowed_versions: Field<Vec<Field<String>>>,
+    /// Size classes.
+    #[serde(default)]
+    pub sizes: Field<BTreeMap<String, Field<SizeClass>>>,
+}
+
+/// A size class.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SizeClass {
+    /// Instance class or node type.
+    #[serde(default)]
+    pub instance_class: Field<String>,
+    /// Storage in GiB.
+    #[serde(default, rename = "storageGiB")]
+    pub storage_gib: Field<u32>,
+}
+
+/// Canary defaults.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CanaryPolicy {
+    /// Default steps.
+    #[serde(default)]
+    pub steps: Field<Vec<Field<CanaryStep>>>,
+    /// Analysis interval.
+    #[serde(default)]
+    pub analysis_interval: Field<String>,
+    /// Failed measurements tolerated.
+    #[serde(default)]
+    pub failure_limit: Field<u32>,
+}
+
+/// Monitoring conventions.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MonitoringPolicy {
+    /// SLO period in days: 30 or 28.
+    #[serde(default)]
+    pub slo_period_days: Field<u32>,
+    /// Burn-rate alert windows.
+    #[serde(default)]
+    pub windows: Field<Vec<Field<BurnWindow>>>,
+    /// Labels the org's Prometheus selects ServiceMonitors and rules by.
+    #[serde(default)]
+    pub rule_selector_labels: Field<BTreeMap<String, Field<String>>>,
+    /// Runbook base URL.
+    #[serde(default)]
+    pub runbook_base_url: Field<String>,
+    /// Grafana base URL.
+    #[serde(default)]
+    pub grafana_url: Field<String>,
+    /// Prometheus datasource uid.
+    #[serde(default)]
+    pub prometheus_datasource: Field<String>,
+    /// Logs datasource uid.
+    #[serde(default)]
+    pub logs_datasource: Field<String>,
+    /// Deliver dashboards as grafana-operator resources.
+    #[serde(default)]
+    pub grafana_operator: Field<bool>,
+}
+
+/// A burn-rate window pair.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BurnWindow {
+    /// `page` or `ticket`.
+    #[serde(default)]
+    pub severity: Field<String>,
+    /// Long window, e.g. `1h`.
+    #[serde(default)]
+    pub long: Field<String>,
+    /// Short window, e.g. `5m`.
+    #[serde(default)]
+    pub short: Field<String>,
+    /// Percent of the period's error budget burnt within the long window (e.g. 2).
+    #[serde(default)]
+    pub budget_percent: Field<Decimal>,
+    /// `for:` of the alert, e.g. `2m`.
+    #[serde(default, rename = "for")]
+    pub for_: Field<String>,
+}
+
+/// Ingress conventions.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IngressPolicy {
+    /// IngressClass.
+    #[serde(default)]
+    pub class: Field<String>,
+    /// cert-manager ClusterIssuer.
+    #[serde(default)]
+    pub cluster_issuer: Field<String>,
+    /// Use Gateway API HTTPRoutes.
+    #[serde(default)]
+    pub gateway_api: Field<bool>,
+    /// Ingress controller namespace.
+    #[serde(default)]
+    pub controller_namespace: Field<String>,
+    /// Parent gateway `namespace/name`.
+    #[serde(default)]
+    pub gateway: Field<String>,
+}
+
+/// Logging conventions.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LoggingPolicy {
+    /// Aggregator name.
+    #[serde(default)]
+    pub aggregator: Field<String>,
+}
+
+/// Terraform conventions.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TerraformPolicy {
+    /// `required_version`.
+    #[serde(default)]
+    pub required_version: Field<String>,
+    /// AWS provider constraint.
+    #[serde(default)]
+    pub aws_provider: Field<String>,
+    /// Random provider constraint.
+    #[serde(default)]
+    pub random_provider: Field<String>,
+    /// State bucket pattern (`{env}`, `{account}`).
+    #[serde(default)]
+    pub state_bucket: Field<String>,
+    /// Lock table.
+    #[serde(default)]
+    pub lock_table: Field<String>,
+    /// Manage DNS and certificates.
+    #[serde(default)]
+    pub manage_dns: Field<bool>,
+    /// Platform module source.
+    #[serde(default)]
+    pub module_source: Field<String>,
+}
+
+/// A pinned action.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ActionPin {
+    /// `owner/repo`.
+    #[serde(default)]
+    pub uses: Field<String>,
+    /// Full commit SHA (40 hex).
+    #[serde(default)]
+    pub sha: Field<String>,
+    /// Tag, for the comment.
+    #[serde(default)]
+    pub version: Field<String>,
+}
+
+/// Backstage conventions.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CatalogPolicy {
+    /// Source base URL.
+    #[serde(default)]
+    pub source_base_url: Field<String>,
+    /// GitHub `owner/repo`.
+    #[serde(default)]
+    pub github_repo: Field<String>,
+}

@@ -1,0 +1,306 @@
+//! `platform-driver`: the pipeline end to end, and the list of backends (STYLE A2, C1).
+//!
+//! ```text
+//! discover → read + parse (parallel) → compile org → compile services (parallel)
+//!          → validate → backends per service (parallel) → sink (the writer, or memory)
+//! ```
+//! Nothing here knows a backend's layout: each backend's files go under
+//! `<service>/<backend-id>/` (or `_org/<backend-id>/`), prefixed here.
+
+pub mod codes;
+
+use std::path::{Path, PathBuf};
+
+use platform_compiler as compiler;
+use platform_ir as ir;
+use platform_ir::{Backend, Diagnostic, FileId, RelPath, SourceFile, Sources, Span};
+use platform_syntax::discover;
+use platform_syntax::yaml::{self, Node};
+use rayon::prelude::*;
+
+/// Every backend, in id order (the order their outputs are merged in; STYLE E5).
+pub fn backends() -> Vec<&'static dyn Backend> {
+    let mut all: Vec<&'static dyn Backend> = vec![&platform_backstage::Backstage];
+    all.sort_by_key(|b| b.id());
+    all
+}
+
+/// What to build.
+#[derive(Clone, Debug)]
+pub struct Inputs {
+    /// A directory to search for `platform.yaml` files, or one such file.
+    pub root: PathBuf,
+    /// An org file to use instead of walking up from each service.
+    pub org: Option<PathBuf>,
+}
+
+/// The front end's result: every file read, the IR, and the diagnostics.
+#[derive(Debug, Default)]
+pub struct Frontend {
+    /// Every file read, by id (the built-in defaults are [`compiler::BUILTIN_FILE`]).
+    pub sources: Sources,
+    /// The org of the build (absent when it has errors).
+    pub org: Option<ir::Org>,
+    /// Resolved services, sorted by name.
+    pub services: Vec<ir::Service>,
+    /// Sorted diagnostics.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Where the org came from, relative to the root (for headers).
+    pub org_source: String,
+}
+
+impl Frontend {
+    /// True when any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Failures that are not about the content of a file.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The root does not exist.
+    NoSuchPath(PathBuf),
+    /// No `platform.yaml` below the root.
+    NothingFound(PathBuf),
+    /// The directory walk failed.
+    Walk(String),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::NoSuchPath(p) => write!(f, "`{}` does not exist", p.display()),
+            LoadError::NothingFound(p) => write!(f, "no `platform.yaml` found under `{}`; create one with `platform new service NAME`", p.display()),
+            LoadError::Walk(e) => write!(f, "cannot search for inputs: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// The directory paths are taken relative to, for a root that may be a file.
+fn root_dir(root: &Path) -> &Path {
+    if root.is_file() { root.parent().unwrap_or(Path::new(".")) } else { root }
+}
+
+fn rel_display(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root_dir(root)).unwrap_or(path);
+    let s = rel.to_string_lossy().replace('\\', "/");
+    if s.is_empty() { ".".into() } else { s }
+}
+
+/// Discover, read, parse, compile and validate.
+pub fn load(inputs: &Inputs) -> Result<Frontend, LoadError> {
+    if !inputs.root.exists() {
+        return Err(LoadError::NoSuchPath(inputs.root.clone()));
+    }
+    let (paths, walk_errors) = discover::service_files(&inputs.root);
+    if let Some(e) = walk_errors.into_iter().next() {
+        return Err(LoadError::Walk(e));
+    }
+    if paths.is_empty() {
+        return Err(LoadError::NothingFound(inputs.root.clone()));
+    }
+    Ok(load_paths(inputs, &paths))
+}
+
+/// Like [`load`], for an explicit list of service files (tests use it to shuffle the order).
+pub fn load_paths(inputs: &Inputs, paths: &[PathBuf]) -> Frontend {
+    let mut fe = Frontend::default();
+    let builtin_id = fe.sources.add(SourceFile::new(compiler::defaults::BUILTIN_NAME, compiler::defaults::BUILTIN));
+    debug_assert_eq!(builtin_id, compiler::BUILTIN_FILE);
+    let builtin = match yaml::parse(compiler::defaults::BUILTIN, builtin_id) {
+        Ok(n) => n,
+        Err(d) => unreachable!("the built-in defaults must parse: {}", d.message),
+    };
+
+    // Org files: the explicit one, or the nearest above each service directory.
+    let org_paths: Vec<Option<PathBuf>> = match &inputs.org {
+        Some(o) => vec![Some(o.clone()); paths.len()],
+        None => paths.iter().map(|p| discover::org_file_for(p.parent().unwrap_or(Path::new(".")))).collect(),
+    };
+    let mut distinct: Vec<PathBuf> = org_paths.iter().flatten().cloned().collect();
+    distinct.sort();
+    distinct.dedup();
+    let org_node = match distinct.first() {
+        None => None,
+        Some(p) => {
+            let id = FileId(u32::try_from(fe.sources.len()).unwrap_or(u32::MAX));
+            let (file, problem) = platform_syntax::read::read_file(p, &p.to_string_lossy(), id);
+            let text = file.text.clone();
+            fe.sources.add(file);
+            fe.org_source = rel_display(&inputs.root, p);
+            match problem {
+                Some(d) => {
+                    fe.diagnostics.push(d);
+                    return finish(fe);
+                }
+                None => match yaml::parse(&text, id) {
+                    Ok(n) => Some(n),
+                    Err(d) => {
+                        fe.diagnostics.push(d);
+                        return finish(fe);
+                    }
+                },
+            }
+        }
+    };
+    if fe.org_source.is_empty() {
+        fe.org_source = compiler::defaults::BUILTIN_NAME.to_owned();
+    }
+
+    // Service files: ids in sorted path order, read and parsed in parallel.
+    let base = u32::try_from(fe.sources.len()).unwrap_or(u32::MAX);
+    let parsed: Vec<(SourceFile, Result<Node, Diagnostic>, String)> = paths
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let id = FileId(base + u32::try_from(i).unwrap_or(u32::MAX));
+            let (file, problem) = platform_syntax::read::read_file(p, &p.to_string_lossy(), id);
+            let node = match problem {
+                Some(d) => Err(d),
+                None => yaml::parse(&file.text, id),
+            };
+            let dir = rel_display(&inputs.root, p.parent().unwrap_or(Path::new(".")));
+            (file, node, dir)
+        })
+        .collect();
+
+    if distinct.len() > 1 {
+        for (i, p) in org_paths.iter().enumerate() {
+            if p.as_ref() != distinct.first() {
+                let id = FileId(base + u32::try_from(i).unwrap_or(u32::MAX));
+                fe.diagnostics.push(Diagnostic::error(
+                    &codes::DRV001,
+                    "this service is under a different org file than the rest of the build",
+                    Span::new(id, 0, 0),
+                    "other org file",
+                    format!("build each org's services separately; this build uses `{}`", distinct[0].display()),
+                ));
+            }
+        }
+    }
+
+    let (org, org_diags) = compiler::compile_org(&compiler::OrgInput { builtin: &builtin, file: org_node.as_ref() });
+    fe.diagnostics.extend(org_diags);
+    let mut nodes = Vec::with_capacity(parsed.len());
+    for (file, node, dir) in parsed {
+        fe.sources.add(file);
+        match node {
+            Ok(n) => nodes.push((n, dir)),
+            Err(d) => fe.diagnostics.push(d),
+        }
+    }
+    let Some(org) = org else { return finish(fe) };
+    let results: Vec<(Option<ir::Service>, Vec<Diagnostic>)> = nodes
+        .par_iter()
+        .map(|(node, dir)| compiler::compile_service(&org, &compiler::ServiceInput { node, dir, org: 0 }))
+        .collect();
+    for (svc, diags) in results {
+        fe.diagnostics.extend(diags);
+        if let Some(s) = svc {
+            fe.services.push(s);
+        }
+    }
+    fe.services.sort_by(|a, b| a.name.value.cmp(&b.name.value).then(a.source.cmp(&b.source)));
+    let orgs = [org];
+    let diags = compiler::validate::validate(&orgs, &mut fe.services);
+    fe.diagnostics.extend(diags);
+    let [org] = orgs;
+    fe.org = Some(org);
+    finish(fe)
+}
+
+fn finish(mut fe: Frontend) -> Frontend {
+    compiler::finish(&mut fe.diagnostics);
+    fe
+}
+
+/// Which backends to run.
+pub fn select(only: &[String]) -> Result<Vec<&'static dyn Backend>, String> {
+    let all = backends();
+    if only.is_empty() {
+        return Ok(all);
+    }
+    let mut out = Vec::new();
+    for name in only {
+        match all.iter().find(|b| b.id().0 == name) {
+            Some(b) => out.push(*b),
+            None => {
+                let ids: Vec<&str> = all.iter().map(|b| b.id().0).collect();
+                return Err(format!("unknown backend `{name}`; the backends are {}", ids.join(", ")));
+            }
+        }
+    }
+    out.sort_by_key(|b| b.id());
+    out.dedup_by_key(|b| b.id());
+    Ok(out)
+}
+
+/// Run `backends` over every service and the org, handing each finished file (header
+/// applied) to `sink`. Services run in parallel; a service's files are produced and
+/// dropped before the next, so memory stays flat however many services there are.
+/// Returns the backends' diagnostics (sorted) and the first sink error, if any.
+pub fn emit<E: Send>(
+    fe: &Frontend,
+    backends: &[&dyn Backend],
+    sink: &(dyn Fn(&RelPath, &[u8]) -> Result<(), E> + Sync),
+) -> (Vec<Diagnostic>, Result<(), E>) {
+    let Some(org) = &fe.org else { return (Vec::new(), Ok(())) };
+    let per_service: Vec<(Vec<Diagnostic>, Result<(), E>)> = fe
+        .services
+        .par_iter()
+        .map(|svc| {
+            let source = if svc.dir == "." { "platform.yaml".to_owned() } else { format!("{}/platform.yaml", svc.dir) };
+            let mut diags = Vec::new();
+            for b in backends {
+                let out = b.emit_service(org, svc);
+                diags.extend(out.diagnostics);
+                let Some(prefix) = RelPath::new(format!("{}/{}", svc.name.value, b.id())) else { continue };
+                for (path, art) in out.artifacts.iter() {
+                    let bytes = platform_emit::header(art.format, &source, &art.contents);
+                    if let Err(e) = sink(&path.join_under(&prefix), bytes.as_bytes()) {
+                        return (diags, Err(e));
+                    }
+                }
+            }
+            (diags, Ok(()))
+        })
+        .collect();
+    let mut diags = Vec::new();
+    let mut result = Ok(());
+    for (d, r) in per_service {
+        diags.extend(d);
+        if result.is_ok() {
+            result = r;
+        }
+    }
+    let services: Vec<&ir::Service> = fe.services.iter().collect();
+    for b in backends {
+        let out = b.emit_org(org, &services);
+        diags.extend(out.diagnostics);
+        let Some(prefix) = RelPath::new(format!("_org/{}", b.id())) else { continue };
+        for (path, art) in out.artifacts.iter() {
+            let bytes = platform_emit::header(art.format, &fe.org_source, &art.contents);
+            if let Err(e) = sink(&path.join_under(&prefix), bytes.as_bytes()) {
+                if result.is_ok() {
+                    result = Err(e);
+                }
+            }
+        }
+    }
+    compiler::finish(&mut diags);
+    (diags, result)
+}
+
+/// Every diagnostic code of every crate, sorted by id (for `platform explain` and the book).
+pub fn codes() -> Vec<&'static ir::Code> {
+    let mut all: Vec<&'static ir::Code> = Vec::new();
+    all.extend_from_slice(ir::codes::ALL);
+    all.extend_from_slice(platform_syntax::codes::ALL);
+    all.extend_from_slice(compiler::codes::ALL);
+    all.extend_from_slice(codes::ALL);
+    all.sort_by_key(|c| c.id);
+    all
+}
