@@ -371,7 +371,7 @@ fn burn_window(lx: &mut Lx, w: &Sp<raw::BurnWindow>, period_days: u32) -> Option
     let for_ = lx.req(&w.for_, ws, "windows[].for")?;
     let budget = lx.req(&w.budget_percent, ws, "windows[].budgetPercent")?;
     let (l, s, f) = (duration(lx, &long), duration(lx, &short), duration(lx, &for_));
-    let ratio = Ratio::from_percent_text(&budget.value.0).map(|r| Ratio(r.0 / 100));
+    let ratio = Ratio::from_percent_text(&budget.value.0);
     let ratio = match ratio {
         Some(r) if r.0 > 0 && r.0 <= ratio_one() => r,
         _ => {

@@ -48,15 +48,20 @@ pub fn lower(lx: &mut Lx, org: &ir::Org, node: &Node, file: &raw::ServiceFile, o
     let spec = spec_f?;
     let ss = spec.span;
     let s = &spec.value;
+    let language = lx.req(&s.language, ss, "spec.language").map(|l| l.map(language_ir));
     let name = name?;
     let team = team?;
     let policy = org.tier(tier.value);
 
-    let language = lx.req(&s.language, ss, "spec.language").map(|l| l.map(language_ir));
     let toolchain = language.as_ref().and_then(|l| org.languages.get(&l.value));
     let framework = opt(&s.framework).or_else(|| toolchain.and_then(|t| t.framework.clone()));
-    let image = opt(&s.image).unwrap_or_else(|| Sp::new(format!("{}/{}", org.registry.value, name.value), org.registry.span));
-    image_ref(lx, &image);
+    let image = match opt(&s.image) {
+        Some(image) => {
+            image_ref(lx, &image);
+            image
+        }
+        None => Sp::new(format!("{}/{}", org.registry.value, name.value), org.registry.span),
+    };
     let port = Lx::or(&s.port, || Sp::new(8080, ss));
     if port.value == 0 {
         lx.error(&codes::LOW007, "port must be between 1 and 65535, found 0", port.span, "out of range", "use the port the app listens on, e.g. 8080");
