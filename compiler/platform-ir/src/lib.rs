@@ -13,6 +13,7 @@ pub mod model;
 pub mod naming;
 pub mod quantity;
 pub mod ratio;
+pub mod slo;
 pub mod source;
 pub mod span;
 

@@ -1,0 +1,747 @@
+//! The one SLO model: SLIs, burn-rate math and Prometheus rule groups of a service.
+//!
+//! Every backend that needs an SLO asks here (issue 5: "one definition in the IR, used by
+//! every backend that needs it, never copied between backends"): the Helm chart embeds
+//! [`rule_groups`] in its `PrometheusRule` and [`error_ratio_query`] in the canary
+//! `AnalysisTemplate`, the `prometheus` backend writes the same groups as plain rule files,
+//! and the `grafana` backend builds its panels from the same queries and record names.
+//!
+//! # Scrape contract (what the chart's `ServiceMonitor` must attach)
+//!
+//! Every query here selects the service's own series by exactly these labels, and nothing
+//! else that the application does not expose itself:
+//!
+//! - `service="<service name>"` ([`SERVICE_LABEL`]): the platform service name
+//!   (`metadata.name` of `platform.yaml`, equal to [`crate::naming::k8s_name`]). The chart's
+//!   `ServiceMonitor` endpoint sets it with a relabeling from the Kubernetes Service's
+//!   `app.kubernetes.io/name` label:
+//!   `{sourceLabels: [__meta_kubernetes_service_label_app_kubernetes_io_name], targetLabel: service, action: replace}`,
+//!   so it holds the service name whatever the Service object is called. (Without a
+//!   relabeling the Prometheus Operator sets `service` to the Service object's name, which
+//!   the chart also names [`crate::naming::k8s_name`]: both agree.)
+//! - `namespace` ([`NAMESPACE_LABEL`]): the target's namespace, which the Prometheus
+//!   Operator attaches to every target by default. Recording rules keep it (`sum by
+//!   (namespace)`), so staging and production in one cluster never mix and every alert
+//!   says which environment burns.
+//!
+//! A Prometheus without the operator must attach the same two labels in its scrape config.
+//! The application exposes the metrics of [`crate::MetricConvention`]: the request counter
+//! (with the label of the error selector, e.g. `code`) and the duration histogram
+//! (`_bucket` with `le`, `_count`). [`scraped_metrics`] lists them.
+//!
+//! # Rule shapes
+//!
+//! Sloth's scheme (see the reference notes): per SLO (`availability`, and `latency` when
+//! the service gives a threshold) a group of recording rules `slo:sli_error:ratio_rate<w>`
+//! for every window of the org's catalog plus the period, a group of meta rules
+//! (`slo:objective:ratio`, `slo:error_budget:ratio`, `slo:time_period:days`,
+//! `slo:current_burn_rate:ratio`, `slo:period_burn_rate:ratio`,
+//! `slo:period_error_budget_remaining:ratio`), and, when `monitoring.alerts` is on, one
+//! multi-window burn-rate alert per catalog window (page windows only when the tier pages).
+//! Every recorded series carries `service` and `slo` ([`SLO_LABEL`]) labels and keeps
+//! `namespace`; alerts add `severity`, `team`, `tier`, `long_window` and `short_window`.
+//!
+//! Numbers are exact: objectives and budgets are [`Ratio`]s, burn-rate factors are
+//! [`Rational`]s printed as exact decimals (`14.4`) or, when a decimal would not end, as a
+//! PromQL fraction (`14 / 15`). No string here contains `{{` (label values and selectors are
+//! validated names), but the Helm chart must still escape the whole rule text it embeds.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use crate::model::{BurnWindow, MetricConvention, Org, Service, Tier};
+use crate::naming;
+use crate::ratio::{ONE, Ratio};
+
+/// Label that carries the platform service name on every scraped and recorded series.
+pub const SERVICE_LABEL: &str = "service";
+/// Label that carries the target's namespace (attached by the Prometheus Operator).
+pub const NAMESPACE_LABEL: &str = "namespace";
+/// Label that names the SLO (`availability`, `latency`) on recorded series and alerts.
+pub const SLO_LABEL: &str = "slo";
+/// The window of `slo:current_burn_rate:ratio` and the base of the period ratio, in minutes.
+pub const BASE_WINDOW_MINUTES: u32 = 5;
+
+/// One Prometheus rule: a recording rule (`record`) or an alerting rule (`alert`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// Recorded series name, for a recording rule.
+    pub record: Option<String>,
+    /// Alert name, for an alerting rule.
+    pub alert: Option<String>,
+    /// PromQL expression.
+    pub expr: String,
+    /// `for:` duration of an alert (`2m`).
+    pub for_: Option<String>,
+    /// Labels added to the result.
+    pub labels: BTreeMap<String, String>,
+    /// Alert annotations (plain text, no templates).
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// A named group of rules evaluated together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleGroup {
+    /// Group name, unique per service and file.
+    pub name: String,
+    /// Evaluation interval (`None`: the server's global interval).
+    pub interval: Option<String>,
+    /// Rules in evaluation order.
+    pub rules: Vec<Rule>,
+}
+
+/// Which SLI an SLO measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SloKind {
+    /// Share of requests that did not fail (error selector of the conventions).
+    Availability,
+    /// Share of requests faster than the latency threshold.
+    Latency,
+}
+
+impl SloKind {
+    /// The value of the `slo` label: `availability` or `latency`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SloKind::Availability => "availability",
+            SloKind::Latency => "latency",
+        }
+    }
+
+    /// Alert name of the burn-rate alerts of this SLO.
+    pub const fn alert_name(self) -> &'static str {
+        match self {
+            SloKind::Availability => "AvailabilityErrorBudgetBurn",
+            SloKind::Latency => "LatencyErrorBudgetBurn",
+        }
+    }
+}
+
+/// One SLO of a service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Slo {
+    /// What it measures.
+    pub kind: SloKind,
+    /// The objective (`0.999`).
+    pub objective: Ratio,
+    /// The latency threshold in milliseconds, for a latency SLO.
+    pub threshold_ms: Option<u32>,
+}
+
+impl Slo {
+    /// The error budget `1 - objective` (`0.001`).
+    pub fn budget(&self) -> Ratio {
+        self.objective.complement()
+    }
+}
+
+/// Where a query looks and what its result keeps.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Extra label matchers after the service's own (e.g. a dashboard's
+    /// `namespace=~"$namespace"`). Written verbatim: callers pass their own constants.
+    pub matchers: Vec<String>,
+    /// Labels the `sum` keeps (`sum by (namespace)`); empty sums everything.
+    pub by: Vec<String>,
+}
+
+impl Scope {
+    /// All of the service's series summed into one.
+    pub fn all() -> Scope {
+        Scope::default()
+    }
+
+    /// One result per namespace: what the recording rules use.
+    pub fn per_namespace() -> Scope {
+        Scope { matchers: Vec::new(), by: vec![NAMESPACE_LABEL.to_owned()] }
+    }
+}
+
+/// An exact non-negative fraction, always reduced, for burn-rate factors and thresholds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rational {
+    /// Numerator.
+    pub num: u128,
+    /// Denominator (never 0).
+    pub den: u128,
+}
+
+impl Rational {
+    /// `num / den`, reduced. A zero denominator gives zero (never produced from the IR).
+    pub fn new(num: u128, den: u128) -> Rational {
+        if den == 0 {
+            return Rational { num: 0, den: 1 };
+        }
+        let g = gcd(num, den);
+        Rational { num: num / g, den: den / g }
+    }
+
+    /// A [`Ratio`] as a fraction.
+    pub fn from_ratio(r: Ratio) -> Rational {
+        Rational::new(u128::from(r.0), u128::from(ONE))
+    }
+
+    /// The product, reduced (saturating on absurd inputs).
+    pub fn times(self, other: Rational) -> Rational {
+        let (a, d) = (gcd(self.num, other.den), gcd(other.num, self.den));
+        let num = (self.num / a).saturating_mul(other.num / d);
+        let den = (self.den / d).saturating_mul(other.den / a);
+        Rational::new(num, den)
+    }
+
+    /// True when `self >= 1`.
+    pub fn at_least_one(self) -> bool {
+        self.num >= self.den
+    }
+
+    /// The exact decimal, if the fraction has one (`14.4`, `0.0144`), else `None` (`14/15`).
+    pub fn decimal(self) -> Option<String> {
+        let (mut twos, mut fives, mut rest) = (0u32, 0u32, self.den);
+        while rest.is_multiple_of(2) {
+            rest /= 2;
+            twos += 1;
+        }
+        while rest.is_multiple_of(5) {
+            rest /= 5;
+            fives += 1;
+        }
+        if rest != 1 {
+            return None;
+        }
+        let scale = twos.max(fives);
+        let factor = 10u128.checked_pow(scale)? / self.den;
+        let value = self.num.checked_mul(factor)?;
+        let div = 10u128.pow(scale);
+        let (int, frac) = (value / div, value % div);
+        if frac == 0 {
+            return Some(int.to_string());
+        }
+        let s = format!("{frac:0width$}", width = scale as usize);
+        Some(format!("{int}.{}", s.trim_end_matches('0')))
+    }
+}
+
+impl fmt::Display for Rational {
+    /// The exact decimal when there is one, else `num / den` (valid PromQL either way).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.decimal() {
+            Some(d) => f.write_str(&d),
+            None => write!(f, "{} / {}", self.num, self.den),
+        }
+    }
+}
+
+/// The SLOs of a service: availability when it has an objective, latency when it gives a
+/// threshold.
+pub fn slos(svc: &Service) -> Vec<Slo> {
+    let mut out = Vec::new();
+    if let Some(slo) = &svc.monitoring.slo {
+        out.push(Slo { kind: SloKind::Availability, objective: slo.value, threshold_ms: None });
+    }
+    if let Some(l) = &svc.monitoring.latency {
+        out.push(Slo {
+            kind: SloKind::Latency,
+            objective: l.objective.value,
+            threshold_ms: Some(l.threshold_ms.value),
+        });
+    }
+    out
+}
+
+/// Burn-rate factor of a window: the share of the budget it consumes, times the period,
+/// over the long window (`0.02 * 720h / 1h = 14.4`).
+pub fn burn_factor(period_days: u32, window: &BurnWindow) -> Rational {
+    let period_minutes = u128::from(period_days) * 1440;
+    let consumed = Rational::from_ratio(window.budget_consumed.value);
+    consumed.times(Rational::new(period_minutes, u128::from(window.long_minutes.value.max(1))))
+}
+
+/// The error-ratio threshold of a window for an objective: `factor * (1 - objective)`.
+pub fn burn_threshold(period_days: u32, window: &BurnWindow, objective: Ratio) -> Rational {
+    burn_factor(period_days, window).times(Rational::from_ratio(objective.complement()))
+}
+
+/// The threshold as PromQL, showing how it is made: `(14.4 * 0.001)`.
+pub fn threshold_expr(period_days: u32, window: &BurnWindow, objective: Ratio) -> String {
+    format!("({} * {})", burn_factor(period_days, window), objective.complement())
+}
+
+/// A window of minutes as a Prometheus duration in its largest whole unit (`5m`, `1h`, `3d`).
+pub fn duration(minutes: u32) -> String {
+    if minutes > 0 && minutes.is_multiple_of(1440) {
+        format!("{}d", minutes / 1440)
+    } else if minutes > 0 && minutes.is_multiple_of(60) {
+        format!("{}h", minutes / 60)
+    } else {
+        format!("{minutes}m")
+    }
+}
+
+/// Every window recorded for a service (minutes, ascending): the base window and every short
+/// and long window of the catalog. The period is recorded separately.
+pub fn recorded_windows(org: &Org) -> Vec<u32> {
+    let mut set = BTreeSet::from([BASE_WINDOW_MINUTES]);
+    for w in &org.monitoring.windows {
+        set.insert(w.short_minutes.value);
+        set.insert(w.long_minutes.value);
+    }
+    set.into_iter().collect()
+}
+
+/// Name of the recorded error ratio over a window: `slo:sli_error:ratio_rate5m`.
+pub fn sli_record(window: &str) -> String {
+    format!("slo:sli_error:ratio_rate{window}")
+}
+
+/// The SLO period as a Prometheus duration (`30d`).
+pub fn period(org: &Org) -> String {
+    format!("{}d", org.monitoring.slo_period_days.value)
+}
+
+/// The matchers that select one SLO's recorded series: `service="payment-api",slo="availability"`.
+pub fn slo_matchers(svc: &Service, kind: SloKind) -> String {
+    format!("{SERVICE_LABEL}=\"{}\",{SLO_LABEL}=\"{}\"", svc.name.value, kind.as_str())
+}
+
+/// The metric names the SLIs and panels read, which the application must expose.
+pub fn scraped_metrics(metrics: &MetricConvention) -> BTreeSet<String> {
+    let h = &metrics.duration_histogram.value;
+    BTreeSet::from([metrics.requests_total.value.clone(), format!("{h}_bucket"), format!("{h}_count")])
+}
+
+/// PromQL of the availability SLI as an error ratio over `window` (e.g. `5m`), summed over
+/// all of the service's series: the query canary analysis runs. It is `0`, not empty, when
+/// there are requests but no errors.
+pub fn error_ratio_query(svc: &Service, window: &str) -> String {
+    availability_error_ratio(&svc.name.value, &svc.monitoring.metrics, window, &Scope::all())
+}
+
+/// The availability error ratio over `window` in a scope.
+pub fn availability_error_ratio(service: &str, m: &MetricConvention, window: &str, scope: &Scope) -> String {
+    let total = sum_rate(&m.requests_total.value, &selector(service, scope, None), window, scope);
+    let errors =
+        sum_rate(&m.requests_total.value, &selector(service, scope, Some(&m.error_selector.value)), window, scope);
+    format!("({errors} or 0 * {total})\n/\n{total}")
+}
+
+/// The latency error ratio (share of requests slower than the threshold) over `window`.
+pub fn latency_error_ratio(
+    service: &str,
+    m: &MetricConvention,
+    threshold_ms: u32,
+    window: &str,
+    scope: &Scope,
+) -> String {
+    let h = &m.duration_histogram.value;
+    let le = le_matcher(threshold_ms);
+    let fast = sum_rate(&format!("{h}_bucket"), &selector(service, scope, Some(&le)), window, scope);
+    let total = sum_rate(&format!("{h}_count"), &selector(service, scope, None), window, scope);
+    format!("1 - (\n{fast}\n/\n{total}\n)")
+}
+
+/// Requests per second over `window`.
+pub fn request_rate(service: &str, m: &MetricConvention, window: &str, scope: &Scope) -> String {
+    sum_rate(&m.requests_total.value, &selector(service, scope, None), window, scope)
+}
+
+/// A latency quantile (`0.99`) in seconds over `window`, from the duration histogram.
+pub fn latency_quantile(service: &str, m: &MetricConvention, quantile: &str, window: &str, scope: &Scope) -> String {
+    let mut by: Vec<&str> = scope.by.iter().map(String::as_str).collect();
+    by.push("le");
+    let sel = selector(service, scope, None);
+    format!(
+        "histogram_quantile({quantile}, sum by ({}) (rate({}_bucket{{{sel}}}[{window}])))",
+        by.join(", "),
+        m.duration_histogram.value
+    )
+}
+
+/// The error ratio of one SLO over `window`.
+pub fn slo_error_ratio(service: &str, m: &MetricConvention, slo: &Slo, window: &str, scope: &Scope) -> String {
+    match (slo.kind, slo.threshold_ms) {
+        (SloKind::Latency, Some(ms)) => latency_error_ratio(service, m, ms, window, scope),
+        _ => availability_error_ratio(service, m, window, scope),
+    }
+}
+
+/// The `le` matcher of a threshold in milliseconds. Client libraries print whole seconds
+/// either as `1` or `1.0` (Prometheus 3 normalises to `1.0`), so those match both.
+pub fn le_matcher(threshold_ms: u32) -> String {
+    let secs = crate::ratio::decimal(u64::from(threshold_ms), 3);
+    if threshold_ms.is_multiple_of(1000) { format!("le=~\"{secs}|{secs}[.]0\"") } else { format!("le=\"{secs}\"") }
+}
+
+/// Every rule group of a service (recording rules per window, meta rules, burn-rate
+/// alerts), empty when it has none.
+pub fn rule_groups(org: &Org, svc: &Service) -> Vec<RuleGroup> {
+    let name = &svc.name.value;
+    let tier = svc.tier.value;
+    let runbook = format!("{}/{name}", org.monitoring.runbook_base_url.value.trim_end_matches('/'));
+    let dashboard =
+        svc.monitoring.dashboard.value.then(|| {
+            format!("{}/d/{}", org.monitoring.grafana_url.value.trim_end_matches('/'), naming::grafana_uid(name))
+        });
+    let spec = Spec {
+        service: name,
+        team: &svc.team.value,
+        tier,
+        metrics: &svc.monitoring.metrics,
+        slos: slos(svc),
+        period_days: org.monitoring.slo_period_days.value,
+        windows: &org.monitoring.windows,
+        recorded: recorded_windows(org),
+        alerts: svc.monitoring.alerts.value,
+        paging: org.tier(tier).paging.value,
+        runbook,
+        dashboard,
+    };
+    groups(&spec)
+}
+
+/// Everything [`rule_groups`] reads, flattened so the rules can be tested alone.
+struct Spec<'a> {
+    service: &'a str,
+    team: &'a str,
+    tier: Tier,
+    metrics: &'a MetricConvention,
+    slos: Vec<Slo>,
+    period_days: u32,
+    windows: &'a [BurnWindow],
+    recorded: Vec<u32>,
+    alerts: bool,
+    paging: bool,
+    runbook: String,
+    dashboard: Option<String>,
+}
+
+fn groups(spec: &Spec) -> Vec<RuleGroup> {
+    let mut out = Vec::new();
+    for slo in &spec.slos {
+        let kind = slo.kind.as_str();
+        let sel = format!("{SERVICE_LABEL}=\"{}\",{SLO_LABEL}=\"{kind}\"", spec.service);
+        let labels = BTreeMap::from([
+            (SERVICE_LABEL.to_owned(), spec.service.to_owned()),
+            (SLO_LABEL.to_owned(), kind.to_owned()),
+        ]);
+        let record = |name: String, expr: String| Rule {
+            record: Some(name),
+            alert: None,
+            expr,
+            for_: None,
+            labels: labels.clone(),
+            annotations: BTreeMap::new(),
+        };
+
+        let mut sli = Vec::new();
+        for &w in &spec.recorded {
+            let w = duration(w);
+            sli.push(record(
+                sli_record(&w),
+                slo_error_ratio(spec.service, spec.metrics, slo, &w, &Scope::per_namespace()),
+            ));
+        }
+        let base = sli_record(&duration(BASE_WINDOW_MINUTES));
+        let period = format!("{}d", spec.period_days);
+        let period_record = sli_record(&period);
+        sli.push(record(
+            period_record.clone(),
+            format!("sum_over_time({base}{{{sel}}}[{period}])\n/\ncount_over_time({base}{{{sel}}}[{period}])"),
+        ));
+        out.push(RuleGroup { name: format!("slo-sli-{}-{kind}", spec.service), interval: None, rules: sli });
+
+        let per_budget = |series: &str| {
+            format!(
+                "{series}{{{sel}}}\n/ on ({SERVICE_LABEL}, {SLO_LABEL}) group_left\nslo:error_budget:ratio{{{sel}}}"
+            )
+        };
+        let meta = vec![
+            record("slo:objective:ratio".into(), format!("vector({})", slo.objective)),
+            record("slo:error_budget:ratio".into(), format!("vector({})", slo.budget())),
+            record("slo:time_period:days".into(), format!("vector({})", spec.period_days)),
+            record("slo:current_burn_rate:ratio".into(), per_budget(&base)),
+            record("slo:period_burn_rate:ratio".into(), per_budget(&period_record)),
+            record(
+                "slo:period_error_budget_remaining:ratio".into(),
+                format!("1 - slo:period_burn_rate:ratio{{{sel}}}"),
+            ),
+        ];
+        out.push(RuleGroup { name: format!("slo-meta-{}-{kind}", spec.service), interval: None, rules: meta });
+
+        if !spec.alerts {
+            continue;
+        }
+        let mut alerts = Vec::new();
+        for w in spec.windows {
+            if w.severity.value == "page" && !spec.paging {
+                continue;
+            }
+            alerts.push(alert(spec, slo, &sel, w));
+        }
+        if !alerts.is_empty() {
+            out.push(RuleGroup { name: format!("slo-alerts-{}-{kind}", spec.service), interval: None, rules: alerts });
+        }
+    }
+    out
+}
+
+fn alert(spec: &Spec, slo: &Slo, sel: &str, w: &BurnWindow) -> Rule {
+    let (long, short) = (duration(w.long_minutes.value), duration(w.short_minutes.value));
+    let threshold = threshold_expr(spec.period_days, w, slo.objective);
+    let expr =
+        format!("{}{{{sel}}} > {threshold}\nand\n{}{{{sel}}} > {threshold}", sli_record(&short), sli_record(&long));
+    let labels = BTreeMap::from([
+        ("severity".to_owned(), w.severity.value.clone()),
+        ("team".to_owned(), spec.team.to_owned()),
+        ("tier".to_owned(), spec.tier.as_str().to_owned()),
+        (SERVICE_LABEL.to_owned(), spec.service.to_owned()),
+        (SLO_LABEL.to_owned(), slo.kind.as_str().to_owned()),
+        ("long_window".to_owned(), long.clone()),
+        ("short_window".to_owned(), short.clone()),
+    ]);
+    let what = match slo.threshold_ms {
+        Some(ms) => format!("requests slower than {ms} ms"),
+        None => "failed requests".to_owned(),
+    };
+    let factor = burn_factor(spec.period_days, w);
+    let consumed = w.budget_consumed.value.percent();
+    let mut annotations = BTreeMap::from([
+        ("summary".to_owned(), format!("{} is burning its {} error budget too fast", spec.service, slo.kind.as_str())),
+        (
+            "description".to_owned(),
+            format!(
+                "The share of {what} of {svc} is above {factor} times its error budget of {budget} % \
+                 (objective {objective} % over {days} days) over both the last {long} and {short}. \
+                 At this rate {consumed} % of the budget of the period is spent within {long}.",
+                svc = spec.service,
+                budget = slo.budget().percent(),
+                objective = slo.objective.percent(),
+                days = spec.period_days,
+            ),
+        ),
+        ("runbook_url".to_owned(), spec.runbook.clone()),
+    ]);
+    if let Some(d) = &spec.dashboard {
+        annotations.insert("dashboard".to_owned(), d.clone());
+    }
+    Rule {
+        record: None,
+        alert: Some(slo.kind.alert_name().to_owned()),
+        expr,
+        for_: (w.for_minutes.value > 0).then(|| duration(w.for_minutes.value)),
+        labels,
+        annotations,
+    }
+}
+
+/// `sum by (..) (rate(metric{selector}[window]))`.
+fn sum_rate(metric: &str, selector: &str, window: &str, scope: &Scope) -> String {
+    if scope.by.is_empty() {
+        return format!("sum(rate({metric}{{{selector}}}[{window}]))");
+    }
+    format!("sum by ({}) (rate({metric}{{{selector}}}[{window}]))", scope.by.join(", "))
+}
+
+/// `service="x"`, then the scope's matchers, then an extra one.
+fn selector(service: &str, scope: &Scope, extra: Option<&str>) -> String {
+    let mut parts = vec![format!("{SERVICE_LABEL}=\"{service}\"")];
+    parts.extend(scope.matchers.iter().cloned());
+    parts.extend(extra.map(str::to_owned));
+    parts.join(",")
+}
+
+fn gcd(mut a: u128, mut b: u128) -> u128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a.max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::span::{Sp, Span};
+
+    fn sp<T>(v: T) -> Sp<T> {
+        Sp::new(v, Span::default())
+    }
+
+    fn window(severity: &str, long: u32, short: u32, percent: &str, for_: u32) -> BurnWindow {
+        BurnWindow {
+            severity: sp(severity.to_owned()),
+            long_minutes: sp(long),
+            short_minutes: sp(short),
+            budget_consumed: sp(Ratio(Ratio::from_percent_text(percent).unwrap().0)),
+            for_minutes: sp(for_),
+        }
+    }
+
+    /// The org's default catalog: 5m/1h 2 %, 30m/6h 5 %, 2h/1d 10 %, 6h/3d 10 %.
+    fn catalog() -> Vec<BurnWindow> {
+        vec![
+            window("page", 60, 5, "2", 2),
+            window("page", 360, 30, "5", 15),
+            window("ticket", 1440, 120, "10", 60),
+            window("ticket", 4320, 360, "10", 60),
+        ]
+    }
+
+    fn objective(text: &str) -> Ratio {
+        Ratio::from_percent_text(text).unwrap()
+    }
+
+    fn thresholds(period_days: u32, slo: &str) -> Vec<String> {
+        catalog().iter().map(|w| burn_threshold(period_days, w, objective(slo)).to_string()).collect()
+    }
+
+    #[test]
+    fn burn_factors_30d_and_28d() {
+        let f = |days| catalog().iter().map(|w| burn_factor(days, w).to_string()).collect::<Vec<_>>();
+        assert_eq!(f(30), ["14.4", "6", "3", "1"]);
+        assert_eq!(f(28), ["13.44", "5.6", "2.8", "14 / 15"]);
+    }
+
+    #[test]
+    fn thresholds_for_common_objectives() {
+        assert_eq!(thresholds(30, "99"), ["0.144", "0.06", "0.03", "0.01"]);
+        assert_eq!(thresholds(30, "99.5"), ["0.072", "0.03", "0.015", "0.005"]);
+        assert_eq!(thresholds(30, "99.9"), ["0.0144", "0.006", "0.003", "0.001"]);
+        assert_eq!(thresholds(30, "99.95"), ["0.0072", "0.003", "0.0015", "0.0005"]);
+        assert_eq!(thresholds(30, "99.99"), ["0.00144", "0.0006", "0.0003", "0.0001"]);
+        assert_eq!(thresholds(28, "99.9"), ["0.01344", "0.0056", "0.0028", "7 / 7500"]);
+        let w = &catalog()[0];
+        assert_eq!(threshold_expr(30, w, objective("99.9")), "(14.4 * 0.001)");
+        assert_eq!(threshold_expr(28, &catalog()[3], objective("99.95")), "(14 / 15 * 0.0005)");
+        assert!(burn_threshold(30, w, objective("90")).at_least_one());
+    }
+
+    #[test]
+    fn durations_and_le() {
+        assert_eq!([5, 30, 60, 360, 1440, 4320, 90].map(duration), ["5m", "30m", "1h", "6h", "1d", "3d", "90m"]);
+        assert_eq!(le_matcher(300), "le=\"0.3\"");
+        assert_eq!(le_matcher(1500), "le=\"1.5\"");
+        assert_eq!(le_matcher(2000), "le=~\"2|2[.]0\"");
+    }
+
+    fn metrics() -> MetricConvention {
+        MetricConvention {
+            requests_total: sp("http_requests_total".into()),
+            error_selector: sp("code=~\"5..\"".into()),
+            duration_histogram: sp("http_request_duration_seconds".into()),
+        }
+    }
+
+    fn check(slos: Vec<Slo>, alerts: bool, paging: bool, expect: &[(&str, usize)]) -> Vec<RuleGroup> {
+        let (m, windows) = (metrics(), catalog());
+        let spec = Spec {
+            service: "payment-api",
+            team: "payments",
+            tier: Tier::Critical,
+            metrics: &m,
+            slos,
+            period_days: 30,
+            windows: &windows,
+            recorded: vec![5, 30, 60, 120, 360, 1440, 4320],
+            alerts,
+            paging,
+            runbook: "https://runbooks.example.com/services/payment-api".into(),
+            dashboard: Some("https://grafana.example.com/d/svc-payment-api".into()),
+        };
+        let got = groups(&spec);
+        let shape: Vec<(&str, usize)> = got.iter().map(|g| (g.name.as_str(), g.rules.len())).collect();
+        assert_eq!(shape, expect);
+        got
+    }
+
+    fn availability(text: &str) -> Slo {
+        Slo { kind: SloKind::Availability, objective: objective(text), threshold_ms: None }
+    }
+
+    #[test]
+    fn seed_rules() {
+        let g = check(
+            vec![availability("99.9")],
+            true,
+            true,
+            &[
+                ("slo-sli-payment-api-availability", 8),
+                ("slo-meta-payment-api-availability", 6),
+                ("slo-alerts-payment-api-availability", 4),
+            ],
+        );
+        assert_eq!(
+            g[0].rules[0].expr,
+            "(sum by (namespace) (rate(http_requests_total{service=\"payment-api\",code=~\"5..\"}[5m])) or 0 * sum by (namespace) (rate(http_requests_total{service=\"payment-api\"}[5m])))\n/\nsum by (namespace) (rate(http_requests_total{service=\"payment-api\"}[5m]))"
+        );
+        assert_eq!(g[0].rules[7].record.as_deref(), Some("slo:sli_error:ratio_rate30d"));
+        assert_eq!(g[1].rules[0].expr, "vector(0.999)");
+        assert_eq!(g[1].rules[1].expr, "vector(0.001)");
+        let page = &g[2].rules[0];
+        assert_eq!(
+            page.expr,
+            "slo:sli_error:ratio_rate5m{service=\"payment-api\",slo=\"availability\"} > (14.4 * 0.001)\nand\nslo:sli_error:ratio_rate1h{service=\"payment-api\",slo=\"availability\"} > (14.4 * 0.001)"
+        );
+        assert_eq!(page.for_.as_deref(), Some("2m"));
+        assert_eq!(page.labels["severity"], "page");
+        assert_eq!(page.labels["team"], "payments");
+        assert!(
+            g.iter()
+                .flat_map(|g| &g.rules)
+                .all(|r| !r.expr.contains("{{") && r.annotations.values().all(|a| !a.contains("{{")))
+        );
+    }
+
+    #[test]
+    fn ticket_only_without_paging_and_no_alerts_when_off() {
+        let g = check(
+            vec![availability("99")],
+            true,
+            false,
+            &[
+                ("slo-sli-payment-api-availability", 8),
+                ("slo-meta-payment-api-availability", 6),
+                ("slo-alerts-payment-api-availability", 2),
+            ],
+        );
+        assert!(g[2].rules.iter().all(|r| r.labels["severity"] == "ticket"));
+        check(
+            vec![availability("99")],
+            false,
+            true,
+            &[("slo-sli-payment-api-availability", 8), ("slo-meta-payment-api-availability", 6)],
+        );
+        check(Vec::new(), true, true, &[]);
+    }
+
+    #[test]
+    fn latency_slo() {
+        let latency = Slo { kind: SloKind::Latency, objective: objective("99"), threshold_ms: Some(300) };
+        let g = check(
+            vec![availability("99.9"), latency],
+            true,
+            true,
+            &[
+                ("slo-sli-payment-api-availability", 8),
+                ("slo-meta-payment-api-availability", 6),
+                ("slo-alerts-payment-api-availability", 4),
+                ("slo-sli-payment-api-latency", 8),
+                ("slo-meta-payment-api-latency", 6),
+                ("slo-alerts-payment-api-latency", 4),
+            ],
+        );
+        assert_eq!(
+            g[3].rules[0].expr,
+            "1 - (\nsum by (namespace) (rate(http_request_duration_seconds_bucket{service=\"payment-api\",le=\"0.3\"}[5m]))\n/\nsum by (namespace) (rate(http_request_duration_seconds_count{service=\"payment-api\"}[5m]))\n)"
+        );
+        assert_eq!(g[5].rules[0].alert.as_deref(), Some("LatencyErrorBudgetBurn"));
+        assert!(g[5].rules[0].expr.contains("> (14.4 * 0.01)"));
+    }
+
+    #[test]
+    fn canary_query_sums_everything() {
+        let q = availability_error_ratio("payment-api", &metrics(), "1m", &Scope::all());
+        assert_eq!(
+            q,
+            "(sum(rate(http_requests_total{service=\"payment-api\",code=~\"5..\"}[1m])) or 0 * sum(rate(http_requests_total{service=\"payment-api\"}[1m])))\n/\nsum(rate(http_requests_total{service=\"payment-api\"}[1m]))"
+        );
+    }
+}
