@@ -56,3 +56,36 @@ pub fn org_file_for(dir: &Path) -> Option<PathBuf> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn respects_gitignore_hidden_dirs_and_output_trees() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        for d in ["a", "ignored/b", ".hidden/c", "generated/d", "z/e"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+            std::fs::write(root.join(d).join(SERVICE_FILE), "kind: Service\n").unwrap();
+        }
+        std::fs::write(root.join(".gitignore"), "ignored/\n").unwrap();
+        std::fs::write(root.join("generated").join(OUTPUT_MARKER), "").unwrap();
+        let (found, errors) = service_files(root);
+        assert!(errors.is_empty());
+        let rel: Vec<String> = found.iter().map(|p| p.strip_prefix(root).unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(rel, ["a/platform.yaml", "z/e/platform.yaml"]);
+    }
+
+    #[test]
+    fn org_file_is_found_walking_up_to_the_repository_root() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::create_dir_all(repo.join("services/x")).unwrap();
+        std::fs::write(tmp.path().join(ORG_FILE), "outside the repo").unwrap();
+        assert_eq!(org_file_for(&repo.join("services/x")), None);
+        std::fs::write(repo.join(ORG_FILE), "").unwrap();
+        assert_eq!(org_file_for(&repo.join("services/x")), Some(repo.join(ORG_FILE)));
+    }
+}
