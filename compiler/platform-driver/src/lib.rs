@@ -15,7 +15,7 @@ use platform_compiler as compiler;
 use platform_ir as ir;
 use platform_ir::{Backend, Diagnostic, FileId, RelPath, SourceFile, Sources, Span};
 use platform_syntax::discover;
-use platform_syntax::yaml::{self, Node};
+use platform_syntax::yaml;
 use rayon::prelude::*;
 
 /// Every backend, in id order (the order their outputs are merged in; STYLE E5).
@@ -150,20 +150,29 @@ pub fn load_paths(inputs: &Inputs, paths: &[PathBuf]) -> Frontend {
         fe.org_source = compiler::defaults::BUILTIN_NAME.to_owned();
     }
 
-    // Service files: ids in sorted path order, read and parsed in parallel.
+    let (org, org_diags) = compiler::compile_org(&compiler::OrgInput { builtin: &builtin, file: org_node.as_ref() });
+    fe.diagnostics.extend(org_diags);
+
+    // Service files: ids in sorted path order; each is read, parsed and lowered in one
+    // parallel step, and its YAML tree dropped at once, so memory holds sources and IR only.
     let base = u32::try_from(fe.sources.len()).unwrap_or(u32::MAX);
-    let parsed: Vec<(SourceFile, Result<Node, Diagnostic>, String)> = paths
+    let compiled: Vec<(SourceFile, Option<ir::Service>, Vec<Diagnostic>)> = paths
         .par_iter()
         .enumerate()
         .map(|(i, p)| {
             let id = FileId(base + u32::try_from(i).unwrap_or(u32::MAX));
             let (file, problem) = platform_syntax::read::read_file(p, &p.to_string_lossy(), id);
-            let node = match problem {
-                Some(d) => Err(d),
-                None => yaml::parse(&file.text, id),
+            if let Some(d) = problem {
+                return (file, None, vec![d]);
+            }
+            let node = match yaml::parse(&file.text, id) {
+                Ok(n) => n,
+                Err(d) => return (file, None, vec![d]),
             };
+            let Some(org) = &org else { return (file, None, Vec::new()) };
             let dir = rel_display(&inputs.root, p.parent().unwrap_or(Path::new(".")));
-            (file, node, dir)
+            let (svc, diags) = compiler::compile_service(org, &compiler::ServiceInput { node: &node, dir: &dir, org: 0 });
+            (file, svc, diags)
         })
         .collect();
 
@@ -181,28 +190,15 @@ pub fn load_paths(inputs: &Inputs, paths: &[PathBuf]) -> Frontend {
             }
         }
     }
-
-    let (org, org_diags) = compiler::compile_org(&compiler::OrgInput { builtin: &builtin, file: org_node.as_ref() });
-    fe.diagnostics.extend(org_diags);
-    let mut nodes = Vec::with_capacity(parsed.len());
-    for (file, node, dir) in parsed {
+    fe.services.reserve(compiled.len());
+    for (file, svc, diags) in compiled {
         fe.sources.add(file);
-        match node {
-            Ok(n) => nodes.push((n, dir)),
-            Err(d) => fe.diagnostics.push(d),
-        }
-    }
-    let Some(org) = org else { return finish(fe) };
-    let results: Vec<(Option<ir::Service>, Vec<Diagnostic>)> = nodes
-        .par_iter()
-        .map(|(node, dir)| compiler::compile_service(&org, &compiler::ServiceInput { node, dir, org: 0 }))
-        .collect();
-    for (svc, diags) in results {
         fe.diagnostics.extend(diags);
         if let Some(s) = svc {
             fe.services.push(s);
         }
     }
+    let Some(org) = org else { return finish(fe) };
     fe.services.sort_by(|a, b| a.name.value.cmp(&b.name.value).then(a.source.cmp(&b.source)));
     let orgs = [org];
     let diags = compiler::validate::validate(&orgs, &mut fe.services);
