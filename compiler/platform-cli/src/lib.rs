@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod cmd;
+pub mod diff;
 pub mod render;
 
 use std::io::IsTerminal;

@@ -39,6 +39,20 @@ enum Command {
         #[arg(long, hide = true)]
         report_peak_memory: bool,
     },
+    /// Show what a change to the inputs does to the generated files (against a git revision).
+    Diff {
+        #[command(flatten)]
+        input: InputArgs,
+        /// The revision to compare with.
+        #[arg(long, default_value = "HEAD")]
+        base: String,
+        /// Run only these backends (repeatable).
+        #[arg(long, value_name = "BACKEND")]
+        only: Vec<String>,
+        /// Print only the summary by service and backend.
+        #[arg(long)]
+        stat: bool,
+    },
     /// Check the inputs and print diagnostics; write nothing.
     Validate {
         #[command(flatten)]
@@ -103,6 +117,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             code
         }
         Command::Validate { input } => cmd::validate(&input),
+        Command::Diff { input, base, only, stat } => platform_cli::diff::diff(&input, &base, &only, stat),
         Command::Schema { kind, out } => cmd::schema(kind, out),
         Command::Explain { code } => Ok(cmd::explain(code.as_deref())),
         Command::Completions { shell } => {

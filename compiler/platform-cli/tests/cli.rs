@@ -107,3 +107,27 @@ fn small_commands() {
     assert_eq!(code(&platform(&["validate", "/nonexistent/path"])), 1);
     let _ = Path::new(".");
 }
+
+#[test]
+fn diff_shows_what_an_input_change_does_to_the_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    let git = |args: &[&str]| {
+        let o = Command::new("git").args(args).current_dir(repo).output().unwrap();
+        assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    };
+    git(&["init", "-q"]);
+    let src = std::fs::read_to_string(support::repo().join("examples/payment-api/platform.yaml")).unwrap();
+    std::fs::write(repo.join("platform.yaml"), &src).unwrap();
+    git(&["add", "."]);
+    git(&["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "seed"]);
+    let r = repo.to_string_lossy().into_owned();
+    let o = platform(&["diff", &r, "--stat"]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("no change"));
+    std::fs::write(repo.join("platform.yaml"), src.replace("tier: critical", "tier: experimental").replace("replicas: 3", "replicas: 1")).unwrap();
+    let o = platform(&["diff", &r]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains("payment-api/backstage") && out.contains("+    platform.dev/tier: experimental"), "{out}");
+}

@@ -1,0 +1,173 @@
+//! `platform diff`: what a change to the inputs does to the generated files.
+//!
+//! Builds the inputs twice in memory — as they are in the work tree, and as they were at a
+//! git revision (exported with `git archive`, never checked out) — and prints the difference
+//! of the two output trees, grouped by service and backend. Nothing is written.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+
+use anyhow::{bail, Context};
+use platform_driver::{Frontend, Inputs};
+
+use crate::render::Format;
+use crate::InputArgs;
+
+type Tree = BTreeMap<String, Vec<u8>>;
+
+fn build(fe: &Frontend, only: &[String]) -> anyhow::Result<Tree> {
+    let backends = platform_driver::select(only).map_err(anyhow::Error::msg)?;
+    let files = std::sync::Mutex::new(Tree::new());
+    let (diags, res) = platform_driver::emit(fe, &backends, &|p, b| {
+        files.lock().map_err(|_| ())?.insert(p.as_str().to_owned(), b.to_vec());
+        Ok::<(), ()>(())
+    });
+    if res.is_err() || diags.iter().any(|d| d.is_error()) {
+        bail!("a backend reported errors; run `platform build` to see them");
+    }
+    Ok(files.into_inner().unwrap_or_default())
+}
+
+fn git(args: &[&str], dir: &Path) -> anyhow::Result<Vec<u8>> {
+    let out = Command::new("git").args(args).current_dir(dir).stderr(Stdio::piped()).output().context("running git")?;
+    if !out.status.success() {
+        bail!("git {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
+    }
+    Ok(out.stdout)
+}
+
+/// Export the repository at `rev` into a temporary directory; returns it and where `path`
+/// lives inside it.
+fn export(path: &Path, rev: &str) -> anyhow::Result<(tempfile_dir::TempDir, PathBuf)> {
+    let abs = path.canonicalize().with_context(|| format!("`{}`", path.display()))?;
+    let dir = if abs.is_file() { abs.parent().unwrap_or(&abs).to_path_buf() } else { abs.clone() };
+    let top = String::from_utf8(git(&["rev-parse", "--show-toplevel"], &dir)?)?.trim().to_owned();
+    let rel = abs.strip_prefix(&top).unwrap_or(Path::new("")).to_path_buf();
+    let tmp = tempfile_dir::TempDir::new()?;
+    let tar = git(&["archive", "--format=tar", rev], Path::new(&top))?;
+    let mut child = Command::new("tar").args(["-x", "-C"]).arg(tmp.path()).stdin(Stdio::piped()).spawn().context("running tar")?;
+    if let Some(mut stdin) = child.stdin.take() {
+        use std::io::Write;
+        stdin.write_all(&tar)?;
+    }
+    if !child.wait()?.success() {
+        bail!("unpacking `{rev}` failed");
+    }
+    let old = tmp.path().join(rel);
+    Ok((tmp, old))
+}
+
+/// `platform diff`.
+pub fn diff(a: &InputArgs, base: &str, only: &[String], stat: bool) -> anyhow::Result<ExitCode> {
+    let new_fe = match platform_driver::load(&Inputs { root: a.path.clone(), org: a.org.clone() }) {
+        Ok(fe) => fe,
+        Err(e) => bail!("{e}"),
+    };
+    if new_fe.has_errors() {
+        let text = crate::render::render(a.format, &new_fe.sources, &new_fe.diagnostics, crate::color());
+        eprint!("{text}");
+        eprintln!("error: the work tree does not compile; fix it before diffing");
+        return Ok(ExitCode::from(1));
+    }
+    let new = build(&new_fe, only)?;
+    let (_keep, old_root) = export(&a.path, base)?;
+    let old = if old_root.exists() {
+        match platform_driver::load(&Inputs { root: old_root.clone(), org: a.org.clone() }) {
+            Ok(fe) if !fe.has_errors() => build(&fe, only)?,
+            Ok(_) => bail!("the inputs at `{base}` do not compile, so there is nothing to compare with"),
+            Err(_) => Tree::new(),
+        }
+    } else {
+        Tree::new()
+    };
+    let mut changes: Vec<(String, &'static str, String)> = Vec::new();
+    for (p, bytes) in &new {
+        match old.get(p) {
+            None => changes.push((p.clone(), "added", unified(p, b"", bytes))),
+            Some(o) if o != bytes => changes.push((p.clone(), "changed", unified(p, o, bytes))),
+            Some(_) => {}
+        }
+    }
+    for (p, bytes) in &old {
+        if !new.contains_key(p) {
+            changes.push((p.clone(), "removed", unified(p, bytes, b"")));
+        }
+    }
+    changes.sort();
+    if a.format == Format::Json {
+        let items: Vec<serde_json::Value> = changes
+            .iter()
+            .map(|(p, kind, d)| serde_json::json!({ "path": p, "change": kind, "diff": d }))
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "base": base, "changes": items }))?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Summary by service and backend: what a reviewer reads first.
+    let mut groups: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
+    for (p, kind, _) in &changes {
+        let mut parts = p.splitn(3, '/');
+        let key = format!("{}/{}", parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        *groups.entry(key).or_default().entry(kind).or_default() += 1;
+    }
+    if changes.is_empty() {
+        println!("no change to the generated files since `{base}`");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("generated files changed since `{base}`:");
+    for (g, kinds) in &groups {
+        let parts: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        println!("  {g:<48} {}", parts.join(", "));
+    }
+    if !stat {
+        println!();
+        for (_, _, d) in &changes {
+            print!("{d}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn unified(path: &str, old: &[u8], new: &[u8]) -> String {
+    let old = String::from_utf8_lossy(old);
+    let new = String::from_utf8_lossy(new);
+    similar::TextDiff::from_lines(old.as_ref(), new.as_ref())
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
+/// A temporary directory removed on drop (std only).
+mod tempfile_dir {
+    use std::path::{Path, PathBuf};
+
+    /// The directory.
+    pub struct TempDir(PathBuf);
+
+    impl TempDir {
+        /// Create a fresh, empty directory under the system temp dir.
+        pub fn new() -> std::io::Result<TempDir> {
+            for n in 0..1000u32 {
+                let p = std::env::temp_dir().join(format!("platform-diff-{}-{n}", std::process::id()));
+                match std::fs::create_dir(&p) {
+                    Ok(()) => return Ok(TempDir(p)),
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+            Err(std::io::Error::other("no free temporary directory name"))
+        }
+
+        /// Its path.
+        pub fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
