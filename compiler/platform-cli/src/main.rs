@@ -67,10 +67,20 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
-    /// Explain a diagnostic code (e.g. `platform explain LOW008`), or list all codes.
+    /// Explain a diagnostic code (`platform explain LOW008`), list all codes, or show where
+    /// each resolved setting of a service came from (`platform explain --service NAME PATH`).
     Explain {
         /// The code; omit to list every code.
         code: Option<String>,
+        /// Explain the resolved settings of this service instead.
+        #[arg(long, value_name = "NAME")]
+        service: Option<String>,
+        /// Where to find the service (with `--service`).
+        #[arg(long, value_name = "PATH", default_value = ".")]
+        path: PathBuf,
+        /// Org file (with `--service`).
+        #[arg(long, value_name = "FILE")]
+        org: Option<PathBuf>,
     },
     /// Print shell completions.
     Completions {
@@ -119,7 +129,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate { input } => cmd::validate(&input),
         Command::Diff { input, base, only, stat } => platform_cli::diff::diff(&input, &base, &only, stat),
         Command::Schema { kind, out } => cmd::schema(kind, out),
-        Command::Explain { code } => Ok(cmd::explain(code.as_deref())),
+        Command::Explain { service: Some(name), path, org, .. } => {
+            let input = InputArgs { path, org, format: platform_cli::render::Format::Human };
+            platform_cli::origin::explain_service(&input, &name)
+        }
+        Command::Explain { code, .. } => Ok(cmd::explain(code.as_deref())),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "platform", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)

@@ -131,3 +131,16 @@ fn diff_shows_what_an_input_change_does_to_the_outputs() {
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     assert!(out.contains("payment-api/backstage") && out.contains("+    platform.dev/tier: experimental"), "{out}");
 }
+
+#[test]
+fn explain_service_shows_where_each_setting_came_from() {
+    let mono = support::repo().join("examples/monorepo");
+    let o = platform(&["explain", "--service", "checkout-api", "--path", &mono.to_string_lossy()]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let line = |key: &str| out.lines().find(|l| l.trim_start().starts_with(key)).unwrap_or_else(|| panic!("no {key} in {out}")).to_owned();
+    assert!(line("[staging] runtime.replicas").contains("services/checkout-api/platform.yaml:45:"), "{out}");
+    assert!(line("[production] database.instanceClass").contains("<built-in defaults>"), "{out}");
+    assert!(line("[staging] cluster").contains("platform-org.yaml"), "{out}");
+    assert_eq!(code(&platform(&["explain", "--service", "nope", "--path", &mono.to_string_lossy()])), 1);
+}
