@@ -321,7 +321,7 @@ pub fn availability_error_ratio(service: &str, m: &MetricConvention, window: &st
     let total = sum_rate(&m.requests_total.value, &selector(service, scope, None), window, scope);
     let errors =
         sum_rate(&m.requests_total.value, &selector(service, scope, Some(&m.error_selector.value)), window, scope);
-    format!("({errors} or 0 * {total})\n/\n{total}")
+    format!("(\n  {errors}\n  or\n  0 * {total}\n)\n/\n{total}")
 }
 
 /// The latency error ratio (share of requests slower than the threshold) over `window`.
@@ -336,7 +336,7 @@ pub fn latency_error_ratio(
     let le = le_matcher(threshold_ms);
     let fast = sum_rate(&format!("{h}_bucket"), &selector(service, scope, Some(&le)), window, scope);
     let total = sum_rate(&format!("{h}_count"), &selector(service, scope, None), window, scope);
-    format!("1 - (\n{fast}\n/\n{total}\n)")
+    format!("1 - (\n  {fast}\n  /\n  {total}\n)")
 }
 
 /// Requests per second over `window`.
@@ -670,7 +670,7 @@ mod tests {
         );
         assert_eq!(
             g[0].rules[0].expr,
-            "(sum by (namespace) (rate(http_requests_total{service=\"payment-api\",code=~\"5..\"}[5m])) or 0 * sum by (namespace) (rate(http_requests_total{service=\"payment-api\"}[5m])))\n/\nsum by (namespace) (rate(http_requests_total{service=\"payment-api\"}[5m]))"
+            "(\n  sum by (namespace) (rate(http_requests_total{service=\"payment-api\",code=~\"5..\"}[5m]))\n  or\n  0 * sum by (namespace) (rate(http_requests_total{service=\"payment-api\"}[5m]))\n)\n/\nsum by (namespace) (rate(http_requests_total{service=\"payment-api\"}[5m]))"
         );
         assert_eq!(g[0].rules[7].record.as_deref(), Some("slo:sli_error:ratio_rate30d"));
         assert_eq!(g[1].rules[0].expr, "vector(0.999)");
@@ -730,7 +730,7 @@ mod tests {
         );
         assert_eq!(
             g[3].rules[0].expr,
-            "1 - (\nsum by (namespace) (rate(http_request_duration_seconds_bucket{service=\"payment-api\",le=\"0.3\"}[5m]))\n/\nsum by (namespace) (rate(http_request_duration_seconds_count{service=\"payment-api\"}[5m]))\n)"
+            "1 - (\n  sum by (namespace) (rate(http_request_duration_seconds_bucket{service=\"payment-api\",le=\"0.3\"}[5m]))\n  /\n  sum by (namespace) (rate(http_request_duration_seconds_count{service=\"payment-api\"}[5m]))\n)"
         );
         assert_eq!(g[5].rules[0].alert.as_deref(), Some("LatencyErrorBudgetBurn"));
         assert!(g[5].rules[0].expr.contains("> (14.4 * 0.01)"));
@@ -741,7 +741,7 @@ mod tests {
         let q = availability_error_ratio("payment-api", &metrics(), "1m", &Scope::all());
         assert_eq!(
             q,
-            "(sum(rate(http_requests_total{service=\"payment-api\",code=~\"5..\"}[1m])) or 0 * sum(rate(http_requests_total{service=\"payment-api\"}[1m])))\n/\nsum(rate(http_requests_total{service=\"payment-api\"}[1m]))"
+            "(\n  sum(rate(http_requests_total{service=\"payment-api\",code=~\"5..\"}[1m]))\n  or\n  0 * sum(rate(http_requests_total{service=\"payment-api\"}[1m]))\n)\n/\nsum(rate(http_requests_total{service=\"payment-api\"}[1m]))"
         );
     }
 }
