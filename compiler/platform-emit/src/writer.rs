@@ -161,10 +161,16 @@ impl Writer {
             }
             Mode::Write => {
                 let target = self.staging.join(rel);
-                if let Some(dir) = target.parent() {
-                    fs::create_dir_all(dir).map_err(io_err(dir))?;
+                // Most files land in a directory that already exists: try first, create on demand.
+                match fs::write(&target, bytes) {
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                        if let Some(dir) = target.parent() {
+                            fs::create_dir_all(dir).map_err(io_err(dir))?;
+                        }
+                        fs::write(&target, bytes).map_err(io_err(&target))
+                    }
+                    r => r.map_err(io_err(&target)),
                 }
-                fs::write(&target, bytes).map_err(io_err(&target))
             }
         }
     }
