@@ -740,6 +740,12 @@ pub struct TerraformPolicy {
     /// Platform module source.
     #[serde(default)]
     pub module_source: Field<String>,
+    /// Name of the org's Secrets Manager rotation Lambda function, deployed in every environment's account and region; rotates secrets that set `rotationDays`.
+    #[serde(default)]
+    pub rotation_lambda: Field<String>,
+    /// Host name that service DNS records point to (CNAME), with `{exposure}` (`public` or `internal`) and `{domain}` (the environment's domain) placeholders.
+    #[serde(default)]
+    pub dns_target: Field<String>,
 }
 
 /// A pinned action.

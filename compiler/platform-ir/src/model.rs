@@ -351,6 +351,10 @@ pub struct TerraformPolicy {
     pub manage_dns: Sp<bool>,
     /// Source of the platform team's module.
     pub module_source: Sp<String>,
+    /// Name of the Secrets Manager rotation Lambda function in every environment's account.
+    pub rotation_lambda: Sp<String>,
+    /// Host name service DNS records point to, with `{exposure}` / `{domain}` placeholders.
+    pub dns_target: Sp<String>,
 }
 
 /// A pinned external GitHub Action.

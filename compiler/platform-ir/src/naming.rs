@@ -34,6 +34,36 @@ pub fn database_identifier(service: &str, env: &str) -> String {
     aws_name(service, env)
 }
 
+/// Final snapshot taken when the RDS instance is deleted.
+pub fn database_final_snapshot_identifier(service: &str, env: &str) -> String {
+    format!("{}-final", database_identifier(service, env))
+}
+
+/// Database and master user name inside the engine: `payment-api` → `payment_api`.
+pub fn database_name(service: &str) -> String {
+    service.replace('-', "_")
+}
+
+/// IAM role RDS enhanced monitoring assumes.
+pub fn rds_monitoring_role_name(service: &str, env: &str) -> String {
+    format!("{}-rds-monitoring", aws_name(service, env))
+}
+
+/// Security group of the service's pods (EKS security groups for pods).
+pub fn pod_security_group_name(service: &str, env: &str) -> String {
+    format!("{}-pods", aws_name(service, env))
+}
+
+/// Security group of the service's database: admits only the pods' group.
+pub fn database_security_group_name(service: &str, env: &str) -> String {
+    format!("{}-database", aws_name(service, env))
+}
+
+/// KMS alias of the service's customer-managed key (secrets, storage, Performance Insights).
+pub fn kms_alias(service: &str, env: &str) -> String {
+    format!("alias/{}", aws_name(service, env))
+}
+
 /// Secrets Manager name of a declared secret.
 pub fn secret_name(service: &str, env: &str, secret: &str) -> String {
     format!("{env}/{service}/{secret}")
@@ -72,6 +102,12 @@ pub const DERIVED: &[DerivedName] = &[
     DerivedName { what: "IAM role name", max_len: 64, build: iam_role_name },
     DerivedName { what: "RDS instance identifier", max_len: 63, build: database_identifier },
     DerivedName { what: "ElastiCache replication group id", max_len: 40, build: database_identifier },
+    DerivedName { what: "RDS final snapshot identifier", max_len: 255, build: database_final_snapshot_identifier },
+    DerivedName { what: "PostgreSQL database and user name", max_len: 63, build: |s, _| database_name(s) },
+    DerivedName { what: "IAM role name for RDS enhanced monitoring", max_len: 64, build: rds_monitoring_role_name },
+    DerivedName { what: "pod security group name", max_len: 255, build: pod_security_group_name },
+    DerivedName { what: "database security group name", max_len: 255, build: database_security_group_name },
+    DerivedName { what: "KMS alias", max_len: 256, build: kms_alias },
     DerivedName { what: "Grafana dashboard uid", max_len: 40, build: |s, _| grafana_uid(s) },
     DerivedName { what: "Kubernetes Secret name for the database", max_len: 63, build: |s, _| k8s_database_secret_name(s) },
 ];

@@ -7,7 +7,7 @@ use platform_ir::{Ratio, Sp, Span};
 use platform_syntax::Field;
 
 use crate::codes;
-use crate::lower::checks::{dns_label, duration, https_url, range};
+use crate::lower::checks::{dns_label, duration, https_url, is_dns_name, range};
 use crate::lower::{list, opt, Lx};
 use crate::raw;
 
@@ -424,6 +424,8 @@ fn ingress(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::IngressPolicy>
 fn terraform(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::TerraformPolicy> {
     let t = lx.req(&s.terraform, sp, "spec.terraform")?;
     let ts = t.span;
+    let rotation = lx.req(&t.rotation_lambda, ts, "spec.terraform.rotationLambda").map(|r| rotation_lambda(lx, r));
+    let dns = lx.req(&t.dns_target, ts, "spec.terraform.dnsTarget").map(|d| dns_target(lx, d));
     Some(ir::TerraformPolicy {
         required_version: lx.req(&t.required_version, ts, "spec.terraform.requiredVersion")?,
         aws_provider: lx.req(&t.aws_provider, ts, "spec.terraform.awsProvider")?,
@@ -432,7 +434,27 @@ fn terraform(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::TerraformPol
         lock_table: lx.req(&t.lock_table, ts, "spec.terraform.lockTable")?,
         manage_dns: lx.req(&t.manage_dns, ts, "spec.terraform.manageDns")?,
         module_source: lx.req(&t.module_source, ts, "spec.terraform.moduleSource")?,
+        rotation_lambda: rotation?,
+        dns_target: dns?,
     })
+}
+
+/// A Lambda function name: 1 to 64 letters, digits, `-` and `_`.
+fn rotation_lambda(lx: &mut Lx, name: Sp<String>) -> Sp<String> {
+    let ok = (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !ok {
+        lx.error(&codes::LOW019, format!("`{}` is not a Lambda function name", name.value), name.span, "not a function name", "write the function's name (1 to 64 letters, digits, `-` and `_`), not its ARN");
+    }
+    name
+}
+
+/// A DNS name pattern: with sample values for its placeholders it must be a DNS name.
+fn dns_target(lx: &mut Lx, pattern: Sp<String>) -> Sp<String> {
+    let sample = pattern.replace("{exposure}", "public").replace("{domain}", "example.com");
+    if !is_dns_name(&sample) {
+        lx.error(&codes::LOW019, format!("`{}` is not a DNS name pattern", pattern.value), pattern.span, "not a DNS name", "write a lowercase DNS name; `{exposure}` and `{domain}` are replaced per environment, e.g. `{exposure}-ingress.{domain}`");
+    }
+    pattern
 }
 
 fn actions(lx: &mut Lx, s: &raw::OrgSpec) -> BTreeMap<String, ir::ActionPin> {
