@@ -662,6 +662,13 @@ pub struct MonitoringPolicy {
     /// Deliver dashboards as grafana-operator resources.
     #[serde(default)]
     pub grafana_operator: Field<bool>,
+    /// Namespace the dashboard ConfigMap (or `GrafanaDashboard`) is created in: the one
+    /// Grafana's dashboard sidecar (or the Grafana Operator) watches.
+    #[serde(default)]
+    pub grafana_namespace: Field<String>,
+    /// Labels of the Grafana instances a `GrafanaDashboard` selects (with `grafanaOperator`).
+    #[serde(default)]
+    pub grafana_instance_selector: Field<BTreeMap<String, Field<String>>>,
 }
 
 /// A burn-rate window pair.

@@ -294,6 +294,10 @@ pub struct MonitoringPolicy {
     pub logs_datasource: Sp<String>,
     /// Deliver dashboards as `GrafanaDashboard` resources instead of sidecar ConfigMaps.
     pub grafana_operator: Sp<bool>,
+    /// Namespace of the dashboard ConfigMap or `GrafanaDashboard` (the one Grafana watches).
+    pub grafana_namespace: Sp<String>,
+    /// Labels of the Grafana instances a `GrafanaDashboard` selects.
+    pub grafana_instance_selector: BTreeMap<String, String>,
 }
 
 /// One multi-window burn-rate alert.

@@ -348,6 +348,13 @@ fn monitoring(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::MonitoringP
     https_url(lx, &runbook_base_url);
     let grafana_url = lx.req(&m.grafana_url, ms, "spec.monitoring.grafanaUrl")?;
     https_url(lx, &grafana_url);
+    let grafana_namespace = lx.req(&m.grafana_namespace, ms, "spec.monitoring.grafanaNamespace")?;
+    dns_label(lx, &grafana_namespace, "Grafana namespace");
+    let grafana_instance_selector = m
+        .grafana_instance_selector
+        .get()
+        .map(|l| l.value.iter().filter_map(|(k, v)| v.get().map(|v| (k.clone(), v.value.clone()))).collect())
+        .unwrap_or_default();
     Some(ir::MonitoringPolicy {
         slo_period_days,
         windows,
@@ -357,6 +364,8 @@ fn monitoring(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::MonitoringP
         prometheus_datasource: lx.req(&m.prometheus_datasource, ms, "spec.monitoring.prometheusDatasource")?,
         logs_datasource: lx.req(&m.logs_datasource, ms, "spec.monitoring.logsDatasource")?,
         grafana_operator: lx.req(&m.grafana_operator, ms, "spec.monitoring.grafanaOperator")?,
+        grafana_namespace,
+        grafana_instance_selector,
     })
 }
 
