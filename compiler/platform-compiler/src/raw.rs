@@ -487,6 +487,9 @@ pub struct OrgSpec {
     /// Backstage conventions.
     #[serde(default)]
     pub catalog: Field<CatalogPolicy>,
+    /// Scaffolding conventions (`platform new`).
+    #[serde(default)]
+    pub scaffold: Field<ScaffoldPolicy>,
 }
 
 /// An environment.
@@ -780,4 +783,15 @@ pub struct CatalogPolicy {
     /// GitHub `owner/repo`.
     #[serde(default)]
     pub github_repo: Field<String>,
+}
+
+/// Scaffolding conventions (`platform new`).
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScaffoldPolicy {
+    /// Directory of template overrides, relative to the org file: a file there replaces the
+    /// built-in template at the same path (`service/platform.yaml`, `typescript/Dockerfile`,
+    /// …) or adds a new one. Same variables as the built-in templates.
+    #[serde(default)]
+    pub templates: Field<String>,
 }

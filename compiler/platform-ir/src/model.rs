@@ -151,6 +151,8 @@ pub struct Org {
     pub actions: BTreeMap<String, ActionPin>,
     /// Backstage conventions.
     pub catalog: CatalogPolicy,
+    /// Scaffolding conventions (`platform new`).
+    pub scaffold: ScaffoldPolicy,
 }
 
 /// One deployment environment.
@@ -379,6 +381,13 @@ pub struct CatalogPolicy {
     pub source_base_url: Sp<String>,
     /// GitHub `owner/repo` of the monorepo, for annotations.
     pub github_repo: Sp<String>,
+}
+
+/// Scaffolding conventions (`platform new`).
+#[derive(Clone, Debug, Default)]
+pub struct ScaffoldPolicy {
+    /// Directory of template overrides as written, relative to the org file.
+    pub templates: Option<Sp<String>>,
 }
 
 // ---------------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
         terraform: terraform?,
         actions,
         catalog: catalog?,
+        scaffold: ir::ScaffoldPolicy { templates: s.scaffold.get().and_then(|c| opt(&c.templates)) },
     })
 }
 

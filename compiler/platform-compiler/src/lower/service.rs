@@ -136,6 +136,17 @@ fn language_ir(l: raw::Language) -> ir::Language {
     }
 }
 
+/// Check a would-be service name by the rules `metadata.name` obeys: a DNS-1123 label
+/// (LOW004) short enough for every derived name (LOW005). For tools that create services
+/// (`platform new`); the diagnostics point at `name`'s span.
+pub fn check_name(org: &ir::Org, name: &Sp<String>) -> Vec<ir::Diagnostic> {
+    let mut lx = Lx::default();
+    if dns_label(&mut lx, name, "service name") {
+        name_lengths(&mut lx, org, name);
+    }
+    lx.diags
+}
+
 fn name_lengths(lx: &mut Lx, org: &ir::Org, name: &Sp<String>) {
     let longest_env = org.environments.iter().map(|e| e.name.value.as_str()).max_by_key(|e| e.len()).unwrap_or("production");
     for d in naming::DERIVED {
