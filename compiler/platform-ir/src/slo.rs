@@ -318,9 +318,8 @@ pub fn error_ratio_query(svc: &Service, window: &str) -> String {
 
 /// The availability error ratio over `window` in a scope.
 pub fn availability_error_ratio(service: &str, m: &MetricConvention, window: &str, scope: &Scope) -> String {
-    let total = sum_rate(&m.requests_total.value, &selector(service, scope, None), window, scope);
-    let errors =
-        sum_rate(&m.requests_total.value, &selector(service, scope, Some(&m.error_selector.value)), window, scope);
+    let total = request_rate(service, m, window, scope);
+    let errors = error_rate(service, m, window, scope);
     format!("(\n  {errors}\n  or\n  0 * {total}\n)\n/\n{total}")
 }
 
@@ -342,6 +341,11 @@ pub fn latency_error_ratio(
 /// Requests per second over `window`.
 pub fn request_rate(service: &str, m: &MetricConvention, window: &str, scope: &Scope) -> String {
     sum_rate(&m.requests_total.value, &selector(service, scope, None), window, scope)
+}
+
+/// Failed requests per second over `window` (the error selector of the conventions).
+pub fn error_rate(service: &str, m: &MetricConvention, window: &str, scope: &Scope) -> String {
+    sum_rate(&m.requests_total.value, &selector(service, scope, Some(&m.error_selector.value)), window, scope)
 }
 
 /// A latency quantile (`0.99`) in seconds over `window`, from the duration histogram.
