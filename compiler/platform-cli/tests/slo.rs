@@ -1,0 +1,277 @@
+//! SLO outputs agree with each other (issue 5): every metric and label that the rules
+//! (`prometheus` backend and the chart's `PrometheusRule`), the canary query and the
+//! dashboard panels select on is one the chart's ServiceMonitor scrapes, with the labels the
+//! chart sets; and the PROM warnings fire where they should.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use platform_ir::{Org, Service, naming, slo};
+use serde_json::Value;
+use support::*;
+
+/// One `metric{label op "value", …}` selector found in a PromQL expression.
+#[derive(Debug)]
+struct Selector {
+    metric: String,
+    matchers: Vec<(String, String, String)>,
+}
+
+/// Every vector selector with braces in `expr` (a small scanner: quoted strings are skipped
+/// as a whole, so braces or commas inside label values do not confuse it).
+fn selectors(expr: &str) -> Vec<Selector> {
+    let b = expr.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'{' {
+            i += 1;
+            continue;
+        }
+        let mut start = i;
+        while start > 0 && (b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'_' || b[start - 1] == b':') {
+            start -= 1;
+        }
+        let metric = expr[start..i].to_owned();
+        let mut matchers = Vec::new();
+        i += 1;
+        loop {
+            while i < b.len() && (b[i] == b' ' || b[i] == b',') {
+                i += 1;
+            }
+            if i >= b.len() || b[i] == b'}' {
+                break;
+            }
+            let n0 = i;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+            let name = expr[n0..i].to_owned();
+            let o0 = i;
+            while i < b.len() && matches!(b[i], b'=' | b'!' | b'~') {
+                i += 1;
+            }
+            let op = expr[o0..i].to_owned();
+            assert!(i < b.len() && b[i] == b'"', "unquoted label value in `{expr}`");
+            let v0 = i + 1;
+            i = v0;
+            while i < b.len() && b[i] != b'"' {
+                i += if b[i] == b'\\' { 2 } else { 1 };
+            }
+            matchers.push((name, op, expr[v0..i.min(b.len())].to_owned()));
+            i += 1;
+        }
+        out.push(Selector { metric, matchers });
+        i += 1;
+    }
+    out
+}
+
+/// Checks one selector against the scrape contract of `svc`; returns a problem, if any.
+fn check_selector(svc: &Service, recorded: &BTreeSet<String>, where_: &str, s: &Selector) -> Option<String> {
+    let name = &svc.name.value;
+    let conv = &svc.monitoring.metrics;
+    let error_label = conv.error_selector.value.split(['=', '!']).next().unwrap_or("").to_owned();
+    let labels: BTreeSet<&str> = s.matchers.iter().map(|(n, _, _)| n.as_str()).collect();
+    let value = |l: &str| s.matchers.iter().find(|(n, _, _)| n == l).map(|(_, op, v)| (op.as_str(), v.as_str()));
+    let service_ok = value(slo::SERVICE_LABEL) == Some(("=", name.as_str()));
+    let namespace_ok = matches!(value(slo::NAMESPACE_LABEL), None | Some(("=", "$namespace")));
+    let (allowed, needs_service): (Vec<&str>, bool) = if slo::scraped_metrics(conv).contains(&s.metric) {
+        // Application metrics: scraped by the chart's ServiceMonitor, which sets `service`
+        // (from app.kubernetes.io/name) and `namespace`; the app itself sets `le` and the
+        // error selector's label.
+        (vec![slo::SERVICE_LABEL, slo::NAMESPACE_LABEL, "le", &error_label], true)
+    } else if s.metric.starts_with("slo:") {
+        if !recorded.contains(&s.metric) {
+            return Some(format!("{where_}: `{}` is not recorded by any rule of {name}", s.metric));
+        }
+        (vec![slo::SERVICE_LABEL, slo::SLO_LABEL, slo::NAMESPACE_LABEL], true)
+    } else if s.metric.starts_with("container_") || s.metric.starts_with("kube_pod_container_") {
+        // cAdvisor / kube-state-metrics: the container is named after the service by the chart.
+        if value("container") != Some(("=", naming::k8s_name(name).as_str())) {
+            return Some(format!("{where_}: `{}` does not select the chart's container `{name}`", s.metric));
+        }
+        (vec![slo::NAMESPACE_LABEL, "container", "resource"], false)
+    } else {
+        return Some(format!(
+            "{where_}: `{}` is neither an SLI metric of {name}, a recorded SLO series nor a container metric",
+            s.metric
+        ));
+    };
+    if let Some(bad) = labels.iter().find(|l| !allowed.contains(l)) {
+        return Some(format!("{where_}: `{}` selects on label `{bad}`, which nothing attaches", s.metric));
+    }
+    if needs_service && !service_ok {
+        return Some(format!("{where_}: `{}` does not select `service=\"{name}\"`", s.metric));
+    }
+    if !namespace_ok {
+        return Some(format!("{where_}: `{}` selects a namespace other than the dashboard's `$namespace`", s.metric));
+    }
+    None
+}
+
+/// Every PromQL expression of a dashboard: panel targets (not logs) and query variables.
+fn dashboard_exprs(dash: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    fn panels(list: &[Value], out: &mut Vec<(String, String)>) {
+        for p in list {
+            let title = p["title"].as_str().unwrap_or("").to_owned();
+            for t in p["targets"].as_array().into_iter().flatten() {
+                let ds = t["datasource"]["type"].as_str().unwrap_or("");
+                if let (Some(e), "prometheus") = (t["expr"].as_str(), ds) {
+                    out.push((format!("panel `{title}`"), e.to_owned()));
+                }
+            }
+            panels(p["panels"].as_array().map_or(&[][..], Vec::as_slice), out);
+        }
+    }
+    panels(dash["panels"].as_array().map_or(&[][..], Vec::as_slice), &mut out);
+    for v in dash["templating"]["list"].as_array().into_iter().flatten() {
+        if v["type"] == "query" {
+            out.push((format!("variable `{}`", v["name"]), v["query"].as_str().unwrap_or("").to_owned()));
+        }
+    }
+    out
+}
+
+fn text(files: &BTreeMap<String, Vec<u8>>, path: &str) -> Option<String> {
+    files.get(path).map(|b| String::from_utf8_lossy(b).into_owned())
+}
+
+/// The chart side: the ServiceMonitor relabels `service` from `app.kubernetes.io/name`, the
+/// chart's name value is the service name, and its PrometheusRule carries the very rules.
+fn check_chart(files: &BTreeMap<String, Vec<u8>>, org: &Org, svc: &Service, problems: &mut Vec<String>) {
+    let name = &svc.name.value;
+    let root = format!("{name}/helm/{}", naming::k8s_name(name));
+    let Some(monitor) = text(files, &format!("{root}/templates/servicemonitor.yaml")) else { return };
+    let relabel = monitor.find("__meta_kubernetes_service_label_app_kubernetes_io_name").map(|i| &monitor[i..]);
+    if !relabel.is_some_and(|r| r.lines().take(3).any(|l| l.trim() == "targetLabel: service")) {
+        problems.push(format!("{name}: the ServiceMonitor does not set `service` from app.kubernetes.io/name"));
+    }
+    let values = text(files, &format!("{root}/values.yaml")).unwrap_or_default();
+    if !values.lines().any(|l| l == format!("name: {name}")) {
+        problems.push(format!("{name}: the chart's `name` value is not `{name}`"));
+    }
+    let groups = slo::rule_groups(org, svc);
+    if groups.is_empty() {
+        return;
+    }
+    let Some(rule) = text(files, &format!("{root}/templates/prometheusrule.yaml")) else {
+        problems.push(format!("{name}: SLO rules but no PrometheusRule in the chart"));
+        return;
+    };
+    for r in groups.iter().flat_map(|g| &g.rules) {
+        if let Some(l) = r.expr.lines().find(|l| !rule.contains(l)) {
+            problems.push(format!("{name}: the chart's PrometheusRule lacks the rule line `{l}`"));
+        }
+    }
+}
+
+fn check_case(input: &Path, problems: &mut Vec<String>) -> usize {
+    let fe = load(input);
+    assert!(!fe.has_errors(), "{}: has errors", input.display());
+    let (files, _) = build(&fe);
+    let org = fe.org.as_ref().unwrap();
+    let mut checked = 0;
+    for svc in &fe.services {
+        let name = &svc.name.value;
+        let groups = slo::rule_groups(org, svc);
+        let recorded: BTreeSet<String> =
+            groups.iter().flat_map(|g| &g.rules).filter_map(|r| r.record.clone()).collect();
+        let mut exprs: Vec<(String, String)> = Vec::new();
+        for g in &groups {
+            for r in &g.rules {
+                let what = r.record.clone().or_else(|| r.alert.clone()).unwrap_or_default();
+                exprs.push((format!("rule `{what}` of group `{}`", g.name), r.expr.clone()));
+                if r.record.is_some()
+                    && (r.labels.get(slo::SERVICE_LABEL) != Some(name) || !r.labels.contains_key(slo::SLO_LABEL))
+                {
+                    problems.push(format!("{name}: recording rule `{what}` lacks the service/slo labels"));
+                }
+            }
+        }
+        if let Some(rules) = text(&files, &format!("{name}/prometheus/slo-rules.yaml")) {
+            for (what, e) in &exprs {
+                if let Some(l) = e.lines().find(|l| !rules.contains(l)) {
+                    problems.push(format!("{name}: slo-rules.yaml lacks {what} (line `{l}`)"));
+                }
+            }
+        } else if !groups.is_empty() {
+            problems.push(format!("{name}: SLO rules but no prometheus/slo-rules.yaml"));
+        }
+        exprs.push(("canary query".into(), slo::error_ratio_query(svc, "1m")));
+        if let Some(json) = text(&files, &format!("{name}/grafana/{name}.json")) {
+            let dash: Value = serde_json::from_str(&json).unwrap();
+            exprs.extend(dashboard_exprs(&dash));
+        }
+        for (what, e) in &exprs {
+            let found = selectors(e);
+            if found.is_empty() && !e.starts_with("vector(") {
+                problems.push(format!("{name}: {what} selects nothing: `{e}`"));
+            }
+            for s in found {
+                checked += 1;
+                if let Some(p) = check_selector(svc, &recorded, &format!("{name}: {what}"), &s) {
+                    problems.push(p);
+                }
+            }
+        }
+        check_chart(&files, org, svc, problems);
+    }
+    checked
+}
+
+#[test]
+fn rules_panels_and_chart_select_what_is_scraped() {
+    let mut inputs: Vec<_> = cases(&repo().join("golden-tests/ok")).into_iter().map(|c| c.join("input")).collect();
+    inputs.extend(cases(&repo().join("examples")));
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for input in &inputs {
+        checked += check_case(input, &mut problems);
+    }
+    assert!(checked > 100, "only {checked} selectors checked");
+    assert!(problems.is_empty(), "{} disagreements:\n{}", problems.len(), problems.join("\n"));
+}
+
+#[test]
+fn selector_scanner() {
+    let s = selectors(r#"sum(rate(x_total{service="a",code=~"5.."}[5m])) / on (service) slo:y{slo="b"} and z"#);
+    assert_eq!(s.len(), 2);
+    assert_eq!(s[0].metric, "x_total");
+    assert_eq!(
+        s[0].matchers,
+        vec![("service".into(), "=".into(), "a".into()), ("code".into(), "=~".into(), "5..".into())]
+    );
+    assert_eq!(s[1].metric, "slo:y");
+}
+
+fn warnings_of(files: &[(&str, &str)]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, body) in files {
+        std::fs::write(dir.path().join(path), body).unwrap();
+    }
+    let fe = load(dir.path());
+    assert!(!fe.has_errors(), "{:?}", fe.diagnostics);
+    let (_, diags) = build(&fe);
+    diags.iter().filter(|d| d.code.id.starts_with("PROM")).map(|d| format!("{}: {}", d.code.id, d.message)).collect()
+}
+
+#[test]
+fn dead_and_missing_alerts_are_reported() {
+    let low = "kind: Service\nmetadata:\n  name: lab-api\n  team: lab\n  tier: critical\nspec:\n  language: go\n  runtime:\n    replicas: 2\n  monitoring:\n    slo: 90\n";
+    assert_eq!(
+        warnings_of(&[("platform.yaml", low)]),
+        ["PROM001: the availability objective of 90 % leaves so little room that the 5m/1h window can never fire"]
+    );
+    let page_only = "kind: Platform\nmetadata:\n  name: acme\nspec:\n  monitoring:\n    windows:\n      - {severity: page, long: 1h, short: 5m, budgetPercent: 2, for: 2m}\n";
+    let standard = "kind: Service\nmetadata:\n  name: lab-api\n  team: lab\n  tier: standard\nspec:\n  language: go\n  monitoring:\n    slo: 99.9\n";
+    assert_eq!(
+        warnings_of(&[("platform-org.yaml", page_only), ("platform.yaml", standard)]),
+        ["PROM002: alerts are on but no burn-rate window of the org applies to tier `standard`"]
+    );
+    let fine = "kind: Service\nmetadata:\n  name: lab-api\n  team: lab\n  tier: standard\nspec:\n  language: go\n  monitoring:\n    slo: 99.9\n";
+    assert!(warnings_of(&[("platform.yaml", fine)]).is_empty());
+}
