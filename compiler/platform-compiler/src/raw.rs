@@ -478,6 +478,10 @@ pub struct OrgSpec {
     /// Logging conventions.
     #[serde(default)]
     pub logging: Field<LoggingPolicy>,
+    /// Name of the External Secrets `ClusterSecretStore` (backed by AWS Secrets Manager) that
+    /// the charts' ExternalSecrets read secrets and database credentials from.
+    #[serde(default)]
+    pub secret_store: Field<String>,
     /// Terraform conventions and provider pins.
     #[serde(default)]
     pub terraform: Field<TerraformPolicy>,
@@ -650,6 +654,13 @@ pub struct MonitoringPolicy {
     /// Labels the org's Prometheus selects ServiceMonitors and rules by.
     #[serde(default)]
     pub rule_selector_labels: Field<BTreeMap<String, Field<String>>>,
+    /// Prometheus HTTP address that canary analyses query, e.g.
+    /// `http://prometheus-operated.monitoring.svc:9090`.
+    #[serde(default)]
+    pub prometheus_url: Field<String>,
+    /// Namespace of the Prometheus that scrapes services: their NetworkPolicies admit it.
+    #[serde(default)]
+    pub prometheus_namespace: Field<String>,
     /// Runbook base URL.
     #[serde(default)]
     pub runbook_base_url: Field<String>,

@@ -23,7 +23,7 @@ pub fn validate(orgs: &[ir::Org], services: &mut [ir::Service]) -> Vec<Diagnosti
             by_name.insert(s.name.value.clone(), i);
         }
     }
-    let mut dependents: Vec<Vec<String>> = vec![Vec::new(); services.len()];
+    let mut dependents: Vec<Vec<ir::Dependent>> = vec![Vec::new(); services.len()];
     for i in 0..services.len() {
         let mut bound = Vec::new();
         for dep in &services[i].depends_on {
@@ -34,7 +34,7 @@ pub fn validate(orgs: &[ir::Org], services: &mut [ir::Service]) -> Vec<Diagnosti
             }
             match by_name.get(target) {
                 Some(&j) => {
-                    dependents[j].push(services[i].name.value.clone());
+                    dependents[j].push(ir::Dependent { service: services[i].name.value.clone(), team: services[i].team.value.clone() });
                     bound.push(ir::Dependency { service: dep.service.clone(), port: services[j].port.value, team: services[j].team.value.clone() });
                 }
                 None => {

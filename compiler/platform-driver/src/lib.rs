@@ -22,6 +22,7 @@ use rayon::prelude::*;
 pub fn backends() -> Vec<&'static dyn Backend> {
     let mut all: Vec<&'static dyn Backend> = vec![&platform_backstage::Backstage];
     all.push(&platform_grafana::Grafana);
+    all.push(&platform_helm::Helm);
     all.push(&platform_prometheus::Prometheus);
     all.sort_by_key(|b| b.id());
     all
@@ -300,6 +301,7 @@ pub fn codes() -> Vec<&'static ir::Code> {
     all.extend_from_slice(compiler::codes::ALL);
     all.extend_from_slice(codes::ALL);
     all.extend_from_slice(platform_grafana::codes::ALL);
+    all.extend_from_slice(platform_helm::codes::ALL);
     all.extend_from_slice(platform_prometheus::codes::ALL);
     all.sort_by_key(|c| c.id);
     all

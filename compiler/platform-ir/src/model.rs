@@ -145,6 +145,9 @@ pub struct Org {
     pub ingress: IngressPolicy,
     /// Log shipping conventions.
     pub logging: LoggingPolicy,
+    /// The External Secrets `ClusterSecretStore` (backed by AWS Secrets Manager) that
+    /// ExternalSecrets read from.
+    pub secret_store: Sp<String>,
     /// Terraform conventions: state backend, providers.
     pub terraform: TerraformPolicy,
     /// Pinned versions of external actions.
@@ -286,6 +289,11 @@ pub struct MonitoringPolicy {
     pub windows: Vec<BurnWindow>,
     /// Labels the org's Prometheus selects ServiceMonitors and PrometheusRules by.
     pub rule_selector_labels: BTreeMap<String, String>,
+    /// Prometheus HTTP address the canary analysis queries, e.g.
+    /// `http://prometheus-operated.monitoring.svc:9090`.
+    pub prometheus_url: Sp<String>,
+    /// Namespace of the Prometheus that scrapes services (admitted by their NetworkPolicy).
+    pub prometheus_namespace: Sp<String>,
     /// Runbook base URL; a service's runbook is `<base>/<service>`.
     pub runbook_base_url: Sp<String>,
     /// Grafana base URL for dashboard links.
@@ -438,8 +446,8 @@ pub struct Service {
     pub ingress: Option<Ingress>,
     /// Resolved dependencies on other services in the build (sorted by name).
     pub depends_on: Vec<Dependency>,
-    /// Services in the build that depend on this one (sorted).
-    pub dependents: Vec<String>,
+    /// Services in the build that depend on this one (sorted by name).
+    pub dependents: Vec<Dependent>,
     /// Monitoring.
     pub monitoring: Monitoring,
     /// Logging.
@@ -556,6 +564,15 @@ pub struct Dependency {
     /// Target's container port.
     pub port: u16,
     /// Target's team (for namespaces).
+    pub team: String,
+}
+
+/// A service of the same build that depends on this one.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Dependent {
+    /// Its name.
+    pub service: String,
+    /// Its team (for namespaces).
     pub team: String,
 }
 

@@ -3,6 +3,8 @@
 //! Every backend that needs the name of a cloud or cluster object asks here, so the Helm
 //! chart's service-account annotation and the Terraform IAM role always agree.
 
+use crate::model::Engine;
+
 /// A derived identifier and the limit it must respect.
 #[derive(Clone, Copy, Debug)]
 pub struct DerivedName {
@@ -72,6 +74,30 @@ pub fn secret_name(service: &str, env: &str, secret: &str) -> String {
 /// Secrets Manager name of the database credentials.
 pub fn database_secret_name(service: &str, env: &str) -> String {
     format!("{env}/{service}/database")
+}
+
+/// Keys of the JSON object stored under [`database_secret_name`], each with the environment
+/// variable the service's pods read it as. PostgreSQL uses the structure of AWS RDS
+/// credentials secrets, which the Secrets Manager rotation functions expect; Redis keeps the
+/// ElastiCache auth token under `password`. The Terraform backend writes these keys; the Helm
+/// chart maps them into the pod.
+pub fn database_secret_keys(engine: Engine) -> &'static [(&'static str, &'static str)] {
+    match engine {
+        Engine::Postgres => &[
+            ("host", "DATABASE_HOST"),
+            ("port", "DATABASE_PORT"),
+            ("dbname", "DATABASE_NAME"),
+            ("username", "DATABASE_USER"),
+            ("password", "DATABASE_PASSWORD"),
+        ],
+        Engine::Redis => &[("host", "REDIS_HOST"), ("port", "REDIS_PORT"), ("password", "REDIS_PASSWORD")],
+    }
+}
+
+/// A service's Kubernetes namespace in an environment: the org's namespace scheme with
+/// `{team}`, `{service}` and `{env}` filled in.
+pub fn namespace(scheme: &str, team: &str, service: &str, env: &str) -> String {
+    scheme.replace("{team}", team).replace("{service}", service).replace("{env}", env)
 }
 
 /// Kubernetes Secret name an ExternalSecret materialises for a declared secret.

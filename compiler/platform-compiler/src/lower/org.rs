@@ -340,6 +340,7 @@ fn monitoring(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::MonitoringP
             windows.push(w);
         }
     }
+    duplicate_windows(lx, &windows);
     let rule_selector_labels = m
         .rule_selector_labels
         .get()
@@ -368,6 +369,33 @@ fn monitoring(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::MonitoringP
         grafana_namespace,
         grafana_instance_selector,
     })
+}
+
+/// Two windows with the same severity, long and short window would write the same alert
+/// twice (Prometheus' duplicate-rules lint rejects that).
+fn duplicate_windows(lx: &mut Lx, windows: &[ir::BurnWindow]) {
+    for (i, w) in windows.iter().enumerate() {
+        let same = |p: &&ir::BurnWindow| {
+            (&p.severity.value, p.long_minutes.value, p.short_minutes.value)
+                == (&w.severity.value, w.long_minutes.value, w.short_minutes.value)
+        };
+        if let Some(prev) = windows[..i].iter().find(same) {
+            let dg = ir::Diagnostic::error(
+                &codes::LOW020,
+                format!(
+                    "the {} window {}/{} is listed twice",
+                    w.severity.value,
+                    ir::slo::duration(w.short_minutes.value),
+                    ir::slo::duration(w.long_minutes.value)
+                ),
+                w.long_minutes.span,
+                "second entry",
+                "remove one of the two: both would write the same alert",
+            )
+            .with_label(prev.long_minutes.span, "first listed here");
+            lx.diags.push(dg);
+        }
+    }
 }
 
 fn burn_window(lx: &mut Lx, w: &Sp<raw::BurnWindow>, period_days: u32) -> Option<ir::BurnWindow> {

@@ -578,7 +578,7 @@ fn environments(
     let mut ok = true;
     for (index, env) in org.environments.iter().enumerate() {
         let ov = overrides.and_then(|o| get(o, &env.name.value)).filter(|o| matches!(o.kind, Kind::Map(_)));
-        let namespace = env.namespace.value.replace("{team}", &team.value).replace("{service}", &name.value).replace("{env}", &env.name.value);
+        let namespace = naming::namespace(&env.namespace.value, &team.value, &name.value, &env.name.value);
         let host_default = || Sp::new(format!("{}.{}", name.value, env.domain.value), env.domain.span);
         let Some(ov) = ov else {
             let Some(base) = base_env_parts(lx, org, file, policy) else {
