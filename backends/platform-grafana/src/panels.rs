@@ -248,3 +248,36 @@ pub fn rational(r: Rational) -> Value {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_exact_or_rounded_for_display() {
+        assert_eq!(number("6"), json!(6));
+        assert_eq!(number("0.999").to_string(), "0.999");
+        assert_eq!(rational(Rational::new(72, 5)).to_string(), "14.4");
+        assert_eq!(rational(Rational::new(14, 15)).to_string(), "0.9333");
+    }
+
+    #[test]
+    fn grid_wraps_rows_and_numbers_panels() {
+        let mut g = Grid::new();
+        g.row("a");
+        for w in [12, 12, 8] {
+            g.add(w, 4, Map::new());
+        }
+        let pos: Vec<(u64, String)> =
+            g.finish().iter().map(|p| (p["id"].as_u64().unwrap(), p["gridPos"].to_string())).collect();
+        assert_eq!(
+            pos,
+            [
+                (1, r#"{"h":1,"w":24,"x":0,"y":0}"#.to_owned()),
+                (2, r#"{"h":4,"w":12,"x":0,"y":1}"#.to_owned()),
+                (3, r#"{"h":4,"w":12,"x":12,"y":1}"#.to_owned()),
+                (4, r#"{"h":4,"w":8,"x":0,"y":5}"#.to_owned()),
+            ]
+        );
+    }
+}

@@ -25,6 +25,9 @@
 //!   says which environment burns.
 //!
 //! A Prometheus without the operator must attach the same two labels in its scrape config.
+//! Dashboards also read cAdvisor and kube-state-metrics series (`container_*`,
+//! `kube_pod_container_resource_*`) by `namespace` and `container="<service name>"`: the chart
+//! names the application container [`crate::naming::k8s_name`].
 //! The application exposes the metrics of [`crate::MetricConvention`]: the request counter
 //! (with the label of the error selector, e.g. `code`) and the duration histogram
 //! (`_bucket` with `le`, `_count`). [`scraped_metrics`] lists them.
