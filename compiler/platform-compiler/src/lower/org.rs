@@ -30,6 +30,7 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
     let monitoring = monitoring(lx, s, sp);
     let ingress = ingress(lx, s, sp);
     let logging = s.logging.get().and_then(|l| Some(ir::LoggingPolicy { aggregator: lx.req(&l.aggregator, l.span, "spec.logging.aggregator")? }));
+    let secret_store = lx.req(&s.secret_store, sp, "spec.secretStore");
     let terraform = terraform(lx, s, sp);
     let actions = actions(lx, s);
     let catalog = s.catalog.get().and_then(|c| {
@@ -56,6 +57,7 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
         monitoring: monitoring?,
         ingress: ingress?,
         logging: logging?,
+        secret_store: secret_store?,
         terraform: terraform?,
         actions,
         catalog: catalog?,
@@ -346,6 +348,14 @@ fn monitoring(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::MonitoringP
         .get()
         .map(|l| l.value.iter().filter_map(|(k, v)| v.get().map(|v| (k.clone(), v.value.clone()))).collect())
         .unwrap_or_default();
+    let prometheus_url = lx.req(&m.prometheus_url, ms, "spec.monitoring.prometheusUrl")?;
+    let url_ok = (prometheus_url.starts_with("http://") || prometheus_url.starts_with("https://"))
+        && prometheus_url.bytes().all(|b| b.is_ascii_alphanumeric() || b".:/_-".contains(&b));
+    if !url_ok {
+        lx.error(&codes::LOW019, format!("`{}` is not a Prometheus address", prometheus_url.value), prometheus_url.span, "not an http(s) address", "write the address as `http://<service>.<namespace>.svc:9090`");
+    }
+    let prometheus_namespace = lx.req(&m.prometheus_namespace, ms, "spec.monitoring.prometheusNamespace")?;
+    dns_label(lx, &prometheus_namespace, "Prometheus namespace");
     let runbook_base_url = lx.req(&m.runbook_base_url, ms, "spec.monitoring.runbookBaseUrl")?;
     https_url(lx, &runbook_base_url);
     let grafana_url = lx.req(&m.grafana_url, ms, "spec.monitoring.grafanaUrl")?;
@@ -361,6 +371,8 @@ fn monitoring(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::MonitoringP
         slo_period_days,
         windows,
         rule_selector_labels,
+        prometheus_url,
+        prometheus_namespace,
         runbook_base_url,
         grafana_url,
         prometheus_datasource: lx.req(&m.prometheus_datasource, ms, "spec.monitoring.prometheusDatasource")?,

@@ -1,0 +1,246 @@
+//! `values.schema.json`: a self-contained JSON Schema (draft-07, no `$ref` at all) of exactly
+//! the values this chart has. Every object is closed (`additionalProperties: false`) and
+//! every key of `values.yaml` is required, so `--set replicaCount=abc` or a misspelt key
+//! fails `helm lint`, `helm template` and `helm install` alike.
+
+use serde_json::{Map, Value, json};
+
+use crate::Chart;
+
+/// DNS-1123 label.
+const LABEL: &str = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+/// DNS-1123 label or empty.
+const LABEL_OR_EMPTY: &str = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$";
+/// DNS-1123 subdomain.
+const SUBDOMAIN: &str = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+/// A DNS host name or empty.
+const HOST_OR_EMPTY: &str = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+)?$";
+/// A Kubernetes quantity as this chart writes them.
+const QUANTITY: &str = "^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$";
+/// A Prometheus / Argo duration.
+const DURATION: &str = "^[0-9]+(ms|s|m|h|d)$";
+/// An HTTP path.
+const PATH: &str = "^/[A-Za-z0-9/._~-]*$";
+/// An environment variable name.
+const ENV_NAME: &str = "^[A-Za-z_][A-Za-z0-9_]*$";
+/// A label or annotation key (optional DNS prefix, then a name).
+const LABEL_KEY: &str = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
+/// A label value.
+const LABEL_VALUE: &str = "^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$";
+
+/// The schema, pretty-printed.
+pub fn schema_json(c: &Chart<'_>) -> String {
+    let mut s = match serde_json::to_string_pretty(&schema(c)) {
+        Ok(s) => s,
+        Err(e) => unreachable!("a JSON value always prints: {e}"),
+    };
+    s.push('\n');
+    s
+}
+
+/// The schema as a value.
+pub fn schema(c: &Chart<'_>) -> Value {
+    let mut props: Vec<(&str, Value)> = vec![
+        ("name", pattern(LABEL)),
+        ("component", pattern(LABEL)),
+        ("partOf", pattern(LABEL)),
+        ("team", pattern(LABEL)),
+        ("tier", enumeration(&["critical", "standard", "experimental"])),
+        ("environment", pattern(LABEL_OR_EMPTY)),
+        ("namespace", pattern(LABEL_OR_EMPTY)),
+        (
+            "image",
+            object(vec![
+                ("repository", pattern("^[a-z0-9]([a-z0-9._/:-]*[a-z0-9])?$")),
+                ("tag", pattern("^([A-Za-z0-9_][A-Za-z0-9._-]{0,127})?$")),
+                ("pullPolicy", enumeration(&["Always", "IfNotPresent", "Never"])),
+            ]),
+        ),
+        ("replicaCount", integer(0, 1000)),
+        ("strategy", enumeration(&["RollingUpdate", "Recreate"])),
+        (
+            "resources",
+            object(vec![
+                ("requests", object(vec![("cpu", pattern(QUANTITY)), ("memory", pattern(QUANTITY))])),
+                (
+                    "limits",
+                    object_optional(vec![("cpu", pattern(QUANTITY)), ("memory", pattern(QUANTITY))], &["memory"]),
+                ),
+            ]),
+        ),
+        (
+            "autoscaling",
+            object(vec![
+                ("enabled", boolean()),
+                ("minReplicas", integer(1, 1000)),
+                ("maxReplicas", integer(1, 1000)),
+                ("targetCPUUtilizationPercentage", integer(1, 100)),
+            ]),
+        ),
+        ("containerPort", integer(1, 65535)),
+        ("service", object(vec![("port", integer(1, 65535))])),
+        ("probes", object(vec![("liveness", pattern(PATH)), ("readiness", pattern(PATH)), ("startup", pattern(PATH))])),
+        ("env", map(ENV_NAME, json!({ "type": "string" }))),
+        (
+            "secretEnv",
+            array(object(vec![
+                ("name", pattern(ENV_NAME)),
+                ("secretName", pattern(SUBDOMAIN)),
+                ("key", pattern("^[-._A-Za-z0-9]+$")),
+            ])),
+        ),
+        ("podAnnotations", map(LABEL_KEY, json!({ "type": "string" }))),
+        ("topologySpread", boolean()),
+        ("tmpSizeLimit", pattern(QUANTITY)),
+        (
+            "serviceAccount",
+            object(vec![("roleArn", pattern("^(arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+)?$"))]),
+        ),
+        (
+            "networkPolicy",
+            object(vec![
+                ("ingressNamespaces", array(pattern(LABEL))),
+                ("dependents", array(object(vec![("name", pattern(LABEL)), ("namespace", pattern(LABEL))]))),
+                (
+                    "dependencies",
+                    array(object(vec![
+                        ("name", pattern(LABEL)),
+                        ("namespace", pattern(LABEL)),
+                        ("port", integer(1, 65535)),
+                    ])),
+                ),
+                ("databasePorts", array(integer(1, 65535))),
+            ]),
+        ),
+        (
+            "monitoring",
+            object(vec![
+                ("path", pattern(PATH)),
+                ("interval", pattern(DURATION)),
+                ("selectorLabels", map(LABEL_KEY, pattern(LABEL_VALUE))),
+            ]),
+        ),
+        ("rollout", rollout(c)),
+    ];
+    if c.pdb {
+        props.push(("podDisruptionBudget", object(vec![("maxUnavailable", integer(1, 1000))])));
+    }
+    if c.ingress {
+        let mut p = vec![
+            ("host", pattern(HOST_OR_EMPTY)),
+            ("exposure", enumeration(&["public", "internal"])),
+            ("paths", json!({ "type": "array", "minItems": 1, "items": pattern(PATH) })),
+        ];
+        if c.gateway_api {
+            p.push(("gateway", object(vec![("namespace", pattern(LABEL)), ("name", pattern(SUBDOMAIN))])));
+        } else {
+            p.push(("className", pattern(SUBDOMAIN)));
+            p.push(("clusterIssuer", pattern(SUBDOMAIN)));
+        }
+        props.push(("ingress", object(p)));
+    }
+    if c.external_secrets {
+        props.push((
+            "externalSecrets",
+            object(vec![
+                (
+                    "store",
+                    object(vec![
+                        ("kind", enumeration(&["ClusterSecretStore", "SecretStore"])),
+                        ("name", pattern(SUBDOMAIN)),
+                    ]),
+                ),
+                ("refreshInterval", pattern(DURATION)),
+                (
+                    "secrets",
+                    array(object(vec![
+                        ("name", pattern(SUBDOMAIN)),
+                        ("remoteKey", pattern("^[A-Za-z0-9/_+=.@-]+$")),
+                        ("json", boolean()),
+                    ])),
+                ),
+            ]),
+        ));
+    }
+    let mut root = Map::new();
+    root.insert("$schema".into(), json!("http://json-schema.org/draft-07/schema#"));
+    root.insert("title".into(), json!(format!("Values of the {} chart", c.name)));
+    root.insert(
+        "description".into(),
+        json!("Generated by platform from the service definition; every key is required and no other key is allowed."),
+    );
+    if let Value::Object(body) = object(props) {
+        root.extend(body);
+    }
+    Value::Object(root)
+}
+
+fn rollout(c: &Chart<'_>) -> Value {
+    if !c.canary {
+        return object(vec![("enabled", json!({ "type": "boolean", "const": false }))]);
+    }
+    let step = json!({
+        "oneOf": [
+            object(vec![("setWeight", integer(1, 100))]),
+            object(vec![("pause", pattern(DURATION))]),
+            object(vec![("analysis", json!({ "type": "boolean", "const": true }))]),
+        ]
+    });
+    object(vec![
+        ("enabled", boolean()),
+        ("automaticRollback", boolean()),
+        ("steps", json!({ "type": "array", "minItems": 1, "items": step })),
+        (
+            "analysis",
+            object(vec![
+                ("interval", pattern(DURATION)),
+                ("count", integer(1, 100)),
+                ("failureLimit", integer(0, 100)),
+                ("maxErrorRatio", pattern("^[0-9]+(\\.[0-9]+)?( / [0-9]+)?$")),
+                ("prometheusUrl", pattern("^https?://[A-Za-z0-9.:/_-]+$")),
+                ("query", json!({ "type": "string", "minLength": 1 })),
+            ]),
+        ),
+    ])
+}
+
+/// A closed object whose every property is required.
+fn object(props: Vec<(&str, Value)>) -> Value {
+    let required: Vec<String> = props.iter().map(|(k, _)| (*k).to_owned()).collect();
+    let required: Vec<&str> = required.iter().map(String::as_str).collect();
+    object_optional(props, &required)
+}
+
+/// A closed object with the given required properties.
+fn object_optional(props: Vec<(&str, Value)>, required: &[&str]) -> Value {
+    let mut p = Map::new();
+    for (k, v) in props {
+        p.insert(k.to_owned(), v);
+    }
+    json!({ "type": "object", "additionalProperties": false, "required": required, "properties": Value::Object(p) })
+}
+
+/// A map with keys matching `key` and values matching `value`.
+fn map(key: &str, value: Value) -> Value {
+    json!({ "type": "object", "propertyNames": { "pattern": key }, "additionalProperties": value })
+}
+
+fn array(items: Value) -> Value {
+    json!({ "type": "array", "items": items })
+}
+
+fn pattern(p: &str) -> Value {
+    json!({ "type": "string", "pattern": p })
+}
+
+fn enumeration(values: &[&str]) -> Value {
+    json!({ "type": "string", "enum": values })
+}
+
+fn integer(min: u32, max: u32) -> Value {
+    json!({ "type": "integer", "minimum": min, "maximum": max })
+}
+
+fn boolean() -> Value {
+    json!({ "type": "boolean" })
+}

@@ -1,0 +1,368 @@
+//! `values.yaml` and `values-<env>.yaml`: everything a service says, as typed values.
+//!
+//! The base file holds the service without an environment. Each environment's file holds
+//! what differs there or only exists there: the runtime (always written, so each file says
+//! how the service runs), the namespace and the namespaces of its neighbours, the IAM role,
+//! the ingress host, the secret-store keys and the canary switch. Helm merges an
+//! environment file over the base (maps key by key, lists replaced), so the environment
+//! file repeats whole lists where they differ.
+
+use platform_ir::slo;
+use platform_ir::{
+    CanaryStep, Database, Engine, Environment, Exposure, Rollback, Runtime, Service, ServiceEnvironment, Strategy,
+    naming,
+};
+use serde_json::{Map, Value, json};
+
+use crate::Chart;
+
+/// Port of the Kubernetes Service (the container port may differ; callers use the name).
+pub const SERVICE_PORT: u16 = 80;
+/// Path the ServiceMonitor scrapes.
+pub const METRICS_PATH: &str = "/metrics";
+/// Scrape interval.
+pub const SCRAPE_INTERVAL: &str = "30s";
+/// Measurements per analysis run: with the org's interval (1m) a run spans five minutes.
+pub const ANALYSIS_COUNT: u32 = 5;
+/// How often ExternalSecrets re-read the store (rotation reaches pods within this time
+/// plus a restart).
+pub const SECRET_REFRESH: &str = "1h";
+/// Size limit of the writable `/tmp` (an `emptyDir`; the root filesystem is read-only).
+pub const TMP_SIZE_LIMIT: &str = "256Mi";
+/// Keys always written to an environment file, even when they equal the base.
+const ENV_KEYS: &[&str] = &["environment", "namespace", "replicaCount", "resources", "autoscaling"];
+
+/// The base values and each environment's file, in promotion order.
+pub fn all(c: &Chart<'_>) -> (Value, Vec<(String, Value)>) {
+    let base = values(c, None);
+    let envs = c
+        .svc
+        .environments
+        .iter()
+        .map(|e| {
+            let full = values(c, Some(e));
+            (e.name.value.clone(), Value::Object(diff(&base, &full, ENV_KEYS)))
+        })
+        .collect();
+    (base, envs)
+}
+
+/// The complete values of the service, in one environment or in none.
+fn values(c: &Chart<'_>, env: Option<&ServiceEnvironment>) -> Value {
+    let s = c.svc;
+    let org_env: Option<&Environment> = env.map(|e| c.org.environment(e));
+    let runtime = env.map_or(&s.runtime, |e| &e.runtime);
+    let database = env.map_or(s.database.as_ref(), |e| e.database.as_ref());
+    let env_name = env.map_or("", |e| e.name.value.as_str());
+    let name = &s.name.value;
+
+    let mut v = Map::new();
+    v.insert("name".into(), json!(c.name));
+    v.insert("component".into(), json!("server"));
+    v.insert("partOf".into(), json!(s.system.value));
+    v.insert("team".into(), json!(s.team.value));
+    v.insert("tier".into(), json!(s.tier.value.as_str()));
+    v.insert("environment".into(), json!(env_name));
+    v.insert("namespace".into(), json!(env.map_or("", |e| e.namespace.as_str())));
+    v.insert("image".into(), json!({ "repository": s.image.value, "tag": "", "pullPolicy": "IfNotPresent" }));
+    v.insert("replicaCount".into(), json!(runtime.replicas.value));
+    v.insert(
+        "strategy".into(),
+        json!(match s.deployment.strategy.value {
+            Strategy::Rolling => "RollingUpdate",
+            Strategy::Recreate => "Recreate",
+        }),
+    );
+    v.insert("resources".into(), resources(runtime));
+    v.insert("autoscaling".into(), autoscaling(runtime));
+    v.insert("containerPort".into(), json!(s.port.value));
+    v.insert("service".into(), json!({ "port": SERVICE_PORT }));
+    v.insert(
+        "probes".into(),
+        json!({
+            "liveness": s.health.liveness.value,
+            "readiness": s.health.readiness.value,
+            "startup": s.health.startup.value,
+        }),
+    );
+    let plain: Map<String, Value> = runtime.env.iter().map(|e| (e.name.value.clone(), json!(e.value.value))).collect();
+    v.insert("env".into(), Value::Object(plain));
+    v.insert("secretEnv".into(), Value::Array(secret_env(s, database)));
+    v.insert("podAnnotations".into(), pod_annotations(c));
+    v.insert("topologySpread".into(), json!(c.org.tier(s.tier.value).topology_spread.value));
+    v.insert("tmpSizeLimit".into(), json!(TMP_SIZE_LIMIT));
+    let role = match org_env {
+        Some(oe) => format!("arn:aws:iam::{}:role/{}", oe.aws_account.value, naming::iam_role_name(name, env_name)),
+        None => String::new(),
+    };
+    v.insert("serviceAccount".into(), json!({ "roleArn": role }));
+    v.insert("networkPolicy".into(), network_policy(c, env, database));
+    v.insert(
+        "monitoring".into(),
+        json!({
+            "path": METRICS_PATH,
+            "interval": SCRAPE_INTERVAL,
+            "selectorLabels": c.org.monitoring.rule_selector_labels,
+        }),
+    );
+    v.insert("rollout".into(), rollout(c, org_env));
+    if c.pdb {
+        v.insert("podDisruptionBudget".into(), json!({ "maxUnavailable": 1 }));
+    }
+    if c.ingress {
+        v.insert("ingress".into(), ingress(c, env));
+    }
+    if c.external_secrets {
+        v.insert("externalSecrets".into(), external_secrets(c, env, database));
+    }
+    Value::Object(v)
+}
+
+fn resources(r: &Runtime) -> Value {
+    let mut limits = Map::new();
+    if let Some(cpu) = &r.cpu_limit {
+        limits.insert("cpu".into(), json!(cpu.value.to_string()));
+    }
+    limits.insert("memory".into(), json!(r.memory.value.to_string()));
+    json!({
+        "requests": { "cpu": r.cpu.value.to_string(), "memory": r.memory.value.to_string() },
+        "limits": Value::Object(limits),
+    })
+}
+
+fn autoscaling(r: &Runtime) -> Value {
+    match &r.autoscaling {
+        Some(a) => json!({
+            "enabled": true,
+            "minReplicas": a.min.value,
+            "maxReplicas": a.max.value,
+            "targetCPUUtilizationPercentage": a.target_cpu_percent.value,
+        }),
+        None => json!({
+            "enabled": false,
+            "minReplicas": r.replicas.value,
+            "maxReplicas": r.replicas.value,
+            "targetCPUUtilizationPercentage": 70,
+        }),
+    }
+}
+
+/// Environment variables read from Secrets: each declared secret, then the database's keys.
+fn secret_env(s: &Service, database: Option<&Database>) -> Vec<Value> {
+    let name = &s.name.value;
+    let mut out: Vec<Value> = s
+        .secrets
+        .iter()
+        .map(|sec| {
+            json!({
+                "name": naming::secret_env_var(&sec.name.value),
+                "secretName": naming::k8s_secret_name(name, &sec.name.value),
+                "key": "value",
+            })
+        })
+        .collect();
+    if let Some(db) = database {
+        for (key, var) in naming::database_secret_keys(db.engine.value) {
+            out.push(json!({ "name": var, "secretName": naming::k8s_database_secret_name(name), "key": key }));
+        }
+    }
+    out
+}
+
+/// Annotations for the org's log shipper.
+fn pod_annotations(c: &Chart<'_>) -> Value {
+    let l = &c.svc.logging;
+    json!({
+        "platform.dev/log-aggregator": c.org.logging.aggregator.value,
+        "platform.dev/log-format": if l.json.value { "json" } else { "text" },
+        "platform.dev/log-ship": if l.ship.value { "true" } else { "false" },
+    })
+}
+
+fn database_port(engine: Engine) -> u16 {
+    match engine {
+        Engine::Postgres => 5432,
+        Engine::Redis => 6379,
+    }
+}
+
+fn network_policy(c: &Chart<'_>, env: Option<&ServiceEnvironment>, database: Option<&Database>) -> Value {
+    let s = c.svc;
+    let mut from = Vec::new();
+    if c.ingress {
+        let ns = if c.gateway_api {
+            c.org.ingress.gateway.value.split_once('/').map_or("", |(ns, _)| ns).to_owned()
+        } else {
+            c.org.ingress.controller_namespace.value.clone()
+        };
+        from.push(ns);
+    }
+    from.push(c.org.monitoring.prometheus_namespace.value.clone());
+    from.dedup();
+    let (mut dependents, mut dependencies) = (Vec::new(), Vec::new());
+    if let Some(e) = env {
+        let scheme = &c.org.environment(e).namespace.value;
+        for d in &s.dependents {
+            let ns = naming::namespace(scheme, &d.team, &d.service, &e.name.value);
+            dependents.push(json!({ "name": naming::k8s_name(&d.service), "namespace": ns }));
+        }
+        for d in &s.depends_on {
+            let ns = naming::namespace(scheme, &d.team, &d.service.value, &e.name.value);
+            dependencies.push(json!({ "name": naming::k8s_name(&d.service.value), "namespace": ns, "port": d.port }));
+        }
+    }
+    let db_ports: Vec<u16> = database.map(|d| database_port(d.engine.value)).into_iter().collect();
+    json!({
+        "ingressNamespaces": from,
+        "dependents": dependents,
+        "dependencies": dependencies,
+        "databasePorts": db_ports,
+    })
+}
+
+fn rollout(c: &Chart<'_>, org_env: Option<&Environment>) -> Value {
+    let enabled = c.canary && org_env.is_some_and(|e| e.production.value);
+    let Some(canary) = &c.svc.deployment.canary else {
+        return json!({ "enabled": enabled });
+    };
+    let steps: Vec<Value> = canary
+        .steps
+        .iter()
+        .map(|st| match st {
+            CanaryStep::SetWeight(w) => json!({ "setWeight": w.value }),
+            CanaryStep::Pause(d) => json!({ "pause": d.value }),
+            CanaryStep::Analysis(_) => json!({ "analysis": true }),
+        })
+        .collect();
+    json!({
+        "enabled": enabled,
+        "automaticRollback": c.svc.deployment.rollback.value == Rollback::Automatic,
+        "steps": steps,
+        "analysis": {
+            "interval": canary.analysis_interval.value,
+            "count": ANALYSIS_COUNT,
+            "failureLimit": canary.failure_limit.value,
+            "maxErrorRatio": max_error_ratio(c),
+            "prometheusUrl": c.org.monitoring.prometheus_url.value,
+            "query": slo::error_ratio_query(c.svc, &slo::duration(slo::BASE_WINDOW_MINUTES)),
+        },
+    })
+}
+
+/// The highest error ratio a canary may show: the threshold of the fastest-burning page
+/// window of the org's catalog (14.4 × the budget for the default 30-day catalog), or of
+/// any window if none pages; the budget itself if the catalog is empty.
+pub fn max_error_ratio(c: &Chart<'_>) -> String {
+    let Some(objective) = c.svc.monitoring.slo.as_ref().map(|s| s.value) else { return "0".into() };
+    let days = c.org.monitoring.slo_period_days.value;
+    let windows = &c.org.monitoring.windows;
+    let pages: Vec<_> = windows.iter().filter(|w| w.severity.value == "page").collect();
+    let pool = if pages.is_empty() { windows.iter().collect() } else { pages };
+    let best = pool.into_iter().max_by(|a, b| {
+        let (fa, fb) = (slo::burn_factor(days, a), slo::burn_factor(days, b));
+        (fa.num * fb.den).cmp(&(fb.num * fa.den))
+    });
+    match best {
+        Some(w) => slo::burn_threshold(days, w, objective).to_string(),
+        None => objective.complement().to_string(),
+    }
+}
+
+fn ingress(c: &Chart<'_>, env: Option<&ServiceEnvironment>) -> Value {
+    let i = c.svc.ingress.as_ref();
+    let host = match env {
+        Some(e) => e.host.as_ref().map_or(String::new(), |h| h.value.clone()),
+        None => i.and_then(|i| i.host.as_ref()).map_or(String::new(), |h| h.value.clone()),
+    };
+    let paths: Vec<&str> = i.map(|i| i.paths.iter().map(|p| p.value.as_str()).collect()).unwrap_or_default();
+    let exposure = match i.map(|i| i.exposure.value) {
+        Some(Exposure::Public) => "public",
+        _ => "internal",
+    };
+    if c.gateway_api {
+        let (ns, name) = c.org.ingress.gateway.value.split_once('/').unwrap_or(("", ""));
+        return json!({
+            "host": host,
+            "exposure": exposure,
+            "paths": paths,
+            "gateway": { "namespace": ns, "name": name },
+        });
+    }
+    json!({
+        "host": host,
+        "exposure": exposure,
+        "paths": paths,
+        "className": c.org.ingress.class.value,
+        "clusterIssuer": c.org.ingress.cluster_issuer.value,
+    })
+}
+
+fn external_secrets(c: &Chart<'_>, env: Option<&ServiceEnvironment>, database: Option<&Database>) -> Value {
+    let name = &c.svc.name.value;
+    let mut secrets = Vec::new();
+    if let Some(e) = env {
+        let env_name = &e.name.value;
+        for sec in &c.svc.secrets {
+            secrets.push(json!({
+                "name": naming::k8s_secret_name(name, &sec.name.value),
+                "remoteKey": naming::secret_name(name, env_name, &sec.name.value),
+                "json": false,
+            }));
+        }
+        if database.is_some() {
+            secrets.push(json!({
+                "name": naming::k8s_database_secret_name(name),
+                "remoteKey": naming::database_secret_name(name, env_name),
+                "json": true,
+            }));
+        }
+    }
+    json!({
+        "store": { "kind": "ClusterSecretStore", "name": c.org.secret_store.value },
+        "refreshInterval": SECRET_REFRESH,
+        "secrets": secrets,
+    })
+}
+
+/// The keys of `full` that differ from `base` (maps compared key by key, everything else
+/// whole), plus the top-level `always` keys; in `full`'s key order.
+fn diff(base: &Value, full: &Value, always: &[&str]) -> Map<String, Value> {
+    let mut out = Map::new();
+    let (Value::Object(b), Value::Object(f)) = (base, full) else { return out };
+    for (k, fv) in f {
+        let bv = b.get(k);
+        if always.contains(&k.as_str()) {
+            out.insert(k.clone(), fv.clone());
+            continue;
+        }
+        match (bv, fv) {
+            (Some(bv), fv) if bv == fv => {}
+            (Some(bv @ Value::Object(_)), Value::Object(_)) => {
+                let sub = diff(bv, fv, &[]);
+                if !sub.is_empty() {
+                    out.insert(k.clone(), Value::Object(sub));
+                }
+            }
+            _ => {
+                out.insert(k.clone(), fv.clone());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::diff;
+    use serde_json::json;
+
+    #[test]
+    fn environment_files_hold_only_what_differs() {
+        let base = json!({"a": 1, "m": {"x": 1, "y": [1]}, "keep": 2, "l": [1, 2]});
+        let full = json!({"a": 1, "m": {"x": 1, "y": [1, 2]}, "keep": 2, "l": [1, 2], "new": {}});
+        assert_eq!(
+            serde_json::Value::Object(diff(&base, &full, &["keep"])),
+            json!({"m": {"y": [1, 2]}, "keep": 2, "new": {}})
+        );
+    }
+}

@@ -1,0 +1,200 @@
+//! What this backend checks before it writes anything: AWS naming rules beyond length (the
+//! compiler checks lengths against `naming::DERIVED`), the state backend and version pins of
+//! the org file, one database engine across environments, and size classes that RDS and
+//! ElastiCache would refuse. Each finding points at the span that causes it.
+
+use platform_ir::{Diagnostic, Engine, Org, Service, naming};
+
+use crate::diagnostics;
+use crate::versions::state_bucket;
+
+/// Every problem with this service's Terraform, sorted later by the driver.
+pub fn check(org: &Org, svc: &Service) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    identifiers(org, svc, &mut out);
+    backend(org, svc, &mut out);
+    databases(svc, &mut out);
+    out
+}
+
+/// Character rules of the identifiers derived from the service name.
+fn identifiers(org: &Org, svc: &Service, out: &mut Vec<Diagnostic>) {
+    let name = &svc.name;
+    let Some(env) = org.environments.first() else { return };
+    let env = &env.name.value;
+    let fixed = name.value.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
+    if svc.database.is_some() || svc.environments.iter().any(|e| e.database.is_some()) {
+        let id = naming::database_identifier(&name.value, env);
+        if id.contains("--") {
+            let what = match svc.database.as_ref().map(|d| d.engine.value) {
+                Some(Engine::Redis) => "ElastiCache replication group id",
+                _ => "RDS instance identifier",
+            };
+            out.push(diagnostics::invalid_aws_identifier(
+                name,
+                what,
+                &id,
+                "it may not contain two hyphens in a row",
+                Some(fixed.clone()),
+            ));
+        }
+        let sg = naming::pod_security_group_name(&name.value, env);
+        if sg.starts_with("sg-") {
+            out.push(diagnostics::invalid_aws_identifier(
+                name,
+                "security group name",
+                &sg,
+                "security group names may not start with `sg-`",
+                None,
+            ));
+        }
+    }
+}
+
+/// The state bucket, lock table and version constraints of the org file.
+fn backend(org: &Org, svc: &Service, out: &mut Vec<Diagnostic>) {
+    let tf = &org.terraform;
+    for e in &svc.environments {
+        let env = org.environment(e);
+        let bucket = state_bucket(org, &crate::root::Env { org: env, svc: e });
+        if !is_bucket_name(&bucket) {
+            out.push(diagnostics::invalid_state_backend(
+                &tf.state_bucket,
+                "state bucket",
+                &env.name.value,
+                &bucket,
+                "S3 bucket names are 3 to 63 lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit; the placeholders are `{env}` and `{account}`",
+            ));
+            break;
+        }
+    }
+    let table = &tf.lock_table.value;
+    let table_ok =
+        (3..=255).contains(&table.len()) && table.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+    if !table_ok {
+        let env = org.environments.first().map_or("", |e| e.name.value.as_str());
+        out.push(diagnostics::invalid_state_backend(
+            &tf.lock_table,
+            "lock table",
+            env,
+            table,
+            "DynamoDB table names are 3 to 255 letters, digits, `_`, `-` and `.`",
+        ));
+    }
+    for (setting, what) in [
+        (&tf.required_version, "Terraform"),
+        (&tf.aws_provider, "the AWS provider"),
+        (&tf.random_provider, "the random provider"),
+    ] {
+        if !is_version_constraint(&setting.value) {
+            out.push(diagnostics::invalid_version_constraint(setting, what));
+        }
+    }
+}
+
+/// One engine everywhere, and size classes RDS / ElastiCache accept.
+fn databases(svc: &Service, out: &mut Vec<Diagnostic>) {
+    let envs = &svc.environments;
+    let with: Vec<(&str, &platform_ir::Database)> =
+        envs.iter().filter_map(|e| e.database.as_ref().map(|d| (e.name.value.as_str(), d))).collect();
+    if let Some(&(_, first)) = with.first() {
+        let first_kind = format!("a {} database", first.engine.value);
+        if let Some(missing) = envs.iter().find(|e| e.database.is_none()) {
+            out.push(diagnostics::database_differs(
+                svc.name.span,
+                &missing.name.value,
+                "no database",
+                &first_kind,
+                first.engine.span,
+            ));
+            return;
+        }
+        if let Some((env, other)) = with.iter().find(|(_, d)| d.engine.value != first.engine.value) {
+            out.push(diagnostics::database_differs(
+                other.engine.span,
+                env,
+                &format!("a {} database", other.engine.value),
+                &first_kind,
+                first.engine.span,
+            ));
+            return;
+        }
+    }
+    let mut seen = Vec::new();
+    for db in svc.environments.iter().filter_map(|e| e.database.as_ref()) {
+        if seen.contains(&db.size.value) {
+            continue;
+        }
+        seen.push(db.size.value.clone());
+        let (want, engine) = match db.engine.value {
+            Engine::Postgres => ("db.", "postgres"),
+            Engine::Redis => ("cache.", "redis"),
+        };
+        let class = &db.instance_class.value;
+        let parts: Vec<&str> = class.split('.').collect();
+        let class_ok = class.starts_with(want)
+            && parts.len() == 3
+            && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        if !class_ok {
+            out.push(diagnostics::invalid_instance_class(&db.instance_class, engine, want));
+        }
+        if db.engine.value == Engine::Postgres && !(20..=65536).contains(&db.storage_gib.value) {
+            out.push(diagnostics::storage_out_of_range(&db.storage_gib, &db.size.value));
+        }
+    }
+    let database = svc.environments.iter().find_map(|e| e.database.as_ref());
+    if let (Some(db), Some(s)) = (database, svc.secrets.iter().find(|s| s.name.value == "database")) {
+        out.push(diagnostics::secret_name_collision(&s.name, db.engine.span));
+    }
+}
+
+/// An S3 bucket name (general purpose buckets).
+pub fn is_bucket_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    (3..=63).contains(&b.len())
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'.' || *c == b'-')
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && !s.contains("..")
+        && !s.split('.').all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
+}
+
+/// A Terraform version constraint: comma-separated `[op] version` terms.
+pub fn is_version_constraint(s: &str) -> bool {
+    !s.trim().is_empty()
+        && s.split(',').all(|term| {
+            let t = term.trim();
+            let rest =
+                ["~>", ">=", "<=", "!=", ">", "<", "="].iter().find_map(|op| t.strip_prefix(op)).unwrap_or(t).trim();
+            let (core, pre) = rest.split_once('-').map_or((rest, None), |(c, p)| (c, Some(p)));
+            let nums: Vec<&str> = core.split('.').collect();
+            (1..=3).contains(&nums.len())
+                && nums.iter().all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                && pre.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.'))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_names() {
+        assert!(is_bucket_name("acme-staging-terraform-state"));
+        assert!(!is_bucket_name("Acme_State"));
+        assert!(!is_bucket_name("ab"));
+        assert!(!is_bucket_name("a..b"));
+        assert!(!is_bucket_name("192.168.1.1"));
+        assert!(!is_bucket_name("acme-{region}-state"));
+    }
+
+    #[test]
+    fn version_constraints() {
+        for ok in ["~> 5.99", ">= 1.6.0", ">= 1.6, < 2.0", "= 3.6.3", "3.6", "1.0.0-beta1"] {
+            assert!(is_version_constraint(ok), "{ok}");
+        }
+        for bad in ["", "5.x", "~>", "latest", ">= 1.6.0,", "v5"] {
+            assert!(!is_version_constraint(bad), "{bad}");
+        }
+    }
+}

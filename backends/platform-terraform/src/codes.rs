@@ -1,0 +1,31 @@
+//! Registry of `TF` codes: problems the Terraform backend finds (STYLE D3). Append-only.
+
+use platform_ir::Code;
+
+macro_rules! codes {
+    ($($id:ident $name:literal $summary:literal $docs:literal;)*) => {
+        $(
+            #[doc = $summary]
+            pub const $id: Code = Code { id: stringify!($id), name: $name, summary: $summary, docs: $docs };
+        )*
+        /// Every code of this crate, in order.
+        pub const ALL: &[&Code] = &[$(&$id),*];
+    };
+}
+
+codes! {
+    TF001 "invalid-aws-identifier" "a name derived from the service breaks an AWS naming rule"
+        "Lengths are checked by the compiler (LOW005); this code is about characters. RDS instance identifiers and ElastiCache replication group ids may not contain two hyphens in a row, and security group names may not start with `sg-`. A service name that is a valid DNS label can still break these rules once it becomes part of an AWS identifier.\n\nWhy: `terraform plan` would accept the name and `terraform apply` would fail halfway.\n\nExample: `name: pay--api` gives the RDS identifier `pay--api-production`.\n\nFix: rename the service as the help suggests.";
+    TF002 "invalid-state-backend" "the state bucket or lock table of an environment is not a valid AWS name"
+        "`spec.terraform.stateBucket` is a pattern: `{env}` becomes the environment name and `{account}` its AWS account id, and the result must be an S3 bucket name (3 to 63 lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit). `lockTable` must be a DynamoDB table name (3 to 255 letters, digits, `_`, `-` and `.`).\n\nWhy: `terraform init -backend-config=backend-<env>.hcl` would fail in CI for every service.\n\nExample: `stateBucket: Acme_{env}_State`\n\nFix: correct the pattern in the org file.";
+    TF003 "invalid-version-constraint" "a Terraform or provider version constraint is malformed"
+        "`requiredVersion`, `awsProvider` and `randomProvider` are Terraform version constraints: one or more comma-separated `<operator> <version>` terms, with operators `=`, `!=`, `>`, `>=`, `<`, `<=` and `~>`.\n\nWhy: `terraform init` rejects a malformed constraint before doing anything else.\n\nExample: `awsProvider: \"5.x\"`\n\nFix: write e.g. `\"~> 5.99\"`.";
+    TF004 "database-differs-between-environments" "the database engine is not the same in every environment"
+        "One Terraform root serves every environment, so a service has the same kind of database everywhere; only its size, version and retention may differ through `environments.<env>.database`.\n\nExample: `type: postgres` in `spec.database` and `type: redis` in `environments.staging.database`.\n\nFix: use one engine in every environment.";
+    TF005 "secret-name-collision" "a declared secret has the name of the database credentials secret"
+        "The database credentials are stored in Secrets Manager as `<env>/<service>/database`, the name a declared secret called `database` would get too.\n\nFix: rename the declared secret, e.g. `database-url`.";
+    TF006 "database-storage-out-of-range" "a PostgreSQL size class has storage RDS does not accept"
+        "RDS PostgreSQL on gp3 storage needs between 20 and 65536 GiB. The storage comes from the org's size table (`spec.databases.postgres.sizes.<size>.storageGiB`).\n\nFix: correct the size class in the org file.";
+    TF007 "invalid-instance-class" "a size class names an instance class of the wrong family"
+        "PostgreSQL sizes need an RDS instance class (`db.<family>.<size>`, e.g. `db.t4g.small`); Redis sizes need an ElastiCache node type (`cache.<family>.<size>`, e.g. `cache.t4g.small`).\n\nWhy: `terraform plan` accepts any string and `apply` fails.\n\nFix: correct `instanceClass` in the org's size table.";
+}

@@ -1,0 +1,95 @@
+//! Constructors of every diagnostic this backend reports (STYLE D3): code, span and help are
+//! arguments, so none can be left out.
+
+use platform_ir::{Diagnostic, Sp, Span};
+
+use crate::codes;
+
+/// TF001: an AWS identifier derived from the service name breaks a character rule.
+pub fn invalid_aws_identifier(
+    service: &Sp<String>,
+    what: &str,
+    identifier: &str,
+    rule: &str,
+    suggestion: Option<String>,
+) -> Diagnostic {
+    let help = match suggestion {
+        Some(s) => format!("{rule}; rename the service, e.g. `{s}`"),
+        None => format!("{rule}; rename the service"),
+    };
+    Diagnostic::error(
+        &codes::TF001,
+        format!("service name `{}` gives the invalid {what} `{identifier}`", service.value),
+        service.span,
+        format!("invalid as part of the {what}"),
+        help,
+    )
+}
+
+/// TF002: a state bucket or lock table that AWS would refuse.
+pub fn invalid_state_backend(setting: &Sp<String>, what: &str, env: &str, resolved: &str, rule: &str) -> Diagnostic {
+    Diagnostic::error(
+        &codes::TF002,
+        format!("the {what} of environment `{env}` would be `{resolved}`, which is not a valid name"),
+        setting.span,
+        format!("invalid {what}"),
+        format!("{rule}; correct the org file"),
+    )
+}
+
+/// TF003: a malformed version constraint.
+pub fn invalid_version_constraint(setting: &Sp<String>, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        &codes::TF003,
+        format!("`{}` is not a version constraint for {what}", setting.value),
+        setting.span,
+        "not a version constraint",
+        "write comma-separated `<operator> <version>` terms with operators `=`, `!=`, `>`, `>=`, `<`, `<=` or `~>`, e.g. `\"~> 5.99\"`",
+    )
+}
+
+/// TF004: a database engine that differs between environments.
+pub fn database_differs(at: Span, env: &str, found: &str, expected: &str, first: Span) -> Diagnostic {
+    Diagnostic::error(
+        &codes::TF004,
+        format!("environment `{env}` has {found} where the other environments have {expected}"),
+        at,
+        format!("{found} in `{env}`"),
+        "one Terraform root serves every environment: use the same database engine everywhere, and change only its size or version per environment",
+    )
+    .with_label(first, format!("{expected} here"))
+}
+
+/// TF005: a declared secret named like the database credentials.
+pub fn secret_name_collision(secret: &Sp<String>, database: Span) -> Diagnostic {
+    Diagnostic::error(
+        &codes::TF005,
+        format!("secret `{}` has the Secrets Manager name of the database credentials", secret.value),
+        secret.span,
+        "same name as the database secret",
+        "rename the secret, e.g. `database-url`; the database credentials are already stored under this name",
+    )
+    .with_label(database, "the database")
+}
+
+/// TF006: PostgreSQL storage outside what RDS accepts.
+pub fn storage_out_of_range(storage: &Sp<u32>, size: &str) -> Diagnostic {
+    Diagnostic::error(
+        &codes::TF006,
+        format!("postgres size `{size}` has {} GiB of storage; RDS needs 20 to 65536 GiB", storage.value),
+        storage.span,
+        "out of range",
+        "set `storageGiB` of this size class to at least 20 (and at most 65536)",
+    )
+}
+
+/// TF007: an instance class of the wrong family for the engine.
+pub fn invalid_instance_class(class: &Sp<String>, engine: &str, want: &str) -> Diagnostic {
+    Diagnostic::error(
+        &codes::TF007,
+        format!("`{}` is not an instance class for {engine}", class.value),
+        class.span,
+        format!("not `{want}<family>.<size>`"),
+        format!("{engine} size classes need `{want}<family>.<size>`, e.g. `{want}t4g.small`"),
+    )
+}

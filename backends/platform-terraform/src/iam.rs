@@ -1,0 +1,109 @@
+//! The IAM role the service's pods assume through IRSA, trusted for exactly one service
+//! account, and its least-privilege inline policy (statements added by the parts that own
+//! the resources: its secrets, its key, its database).
+
+use platform_ir::naming;
+
+use crate::hcl::{self, Block, Expr};
+use crate::root::{
+    Ctx, NameField, Output, Root, Section, Validation, and, arn, condition, matches, max_len, principals, statement,
+};
+
+/// Add the role and its trust policy.
+pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
+    root.names.push(NameField {
+        key: "iam_role",
+        ty: Expr::keyword("string"),
+        what: "IAM role of the service account",
+        values: ctx.per_env(|e| Expr::str(naming::iam_role_name(ctx.name(), e.name()))),
+        check: Validation {
+            condition: and(
+                max_len(Expr::path("var.names.iam_role"), 64),
+                matches(Expr::path("var.names.iam_role"), "^[A-Za-z0-9+=,.@_-]+$"),
+            ),
+            message: "The IAM role name must be at most 64 letters, digits and +=,.@_- characters.".into(),
+        },
+    });
+
+    let oidc = || Expr::path("var.oidc_provider");
+    let trust = Block::new("data", ["aws_iam_policy_document", "service_trust"]).block(
+        Block::new("statement", [])
+            .attr("sid", Expr::str("ServiceAccount"))
+            .attr("effect", Expr::str("Allow"))
+            .attr("actions", Expr::strs(["sts:AssumeRoleWithWebIdentity"]))
+            .block(principals(
+                "Federated",
+                Expr::List(vec![arn(vec![
+                    hcl::lit("iam::"),
+                    hcl::interp(Expr::path("var.aws_account_id")),
+                    hcl::lit(":oidc-provider/"),
+                    hcl::interp(oidc()),
+                ])]),
+            ))
+            .block(condition(
+                "StringEquals",
+                hcl::template(vec![hcl::interp(oidc()), hcl::lit(":sub")]),
+                Expr::List(vec![hcl::template(vec![
+                    hcl::lit("system:serviceaccount:"),
+                    hcl::interp(Expr::path("var.kubernetes_namespace")),
+                    hcl::lit(":"),
+                    hcl::interp(Expr::path("local.service_account")),
+                ])]),
+            ))
+            .block(condition(
+                "StringEquals",
+                hcl::template(vec![hcl::interp(oidc()), hcl::lit(":aud")]),
+                Expr::strs(["sts.amazonaws.com"]),
+            )),
+    );
+    root.add(Section::Iam, trust);
+    let role = Block::new("resource", ["aws_iam_role", "service"])
+        .attr("name", Expr::path("var.names.iam_role"))
+        .attr(
+            "description",
+            Expr::str(format!(
+                "Pods of {} (service account {}) through IRSA.",
+                ctx.name(),
+                naming::k8s_name(ctx.name())
+            )),
+        )
+        .attr("assume_role_policy", Expr::path("data.aws_iam_policy_document.service_trust.json"))
+        .attr("max_session_duration", Expr::Num(3600));
+    root.add(Section::Iam, role);
+    root.outputs.push(Output {
+        name: "iam_role_arn",
+        description: "ARN of the service account's IAM role (the `eks.amazonaws.com/role-arn` annotation).".into(),
+        value: Expr::path("aws_iam_role.service.arn"),
+        sensitive: false,
+    });
+}
+
+/// Add the inline policy, once every part has added its statements. A role with nothing to
+/// grant gets no policy (an empty policy document is invalid).
+pub fn finish(root: &mut Root) {
+    let mut statements = Vec::new();
+    if !root.secret_arns.is_empty() {
+        let arns = Expr::List(std::mem::take(&mut root.secret_arns));
+        statements.push(statement(
+            "ReadOwnSecrets",
+            &["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+            arns,
+        ));
+    }
+    statements.append(&mut root.policy);
+    if statements.is_empty() {
+        return;
+    }
+    let mut doc = Block::new("data", ["aws_iam_policy_document", "service"]);
+    for st in statements {
+        doc = doc.block(st);
+    }
+    root.add(Section::Iam, doc);
+    root.add(
+        Section::Iam,
+        Block::new("resource", ["aws_iam_role_policy", "service"])
+            .attr("name", Expr::str("least-privilege"))
+            .attr("role", Expr::path("aws_iam_role.service.id"))
+            .attr("policy", Expr::path("data.aws_iam_policy_document.service.json")),
+    );
+}

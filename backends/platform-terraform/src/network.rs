@@ -1,0 +1,118 @@
+//! Where the database lives and who may reach it: the cluster's VPC and private subnets are
+//! looked up from the EKS cluster (no network ids to copy by hand), and two security groups
+//! let exactly the service's pods reach exactly the database port.
+//!
+//! The pods' group is attached to the pods by EKS *security groups for pods* (a
+//! `SecurityGroupPolicy` naming the `pod_security_group_id` output next to the cluster's own
+//! group); Terraform cannot attach it, so its checkov "attached" check is skipped inline.
+
+use platform_ir::{Engine, naming};
+
+use crate::hcl::{Block, Expr};
+use crate::root::{Ctx, NameField, Output, Root, Section, Validation, Variable, and, matches, max_len};
+
+/// The engine's port.
+pub fn port(engine: Engine) -> i64 {
+    match engine {
+        Engine::Postgres => 5432,
+        Engine::Redis => 6379,
+    }
+}
+
+/// Add the subnet lookup and the two security groups (services with a database only).
+pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
+    let Some(engine) = ctx.engine else { return };
+    let port = port(engine);
+    root.identity.push(Variable {
+        name: "eks_cluster_name",
+        ty: Expr::keyword("string"),
+        description: "EKS cluster of the environment; its VPC and private subnets hold the database.".into(),
+        validations: vec![Validation {
+            condition: matches(Expr::path("var.eks_cluster_name"), "^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$"),
+            message: "The EKS cluster name must be 1 to 100 letters, digits, - and _, starting with a letter or digit."
+                .into(),
+        }],
+        values: ctx.per_env(|e| Expr::str(&e.org.cluster.value)),
+    });
+    for (key, what, build) in [
+        (
+            "pod_security_group",
+            "security group of the pods",
+            naming::pod_security_group_name as fn(&str, &str) -> String,
+        ),
+        ("database_security_group", "security group of the database", naming::database_security_group_name),
+    ] {
+        let path = format!("var.names.{key}");
+        root.names.push(NameField {
+            key,
+            ty: Expr::keyword("string"),
+            what,
+            values: ctx.per_env(|e| Expr::str(build(ctx.name(), e.name()))),
+            check: Validation {
+                condition: and(
+                    max_len(Expr::path(&path), 255),
+                    matches(Expr::path(&path), "^[A-Za-z0-9 ._:/()#,@+=&;{}!$*-]+$"),
+                ),
+                message: "Security group names must be at most 255 letters, digits and allowed symbols.".into(),
+            },
+        });
+    }
+
+    root.add(
+        Section::Network,
+        Block::new("data", ["aws_eks_cluster", "this"]).attr("name", Expr::path("var.eks_cluster_name")),
+    );
+    root.add(
+        Section::Network,
+        Block::new("data", ["aws_subnets", "private"])
+            .attr("tags", Expr::object([("kubernetes.io/role/internal-elb", Expr::str("1"))]))
+            .block(
+                Block::new("filter", [])
+                    .attr("name", Expr::str("vpc-id"))
+                    .attr("values", Expr::List(vec![Expr::path("data.aws_eks_cluster.this.vpc_config[0].vpc_id")])),
+            ),
+    );
+    let name = ctx.name();
+    root.add(
+        Section::Network,
+        Block::new("resource", ["aws_security_group", "pods"])
+            .comment("checkov:skip=CKV2_AWS_5:attached to the pods by an EKS SecurityGroupPolicy, which Terraform does not manage")
+            .attr("name", Expr::path("var.names.pod_security_group"))
+            .attr("description", Expr::str(format!("Pods of {name}: may reach its database")))
+            .attr("vpc_id", Expr::path("data.aws_eks_cluster.this.vpc_config[0].vpc_id")),
+    );
+    root.add(
+        Section::Network,
+        Block::new("resource", ["aws_security_group", "database"])
+            .attr("name", Expr::path("var.names.database_security_group"))
+            .attr("description", Expr::str(format!("Database of {name}: admits only its pods")))
+            .attr("vpc_id", Expr::path("data.aws_eks_cluster.this.vpc_config[0].vpc_id")),
+    );
+    root.add(
+        Section::Network,
+        Block::new("resource", ["aws_vpc_security_group_ingress_rule", "database_from_pods"])
+            .attr("security_group_id", Expr::path("aws_security_group.database.id"))
+            .attr("referenced_security_group_id", Expr::path("aws_security_group.pods.id"))
+            .attr("ip_protocol", Expr::str("tcp"))
+            .attr("from_port", Expr::Num(port))
+            .attr("to_port", Expr::Num(port))
+            .attr("description", Expr::str(format!("{engine} from the pods of {name}"))),
+    );
+    root.add(
+        Section::Network,
+        Block::new("resource", ["aws_vpc_security_group_egress_rule", "pods_to_database"])
+            .attr("security_group_id", Expr::path("aws_security_group.pods.id"))
+            .attr("referenced_security_group_id", Expr::path("aws_security_group.database.id"))
+            .attr("ip_protocol", Expr::str("tcp"))
+            .attr("from_port", Expr::Num(port))
+            .attr("to_port", Expr::Num(port))
+            .attr("description", Expr::str(format!("{engine} to the database of {name}"))),
+    );
+    root.outputs.push(Output {
+        name: "pod_security_group_id",
+        description:
+            "Security group to attach to the service's pods (SecurityGroupPolicy); the database admits only it.".into(),
+        value: Expr::path("aws_security_group.pods.id"),
+        sensitive: false,
+    });
+}

@@ -1,0 +1,314 @@
+//! The root module being built: variables (with one value per environment), the blocks of
+//! `main.tf` by section, outputs, and the statements of the service role's policy. The
+//! target-object modules (`iam`, `secrets`, `postgres`, …) add to it; [`Root::files`] prints.
+
+use std::collections::BTreeSet;
+
+use platform_ir::{Engine, Environment, Org, Service, ServiceEnvironment};
+
+use crate::hcl::{self, BinOp, Block, Body, Expr, Item};
+
+/// What the parts read: the org, the service, and each environment.
+pub struct Ctx<'a> {
+    /// The org.
+    pub org: &'a Org,
+    /// The service.
+    pub svc: &'a Service,
+    /// Every environment, in promotion order.
+    pub envs: Vec<Env<'a>>,
+    /// The database engine, the same in every environment (checked before).
+    pub engine: Option<Engine>,
+}
+
+/// One environment: the org's definition and the service's resolved view of it.
+pub struct Env<'a> {
+    /// The org environment.
+    pub org: &'a Environment,
+    /// The service in it.
+    pub svc: &'a ServiceEnvironment,
+}
+
+impl Env<'_> {
+    /// The environment's name.
+    pub fn name(&self) -> &str {
+        &self.org.name.value
+    }
+}
+
+impl<'a> Ctx<'a> {
+    /// The context of one service.
+    pub fn new(org: &'a Org, svc: &'a Service) -> Self {
+        let envs: Vec<Env<'a>> = svc.environments.iter().map(|e| Env { org: org.environment(e), svc: e }).collect();
+        let engine = envs.iter().find_map(|e| e.svc.database.as_ref()).map(|d| d.engine.value);
+        Ctx { org, svc, envs, engine }
+    }
+
+    /// The service name.
+    pub fn name(&self) -> &str {
+        &self.svc.name.value
+    }
+
+    /// One value per environment.
+    pub fn per_env(&self, f: impl Fn(&Env<'a>) -> Expr) -> Vec<Expr> {
+        self.envs.iter().map(f).collect()
+    }
+
+    /// True when the service has any Secrets Manager secret (declared or database).
+    pub fn has_secrets(&self) -> bool {
+        !self.svc.secrets.is_empty() || self.engine.is_some()
+    }
+}
+
+/// A `validation` block.
+#[derive(Clone)]
+pub struct Validation {
+    /// Must be true for a valid value; refers only to the variable itself.
+    pub condition: Expr,
+    /// A full sentence (Terraform requires an uppercase start and a final period).
+    pub message: String,
+}
+
+/// An input variable with one value per environment.
+#[derive(Clone)]
+pub struct Variable {
+    /// Name.
+    pub name: &'static str,
+    /// Type constraint.
+    pub ty: Expr,
+    /// What it is, for `variables.tf` and the README.
+    pub description: String,
+    /// Validation blocks.
+    pub validations: Vec<Validation>,
+    /// One value per environment, in environment order.
+    pub values: Vec<Expr>,
+}
+
+/// A field of the `names` variable: one AWS name per environment, from `naming`.
+pub struct NameField {
+    /// Field name.
+    pub key: &'static str,
+    /// `string` or `map(string)`.
+    pub ty: Expr,
+    /// What the name is for.
+    pub what: &'static str,
+    /// One value per environment.
+    pub values: Vec<Expr>,
+    /// The rule the name must follow (a condition on `var.names.<key>`).
+    pub check: Validation,
+}
+
+/// An output.
+pub struct Output {
+    /// Name.
+    pub name: &'static str,
+    /// What it is.
+    pub description: String,
+    /// Value.
+    pub value: Expr,
+    /// Hidden from plan output and logs (anything that carries a secret).
+    pub sensitive: bool,
+}
+
+/// Where a block goes in `main.tf`, in file order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Section {
+    /// Provider, locals, shared data sources.
+    Provider,
+    /// The IAM role of the service account and its policy.
+    Iam,
+    /// The KMS key.
+    Kms,
+    /// Secrets Manager.
+    Secrets,
+    /// Security groups and subnets.
+    Network,
+    /// RDS or ElastiCache.
+    Database,
+    /// Certificate and DNS records.
+    Dns,
+}
+
+impl Section {
+    fn title(self) -> &'static str {
+        match self {
+            Section::Provider => "Provider and shared values.",
+            Section::Iam => "IAM role of the service account (IRSA) and its least-privilege policy.",
+            Section::Kms => "Customer-managed KMS key for secrets, storage and Performance Insights.",
+            Section::Secrets => "Secrets Manager: declared secrets (names only; values are set out of band).",
+            Section::Network => "Network: the database admits only the service's pods (EKS security groups for pods).",
+            Section::Database => "Database.",
+            Section::Dns => "Certificate and DNS record of the service's host.",
+        }
+    }
+}
+
+/// The module under construction.
+#[derive(Default)]
+pub struct Root {
+    /// Variables that place the root (environment, account, cluster), first in the file.
+    pub identity: Vec<Variable>,
+    /// Variables after `names` (sizes and settings), in file order.
+    pub settings: Vec<Variable>,
+    /// Fields of the `names` variable.
+    pub names: Vec<NameField>,
+    /// Blocks of `main.tf`.
+    pub main: Vec<(Section, Block)>,
+    /// Outputs, in file order.
+    pub outputs: Vec<Output>,
+    /// ARNs of every secret the service may read (first statement of its policy).
+    pub secret_arns: Vec<Expr>,
+    /// Further statements of the service role's policy.
+    pub policy: Vec<Block>,
+    /// Providers used besides `aws`.
+    pub providers: BTreeSet<&'static str>,
+}
+
+impl Root {
+    /// Add a block to a section of `main.tf`.
+    pub fn add(&mut self, section: Section, block: Block) {
+        self.main.push((section, block));
+    }
+
+    /// The `main.tf` body: sections in order, each under a comment line.
+    pub fn main_body(&self) -> Body {
+        let mut sections: Vec<Section> = self.main.iter().map(|(s, _)| *s).collect();
+        sections.sort();
+        sections.dedup();
+        let mut body = Body::default();
+        for s in sections {
+            body.0.push(Item::Comment(s.title().to_owned()));
+            for (_, b) in self.main.iter().filter(|(x, _)| *x == s) {
+                body.push_block(b.clone());
+            }
+        }
+        body
+    }
+
+    /// Every variable: identity, then `names`, then settings.
+    pub fn all_variables(&self, ctx: &Ctx<'_>) -> Vec<Variable> {
+        let mut out = self.identity.clone();
+        if !self.names.is_empty() {
+            let ty = Expr::call("object", vec![Expr::object(self.names.iter().map(|f| (f.key, f.ty.clone())))]);
+            let values = (0..ctx.envs.len())
+                .map(|i| {
+                    Expr::object(self.names.iter().map(|f| (f.key, f.values.get(i).cloned().unwrap_or(Expr::Null))))
+                })
+                .collect();
+            let list: Vec<&str> = self.names.iter().map(|f| f.what).collect();
+            out.push(Variable {
+                name: "names",
+                ty,
+                description: format!(
+                    "AWS names in this environment, from the platform's one naming rule: {}.",
+                    list.join(", ")
+                ),
+                validations: self.names.iter().map(|f| f.check.clone()).collect(),
+                values,
+            });
+        }
+        out.extend(self.settings.iter().cloned());
+        out
+    }
+
+    /// `variables.tf`.
+    pub fn variables_tf(&self, ctx: &Ctx<'_>) -> String {
+        let mut body = Body::default();
+        for v in self.all_variables(ctx) {
+            let mut b =
+                Block::new("variable", [v.name]).attr("description", Expr::str(&v.description)).attr("type", v.ty);
+            for val in v.validations {
+                b = b.block(
+                    Block::new("validation", [])
+                        .attr("condition", val.condition)
+                        .attr("error_message", Expr::str(val.message)),
+                );
+            }
+            body.push_block(b);
+        }
+        hcl::print(&body)
+    }
+
+    /// `<env>.tfvars` of environment `index`.
+    pub fn tfvars(&self, ctx: &Ctx<'_>, index: usize) -> String {
+        let mut body = Body::default();
+        for v in self.all_variables(ctx) {
+            body.push_attr(v.name, v.values.get(index).cloned().unwrap_or(Expr::Null));
+        }
+        hcl::print(&body)
+    }
+
+    /// `outputs.tf`.
+    pub fn outputs_tf(&self) -> String {
+        let mut body = Body::default();
+        for o in &self.outputs {
+            let mut b = Block::new("output", [o.name])
+                .attr("description", Expr::str(&o.description))
+                .attr("value", o.value.clone());
+            if o.sensitive {
+                b = b.attr("sensitive", Expr::Bool(true));
+            }
+            body.push_block(b);
+        }
+        hcl::print(&body)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Small builders shared by the parts.
+// ---------------------------------------------------------------------------------------
+
+/// `can(regex("<re>", <e>))`.
+pub fn matches(e: Expr, re: &str) -> Expr {
+    Expr::call("can", vec![Expr::call("regex", vec![Expr::str(re), e])])
+}
+
+/// `length(<e>) <= n`.
+pub fn max_len(e: Expr, n: i64) -> Expr {
+    Expr::binary(Expr::call("length", vec![e]), BinOp::Le, Expr::Num(n))
+}
+
+/// `lo <= e && e <= hi` written as `e >= lo && e <= hi`.
+pub fn between(e: Expr, lo: i64, hi: i64) -> Expr {
+    Expr::binary(
+        Expr::binary(e.clone(), BinOp::Ge, Expr::Num(lo)),
+        BinOp::And,
+        Expr::binary(e, BinOp::Le, Expr::Num(hi)),
+    )
+}
+
+/// `a && b`.
+pub fn and(a: Expr, b: Expr) -> Expr {
+    Expr::binary(a, BinOp::And, b)
+}
+
+/// `contains([..], e)`.
+pub fn one_of<S: AsRef<str>>(e: Expr, allowed: impl IntoIterator<Item = S>) -> Expr {
+    Expr::call("contains", vec![Expr::strs(allowed), e])
+}
+
+/// An ARN in the current partition: `arn:${data.aws_partition.current.partition}:<rest…>`.
+pub fn arn(rest: Vec<hcl::Part>) -> Expr {
+    let mut parts =
+        vec![hcl::lit("arn:"), hcl::interp(Expr::path("data.aws_partition.current.partition")), hcl::lit(":")];
+    parts.extend(rest);
+    hcl::template(parts)
+}
+
+/// A `statement` block of an `aws_iam_policy_document`.
+pub fn statement(sid: &str, actions: &[&str], resources: Expr) -> Block {
+    Block::new("statement", [])
+        .attr("sid", Expr::str(sid))
+        .attr("effect", Expr::str("Allow"))
+        .attr("actions", Expr::strs(actions))
+        .attr("resources", resources)
+}
+
+/// A `condition` block.
+pub fn condition(test: &str, variable: Expr, values: Expr) -> Block {
+    Block::new("condition", []).attr("test", Expr::str(test)).attr("variable", variable).attr("values", values)
+}
+
+/// A `principals` block.
+pub fn principals(kind: &str, identifiers: Expr) -> Block {
+    Block::new("principals", []).attr("type", Expr::str(kind)).attr("identifiers", identifiers)
+}
