@@ -25,7 +25,6 @@ pub fn backends() -> Vec<&'static dyn Backend> {
     all.push(&platform_helm::Helm);
     all.push(&platform_prometheus::Prometheus);
     all.push(&platform_terraform::Terraform);
-    all.push(&platform_terraform::Terraform);
     all.sort_by_key(|b| b.id());
     all
 }
@@ -305,7 +304,6 @@ pub fn codes() -> Vec<&'static ir::Code> {
     all.extend_from_slice(platform_grafana::codes::ALL);
     all.extend_from_slice(platform_helm::codes::ALL);
     all.extend_from_slice(platform_prometheus::codes::ALL);
-    all.extend_from_slice(platform_terraform::codes::ALL);
     all.extend_from_slice(platform_terraform::codes::ALL);
     all.sort_by_key(|c| c.id);
     all
