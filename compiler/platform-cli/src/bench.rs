@@ -33,7 +33,7 @@ fn service(i: usize, n: usize) -> String {
             let _ = writeln!(s, "    - component:svc-{:05}", i - 1);
         }
     }
-    let _ = write!(s, "  monitoring:\n    alerts: true\n    slo: 99.{}\n  deployment:\n    canary: {}\n", 5 + i % 5, i % 2 == 0);
+    let _ = write!(s, "  monitoring:\n    alerts: true\n    slo: 99.{}\n  deployment:\n    canary: {}\n", 5 + i % 5, i.is_multiple_of(2));
     s
 }
 

@@ -344,8 +344,8 @@ impl<'de> MapAccess<'de> for Map<'_> {
     type Error = Error;
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
         for (key, value) in self.entries.by_ref() {
-            if let Some(fields) = self.fields {
-                if !fields.contains(&key.name.as_str()) {
+            if let Some(fields) = self.fields
+                && !fields.contains(&key.name.as_str()) {
                     let help = match did_you_mean(&key.name, fields.iter().copied()) {
                         Some(s) => format!("did you mean `{s}`?"),
                         None if fields.is_empty() => "this mapping takes no keys".to_owned(),
@@ -360,7 +360,6 @@ impl<'de> MapAccess<'de> for Map<'_> {
                     ));
                     continue;
                 }
-            }
             self.value = Some(value);
             return seed.deserialize(de::value::StrDeserializer::<Error>::new(&key.name)).map(Some);
         }

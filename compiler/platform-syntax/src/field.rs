@@ -18,8 +18,10 @@ pub(crate) const DECIMAL_MAGIC: &str = "$platform::Decimal";
 /// Every field of the raw input types is a `Field`, so one wrong value is reported at its
 /// span and decoding goes on with the rest of the file.
 #[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
 pub enum Field<T> {
     /// Not written.
+    #[default]
     Missing,
     /// Written, but wrong; a diagnostic was already reported at this span.
     Invalid(Span),
@@ -27,11 +29,6 @@ pub enum Field<T> {
     Present(Sp<T>),
 }
 
-impl<T> Default for Field<T> {
-    fn default() -> Self {
-        Field::Missing
-    }
-}
 
 impl<T> Field<T> {
     /// The decoded value, if present.

@@ -140,8 +140,8 @@ fn tab_indentation(text: &str, file: FileId) -> Option<Diagnostic> {
         let indent: &str = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
         let rest = line.trim_start_matches([' ', '\t']);
         let _ = in_block_scalar;
-        if let Some(pos) = indent.find('\t') {
-            if !rest.trim().is_empty() && !rest.starts_with('#') {
+        if let Some(pos) = indent.find('\t')
+            && !rest.trim().is_empty() && !rest.starts_with('#') {
                 let at = u32::try_from(off + pos).unwrap_or(0);
                 return Some(Diagnostic::error(
                     &codes::SYN002,
@@ -151,7 +151,6 @@ fn tab_indentation(text: &str, file: FileId) -> Option<Diagnostic> {
                     "YAML allows only spaces for indentation; replace the tab with spaces",
                 ));
             }
-        }
         in_block_scalar = false;
         off += line.len();
     }
@@ -383,21 +382,18 @@ fn resolve_plain(s: &str) -> Kind {
         }
         return Kind::Float(s.parse().unwrap_or(f64::INFINITY), s.to_owned());
     }
-    if let Some(h) = s.strip_prefix("0x") {
-        if let Ok(v) = i64::from_str_radix(h, 16) {
+    if let Some(h) = s.strip_prefix("0x")
+        && let Ok(v) = i64::from_str_radix(h, 16) {
             return Kind::Int(v, s.to_owned());
         }
-    }
-    if let Some(o) = s.strip_prefix("0o") {
-        if let Ok(v) = i64::from_str_radix(o, 8) {
+    if let Some(o) = s.strip_prefix("0o")
+        && let Ok(v) = i64::from_str_radix(o, 8) {
             return Kind::Int(v, s.to_owned());
         }
-    }
-    if is_float(digits) {
-        if let Ok(v) = s.parse::<f64>() {
+    if is_float(digits)
+        && let Ok(v) = s.parse::<f64>() {
             return Kind::Float(v, s.to_owned());
         }
-    }
     match s {
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Kind::Float(f64::INFINITY, s.to_owned()),
         "-.inf" | "-.Inf" | "-.INF" => Kind::Float(f64::NEG_INFINITY, s.to_owned()),
