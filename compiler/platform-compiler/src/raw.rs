@@ -485,6 +485,10 @@ pub struct OrgSpec {
     /// Terraform conventions and provider pins.
     #[serde(default)]
     pub terraform: Field<TerraformPolicy>,
+    /// CI conventions: where the generated files live in the repository, and the versions of
+    /// the tools the generated pipelines install.
+    #[serde(default)]
+    pub ci: Field<CiPolicy>,
     /// Pinned GitHub Actions by short name.
     #[serde(default)]
     pub actions: Field<BTreeMap<String, Field<ActionPin>>>,
@@ -767,6 +771,28 @@ pub struct TerraformPolicy {
     /// Host name that service DNS records point to (CNAME), with `{exposure}` (`public` or `internal`) and `{domain}` (the environment's domain) placeholders.
     #[serde(default)]
     pub dns_target: Field<String>,
+}
+
+/// CI conventions of the generated GitHub Actions pipelines.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CiPolicy {
+    /// Directory `platform build` writes to, relative to the repository root where it runs
+    /// (`generated`); the deploy jobs find each service's chart and Terraform there.
+    #[serde(default)]
+    pub generated_dir: Field<String>,
+    /// Helm CLI version the deploy and rollback jobs install (`v4.2.3`).
+    #[serde(default)]
+    pub helm_version: Field<String>,
+    /// Terraform CLI version the deploy jobs install (`1.14.6`).
+    #[serde(default)]
+    pub terraform_version: Field<String>,
+    /// `https://` git URL of the platform CLI that the pull-request check installs.
+    #[serde(default)]
+    pub platform_repository: Field<String>,
+    /// Tag of the platform CLI that the pull-request check installs (`v0.1.0`).
+    #[serde(default)]
+    pub platform_version: Field<String>,
 }
 
 /// A pinned action.

@@ -150,6 +150,8 @@ pub struct Org {
     pub secret_store: Sp<String>,
     /// Terraform conventions: state backend, providers.
     pub terraform: TerraformPolicy,
+    /// CI conventions of the generated pipelines.
+    pub ci: CiPolicy,
     /// Pinned versions of external actions.
     pub actions: BTreeMap<String, ActionPin>,
     /// Backstage conventions.
@@ -369,6 +371,21 @@ pub struct TerraformPolicy {
     pub rotation_lambda: Sp<String>,
     /// Host name service DNS records point to, with `{exposure}` / `{domain}` placeholders.
     pub dns_target: Sp<String>,
+}
+
+/// CI conventions of the generated GitHub Actions pipelines.
+#[derive(Clone, Debug)]
+pub struct CiPolicy {
+    /// Directory `platform build` writes to, relative to the repository root (`generated`).
+    pub generated_dir: Sp<String>,
+    /// Helm CLI version the pipelines install.
+    pub helm_version: Sp<String>,
+    /// Terraform CLI version the pipelines install.
+    pub terraform_version: Sp<String>,
+    /// Git URL of the platform CLI the pull-request check installs.
+    pub platform_repository: Sp<String>,
+    /// Tag of the platform CLI the pull-request check installs.
+    pub platform_version: Sp<String>,
 }
 
 /// A pinned external GitHub Action.

@@ -31,6 +31,15 @@ pub fn iam_role_name(service: &str, env: &str) -> String {
     aws_name(service, env)
 }
 
+/// IAM role the service's GitHub Actions deploy, promote and rollback jobs assume in an
+/// environment's account through GitHub's OIDC provider: `payment-api-production-deploy`.
+/// Distinct from the pods' role ([`iam_role_name`]): CI applies Terraform and reaches the
+/// cluster, the pods need neither. To be created by the Terraform backend, trusting
+/// `token.actions.githubusercontent.com` for the subject `repo:<owner>/<repo>:environment:<env>`.
+pub fn ci_deploy_role_name(service: &str, env: &str) -> String {
+    format!("{}-deploy", aws_name(service, env))
+}
+
 /// RDS instance identifier / ElastiCache replication group id.
 pub fn database_identifier(service: &str, env: &str) -> String {
     aws_name(service, env)
@@ -126,6 +135,7 @@ pub const DERIVED: &[DerivedName] = &[
     DerivedName { what: "Kubernetes label value `app.kubernetes.io/instance`", max_len: 63, build: |s, _| k8s_name(s) },
     DerivedName { what: "Helm release name", max_len: 53, build: |s, _| k8s_name(s) },
     DerivedName { what: "IAM role name", max_len: 64, build: iam_role_name },
+    DerivedName { what: "IAM role name for CI deploys", max_len: 64, build: ci_deploy_role_name },
     DerivedName { what: "RDS instance identifier", max_len: 63, build: database_identifier },
     DerivedName { what: "ElastiCache replication group id", max_len: 40, build: database_identifier },
     DerivedName { what: "RDS final snapshot identifier", max_len: 255, build: database_final_snapshot_identifier },

@@ -32,6 +32,7 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
     let logging = s.logging.get().and_then(|l| Some(ir::LoggingPolicy { aggregator: lx.req(&l.aggregator, l.span, "spec.logging.aggregator")? }));
     let secret_store = lx.req(&s.secret_store, sp, "spec.secretStore");
     let terraform = terraform(lx, s, sp);
+    let ci = ci(lx, s, sp);
     let actions = actions(lx, s);
     let catalog = s.catalog.get().and_then(|c| {
         let source_base_url = lx.req(&c.source_base_url, c.span, "spec.catalog.sourceBaseUrl")?;
@@ -59,6 +60,7 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
         logging: logging?,
         secret_store: secret_store?,
         terraform: terraform?,
+        ci: ci?,
         actions,
         catalog: catalog?,
         scaffold: ir::ScaffoldPolicy { templates: s.scaffold.get().and_then(|c| opt(&c.templates)) },
@@ -67,8 +69,8 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
 
 /// Check `apiVersion` and `kind` of either file type.
 pub fn check_header(lx: &mut Lx, api: &Field<String>, kind: &Field<String>, want: &str, root: Span) {
-    if let Some(v) = api.get() {
-        if v.value != "platform.dev/v1" {
+    if let Some(v) = api.get()
+        && v.value != "platform.dev/v1" {
             lx.error(
                 &codes::LOW002,
                 format!("unknown apiVersion `{}`", v.value),
@@ -77,7 +79,6 @@ pub fn check_header(lx: &mut Lx, api: &Field<String>, kind: &Field<String>, want
                 "write `apiVersion: platform.dev/v1` (or leave it out for the current version)",
             );
         }
-    }
     match kind.get() {
         Some(k) if k.value == want => {}
         Some(k) => {
@@ -279,11 +280,10 @@ fn databases(lx: &mut Lx, s: &raw::OrgSpec) -> BTreeMap<ir::Engine, ir::EngineCa
                 }
             }
         }
-        if let Some(dv) = &default_version {
-            if !allowed_versions.iter().any(|v| v.value == dv.value) {
+        if let Some(dv) = &default_version
+            && !allowed_versions.iter().any(|v| v.value == dv.value) {
                 lx.error(&codes::LOW011, format!("default version `{}` is not in `allowedVersions`", dv.value), dv.span, "not allowed", "add it to `allowedVersions`");
             }
-        }
         if let Some(default_version) = default_version {
             out.insert(engine, ir::EngineCatalog { sizes, default_version, allowed_versions });
         }
@@ -507,6 +507,23 @@ fn dns_target(lx: &mut Lx, pattern: Sp<String>) -> Sp<String> {
     pattern
 }
 
+fn ci(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::CiPolicy> {
+    let c = lx.req(&s.ci, sp, "spec.ci")?;
+    let cs = c.span;
+    let c = &c.value;
+    let platform_repository = lx.req(&c.platform_repository, cs, "spec.ci.platformRepository");
+    if let Some(url) = &platform_repository {
+        https_url(lx, url);
+    }
+    Some(ir::CiPolicy {
+        generated_dir: lx.req(&c.generated_dir, cs, "spec.ci.generatedDir")?,
+        helm_version: lx.req(&c.helm_version, cs, "spec.ci.helmVersion")?,
+        terraform_version: lx.req(&c.terraform_version, cs, "spec.ci.terraformVersion")?,
+        platform_repository: platform_repository?,
+        platform_version: lx.req(&c.platform_version, cs, "spec.ci.platformVersion")?,
+    })
+}
+
 fn actions(lx: &mut Lx, s: &raw::OrgSpec) -> BTreeMap<String, ir::ActionPin> {
     let mut out = BTreeMap::new();
     let Some(map) = s.actions.get() else { return out };
@@ -516,11 +533,10 @@ fn actions(lx: &mut Lx, s: &raw::OrgSpec) -> BTreeMap<String, ir::ActionPin> {
         let uses = lx.req(&a.uses, a.span, &format!("{path}.uses"));
         let sha = lx.req(&a.sha, a.span, &format!("{path}.sha"));
         let version = lx.req(&a.version, a.span, &format!("{path}.version"));
-        if let Some(sha) = &sha {
-            if sha.len() != 40 || !sha.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+        if let Some(sha) = &sha
+            && (sha.len() != 40 || !sha.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())) {
                 lx.error(&codes::LOW019, format!("`{}` is not a full commit SHA", sha.value), sha.span, "not 40 hex digits", "pin actions by the full 40-character lowercase commit SHA");
             }
-        }
         if let Some(uses) = &uses {
             let ok = uses.split('/').count() >= 2 && uses.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b));
             if !ok {
