@@ -61,7 +61,7 @@ fn backend(org: &Org, svc: &Service, out: &mut Vec<Diagnostic>) {
             out.push(diagnostics::invalid_state_backend(
                 &tf.state_bucket,
                 "state bucket",
-                &env.name.value,
+                Some(&env.name.value),
                 &bucket,
                 "S3 bucket names are 3 to 63 lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit; the placeholders are `{env}` and `{account}`",
             ));
@@ -72,11 +72,10 @@ fn backend(org: &Org, svc: &Service, out: &mut Vec<Diagnostic>) {
     let table_ok =
         (3..=255).contains(&table.len()) && table.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
     if !table_ok {
-        let env = org.environments.first().map_or("", |e| e.name.value.as_str());
         out.push(diagnostics::invalid_state_backend(
             &tf.lock_table,
             "lock table",
-            env,
+            None,
             table,
             "DynamoDB table names are 3 to 255 letters, digits, `_`, `-` and `.`",
         ));
@@ -95,29 +94,32 @@ fn backend(org: &Org, svc: &Service, out: &mut Vec<Diagnostic>) {
 /// One engine everywhere, and size classes RDS / ElastiCache accept.
 fn databases(svc: &Service, out: &mut Vec<Diagnostic>) {
     let envs = &svc.environments;
-    let with: Vec<(&str, &platform_ir::Database)> =
-        envs.iter().filter_map(|e| e.database.as_ref().map(|d| (e.name.value.as_str(), d))).collect();
-    if let Some(&(_, first)) = with.first() {
-        let first_kind = format!("a {} database", first.engine.value);
-        if let Some(missing) = envs.iter().find(|e| e.database.is_none()) {
-            out.push(diagnostics::database_differs(
-                svc.name.span,
-                &missing.name.value,
-                "no database",
-                &first_kind,
-                first.engine.span,
-            ));
-            return;
+    match &svc.database {
+        Some(base) => {
+            let expected = format!("has a {} database", base.engine.value);
+            for env in envs {
+                let found = match &env.database {
+                    None => "no database".to_owned(),
+                    Some(d) if d.engine.value != base.engine.value => format!("a {} database", d.engine.value),
+                    Some(_) => continue,
+                };
+                let at = env.database.as_ref().map_or(base.engine.span, |d| d.engine.span);
+                out.push(diagnostics::database_differs(at, &env.name.value, &found, &expected, base.engine.span));
+                return;
+            }
         }
-        if let Some((env, other)) = with.iter().find(|(_, d)| d.engine.value != first.engine.value) {
-            out.push(diagnostics::database_differs(
-                other.engine.span,
-                env,
-                &format!("a {} database", other.engine.value),
-                &first_kind,
-                first.engine.span,
-            ));
-            return;
+        None => {
+            if let Some((env, d)) = envs.iter().find_map(|e| e.database.as_ref().map(|d| (e, d))) {
+                let found = format!("a {} database", d.engine.value);
+                out.push(diagnostics::database_differs(
+                    d.engine.span,
+                    &env.name.value,
+                    &found,
+                    "has none in `spec`",
+                    svc.name.span,
+                ));
+                return;
+            }
         }
     }
     let mut seen = Vec::new();
@@ -137,9 +139,6 @@ fn databases(svc: &Service, out: &mut Vec<Diagnostic>) {
             && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
         if !class_ok {
             out.push(diagnostics::invalid_instance_class(&db.instance_class, engine, want));
-        }
-        if db.engine.value == Engine::Postgres && !(20..=65536).contains(&db.storage_gib.value) {
-            out.push(diagnostics::storage_out_of_range(&db.storage_gib, &db.size.value));
         }
     }
     let database = svc.environments.iter().find_map(|e| e.database.as_ref());

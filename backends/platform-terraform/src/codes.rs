@@ -21,11 +21,11 @@ codes! {
     TF003 "invalid-version-constraint" "a Terraform or provider version constraint is malformed"
         "`requiredVersion`, `awsProvider` and `randomProvider` are Terraform version constraints: one or more comma-separated `<operator> <version>` terms, with operators `=`, `!=`, `>`, `>=`, `<`, `<=` and `~>`.\n\nWhy: `terraform init` rejects a malformed constraint before doing anything else.\n\nExample: `awsProvider: \"5.x\"`\n\nFix: write e.g. `\"~> 5.99\"`.";
     TF004 "database-differs-between-environments" "the database engine is not the same in every environment"
-        "One Terraform root serves every environment, so a service has the same kind of database everywhere; only its size, version and retention may differ through `environments.<env>.database`.\n\nExample: `type: postgres` in `spec.database` and `type: redis` in `environments.staging.database`.\n\nFix: use one engine in every environment.";
+        "One Terraform root serves every environment, so a service has the same kind of database everywhere, or none anywhere; only its size, version and retention may differ through `environments.<env>.database`.\n\nExample: `type: postgres` in `spec.database` and `type: redis` in `environments.staging.database`.\n\nFix: use one engine in every environment.";
     TF005 "secret-name-collision" "a declared secret has the name of the database credentials secret"
         "The database credentials are stored in Secrets Manager as `<env>/<service>/database`, the name a declared secret called `database` would get too.\n\nFix: rename the declared secret, e.g. `database-url`.";
-    TF006 "database-storage-out-of-range" "a PostgreSQL size class has storage RDS does not accept"
-        "RDS PostgreSQL on gp3 storage needs between 20 and 65536 GiB. The storage comes from the org's size table (`spec.databases.postgres.sizes.<size>.storageGiB`).\n\nFix: correct the size class in the org file.";
+    TF006 "database-storage-out-of-range" "retired: PostgreSQL storage outside what RDS accepts"
+        "Retired before the first release and reserved: the compiler already reports storage outside 20 to 65536 GiB when it reads the org file (LOW007), so this backend never sees it.";
     TF007 "invalid-instance-class" "a size class names an instance class of the wrong family"
         "PostgreSQL sizes need an RDS instance class (`db.<family>.<size>`, e.g. `db.t4g.small`); Redis sizes need an ElastiCache node type (`cache.<family>.<size>`, e.g. `cache.t4g.small`).\n\nWhy: `terraform plan` accepts any string and `apply` fails.\n\nFix: correct `instanceClass` in the org's size table.";
 }

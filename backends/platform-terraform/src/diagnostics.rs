@@ -26,11 +26,22 @@ pub fn invalid_aws_identifier(
     )
 }
 
-/// TF002: a state bucket or lock table that AWS would refuse.
-pub fn invalid_state_backend(setting: &Sp<String>, what: &str, env: &str, resolved: &str, rule: &str) -> Diagnostic {
+/// TF002: a state bucket (in environment `env`) or lock table (`env` = `None`) that AWS
+/// would refuse.
+pub fn invalid_state_backend(
+    setting: &Sp<String>,
+    what: &str,
+    env: Option<&str>,
+    resolved: &str,
+    rule: &str,
+) -> Diagnostic {
+    let message = match env {
+        Some(env) => format!("the {what} of environment `{env}` would be `{resolved}`, which is not a valid name"),
+        None => format!("the {what} `{resolved}` is not a valid name"),
+    };
     Diagnostic::error(
         &codes::TF002,
-        format!("the {what} of environment `{env}` would be `{resolved}`, which is not a valid name"),
+        message,
         setting.span,
         format!("invalid {what}"),
         format!("{rule}; correct the org file"),
@@ -48,16 +59,18 @@ pub fn invalid_version_constraint(setting: &Sp<String>, what: &str) -> Diagnosti
     )
 }
 
-/// TF004: a database engine that differs between environments.
-pub fn database_differs(at: Span, env: &str, found: &str, expected: &str, first: Span) -> Diagnostic {
+/// TF004: a database engine that differs between environments. `found` is what environment
+/// `env` has, `expected` what the reference (the base `spec.database`, else the first
+/// environment with a database) has at `reference`.
+pub fn database_differs(at: Span, env: &str, found: &str, expected: &str, reference: Span) -> Diagnostic {
     Diagnostic::error(
         &codes::TF004,
-        format!("environment `{env}` has {found} where the other environments have {expected}"),
+        format!("environment `{env}` has {found}, the service {expected}"),
         at,
         format!("{found} in `{env}`"),
         "one Terraform root serves every environment: use the same database engine everywhere, and change only its size or version per environment",
     )
-    .with_label(first, format!("{expected} here"))
+    .with_label(reference, format!("{expected}"))
 }
 
 /// TF005: a declared secret named like the database credentials.
@@ -70,17 +83,6 @@ pub fn secret_name_collision(secret: &Sp<String>, database: Span) -> Diagnostic 
         "rename the secret, e.g. `database-url`; the database credentials are already stored under this name",
     )
     .with_label(database, "the database")
-}
-
-/// TF006: PostgreSQL storage outside what RDS accepts.
-pub fn storage_out_of_range(storage: &Sp<u32>, size: &str) -> Diagnostic {
-    Diagnostic::error(
-        &codes::TF006,
-        format!("postgres size `{size}` has {} GiB of storage; RDS needs 20 to 65536 GiB", storage.value),
-        storage.span,
-        "out of range",
-        "set `storageGiB` of this size class to at least 20 (and at most 65536)",
-    )
 }
 
 /// TF007: an instance class of the wrong family for the engine.

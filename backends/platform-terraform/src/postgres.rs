@@ -10,7 +10,7 @@
 //! tfvars, never in an output. It lives in the Terraform state too, which the S3 backend
 //! encrypts.
 
-use platform_ir::{Database, naming};
+use platform_ir::{Database, Engine, naming};
 
 use crate::hcl::{self, Block, Expr};
 use crate::root::{
@@ -118,7 +118,7 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         .attr("db_name", Expr::path("local.database_name"))
         .attr("username", Expr::path("local.database_name"))
         .attr("password", Expr::path("random_password.database.result"))
-        .attr("port", Expr::Num(crate::network::port(platform_ir::Engine::Postgres)))
+        .attr("port", Expr::Num(crate::network::port(Engine::Postgres)))
         .attr("iam_database_authentication_enabled", Expr::Bool(true))
         .attr("ca_cert_identifier", Expr::str("rds-ca-rsa2048-g1"))
         .blank()
@@ -158,18 +158,7 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
             .attr("secret_id", Expr::path("aws_secretsmanager_secret.database.id"))
             .attr(
                 "secret_string",
-                Expr::call(
-                    "jsonencode",
-                    vec![Expr::object([
-                        ("engine", Expr::str("postgres")),
-                        ("host", Expr::path("aws_db_instance.this.address")),
-                        ("port", Expr::path("aws_db_instance.this.port")),
-                        ("dbname", Expr::path("local.database_name")),
-                        ("username", Expr::path("local.database_name")),
-                        ("password", Expr::path("random_password.database.result")),
-                        ("sslmode", Expr::str("verify-full")),
-                    ])],
-                ),
+                secrets::credentials(Engine::Postgres, credential, vec![("sslmode", Expr::str("verify-full"))]),
             ),
     );
     root.secret_arns.push(Expr::path("aws_secretsmanager_secret.database.arn"));
@@ -225,6 +214,18 @@ fn tier_skips(ctx: &Ctx<'_>, dbs: &[&Database]) -> Vec<String> {
         ));
     }
     out
+}
+
+/// The value of a key of the credentials secret.
+fn credential(key: &str) -> Option<Expr> {
+    let path = match key {
+        "host" => "aws_db_instance.this.address",
+        "port" => "aws_db_instance.this.port",
+        "dbname" | "username" => "local.database_name",
+        "password" => "random_password.database.result",
+        _ => return None,
+    };
+    Some(Expr::path(path))
 }
 
 fn names(ctx: &Ctx<'_>, root: &mut Root) {
@@ -320,6 +321,13 @@ fn settings(ctx: &Ctx<'_>, root: &mut Root, dbs: &[&Database]) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_secret_key_the_chart_reads_has_a_value() {
+        for (key, _) in platform_ir::naming::database_secret_keys(platform_ir::Engine::Postgres) {
+            assert!(super::credential(key).is_some(), "{key}");
+        }
+    }
+
     #[test]
     fn family_is_the_major_version() {
         assert_eq!(super::family("16.4"), "postgres16");

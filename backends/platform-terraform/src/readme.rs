@@ -64,7 +64,7 @@ pub fn readme(ctx: &Ctx<'_>, root: &Root) -> String {
         );
     }
     out.push_str("```\n\n## Resources\n\n| address | what |\n|---|---|\n");
-    for (_, b) in &root.main {
+    for (_, b) in root.blocks() {
         if b.kind == "resource" && b.labels.len() == 2 {
             let _ = writeln!(out, "| {} | {} |", code(&format!("{}.{}", b.labels[0], b.labels[1])), what(&b.labels[0]));
         }
@@ -96,8 +96,8 @@ pub fn readme(ctx: &Ctx<'_>, root: &Root) -> String {
         );
     }
     let skips: Vec<String> = root
-        .main
-        .iter()
+        .blocks()
+        .into_iter()
         .flat_map(|(_, b)| {
             b.body.0.iter().filter_map(move |i| match i {
                 Item::Comment(c) => c.strip_prefix("checkov:skip=").map(|s| {

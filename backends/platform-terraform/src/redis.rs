@@ -96,19 +96,7 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         Section::Database,
         Block::new("resource", ["aws_secretsmanager_secret_version", "database"])
             .attr("secret_id", Expr::path("aws_secretsmanager_secret.database.id"))
-            .attr(
-                "secret_string",
-                Expr::call(
-                    "jsonencode",
-                    vec![Expr::object([
-                        ("engine", Expr::str("redis")),
-                        ("host", Expr::path("aws_elasticache_replication_group.this.primary_endpoint_address")),
-                        ("port", Expr::path("aws_elasticache_replication_group.this.port")),
-                        ("auth_token", Expr::path("random_password.cache_auth_token.result")),
-                        ("tls", Expr::Bool(true)),
-                    ])],
-                ),
-            ),
+            .attr("secret_string", secrets::credentials(Engine::Redis, credential, vec![("tls", Expr::Bool(true))])),
     );
     root.secret_arns.push(Expr::path("aws_secretsmanager_secret.database.arn"));
     for (n, d, v) in [
@@ -126,6 +114,17 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
     ] {
         root.outputs.push(Output { name: n, description: d.into(), value: Expr::path(v), sensitive: false });
     }
+}
+
+/// The value of a key of the credentials secret.
+fn credential(key: &str) -> Option<Expr> {
+    let path = match key {
+        "host" => "aws_elasticache_replication_group.this.primary_endpoint_address",
+        "port" => "aws_elasticache_replication_group.this.port",
+        "password" => "random_password.cache_auth_token.result",
+        _ => return None,
+    };
+    Some(Expr::path(path))
 }
 
 fn names(ctx: &Ctx<'_>, root: &mut Root) {
@@ -198,4 +197,14 @@ fn settings(ctx: &Ctx<'_>, root: &mut Root, dbs: &[&Database]) {
             })
             .collect(),
     });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_secret_key_the_chart_reads_has_a_value() {
+        for (key, _) in platform_ir::naming::database_secret_keys(platform_ir::Engine::Redis) {
+            assert!(super::credential(key).is_some(), "{key}");
+        }
+    }
 }

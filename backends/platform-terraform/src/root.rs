@@ -169,17 +169,23 @@ impl Root {
         self.main.push((section, block));
     }
 
+    /// The blocks of `main.tf` in file order: by section, then in the order they were added.
+    pub fn blocks(&self) -> Vec<(Section, &Block)> {
+        let mut out: Vec<(Section, &Block)> = self.main.iter().map(|(s, b)| (*s, b)).collect();
+        out.sort_by_key(|(s, _)| *s);
+        out
+    }
+
     /// The `main.tf` body: sections in order, each under a comment line.
     pub fn main_body(&self) -> Body {
-        let mut sections: Vec<Section> = self.main.iter().map(|(s, _)| *s).collect();
-        sections.sort();
-        sections.dedup();
         let mut body = Body::default();
-        for s in sections {
-            body.0.push(Item::Comment(s.title().to_owned()));
-            for (_, b) in self.main.iter().filter(|(x, _)| *x == s) {
-                body.push_block(b.clone());
+        let mut current = None;
+        for (s, b) in self.blocks() {
+            if current != Some(s) {
+                body.0.push(Item::Comment(s.title().to_owned()));
+                current = Some(s);
             }
+            body.push_block(b.clone());
         }
         body
     }

@@ -2,7 +2,7 @@
 //! is put into the store out of band, never into Terraform), encrypted with the service's
 //! key, rotated by the org's rotation Lambda when the secret asks for rotation.
 
-use platform_ir::{Tier, naming};
+use platform_ir::{Engine, Tier, naming};
 
 use crate::hcl::{Block, Expr, Step};
 use crate::root::{Ctx, NameField, Output, Root, Section, Validation, matches};
@@ -31,6 +31,20 @@ pub fn secret(ctx: &Ctx<'_>, label: &str, name: Expr, description: String, skip:
         .attr("description", Expr::str(description))
         .attr("kms_key_id", Expr::path("aws_kms_key.service.arn"))
         .attr("recovery_window_in_days", Expr::Num(recovery))
+}
+
+/// The JSON document of the database secret: `engine`, then every key of
+/// [`naming::database_secret_keys`] (the keys the Helm chart maps into the pod) with its value
+/// from `value`, then `extras`.
+pub fn credentials(engine: Engine, value: impl Fn(&str) -> Option<Expr>, extras: Vec<(&str, Expr)>) -> Expr {
+    let mut items = vec![("engine".to_owned(), Expr::str(engine.as_str()))];
+    for (key, _) in naming::database_secret_keys(engine) {
+        let v = value(key);
+        debug_assert!(v.is_some(), "no value for database secret key {key:?} of {engine}");
+        items.extend(v.map(|v| ((*key).to_owned(), v)));
+    }
+    items.extend(extras.into_iter().map(|(k, v)| (k.to_owned(), v)));
+    Expr::call("jsonencode", vec![Expr::object(items)])
 }
 
 /// Add the declared secrets.
