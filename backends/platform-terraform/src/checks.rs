@@ -80,6 +80,10 @@ fn backend(org: &Org, svc: &Service, out: &mut Vec<Diagnostic>) {
             "DynamoDB table names are 3 to 255 letters, digits, `_`, `-` and `.`",
         ));
     }
+    let source = tf.module_source.value.trim();
+    if !source.is_empty() && !is_pinned_module_source(source) {
+        out.push(diagnostics::module_source_not_pinned(&tf.module_source));
+    }
     for (setting, what) in [
         (&tf.required_version, "Terraform"),
         (&tf.aws_provider, "the AWS provider"),
@@ -158,6 +162,17 @@ pub fn is_bucket_name(s: &str) -> bool {
         && !s.split('.').all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
 }
 
+/// A module source that cannot move: a local path, or a git source whose `ref` is a full
+/// commit hash.
+pub fn is_pinned_module_source(s: &str) -> bool {
+    if s.starts_with("./") || s.starts_with("../") {
+        return true;
+    }
+    let git = s.starts_with("git::") || s.starts_with("github.com/") || s.starts_with("git@");
+    let sha = s.rsplit_once("ref=").map(|(_, r)| r.split('&').next().unwrap_or(r));
+    git && sha.is_some_and(|r| r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// A Terraform version constraint: comma-separated `[op] version` terms.
 pub fn is_version_constraint(s: &str) -> bool {
     !s.trim().is_empty()
@@ -185,6 +200,17 @@ mod tests {
         assert!(!is_bucket_name("a..b"));
         assert!(!is_bucket_name("192.168.1.1"));
         assert!(!is_bucket_name("acme-{region}-state"));
+    }
+
+    #[test]
+    fn module_sources() {
+        assert!(is_pinned_module_source("./modules/platform-service"));
+        assert!(is_pinned_module_source(
+            "git::https://github.com/acme/m.git//svc?ref=0123456789abcdef0123456789abcdef01234567"
+        ));
+        assert!(!is_pinned_module_source("git::https://github.com/acme/m.git//svc?ref=v3.2.0"));
+        assert!(!is_pinned_module_source("git::https://github.com/acme/m.git//svc"));
+        assert!(!is_pinned_module_source("acme/platform-service/aws"));
     }
 
     #[test]

@@ -28,4 +28,6 @@ codes! {
         "Retired before the first release and reserved: the compiler already reports storage outside 20 to 65536 GiB when it reads the org file (LOW007), so this backend never sees it.";
     TF007 "invalid-instance-class" "a size class names an instance class of the wrong family"
         "PostgreSQL sizes need an RDS instance class (`db.<family>.<size>`, e.g. `db.t4g.small`); Redis sizes need an ElastiCache node type (`cache.<family>.<size>`, e.g. `cache.t4g.small`).\n\nWhy: `terraform plan` accepts any string and `apply` fails.\n\nFix: correct `instanceClass` in the org's size table.";
+    TF008 "module-source-not-pinned" "the org's platform module is not pinned to a commit"
+        "When `spec.terraform.moduleSource` is set, every service's `main.tf` calls that module. Its source must be a local path (`./…`, `../…`) or a git source pinned by a full commit hash: `git::https://github.com/acme/terraform-modules.git//platform-service?ref=<40-hex sha>`.\n\nWhy: a branch or tag can move, so the same `main.tf` would apply different infrastructure on different days (checkov CKV_TF_1 reports the same).\n\nFix: pin the source to the commit the tag points at.";
 }

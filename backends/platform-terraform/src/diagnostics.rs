@@ -95,3 +95,14 @@ pub fn invalid_instance_class(class: &Sp<String>, engine: &str, want: &str) -> D
         format!("{engine} size classes need `{want}<family>.<size>`, e.g. `{want}t4g.small`"),
     )
 }
+
+/// TF008: the org's module source is not pinned to a commit.
+pub fn module_source_not_pinned(source: &Sp<String>) -> Diagnostic {
+    Diagnostic::error(
+        &codes::TF008,
+        format!("module source `{}` is not pinned to a commit", source.value),
+        source.span,
+        "not pinned by commit hash",
+        "use a local path or a git source with `?ref=<full 40-character commit sha>`, e.g. `git::https://github.com/acme/terraform-modules.git//platform-service?ref=<sha>`",
+    )
+}

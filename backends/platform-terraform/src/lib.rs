@@ -54,6 +54,7 @@ mod dns;
 pub mod hcl;
 mod iam;
 mod kms;
+mod module;
 mod network;
 mod postgres;
 mod provider;
@@ -103,6 +104,9 @@ pub fn emit(org: &Org, svc: &Service) -> Emitted {
     }
     dns::add(&ctx, &mut root);
     iam::finish(&mut root);
+    if module::enabled(&ctx) {
+        module::apply(&ctx, &mut root);
+    }
 
     let provenance = provenance(org, svc);
     let file = |text: String| Artifact::new(Format::Hcl, text, provenance.clone());

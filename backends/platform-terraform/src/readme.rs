@@ -63,7 +63,16 @@ pub fn readme(ctx: &Ctx<'_>, root: &Root) -> String {
             e.name()
         );
     }
-    out.push_str("```\n\n## Resources\n\n| address | what |\n|---|---|\n");
+    out.push_str("```\n\n## Resources\n\n");
+    if let Some(source) = &root.module_source {
+        let _ = writeln!(
+            out,
+            "Created by the platform team's module {}, called as `module.service` with this service's values.",
+            code(source)
+        );
+    } else {
+        out.push_str("| address | what |\n|---|---|\n");
+    }
     for (_, b) in root.blocks() {
         if b.kind == "resource" && b.labels.len() == 2 {
             let _ = writeln!(out, "| {} | {} |", code(&format!("{}.{}", b.labels[0], b.labels[1])), what(&b.labels[0]));

@@ -126,6 +126,8 @@ pub enum Section {
     Database,
     /// Certificate and DNS records.
     Dns,
+    /// The call of the org's module (module mode only).
+    Module,
 }
 
 impl Section {
@@ -138,6 +140,7 @@ impl Section {
             Section::Network => "Network: the database admits only the service's pods (EKS security groups for pods).",
             Section::Database => "Database.",
             Section::Dns => "Certificate and DNS record of the service's host.",
+            Section::Module => "The platform team's service module, with this service's values.",
         }
     }
 }
@@ -161,6 +164,8 @@ pub struct Root {
     pub policy: Vec<Block>,
     /// Providers used besides `aws`.
     pub providers: BTreeSet<&'static str>,
+    /// The org's module, when `main.tf` calls it instead of declaring resources.
+    pub module_source: Option<String>,
 }
 
 impl Root {
