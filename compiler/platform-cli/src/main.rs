@@ -82,6 +82,11 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         org: Option<PathBuf>,
     },
+    /// Scaffold a new service on the golden path, or the Backstage template that does the same.
+    New {
+        #[command(subcommand)]
+        what: platform_cli::new::NewCommand,
+    },
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -134,6 +139,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             platform_cli::origin::explain_service(&input, &name)
         }
         Command::Explain { code, .. } => Ok(cmd::explain(code.as_deref())),
+        Command::New { what } => platform_cli::new::run(what),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "platform", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)

@@ -301,6 +301,7 @@ pub fn codes() -> Vec<&'static ir::Code> {
     all.extend_from_slice(platform_syntax::codes::ALL);
     all.extend_from_slice(compiler::codes::ALL);
     all.extend_from_slice(codes::ALL);
+    all.extend_from_slice(platform_scaffold::codes::ALL);
     all.extend_from_slice(platform_grafana::codes::ALL);
     all.extend_from_slice(platform_helm::codes::ALL);
     all.extend_from_slice(platform_prometheus::codes::ALL);
