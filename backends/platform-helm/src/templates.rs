@@ -108,3 +108,96 @@ fn rule(r: &Rule) -> Value {
     }
     Value::Object(m)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+    use std::process::Command;
+
+    use platform_ir::slo::{Rule, RuleGroup};
+    use serde_json::json;
+
+    use super::{HELPERS, group, prometheus_rule};
+
+    /// Text that is Go-template code, YAML syntax or both.
+    const HOSTILE: &[&str] = &[
+        "{{ $labels.service }} is burning",
+        "{{- fail \"boom\" -}}",
+        "{{/* gone */}}{{{{",
+        "it's \"quoted\": *alias &anchor - item # comment",
+        "line one\nline two\n",
+        "NO",
+        "${{ github.token }}",
+    ];
+
+    fn hostile_groups() -> Vec<RuleGroup> {
+        let annotations: BTreeMap<String, String> =
+            HOSTILE.iter().enumerate().map(|(i, s)| (format!("a{i}"), (*s).to_owned())).collect();
+        vec![RuleGroup {
+            name: "g {{ x }}".into(),
+            interval: None,
+            rules: vec![Rule {
+                record: None,
+                alert: Some("Burn".into()),
+                expr: "vector(1) > 0".into(),
+                for_: Some("5m".into()),
+                labels: BTreeMap::from([("severity".into(), "{{ .Values.x }}".into())]),
+                annotations,
+            }],
+        }]
+    }
+
+    #[test]
+    fn escaped_rules_keep_no_open_action() {
+        let text = prometheus_rule(&hostile_groups());
+        let body = text.split_once("spec:\n").map(|(_, b)| b).unwrap_or_default();
+        assert!(!body.replace("{{ \"{{\" }}", "").contains("{{"), "{body}");
+    }
+
+    /// The PrometheusRule template renders, under real Helm, into exactly the rules it was
+    /// given, whatever text they hold. Needs the conformance toolchain (`.tools/`); without
+    /// it there is nothing to run.
+    #[test]
+    fn real_helm_prints_literal_rules_verbatim() {
+        let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let python = repo.join(".tools/venv/bin/python");
+        if !python.is_file() {
+            return;
+        }
+        let dir = std::env::temp_dir().join(format!("platform-helm-literal-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("templates")).unwrap();
+        std::fs::write(dir.join("Chart.yaml"), "apiVersion: v2\nname: literal\nversion: 0.1.0\nappVersion: \"1\"\n")
+            .unwrap();
+        let values = json!({
+            "name": "literal", "component": "server", "partOf": "x", "team": "x", "tier": "standard",
+            "image": { "tag": "" }, "monitoring": { "selectorLabels": { "release": "prom" } },
+        });
+        std::fs::write(dir.join("values.yaml"), crate::yaml::to_yaml(&values)).unwrap();
+        std::fs::write(dir.join("templates/_helpers.tpl"), HELPERS).unwrap();
+        let groups = hostile_groups();
+        std::fs::write(dir.join("templates/prometheusrule.yaml"), prometheus_rule(&groups)).unwrap();
+        let expected: Vec<serde_json::Value> = groups.iter().map(group).collect();
+        std::fs::write(dir.join("expected.json"), serde_json::to_string(&expected).unwrap()).unwrap();
+        let script = r#"
+import json, sys, yaml
+import helm_python as helm
+d = sys.argv[1]
+with helm.Chart.load(d) as c:
+    out = c.render(None, name="literal", namespace="ns", is_install=True)
+doc = yaml.safe_load(out["literal/templates/prometheusrule.yaml"])
+want = json.load(open(d + "/expected.json"))
+assert doc["spec"]["groups"] == want, (doc["spec"]["groups"], want)
+assert doc["metadata"]["labels"]["release"] == "prom"
+"#;
+        let out = Command::new(&python).args(["-c", script]).arg(&dir).output().unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

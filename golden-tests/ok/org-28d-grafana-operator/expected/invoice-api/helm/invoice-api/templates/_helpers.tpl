@@ -86,7 +86,7 @@ spec:
       env:
         {{- range $name, $value := .Values.env }}
         - name: {{ $name | quote }}
-          value: {{ $value }}
+          value: {{ $value | quote }}
         {{- end }}
         {{- range .Values.secretEnv }}
         - name: {{ .name | quote }}

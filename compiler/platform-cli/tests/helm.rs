@@ -1,0 +1,186 @@
+//! The Helm charts under real Helm (the Helm v4 SDK of the conformance toolchain, when it is
+//! installed in `.tools/`): every chart of every ok case and example lints in strict mode
+//! and renders with its defaults and with each `values-<env>.yaml`; what a user wrote comes
+//! out of the rendered manifests byte for byte (plain env values, the chart description, the
+//! SLO rules embedded as escaped literal text); and `values.schema.json` rejects a wrong
+//! type and an unknown key. Without the toolchain the test says so and checks nothing.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use platform_ir::slo::{self, RuleGroup};
+use platform_ir::{EnvVar, naming};
+use serde_json::{Map, Value, json};
+use support::*;
+
+/// Lints, renders and compares; prints one line per problem and exits 1 if there is any.
+const SCRIPT: &str = r#"
+import json, sys, yaml
+import helm_python as helm
+
+class NoDup(yaml.SafeLoader):
+    pass
+def _mapping(loader, node, deep=False):
+    keys = [loader.construct_object(k, deep=deep) for k, _ in node.value]
+    if len(keys) != len(set(keys)):
+        raise yaml.constructor.ConstructorError(None, None, "duplicate key", node.start_mark)
+    return loader.construct_mapping(node, deep=deep)
+NoDup.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+spec = json.load(open(sys.argv[1]))
+problems = []
+def problem(where, what):
+    problems.append(f"{where}: {what}")
+
+def render(chart, values, name):
+    with helm.Chart.load(chart) as c:
+        c.validate_schema(values)
+        out = c.render(values, name=name, namespace=name, is_install=True)
+    docs = []
+    for tpl in sorted(out):
+        if tpl.endswith(".yaml") and out[tpl].strip():
+            docs.extend(d for d in yaml.load_all(out[tpl], Loader=NoDup) if d)
+    return docs
+
+for svc in spec["services"]:
+    chart, name = svc["chart"], svc["name"]
+    with open(f"{chart}/Chart.yaml") as fh:
+        desc = yaml.safe_load(fh)["description"]
+    if desc != svc["description"]:
+        problem(chart, f"Chart.yaml description {desc!r} != {svc['description']!r}")
+    for env, expected_env in svc["environments"].items():
+        values = None
+        if env:
+            with open(f"{chart}/values-{env}.yaml") as fh:
+                values = yaml.safe_load(fh)
+        where = f"{chart} ({env or 'defaults'})"
+        report = helm.lint(chart, values, strict=True, namespace=name, kube_version="v1.31.0")
+        for m in report.get("messages", []):
+            if m.get("severity", 0) >= 2:
+                problem(where, f"helm lint: {m.get('path', '')}: {m.get('error', '').strip()}")
+        try:
+            docs = render(chart, values, name)
+        except Exception as e:
+            problem(where, f"render failed: {type(e).__name__}: {e}")
+            continue
+        workloads = [d for d in docs if d["kind"] in ("Deployment", "Rollout")]
+        if len(workloads) != 1:
+            problem(where, f"{len(workloads)} workloads")
+            continue
+        containers = workloads[0]["spec"]["template"]["spec"]["containers"]
+        plain = {e["name"]: e["value"] for e in containers[0].get("env", []) if "value" in e}
+        if plain != expected_env:
+            problem(where, f"env {plain!r} != {expected_env!r}")
+        rules = [d for d in docs if d["kind"] == "PrometheusRule"]
+        groups = rules[0]["spec"]["groups"] if rules else []
+        if groups != svc["groups"]:
+            problem(where, "PrometheusRule groups differ from slo::rule_groups")
+    if svc["schema_checks"]:
+        for bad in ({"replicaCount": "abc"}, {"replicaCuont": 3}, {"image": {"tag": "x", "extra": 1}},
+                    {"autoscaling": {"enabled": "yes"}}, {"env": {"BAD NAME": "x"}}):
+            try:
+                render(chart, bad, name)
+                problem(chart, f"values.schema.json accepted {bad!r}")
+            except helm.HelmError:
+                pass
+
+print(f"checked {len(spec['services'])} charts")
+for p in problems:
+    print(p)
+sys.exit(1 if problems else 0)
+"#;
+
+fn env_map(env: &[EnvVar]) -> Value {
+    Value::Object(env.iter().map(|e| (e.name.value.clone(), json!(e.value.value))).collect::<Map<_, _>>())
+}
+
+/// The rule groups as Prometheus reads them: the oracle for the chart's literal text.
+fn groups_json(groups: &[RuleGroup]) -> Value {
+    let groups: Vec<Value> = groups
+        .iter()
+        .map(|g| {
+            let rules: Vec<Value> = g
+                .rules
+                .iter()
+                .map(|r| {
+                    let mut m = Map::new();
+                    for (k, v) in [("record", &r.record), ("alert", &r.alert)] {
+                        if let Some(v) = v {
+                            m.insert(k.into(), json!(v));
+                        }
+                    }
+                    m.insert("expr".into(), json!(r.expr));
+                    if let Some(f) = &r.for_ {
+                        m.insert("for".into(), json!(f));
+                    }
+                    if !r.labels.is_empty() {
+                        m.insert("labels".into(), json!(r.labels));
+                    }
+                    if !r.annotations.is_empty() {
+                        m.insert("annotations".into(), json!(r.annotations));
+                    }
+                    Value::Object(m)
+                })
+                .collect();
+            let mut m = Map::new();
+            m.insert("name".into(), json!(g.name));
+            if let Some(i) = &g.interval {
+                m.insert("interval".into(), json!(i));
+            }
+            m.insert("rules".into(), Value::Array(rules));
+            Value::Object(m)
+        })
+        .collect();
+    Value::Array(groups)
+}
+
+#[test]
+#[allow(clippy::print_stderr)]
+fn charts_lint_render_and_keep_user_text_inert() {
+    let python = repo().join(".tools/venv/bin/python");
+    let have_helm = python.is_file()
+        && Command::new(&python).args(["-c", "import helm_python"]).output().is_ok_and(|o| o.status.success());
+    if !have_helm {
+        eprintln!("helm test: no conformance toolchain in .tools/ (bash conformance/setup.sh); nothing checked");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let mut inputs: Vec<_> = cases(&repo().join("golden-tests/ok")).into_iter().map(|c| c.join("input")).collect();
+    inputs.extend(cases(&repo().join("examples")));
+    let mut services = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let fe = load(input);
+        assert!(!fe.has_errors(), "{}: has errors", input.display());
+        let (files, _) = build(&fe);
+        let out = tmp.path().join(i.to_string());
+        let helm: BTreeMap<String, Vec<u8>> = files.into_iter().filter(|(p, _)| p.contains("/helm/")).collect();
+        write_tree(&out, &helm);
+        let org = fe.org.as_ref().unwrap();
+        for svc in &fe.services {
+            let name = naming::k8s_name(&svc.name.value);
+            let chart = out.join(&svc.name.value).join("helm").join(&name);
+            let mut envs = Map::new();
+            envs.insert(String::new(), env_map(&svc.runtime.env));
+            for e in &svc.environments {
+                envs.insert(e.name.value.clone(), env_map(&e.runtime.env));
+            }
+            services.push(json!({
+                "chart": chart.to_string_lossy(),
+                "name": name,
+                "description": svc.description.value,
+                "environments": envs,
+                "groups": groups_json(&slo::rule_groups(org, svc)),
+                "schema_checks": services.is_empty() || svc.name.value == "quoted-api",
+            }));
+        }
+    }
+    assert!(services.iter().any(|s| s["name"] == "quoted-api"), "the hostile-strings case is missing");
+    let spec = tmp.path().join("spec.json");
+    std::fs::write(&spec, serde_json::to_vec(&json!({ "services": services })).unwrap()).unwrap();
+    let out = Command::new(&python).args(["-c", SCRIPT]).arg(&spec).current_dir(Path::new(&repo())).output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "real Helm disagrees:\n{text}");
+}
