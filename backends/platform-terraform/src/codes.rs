@@ -1,4 +1,7 @@
 //! Registry of `TF` codes: problems the Terraform backend finds (STYLE D3). Append-only.
+//!
+//! `TF006` (`database-storage-out-of-range`) is reserved: it was retired before the first
+//! release because the compiler already reports that storage (LOW007).
 
 use platform_ir::Code;
 
@@ -24,8 +27,6 @@ codes! {
         "One Terraform root serves every environment, so a service has the same kind of database everywhere, or none anywhere; only its size, version and retention may differ through `environments.<env>.database`.\n\nExample: `type: postgres` in `spec.database` and `type: redis` in `environments.staging.database`.\n\nFix: use one engine in every environment.";
     TF005 "secret-name-collision" "a declared secret has the name of the database credentials secret"
         "The database credentials are stored in Secrets Manager as `<env>/<service>/database`, the name a declared secret called `database` would get too.\n\nFix: rename the declared secret, e.g. `database-url`.";
-    TF006 "database-storage-out-of-range" "retired: PostgreSQL storage outside what RDS accepts"
-        "Retired before the first release and reserved: the compiler already reports storage outside 20 to 65536 GiB when it reads the org file (LOW007), so this backend never sees it.";
     TF007 "invalid-instance-class" "a size class names an instance class of the wrong family"
         "PostgreSQL sizes need an RDS instance class (`db.<family>.<size>`, e.g. `db.t4g.small`); Redis sizes need an ElastiCache node type (`cache.<family>.<size>`, e.g. `cache.t4g.small`).\n\nWhy: `terraform plan` accepts any string and `apply` fails.\n\nFix: correct `instanceClass` in the org's size table.";
     TF008 "module-source-not-pinned" "the org's platform module is not pinned to a commit"

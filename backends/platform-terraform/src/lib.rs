@@ -23,13 +23,14 @@
 //!
 //! # Design decisions
 //!
-//! - **Resources in the root, not a module call.** The issue sketches a platform-owned
-//!   `platform-service` module called by a small root. The org's `terraform.moduleSource` is
-//!   kept for that, but the golden path emits the resources directly: the conformance stage
-//!   can then check every resource and argument against the AWS provider schema and run
-//!   checkov on them, which it cannot do through an opaque module source, and a reviewer sees
-//!   the real change in the pull request. The root stays one file set per service, driven by
-//!   variables, so it could later be moved behind a module without changing the tfvars.
+//! - **Resources in the root; module mode when the org asks.** The issue sketches a
+//!   platform-owned `platform-service` module called by a small root. With an empty
+//!   `terraform.moduleSource` (the built-in default) the root declares the resources itself:
+//!   the conformance stage can then check every resource and argument against the AWS
+//!   provider schema and run checkov on them, which it cannot do through an opaque module
+//!   source, and a reviewer sees the real change in the pull request. With a `moduleSource`
+//!   (pinned to a commit, TF008), `main.tf` calls that module instead ([`module`]); variables,
+//!   tfvars and outputs stay the same, so switching modes changes no environment's values.
 //! - **One root, every environment.** `main.tf` is the same for all environments; what
 //!   differs lives in `<env>.tfvars` and `backend-<env>.hcl`. The provider pins the account
 //!   (`allowed_account_ids`), so a staging tfvars can never be applied to production.
@@ -54,7 +55,7 @@ mod dns;
 pub mod hcl;
 mod iam;
 mod kms;
-mod module;
+pub mod module;
 mod network;
 mod postgres;
 mod provider;
