@@ -12,7 +12,7 @@
 //! | `values-<env>.yaml` | one per environment: runtime, namespaces, IAM role, host, secret keys, canary switch |
 //! | `values.schema.json` | a self-contained, strict schema of the values (`additionalProperties: false`) |
 //! | `templates/_helpers.tpl`, `templates/NOTES.txt` | names, labels, the pod template; install notes |
-//! | `templates/*.yaml` | Deployment or Rollout, Service, ServiceAccount, NetworkPolicy, ServiceMonitor, and when they apply HPA, PodDisruptionBudget, Ingress or HTTPRoute, PrometheusRule, AnalysisTemplate, ExternalSecrets |
+//! | `templates/*.yaml` | Deployment or Rollout, Service, ServiceAccount, NetworkPolicy, ServiceMonitor, and when they apply HPA, PodDisruptionBudget, Ingress or HTTPRoute, PrometheusRule, AnalysisTemplate, ExternalSecrets, SecurityGroupPolicy |
 //!
 //! CI installs a chart with its environment's file: `helm upgrade --install <service>
 //! <chart> -n <namespace> -f values-<env>.yaml --set image.tag=<git sha>`. `values.yaml`
@@ -50,6 +50,9 @@
 //! - Secrets Manager entries [`platform_ir::naming::secret_name`] (a plain string) and
 //!   [`platform_ir::naming::database_secret_name`] (a JSON object with the keys of
 //!   [`platform_ir::naming::database_secret_keys`]), read by the org's `ClusterSecretStore`.
+//! - The pods' security group (Terraform output `pod_security_group_id`), which the database
+//!   admits: only known after `terraform apply`, so CI passes it as
+//!   `--set-json podSecurityGroups='["sg-…"]'` and the chart renders a `SecurityGroupPolicy`.
 //! - The Prometheus Operator, cert-manager, Argo Rollouts and External Secrets controllers.
 
 mod chart;
@@ -105,6 +108,9 @@ pub(crate) struct Chart<'a> {
     pub gateway_api: bool,
     /// ExternalSecrets are needed (declared secrets or a database in some environment).
     pub external_secrets: bool,
+    /// Some environment (or the base) has a database: the pods may need their security
+    /// group (`podSecurityGroups`).
+    pub database: bool,
     /// The SLO rule groups (empty: no PrometheusRule).
     pub rules: Vec<RuleGroup>,
 }
@@ -123,6 +129,7 @@ impl<'a> Chart<'a> {
             ingress: svc.ingress.is_some(),
             gateway_api: org.ingress.gateway_api.value,
             external_secrets: !svc.secrets.is_empty() || database_anywhere,
+            database: database_anywhere,
             rules: slo::rule_groups(org, svc),
         }
     }

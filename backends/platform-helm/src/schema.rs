@@ -162,6 +162,9 @@ pub fn schema(c: &Chart<'_>) -> Value {
             ]),
         ));
     }
+    if c.database {
+        props.push(("podSecurityGroups", array(pattern("^sg-[0-9a-f]{8,17}$"))));
+    }
     let mut root = Map::new();
     root.insert("$schema".into(), json!("http://json-schema.org/draft-07/schema#"));
     root.insert("title".into(), json!(format!("Values of the {} chart", c.name)));

@@ -25,6 +25,7 @@ const INGRESS: &str = include_str!("templates/ingress.yaml");
 const HTTP_ROUTE: &str = include_str!("templates/httproute.yaml");
 const SERVICE_MONITOR: &str = include_str!("templates/servicemonitor.yaml");
 const EXTERNAL_SECRET: &str = include_str!("templates/externalsecret.yaml");
+const SECURITY_GROUP_POLICY: &str = include_str!("templates/securitygrouppolicy.yaml");
 
 /// The head of the PrometheusRule template; the rules follow as literal text.
 const PROMETHEUS_RULE_HEAD: &str = r#"apiVersion: monitoring.coreos.com/v1
@@ -64,6 +65,9 @@ pub fn files(c: &Chart<'_>) -> Vec<(&'static str, Format, String)> {
     }
     if c.external_secrets {
         out.push(("externalsecret.yaml", Format::Yaml, EXTERNAL_SECRET.to_owned()));
+    }
+    if c.database {
+        out.push(("securitygrouppolicy.yaml", Format::Yaml, SECURITY_GROUP_POLICY.to_owned()));
     }
     if !c.rules.is_empty() {
         out.push(("prometheusrule.yaml", Format::Yaml, prometheus_rule(&c.rules)));

@@ -115,6 +115,11 @@ fn values(c: &Chart<'_>, env: Option<&ServiceEnvironment>) -> Value {
     if c.external_secrets {
         v.insert("externalSecrets".into(), external_secrets(c, env, database));
     }
+    if c.database {
+        // The ids of the Terraform output `pod_security_group_id` (and the cluster's group):
+        // only known after `terraform apply`, so CI sets them (`--set-json`).
+        v.insert("podSecurityGroups".into(), json!([]));
+    }
     Value::Object(v)
 }
 
