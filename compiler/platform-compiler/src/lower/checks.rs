@@ -92,6 +92,31 @@ pub fn range(lx: &mut Lx, v: &Sp<u32>, lo: u32, hi: u32, what: &str) -> bool {
     false
 }
 
+/// Report LOW019 unless `key: value` is a Kubernetes label (the org's selector labels end up
+/// on ServiceMonitors and PrometheusRules). The span is the value's.
+pub fn k8s_label(lx: &mut Lx, key: &str, value: &Sp<String>) -> bool {
+    fn name(s: &str) -> bool {
+        let b = s.as_bytes();
+        b.len() <= 63
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(c))
+            && b.first().is_none_or(u8::is_ascii_alphanumeric)
+            && b.last().is_none_or(u8::is_ascii_alphanumeric)
+    }
+    let (prefix, key_name) = key.rsplit_once('/').map_or((None, key), |(p, n)| (Some(p), n));
+    let dns = |p: &str| p.len() <= 253 && p.split('.').all(|l| is_dns_label(l) || (!l.is_empty() && l.bytes().all(|c| c.is_ascii_digit())));
+    let ok = !key_name.is_empty() && name(key_name) && prefix.is_none_or(dns) && name(&value.value);
+    if !ok {
+        lx.error(
+            &codes::LOW019,
+            format!("`{key}: {}` is not a Kubernetes label", value.value),
+            value.span,
+            "not a label",
+            "label keys are an optional DNS prefix and `/`, then up to 63 letters, digits, `-`, `_` and `.`; values are the same, starting and ending with a letter or digit",
+        );
+    }
+    ok
+}
+
 /// `https://` URLs only (they end up in annotations people click).
 pub fn https_url(lx: &mut Lx, u: &Sp<String>) -> bool {
     let ok = u.starts_with("https://") && u.len() > 8 && !u.chars().any(|c| c.is_whitespace() || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`' || c == '{' || c == '}');

@@ -7,7 +7,7 @@ use platform_ir::{Ratio, Sp, Span};
 use platform_syntax::Field;
 
 use crate::codes;
-use crate::lower::checks::{dns_label, duration, https_url, is_dns_name, range};
+use crate::lower::checks::{dns_label, duration, https_url, is_dns_name, k8s_label, range};
 use crate::lower::{list, opt, Lx};
 use crate::raw;
 
@@ -348,6 +348,13 @@ fn monitoring(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::MonitoringP
         .get()
         .map(|l| l.value.iter().filter_map(|(k, v)| v.get().map(|v| (k.clone(), v.value.clone()))).collect())
         .unwrap_or_default();
+    if let Some(labels) = m.rule_selector_labels.get() {
+        for (k, v) in &labels.value {
+            if let Some(v) = v.get() {
+                k8s_label(lx, k, v);
+            }
+        }
+    }
     let prometheus_url = lx.req(&m.prometheus_url, ms, "spec.monitoring.prometheusUrl")?;
     let url_ok = (prometheus_url.starts_with("http://") || prometheus_url.starts_with("https://"))
         && prometheus_url.bytes().all(|b| b.is_ascii_alphanumeric() || b".:/_-".contains(&b));
