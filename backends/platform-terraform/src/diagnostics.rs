@@ -70,7 +70,7 @@ pub fn database_differs(at: Span, env: &str, found: &str, expected: &str, refere
         format!("{found} in `{env}`"),
         "one Terraform root serves every environment: use the same database engine everywhere, and change only its size or version per environment",
     )
-    .with_label(reference, format!("{expected}"))
+    .with_label(reference, expected.to_owned())
 }
 
 /// TF005: a declared secret named like the database credentials.

@@ -141,3 +141,15 @@ pub fn readme(ctx: &Ctx<'_>, root: &Root) -> String {
     );
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{cell, code};
+
+    #[test]
+    fn table_cells_survive_pipes_and_backticks() {
+        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code("a`b"), "`` a`b ``");
+        assert_eq!(cell("x|y\nz"), "x\\|y z");
+    }
+}
