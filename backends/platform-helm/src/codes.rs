@@ -41,5 +41,18 @@ pub const HELM003: Code = Code {
            Fix: use lowercase letters, digits and `-` (and `.` in names that are not namespaces).",
 };
 
+/// The service's directory would break the do-not-edit header of a template.
+pub const HELM004: Code = Code {
+    id: "HELM004",
+    name: "unsafe-service-path",
+    summary: "the service's directory name would run as template code in the chart's file headers",
+    docs: "Every generated file starts with a do-not-edit comment that names its source, \
+           `<directory>/platform.yaml`. In a Helm template that comment is template text: a `{{` in the \
+           directory name would start a Go template action when Helm renders the chart, and a `*/` or a \
+           line break would end the comment early.\n\nExample: a service in \
+           `services/{{ fail \"x\" }}/platform.yaml`.\n\nWhy it matters: the chart would fail to render, or \
+           run whatever the directory name says.\n\nFix: rename the directory, e.g. `services/payment-api`.",
+};
+
 /// Every code of this crate, in order.
-pub const ALL: &[&Code] = &[&HELM001, &HELM002, &HELM003];
+pub const ALL: &[&Code] = &[&HELM001, &HELM002, &HELM003, &HELM004];

@@ -8,6 +8,18 @@ use crate::codes;
 /// Every problem of one service's chart. Errors stop the chart from being written.
 pub fn check(org: &Org, svc: &Service) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    if !is_inert_in_header(&svc.dir) {
+        out.push(Diagnostic::error(
+            &codes::HELM004,
+            format!(
+                "the directory `{}` of this service would run as template code in the chart",
+                svc.dir.escape_debug()
+            ),
+            svc.name.span,
+            "service in an unsafe directory",
+            "rename the directory to letters, digits, `.`, `_`, `-` and `/`",
+        ));
+    }
     if let Some(canary) = &svc.deployment.canary {
         if svc.monitoring.slo.is_none() {
             out.push(Diagnostic::error(
@@ -92,6 +104,12 @@ fn invalid(v: &Sp<String>, what: &str, help: &str) -> Diagnostic {
     )
 }
 
+/// True when `dir` can sit in a template's do-not-edit comment (`# …` or `{{/* … */}}`)
+/// without starting an action, ending the comment or the line.
+pub fn is_inert_in_header(dir: &str) -> bool {
+    !["{{", "}}", "*/", "\n", "\r"].iter().any(|bad| dir.contains(bad))
+}
+
 /// DNS-1123 label: `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters.
 pub fn is_label(s: &str) -> bool {
     let b = s.as_bytes();
@@ -109,7 +127,15 @@ pub fn is_subdomain(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_label, is_subdomain};
+    use super::{is_inert_in_header, is_label, is_subdomain};
+
+    #[test]
+    fn directories_that_would_run_in_a_header() {
+        assert!(is_inert_in_header(".") && is_inert_in_header("services/payment-api") && is_inert_in_header("a {b} c"));
+        for bad in ["svc{{x}}", "a}}", "a*/b", "a\nb", "a\rb"] {
+            assert!(!is_inert_in_header(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn kubernetes_names() {
