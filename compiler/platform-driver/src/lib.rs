@@ -21,6 +21,7 @@ use rayon::prelude::*;
 /// Every backend, in id order (the order their outputs are merged in; STYLE E5).
 pub fn backends() -> Vec<&'static dyn Backend> {
     let mut all: Vec<&'static dyn Backend> = vec![&platform_backstage::Backstage];
+    all.push(&platform_github_actions::GithubActions);
     all.push(&platform_grafana::Grafana);
     all.push(&platform_helm::Helm);
     all.push(&platform_prometheus::Prometheus);
@@ -302,6 +303,7 @@ pub fn codes() -> Vec<&'static ir::Code> {
     all.extend_from_slice(compiler::codes::ALL);
     all.extend_from_slice(codes::ALL);
     all.extend_from_slice(platform_scaffold::codes::ALL);
+    all.extend_from_slice(platform_github_actions::codes::ALL);
     all.extend_from_slice(platform_grafana::codes::ALL);
     all.extend_from_slice(platform_helm::codes::ALL);
     all.extend_from_slice(platform_prometheus::codes::ALL);

@@ -1,0 +1,209 @@
+//! `<service>.yml`: the one small workflow a service gets. It owns no steps: it calls the
+//! org's reusable workflows in order — build, then test and security, then each environment
+//! in promotion order through its protected GitHub environment.
+
+use platform_ir::{Org, Service, naming};
+use serde_json::{Value, json};
+
+use crate::Cx;
+use crate::doc::{commented, map, push};
+use crate::guard::Kind;
+use crate::reusable::{build, deploy, security, test};
+use crate::target::Target;
+use crate::wf::{self, CONTENTS_READ, ID_TOKEN_AWS, ID_TOKEN_SIGN, PACKAGES_READ, PACKAGES_WRITE};
+
+/// The branch that deploys.
+pub const MAIN: &str = "main";
+
+/// Only pushes to the main branch deploy; pull requests build, test and scan.
+const ON_MAIN: &str = "github.event_name == 'push' && github.ref == 'refs/heads/main'";
+
+/// File name of a service's caller.
+pub fn file(service: &str) -> String {
+    format!("{service}.yml")
+}
+
+/// `uses:` of a reusable workflow of the same repository: the workspace-relative form, which
+/// GitHub resolves to the caller's own commit for reusable workflows. zizmor's
+/// `self-repository` audit prefers GitHub's newer `$/` form, which actionlint (up to 1.7.12)
+/// rejects and GitHub Enterprise Server lacks; the inline ignore records that choice.
+pub fn local(file: &str) -> Value {
+    commented(format!("./.github/workflows/{file}"), "zizmor: ignore[self-repository] ./ is pinned to this commit too")
+}
+
+/// What the caller and the dispatch workflows share about one service.
+pub struct Facts {
+    /// Service name.
+    pub name: String,
+    /// Its directory.
+    pub dir: String,
+    /// Image repository.
+    pub image: String,
+    /// Host of the image registry.
+    pub registry: String,
+    /// Dashboard uid, empty when the service has no dashboard.
+    pub dashboard_uid: String,
+    /// Grafana base URL.
+    pub grafana_url: String,
+    /// One entry per environment, in promotion order.
+    pub targets: Vec<Target>,
+}
+
+impl Facts {
+    /// Resolve and check everything the workflows of `svc` contain.
+    pub fn new(cx: &mut Cx<'_>, svc: &Service) -> Self {
+        let org: &Org = cx.org;
+        let name = cx.g.text(&svc.name, Kind::Name);
+        let dir = cx.g.service_dir(svc);
+        let image = cx.g.text(&svc.image, Kind::Image);
+        let registry = registry_host(&image);
+        let dashboard_uid = if svc.monitoring.dashboard.value { naming::grafana_uid(&name) } else { String::new() };
+        let grafana_url = cx.g.text(&org.monitoring.grafana_url, Kind::Url).trim_end_matches('/').to_owned();
+        let targets = svc.environments.iter().map(|e| Target::new(&mut cx.g, org, svc, e)).collect();
+        Facts { name, dir, image, registry, dashboard_uid, grafana_url, targets }
+    }
+
+    /// The `secrets:` a caller passes to build and security: registry credentials, only for
+    /// a registry other than ghcr.io (where the job's own token is used).
+    fn registry_secrets(&self) -> Option<Value> {
+        (self.registry != "ghcr.io").then(|| {
+            map([
+                ("registry-username", json!("${{ secrets.REGISTRY_USERNAME }}")),
+                ("registry-password", json!("${{ secrets.REGISTRY_PASSWORD }}")),
+            ])
+        })
+    }
+}
+
+/// The registry host of an image repository (`ghcr.io/acme/x` → `ghcr.io`; no host means
+/// Docker Hub).
+pub fn registry_host(image: &str) -> String {
+    match image.split_once('/') {
+        Some((host, _)) if host.contains('.') || host.contains(':') || host == "localhost" => host.to_owned(),
+        _ => "docker.io".to_owned(),
+    }
+}
+
+/// Job id of an environment's job: `deploy-production`.
+pub fn job_id(prefix: &str, environment: &str) -> String {
+    let env: String =
+        environment.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '-' }).collect();
+    format!("{prefix}-{env}")
+}
+
+/// The concurrency group of an environment of a service: deploys, promotions and rollbacks
+/// of one service in one environment queue behind each other and are never cancelled.
+pub fn deploy_concurrency(service: &str, environment: &str) -> Value {
+    map([("group", json!(format!("deploy-{service}-{environment}"))), ("cancel-in-progress", json!(false))])
+}
+
+/// The workflow.
+pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
+    let generated = cx.ci.generated_dir.clone();
+    let filter = if f.dir == "." { "**".to_owned() } else { format!("{}/**", f.dir) };
+    let paths = json!([filter, format!("{generated}/{}/**", f.name), format!(".github/workflows/{}", file(&f.name))]);
+    let on = map([
+        ("push", map([("branches", json!([MAIN])), ("paths", paths.clone())])),
+        ("pull_request", map([("paths", paths)])),
+    ]);
+    let language = svc.language.value.as_str();
+
+    let mut jobs = map([]);
+    let mut build_job = map([
+        ("name", json!("Build")),
+        ("uses", local(build::FILE)),
+        ("permissions", wf::permissions(&[CONTENTS_READ, PACKAGES_WRITE, ID_TOKEN_SIGN])),
+        (
+            "with",
+            map([
+                ("service", json!(f.name)),
+                ("language", json!(language)),
+                ("working-directory", json!(f.dir)),
+                ("image", json!(f.image)),
+                ("registry", json!(f.registry)),
+                ("push", json!("${{ github.event_name == 'push' }}")),
+            ]),
+        ),
+    ]);
+    if let Some(s) = f.registry_secrets() {
+        push(&mut build_job, "secrets", s);
+    }
+    push(&mut jobs, "build", build_job);
+    push(
+        &mut jobs,
+        "test",
+        map([
+            ("name", json!("Test")),
+            ("needs", json!(["build"])),
+            ("uses", local(test::FILE)),
+            ("permissions", wf::permissions(&[CONTENTS_READ])),
+            (
+                "with",
+                map([("service", json!(f.name)), ("language", json!(language)), ("working-directory", json!(f.dir))]),
+            ),
+        ]),
+    );
+    let mut security_job = map([
+        ("name", json!("Security")),
+        ("needs", json!(["build"])),
+        ("uses", local(security::FILE)),
+        ("permissions", wf::permissions(&[CONTENTS_READ, PACKAGES_READ])),
+        (
+            "with",
+            map([
+                ("service", json!(f.name)),
+                ("language", json!(language)),
+                ("working-directory", json!(f.dir)),
+                ("image", json!(f.image)),
+                ("registry", json!(f.registry)),
+                ("scan-image", json!("${{ github.event_name == 'push' }}")),
+                ("generated-dir", json!(generated)),
+            ]),
+        ),
+    ]);
+    if let Some(s) = f.registry_secrets() {
+        push(&mut security_job, "secrets", s);
+    }
+    push(&mut jobs, "security", security_job);
+
+    let mut needs = json!(["test", "security"]);
+    for t in &f.targets {
+        let id = job_id("deploy", &t.environment);
+        let job = map([
+            ("name", json!(format!("Deploy to {}", t.environment))),
+            ("needs", needs),
+            ("if", json!(ON_MAIN)),
+            ("uses", local(deploy::FILE)),
+            ("concurrency", deploy_concurrency(&f.name, &t.environment)),
+            ("permissions", wf::permissions(&[CONTENTS_READ, ID_TOKEN_AWS])),
+            (
+                "with",
+                map([
+                    ("service", json!(f.name)),
+                    ("environment", json!(t.environment)),
+                    ("namespace", json!(t.namespace)),
+                    ("cluster", json!(t.cluster)),
+                    ("aws-region", json!(t.region)),
+                    ("aws-role-arn", json!(t.role_arn)),
+                    ("chart-dir", json!(format!("{generated}/{}/helm/{}", f.name, naming::k8s_name(&f.name)))),
+                    ("terraform-dir", json!(format!("{generated}/{}/terraform", f.name))),
+                    ("canary", json!(t.canary)),
+                    ("rollback-on-failure", json!(t.rollback_on_failure)),
+                    ("helm-timeout", json!(t.helm_timeout)),
+                    ("canary-timeout-seconds", json!(t.canary_timeout_seconds)),
+                    ("dashboard-uid", json!(f.dashboard_uid)),
+                    ("grafana-url", json!(f.grafana_url)),
+                ]),
+            ),
+            ("secrets", map([("grafana-token", json!("${{ secrets.GRAFANA_TOKEN }}"))])),
+        ]);
+        push(&mut jobs, &id, job);
+        needs = json!([id]);
+    }
+
+    let concurrency = map([
+        ("group", json!("${{ github.workflow }}-${{ github.event.pull_request.number || github.run_id }}")),
+        ("cancel-in-progress", json!("${{ github.event_name == 'pull_request' }}")),
+    ]);
+    map([("name", json!(f.name)), ("on", on), ("permissions", map([])), ("concurrency", concurrency), ("jobs", jobs)])
+}

@@ -1,0 +1,71 @@
+//! `platform-check.yml`: on every pull request, `platform build --check` fails when the
+//! committed generated files are stale, the copies under `.github/workflows/` must equal the
+//! generated workflows, and the job summary shows reviewers what the pull request changes in
+//! the generated output (`platform diff`).
+
+use serde_json::{Value, json};
+
+use crate::Cx;
+use crate::doc::{map, push};
+use crate::pins::Action;
+use crate::scripts;
+use crate::wf::{self, CONTENTS_READ, RUNNER, with_if};
+
+/// File name.
+pub const FILE: &str = "platform-check.yml";
+
+/// The workflow.
+pub fn workflow(cx: &mut Cx<'_>) -> Value {
+    let generated = cx.ci.generated_dir.clone();
+    let repository = cx.ci.platform_repository.clone();
+    let version = cx.ci.platform_version.clone();
+    let checkout = wf::uses(
+        &mut cx.g,
+        &mut cx.pins,
+        "Check out",
+        Action::Checkout,
+        Some(map([("persist-credentials", json!(false)), ("fetch-depth", json!(0))])),
+    );
+    let steps = vec![
+        checkout,
+        wf::run(
+            "Install the platform CLI",
+            map([("PLATFORM_REPOSITORY", json!(repository)), ("PLATFORM_VERSION", json!(version))]),
+            scripts::INSTALL_PLATFORM,
+        ),
+        wf::run("platform build --check", map([("GENERATED_DIR", json!(generated))]), scripts::PLATFORM_CHECK),
+        wf::run(
+            "Workflow copies match the generated workflows",
+            map([("GENERATED_DIR", json!(generated))]),
+            scripts::WORKFLOW_COPIES,
+        ),
+        with_if(
+            wf::run(
+                "Show the changes to the generated files",
+                map([("BASE_SHA", json!("${{ github.event.pull_request.base.sha }}"))]),
+                scripts::PLATFORM_DIFF,
+            ),
+            "${{ !cancelled() }}",
+        ),
+    ];
+    let check = map([
+        ("name", json!("Generated files are up to date")),
+        ("runs-on", json!(RUNNER)),
+        ("permissions", wf::permissions(&[CONTENTS_READ])),
+        ("steps", Value::Array(steps)),
+    ]);
+    let mut doc = map([
+        ("name", json!("platform check")),
+        ("on", map([("pull_request", map([]))])),
+        ("permissions", map([])),
+        (
+            "concurrency",
+            map([
+                ("group", json!("${{ github.workflow }}-${{ github.event.pull_request.number }}")),
+                ("cancel-in-progress", json!(true)),
+            ]),
+        ),
+    ]);
+    push(&mut doc, "jobs", map([("check", check)]));
+    doc
+}

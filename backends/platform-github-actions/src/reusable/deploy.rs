@@ -1,0 +1,143 @@
+//! `platform-deploy.yml`: one environment of one service, in one job that declares the
+//! GitHub environment (protection rules, and a GitHub deployment record for DORA):
+//! Terraform plan then apply, `helm upgrade` with the environment's values file and the
+//! commit's image tag, following the canary when there is one, and a Grafana annotation.
+
+use serde_json::{Value, json};
+
+use crate::Cx;
+use crate::doc::{map, push};
+use crate::pins::Action;
+use crate::scripts;
+use crate::wf::{self, CONTENTS_READ, ID_TOKEN_AWS, Input, RUNNER, Type, with_if};
+
+/// File name.
+pub const FILE: &str = "platform-deploy.yml";
+
+/// Inputs.
+pub const INPUTS: &[Input] = &[
+    Input("service", Type::String, "service name (Helm release and Kubernetes name)"),
+    Input("environment", Type::String, "environment name (and GitHub environment)"),
+    Input("namespace", Type::String, "Kubernetes namespace"),
+    Input("cluster", Type::String, "EKS cluster name"),
+    Input("aws-region", Type::String, "AWS region of the environment"),
+    Input("aws-role-arn", Type::String, "role to assume through GitHub's OIDC provider"),
+    Input("chart-dir", Type::String, "the service's generated Helm chart"),
+    Input("terraform-dir", Type::String, "the service's generated Terraform"),
+    Input("canary", Type::Boolean, "the service deploys with a canary (Argo Rollouts)"),
+    Input("rollback-on-failure", Type::Boolean, "roll back without a person when the release does not become ready"),
+    Input("helm-timeout", Type::String, "how long helm waits for the release to become ready"),
+    Input("canary-timeout-seconds", Type::Number, "how long to follow the canary before giving up"),
+    Input("dashboard-uid", Type::String, "uid of the service's Grafana dashboard (empty: annotate org-wide)"),
+    Input("grafana-url", Type::String, "Grafana base URL"),
+];
+
+/// The workflow.
+pub fn workflow(cx: &mut Cx<'_>) -> Value {
+    let ci_tf = cx.ci.terraform_version.clone();
+    let ci_helm = cx.ci.helm_version.clone();
+    let mut steps = vec![wf::checkout(&mut cx.g, &mut cx.pins), aws_credentials(cx)];
+    steps.push(wf::uses(
+        &mut cx.g,
+        &mut cx.pins,
+        "Set up Terraform",
+        Action::SetupTerraform,
+        Some(map([("terraform_version", json!(ci_tf)), ("terraform_wrapper", json!(false))])),
+    ));
+    steps.push(wf::run(
+        "Terraform plan and apply",
+        map([
+            ("SERVICE", wf::input("service")),
+            ("ENVIRONMENT", wf::input("environment")),
+            ("TERRAFORM_DIR", wf::input("terraform-dir")),
+            ("TF_IN_AUTOMATION", json!("1")),
+        ]),
+        scripts::TERRAFORM,
+    ));
+    steps.push(wf::uses(
+        &mut cx.g,
+        &mut cx.pins,
+        "Set up Helm",
+        Action::SetupHelm,
+        Some(map([("version", json!(ci_helm))])),
+    ));
+    steps.push(kubeconfig());
+    steps.push(wf::run(
+        "Helm upgrade",
+        map([
+            ("RELEASE", wf::input("service")),
+            ("NAMESPACE", wf::input("namespace")),
+            ("ENVIRONMENT", wf::input("environment")),
+            ("CHART_DIR", wf::input("chart-dir")),
+            ("IMAGE_TAG", json!("${{ github.sha }}")),
+            ("HELM_TIMEOUT", wf::input("helm-timeout")),
+            ("ROLLBACK_ON_FAILURE", wf::input("rollback-on-failure")),
+        ]),
+        scripts::HELM_UPGRADE,
+    ));
+    steps.push(with_if(
+        wf::run(
+            "Follow the canary",
+            map([
+                ("RELEASE", wf::input("service")),
+                ("NAMESPACE", wf::input("namespace")),
+                ("CANARY_TIMEOUT_SECONDS", wf::input("canary-timeout-seconds")),
+            ]),
+            scripts::CANARY_WAIT,
+        ),
+        "inputs.canary",
+    ));
+    steps.push(annotate("deploy"));
+
+    let deploy = map([
+        ("name", json!("Deploy ${{ inputs.service }} to ${{ inputs.environment }}")),
+        ("runs-on", json!(RUNNER)),
+        ("environment", wf::input("environment")),
+        ("permissions", wf::permissions(&[CONTENTS_READ, ID_TOKEN_AWS])),
+        ("steps", Value::Array(steps)),
+    ]);
+    let mut doc = map(super::head("platform deploy", wf::workflow_call(INPUTS, super::GRAFANA_SECRETS)));
+    push(&mut doc, "jobs", map([("deploy", deploy)]));
+    doc
+}
+
+/// Assume the environment's deploy role through GitHub's OIDC provider (no static keys).
+pub fn aws_credentials(cx: &mut Cx<'_>) -> Value {
+    wf::uses(
+        &mut cx.g,
+        &mut cx.pins,
+        "Configure AWS credentials",
+        Action::ConfigureAwsCredentials,
+        Some(map([("role-to-assume", wf::input("aws-role-arn")), ("aws-region", wf::input("aws-region"))])),
+    )
+}
+
+/// Point kubectl and helm at the environment's cluster.
+pub fn kubeconfig() -> Value {
+    wf::run(
+        "Connect to the cluster",
+        map([("CLUSTER", wf::input("cluster")), ("AWS_REGION", wf::input("aws-region"))]),
+        scripts::KUBECONFIG,
+    )
+}
+
+/// Annotate the service's Grafana dashboard with this event and the job's outcome, unless
+/// the run was cancelled.
+pub fn annotate(event: &str) -> Value {
+    with_if(
+        wf::run(
+            "Annotate the Grafana dashboard",
+            map([
+                ("GRAFANA_URL", wf::input("grafana-url")),
+                ("GRAFANA_TOKEN", json!("${{ secrets.grafana-token }}")),
+                ("DASHBOARD_UID", wf::input("dashboard-uid")),
+                ("SERVICE", wf::input("service")),
+                ("ENVIRONMENT", wf::input("environment")),
+                ("EVENT", json!(event)),
+                ("JOB_STATUS", json!("${{ job.status }}")),
+            ]),
+            scripts::ANNOTATE,
+        ),
+        "${{ !cancelled() }}",
+    )
+}

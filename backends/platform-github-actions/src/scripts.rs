@@ -1,0 +1,259 @@
+//! Every `run:` script of the generated workflows.
+//!
+//! They are constants: no input value is ever pasted into a script. A script reads what it
+//! needs from `env:` (set by the step from `inputs`) as a quoted shell variable, so the shell
+//! never parses a value as code, and no `${{ }}` expression appears inside `run:`.
+
+/// Build a TypeScript service.
+pub const NPM_BUILD: &str = "npm ci\nnpm run build --if-present\n";
+/// Test a TypeScript service.
+pub const NPM_TEST: &str = "npm ci\nnpm test\n";
+/// Audit a TypeScript service's production dependencies.
+pub const NPM_AUDIT: &str = "npm audit --omit=dev --audit-level=high\n";
+
+/// Build a Go service.
+pub const GO_BUILD: &str = "go build ./...\n";
+/// Test a Go service.
+pub const GO_TEST: &str = "go vet ./...\ngo test ./...\n";
+
+/// Build a Python service.
+pub const PIP_BUILD: &str = "python -m pip install --requirement requirements.txt\npython -m compileall -q .\n";
+/// Test a Python service.
+pub const PIP_TEST: &str = "python -m pip install --requirement requirements.txt\npython -m pytest\n";
+
+/// Install the Rust toolchain the org pins (rustup is on every GitHub-hosted runner).
+pub const RUSTUP: &str = "rustup toolchain install \"${RUST_VERSION}\" --profile minimal --no-self-update\n\
+rustup default \"${RUST_VERSION}\"\n";
+/// Build a Rust service.
+pub const CARGO_BUILD: &str = "cargo build --locked --release\n";
+/// Test a Rust service.
+pub const CARGO_TEST: &str = "cargo test --locked\n";
+
+/// Build a Java service (Maven wrapper).
+pub const MAVEN_BUILD: &str = "./mvnw --batch-mode --no-transfer-progress -DskipTests package\n";
+/// Test a Java service (Maven wrapper).
+pub const MAVEN_TEST: &str = "./mvnw --batch-mode --no-transfer-progress test\n";
+
+/// Sign the pushed image and attest its SBOM, keyless (Sigstore, via the job's OIDC token).
+pub const SIGN: &str = r#"set -euo pipefail
+ref="${IMAGE}@${DIGEST}"
+cosign sign --yes "${ref}"
+cosign attest --yes --type spdxjson --predicate sbom.spdx.json "${ref}"
+"#;
+
+/// Apply the service's Terraform for one environment: init against the environment's state
+/// (`backend-<env>.hcl`, written by the Terraform backend), plan to a file, apply exactly
+/// that plan.
+pub const TERRAFORM: &str = r#"set -euo pipefail
+if [[ ! -d "${TERRAFORM_DIR}" ]]; then
+  echo "no Terraform for ${SERVICE}; nothing to apply"
+  exit 0
+fi
+cd "${TERRAFORM_DIR}"
+terraform init -input=false -reconfigure -backend-config="backend-${ENVIRONMENT}.hcl"
+terraform plan -input=false -var-file="${ENVIRONMENT}.tfvars" -out="${ENVIRONMENT}.tfplan"
+terraform apply -input=false "${ENVIRONMENT}.tfplan"
+"#;
+
+/// Point kubectl and helm at the environment's EKS cluster.
+pub const KUBECONFIG: &str = "aws eks update-kubeconfig --name \"${CLUSTER}\" --region \"${AWS_REGION}\"\n";
+
+/// Upgrade the release to the image built from this commit. With automatic rollback, Helm
+/// rolls the release back itself when it does not become ready.
+pub const HELM_UPGRADE: &str = r#"set -euo pipefail
+args=(upgrade --install "${RELEASE}" "${CHART_DIR}"
+  --namespace "${NAMESPACE}"
+  --values "${CHART_DIR}/values-${ENVIRONMENT}.yaml"
+  --set-string "image.tag=${IMAGE_TAG}"
+  --wait --timeout "${HELM_TIMEOUT}")
+if [[ "${ROLLBACK_ON_FAILURE}" == "true" ]]; then
+  args+=(--rollback-on-failure)
+fi
+helm "${args[@]}"
+"#;
+
+/// Follow a canary (Argo Rollouts) until it is fully promoted or aborted. An aborted
+/// rollout (failed analysis: automatic rollback) fails the job, which marks the GitHub
+/// deployment failed.
+pub const CANARY_WAIT: &str = r#"set -euo pipefail
+if ! kubectl get rollout "${RELEASE}" --namespace "${NAMESPACE}" >/dev/null 2>&1; then
+  echo "no Rollout ${RELEASE} in ${NAMESPACE}: this environment deploys without a canary"
+  exit 0
+fi
+deadline=$((SECONDS + CANARY_TIMEOUT_SECONDS))
+while true; do
+  generation="$(kubectl get rollout "${RELEASE}" --namespace "${NAMESPACE}" --output 'jsonpath={.metadata.generation}')"
+  observed="$(kubectl get rollout "${RELEASE}" --namespace "${NAMESPACE}" --output 'jsonpath={.status.observedGeneration}')"
+  phase="$(kubectl get rollout "${RELEASE}" --namespace "${NAMESPACE}" --output 'jsonpath={.status.phase}')"
+  if [[ "${observed}" == "${generation}" ]]; then
+    case "${phase}" in
+      Healthy)
+        echo "canary of ${RELEASE} promoted"
+        exit 0
+        ;;
+      Degraded)
+        echo "::error::the canary of ${RELEASE} was aborted (failed analysis); traffic is back on the stable version"
+        exit 1
+        ;;
+    esac
+  fi
+  if ((SECONDS > deadline)); then
+    echo "::error::the canary of ${RELEASE} did not finish in time (phase ${phase}); promote or roll back by hand"
+    exit 1
+  fi
+  echo "canary of ${RELEASE}: ${phase:-pending}"
+  sleep 20
+done
+"#;
+
+/// Promote a canary to 100 % now (what `kubectl argo rollouts promote --full` does).
+pub const PROMOTE: &str = r#"set -euo pipefail
+if ! kubectl get rollout "${RELEASE}" --namespace "${NAMESPACE}" >/dev/null 2>&1; then
+  echo "::error::no Rollout ${RELEASE} in ${NAMESPACE}: nothing to promote"
+  exit 1
+fi
+kubectl patch rollout "${RELEASE}" --namespace "${NAMESPACE}" --subresource status --type merge \
+  --patch '{"status":{"promoteFull":true}}'
+"#;
+
+/// Roll back: abort a running canary (traffic back to stable), then return the release to
+/// its previous revision.
+pub const ROLLBACK: &str = r#"set -euo pipefail
+if [[ "${CANARY}" == "true" ]] && kubectl get rollout "${RELEASE}" --namespace "${NAMESPACE}" >/dev/null 2>&1; then
+  kubectl patch rollout "${RELEASE}" --namespace "${NAMESPACE}" --subresource status --type merge \
+    --patch '{"status":{"abort":true}}'
+fi
+helm rollback "${RELEASE}" --namespace "${NAMESPACE}" --wait --timeout "${HELM_TIMEOUT}"
+"#;
+
+/// DORA: mark the deployment this rollback undoes as failed, so the change failure rate
+/// counts it. The newest deployment of the environment is this rollback job's own (GitHub
+/// creates it when the job starts); the one before it is the deployment being undone.
+pub const MARK_ROLLED_BACK: &str = r#"set -euo pipefail
+id="$(gh api "repos/${GITHUB_REPOSITORY}/deployments?environment=${ENVIRONMENT}&per_page=2" --jq '.[1].id // empty')"
+if [[ -z "${id}" ]]; then
+  echo "no earlier deployment of ${ENVIRONMENT} to mark"
+  exit 0
+fi
+run_url="${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}"
+gh api --method POST "repos/${GITHUB_REPOSITORY}/deployments/${id}/statuses" \
+  -f state=failure -f description="rolled back" -f log_url="${run_url}" >/dev/null
+echo "deployment ${id} of ${ENVIRONMENT} marked failed (rolled back)"
+"#;
+
+/// Annotate the service's Grafana dashboard with the deploy and its outcome. Best effort: a
+/// missing token or an unreachable Grafana is a warning, never a failed deploy.
+pub const ANNOTATE: &str = r#"set -euo pipefail
+if [[ -z "${GRAFANA_TOKEN:-}" ]]; then
+  echo "::warning::no grafana-token secret: the deployment is not annotated in Grafana"
+  exit 0
+fi
+run_url="${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}"
+body="$(jq --null-input \
+  --arg uid "${DASHBOARD_UID}" --arg service "${SERVICE}" --arg environment "${ENVIRONMENT}" \
+  --arg event "${EVENT}" --arg status "${JOB_STATUS}" --arg sha "${GITHUB_SHA}" --arg url "${run_url}" \
+  '{tags: ["deploy", ("service:" + $service), ("environment:" + $environment), ("event:" + $event), ("status:" + $status)],
+    text: ($event + " " + $service + " " + $sha[0:12] + " to " + $environment + ": " + $status + " (" + $url + ")")}
+   + (if $uid == "" then {} else {dashboardUID: $uid} end)')"
+curl --silent --show-error --fail --max-time 15 --request POST "${GRAFANA_URL}/api/annotations" \
+  --header "Authorization: Bearer ${GRAFANA_TOKEN}" --header "Content-Type: application/json" \
+  --data "${body}" >/dev/null || echo "::warning::could not annotate the Grafana dashboard"
+"#;
+
+/// Install the platform CLI the org pins (cargo is on every GitHub-hosted runner).
+pub const INSTALL_PLATFORM: &str = r#"set -euo pipefail
+cargo install --locked --git "${PLATFORM_REPOSITORY}" --tag "${PLATFORM_VERSION}" platform-cli
+"#;
+
+/// `platform build --check`: fail when the committed output is stale, and show reviewers the
+/// drift in the job summary.
+pub const PLATFORM_CHECK: &str = r####"set -euo pipefail
+status=0
+platform build --check --out "${GENERATED_DIR}" . >drift.diff || status=$?
+if [[ "${status}" -ne 0 ]]; then
+  {
+    echo "### Generated files are out of date"
+    echo
+    echo "Run \`platform build\` and commit the result. Drift:"
+    echo
+    echo '```diff'
+    head -c 60000 drift.diff
+    echo '```'
+  } >>"${GITHUB_STEP_SUMMARY}"
+  cat drift.diff
+fi
+exit "${status}"
+"####;
+
+/// Show reviewers what the pull request changes in the generated output.
+pub const PLATFORM_DIFF: &str = r####"set -euo pipefail
+platform diff --base "${BASE_SHA}" . >changes.diff || echo "platform diff failed; see the log" >changes.diff
+{
+  echo "### What this pull request changes in the generated files"
+  echo
+  echo '```diff'
+  head -c 60000 changes.diff
+  echo '```'
+} >>"${GITHUB_STEP_SUMMARY}"
+"####;
+
+/// The copies of the generated workflows under `.github/workflows/` must equal the generated
+/// files (GitHub only reads that one flat directory).
+pub const WORKFLOW_COPIES: &str = r#"set -euo pipefail
+status=0
+for f in "${GENERATED_DIR}"/*/github-actions/workflows/*.yml; do
+  copy=".github/workflows/$(basename "${f}")"
+  if ! cmp --silent "${f}" "${copy}"; then
+    echo "::error file=${copy}::${copy} differs from ${f}; copy the generated workflow over it"
+    status=1
+  fi
+done
+exit "${status}"
+"#;
+
+/// Every script, for the tests.
+#[cfg(test)]
+pub const ALL: &[&str] = &[
+    NPM_BUILD,
+    NPM_TEST,
+    NPM_AUDIT,
+    GO_BUILD,
+    GO_TEST,
+    PIP_BUILD,
+    PIP_TEST,
+    RUSTUP,
+    CARGO_BUILD,
+    CARGO_TEST,
+    MAVEN_BUILD,
+    MAVEN_TEST,
+    SIGN,
+    TERRAFORM,
+    KUBECONFIG,
+    HELM_UPGRADE,
+    CANARY_WAIT,
+    PROMOTE,
+    ROLLBACK,
+    MARK_ROLLED_BACK,
+    ANNOTATE,
+    INSTALL_PLATFORM,
+    PLATFORM_CHECK,
+    PLATFORM_DIFF,
+    WORKFLOW_COPIES,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::ALL;
+
+    #[test]
+    fn scripts_hold_no_expressions_and_end_with_a_newline() {
+        for s in ALL {
+            assert!(!s.contains("${{"), "{s}");
+            assert!(s.ends_with('\n') && !s.contains('\t'), "{s}");
+            for line in s.lines() {
+                assert!(!(line.contains("curl") && line.contains("secret")), "checkov CKV_GHA_3: {line}");
+                assert!(line.len() <= 160, "long line: {line}");
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Small builders shared by every workflow: steps, permissions, inputs.
+
+use serde_json::{Value, json};
+
+use crate::doc::{commented, map, push};
+use crate::guard::Guard;
+use crate::pins::{Action, Pins};
+
+/// The runner every job uses. A fixed image version, not `ubuntu-latest`, so a runner image
+/// upgrade is a reviewed change of the generator rather than a surprise.
+pub const RUNNER: &str = "ubuntu-24.04";
+
+/// A permission scope with the reason it is granted (zizmor's `undocumented-permissions`).
+pub struct Grant(pub &'static str, pub &'static str, pub &'static str);
+
+/// Read the repository's code.
+pub const CONTENTS_READ: Grant = Grant("contents", "read", "to check out the code");
+/// Mint an OIDC token for AWS.
+pub const ID_TOKEN_AWS: Grant =
+    Grant("id-token", "write", "to assume the deploy role in AWS through GitHub's OIDC provider");
+/// Mint an OIDC token for keyless signing.
+pub const ID_TOKEN_SIGN: Grant = Grant("id-token", "write", "to sign the image keyless with Sigstore");
+/// Push images to ghcr.io.
+pub const PACKAGES_WRITE: Grant = Grant("packages", "write", "to push the image to the GitHub Container Registry");
+/// Pull images from ghcr.io.
+pub const PACKAGES_READ: Grant = Grant("packages", "read", "to pull the image from the GitHub Container Registry");
+/// Mark deployments failed.
+pub const DEPLOYMENTS_WRITE: Grant = Grant("deployments", "write", "to mark the rolled-back deployment failed");
+
+/// A `permissions:` mapping, each scope commented with its reason.
+pub fn permissions(grants: &[Grant]) -> Value {
+    let mut m = map([]);
+    for Grant(scope, level, why) in grants {
+        push(&mut m, scope, commented(*level, why));
+    }
+    m
+}
+
+/// A step that runs a constant script with `env:` values.
+pub fn run(name: &str, env: Value, script: &'static str) -> Value {
+    let mut step = map([("name", json!(name))]);
+    if env.as_object().is_some_and(|m| !m.is_empty()) {
+        push(&mut step, "env", env);
+    }
+    push(&mut step, "run", json!(script));
+    step
+}
+
+/// A step that uses a pinned action.
+pub fn uses(g: &mut Guard, pins: &mut Pins<'_>, name: &str, action: Action, with: Option<Value>) -> Value {
+    let mut step = map([("name", json!(name)), ("uses", pins.uses(g, action))]);
+    if let Some(w) = with {
+        push(&mut step, "with", w);
+    }
+    step
+}
+
+/// Give a step an `id` (placed right after its `name`).
+pub fn with_id(step: Value, id: &str) -> Value {
+    let Value::Object(m) = step else { return step };
+    let mut out = serde_json::Map::new();
+    for (k, v) in m {
+        let is_name = k == "name";
+        out.insert(k, v);
+        if is_name {
+            out.insert("id".to_owned(), json!(id));
+        }
+    }
+    Value::Object(out)
+}
+
+/// Check out the repository without leaving the token in `.git/config` (zizmor `artipacked`).
+pub fn checkout(g: &mut Guard, pins: &mut Pins<'_>) -> Value {
+    uses(g, pins, "Check out", Action::Checkout, Some(map([("persist-credentials", json!(false))])))
+}
+
+/// Add `if:` to a step or job (placed right after `name`, where readers look for it).
+pub fn with_if(step: Value, condition: &str) -> Value {
+    let Value::Object(m) = step else { return step };
+    let mut out = serde_json::Map::new();
+    for (k, v) in m {
+        let is_name = k == "name";
+        out.insert(k, v);
+        if is_name {
+            out.insert("if".to_owned(), json!(condition));
+        }
+    }
+    if !out.contains_key("if") {
+        out.insert("if".to_owned(), json!(condition));
+    }
+    Value::Object(out)
+}
+
+/// The type of a `workflow_call` input.
+#[derive(Clone, Copy)]
+pub enum Type {
+    /// `string`.
+    String,
+    /// `boolean`.
+    Boolean,
+    /// `number`.
+    Number,
+}
+
+/// One `workflow_call` input: name, type, description.
+pub struct Input(pub &'static str, pub Type, pub &'static str);
+
+/// `on: workflow_call` with the given inputs (all required) and optional secrets.
+pub fn workflow_call(inputs: &[Input], secrets: &[(&'static str, &'static str)]) -> Value {
+    let mut ins = map([]);
+    for Input(name, ty, description) in inputs {
+        let ty = match ty {
+            Type::String => "string",
+            Type::Boolean => "boolean",
+            Type::Number => "number",
+        };
+        push(
+            &mut ins,
+            name,
+            map([("description", json!(description)), ("type", json!(ty)), ("required", json!(true))]),
+        );
+    }
+    let mut call = map([("inputs", ins)]);
+    if !secrets.is_empty() {
+        let mut s = map([]);
+        for (name, description) in secrets {
+            push(&mut s, name, map([("description", json!(description)), ("required", json!(false))]));
+        }
+        push(&mut call, "secrets", s);
+    }
+    map([("workflow_call", call)])
+}
+
+/// `${{ inputs.<name> }}`.
+pub fn input(name: &str) -> Value {
+    json!(format!("${{{{ inputs.{name} }}}}"))
+}

