@@ -59,8 +59,17 @@ pub fn validate(a: &InputArgs) -> anyhow::Result<ExitCode> {
         Ok(fe) => fe,
         Err(code) => return Ok(code),
     };
-    report(a, &fe.sources, &fe.diagnostics);
-    if fe.has_errors() {
+    let mut diags = fe.diagnostics.clone();
+    if !fe.has_errors() {
+        // Backends check what only they know (e.g. a value one target cannot take); run
+        // them and discard their files.
+        let backends = platform_driver::backends();
+        let (backend_diags, _) = platform_driver::emit(&fe, &backends, &|_, _| Ok::<(), ()>(()));
+        diags.extend(backend_diags);
+        platform_compiler::finish(&mut diags);
+    }
+    report(a, &fe.sources, &diags);
+    if diags.iter().any(Diagnostic::is_error) {
         return Ok(ExitCode::from(1));
     }
     if a.format == Format::Human {
