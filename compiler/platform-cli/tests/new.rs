@@ -52,7 +52,7 @@ fn every_scaffolded_service_compiles_with_every_backend() {
     assert_eq!(fe.services.len(), n);
     assert!(fe.diagnostics.is_empty(), "{:#?}", fe.diagnostics);
     let (files, diags) = support::build(&fe);
-    assert!(errors(&diags).is_empty(), "{:#?}", errors(&diags));
+    assert!(diags.is_empty(), "no error and no warning: {:#?}", errors(&diags));
     assert!(files.keys().any(|p| p.starts_with("svc-1/backstage/")));
 }
 
@@ -65,7 +65,7 @@ fn a_scaffolded_service_compiles_under_an_org_file() {
     scaffold(&org, dir.path(), "quote-api", "python", "postgres", "shop", "critical");
     let fe = platform_driver::load(&Inputs { root: dir.path().join("quote-api"), org: None }).unwrap();
     assert!(fe.diagnostics.is_empty(), "{:#?}", fe.diagnostics);
-    assert!(errors(&support::build(&fe).1).is_empty());
+    assert!(support::build(&fe).1.is_empty());
 }
 
 fn platform(dir: &Path, args: &[&str]) -> Output {
