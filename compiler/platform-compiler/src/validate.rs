@@ -34,7 +34,10 @@ pub fn validate(orgs: &[ir::Org], services: &mut [ir::Service]) -> Vec<Diagnosti
             }
             match by_name.get(target) {
                 Some(&j) => {
-                    dependents[j].push(ir::Dependent { service: services[i].name.value.clone(), team: services[i].team.value.clone() });
+                    dependents[j].push(ir::Dependent {
+                        service: services[i].name.value.clone(),
+                        team: services[i].team.value.clone(),
+                    });
                     bound.push(ir::Dependency { service: dep.service.clone(), port: services[j].port.value, team: services[j].team.value.clone() });
                 }
                 None => {

@@ -103,7 +103,10 @@ pub fn k8s_label(lx: &mut Lx, key: &str, value: &Sp<String>) -> bool {
             && b.last().is_none_or(u8::is_ascii_alphanumeric)
     }
     let (prefix, key_name) = key.rsplit_once('/').map_or((None, key), |(p, n)| (Some(p), n));
-    let dns = |p: &str| p.len() <= 253 && p.split('.').all(|l| is_dns_label(l) || (!l.is_empty() && l.bytes().all(|c| c.is_ascii_digit())));
+    let dns = |p: &str| {
+        p.len() <= 253
+            && p.split('.').all(|l| is_dns_label(l) || (!l.is_empty() && l.bytes().all(|c| c.is_ascii_digit())))
+    };
     let ok = !key_name.is_empty() && name(key_name) && prefix.is_none_or(dns) && name(&value.value);
     if !ok {
         lx.error(

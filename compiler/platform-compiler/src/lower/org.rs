@@ -359,7 +359,13 @@ fn monitoring(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::MonitoringP
     let url_ok = (prometheus_url.starts_with("http://") || prometheus_url.starts_with("https://"))
         && prometheus_url.bytes().all(|b| b.is_ascii_alphanumeric() || b".:/_-".contains(&b));
     if !url_ok {
-        lx.error(&codes::LOW019, format!("`{}` is not a Prometheus address", prometheus_url.value), prometheus_url.span, "not an http(s) address", "write the address as `http://<service>.<namespace>.svc:9090`");
+        lx.error(
+            &codes::LOW019,
+            format!("`{}` is not a Prometheus address", prometheus_url.value),
+            prometheus_url.span,
+            "not an http(s) address",
+            "write the address as `http://<service>.<namespace>.svc:9090`",
+        );
     }
     let prometheus_namespace = lx.req(&m.prometheus_namespace, ms, "spec.monitoring.prometheusNamespace")?;
     dns_label(lx, &prometheus_namespace, "Prometheus namespace");
