@@ -10,8 +10,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export CARGO_TERM_COLOR=never INSTA_UPDATE=no
 unset PLATFORM_BLESS
 
-cargo test --workspace --locked
+# The toolchain first: some cargo tests drive real Helm and terraform when it is present.
 bash conformance/setup.sh .tools
+cargo test --workspace --locked
 bash scripts/conformance.sh
 if [[ -f scripts/scaffold-smoke.sh ]]; then
   bash scripts/scaffold-smoke.sh

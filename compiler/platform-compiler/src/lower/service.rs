@@ -37,11 +37,10 @@ pub fn lower(lx: &mut Lx, org: &ir::Org, node: &Node, file: &raw::ServiceFile, o
     let name = lx.req(&meta.name, ms, "metadata.name");
     let team = lx.req(&meta.team, ms, "metadata.team");
     let tier = Lx::or(&meta.tier, || Sp::new(raw::Tier::Standard, ms)).map(tier_ir);
-    if let Some(n) = &name {
-        if dns_label(lx, n, "service name") {
+    if let Some(n) = &name
+        && dns_label(lx, n, "service name") {
             name_lengths(lx, org, n);
         }
-    }
     if let Some(t) = &team {
         dns_label(lx, t, "team name");
     }
@@ -266,11 +265,10 @@ fn runtime(lx: &mut Lx, r: Option<&Sp<raw::Runtime>>, parent: Span, policy: &ir:
     let cpu_v = cpu(lx, &cpu_f);
     let mem_v = memory(lx, &mem_f);
     let cpu_limit = r.and_then(|r| opt(&r.cpu_limit)).and_then(|c| cpu(lx, &c));
-    if let (Some(l), Some(c)) = (&cpu_limit, &cpu_v) {
-        if l.value < c.value {
+    if let (Some(l), Some(c)) = (&cpu_limit, &cpu_v)
+        && l.value < c.value {
             lx.error(&codes::LOW006, format!("cpu limit `{}` is below the request `{}`", l.value, c.value), l.span, "below the request", "raise the limit to at least the request, or remove it");
         }
-    }
     let mut env = Vec::new();
     if let Some(map) = r.and_then(|r| r.env.get()) {
         for (k, v) in &map.value {
@@ -364,6 +362,16 @@ fn secrets(lx: &mut Lx, s: &raw::ServiceSpec) -> Vec<ir::Secret> {
         if !dns_label(lx, &name, "secret name") {
             continue;
         }
+        if name.value == "database" {
+            lx.error(
+                &codes::LOW019,
+                "the secret name `database` is reserved",
+                name.span,
+                "reserved name",
+                "the database credentials are already stored as `<env>/<service>/database`; give this secret another name, e.g. `database-admin`",
+            );
+            continue;
+        }
         if let Some(prev) = out.iter().find(|p| p.name.value == name.value) {
             let d = ir::Diagnostic::error(&codes::LOW013, format!("secret `{}` is declared twice", name.value), name.span, "second declaration", "remove one of the two").with_label(prev.name.span, "first declared here");
             lx.diags.push(d);
@@ -381,11 +389,10 @@ fn secrets(lx: &mut Lx, s: &raw::ServiceSpec) -> Vec<ir::Secret> {
 
 fn ingress(lx: &mut Lx, i: &Sp<raw::Ingress>) -> Option<ir::Ingress> {
     let host = opt(&i.host);
-    if let Some(h) = &host {
-        if !is_dns_name(h) {
+    if let Some(h) = &host
+        && !is_dns_name(h) {
             lx.error(&codes::LOW019, format!("`{}` is not a DNS host name", h.value), h.span, "not a host name", "write a lowercase DNS name such as `pay.example.com`");
         }
-    }
     let exposure = opt(&i.exposure).map_or_else(|| Sp::new(ir::Exposure::Internal, i.span), |e| e.map(|e| match e {
         raw::Exposure::Public => ir::Exposure::Public,
         raw::Exposure::Internal => ir::Exposure::Internal,
