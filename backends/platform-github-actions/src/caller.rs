@@ -91,10 +91,12 @@ pub fn job_id(prefix: &str, environment: &str) -> String {
     format!("{prefix}-{env}")
 }
 
-/// The concurrency group of an environment of a service: deploys, promotions and rollbacks
-/// of one service in one environment queue behind each other and are never cancelled.
-pub fn deploy_concurrency(service: &str, environment: &str) -> Value {
-    map([("group", json!(format!("deploy-{service}-{environment}"))), ("cancel-in-progress", json!(false))])
+/// The concurrency group of one kind of change (`deploy`, `promote`, `rollback`) to a service
+/// in an environment: runs of the same kind queue behind each other and a running one is
+/// never cancelled. The kinds have separate groups on purpose: a person promotes or rolls
+/// back a canary while its deploy job is still following it.
+pub fn concurrency(kind: &str, service: &str, environment: &str) -> Value {
+    map([("group", json!(format!("{kind}-{service}-{environment}"))), ("cancel-in-progress", json!(false))])
 }
 
 /// The workflow.
@@ -174,7 +176,7 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
             ("needs", needs),
             ("if", json!(ON_MAIN)),
             ("uses", local(deploy::FILE)),
-            ("concurrency", deploy_concurrency(&f.name, &t.environment)),
+            ("concurrency", concurrency("deploy", &f.name, &t.environment)),
             ("permissions", wf::permissions(&[CONTENTS_READ, ID_TOKEN_AWS])),
             (
                 "with",

@@ -7,7 +7,7 @@
 
 use serde_json::{Value, json};
 
-use crate::caller::{Facts, deploy_concurrency, job_id, local};
+use crate::caller::{Facts, concurrency, job_id, local};
 use crate::doc::map;
 use crate::reusable::{promote, rollback};
 use crate::target::Target;
@@ -37,7 +37,7 @@ pub fn promote(f: &Facts) -> Value {
         let job = map([
             ("name", json!(format!("Promote in {}", t.environment))),
             ("uses", local(promote::FILE)),
-            ("concurrency", deploy_concurrency(&f.name, &t.environment)),
+            ("concurrency", concurrency("promote", &f.name, &t.environment)),
             ("permissions", wf::permissions(&[ID_TOKEN_AWS])),
             (
                 "with",
@@ -66,7 +66,7 @@ pub fn rollback(f: &Facts) -> Value {
         let job = map([
             ("name", json!(format!("Roll back in {}", t.environment))),
             ("uses", local(rollback::FILE)),
-            ("concurrency", deploy_concurrency(&f.name, &t.environment)),
+            ("concurrency", concurrency("rollback", &f.name, &t.environment)),
             ("permissions", wf::permissions(&[ID_TOKEN_AWS, DEPLOYMENTS_WRITE])),
             (
                 "with",

@@ -56,7 +56,7 @@ mod wf;
 
 use std::collections::BTreeMap;
 
-use platform_ir::{Artifact, ArtifactSet, Backend, BackendId, Emitted, Format, Org, Service, Span};
+use platform_ir::{Artifact, ArtifactSet, Backend, BackendId, Emitted, Format, Org, Service};
 use serde_json::Value;
 
 use crate::guard::Guard;
@@ -145,8 +145,8 @@ impl Backend for GithubActions {
 
 /// `GHA005`: every file that lands in `.github/workflows/` must have its own name.
 fn collisions(g: &mut Guard, org_files: &[&str], services: &[&Service]) {
-    let mut taken: BTreeMap<String, (String, Span)> =
-        org_files.iter().map(|f| ((*f).to_owned(), ("the org's workflow".to_owned(), Span::default()))).collect();
+    let mut taken: BTreeMap<String, String> =
+        org_files.iter().map(|f| ((*f).to_owned(), "the org's workflow".to_owned())).collect();
     for svc in services {
         let name = &svc.name.value;
         let mut files = vec![caller::file(name), dispatch::rollback_file(name)];
@@ -155,9 +155,9 @@ fn collisions(g: &mut Guard, org_files: &[&str], services: &[&Service]) {
         }
         for file in files {
             match taken.get(&file) {
-                Some((owner, _)) => g.collision(&file, svc, owner),
+                Some(owner) => g.collision(&file, svc, owner),
                 None => {
-                    taken.insert(file, (format!("a workflow of service `{name}`"), svc.name.span));
+                    taken.insert(file, format!("a workflow of service `{name}`"));
                 }
             }
         }
