@@ -16,10 +16,20 @@ pub const GO_BUILD: &str = "go build ./...\n";
 /// Test a Go service.
 pub const GO_TEST: &str = "go vet ./...\ngo test ./...\n";
 
-/// Build a Python service.
-pub const PIP_BUILD: &str = "python -m pip install --requirement requirements.txt\npython -m compileall -q .\n";
-/// Test a Python service.
-pub const PIP_TEST: &str = "python -m pip install --requirement requirements.txt\npython -m pytest\n";
+/// Build a Python service: install its pinned requirements, if it has any, and compile.
+pub const PIP_BUILD: &str = r#"set -euo pipefail
+if [[ -f requirements.txt ]]; then
+  python -m pip install --requirement requirements.txt
+fi
+python -m compileall -q .
+"#;
+/// Test a Python service (the golden path's tests are `unittest` tests under `tests/`).
+pub const PIP_TEST: &str = r#"set -euo pipefail
+if [[ -f requirements.txt ]]; then
+  python -m pip install --requirement requirements.txt
+fi
+python -m unittest discover -s tests -v
+"#;
 
 /// Install the Rust toolchain the org pins (rustup is on every GitHub-hosted runner).
 pub const RUSTUP: &str = "rustup toolchain install \"${RUST_VERSION}\" --profile minimal --no-self-update\n\
@@ -29,10 +39,10 @@ pub const CARGO_BUILD: &str = "cargo build --locked --release\n";
 /// Test a Rust service.
 pub const CARGO_TEST: &str = "cargo test --locked\n";
 
-/// Build a Java service (Maven wrapper).
-pub const MAVEN_BUILD: &str = "./mvnw --batch-mode --no-transfer-progress -DskipTests package\n";
-/// Test a Java service (Maven wrapper).
-pub const MAVEN_TEST: &str = "./mvnw --batch-mode --no-transfer-progress test\n";
+/// Build a Java service (Maven, preinstalled on GitHub's runners).
+pub const MAVEN_BUILD: &str = "mvn --batch-mode --no-transfer-progress -DskipTests package\n";
+/// Test a Java service.
+pub const MAVEN_TEST: &str = "mvn --batch-mode --no-transfer-progress test\n";
 
 /// Sign the pushed image and attest its SBOM, keyless (Sigstore, via the job's OIDC token).
 pub const SIGN: &str = r#"set -euo pipefail
@@ -254,6 +264,14 @@ mod tests {
                 assert!(!(line.contains("curl") && line.contains("secret")), "checkov CKV_GHA_3: {line}");
                 assert!(line.len() <= 160, "long line: {line}");
             }
+        }
+    }
+
+    #[test]
+    fn scripts_parse_as_bash() {
+        for s in ALL {
+            let out = std::process::Command::new("bash").args(["-n", "-c", s]).output().expect("bash");
+            assert!(out.status.success(), "{s}\n{}", String::from_utf8_lossy(&out.stderr));
         }
     }
 }

@@ -2,9 +2,10 @@
 //! test or audit. Each step runs only for its language (`if: inputs.language == 'go'`), so one
 //! reusable workflow serves every language of the org.
 //!
-//! The golden path's project layout per language: TypeScript `package.json` +
-//! `package-lock.json` (`npm ci`, `npm run build`, `npm test`); Go modules; Python
-//! `requirements.txt` with `pytest` in it; Rust `Cargo.lock`; Java the Maven wrapper `mvnw`.
+//! The golden path's project layout per language, as `platform new service` scaffolds it:
+//! TypeScript `package.json` + `package-lock.json` (`npm ci`, `npm run build`, `npm test`);
+//! Go modules; Python `unittest` tests under `tests/` (and `requirements.txt` when there are
+//! dependencies); Rust `Cargo.lock`; Java a Maven `pom.xml`.
 
 use platform_ir::{Language, Org, Toolchain};
 use serde_json::{Value, json};
