@@ -2,7 +2,7 @@
 # Scaffolding smoke test (issue 7), run by CI after the conformance stage:
 #   1. `platform new service` for every language (with a database, a tier and a team each),
 #      `platform build` over all of them, and the conformance stage over the output;
-#   2. each skeleton's own test: TypeScript (npm install + npm test), Python (unittest),
+#   2. each skeleton's own test: TypeScript (npm ci + npm test), Python (unittest),
 #      Rust (cargo test --locked), Go (go test) and Java (JUnit 5); Go and Java toolchains
 #      are installed from Debian when missing, and Java's JUnit comes from Debian's junit5
 #      package because Maven Central is not among the registries CI reaches;
@@ -59,7 +59,7 @@ else
 fi
 
 # --- 2. each skeleton's own test ---------------------------------------------------------------
-ts_test() ( cd "$WORK/services/smoke-typescript" && npm install --no-audit --no-fund && npm test )
+ts_test() ( cd "$WORK/services/smoke-typescript" && npm ci --no-audit --no-fund && npm test )
 py_test() ( cd "$WORK/services/smoke-python" && PYTHONDONTWRITEBYTECODE=1 python3 -m unittest discover -s tests -v )
 rs_test() ( cd "$WORK/services/smoke-rust" && CARGO_TARGET_DIR="$WORK/rust-target" cargo test --locked )
 go_test() ( cd "$WORK/services/smoke-go" && GOFLAGS=-mod=mod GOPROXY=off GOCACHE="$WORK/go-cache" go test -v ./... )
@@ -70,7 +70,7 @@ java_test() (
     java -jar /usr/share/java/junit-platform-console-standalone.jar -cp "$WORK/java-classes" \
       --select-package app --disable-banner --details=tree --fail-if-no-tests
 )
-if command -v node >/dev/null && command -v npm >/dev/null; then check "typescript skeleton test (npm test)" ts_test
+if command -v node >/dev/null && command -v npm >/dev/null; then check "typescript skeleton test (npm ci, npm test)" ts_test
 else skip "typescript skeleton test: no node/npm"; fi
 if command -v python3 >/dev/null; then check "python skeleton test (unittest)" py_test
 else skip "python skeleton test: no python3"; fi

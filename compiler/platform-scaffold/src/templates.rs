@@ -64,6 +64,7 @@ embedded![
     "typescript/.dockerignore",
     "typescript/.gitignore",
     "typescript/Dockerfile.njk",
+    "typescript/package-lock.json.njk",
     "typescript/package.json.njk",
     "typescript/src/log.ts",
     "typescript/src/main.ts.njk",
