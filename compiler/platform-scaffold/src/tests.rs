@@ -63,7 +63,7 @@ fn every_language_and_database_renders() {
                 assert!(!path.ends_with(".njk"), "{path}");
             }
             let dockerfile = &s.files["Dockerfile"];
-            assert!(dockerfile.contains("USER 65532:65532") && dockerfile.contains("EXPOSE 8080"), "{lang}");
+            assert!(dockerfile.contains("USER 10001:10001") && dockerfile.contains("EXPOSE 8080"), "{lang}");
         }
     }
 }
