@@ -38,9 +38,12 @@
 //! org file) and a plain `Deployment` everywhere else. The switch is the value
 //! `rollout.enabled`: `false` in `values.yaml`, `true` in `values-<env>.yaml` of each
 //! production-like environment. Staging deploys roll as usual; production shifts traffic
-//! by the canary steps. The analysis queries the SLO's error ratio
-//! ([`platform_ir::slo::error_ratio_query`]) and compares it with the fastest page
-//! burn-rate threshold of the org's window catalog. An empty result (no traffic) or `NaN`
+//! by the canary steps. The analysis queries the SLO's error ratio in the release's own
+//! namespace ([`platform_ir::slo::error_ratio_query_in`] with Argo's `{{args.namespace}}`,
+//! which the Rollout's analysis step sets to `{{ .Release.Namespace }}`), so a canary never
+//! reads another environment's errors when environments share a cluster, and compares it
+//! with the fastest page burn-rate threshold of the org's window catalog, printed as a
+//! decimal rounded down ([`values::max_error_ratio`]). An empty result (no traffic) or `NaN`
 //! never passes: with `rollback: automatic` such a measurement fails and the Rollout
 //! aborts; with `rollback: manual` it is inconclusive and the Rollout pauses for a person.
 //!

@@ -199,7 +199,7 @@ fn rollout(c: &Chart<'_>) -> Value {
                 ("interval", pattern(DURATION)),
                 ("count", integer(1, 100)),
                 ("failureLimit", integer(0, 100)),
-                ("maxErrorRatio", pattern("^[0-9]+(\\.[0-9]+)?( / [0-9]+)?$")),
+                ("maxErrorRatio", pattern("^[0-9]+(\\.[0-9]+)?$")),
                 ("prometheusUrl", pattern("^https?://[A-Za-z0-9.:/_-]+$")),
                 ("query", json!({ "type": "string", "minLength": 1 })),
             ]),

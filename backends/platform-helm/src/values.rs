@@ -29,6 +29,13 @@ pub const ANALYSIS_COUNT: u32 = 5;
 pub const SECRET_REFRESH: &str = "1h";
 /// Size limit of the writable `/tmp` (an `emptyDir`; the root filesystem is read-only).
 pub const TMP_SIZE_LIMIT: &str = "256Mi";
+/// Decimal places of the canary's error-ratio limit (see [`max_error_ratio`]).
+pub const MAX_ERROR_RATIO_SCALE: u32 = 15;
+/// The Argo Rollouts argument the analysis query selects the namespace with. The
+/// `AnalysisTemplate` declares it and the Rollout's analysis step sets it to
+/// `{{ .Release.Namespace }}`. It reaches Argo verbatim: it lives in the `query` value, and
+/// Helm never evaluates values as templates (the templates print it with `quote`).
+pub const ARGO_NAMESPACE_ARG: &str = "{{args.namespace}}";
 /// Keys always written to an environment file, even when they equal the base.
 const ENV_KEYS: &[&str] = &["environment", "namespace", "replicaCount", "resources", "autoscaling"];
 
@@ -249,7 +256,7 @@ fn rollout(c: &Chart<'_>, org_env: Option<&Environment>) -> Value {
             "failureLimit": canary.failure_limit.value,
             "maxErrorRatio": max_error_ratio(c),
             "prometheusUrl": c.org.monitoring.prometheus_url.value,
-            "query": slo::error_ratio_query(c.svc, &slo::duration(slo::BASE_WINDOW_MINUTES)),
+            "query": slo::error_ratio_query_in(c.svc, &slo::duration(slo::BASE_WINDOW_MINUTES), ARGO_NAMESPACE_ARG),
         },
     })
 }
@@ -257,6 +264,11 @@ fn rollout(c: &Chart<'_>, org_env: Option<&Environment>) -> Value {
 /// The highest error ratio a canary may show: the threshold of the fastest-burning page
 /// window of the org's catalog (14.4 × the budget for the default 30-day catalog), or of
 /// any window if none pages; the budget itself if the catalog is empty.
+///
+/// Always a plain decimal: it becomes the number in Argo's `successCondition`
+/// (`result[0] <= 0.0144`), so a threshold without a finite decimal (a 28-day period gives
+/// `7 / 7500`) is rounded down to [`MAX_ERROR_RATIO_SCALE`] places, which only makes the
+/// canary stricter.
 pub fn max_error_ratio(c: &Chart<'_>) -> String {
     let Some(objective) = c.svc.monitoring.slo.as_ref().map(|s| s.value) else { return "0".into() };
     let days = c.org.monitoring.slo_period_days.value;
@@ -268,7 +280,7 @@ pub fn max_error_ratio(c: &Chart<'_>) -> String {
         (fa.num * fb.den).cmp(&(fb.num * fa.den))
     });
     match best {
-        Some(w) => slo::burn_threshold(days, w, objective).to_string(),
+        Some(w) => slo::burn_threshold(days, w, objective).decimal_at_most(MAX_ERROR_RATIO_SCALE),
         None => objective.complement().to_string(),
     }
 }

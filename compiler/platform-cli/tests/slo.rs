@@ -1,14 +1,17 @@
 //! SLO outputs agree with each other (issue 5): every metric and label that the rules
 //! (`prometheus` backend and the chart's `PrometheusRule`), the canary query and the
 //! dashboard panels select on is one the chart's ServiceMonitor scrapes, with the labels the
-//! chart sets; and the PROM warnings fire where they should.
+//! chart sets; the canary query selects the release's namespace only (Argo's
+//! `{{args.namespace}}`, wired to `.Release.Namespace`); and the PROM warnings fire where
+//! they should.
 
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use platform_ir::{Org, Service, naming, slo};
+use platform_ir::{FileId, Org, Service, naming, slo};
+use platform_syntax::yaml::{self, Kind};
 use serde_json::Value;
 use support::*;
 
@@ -69,15 +72,37 @@ fn selectors(expr: &str) -> Vec<Selector> {
     out
 }
 
+/// Which `namespace` matcher an expression may (or must) carry.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Namespace {
+    /// None, or the dashboard's `namespace="$namespace"` (rules, panels).
+    AnyOrDashboard,
+    /// Exactly `namespace="{{args.namespace}}"`, the Argo argument the Rollout sets to the
+    /// release's namespace (the canary analysis).
+    ReleaseArg,
+}
+
+/// The namespace matcher of the canary query: Argo Rollouts' argument.
+const ARGO_NAMESPACE: &str = "{{args.namespace}}";
+
 /// Checks one selector against the scrape contract of `svc`; returns a problem, if any.
-fn check_selector(svc: &Service, recorded: &BTreeSet<String>, where_: &str, s: &Selector) -> Option<String> {
+fn check_selector(
+    svc: &Service,
+    recorded: &BTreeSet<String>,
+    where_: &str,
+    s: &Selector,
+    namespace: Namespace,
+) -> Option<String> {
     let name = &svc.name.value;
     let conv = &svc.monitoring.metrics;
     let error_label = conv.error_selector.value.split(['=', '!']).next().unwrap_or("").to_owned();
     let labels: BTreeSet<&str> = s.matchers.iter().map(|(n, _, _)| n.as_str()).collect();
     let value = |l: &str| s.matchers.iter().find(|(n, _, _)| n == l).map(|(_, op, v)| (op.as_str(), v.as_str()));
     let service_ok = value(slo::SERVICE_LABEL) == Some(("=", name.as_str()));
-    let namespace_ok = matches!(value(slo::NAMESPACE_LABEL), None | Some(("=", "$namespace")));
+    let namespace_ok = match namespace {
+        Namespace::AnyOrDashboard => matches!(value(slo::NAMESPACE_LABEL), None | Some(("=", "$namespace"))),
+        Namespace::ReleaseArg => value(slo::NAMESPACE_LABEL) == Some(("=", ARGO_NAMESPACE)),
+    };
     let (allowed, needs_service): (Vec<&str>, bool) = if slo::scraped_metrics(conv).contains(&s.metric) {
         // Application metrics: scraped by the chart's ServiceMonitor, which sets `service`
         // (from app.kubernetes.io/name) and `namespace`; the app itself sets `le` and the
@@ -107,7 +132,14 @@ fn check_selector(svc: &Service, recorded: &BTreeSet<String>, where_: &str, s: &
         return Some(format!("{where_}: `{}` does not select `service=\"{name}\"`", s.metric));
     }
     if !namespace_ok {
-        return Some(format!("{where_}: `{}` selects a namespace other than the dashboard's `$namespace`", s.metric));
+        return Some(match namespace {
+            Namespace::AnyOrDashboard => {
+                format!("{where_}: `{}` selects a namespace other than the dashboard's `$namespace`", s.metric)
+            }
+            Namespace::ReleaseArg => {
+                format!("{where_}: `{}` does not select the release's namespace `{ARGO_NAMESPACE}`", s.metric)
+            }
+        });
     }
     None
 }
@@ -138,6 +170,49 @@ fn dashboard_exprs(dash: &Value) -> Vec<(String, String)> {
 
 fn text(files: &BTreeMap<String, Vec<u8>>, path: &str) -> Option<String> {
     files.get(path).map(|b| String::from_utf8_lossy(b).into_owned())
+}
+
+/// The string at `path` (keys) in a YAML document.
+fn yaml_str(doc: &str, path: &[&str]) -> Option<String> {
+    let mut node = yaml::parse(doc, FileId(0)).ok()?;
+    for key in path {
+        let Kind::Map(entries) = node.kind else { return None };
+        node = entries.into_iter().find(|(k, _)| k.name == *key)?.1;
+    }
+    match node.kind {
+        Kind::Str(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// The canary side: the chart's analysis query (from its values), and the wiring that makes
+/// Argo fill in `{{args.namespace}}` with the release's namespace: the AnalysisTemplate
+/// declares the argument, the Rollout's analysis step sets it from `.Release.Namespace`.
+fn canary_query(files: &BTreeMap<String, Vec<u8>>, svc: &Service, problems: &mut Vec<String>) -> Option<String> {
+    let name = &svc.name.value;
+    let root = format!("{name}/helm/{}", naming::k8s_name(name));
+    let template = text(files, &format!("{root}/templates/analysistemplate.yaml"))?;
+    let values = text(files, &format!("{root}/values.yaml")).unwrap_or_default();
+    let Some(query) = yaml_str(&values, &["rollout", "analysis", "query"]) else {
+        problems.push(format!("{name}: an AnalysisTemplate but no `rollout.analysis.query` value"));
+        return None;
+    };
+    if !template.contains("  args:\n") || !template.contains("    - name: namespace\n") {
+        problems.push(format!("{name}: the AnalysisTemplate does not declare the argument `namespace`"));
+    }
+    if !template.contains("query: {{ .Values.rollout.analysis.query | quote }}") {
+        problems.push(format!("{name}: the AnalysisTemplate does not print the query value verbatim"));
+    }
+    let rollout = text(files, &format!("{root}/templates/rollout.yaml")).unwrap_or_default();
+    let wired = rollout.lines().collect::<Vec<_>>().windows(3).any(|w| {
+        w[0].trim() == "args:"
+            && w[1].trim() == "- name: namespace"
+            && w[2].trim() == "value: {{ $.Release.Namespace | quote }}"
+    });
+    if !wired {
+        problems.push(format!("{name}: the Rollout's analysis step does not set `namespace` to the release's"));
+    }
+    Some(query)
 }
 
 /// The chart side: the ServiceMonitor relabels `service` from `app.kubernetes.io/name`, the
@@ -201,19 +276,25 @@ fn check_case(input: &Path, problems: &mut Vec<String>) -> usize {
         } else if !groups.is_empty() {
             problems.push(format!("{name}: SLO rules but no prometheus/slo-rules.yaml"));
         }
-        exprs.push(("canary query".into(), slo::error_ratio_query(svc, "1m")));
+        let mut exprs: Vec<(String, String, Namespace)> =
+            exprs.into_iter().map(|(w, e)| (w, e, Namespace::AnyOrDashboard)).collect();
+        if let Some(q) = canary_query(&files, svc, problems) {
+            exprs.push(("canary query".into(), q, Namespace::ReleaseArg));
+        } else if svc.deployment.canary.is_some() {
+            problems.push(format!("{name}: a canary but no AnalysisTemplate in the chart"));
+        }
         if let Some(json) = text(&files, &format!("{name}/grafana/{name}.json")) {
             let dash: Value = serde_json::from_str(&json).unwrap();
-            exprs.extend(dashboard_exprs(&dash));
+            exprs.extend(dashboard_exprs(&dash).into_iter().map(|(w, e)| (w, e, Namespace::AnyOrDashboard)));
         }
-        for (what, e) in &exprs {
+        for (what, e, namespace) in &exprs {
             let found = selectors(e);
             if found.is_empty() && !e.starts_with("vector(") {
                 problems.push(format!("{name}: {what} selects nothing: `{e}`"));
             }
             for s in found {
                 checked += 1;
-                if let Some(p) = check_selector(svc, &recorded, &format!("{name}: {what}"), &s) {
+                if let Some(p) = check_selector(svc, &recorded, &format!("{name}: {what}"), &s, *namespace) {
                     problems.push(p);
                 }
             }

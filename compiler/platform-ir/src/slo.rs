@@ -2,8 +2,8 @@
 //!
 //! Every backend that needs an SLO asks here (issue 5: "one definition in the IR, used by
 //! every backend that needs it, never copied between backends"): the Helm chart embeds
-//! [`rule_groups`] in its `PrometheusRule` and [`error_ratio_query`] in the canary
-//! `AnalysisTemplate`, the `prometheus` backend writes the same groups as plain rule files,
+//! [`rule_groups`] in its `PrometheusRule` and [`error_ratio_query_in`] (scoped to the
+//! release's namespace) in the canary `AnalysisTemplate`, the `prometheus` backend writes the same groups as plain rule files,
 //! and the `grafana` backend builds its panels from the same queries and record names.
 //!
 //! # Scrape contract (what the chart's `ServiceMonitor` must attach)
@@ -46,8 +46,10 @@
 //!
 //! Numbers are exact: objectives and budgets are [`Ratio`]s, burn-rate factors are
 //! [`Rational`]s printed as exact decimals (`14.4`) or, when a decimal would not end, as a
-//! PromQL fraction (`14 / 15`). No string here contains `{{` (label values and selectors are
-//! validated names), but the Helm chart must still escape the whole rule text it embeds.
+//! PromQL fraction (`14 / 15`); where only a number fits, [`Rational::decimal_at_most`]
+//! rounds down. No string here contains `{{` (label values and selectors are validated names;
+//! the one exception is a placeholder a caller passes to [`error_ratio_query_in`] itself), but
+//! the Helm chart must still escape the whole rule text it embeds.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -158,6 +160,13 @@ impl Scope {
     pub fn per_namespace() -> Scope {
         Scope { matchers: Vec::new(), by: vec![NAMESPACE_LABEL.to_owned()] }
     }
+
+    /// The service's series in one namespace, summed: `namespace="<namespace>"`, the value
+    /// written verbatim (see [`error_ratio_query_in`]).
+    pub fn namespace(namespace: &str) -> Scope {
+        debug_assert!(!namespace.contains(['"', '\\']), "namespace {namespace:?} would break the matcher");
+        Scope { matchers: vec![format!("{NAMESPACE_LABEL}=\"{namespace}\"")], by: Vec::new() }
+    }
 }
 
 /// An exact non-negative fraction, always reduced, for burn-rate factors and thresholds.
@@ -221,6 +230,30 @@ impl Rational {
         }
         let s = format!("{frac:0width$}", width = scale as usize);
         Some(format!("{int}.{}", s.trim_end_matches('0')))
+    }
+}
+
+impl Rational {
+    /// A decimal for a place that takes only a number: the exact decimal when it has at
+    /// most `scale` places, else rounded *down* to `scale` places (`14 / 15` at 6 places is
+    /// `0.933333`). Down, because the callers print upper limits: a limit a little lower than
+    /// the exact one is stricter, never more lenient.
+    pub fn decimal_at_most(self, scale: u32) -> String {
+        let int = self.num / self.den;
+        let mut rest = self.num % self.den;
+        let mut digits = String::new();
+        for _ in 0..scale {
+            if rest == 0 {
+                break;
+            }
+            // `rest < den`, so `rest * 10` only overflows for denominators above 3.4e37,
+            // which no SLO produces; saturating keeps the result a (too low) decimal.
+            let scaled = rest.saturating_mul(10);
+            digits.push(char::from(b'0' + u8::try_from(scaled / self.den).unwrap_or(9).min(9)));
+            rest = scaled % self.den;
+        }
+        let digits = digits.trim_end_matches('0');
+        if digits.is_empty() { int.to_string() } else { format!("{int}.{digits}") }
     }
 }
 
@@ -313,10 +346,19 @@ pub fn scraped_metrics(metrics: &MetricConvention) -> BTreeSet<String> {
 }
 
 /// PromQL of the availability SLI as an error ratio over `window` (e.g. `5m`), summed over
-/// all of the service's series: the query canary analysis runs. It is `0`, not empty, when
-/// there are requests but no errors.
+/// all of the service's series in every namespace. It is `0`, not empty, when there are
+/// requests but no errors. A canary must not use it: see [`error_ratio_query_in`].
 pub fn error_ratio_query(svc: &Service, window: &str) -> String {
     availability_error_ratio(&svc.name.value, &svc.monitoring.metrics, window, &Scope::all())
+}
+
+/// [`error_ratio_query`] of the service's series in one namespace only: the query canary
+/// analysis runs, so that a canary in production never reads staging's errors when both
+/// share a cluster (and Prometheus). `namespace` is written verbatim between double quotes:
+/// a namespace name, or a placeholder the caller's tool fills in (the Helm chart passes
+/// Argo Rollouts' `{{args.namespace}}`). It must not contain `"` or `\`.
+pub fn error_ratio_query_in(svc: &Service, window: &str, namespace: &str) -> String {
+    availability_error_ratio(&svc.name.value, &svc.monitoring.metrics, window, &Scope::namespace(namespace))
 }
 
 /// The availability error ratio over `window` in a scope.
@@ -741,6 +783,35 @@ mod tests {
         );
         assert_eq!(g[5].rules[0].alert.as_deref(), Some("LatencyErrorBudgetBurn"));
         assert!(g[5].rules[0].expr.contains("> (14.4 * 0.01)"));
+    }
+
+    #[test]
+    fn decimals_for_numeric_places_round_down() {
+        assert_eq!(Rational::new(72, 5).decimal_at_most(15), "14.4");
+        assert_eq!(Rational::new(7, 7500).decimal_at_most(15), "0.000933333333333");
+        assert_eq!(Rational::new(2, 3).decimal_at_most(4), "0.6666");
+        assert_eq!(Rational::new(1, 3).decimal_at_most(0), "0");
+        assert_eq!(Rational::new(6, 1).decimal_at_most(3), "6");
+        assert_eq!(Rational::new(1, 1_000_000_000_000_000_000).decimal_at_most(15), "0");
+        // Exact decimals stay exact; every result parses and never exceeds the fraction.
+        for (n, d) in [(72u128, 5u128), (7, 7500), (14, 15), (1, 7), (999, 1000), (1, 3)] {
+            let r = Rational::new(n, d);
+            let s = r.decimal_at_most(15);
+            if let Some(exact) = r.decimal() {
+                assert_eq!(s, exact);
+            }
+            let f: f64 = s.parse().unwrap();
+            assert!(f <= n as f64 / d as f64, "{s} > {n}/{d}");
+        }
+    }
+
+    #[test]
+    fn canary_query_in_one_namespace() {
+        let q = availability_error_ratio("payment-api", &metrics(), "5m", &Scope::namespace("{{args.namespace}}"));
+        assert_eq!(
+            q,
+            "(\n  sum(rate(http_requests_total{service=\"payment-api\",namespace=\"{{args.namespace}}\",code=~\"5..\"}[5m]))\n  or\n  0 * sum(rate(http_requests_total{service=\"payment-api\",namespace=\"{{args.namespace}}\"}[5m]))\n)\n/\nsum(rate(http_requests_total{service=\"payment-api\",namespace=\"{{args.namespace}}\"}[5m]))"
+        );
     }
 
     #[test]
