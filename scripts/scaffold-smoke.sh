@@ -17,7 +17,7 @@ REPO="$PWD"
 export NO_COLOR=1 CARGO_TERM_COLOR=never
 
 cargo build ${SMOKE_CARGO_LOCKED---locked} -q -p platform-cli || { echo "scaffold-smoke: 0 passed, 1 failed"; exit 1; }
-P="$REPO/target/debug/platform"
+P="${CARGO_TARGET_DIR:-$REPO/target}/debug/platform"
 WORK="$(mktemp -d -t scaffold-smoke.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 TOOLS="${CONFORMANCE_PREFIX:-$REPO/.tools}"
