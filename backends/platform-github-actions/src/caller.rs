@@ -190,6 +190,7 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
                     ("chart-dir", json!(format!("{generated}/{}/helm/{}", f.name, naming::k8s_name(&f.name)))),
                     ("terraform-dir", json!(format!("{generated}/{}/terraform", f.name))),
                     ("canary", json!(t.canary)),
+                    ("database", json!(t.database)),
                     ("rollback-on-failure", json!(t.rollback_on_failure)),
                     ("helm-timeout", json!(t.helm_timeout)),
                     ("canary-timeout-seconds", json!(t.canary_timeout_seconds)),

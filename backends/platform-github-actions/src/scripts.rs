@@ -68,8 +68,30 @@ terraform apply -input=false "${ENVIRONMENT}.tfplan"
 /// Point kubectl and helm at the environment's EKS cluster.
 pub const KUBECONFIG: &str = "aws eks update-kubeconfig --name \"${CLUSTER}\" --region \"${AWS_REGION}\"\n";
 
+/// Read the pods' security groups from the Terraform outputs just applied (services with a
+/// database): the group the database admits and the cluster's own group. Each must be a
+/// security group id; the value itself is never printed (it could hold a workflow command).
+pub const POD_SECURITY_GROUPS: &str = r#"set -euo pipefail
+cd "${TERRAFORM_DIR}"
+pod="$(terraform output -raw pod_security_group_id)"
+cluster="$(terraform output -raw cluster_security_group_id)"
+re='^sg-[0-9a-f]{8,17}$'
+for id in "${pod}" "${cluster}"; do
+  if [[ ! "${id}" =~ ${re} ]]; then
+    echo "::error::a Terraform output is not a security group id; the pods could not reach the database"
+    exit 1
+  fi
+done
+{
+  echo "pod=${pod}"
+  echo "cluster=${cluster}"
+} >>"${GITHUB_OUTPUT}"
+"#;
+
 /// Upgrade the release to the image built from this commit. With automatic rollback, Helm
-/// rolls the release back itself when it does not become ready.
+/// rolls the release back itself when it does not become ready. A service with a database
+/// gets its pods' security groups (`podSecurityGroups`, a `SecurityGroupPolicy`): the JSON
+/// is built only from ids that match the security group pattern.
 pub const HELM_UPGRADE: &str = r#"set -euo pipefail
 args=(upgrade --install "${RELEASE}" "${CHART_DIR}"
   --namespace "${NAMESPACE}"
@@ -78,6 +100,16 @@ args=(upgrade --install "${RELEASE}" "${CHART_DIR}"
   --wait --timeout "${HELM_TIMEOUT}")
 if [[ "${ROLLBACK_ON_FAILURE}" == "true" ]]; then
   args+=(--rollback-on-failure)
+fi
+if [[ "${DATABASE}" == "true" ]]; then
+  re='^sg-[0-9a-f]{8,17}$'
+  for id in "${POD_SECURITY_GROUP_ID}" "${CLUSTER_SECURITY_GROUP_ID}"; do
+    if [[ ! "${id}" =~ ${re} ]]; then
+      echo "::error::no valid pod security groups from the Terraform outputs; the pods could not reach the database"
+      exit 1
+    fi
+  done
+  args+=(--set-json "podSecurityGroups=[\"${POD_SECURITY_GROUP_ID}\",\"${CLUSTER_SECURITY_GROUP_ID}\"]")
 fi
 helm "${args[@]}"
 "#;
@@ -238,6 +270,7 @@ pub const ALL: &[&str] = &[
     MAVEN_TEST,
     SIGN,
     TERRAFORM,
+    POD_SECURITY_GROUPS,
     KUBECONFIG,
     HELM_UPGRADE,
     CANARY_WAIT,
@@ -265,6 +298,94 @@ mod tests {
                 assert!(line.len() <= 160, "long line: {line}");
             }
         }
+    }
+
+    /// Run `script` with bash, a fake `<tool>` on `PATH` that prints its arguments one per
+    /// line (or, for `terraform output -raw <name>`, the value given for `<name>`), and `env`.
+    /// Returns (success, stdout).
+    fn run_with_fake(script: &str, tool: &str, outputs: &[(&str, &str)], env: &[(&str, &str)]) -> (bool, String) {
+        use std::os::unix::fs::PermissionsExt;
+        static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("platform-gha-{}-{tool}-{run}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut fake = String::from("#!/usr/bin/env bash\n");
+        for (name, value) in outputs {
+            fake.push_str(&format!(
+                "if [[ \"$*\" == \"output -raw {name}\" ]]; then printf '%s' '{value}'; exit 0; fi\n"
+            ));
+        }
+        fake.push_str("printf '%s\\n' \"$@\"\n");
+        let bin = dir.join(tool);
+        std::fs::write(&bin, fake).unwrap();
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
+        let out = std::process::Command::new("bash")
+            .args(["-c", script])
+            .env("PATH", path)
+            .env("GITHUB_OUTPUT", dir.join("output"))
+            .envs(env.iter().copied())
+            .current_dir(&dir)
+            .output()
+            .expect("bash");
+        let mut stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        if let Ok(o) = std::fs::read_to_string(dir.join("output")) {
+            stdout.push_str(&o);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        (out.status.success(), stdout)
+    }
+
+    fn helm_env<'a>(database: &'a str, pod: &'a str, cluster: &'a str) -> Vec<(&'a str, &'a str)> {
+        vec![
+            ("RELEASE", "payment-api"),
+            ("CHART_DIR", "generated/payment-api/helm/payment-api"),
+            ("NAMESPACE", "payments"),
+            ("ENVIRONMENT", "production"),
+            ("IMAGE_TAG", "0123abc"),
+            ("HELM_TIMEOUT", "10m"),
+            ("ROLLBACK_ON_FAILURE", "true"),
+            ("DATABASE", database),
+            ("POD_SECURITY_GROUP_ID", pod),
+            ("CLUSTER_SECURITY_GROUP_ID", cluster),
+        ]
+    }
+
+    #[test]
+    fn helm_upgrade_passes_the_pod_security_groups_as_json() {
+        let (ok, args) =
+            run_with_fake(super::HELM_UPGRADE, "helm", &[], &helm_env("true", "sg-0123456789abcdef0", "sg-0fedcba9"));
+        assert!(ok, "{args}");
+        assert!(args.contains("--set-json\npodSecurityGroups=[\"sg-0123456789abcdef0\",\"sg-0fedcba9\"]\n"), "{args}");
+        assert!(args.contains("--rollback-on-failure\n"), "{args}");
+
+        let (ok, args) = run_with_fake(super::HELM_UPGRADE, "helm", &[], &helm_env("false", "", ""));
+        assert!(ok && !args.contains("podSecurityGroups"), "{args}");
+
+        for (pod, cluster) in [
+            ("", "sg-0fedcba9"),
+            ("sg-0123456789abcdef0", ""),
+            ("sg-1\"],\"x\":[\"", "sg-0fedcba9"),
+            ("sg-0123456789abcdef0\nsg-0123456789abcdef0", "sg-0fedcba9"),
+            ("sg-0123456789ABCDEF0", "sg-0fedcba9"),
+            ("sg-0123456", "sg-0fedcba9"),
+        ] {
+            let (ok, args) = run_with_fake(super::HELM_UPGRADE, "helm", &[], &helm_env("true", pod, cluster));
+            assert!(!ok && !args.contains("upgrade"), "{pod:?} {cluster:?}: helm ran with {args}");
+        }
+    }
+
+    #[test]
+    fn pod_security_groups_come_from_the_terraform_outputs() {
+        let env = [("TERRAFORM_DIR", ".")];
+        let good = [("pod_security_group_id", "sg-0123456789abcdef0"), ("cluster_security_group_id", "sg-0fedcba9")];
+        let (ok, out) = run_with_fake(super::POD_SECURITY_GROUPS, "terraform", &good, &env);
+        assert!(ok, "{out}");
+        assert!(out.ends_with("pod=sg-0123456789abcdef0\ncluster=sg-0fedcba9\n"), "{out}");
+
+        let bad = [("pod_security_group_id", "sg-1::set-env"), ("cluster_security_group_id", "sg-0fedcba9")];
+        let (ok, out) = run_with_fake(super::POD_SECURITY_GROUPS, "terraform", &bad, &env);
+        assert!(!ok && !out.contains("pod=") && !out.contains("set-env"), "{out}");
     }
 
     #[test]

@@ -48,6 +48,9 @@ pub struct Target {
     pub production: bool,
     /// Whether the service deploys with a canary.
     pub canary: bool,
+    /// Whether the service has a database here: its pods then need the security groups of
+    /// the Terraform outputs (`podSecurityGroups` of the chart).
+    pub database: bool,
     /// Whether a failed deploy rolls back without a person.
     pub rollback_on_failure: bool,
     /// `helm --timeout`.
@@ -74,6 +77,7 @@ impl Target {
             region: g.text(&oe.aws_region, Kind::Name),
             production: oe.production.value,
             canary: canary.is_some(),
+            database: env.database.is_some(),
             rollback_on_failure: svc.deployment.rollback.value == Rollback::Automatic,
             helm_timeout: "10m".to_owned(),
             canary_timeout_seconds: canary.map_or(0, |c| canary_timeout_seconds(&c.steps, &c.analysis_interval.value)),

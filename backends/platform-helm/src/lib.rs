@@ -54,8 +54,10 @@
 //!   [`platform_ir::naming::database_secret_name`] (a JSON object with the keys of
 //!   [`platform_ir::naming::database_secret_keys`]), read by the org's `ClusterSecretStore`.
 //! - The pods' security group (Terraform output `pod_security_group_id`), which the database
-//!   admits: only known after `terraform apply`, so CI passes it as
-//!   `--set-json podSecurityGroups='["sg-…"]'` and the chart renders a `SecurityGroupPolicy`.
+//!   admits, and the cluster's own group (`cluster_security_group_id`): only known after
+//!   `terraform apply`, so the deploy passes them as
+//!   `--set-json podSecurityGroups='["sg-…","sg-…"]'` and the chart renders a
+//!   `SecurityGroupPolicy`.
 //! - The Prometheus Operator, cert-manager, Argo Rollouts and External Secrets controllers.
 
 mod chart;

@@ -4,7 +4,8 @@
 //!
 //! The pods' group is attached to the pods by EKS *security groups for pods* (a
 //! `SecurityGroupPolicy` naming the `pod_security_group_id` output next to the cluster's own
-//! group); Terraform cannot attach it, so its checkov "attached" check is skipped inline.
+//! group, output `cluster_security_group_id`; the GitHub Actions deploy passes both to the
+//! chart); Terraform cannot attach it, so its checkov "attached" check is skipped inline.
 
 use platform_ir::{Engine, naming};
 
@@ -113,6 +114,12 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         description:
             "Security group to attach to the service's pods (SecurityGroupPolicy); the database admits only it.".into(),
         value: Expr::path("aws_security_group.pods.id"),
+        sensitive: false,
+    });
+    root.outputs.push(Output {
+        name: "cluster_security_group_id",
+        description: "The EKS cluster's own security group, listed next to the pods' group in the SecurityGroupPolicy (DNS, probes and the rest of the pods' traffic).".into(),
+        value: Expr::path("data.aws_eks_cluster.this.vpc_config[0].cluster_security_group_id"),
         sensitive: false,
     });
 }

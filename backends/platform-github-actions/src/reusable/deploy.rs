@@ -2,6 +2,14 @@
 //! GitHub environment (protection rules, and a GitHub deployment record for DORA):
 //! Terraform plan then apply, `helm upgrade` with the environment's values file and the
 //! commit's image tag, following the canary when there is one, and a Grafana annotation.
+//!
+//! A service with a database gets its pods' security groups into the chart: after `apply`,
+//! a step reads the Terraform outputs `pod_security_group_id` (the group the database
+//! admits) and `cluster_security_group_id` (the cluster's own group, which DNS, probes and
+//! every other pod traffic need once a `SecurityGroupPolicy` replaces the node's groups),
+//! checks each is a security group id, and hands them to `helm upgrade` as
+//! `--set-json podSecurityGroups=[…]` through `env:`; the script checks them again before
+//! it builds the JSON.
 
 use serde_json::{Value, json};
 
@@ -9,10 +17,13 @@ use crate::Cx;
 use crate::doc::{map, push};
 use crate::pins::Action;
 use crate::scripts;
-use crate::wf::{self, CONTENTS_READ, ID_TOKEN_AWS, Input, RUNNER, Type, with_if};
+use crate::wf::{self, CONTENTS_READ, ID_TOKEN_AWS, Input, RUNNER, Type, with_id, with_if};
 
 /// File name.
 pub const FILE: &str = "platform-deploy.yml";
+
+/// Id of the step that reads the pods' security groups from the Terraform outputs.
+const SECURITY_GROUPS_STEP: &str = "security-groups";
 
 /// Inputs.
 pub const INPUTS: &[Input] = &[
@@ -25,6 +36,11 @@ pub const INPUTS: &[Input] = &[
     Input("chart-dir", Type::String, "the service's generated Helm chart"),
     Input("terraform-dir", Type::String, "the service's generated Terraform"),
     Input("canary", Type::Boolean, "the service deploys with a canary (Argo Rollouts)"),
+    Input(
+        "database",
+        Type::Boolean,
+        "the service has a database: its pods get the security groups of the Terraform outputs",
+    ),
     Input("rollback-on-failure", Type::Boolean, "roll back without a person when the release does not become ready"),
     Input("helm-timeout", Type::String, "how long helm waits for the release to become ready"),
     Input("canary-timeout-seconds", Type::Number, "how long to follow the canary before giving up"),
@@ -54,6 +70,17 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         ]),
         scripts::TERRAFORM,
     ));
+    steps.push(with_id(
+        with_if(
+            wf::run(
+                "Read the pods' security groups",
+                map([("TERRAFORM_DIR", wf::input("terraform-dir"))]),
+                scripts::POD_SECURITY_GROUPS,
+            ),
+            "inputs.database",
+        ),
+        SECURITY_GROUPS_STEP,
+    ));
     steps.push(wf::uses(
         &mut cx.g,
         &mut cx.pins,
@@ -72,6 +99,9 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
             ("IMAGE_TAG", json!("${{ github.sha }}")),
             ("HELM_TIMEOUT", wf::input("helm-timeout")),
             ("ROLLBACK_ON_FAILURE", wf::input("rollback-on-failure")),
+            ("DATABASE", wf::input("database")),
+            ("POD_SECURITY_GROUP_ID", json!(format!("${{{{ steps.{SECURITY_GROUPS_STEP}.outputs.pod }}}}"))),
+            ("CLUSTER_SECURITY_GROUP_ID", json!(format!("${{{{ steps.{SECURITY_GROUPS_STEP}.outputs.cluster }}}}"))),
         ]),
         scripts::HELM_UPGRADE,
     ));

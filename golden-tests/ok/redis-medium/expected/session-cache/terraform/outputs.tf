@@ -14,6 +14,11 @@ output "pod_security_group_id" {
   value       = aws_security_group.pods.id
 }
 
+output "cluster_security_group_id" {
+  description = "The EKS cluster's own security group, listed next to the pods' group in the SecurityGroupPolicy (DNS, probes and the rest of the pods' traffic)."
+  value       = data.aws_eks_cluster.this.vpc_config[0].cluster_security_group_id
+}
+
 output "cache_primary_endpoint" {
   description = "Primary endpoint of the Redis replication group (TLS)."
   value       = aws_elasticache_replication_group.this.primary_endpoint_address

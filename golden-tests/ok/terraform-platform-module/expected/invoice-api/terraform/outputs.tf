@@ -19,6 +19,11 @@ output "pod_security_group_id" {
   value       = module.service.pod_security_group_id
 }
 
+output "cluster_security_group_id" {
+  description = "The EKS cluster's own security group, listed next to the pods' group in the SecurityGroupPolicy (DNS, probes and the rest of the pods' traffic)."
+  value       = module.service.cluster_security_group_id
+}
+
 output "database_address" {
   description = "Host name of the PostgreSQL instance."
   value       = module.service.database_address
