@@ -97,6 +97,8 @@ pub struct Writer {
     /// Whether `out` existed (and is ours) when the build began.
     existing: bool,
     seen: Mutex<BTreeSet<String>>,
+    /// Files put into a tree that did not exist (not tracked by name).
+    fresh: AtomicUsize,
     changed: AtomicUsize,
     unchanged: AtomicUsize,
     drift: Mutex<Vec<Drift>>,
@@ -133,6 +135,7 @@ impl Writer {
             mode,
             existing,
             seen: Mutex::new(BTreeSet::new()),
+            fresh: AtomicUsize::new(0),
             changed: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
             drift: Mutex::new(Vec::new()),
@@ -143,8 +146,14 @@ impl Writer {
     pub fn put(&self, path: &RelPath, bytes: &[u8]) -> Result<(), EmitError> {
         let rel = path.as_str();
         let live = self.out.join(rel);
-        let current = if self.existing { fs::read(&live).ok() } else { None };
-        self.seen.lock().unwrap_or_else(|e| e.into_inner()).insert(rel.to_owned());
+        // Only a tree that existed can hold stale files, so only then is the set of files kept.
+        let current = if self.existing {
+            self.seen.lock().unwrap_or_else(|e| e.into_inner()).insert(rel.to_owned());
+            fs::read(&live).ok()
+        } else {
+            self.fresh.fetch_add(1, Ordering::Relaxed);
+            None
+        };
         if current.as_deref() == Some(bytes) {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(());
@@ -197,7 +206,7 @@ impl Writer {
         stale.sort();
         let changed = self.changed.into_inner();
         let unchanged = self.unchanged.into_inner();
-        let mut report = Report { files: seen.len(), written: 0, unchanged, removed: 0, drift: Vec::new() };
+        let mut report = Report { files: seen.len() + self.fresh.into_inner(), written: 0, unchanged, removed: 0, drift: Vec::new() };
         if self.mode == Mode::Check {
             let mut drift = self.drift.into_inner().unwrap_or_else(|e| e.into_inner());
             drift.extend(stale.into_iter().map(Drift::Stale));
