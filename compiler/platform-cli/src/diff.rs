@@ -84,14 +84,14 @@ pub fn diff(a: &InputArgs, base: &str, only: &[String], stat: bool) -> anyhow::R
     let mut changes: Vec<(String, &'static str, String)> = Vec::new();
     for (p, bytes) in &new {
         match old.get(p) {
-            None => changes.push((p.clone(), "added", unified(p, b"", bytes))),
-            Some(o) if o != bytes => changes.push((p.clone(), "changed", unified(p, o, bytes))),
+            None => changes.push((p.clone(), "added", platform_emit::unified_diff(p, b"", bytes))),
+            Some(o) if o != bytes => changes.push((p.clone(), "changed", platform_emit::unified_diff(p, o, bytes))),
             Some(_) => {}
         }
     }
     for (p, bytes) in &old {
         if !new.contains_key(p) {
-            changes.push((p.clone(), "removed", unified(p, bytes, b"")));
+            changes.push((p.clone(), "removed", platform_emit::unified_diff(p, bytes, b"")));
         }
     }
     changes.sort();
@@ -126,16 +126,6 @@ pub fn diff(a: &InputArgs, base: &str, only: &[String], stat: bool) -> anyhow::R
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn unified(path: &str, old: &[u8], new: &[u8]) -> String {
-    let old = String::from_utf8_lossy(old);
-    let new = String::from_utf8_lossy(new);
-    similar::TextDiff::from_lines(old.as_ref(), new.as_ref())
-        .unified_diff()
-        .context_radius(3)
-        .header(&format!("a/{path}"), &format!("b/{path}"))
-        .to_string()
 }
 
 /// A temporary directory removed on drop (std only).

@@ -1,20 +1,7 @@
 //! Registry of `LOW` (lowering: one file's meaning) and `VAL` (validation across services
 //! and against the org's policies) codes. Append-only.
 
-use platform_ir::Code;
-
-macro_rules! codes {
-    ($($id:ident $name:literal $summary:literal $docs:literal;)*) => {
-        $(
-            #[doc = $summary]
-            pub const $id: Code = Code { id: stringify!($id), name: $name, summary: $summary, docs: $docs };
-        )*
-        /// Every code of this crate, in order.
-        pub const ALL: &[&Code] = &[$(&$id),*];
-    };
-}
-
-codes! {
+platform_ir::codes! {
     LOW001 "missing-field" "a required field is missing"
         "The marked mapping lacks a field that has no default, such as `metadata.name`, `metadata.team` or `spec.language`.\n\nFix: add the field named in the help.";
     LOW002 "unknown-api-version" "the apiVersion is not one this compiler knows"

@@ -163,7 +163,7 @@ impl Writer {
             Mode::Check => {
                 let d = match current {
                     None => Drift::Missing(rel.to_owned()),
-                    Some(old) => Drift::Changed(rel.to_owned(), diff(rel, &old, bytes)),
+                    Some(old) => Drift::Changed(rel.to_owned(), unified_diff(rel, &old, bytes)),
                 };
                 self.drift.lock().unwrap_or_else(|e| e.into_inner()).push(d);
                 Ok(())
@@ -275,7 +275,8 @@ fn walk(root: &Path, prefix: &str, f: &mut dyn FnMut(&str)) -> io::Result<()> {
     Ok(())
 }
 
-fn diff(path: &str, old: &[u8], new: &[u8]) -> String {
+/// A unified diff (3 lines of context) from `old` to `new`, headed `a/<path>` / `b/<path>`.
+pub fn unified_diff(path: &str, old: &[u8], new: &[u8]) -> String {
     let old = String::from_utf8_lossy(old);
     let new = String::from_utf8_lossy(new);
     similar::TextDiff::from_lines(old.as_ref(), new.as_ref())

@@ -34,6 +34,25 @@ pub struct Code {
     pub docs: &'static str,
 }
 
+/// Declare a crate's code registry: one `pub const` per code plus `pub const ALL`, in order.
+///
+/// ```ignore
+/// platform_ir::codes! {
+///     LOW001 "missing-field" "a required field is missing" "Long docs: trigger, why, example, fix.";
+/// }
+/// ```
+#[macro_export]
+macro_rules! codes {
+    ($($id:ident $name:literal $summary:literal $docs:literal;)*) => {
+        $(
+            #[doc = $summary]
+            pub const $id: $crate::Code = $crate::Code { id: stringify!($id), name: $name, summary: $summary, docs: $docs };
+        )*
+        /// Every code of this crate, in order.
+        pub const ALL: &[&$crate::Code] = &[$(&$id),*];
+    };
+}
+
 /// A labelled span.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {

@@ -1,20 +1,7 @@
 //! Registry of `SCAF` codes: problems with a `platform new` request, its target or the
 //! org's scaffolding templates. Append-only.
 
-use platform_ir::Code;
-
-macro_rules! codes {
-    ($($id:ident $name:literal $summary:literal $docs:literal;)*) => {
-        $(
-            #[doc = $summary]
-            pub const $id: Code = Code { id: stringify!($id), name: $name, summary: $summary, docs: $docs };
-        )*
-        /// Every code of this crate, in order.
-        pub const ALL: &[&Code] = &[$(&$id),*];
-    };
-}
-
-codes! {
+platform_ir::codes! {
     SCAF001 "unknown-language" "the language is not one the org's golden path offers"
         "`platform new service --lang` takes a language that both `platform` knows (`typescript`, `go`, `python`, `rust`, `java`) and the org file lists under `spec.languages`, because the org's metric conventions for the language decide the metric names the skeleton app exposes.\n\nExample: `platform new service quote-api --lang node`\n\nFix: use one of the languages the help lists, e.g. `--lang typescript`.";
     SCAF002 "unknown-database" "the database is not `none` or an engine the org offers"

@@ -1,19 +1,6 @@
 //! Registry of `SYN` codes: problems found while reading and decoding YAML.
 
-use platform_ir::Code;
-
-macro_rules! codes {
-    ($($id:ident $name:literal $summary:literal $docs:literal;)*) => {
-        $(
-            #[doc = $summary]
-            pub const $id: Code = Code { id: stringify!($id), name: $name, summary: $summary, docs: $docs };
-        )*
-        /// Every code of this crate, in order.
-        pub const ALL: &[&Code] = &[$(&$id),*];
-    };
-}
-
-codes! {
+platform_ir::codes! {
     SYN001 "invalid-yaml" "the file is not valid YAML"
         "The YAML parser stopped at the marked place.\n\nWhy it matters: nothing in the file can be read past a syntax error.\n\nFix: correct the syntax there; the parser's own message says what it expected.";
     SYN002 "tab-indentation" "a tab character is used for indentation"
