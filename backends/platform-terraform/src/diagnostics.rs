@@ -106,3 +106,14 @@ pub fn module_source_not_pinned(source: &Sp<String>) -> Diagnostic {
         "use a local path or a git source with `?ref=<full 40-character commit sha>`, e.g. `git::https://github.com/acme/terraform-modules.git//platform-service?ref=<sha>`",
     )
 }
+
+/// TF009: the org's GitHub repository, which every CI deploy role trusts, is not `owner/repo`.
+pub fn invalid_github_repository(setting: &Sp<String>) -> Diagnostic {
+    Diagnostic::error(
+        &codes::TF009,
+        format!("`{}` is not a GitHub repository `owner/repo`", setting.value),
+        setting.span,
+        "not `owner/repo`",
+        "write the repository the deploys run in as `owner/repo`, e.g. `acme/monorepo`; every CI deploy role trusts exactly it",
+    )
+}

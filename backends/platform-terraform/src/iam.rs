@@ -1,12 +1,16 @@
 //! The IAM role the service's pods assume through IRSA, trusted for exactly one service
 //! account, and its least-privilege inline policy (statements added by the parts that own
-//! the resources: its secrets, its key, its database).
+//! the resources: its secrets, its key, its database). Every role of the service carries
+//! the permissions boundary the org-level root creates for it
+//! ([`platform_ir::naming::permissions_boundary_name`]): CI may only create and change the
+//! service's roles with that boundary attached.
 
 use platform_ir::naming;
 
 use crate::hcl::{self, Block, Expr};
 use crate::root::{
-    Ctx, NameField, Output, Root, Section, Validation, and, arn, condition, matches, max_len, principals, statement,
+    Ctx, NameField, Output, Root, Section, Validation, and, arn, condition, matches, max_len, permissions_boundary,
+    principals, statement,
 };
 
 /// Add the role and its trust policy.
@@ -22,6 +26,20 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
                 matches(Expr::path("var.names.iam_role"), "^[A-Za-z0-9+=,.@_-]+$"),
             ),
             message: "The IAM role name must be at most 64 letters, digits and +=,.@_- characters.".into(),
+        },
+    });
+
+    root.names.push(NameField {
+        key: "permissions_boundary",
+        ty: Expr::keyword("string"),
+        what: "permissions boundary of the service's roles",
+        values: ctx.per_env(|e| Expr::str(naming::permissions_boundary_name(ctx.name(), e.name()))),
+        check: Validation {
+            condition: and(
+                max_len(Expr::path("var.names.permissions_boundary"), 128),
+                matches(Expr::path("var.names.permissions_boundary"), "^[A-Za-z0-9+=,.@_-]+$"),
+            ),
+            message: "The permissions boundary name must be at most 128 letters, digits and +=,.@_- characters.".into(),
         },
     });
 
@@ -68,6 +86,7 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
             )),
         )
         .attr("assume_role_policy", Expr::path("data.aws_iam_policy_document.service_trust.json"))
+        .attr("permissions_boundary", permissions_boundary())
         .attr("max_session_duration", Expr::Num(3600));
     root.add(Section::Iam, role);
     root.outputs.push(Output {

@@ -1,14 +1,21 @@
-//! One customer-managed KMS key per service and environment, with yearly rotation: it
-//! encrypts the service's secrets, its database storage and Performance Insights.
+//! The service's customer-managed KMS key, looked up by its alias: it encrypts the service's
+//! secrets, its database storage and Performance Insights.
+//!
+//! The key itself (yearly rotation, 30-day deletion window, a key policy that leaves access
+//! to IAM) is created by the org-level root (`_org/terraform/`, [`crate::org`]), which the
+//! platform team applies. CI may then use the key but never administer it: scoping key
+//! administration to one service's key would need tag-based access control, and KMS lets
+//! anyone who may tag a new key tag every key in the account.
 
 use platform_ir::naming;
 
 use crate::hcl::{self, Block, Expr};
-use crate::root::{
-    Ctx, NameField, Output, Root, Section, Validation, and, arn, condition, matches, max_len, statement,
-};
+use crate::root::{Ctx, NameField, Output, Root, Section, Validation, and, condition, matches, max_len, statement};
 
-/// Add the key (only for services with secrets or a database).
+/// The key's ARN, for the resources it encrypts.
+pub const KEY_ARN: &str = "data.aws_kms_key.service.arn";
+
+/// Add the key lookup (only for services with secrets or a database).
 pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
     if !ctx.has_secrets() {
         return;
@@ -26,55 +33,25 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
             message: "The KMS alias must start with alias/ and use letters, digits, /, _ and -.".into(),
         },
     });
-    // A key policy, not an IAM policy: `Resource = "*"` means this key. Written inline
-    // because IAM-policy checks do not apply to it.
-    let admin = arn(vec![hcl::lit("iam::"), hcl::interp(Expr::path("var.aws_account_id")), hcl::lit(":root")]);
-    let policy = Expr::call(
-        "jsonencode",
-        vec![Expr::object([
-            ("Version", Expr::str("2012-10-17")),
-            (
-                "Statement",
-                Expr::List(vec![Expr::object([
-                    ("Sid", Expr::str("AccountAdministersKey")),
-                    ("Effect", Expr::str("Allow")),
-                    ("Principal", Expr::object([("AWS", admin)])),
-                    ("Action", Expr::str("kms:*")),
-                    ("Resource", Expr::str("*")),
-                ])]),
-            ),
-        ])],
-    );
     root.add(
         Section::Kms,
-        Block::new("resource", ["aws_kms_key", "service"])
-            .attr("description", Expr::str(format!("Secrets and database storage of {}.", ctx.name())))
-            .attr("enable_key_rotation", Expr::Bool(true))
-            .attr("deletion_window_in_days", Expr::Num(30))
-            .attr("policy", policy),
+        Block::new("data", ["aws_kms_key", "service"]).attr("key_id", Expr::path("var.names.kms_alias")),
     );
-    root.add(
-        Section::Kms,
-        Block::new("resource", ["aws_kms_alias", "service"])
-            .attr("name", Expr::path("var.names.kms_alias"))
-            .attr("target_key_id", Expr::path("aws_kms_key.service.key_id")),
-    );
-    root.policy.push(
-        statement("DecryptOwnSecrets", &["kms:Decrypt"], Expr::List(vec![Expr::path("aws_kms_key.service.arn")]))
-            .block(condition(
-                "StringEquals",
-                Expr::str("kms:ViaService"),
-                Expr::List(vec![hcl::template(vec![
-                    hcl::lit("secretsmanager."),
-                    hcl::interp(Expr::path("var.aws_region")),
-                    hcl::lit(".amazonaws.com"),
-                ])]),
-            )),
-    );
+    root.policy.push(statement("DecryptOwnSecrets", &["kms:Decrypt"], Expr::List(vec![Expr::path(KEY_ARN)])).block(
+        condition(
+            "StringEquals",
+            Expr::str("kms:ViaService"),
+            Expr::List(vec![hcl::template(vec![
+                hcl::lit("secretsmanager."),
+                hcl::interp(Expr::path("var.aws_region")),
+                hcl::lit(".amazonaws.com"),
+            ])]),
+        ),
+    ));
     root.outputs.push(Output {
         name: "kms_key_arn",
         description: "ARN of the service's KMS key.".into(),
-        value: Expr::path("aws_kms_key.service.arn"),
+        value: Expr::path(KEY_ARN),
         sensitive: false,
     });
 }

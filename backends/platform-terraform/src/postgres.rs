@@ -15,7 +15,7 @@ use platform_ir::{Database, Engine, naming};
 use crate::hcl::{self, Block, Expr};
 use crate::root::{
     Ctx, NameField, Output, Root, Section, Validation, Variable, and, arn, between, matches, max_len, one_of,
-    principals, statement,
+    permissions_boundary, principals, statement,
 };
 use crate::secrets;
 
@@ -88,7 +88,8 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         Block::new("resource", ["aws_iam_role", "rds_monitoring"])
             .attr("name", Expr::path("var.names.rds_monitoring_role"))
             .attr("description", Expr::str(format!("RDS enhanced monitoring of the database of {name}.")))
-            .attr("assume_role_policy", Expr::path("data.aws_iam_policy_document.rds_monitoring_trust.json")),
+            .attr("assume_role_policy", Expr::path("data.aws_iam_policy_document.rds_monitoring_trust.json"))
+            .attr("permissions_boundary", permissions_boundary()),
     );
     root.add(
         Section::Database,
@@ -113,7 +114,7 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         .attr("allocated_storage", Expr::path("var.database.allocated_storage"))
         .attr("storage_type", Expr::str("gp3"))
         .attr("storage_encrypted", Expr::Bool(true))
-        .attr("kms_key_id", Expr::path("aws_kms_key.service.arn"))
+        .attr("kms_key_id", Expr::path(crate::kms::KEY_ARN))
         .blank()
         .attr("db_name", Expr::path("local.database_name"))
         .attr("username", Expr::path("local.database_name"))
@@ -135,7 +136,7 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         .attr("final_snapshot_identifier", Expr::path("var.names.database_final_snapshot"))
         .blank()
         .attr("performance_insights_enabled", Expr::Bool(true))
-        .attr("performance_insights_kms_key_id", Expr::path("aws_kms_key.service.arn"))
+        .attr("performance_insights_kms_key_id", Expr::path(crate::kms::KEY_ARN))
         .attr("performance_insights_retention_period", Expr::Num(7))
         .attr("monitoring_interval", Expr::Num(60))
         .attr("monitoring_role_arn", Expr::path("aws_iam_role.rds_monitoring.arn"))

@@ -7,12 +7,14 @@ use crate::hcl::{self, Item};
 use crate::root::{Ctx, Root};
 
 /// What a resource type is for, in a reviewer's words.
-fn what(kind: &str) -> &'static str {
+pub fn what(kind: &str) -> &'static str {
     match kind {
         "aws_iam_role" => "IAM role",
         "aws_iam_role_policy" => "inline IAM policy",
         "aws_iam_role_policy_attachment" => "managed policy attachment",
         "aws_kms_key" => "KMS key, rotated yearly",
+        "aws_iam_openid_connect_provider" => "GitHub's OIDC provider in the account",
+        "aws_iam_policy" => "managed IAM policy",
         "aws_kms_alias" => "KMS alias",
         "aws_secretsmanager_secret" => "Secrets Manager secret",
         "aws_secretsmanager_secret_rotation" => "rotation schedule",
@@ -33,13 +35,13 @@ fn what(kind: &str) -> &'static str {
 }
 
 /// A Markdown code span that survives `|` and backticks.
-fn code(s: &str) -> String {
+pub fn code(s: &str) -> String {
     let s = s.replace('|', "\\|");
     if s.contains('`') { format!("`` {s} ``") } else { format!("`{s}`") }
 }
 
 /// Text for a table cell.
-fn cell(s: &str) -> String {
+pub fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
@@ -55,7 +57,9 @@ pub fn readme(ctx: &Ctx<'_>, root: &Root) -> String {
         code(&svc.team.value),
         code(svc.tier.value.as_str())
     );
-    out.push_str("## Apply\n\nOne state per environment, in the org's state bucket:\n\n```sh\n");
+    out.push_str(
+        "## Apply\n\nThe platform team first applies the org-level root `_org/terraform/` in each environment: it creates this service's KMS key, the permissions boundary its roles carry, and the CI deploy role that applies this root.\n\nOne state per environment, in the org's state bucket:\n\n```sh\n",
+    );
     for e in &ctx.envs {
         let _ = writeln!(
             out,

@@ -65,7 +65,7 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         .attr("security_group_ids", Expr::List(vec![Expr::path("aws_security_group.database.id")]))
         .blank()
         .attr("at_rest_encryption_enabled", Expr::Bool(true))
-        .attr("kms_key_id", Expr::path("aws_kms_key.service.arn"))
+        .attr("kms_key_id", Expr::path(crate::kms::KEY_ARN))
         .attr("transit_encryption_enabled", Expr::Bool(true))
         .attr("auth_token", Expr::path("random_password.cache_auth_token.result"))
         .blank()

@@ -135,7 +135,7 @@ impl Section {
         match self {
             Section::Provider => "Provider and shared values.",
             Section::Iam => "IAM role of the service account (IRSA) and its least-privilege policy.",
-            Section::Kms => "Customer-managed KMS key for secrets, storage and Performance Insights.",
+            Section::Kms => "The service's KMS key (the org-level root creates it) for secrets, storage and Performance Insights.",
             Section::Secrets => "Secrets Manager: declared secrets (names only; values are set out of band).",
             Section::Network => "Network: the database admits only the service's pods (EKS security groups for pods).",
             Section::Database => "Database.",
@@ -223,45 +223,58 @@ impl Root {
 
     /// `variables.tf`.
     pub fn variables_tf(&self, ctx: &Ctx<'_>) -> String {
-        let mut body = Body::default();
-        for v in self.all_variables(ctx) {
-            let mut b =
-                Block::new("variable", [v.name]).attr("description", Expr::str(&v.description)).attr("type", v.ty);
-            for val in v.validations {
-                b = b.block(
-                    Block::new("validation", [])
-                        .attr("condition", val.condition)
-                        .attr("error_message", Expr::str(val.message)),
-                );
-            }
-            body.push_block(b);
-        }
-        hcl::print(&body)
+        variables_tf(self.all_variables(ctx))
     }
 
     /// `<env>.tfvars` of environment `index`.
     pub fn tfvars(&self, ctx: &Ctx<'_>, index: usize) -> String {
-        let mut body = Body::default();
-        for v in self.all_variables(ctx) {
-            body.push_attr(v.name, v.values.get(index).cloned().unwrap_or(Expr::Null));
-        }
-        hcl::print(&body)
+        tfvars(&self.all_variables(ctx), index)
     }
 
     /// `outputs.tf`.
     pub fn outputs_tf(&self) -> String {
-        let mut body = Body::default();
-        for o in &self.outputs {
-            let mut b = Block::new("output", [o.name])
-                .attr("description", Expr::str(&o.description))
-                .attr("value", o.value.clone());
-            if o.sensitive {
-                b = b.attr("sensitive", Expr::Bool(true));
-            }
-            body.push_block(b);
-        }
-        hcl::print(&body)
+        outputs_tf(&self.outputs)
     }
+}
+
+/// `variables.tf` of any root: each variable with its description, type and validations.
+pub fn variables_tf(vars: Vec<Variable>) -> String {
+    let mut body = Body::default();
+    for v in vars {
+        let mut b = Block::new("variable", [v.name]).attr("description", Expr::str(&v.description)).attr("type", v.ty);
+        for val in v.validations {
+            b = b.block(
+                Block::new("validation", [])
+                    .attr("condition", val.condition)
+                    .attr("error_message", Expr::str(val.message)),
+            );
+        }
+        body.push_block(b);
+    }
+    hcl::print(&body)
+}
+
+/// `<env>.tfvars` of any root: every variable's value in environment `index`.
+pub fn tfvars(vars: &[Variable], index: usize) -> String {
+    let mut body = Body::default();
+    for v in vars {
+        body.push_attr(v.name, v.values.get(index).cloned().unwrap_or(Expr::Null));
+    }
+    hcl::print(&body)
+}
+
+/// `outputs.tf` of any root.
+pub fn outputs_tf(outputs: &[Output]) -> String {
+    let mut body = Body::default();
+    for o in outputs {
+        let mut b =
+            Block::new("output", [o.name]).attr("description", Expr::str(&o.description)).attr("value", o.value.clone());
+        if o.sensitive {
+            b = b.attr("sensitive", Expr::Bool(true));
+        }
+        body.push_block(b);
+    }
+    hcl::print(&body)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -317,6 +330,17 @@ pub fn statement(sid: &str, actions: &[&str], resources: Expr) -> Block {
 /// A `condition` block.
 pub fn condition(test: &str, variable: Expr, values: Expr) -> Block {
     Block::new("condition", []).attr("test", Expr::str(test)).attr("variable", variable).attr("values", values)
+}
+
+/// The ARN of the permissions boundary every role of the service carries
+/// ([`platform_ir::naming::permissions_boundary_name`], created by the org-level root).
+pub fn permissions_boundary() -> Expr {
+    arn(vec![
+        hcl::lit("iam::"),
+        hcl::interp(Expr::path("var.aws_account_id")),
+        hcl::lit(":policy/"),
+        hcl::interp(Expr::path("var.names.permissions_boundary")),
+    ])
 }
 
 /// A `principals` block.

@@ -29,7 +29,7 @@ pub fn secret(ctx: &Ctx<'_>, label: &str, name: Expr, description: String, skip:
     }
     b.attr("name", name)
         .attr("description", Expr::str(description))
-        .attr("kms_key_id", Expr::path("aws_kms_key.service.arn"))
+        .attr("kms_key_id", Expr::path(crate::kms::KEY_ARN))
         .attr("recovery_window_in_days", Expr::Num(recovery))
 }
 

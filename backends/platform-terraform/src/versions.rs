@@ -2,14 +2,19 @@
 //! block) and one `backend-<env>.hcl` partial configuration per environment, for
 //! `terraform init -backend-config=backend-<env>.hcl`.
 
-use platform_ir::Org;
+use platform_ir::{Environment, Org};
 
 use crate::hcl::{self, Block, Body, Expr, Item};
 use crate::root::{Env, Root};
 
 /// The state bucket of an environment: the org's pattern with `{env}` and `{account}`.
 pub fn state_bucket(org: &Org, env: &Env<'_>) -> String {
-    org.terraform.state_bucket.value.replace("{env}", env.name()).replace("{account}", &env.org.aws_account.value)
+    bucket_of(org, env.org)
+}
+
+/// The state bucket of an org environment.
+pub fn bucket_of(org: &Org, env: &Environment) -> String {
+    org.terraform.state_bucket.value.replace("{env}", &env.name.value).replace("{account}", &env.aws_account.value)
 }
 
 /// The state object of a service in an environment's bucket.
@@ -39,10 +44,15 @@ pub fn versions_tf(org: &Org, root: &Root) -> String {
 
 /// `backend-<env>.hcl`.
 pub fn backend_hcl(org: &Org, service: &str, env: &Env<'_>) -> String {
+    backend_file(org, env.org, &state_key(service, env.name()))
+}
+
+/// `backend-<env>.hcl` of any root: the environment's bucket, region and lock table, and `key`.
+pub fn backend_file(org: &Org, env: &Environment, key: &str) -> String {
     let mut body = Body::default();
-    body.push_attr("bucket", Expr::str(state_bucket(org, env)));
-    body.push_attr("key", Expr::str(state_key(service, env.name())));
-    body.push_attr("region", Expr::str(&env.org.aws_region.value));
+    body.push_attr("bucket", Expr::str(bucket_of(org, env)));
+    body.push_attr("key", Expr::str(key));
+    body.push_attr("region", Expr::str(&env.aws_region.value));
     body.push_attr("dynamodb_table", Expr::str(&org.terraform.lock_table.value));
     body.push_attr("encrypt", Expr::Bool(true));
     hcl::print(&body)

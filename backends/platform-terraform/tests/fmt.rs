@@ -1,6 +1,6 @@
-//! `terraform fmt` is the judge of the printer: every golden `terraform/` tree, and a sample
-//! document using every construct the printer has, must come out of `terraform fmt`
-//! unchanged. Runs when a terraform binary is found (`$TERRAFORM`, the conformance toolchain's
+//! `terraform fmt` is the judge of the printer: every golden `terraform/` tree (the services'
+//! `<service>/terraform/` and the org-level `_org/terraform/`), and a sample document using
+//! every construct the printer has, must come out of `terraform fmt` unchanged. Runs when a terraform binary is found (`$TERRAFORM`, the conformance toolchain's
 //! `.tools/bin/terraform`, or `terraform` on `PATH`) and says so loudly when none is.
 #![allow(clippy::print_stderr)]
 
@@ -78,6 +78,7 @@ fn golden_terraform_trees_are_terraform_fmt_clean() {
     };
     let trees = golden_trees();
     assert!(!trees.is_empty(), "no golden terraform trees found");
+    assert!(trees.iter().any(|t| t.ends_with("_org/terraform")), "no golden _org/terraform tree found");
     let mut failures = Vec::new();
     for dir in &trees {
         // `.tf` and `.tfvars`.

@@ -40,6 +40,15 @@ pub fn ci_deploy_role_name(service: &str, env: &str) -> String {
     format!("{}-deploy", aws_name(service, env))
 }
 
+/// IAM policy that bounds every role of the service's own Terraform (its pods' role, its RDS
+/// monitoring role): `payment-api-production-boundary`. Created by the Terraform backend's
+/// org-level root next to [`ci_deploy_role_name`]; the deploy role may create and change
+/// the service's roles only with this boundary attached, so it can never grant them (or,
+/// through them, itself) more than the service needs.
+pub fn permissions_boundary_name(service: &str, env: &str) -> String {
+    format!("{}-boundary", aws_name(service, env))
+}
+
 /// RDS instance identifier / ElastiCache replication group id.
 pub fn database_identifier(service: &str, env: &str) -> String {
     aws_name(service, env)
@@ -136,6 +145,7 @@ pub const DERIVED: &[DerivedName] = &[
     DerivedName { what: "Helm release name", max_len: 53, build: |s, _| k8s_name(s) },
     DerivedName { what: "IAM role name", max_len: 64, build: iam_role_name },
     DerivedName { what: "IAM role name for CI deploys", max_len: 64, build: ci_deploy_role_name },
+    DerivedName { what: "IAM permissions boundary name", max_len: 128, build: permissions_boundary_name },
     DerivedName { what: "RDS instance identifier", max_len: 63, build: database_identifier },
     DerivedName { what: "ElastiCache replication group id", max_len: 40, build: database_identifier },
     DerivedName { what: "RDS final snapshot identifier", max_len: 255, build: database_final_snapshot_identifier },

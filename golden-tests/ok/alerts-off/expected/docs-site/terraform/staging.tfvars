@@ -5,5 +5,6 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "devex"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
 names = {
-  iam_role = "docs-site-staging"
+  iam_role             = "docs-site-staging"
+  permissions_boundary = "docs-site-staging-boundary"
 }

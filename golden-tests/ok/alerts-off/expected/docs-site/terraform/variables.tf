@@ -50,13 +50,19 @@ variable "oidc_provider" {
 }
 
 variable "names" {
-  description = "AWS names in this environment, from the platform's one naming rule: IAM role of the service account."
+  description = "AWS names in this environment, from the platform's one naming rule: IAM role of the service account, permissions boundary of the service's roles."
   type = object({
-    iam_role = string
+    iam_role             = string
+    permissions_boundary = string
   })
 
   validation {
     condition     = (length(var.names.iam_role) <= 64) && can(regex("^[A-Za-z0-9+=,.@_-]+$", var.names.iam_role))
     error_message = "The IAM role name must be at most 64 letters, digits and +=,.@_- characters."
+  }
+
+  validation {
+    condition     = (length(var.names.permissions_boundary) <= 128) && can(regex("^[A-Za-z0-9+=,.@_-]+$", var.names.permissions_boundary))
+    error_message = "The permissions boundary name must be at most 128 letters, digits and +=,.@_- characters."
   }
 }

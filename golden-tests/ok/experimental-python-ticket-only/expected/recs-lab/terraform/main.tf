@@ -55,5 +55,6 @@ resource "aws_iam_role" "service" {
   name                 = var.names.iam_role
   description          = "Pods of recs-lab (service account recs-lab) through IRSA."
   assume_role_policy   = data.aws_iam_policy_document.service_trust.json
+  permissions_boundary = "arn:${data.aws_partition.current.partition}:iam::${var.aws_account_id}:policy/${var.names.permissions_boundary}"
   max_session_duration = 3600
 }

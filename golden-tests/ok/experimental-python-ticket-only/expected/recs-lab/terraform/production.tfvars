@@ -5,5 +5,6 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "data"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
 names = {
-  iam_role = "recs-lab-production"
+  iam_role             = "recs-lab-production"
+  permissions_boundary = "recs-lab-production-boundary"
 }

@@ -5,5 +5,6 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "data"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
 names = {
-  iam_role = "recs-lab-staging"
+  iam_role             = "recs-lab-staging"
+  permissions_boundary = "recs-lab-staging-boundary"
 }

@@ -55,6 +55,7 @@ resource "aws_iam_role" "service" {
   name                 = var.names.iam_role
   description          = "Pods of search-api (service account search-api) through IRSA."
   assume_role_policy   = data.aws_iam_policy_document.service_trust.json
+  permissions_boundary = "arn:${data.aws_partition.current.partition}:iam::${var.aws_account_id}:policy/${var.names.permissions_boundary}"
   max_session_duration = 3600
 }
 

@@ -5,7 +5,8 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "discovery"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
 names = {
-  iam_role = "search-api-staging"
+  iam_role             = "search-api-staging"
+  permissions_boundary = "search-api-staging-boundary"
 }
 dns = {
   zone   = "staging.example.com"

@@ -5,7 +5,8 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "edge"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
 names = {
-  iam_role = "quoted-api-production"
+  iam_role             = "quoted-api-production"
+  permissions_boundary = "quoted-api-production-boundary"
 }
 dns = {
   zone   = "example.com"

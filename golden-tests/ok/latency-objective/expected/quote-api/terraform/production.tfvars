@@ -5,5 +5,6 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "pricing"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
 names = {
-  iam_role = "quote-api-production"
+  iam_role             = "quote-api-production"
+  permissions_boundary = "quote-api-production-boundary"
 }

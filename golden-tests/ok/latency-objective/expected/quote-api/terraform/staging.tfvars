@@ -5,5 +5,6 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "pricing"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
 names = {
-  iam_role = "quote-api-staging"
+  iam_role             = "quote-api-staging"
+  permissions_boundary = "quote-api-staging-boundary"
 }

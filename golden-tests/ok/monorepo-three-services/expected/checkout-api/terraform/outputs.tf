@@ -6,7 +6,7 @@ output "iam_role_arn" {
 
 output "kms_key_arn" {
   description = "ARN of the service's KMS key."
-  value       = aws_kms_key.service.arn
+  value       = data.aws_kms_key.service.arn
 }
 
 output "secret_arns" {

@@ -6,8 +6,9 @@ kubernetes_namespace = "shop"
 oidc_provider        = "oidc.eks.eu-central-1.amazonaws.com/id/9F8E7D6C5B4A30291817F6E5D4C3B2A1"
 eks_cluster_name     = "acme-production"
 names = {
-  iam_role  = "checkout-api-production"
-  kms_alias = "alias/checkout-api-production"
+  iam_role             = "checkout-api-production"
+  permissions_boundary = "checkout-api-production-boundary"
+  kms_alias            = "alias/checkout-api-production"
   secrets = {
     "stripe-key" = "production/checkout-api/stripe-key"
   }

@@ -6,8 +6,9 @@ kubernetes_namespace = "shop"
 oidc_provider        = "oidc.eks.eu-central-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9"
 eks_cluster_name     = "acme-staging"
 names = {
-  iam_role  = "checkout-api-staging"
-  kms_alias = "alias/checkout-api-staging"
+  iam_role             = "checkout-api-staging"
+  permissions_boundary = "checkout-api-staging-boundary"
+  kms_alias            = "alias/checkout-api-staging"
   secrets = {
     "stripe-key" = "staging/checkout-api/stripe-key"
   }

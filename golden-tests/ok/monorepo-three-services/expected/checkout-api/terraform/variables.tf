@@ -60,9 +60,10 @@ variable "eks_cluster_name" {
 }
 
 variable "names" {
-  description = "AWS names in this environment, from the platform's one naming rule: IAM role of the service account, KMS key alias, Secrets Manager names of the declared secrets, security group of the pods, security group of the database, RDS instance identifier (also its subnet and parameter group), final snapshot, Secrets Manager name of the database credentials, IAM role of RDS enhanced monitoring."
+  description = "AWS names in this environment, from the platform's one naming rule: IAM role of the service account, permissions boundary of the service's roles, KMS key alias, Secrets Manager names of the declared secrets, security group of the pods, security group of the database, RDS instance identifier (also its subnet and parameter group), final snapshot, Secrets Manager name of the database credentials, IAM role of RDS enhanced monitoring."
   type = object({
     iam_role                = string
+    permissions_boundary    = string
     kms_alias               = string
     secrets                 = map(string)
     pod_security_group      = string
@@ -76,6 +77,11 @@ variable "names" {
   validation {
     condition     = (length(var.names.iam_role) <= 64) && can(regex("^[A-Za-z0-9+=,.@_-]+$", var.names.iam_role))
     error_message = "The IAM role name must be at most 64 letters, digits and +=,.@_- characters."
+  }
+
+  validation {
+    condition     = (length(var.names.permissions_boundary) <= 128) && can(regex("^[A-Za-z0-9+=,.@_-]+$", var.names.permissions_boundary))
+    error_message = "The permissions boundary name must be at most 128 letters, digits and +=,.@_- characters."
   }
 
   validation {

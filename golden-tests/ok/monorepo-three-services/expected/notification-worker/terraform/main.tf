@@ -55,6 +55,7 @@ resource "aws_iam_role" "service" {
   name                 = var.names.iam_role
   description          = "Pods of notification-worker (service account notification-worker) through IRSA."
   assume_role_policy   = data.aws_iam_policy_document.service_trust.json
+  permissions_boundary = "arn:${data.aws_partition.current.partition}:iam::${var.aws_account_id}:policy/${var.names.permissions_boundary}"
   max_session_duration = 3600
 }
 
@@ -70,7 +71,7 @@ data "aws_iam_policy_document" "service" {
     sid       = "DecryptOwnSecrets"
     effect    = "Allow"
     actions   = ["kms:Decrypt"]
-    resources = [aws_kms_key.service.arn]
+    resources = [data.aws_kms_key.service.arn]
 
     condition {
       test     = "StringEquals"
@@ -86,30 +87,9 @@ resource "aws_iam_role_policy" "service" {
   policy = data.aws_iam_policy_document.service.json
 }
 
-# Customer-managed KMS key for secrets, storage and Performance Insights.
-resource "aws_kms_key" "service" {
-  description             = "Secrets and database storage of notification-worker."
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid    = "AccountAdministersKey"
-        Effect = "Allow"
-        Principal = {
-          AWS = "arn:${data.aws_partition.current.partition}:iam::${var.aws_account_id}:root"
-        }
-        Action   = "kms:*"
-        Resource = "*"
-      },
-    ]
-  })
-}
-
-resource "aws_kms_alias" "service" {
-  name          = var.names.kms_alias
-  target_key_id = aws_kms_key.service.key_id
+# The service's KMS key (the org-level root creates it) for secrets, storage and Performance Insights.
+data "aws_kms_key" "service" {
+  key_id = var.names.kms_alias
 }
 
 # Secrets Manager: declared secrets (names only; values are set out of band).
@@ -117,6 +97,6 @@ resource "aws_secretsmanager_secret" "smtp_password" {
   # checkov:skip=CKV2_AWS_57:platform.yaml asks for no rotation of this secret (no rotationDays)
   name                    = var.names.secrets["smtp-password"]
   description             = "smtp-password of notification-worker; the value is set in Secrets Manager, never in Terraform."
-  kms_key_id              = aws_kms_key.service.arn
+  kms_key_id              = data.aws_kms_key.service.arn
   recovery_window_in_days = 7
 }

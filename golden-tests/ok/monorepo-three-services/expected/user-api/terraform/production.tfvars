@@ -7,6 +7,7 @@ oidc_provider        = "oidc.eks.eu-central-1.amazonaws.com/id/9F8E7D6C5B4A30291
 eks_cluster_name     = "acme-production"
 names = {
   iam_role                = "user-api-production"
+  permissions_boundary    = "user-api-production-boundary"
   kms_alias               = "alias/user-api-production"
   pod_security_group      = "user-api-production-pods"
   database_security_group = "user-api-production-database"

@@ -7,6 +7,7 @@ oidc_provider        = "oidc.eks.eu-central-1.amazonaws.com/id/0A1B2C3D4E5F60718
 eks_cluster_name     = "acme-staging"
 names = {
   iam_role                = "user-api-staging"
+  permissions_boundary    = "user-api-staging-boundary"
   kms_alias               = "alias/user-api-staging"
   pod_security_group      = "user-api-staging-pods"
   database_security_group = "user-api-staging-database"

@@ -5,5 +5,6 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "billing"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
 names = {
-  iam_role = "invoice-api-production"
+  iam_role             = "invoice-api-production"
+  permissions_boundary = "invoice-api-production-boundary"
 }

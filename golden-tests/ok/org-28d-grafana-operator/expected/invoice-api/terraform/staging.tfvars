@@ -5,5 +5,6 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "billing"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
 names = {
-  iam_role = "invoice-api-staging"
+  iam_role             = "invoice-api-staging"
+  permissions_boundary = "invoice-api-staging-boundary"
 }

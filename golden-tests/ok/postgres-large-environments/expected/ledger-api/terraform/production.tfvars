@@ -7,6 +7,7 @@ oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
 eks_cluster_name     = "production"
 names = {
   iam_role                = "ledger-api-production"
+  permissions_boundary    = "ledger-api-production-boundary"
   kms_alias               = "alias/ledger-api-production"
   pod_security_group      = "ledger-api-production-pods"
   database_security_group = "ledger-api-production-database"

@@ -7,6 +7,7 @@ oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
 eks_cluster_name     = "staging"
 names = {
   iam_role                = "ledger-api-staging"
+  permissions_boundary    = "ledger-api-staging-boundary"
   kms_alias               = "alias/ledger-api-staging"
   pod_security_group      = "ledger-api-staging-pods"
   database_security_group = "ledger-api-staging-database"

@@ -7,6 +7,7 @@ oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
 eks_cluster_name     = "production"
 names = {
   iam_role                = "session-cache-production"
+  permissions_boundary    = "session-cache-production-boundary"
   kms_alias               = "alias/session-cache-production"
   pod_security_group      = "session-cache-production-pods"
   database_security_group = "session-cache-production-database"

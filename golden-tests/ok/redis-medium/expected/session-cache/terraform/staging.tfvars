@@ -7,6 +7,7 @@ oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
 eks_cluster_name     = "staging"
 names = {
   iam_role                = "session-cache-staging"
+  permissions_boundary    = "session-cache-staging-boundary"
   kms_alias               = "alias/session-cache-staging"
   pod_security_group      = "session-cache-staging-pods"
   database_security_group = "session-cache-staging-database"

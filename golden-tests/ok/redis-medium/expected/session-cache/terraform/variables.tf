@@ -60,9 +60,10 @@ variable "eks_cluster_name" {
 }
 
 variable "names" {
-  description = "AWS names in this environment, from the platform's one naming rule: IAM role of the service account, KMS key alias, security group of the pods, security group of the database, ElastiCache replication group id (also its subnet group), final snapshot, Secrets Manager name of the cache credentials."
+  description = "AWS names in this environment, from the platform's one naming rule: IAM role of the service account, permissions boundary of the service's roles, KMS key alias, security group of the pods, security group of the database, ElastiCache replication group id (also its subnet group), final snapshot, Secrets Manager name of the cache credentials."
   type = object({
     iam_role                = string
+    permissions_boundary    = string
     kms_alias               = string
     pod_security_group      = string
     database_security_group = string
@@ -74,6 +75,11 @@ variable "names" {
   validation {
     condition     = (length(var.names.iam_role) <= 64) && can(regex("^[A-Za-z0-9+=,.@_-]+$", var.names.iam_role))
     error_message = "The IAM role name must be at most 64 letters, digits and +=,.@_- characters."
+  }
+
+  validation {
+    condition     = (length(var.names.permissions_boundary) <= 128) && can(regex("^[A-Za-z0-9+=,.@_-]+$", var.names.permissions_boundary))
+    error_message = "The permissions boundary name must be at most 128 letters, digits and +=,.@_- characters."
   }
 
   validation {

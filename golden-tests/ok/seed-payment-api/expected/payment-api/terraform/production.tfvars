@@ -7,6 +7,7 @@ oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
 eks_cluster_name     = "production"
 names = {
   iam_role                = "payment-api-production"
+  permissions_boundary    = "payment-api-production-boundary"
   kms_alias               = "alias/payment-api-production"
   pod_security_group      = "payment-api-production-pods"
   database_security_group = "payment-api-production-database"

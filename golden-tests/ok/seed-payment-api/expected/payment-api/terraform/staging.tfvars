@@ -7,6 +7,7 @@ oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
 eks_cluster_name     = "staging"
 names = {
   iam_role                = "payment-api-staging"
+  permissions_boundary    = "payment-api-staging-boundary"
   kms_alias               = "alias/payment-api-staging"
   pod_security_group      = "payment-api-staging-pods"
   database_security_group = "payment-api-staging-database"

@@ -5,5 +5,6 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "discovery"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
 names = {
-  iam_role = "search-indexer-staging"
+  iam_role             = "search-indexer-staging"
+  permissions_boundary = "search-indexer-staging-boundary"
 }

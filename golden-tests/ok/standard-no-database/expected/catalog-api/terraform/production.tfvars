@@ -5,5 +5,6 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "catalog"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
 names = {
-  iam_role = "catalog-api-production"
+  iam_role             = "catalog-api-production"
+  permissions_boundary = "catalog-api-production-boundary"
 }

@@ -5,5 +5,6 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "catalog"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
 names = {
-  iam_role = "catalog-api-staging"
+  iam_role             = "catalog-api-staging"
+  permissions_boundary = "catalog-api-staging-boundary"
 }

@@ -6,8 +6,9 @@ kubernetes_namespace = "billing"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
 eks_cluster_name     = "production"
 names = {
-  iam_role  = "invoice-api-production"
-  kms_alias = "alias/invoice-api-production"
+  iam_role             = "invoice-api-production"
+  permissions_boundary = "invoice-api-production-boundary"
+  kms_alias            = "alias/invoice-api-production"
   secrets = {
     "pdf-signing-key" = "production/invoice-api/pdf-signing-key"
   }

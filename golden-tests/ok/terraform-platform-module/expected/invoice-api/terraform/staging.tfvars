@@ -6,8 +6,9 @@ kubernetes_namespace = "billing"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
 eks_cluster_name     = "staging"
 names = {
-  iam_role  = "invoice-api-staging"
-  kms_alias = "alias/invoice-api-staging"
+  iam_role             = "invoice-api-staging"
+  permissions_boundary = "invoice-api-staging-boundary"
+  kms_alias            = "alias/invoice-api-staging"
   secrets = {
     "pdf-signing-key" = "staging/invoice-api/pdf-signing-key"
   }

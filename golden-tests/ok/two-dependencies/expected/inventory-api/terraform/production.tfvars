@@ -5,5 +5,6 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "orders"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
 names = {
-  iam_role = "inventory-api-production"
+  iam_role             = "inventory-api-production"
+  permissions_boundary = "inventory-api-production-boundary"
 }

@@ -5,5 +5,6 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "orders"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
 names = {
-  iam_role = "inventory-api-staging"
+  iam_role             = "inventory-api-staging"
+  permissions_boundary = "inventory-api-staging-boundary"
 }

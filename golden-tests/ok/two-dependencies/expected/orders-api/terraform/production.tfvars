@@ -5,5 +5,6 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "orders"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
 names = {
-  iam_role = "orders-api-production"
+  iam_role             = "orders-api-production"
+  permissions_boundary = "orders-api-production-boundary"
 }

@@ -5,5 +5,6 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "orders"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
 names = {
-  iam_role = "pricing-api-production"
+  iam_role             = "pricing-api-production"
+  permissions_boundary = "pricing-api-production-boundary"
 }

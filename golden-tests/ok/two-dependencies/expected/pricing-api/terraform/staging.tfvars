@@ -5,5 +5,6 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "orders"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
 names = {
-  iam_role = "pricing-api-staging"
+  iam_role             = "pricing-api-staging"
+  permissions_boundary = "pricing-api-staging-boundary"
 }

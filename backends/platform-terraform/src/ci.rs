@@ -1,0 +1,1185 @@
+//! What a service's CI deploy role may do, and the boundary of the service's own roles,
+//! derived from the resources of the service's Terraform root.
+//!
+//! The GitHub Actions deploy, promote and rollback jobs of a service assume
+//! [`naming::ci_deploy_role_name`] in each environment. The deploy applies the service's root,
+//! so the role needs exactly what that root's resources need, on the names
+//! [`naming`] gives them in that environment, and nothing on anything else:
+//!
+//! - **By name** wherever AWS has names: its IAM roles, Secrets Manager names under
+//!   `<env>/<service>/`, the RDS instance and its groups, the ElastiCache group, the state
+//!   object and its lock-table items, the cluster, the rotation Lambda, the DNS records of
+//!   its host.
+//! - **By exact ARN** for its KMS key, which the org-level root creates: CI may use the key,
+//!   hand it to RDS and ElastiCache through grants, and never administer it.
+//! - **By tag** only where AWS assigns ids (security groups, ACM certificates): created only
+//!   with the `service` and `environment` tags of the service's provider, and changed only
+//!   while they carry them. Security groups can be tagged only in the call that creates them
+//!   (`ec2:CreateAction`), so another team's group can never be re-tagged into scope.
+//!
+//! The service's roles may be created and changed only with the service's permissions
+//! boundary attached ([`naming::permissions_boundary_name`], [`boundary`]), which allows no
+//! more than the service's own role policy: so the deploy role cannot escalate through the
+//! roles it manages. It cannot touch its own role or boundary.
+//!
+//! Statements are built as data ([`Statement`]) and printed twice: as HCL for `main.tf`
+//! ([`Statement::block`]), and as the JSON AWS stores ([`policy_json`]), to keep the policy
+//! inside IAM's size limits ([`INLINE_POLICY_LIMIT`]).
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use platform_ir::{Engine, naming};
+
+use crate::hcl::{self, Block, Expr, Step};
+use crate::root::{Ctx, Root};
+
+/// IAM's limit on the inline policies of one role, in characters without whitespace.
+pub const INLINE_POLICY_LIMIT: usize = 10_240;
+/// IAM's limit on a managed policy (the boundary), in characters without whitespace.
+pub const MANAGED_POLICY_LIMIT: usize = 6_144;
+
+/// Every block of a service root this module grants for, as `(block kind, type)`. A service
+/// root holding anything else is a bug here (the tests check every golden root).
+pub const COVERED: &[(&str, &str)] = &[
+    ("data", "aws_partition"),
+    ("data", "aws_iam_policy_document"),
+    ("data", "aws_kms_key"),
+    ("data", "aws_lambda_function"),
+    ("data", "aws_eks_cluster"),
+    ("data", "aws_subnets"),
+    ("data", "aws_route53_zone"),
+    ("resource", "aws_iam_role"),
+    ("resource", "aws_iam_role_policy"),
+    ("resource", "aws_iam_role_policy_attachment"),
+    ("resource", "aws_secretsmanager_secret"),
+    ("resource", "aws_secretsmanager_secret_rotation"),
+    ("resource", "aws_secretsmanager_secret_version"),
+    ("resource", "random_password"),
+    ("resource", "aws_security_group"),
+    ("resource", "aws_vpc_security_group_ingress_rule"),
+    ("resource", "aws_vpc_security_group_egress_rule"),
+    ("resource", "aws_db_subnet_group"),
+    ("resource", "aws_db_parameter_group"),
+    ("resource", "aws_db_instance"),
+    ("resource", "aws_elasticache_subnet_group"),
+    ("resource", "aws_elasticache_replication_group"),
+    ("resource", "aws_acm_certificate"),
+    ("resource", "aws_acm_certificate_validation"),
+    ("resource", "aws_route53_record"),
+];
+
+/// A per-service, per-environment name the org root's `services` variable carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Field {
+    /// The CI deploy role.
+    DeployRole,
+    /// The permissions boundary of the service's roles.
+    PermissionsBoundary,
+    /// The service's state object in the environment's state bucket.
+    StateKey,
+    /// The pods' IAM role.
+    IamRole,
+    /// The RDS enhanced monitoring role (PostgreSQL).
+    RdsMonitoringRole,
+    /// The alias of the service's KMS key.
+    KmsAlias,
+    /// The prefix of the service's Secrets Manager names, `<env>/<service>/`.
+    SecretsPrefix,
+    /// RDS instance identifier or ElastiCache replication group id.
+    Database,
+    /// The database's final snapshot.
+    DatabaseFinalSnapshot,
+    /// The service's host name (when the org manages its DNS here).
+    Host,
+}
+
+impl Field {
+    /// Every field, in the order of the variable's type.
+    pub const ALL: &'static [Field] = &[
+        Field::DeployRole,
+        Field::PermissionsBoundary,
+        Field::StateKey,
+        Field::IamRole,
+        Field::RdsMonitoringRole,
+        Field::KmsAlias,
+        Field::SecretsPrefix,
+        Field::Database,
+        Field::DatabaseFinalSnapshot,
+        Field::Host,
+    ];
+
+    /// The attribute name in HCL.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::DeployRole => "deploy_role",
+            Field::PermissionsBoundary => "permissions_boundary",
+            Field::StateKey => "state_key",
+            Field::IamRole => "iam_role",
+            Field::RdsMonitoringRole => "rds_monitoring_role",
+            Field::KmsAlias => "kms_alias",
+            Field::SecretsPrefix => "secrets_prefix",
+            Field::Database => "database",
+            Field::DatabaseFinalSnapshot => "database_final_snapshot",
+            Field::Host => "host",
+        }
+    }
+}
+
+/// A piece of an ARN or condition value: literal text or a value of the org root.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Piece {
+    /// Literal text.
+    Lit(String),
+    /// `data.aws_partition.current.partition`.
+    Partition,
+    /// `var.aws_region`.
+    Region,
+    /// `var.aws_account_id`.
+    Account,
+    /// `var.environment`.
+    Environment,
+    /// `var.state_bucket`.
+    StateBucket,
+    /// `var.lock_table`.
+    LockTable,
+    /// `var.eks_cluster_name`.
+    Cluster,
+    /// `var.services["<service>"].<field>`.
+    Field(Field),
+    /// The ARN of the service's KMS key (`aws_kms_key.<label>.arn`).
+    KeyArn,
+}
+
+/// A string built from pieces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text(pub Vec<Piece>);
+
+/// `Allow` or `Deny`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Allow.
+    Allow,
+    /// Deny.
+    Deny,
+}
+
+/// A condition of a statement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Condition {
+    /// The operator, e.g. `StringEquals`.
+    pub test: &'static str,
+    /// The condition key.
+    pub variable: &'static str,
+    /// Its values.
+    pub values: Vec<Text>,
+}
+
+/// One statement of a policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Statement {
+    /// Statement id.
+    pub sid: &'static str,
+    /// Effect.
+    pub effect: Effect,
+    /// Actions, sorted.
+    pub actions: Vec<&'static str>,
+    /// Resources.
+    pub resources: Vec<Text>,
+    /// Conditions.
+    pub conditions: Vec<Condition>,
+}
+
+/// What the org root needs to know about one service.
+pub struct ServiceCi {
+    /// Service name.
+    pub name: String,
+    /// Its Terraform label in the org root (`payment-api` → `payment_api`).
+    pub label: String,
+    /// Its blocks `(kind, type)` in its own root (before module mode).
+    pub blocks: BTreeSet<(String, String)>,
+    /// The statement ids of its pods' role policy.
+    pub role_sids: Vec<String>,
+    /// Its database engine.
+    pub engine: Option<Engine>,
+    /// The org's rotation Lambda (used when a secret rotates).
+    pub rotation_lambda: String,
+    /// Per environment (org order): every field's value, `None` where it does not apply.
+    pub fields: Vec<Vec<(Field, Option<String>)>>,
+}
+
+impl ServiceCi {
+    /// The facts of one service, from its context and its root before module mode.
+    pub fn new(ctx: &Ctx<'_>, root: &Root) -> Self {
+        let name = ctx.name().to_owned();
+        let blocks: BTreeSet<(String, String)> = root
+            .main
+            .iter()
+            .filter(|(_, b)| b.kind == "resource" || b.kind == "data")
+            .filter_map(|(_, b)| b.labels.first().map(|t| (b.kind.clone(), t.clone())))
+            .collect();
+        for (kind, ty) in &blocks {
+            debug_assert!(
+                COVERED.contains(&(kind.as_str(), ty.as_str())),
+                "the CI deploy role grants nothing for `{kind} \"{ty}\"` of the service root"
+            );
+        }
+        let role_sids = root
+            .main
+            .iter()
+            .filter(|(_, b)| b.kind == "data" && b.labels == ["aws_iam_policy_document", "service"])
+            .flat_map(|(_, b)| b.body.0.iter())
+            .filter_map(|i| match i {
+                hcl::Item::Block(st) if st.kind == "statement" => st.body.0.iter().find_map(|a| match a {
+                    hcl::Item::Attr(k, Expr::Str(v)) if k == "sid" => Some(v.clone()),
+                    _ => None,
+                }),
+                _ => None,
+            })
+            .collect();
+        let has = |ty: &str| blocks.iter().any(|(_, t)| t == ty);
+        let fields = ctx
+            .envs
+            .iter()
+            .map(|e| {
+                let env = e.name();
+                Field::ALL
+                    .iter()
+                    .map(|f| {
+                        let v = match f {
+                            Field::DeployRole => Some(naming::ci_deploy_role_name(&name, env)),
+                            Field::PermissionsBoundary => Some(naming::permissions_boundary_name(&name, env)),
+                            Field::StateKey => Some(crate::versions::state_key(&name, env)),
+                            Field::IamRole => Some(naming::iam_role_name(&name, env)),
+                            Field::RdsMonitoringRole => (ctx.engine == Some(Engine::Postgres))
+                                .then(|| naming::rds_monitoring_role_name(&name, env)),
+                            Field::KmsAlias => has("aws_kms_key").then(|| naming::kms_alias(&name, env)),
+                            Field::SecretsPrefix => has("aws_kms_key").then(|| format!("{env}/{name}/")),
+                            Field::Database => ctx.engine.map(|_| naming::database_identifier(&name, env)),
+                            Field::DatabaseFinalSnapshot => {
+                                ctx.engine.map(|_| naming::database_final_snapshot_identifier(&name, env))
+                            }
+                            Field::Host => has("aws_route53_record")
+                                .then(|| e.svc.host.as_ref().map(|h| h.value.clone()))
+                                .flatten(),
+                        };
+                        (*f, v)
+                    })
+                    .collect()
+            })
+            .collect();
+        ServiceCi {
+            label: name.replace('-', "_"),
+            name,
+            blocks,
+            role_sids,
+            engine: ctx.engine,
+            rotation_lambda: ctx.org.terraform.rotation_lambda.value.clone(),
+            fields,
+        }
+    }
+
+    fn has(&self, ty: &str) -> bool {
+        self.blocks.iter().any(|(_, t)| t == ty)
+    }
+
+    /// True when the org root creates a KMS key for the service.
+    pub fn has_key(&self) -> bool {
+        self.has("aws_kms_key")
+    }
+}
+
+/// The sizes (characters without whitespace, as IAM counts) of the policies of `svc` in each
+/// environment: the deploy role's inline and managed policies and the permissions boundary.
+/// For tests against [`INLINE_POLICY_LIMIT`] and [`MANAGED_POLICY_LIMIT`].
+pub struct Sizes {
+    /// Environment.
+    pub environment: String,
+    /// The deploy role's inline policy.
+    pub core: usize,
+    /// The deploy role's managed policy (0: none).
+    pub resources: usize,
+    /// The permissions boundary.
+    pub boundary: usize,
+}
+
+/// [`Sizes`] of `svc` in each environment.
+pub fn policy_sizes(org: &platform_ir::Org, svc: &platform_ir::Service) -> Vec<Sizes> {
+    let ctx = Ctx::new(org, svc);
+    let root = crate::resources(&ctx);
+    let s = ServiceCi::new(&ctx, &root);
+    let size = |json: String| json.chars().filter(|c| !c.is_whitespace()).count();
+    ctx.envs
+        .iter()
+        .zip(&s.fields)
+        .map(|(e, fields)| {
+            let bucket = crate::versions::state_bucket(org, e);
+            let v = Values {
+                region: &e.org.aws_region.value,
+                account: &e.org.aws_account.value,
+                environment: e.name(),
+                state_bucket: &bucket,
+                lock_table: &org.terraform.lock_table.value,
+                cluster: &e.org.cluster.value,
+                fields,
+            };
+            let d = deploy(&s);
+            Sizes {
+                environment: e.name().to_owned(),
+                core: size(policy_json(&d.core, &v)),
+                resources: if d.resources.is_empty() { 0 } else { size(policy_json(&d.resources, &v)) },
+                boundary: size(policy_json(&boundary(&s), &v)),
+            }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Building statements.
+// ---------------------------------------------------------------------------------------
+
+fn lit(s: impl Into<String>) -> Piece {
+    Piece::Lit(s.into())
+}
+
+fn text(pieces: Vec<Piece>) -> Text {
+    Text(pieces)
+}
+
+fn plain(s: &str) -> Text {
+    Text(vec![lit(s)])
+}
+
+/// `arn:<partition>:<service>:<region>:<account>:<rest>`.
+fn regional(service: &str, rest: Vec<Piece>) -> Text {
+    let mut p = vec![
+        lit("arn:"),
+        Piece::Partition,
+        lit(format!(":{service}:")),
+        Piece::Region,
+        lit(":"),
+        Piece::Account,
+        lit(":"),
+    ];
+    p.extend(rest);
+    Text(p)
+}
+
+/// `arn:<partition>:iam::<account>:<rest>`.
+fn iam(rest: Vec<Piece>) -> Text {
+    let mut p = vec![lit("arn:"), Piece::Partition, lit(":iam::"), Piece::Account, lit(":")];
+    p.extend(rest);
+    Text(p)
+}
+
+/// `arn:<partition>:<service>:::<rest>` (S3, Route 53).
+fn global(service: &str, rest: Vec<Piece>) -> Text {
+    let mut p = vec![lit("arn:"), Piece::Partition, lit(format!(":{service}:::"))];
+    p.extend(rest);
+    Text(p)
+}
+
+fn role(field: Field) -> Text {
+    iam(vec![lit("role/"), Piece::Field(field)])
+}
+
+fn boundary_arn() -> Text {
+    iam(vec![lit("policy/"), Piece::Field(Field::PermissionsBoundary)])
+}
+
+fn allow(sid: &'static str, actions: &[&'static str], resources: Vec<Text>) -> Statement {
+    let mut actions = actions.to_vec();
+    actions.sort_unstable();
+    actions.dedup();
+    Statement { sid, effect: Effect::Allow, actions, resources, conditions: Vec::new() }
+}
+
+impl Statement {
+    fn when(mut self, test: &'static str, variable: &'static str, values: Vec<Text>) -> Self {
+        self.conditions.push(Condition { test, variable, values });
+        self
+    }
+
+    /// Only on resources carrying the service's `service` and `environment` tags.
+    fn tagged(self, svc: &str) -> Self {
+        self.when("StringEquals", "aws:ResourceTag/service", vec![plain(svc)]).when(
+            "StringEquals",
+            "aws:ResourceTag/environment",
+            vec![text(vec![Piece::Environment])],
+        )
+    }
+
+    /// Only in requests that tag what they create with the service's tags.
+    fn tagging(self, svc: &str) -> Self {
+        self.when("StringEquals", "aws:RequestTag/service", vec![plain(svc)]).when(
+            "StringEquals",
+            "aws:RequestTag/environment",
+            vec![text(vec![Piece::Environment])],
+        )
+    }
+}
+
+/// A deploy role's permissions, in two policies, because IAM limits the inline policies of a
+/// role to [`INLINE_POLICY_LIMIT`] characters in all: the role's inline policy (state,
+/// cluster, roles, key, secrets, security groups) and, for services with a database or DNS
+/// records, a managed policy attached to it (named like the role) with those parts.
+pub struct Deploy {
+    /// The inline policy.
+    pub core: Vec<Statement>,
+    /// The attached managed policy (empty: none).
+    pub resources: Vec<Statement>,
+}
+
+impl Deploy {
+    /// Every statement.
+    pub fn all(&self) -> impl Iterator<Item = &Statement> {
+        self.core.iter().chain(&self.resources)
+    }
+}
+
+/// The deploy role's permissions: apply the service's root in one environment and reach its
+/// cluster.
+pub fn deploy(s: &ServiceCi) -> Deploy {
+    let svc = s.name.as_str();
+    let state_object = || vec![Piece::StateBucket, lit("/"), Piece::Field(Field::StateKey)];
+    let mut out = vec![
+        // `s3:ListBucket` applies to the bucket only, the object actions to the object only.
+        allow(
+            "TerraformState",
+            &["s3:GetObject", "s3:ListBucket", "s3:PutObject"],
+            vec![global("s3", vec![Piece::StateBucket]), global("s3", state_object())],
+        ),
+        allow(
+            "TerraformLock",
+            &["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
+            vec![regional("dynamodb", vec![lit("table/"), Piece::LockTable])],
+        )
+        .when(
+            "ForAllValues:StringEquals",
+            "dynamodb:LeadingKeys",
+            vec![text(state_object()), text([state_object(), vec![lit("-md5")]].concat())],
+        ),
+        allow("Cluster", &["eks:DescribeCluster"], vec![regional("eks", vec![lit("cluster/"), Piece::Cluster])]),
+    ];
+
+    // IAM: the pods' role, and RDS's monitoring role; changed only inside the boundary.
+    let postgres = s.engine == Some(Engine::Postgres) && s.has("aws_db_instance");
+    let mut roles = vec![role(Field::IamRole)];
+    if postgres {
+        roles.push(role(Field::RdsMonitoringRole));
+    }
+    let mut manage = vec![
+        "iam:DeleteRole",
+        "iam:DeleteRolePolicy",
+        "iam:GetRole",
+        "iam:GetRolePolicy",
+        "iam:ListAttachedRolePolicies",
+        "iam:ListInstanceProfilesForRole",
+        "iam:ListRolePolicies",
+        "iam:ListRoleTags",
+        "iam:TagRole",
+        "iam:UntagRole",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:UpdateRole",
+        "iam:UpdateRoleDescription",
+    ];
+    if s.has("aws_iam_role_policy_attachment") {
+        manage.push("iam:DetachRolePolicy");
+    }
+    out.push(allow("OwnRoles", &manage, roles.clone()));
+    out.push(
+        allow(
+            "OwnRolesWithinBoundary",
+            &["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"],
+            roles,
+        )
+        .when("StringEquals", "iam:PermissionsBoundary", vec![boundary_arn()]),
+    );
+    if postgres {
+        out.push(
+            allow("RdsMonitoringPolicy", &["iam:AttachRolePolicy"], vec![role(Field::RdsMonitoringRole)])
+                .when("StringEquals", "iam:PermissionsBoundary", vec![boundary_arn()])
+                .when(
+                    "ArnEquals",
+                    "iam:PolicyARN",
+                    vec![text(vec![
+                        lit("arn:"),
+                        Piece::Partition,
+                        lit(":iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"),
+                    ])],
+                ),
+        );
+        out.push(allow("PassRdsMonitoringRole", &["iam:PassRole"], vec![role(Field::RdsMonitoringRole)]).when(
+            "StringEquals",
+            "iam:PassedToService",
+            vec![plain("monitoring.rds.amazonaws.com")],
+        ));
+    }
+    if let Some(engine) = s.engine {
+        let (service, role_name) = match engine {
+            Engine::Postgres => ("rds.amazonaws.com", "AWSServiceRoleForRDS"),
+            Engine::Redis => ("elasticache.amazonaws.com", "AWSServiceRoleForElastiCache"),
+        };
+        out.push(
+            allow(
+                "DatabaseServiceLinkedRole",
+                &["iam:CreateServiceLinkedRole"],
+                vec![iam(vec![lit(format!("role/aws-service-role/{service}/{role_name}"))])],
+            )
+            .when("StringEquals", "iam:AWSServiceName", vec![plain(service)]),
+        );
+    }
+
+    // The KMS key (the org root's): use, never administer.
+    if s.has_key() {
+        let key = || vec![text(vec![Piece::KeyArn])];
+        out.push(allow("DescribeOwnKey", &["kms:DescribeKey"], key()));
+        if s.engine.is_some() {
+            out.push(allow("GrantOwnKeyToAws", &["kms:CreateGrant"], key()).when(
+                "Bool",
+                "kms:GrantIsForAWSResource",
+                vec![plain("true")],
+            ));
+        }
+        out.push(allow("OwnKeyThroughSecretsManager", &["kms:Decrypt", "kms:GenerateDataKey"], key()).when(
+            "StringEquals",
+            "kms:ViaService",
+            vec![text(vec![lit("secretsmanager."), Piece::Region, lit(".amazonaws.com")])],
+        ));
+        let mut secrets = vec![
+            "secretsmanager:CreateSecret",
+            "secretsmanager:DeleteSecret",
+            "secretsmanager:DescribeSecret",
+            "secretsmanager:GetResourcePolicy",
+            "secretsmanager:TagResource",
+            "secretsmanager:UntagResource",
+            "secretsmanager:UpdateSecret",
+        ];
+        if s.has("aws_secretsmanager_secret_version") {
+            secrets.extend([
+                "secretsmanager:GetSecretValue",
+                "secretsmanager:PutSecretValue",
+                "secretsmanager:UpdateSecretVersionStage",
+            ]);
+        }
+        if s.has("aws_secretsmanager_secret_rotation") {
+            secrets.extend(["secretsmanager:CancelRotateSecret", "secretsmanager:RotateSecret"]);
+        }
+        out.push(allow(
+            "OwnSecrets",
+            &secrets,
+            vec![regional("secretsmanager", vec![lit("secret:"), Piece::Field(Field::SecretsPrefix), lit("*")])],
+        ));
+    }
+    if s.has("aws_secretsmanager_secret_rotation") {
+        out.push(allow(
+            "RotationFunction",
+            &[
+                "lambda:GetFunction",
+                "lambda:GetFunctionCodeSigningConfig",
+                "lambda:InvokeFunction",
+                "lambda:ListVersionsByFunction",
+            ],
+            vec![regional("lambda", vec![lit(format!("function:{}", s.rotation_lambda))])],
+        ));
+    }
+
+    // Security groups: created with the service's tags, tagged only while being created.
+    if s.has("aws_security_group") {
+        let group = || regional("ec2", vec![lit("security-group/*")]);
+        let rule = || regional("ec2", vec![lit("security-group-rule/*")]);
+        out.push(allow(
+            "ReadNetwork",
+            &[
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeSecurityGroupRules",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeVpcs",
+            ],
+            vec![plain("*")],
+        ));
+        out.push(allow("CreateOwnSecurityGroups", &["ec2:CreateSecurityGroup"], vec![group()]).tagging(svc));
+        out.push(allow(
+            "CreateSecurityGroupsInVpc",
+            &["ec2:CreateSecurityGroup"],
+            vec![regional("ec2", vec![lit("vpc/*")])],
+        ));
+        out.push(allow("TagOnCreate", &["ec2:CreateTags"], vec![group(), rule()]).when(
+            "StringEquals",
+            "ec2:CreateAction",
+            vec![
+                plain("AuthorizeSecurityGroupEgress"),
+                plain("AuthorizeSecurityGroupIngress"),
+                plain("CreateSecurityGroup"),
+            ],
+        ));
+        let rules = [
+            "ec2:AuthorizeSecurityGroupEgress",
+            "ec2:AuthorizeSecurityGroupIngress",
+            "ec2:ModifySecurityGroupRules",
+            "ec2:RevokeSecurityGroupEgress",
+            "ec2:RevokeSecurityGroupIngress",
+            "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
+            "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
+        ];
+        let mut own = rules.to_vec();
+        own.extend(["ec2:CreateTags", "ec2:DeleteSecurityGroup", "ec2:DeleteTags"]);
+        out.push(allow("OwnSecurityGroups", &own, vec![group()]).tagged(svc));
+        // Rules are authorised on their group too, which must be the service's.
+        out.push(allow("RulesOfOwnSecurityGroups", &rules, vec![rule()]));
+    }
+
+    let core = std::mem::take(&mut out);
+
+    // The database, by name.
+    if postgres {
+        let rds = |prefix: &str, field: Field| regional("rds", vec![lit(prefix), Piece::Field(field)]);
+        out.push(allow(
+            "OwnDatabase",
+            &[
+                "rds:AddTagsToResource",
+                "rds:CreateDBInstance",
+                "rds:CreateDBParameterGroup",
+                "rds:CreateDBSnapshot",
+                "rds:CreateDBSubnetGroup",
+                "rds:DeleteDBInstance",
+                "rds:DeleteDBParameterGroup",
+                "rds:DeleteDBSubnetGroup",
+                "rds:DescribeDBInstances",
+                "rds:DescribeDBParameterGroups",
+                "rds:DescribeDBParameters",
+                "rds:DescribeDBSubnetGroups",
+                "rds:ListTagsForResource",
+                "rds:ModifyDBInstance",
+                "rds:ModifyDBParameterGroup",
+                "rds:ModifyDBSubnetGroup",
+                "rds:RemoveTagsFromResource",
+                "rds:ResetDBParameterGroup",
+            ],
+            vec![
+                rds("db:", Field::Database),
+                rds("subgrp:", Field::Database),
+                rds("pg:", Field::Database),
+                rds("snapshot:", Field::DatabaseFinalSnapshot),
+            ],
+        ));
+        out.push(allow(
+            "DefaultOptionGroup",
+            &["rds:CreateDBInstance", "rds:ModifyDBInstance"],
+            vec![regional("rds", vec![lit("og:default:postgres-*")])],
+        ));
+    }
+    if s.has("aws_elasticache_replication_group") {
+        let ec = |prefix: &str, field: Field, suffix: &str| {
+            regional("elasticache", vec![lit(prefix), Piece::Field(field), lit(suffix)])
+        };
+        out.push(allow(
+            "OwnCache",
+            &[
+                "elasticache:AddTagsToResource",
+                "elasticache:CreateCacheSubnetGroup",
+                "elasticache:CreateReplicationGroup",
+                "elasticache:CreateSnapshot",
+                "elasticache:DeleteCacheSubnetGroup",
+                "elasticache:DeleteReplicationGroup",
+                "elasticache:DescribeCacheClusters",
+                "elasticache:DescribeCacheSubnetGroups",
+                "elasticache:DescribeReplicationGroups",
+                "elasticache:ListTagsForResource",
+                "elasticache:ModifyCacheSubnetGroup",
+                "elasticache:ModifyReplicationGroup",
+                "elasticache:RemoveTagsFromResource",
+            ],
+            vec![
+                ec("replicationgroup:", Field::Database, ""),
+                ec("cluster:", Field::Database, "-00?"),
+                ec("subnetgroup:", Field::Database, ""),
+                ec("snapshot:", Field::DatabaseFinalSnapshot, ""),
+                regional("elasticache", vec![lit("parametergroup:default.redis*")]),
+            ],
+        ));
+    }
+
+    // The certificate and DNS records of the service's host.
+    if s.has("aws_acm_certificate") {
+        let host = || Piece::Field(Field::Host);
+        let certificates = || regional("acm", vec![lit("certificate/*")]);
+        out.push(
+            allow("RequestOwnCertificate", &["acm:RequestCertificate"], vec![plain("*")])
+                .when("ForAllValues:StringEquals", "acm:DomainNames", vec![text(vec![host()])])
+                .tagging(svc),
+        );
+        out.push(allow("TagOwnCertificateOnRequest", &["acm:AddTagsToCertificate"], vec![certificates()]).tagging(svc));
+        out.push(
+            allow(
+                "OwnCertificates",
+                &[
+                    "acm:AddTagsToCertificate",
+                    "acm:DeleteCertificate",
+                    "acm:DescribeCertificate",
+                    "acm:ListTagsForCertificate",
+                    "acm:RemoveTagsFromCertificate",
+                    "acm:UpdateCertificateOptions",
+                ],
+                vec![certificates()],
+            )
+            .tagged(svc),
+        );
+    }
+    if s.has("aws_route53_record") {
+        let zones = || global("route53", vec![lit("hostedzone/*")]);
+        out.push(allow("ListZones", &["route53:ListHostedZones"], vec![plain("*")]));
+        out.push(allow(
+            "ReadZones",
+            &[
+                "route53:GetChange",
+                "route53:GetHostedZone",
+                "route53:ListResourceRecordSets",
+                "route53:ListTagsForResource",
+            ],
+            vec![zones(), global("route53", vec![lit("change/*")])],
+        ));
+        out.push(
+            allow("OwnRecords", &["route53:ChangeResourceRecordSets"], vec![zones()])
+                .when(
+                    "ForAllValues:StringLike",
+                    "route53:ChangeResourceRecordSetsNormalizedRecordNames",
+                    vec![text(vec![Piece::Field(Field::Host)]), text(vec![lit("_*."), Piece::Field(Field::Host)])],
+                )
+                .when("ForAllValues:StringEquals", "route53:ChangeResourceRecordSetsRecordTypes", vec![plain("CNAME")]),
+        );
+    }
+    Deploy { core, resources: out }
+}
+
+/// The permissions boundary of the service's roles: no more than its pods' role policy
+/// grants (statement by statement, the same ids) and what RDS enhanced monitoring needs.
+/// A service whose roles need nothing gets a boundary that allows nothing.
+pub fn boundary(s: &ServiceCi) -> Vec<Statement> {
+    let mut out = Vec::new();
+    for sid in &s.role_sids {
+        match sid.as_str() {
+            "ReadOwnSecrets" => out.push(allow(
+                "ReadOwnSecrets",
+                &["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+                vec![regional("secretsmanager", vec![lit("secret:"), Piece::Field(Field::SecretsPrefix), lit("*")])],
+            )),
+            "DecryptOwnSecrets" => {
+                out.push(allow("DecryptOwnSecrets", &["kms:Decrypt"], vec![text(vec![Piece::KeyArn])]).when(
+                    "StringEquals",
+                    "kms:ViaService",
+                    vec![text(vec![lit("secretsmanager."), Piece::Region, lit(".amazonaws.com")])],
+                ))
+            }
+            "ConnectOwnDatabase" => out.push(allow(
+                "ConnectOwnDatabase",
+                &["rds-db:connect"],
+                vec![regional("rds-db", vec![lit(format!("dbuser:*/{}", naming::database_name(&s.name)))])],
+            )),
+            other => debug_assert!(false, "no boundary statement for the role statement `{other}`"),
+        }
+    }
+    if s.engine == Some(Engine::Postgres) && s.has("aws_iam_role_policy_attachment") {
+        // What the AWS-managed AmazonRDSEnhancedMonitoringRole grants, in this account and region.
+        out.push(allow(
+            "RdsEnhancedMonitoringGroups",
+            &["logs:CreateLogGroup", "logs:PutRetentionPolicy"],
+            vec![regional("logs", vec![lit("log-group:RDS*")])],
+        ));
+        out.push(allow(
+            "RdsEnhancedMonitoringStreams",
+            &["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:GetLogEvents", "logs:PutLogEvents"],
+            vec![regional("logs", vec![lit("log-group:RDS*:log-stream:*")])],
+        ));
+    }
+    if out.is_empty() {
+        out.push(Statement {
+            sid: "NothingToGrant",
+            effect: Effect::Deny,
+            actions: vec!["*"],
+            resources: vec![plain("*")],
+            conditions: Vec::new(),
+        });
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// Printing.
+// ---------------------------------------------------------------------------------------
+
+impl Piece {
+    fn expr(&self, label: &str, service: &str) -> Option<Expr> {
+        Some(match self {
+            Piece::Lit(_) => return None,
+            Piece::Partition => Expr::path("data.aws_partition.current.partition"),
+            Piece::Region => Expr::path("var.aws_region"),
+            Piece::Account => Expr::path("var.aws_account_id"),
+            Piece::Environment => Expr::path("var.environment"),
+            Piece::StateBucket => Expr::path("var.state_bucket"),
+            Piece::LockTable => Expr::path("var.lock_table"),
+            Piece::Cluster => Expr::path("var.eks_cluster_name"),
+            Piece::Field(f) => {
+                Expr::path("var.services").then(vec![Step::Key(service.to_owned()), Step::Attr(f.key().to_owned())])
+            }
+            Piece::KeyArn => Expr::reference(["aws_kms_key", label, "arn"]),
+        })
+    }
+}
+
+impl Text {
+    /// The HCL expression: a literal, a bare reference, or a template.
+    pub fn expr(&self, label: &str, service: &str) -> Expr {
+        match self.0.as_slice() {
+            [Piece::Lit(s)] => Expr::str(s),
+            [one] => one.expr(label, service).unwrap_or(Expr::Null),
+            pieces => hcl::template(
+                pieces
+                    .iter()
+                    .map(|p| match p {
+                        Piece::Lit(s) => hcl::lit(s),
+                        other => hcl::interp(other.expr(label, service).unwrap_or(Expr::Null)),
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The value in one environment.
+    pub fn value(&self, v: &Values<'_>) -> String {
+        self.0
+            .iter()
+            .map(|p| match p {
+                Piece::Lit(s) => s.clone(),
+                Piece::Partition => "aws".to_owned(),
+                Piece::Region => v.region.to_owned(),
+                Piece::Account => v.account.to_owned(),
+                Piece::Environment => v.environment.to_owned(),
+                Piece::StateBucket => v.state_bucket.to_owned(),
+                Piece::LockTable => v.lock_table.to_owned(),
+                Piece::Cluster => v.cluster.to_owned(),
+                Piece::Field(f) => {
+                    v.fields.iter().find(|(g, _)| g == f).and_then(|(_, x)| x.clone()).unwrap_or_default()
+                }
+                Piece::KeyArn => {
+                    format!("arn:aws:kms:{}:{}:key/00000000-0000-0000-0000-000000000000", v.region, v.account)
+                }
+            })
+            .collect()
+    }
+}
+
+/// The values of one environment, for [`policy_json`].
+pub struct Values<'a> {
+    /// Region.
+    pub region: &'a str,
+    /// Account.
+    pub account: &'a str,
+    /// Environment name.
+    pub environment: &'a str,
+    /// State bucket.
+    pub state_bucket: &'a str,
+    /// Lock table.
+    pub lock_table: &'a str,
+    /// Cluster.
+    pub cluster: &'a str,
+    /// The service's fields.
+    pub fields: &'a [(Field, Option<String>)],
+}
+
+impl Statement {
+    /// The `statement` block of an `aws_iam_policy_document` in the org root.
+    pub fn block(&self, label: &str, service: &str) -> Block {
+        let mut b = Block::new("statement", [])
+            .attr("sid", Expr::str(self.sid))
+            .attr("effect", Expr::str(if self.effect == Effect::Allow { "Allow" } else { "Deny" }))
+            .attr("actions", Expr::strs(&self.actions))
+            .attr("resources", Expr::List(self.resources.iter().map(|r| r.expr(label, service)).collect()));
+        for c in &self.conditions {
+            b = b.block(
+                Block::new("condition", [])
+                    .attr("test", Expr::str(c.test))
+                    .attr("variable", Expr::str(c.variable))
+                    .attr("values", Expr::List(c.values.iter().map(|v| v.expr(label, service)).collect())),
+            );
+        }
+        b
+    }
+}
+
+fn json_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn json_list(out: &mut String, items: impl IntoIterator<Item = String>) {
+    out.push('[');
+    for (i, s) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        json_str(out, &s);
+    }
+    out.push(']');
+}
+
+/// The policy as IAM stores it (minified JSON) in one environment: what counts against
+/// IAM's size limits.
+pub fn policy_json(statements: &[Statement], v: &Values<'_>) -> String {
+    let mut out = String::from("{\"Version\":\"2012-10-17\",\"Statement\":[");
+    for (i, st) in statements.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"Sid\":");
+        json_str(&mut out, st.sid);
+        out.push_str(",\"Effect\":");
+        json_str(&mut out, if st.effect == Effect::Allow { "Allow" } else { "Deny" });
+        out.push_str(",\"Action\":");
+        json_list(&mut out, st.actions.iter().map(|a| (*a).to_owned()));
+        out.push_str(",\"Resource\":");
+        json_list(&mut out, st.resources.iter().map(|r| r.value(v)));
+        if !st.conditions.is_empty() {
+            out.push_str(",\"Condition\":{");
+            let mut tests: Vec<&str> = st.conditions.iter().map(|c| c.test).collect();
+            tests.dedup();
+            for (n, test) in tests.iter().enumerate() {
+                if n > 0 {
+                    out.push(',');
+                }
+                json_str(&mut out, test);
+                out.push_str(":{");
+                for (m, c) in st.conditions.iter().filter(|c| c.test == *test).enumerate() {
+                    if m > 0 {
+                        out.push(',');
+                    }
+                    json_str(&mut out, c.variable);
+                    out.push(':');
+                    json_list(&mut out, c.values.iter().map(|x| x.value(v)));
+                }
+                out.push('}');
+            }
+            out.push('}');
+        }
+        out.push('}');
+    }
+    out.push_str("]}");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(blocks: &[&str], engine: Option<Engine>, sids: &[&str]) -> ServiceCi {
+        let fields = Field::ALL.iter().map(|f| (*f, Some(format!("payment-api-production-{}", f.key())))).collect();
+        ServiceCi {
+            name: "payment-api".into(),
+            label: "payment_api".into(),
+            blocks: blocks.iter().map(|t| ("resource".to_owned(), (*t).to_owned())).collect(),
+            role_sids: sids.iter().map(|s| (*s).to_owned()).collect(),
+            engine,
+            rotation_lambda: "secrets-rotation".into(),
+            fields: vec![fields],
+        }
+    }
+
+    fn everything() -> ServiceCi {
+        service(
+            &COVERED
+                .iter()
+                .filter(|(k, _)| *k == "resource")
+                .map(|(_, t)| *t)
+                .chain(["aws_kms_key"])
+                .collect::<Vec<_>>(),
+            Some(Engine::Postgres),
+            &["ReadOwnSecrets", "DecryptOwnSecrets", "ConnectOwnDatabase"],
+        )
+    }
+
+    /// The largest real services: every part a root can have with one engine, and names as
+    /// long as the compiler allows (`<service>-<env>` is at most 40 characters, LOW005).
+    fn largest(engine: Engine) -> ServiceCi {
+        let other = match engine {
+            Engine::Postgres => ["aws_elasticache_replication_group", "aws_elasticache_subnet_group"],
+            Engine::Redis => ["aws_db_instance", "aws_db_parameter_group"],
+        };
+        let blocks: Vec<&str> = COVERED
+            .iter()
+            .filter(|(k, t)| *k == "resource" && !other.contains(t))
+            .map(|(_, t)| *t)
+            .chain(["aws_kms_key"])
+            .collect();
+        let sids: &[&str] = match engine {
+            Engine::Postgres => &["ReadOwnSecrets", "DecryptOwnSecrets", "ConnectOwnDatabase"],
+            Engine::Redis => &["ReadOwnSecrets", "DecryptOwnSecrets"],
+        };
+        let mut s = service(&blocks, Some(engine), sids);
+        let (svc, env) = ("a-service-name-of-29-characte", "production");
+        s.name = svc.into();
+        assert_eq!(format!("{svc}-{env}").len(), 40);
+        s.fields = vec![
+            Field::ALL
+                .iter()
+                .map(|f| {
+                    let v = match f {
+                        Field::DeployRole => naming::ci_deploy_role_name(svc, env),
+                        Field::PermissionsBoundary => naming::permissions_boundary_name(svc, env),
+                        Field::StateKey => crate::versions::state_key(svc, env),
+                        Field::IamRole => naming::iam_role_name(svc, env),
+                        Field::RdsMonitoringRole => naming::rds_monitoring_role_name(svc, env),
+                        Field::KmsAlias => naming::kms_alias(svc, env),
+                        Field::SecretsPrefix => format!("{env}/{svc}/"),
+                        Field::Database => naming::database_identifier(svc, env),
+                        Field::DatabaseFinalSnapshot => naming::database_final_snapshot_identifier(svc, env),
+                        Field::Host => format!("{svc}.{env}.platform-services.example.com"),
+                    };
+                    (*f, Some(v))
+                })
+                .collect(),
+        ];
+        s
+    }
+
+    fn values<'a>(s: &'a ServiceCi) -> Values<'a> {
+        Values {
+            region: "ap-southeast-2",
+            account: "123456789012",
+            environment: "production",
+            state_bucket: "example-org-production-terraform-state",
+            lock_table: "terraform-locks",
+            cluster: "production",
+            fields: &s.fields[0],
+        }
+    }
+
+    fn size(json: &str) -> usize {
+        json.chars().filter(|c| !c.is_whitespace()).count()
+    }
+
+    #[test]
+    fn the_largest_policies_fit_iam_limits() {
+        for engine in [Engine::Postgres, Engine::Redis] {
+            let s = largest(engine);
+            let v = Values {
+                region: "ap-southeast-2",
+                account: "123456789012",
+                environment: "production",
+                state_bucket: "a-platform-team-production-terraform-state-in-ap-southeast-2",
+                lock_table: "platform-terraform-state-locks",
+                cluster: "platform-production-ap-southeast-2",
+                fields: &s.fields[0],
+            };
+            // A quarter of each limit stays free for hosts and tables with longer names.
+            let d = deploy(&s);
+            let core = policy_json(&d.core, &v);
+            assert!(size(&core) * 4 < INLINE_POLICY_LIMIT * 3, "{engine}: {} characters: {core}", size(&core));
+            let resources = policy_json(&d.resources, &v);
+            assert!(size(&resources) * 4 < MANAGED_POLICY_LIMIT * 3, "{engine}: {} characters", size(&resources));
+            let boundary = policy_json(&boundary(&s), &v);
+            assert!(size(&boundary) * 2 < MANAGED_POLICY_LIMIT, "{engine}: {} characters", size(&boundary));
+        }
+    }
+
+    #[test]
+    fn nothing_is_granted_on_every_resource_but_reads_and_creation() {
+        // `*` only for actions AWS cannot scope to a resource.
+        let unscoped = [
+            "acm:RequestCertificate",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSecurityGroupRules",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeVpcs",
+            "route53:ListHostedZones",
+        ];
+        for st in deploy(&everything()).all() {
+            if st.resources.iter().any(|r| r.0 == [lit("*")]) {
+                assert!(st.actions.iter().all(|a| unscoped.contains(a)), "{}: {:?}", st.sid, st.actions);
+            }
+            for a in &st.actions {
+                assert!(!a.contains('*'), "{}: wildcard action {a}", st.sid);
+                assert!(*a != "iam:DeleteRolePermissionsBoundary", "{}", st.sid);
+                let key_use = ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"];
+                assert!(!a.starts_with("kms:") || key_use.contains(a), "{}: administers keys: {a}", st.sid);
+            }
+        }
+    }
+
+    #[test]
+    fn roles_change_only_within_the_boundary() {
+        let d = deploy(&everything());
+        let statements: Vec<&Statement> = d.all().collect();
+        let creating =
+            ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"];
+        for st in &statements {
+            if st.actions.iter().any(|a| creating.contains(a)) {
+                let c = st.conditions.iter().find(|c| c.variable == "iam:PermissionsBoundary");
+                assert!(c.is_some_and(|c| c.test == "StringEquals" && c.values == [boundary_arn()]), "{}", st.sid);
+            }
+            // The deploy role's own role and the boundary policy are never resources.
+            for r in &st.resources {
+                assert!(!r.0.contains(&Piece::Field(Field::DeployRole)), "{}", st.sid);
+                assert!(!r.0.contains(&Piece::Field(Field::PermissionsBoundary)), "{}", st.sid);
+            }
+        }
+    }
+
+    #[test]
+    fn tag_scoped_statements_pin_service_and_environment() {
+        for st in deploy(&everything()).all() {
+            let tags: Vec<&str> = st.conditions.iter().map(|c| c.variable).filter(|v| v.starts_with("aws:")).collect();
+            if tags.iter().any(|t| t.contains("Tag/service")) {
+                assert!(tags.iter().any(|t| t.contains("Tag/environment")), "{}", st.sid);
+            }
+            if st.actions.contains(&"ec2:CreateTags") && !tags.iter().any(|t| t.starts_with("aws:ResourceTag")) {
+                let on_create = st.conditions.iter().any(|c| c.variable == "ec2:CreateAction");
+                assert!(on_create, "{}: security groups could be re-tagged into scope", st.sid);
+            }
+        }
+    }
+
+    #[test]
+    fn boundary_follows_the_role_policy() {
+        let s = service(&[], None, &[]);
+        let b = boundary(&s);
+        assert_eq!(b.len(), 1);
+        assert_eq!(b[0].effect, Effect::Deny);
+        let sids: Vec<&str> = boundary(&everything()).iter().map(|s| s.sid).collect();
+        assert_eq!(
+            sids,
+            [
+                "ReadOwnSecrets",
+                "DecryptOwnSecrets",
+                "ConnectOwnDatabase",
+                "RdsEnhancedMonitoringGroups",
+                "RdsEnhancedMonitoringStreams"
+            ]
+        );
+    }
+
+    #[test]
+    fn texts_print_as_literals_references_or_templates() {
+        let one = Text(vec![Piece::Field(Field::Host)]);
+        assert_eq!(hcl::compact(&one.expr("payment_api", "payment-api")), "var.services[\"payment-api\"].host");
+        assert_eq!(hcl::compact(&plain("*").expr("l", "s")), "\"*\"");
+        let t = role(Field::IamRole);
+        assert_eq!(
+            hcl::compact(&t.expr("payment_api", "payment-api")),
+            "\"arn:${data.aws_partition.current.partition}:iam::${var.aws_account_id}:role/${var.services[\"payment-api\"].iam_role}\""
+        );
+        let s = everything();
+        assert_eq!(t.value(&values(&s)), "arn:aws:iam::123456789012:role/payment-api-production-iam_role");
+    }
+}

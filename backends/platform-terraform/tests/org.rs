@@ -1,0 +1,216 @@
+//! The org-level root (`_org/terraform/`) agrees with everything that depends on it, on every
+//! golden ok case and example:
+//!
+//! - every block of every service root is one the CI deploy role grants for;
+//! - the names in the org root's `services` equal the names in each service's own tfvars;
+//! - the role each service's GitHub Actions caller assumes in an environment is the org
+//!   root's deploy role in that environment's account, and the reusable workflows declare
+//!   the GitHub environment the roles trust (`repo:<repo>:environment:<env>`), for the
+//!   repository the Backstage catalog names too;
+//! - every deploy policy and permissions boundary fits IAM's size limits.
+//!
+//! Runs the real front end through `platform-driver` (a dev-dependency only).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use platform_driver::Inputs;
+use platform_terraform::ci;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+fn dirs(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|r| r.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_default()
+}
+
+/// `key = "value"` pairs of the top-level object `name = { … }` of a tfvars file, or of the
+/// object `"<name>" = { … }` nested one level in (the org root's `services`).
+fn object(text: &str, opener: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut inside = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if !inside {
+            inside = t == opener;
+            continue;
+        }
+        if t.starts_with('}') {
+            break;
+        }
+        if let Some((k, v)) = t.split_once(" = ").or_else(|| t.split_once('=')) {
+            let v = v.trim();
+            if let Some(v) = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+                out.insert(k.trim().to_owned(), v.to_owned());
+            }
+        }
+    }
+    out
+}
+
+fn attr(text: &str, key: &str) -> Option<String> {
+    text.lines().find_map(|l| {
+        let (k, v) = l.split_once('=')?;
+        (k.trim() == key).then(|| v.trim().trim_matches('"').to_owned())
+    })
+}
+
+/// Golden `expected/` trees that have an org root.
+fn golden() -> Vec<PathBuf> {
+    dirs(&repo().join("golden-tests/ok"))
+        .into_iter()
+        .map(|c| c.join("expected"))
+        .filter(|e| e.join("_org/terraform/main.tf").is_file())
+        .collect()
+}
+
+#[test]
+fn every_block_of_every_service_root_is_granted_for() {
+    let mut checked = 0;
+    for expected in golden() {
+        for svc in dirs(&expected).into_iter().filter(|d| !d.ends_with("_org")) {
+            let main = read(&svc.join("terraform/main.tf"));
+            for line in main.lines() {
+                let mut words = line.split('"');
+                let (Some(kind), Some(ty)) = (words.next(), words.next()) else { continue };
+                let kind = kind.trim();
+                if kind != "resource" && kind != "data" {
+                    continue;
+                }
+                checked += 1;
+                assert!(
+                    ci::COVERED.contains(&(kind, ty)),
+                    "{}: `{kind} \"{ty}\"` is in the service root, but the deploy role grants nothing for it",
+                    svc.display()
+                );
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} blocks checked");
+}
+
+#[test]
+fn names_agree_between_the_roots_and_the_workflows() {
+    let mut checked = 0;
+    for expected in golden() {
+        let org = expected.join("_org/terraform");
+        let org_main = read(&org.join("main.tf"));
+        let slug_of = |svc: &Path| {
+            read(&svc.join("backstage/catalog-info.yaml"))
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("github.com/project-slug: ").map(str::to_owned))
+        };
+        let deploy = read(&expected.join("_org/github-actions/workflows/platform-deploy.yml"));
+        for wf in ["platform-deploy.yml", "platform-promote.yml", "platform-rollback.yml"] {
+            let text = read(&expected.join("_org/github-actions/workflows").join(wf));
+            assert!(
+                text.lines().any(|l| l == "    environment: ${{ inputs.environment }}"),
+                "{}: {wf} does not declare the GitHub environment the deploy roles trust",
+                expected.display()
+            );
+        }
+        assert!(!deploy.is_empty());
+        let mut all_tfvars: Vec<PathBuf> = std::fs::read_dir(&org)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "tfvars"))
+            .collect();
+        all_tfvars.sort();
+        for tfvars in all_tfvars {
+            let env = tfvars.file_stem().unwrap().to_string_lossy().into_owned();
+            let text = read(&tfvars);
+            let account = attr(&text, "aws_account_id").unwrap();
+            for svc in dirs(&expected).into_iter().filter(|d| !d.ends_with("_org")) {
+                let name = svc.file_name().unwrap().to_string_lossy().into_owned();
+                if !svc.join("terraform").is_dir() {
+                    continue;
+                }
+                let ours = object(&text, &format!("\"{name}\" = {{"));
+                assert!(!ours.is_empty(), "{}: no entry for {name}", tfvars.display());
+                // The service root's own names.
+                let theirs = object(&read(&svc.join(format!("terraform/{env}.tfvars"))), "names = {");
+                for key in ["iam_role", "permissions_boundary", "kms_alias", "database", "database_final_snapshot"] {
+                    if let Some(v) = theirs.get(key) {
+                        checked += 1;
+                        assert_eq!(ours.get(key), Some(v), "{name} in {env}: `{key}` differs between the roots");
+                    }
+                }
+                assert_eq!(
+                    ours.get("state_key"),
+                    attr(&read(&svc.join(format!("terraform/backend-{env}.hcl"))), "key").as_ref(),
+                    "{name} in {env}: state key"
+                );
+                // The role the service's caller assumes there.
+                let caller = read(&svc.join(format!("github-actions/workflows/{name}.yml")));
+                let mut in_env = false;
+                let mut role = None;
+                for l in caller.lines() {
+                    let t = l.trim();
+                    if let Some(e) = t.strip_prefix("environment: ") {
+                        in_env = e == env;
+                    }
+                    if in_env && let Some(r) = t.strip_prefix("aws-role-arn: ") {
+                        role = Some(r.to_owned());
+                        break;
+                    }
+                }
+                let deploy_role = ours.get("deploy_role").unwrap();
+                assert_eq!(
+                    role,
+                    Some(format!("arn:aws:iam::{account}:role/{deploy_role}")),
+                    "{name} in {env}: the caller assumes another role than the org root creates"
+                );
+                // The repository the roles trust is the catalog's.
+                if let Some(slug) = slug_of(&svc) {
+                    assert!(
+                        org_main.contains(&format!("\"repo:{slug}:environment:${{var.environment}}\"")),
+                        "{}: the deploy roles do not trust repo:{slug}",
+                        expected.display()
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} names checked");
+}
+
+#[test]
+#[allow(clippy::print_stderr)]
+fn policies_fit_iam_limits() {
+    let mut inputs: Vec<PathBuf> = dirs(&repo().join("golden-tests/ok")).into_iter().map(|c| c.join("input")).collect();
+    inputs.extend(dirs(&repo().join("examples")));
+    let mut largest = (0, String::new());
+    for input in inputs {
+        let fe = platform_driver::load(&Inputs { root: input.clone(), org: None }).unwrap();
+        assert!(!fe.has_errors(), "{}: {:?}", input.display(), fe.diagnostics);
+        let org = fe.org.as_ref().unwrap();
+        for svc in &fe.services {
+            for s in ci::policy_sizes(org, svc) {
+                let at = format!("{} {} in {}", input.display(), svc.name.value, s.environment);
+                assert!(s.core < ci::INLINE_POLICY_LIMIT, "{at}: inline deploy policy of {} characters", s.core);
+                assert!(s.resources < ci::MANAGED_POLICY_LIMIT, "{at}: managed deploy policy of {}", s.resources);
+                assert!(s.boundary < ci::MANAGED_POLICY_LIMIT, "{at}: boundary of {} characters", s.boundary);
+                let fullest =
+                    (s.core * 100 / ci::INLINE_POLICY_LIMIT).max(s.resources * 100 / ci::MANAGED_POLICY_LIMIT);
+                if fullest > largest.0 {
+                    largest = (fullest, at);
+                }
+            }
+        }
+    }
+    assert!(largest.0 > 0);
+    eprintln!("fullest deploy policy: {} % of its IAM limit ({})", largest.0, largest.1);
+    // Room to grow: every policy stays well inside its limit.
+    assert!(largest.0 < 80, "{} % of the limit: {}", largest.0, largest.1);
+}
