@@ -4,8 +4,8 @@
 //! [`crate::literal::go_template_text`].
 
 use platform_ir::Format;
-use platform_ir::slo::{Rule, RuleGroup};
-use serde_json::{Map, Value, json};
+use platform_ir::slo::RuleGroup;
+use serde_json::json;
 
 use crate::Chart;
 use crate::literal::go_template_text;
@@ -78,40 +78,10 @@ pub fn files(c: &Chart<'_>) -> Vec<(&'static str, Format, String)> {
 
 /// The PrometheusRule template: the head, then `spec.groups` as escaped literal YAML.
 pub fn prometheus_rule(groups: &[RuleGroup]) -> String {
-    let spec = json!({ "spec": { "groups": groups.iter().map(group).collect::<Vec<_>>() } });
+    let spec = json!({ "spec": { "groups": groups } });
     format!("{PROMETHEUS_RULE_HEAD}{}", go_template_text(&to_yaml(&spec)))
 }
 
-fn group(g: &RuleGroup) -> Value {
-    let mut m = Map::new();
-    m.insert("name".into(), json!(g.name));
-    if let Some(i) = &g.interval {
-        m.insert("interval".into(), json!(i));
-    }
-    m.insert("rules".into(), Value::Array(g.rules.iter().map(rule).collect()));
-    Value::Object(m)
-}
-
-fn rule(r: &Rule) -> Value {
-    let mut m = Map::new();
-    if let Some(rec) = &r.record {
-        m.insert("record".into(), json!(rec));
-    }
-    if let Some(a) = &r.alert {
-        m.insert("alert".into(), json!(a));
-    }
-    m.insert("expr".into(), json!(r.expr));
-    if let Some(f) = &r.for_ {
-        m.insert("for".into(), json!(f));
-    }
-    if !r.labels.is_empty() {
-        m.insert("labels".into(), json!(r.labels));
-    }
-    if !r.annotations.is_empty() {
-        m.insert("annotations".into(), json!(r.annotations));
-    }
-    Value::Object(m)
-}
 
 #[cfg(test)]
 mod tests {

@@ -3,20 +3,7 @@
 //! `TF006` (`database-storage-out-of-range`) is reserved: it was retired before the first
 //! release because the compiler already reports that storage (LOW007).
 
-use platform_ir::Code;
-
-macro_rules! codes {
-    ($($id:ident $name:literal $summary:literal $docs:literal;)*) => {
-        $(
-            #[doc = $summary]
-            pub const $id: Code = Code { id: stringify!($id), name: $name, summary: $summary, docs: $docs };
-        )*
-        /// Every code of this crate, in order.
-        pub const ALL: &[&Code] = &[$(&$id),*];
-    };
-}
-
-codes! {
+platform_ir::codes! {
     TF001 "invalid-aws-identifier" "a name derived from the service breaks an AWS naming rule"
         "Lengths are checked by the compiler (LOW005); this code is about characters. RDS instance identifiers and ElastiCache replication group ids may not contain two hyphens in a row, and security group names may not start with `sg-`. A service name that is a valid DNS label can still break these rules once it becomes part of an AWS identifier.\n\nWhy: `terraform plan` would accept the name and `terraform apply` would fail halfway.\n\nExample: `name: pay--api` gives the RDS identifier `pay--api-production`.\n\nFix: rename the service as the help suggests.";
     TF002 "invalid-state-backend" "the state bucket or lock table of an environment is not a valid AWS name"

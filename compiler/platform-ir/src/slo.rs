@@ -68,28 +68,37 @@ pub const SLO_LABEL: &str = "slo";
 pub const BASE_WINDOW_MINUTES: u32 = 5;
 
 /// One Prometheus rule: a recording rule (`record`) or an alerting rule (`alert`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Serializes to Prometheus' rule-file format (keys in its documented order, empty parts
+/// left out), so every backend that writes rules writes the same shape.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Rule {
     /// Recorded series name, for a recording rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub record: Option<String>,
     /// Alert name, for an alerting rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alert: Option<String>,
     /// PromQL expression.
     pub expr: String,
     /// `for:` duration of an alert (`2m`).
+    #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
     pub for_: Option<String>,
     /// Labels added to the result.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
     /// Alert annotations (plain text, no templates).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
 }
 
 /// A named group of rules evaluated together.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct RuleGroup {
     /// Group name, unique per service and file.
     pub name: String,
     /// Evaluation interval (`None`: the server's global interval).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<String>,
     /// Rules in evaluation order.
     pub rules: Vec<Rule>,
