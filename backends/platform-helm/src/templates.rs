@@ -92,7 +92,7 @@ mod tests {
     use platform_ir::slo::{Rule, RuleGroup};
     use serde_json::json;
 
-    use super::{HELPERS, group, prometheus_rule};
+    use super::{HELPERS, prometheus_rule};
 
     /// Text that is Go-template code, YAML syntax or both.
     const HOSTILE: &[&str] = &[
