@@ -152,7 +152,7 @@ mod tests {
         std::fs::write(dir.join("templates/_helpers.tpl"), HELPERS).unwrap();
         let groups = hostile_groups();
         std::fs::write(dir.join("templates/prometheusrule.yaml"), prometheus_rule(&groups)).unwrap();
-        let expected: Vec<serde_json::Value> = groups.iter().map(group).collect();
+        let expected = serde_json::to_value(&groups).unwrap();
         std::fs::write(dir.join("expected.json"), serde_json::to_string(&expected).unwrap()).unwrap();
         let script = r#"
 import json, sys, yaml
