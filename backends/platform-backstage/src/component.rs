@@ -1,7 +1,7 @@
 //! The Component and Resource entities.
 
-use platform_ir::{naming, Org, Service};
-use serde_json::{json, Map, Value};
+use platform_ir::{Org, Service, naming};
+use serde_json::{Map, Value, json};
 
 /// Entities for one service: the Component, then its database Resource if any.
 pub fn entities(org: &Org, s: &Service) -> Vec<Value> {
@@ -21,7 +21,8 @@ pub fn entities(org: &Org, s: &Service) -> Vec<Value> {
     annotations.insert("backstage.io/source-location".into(), json!(format!("url:{src}/{dir}")));
     annotations.insert("github.com/project-slug".into(), json!(org.catalog.github_repo.value));
     annotations.insert("backstage.io/kubernetes-id".into(), json!(naming::k8s_name(name)));
-    annotations.insert("backstage.io/kubernetes-label-selector".into(), json!(format!("app.kubernetes.io/name={name}")));
+    annotations
+        .insert("backstage.io/kubernetes-label-selector".into(), json!(format!("app.kubernetes.io/name={name}")));
     if s.monitoring.dashboard.value {
         let url = format!("{}/d/{}", org.monitoring.grafana_url.value.trim_end_matches('/'), naming::grafana_uid(name));
         annotations.insert("grafana/overview-dashboard".into(), json!(url));

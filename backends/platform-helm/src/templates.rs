@@ -82,7 +82,6 @@ pub fn prometheus_rule(groups: &[RuleGroup]) -> String {
     format!("{PROMETHEUS_RULE_HEAD}{}", go_template_text(&to_yaml(&spec)))
 }
 
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;

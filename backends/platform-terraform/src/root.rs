@@ -135,7 +135,9 @@ impl Section {
         match self {
             Section::Provider => "Provider and shared values.",
             Section::Iam => "IAM role of the service account (IRSA) and its least-privilege policy.",
-            Section::Kms => "The service's KMS key (the org-level root creates it) for secrets, storage and Performance Insights.",
+            Section::Kms => {
+                "The service's KMS key (the org-level root creates it) for secrets, storage and Performance Insights."
+            }
             Section::Secrets => "Secrets Manager: declared secrets (names only; values are set out of band).",
             Section::Network => "Network: the database admits only the service's pods (EKS security groups for pods).",
             Section::Database => "Database.",
@@ -267,8 +269,9 @@ pub fn tfvars(vars: &[Variable], index: usize) -> String {
 pub fn outputs_tf(outputs: &[Output]) -> String {
     let mut body = Body::default();
     for o in outputs {
-        let mut b =
-            Block::new("output", [o.name]).attr("description", Expr::str(&o.description)).attr("value", o.value.clone());
+        let mut b = Block::new("output", [o.name])
+            .attr("description", Expr::str(&o.description))
+            .attr("value", o.value.clone());
         if o.sensitive {
             b = b.attr("sensitive", Expr::Bool(true));
         }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 
 const LANGS: &[&str] = &["typescript", "go", "python", "rust", "java"];
 const TIERS: &[&str] = &["critical", "standard", "experimental"];
@@ -33,7 +33,12 @@ fn service(i: usize, n: usize) -> String {
             let _ = writeln!(s, "    - component:svc-{:05}", i - 1);
         }
     }
-    let _ = write!(s, "  monitoring:\n    alerts: true\n    slo: 99.{}\n  deployment:\n    canary: {}\n", 5 + i % 5, i.is_multiple_of(2));
+    let _ = write!(
+        s,
+        "  monitoring:\n    alerts: true\n    slo: 99.{}\n  deployment:\n    canary: {}\n",
+        5 + i % 5,
+        i.is_multiple_of(2)
+    );
     s
 }
 
@@ -100,5 +105,8 @@ pub fn run(n: usize, dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
 /// Peak resident set size of this process in KiB (Linux), for `--report-peak-memory`.
 pub fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }

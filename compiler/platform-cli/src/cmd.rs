@@ -8,8 +8,8 @@ use platform_driver::{Frontend, Inputs};
 use platform_emit::{Drift, Mode, Writer};
 use platform_ir::{Diagnostic, Severity};
 
-use crate::render::{self, Format};
 use crate::InputArgs;
+use crate::render::{self, Format};
 
 /// Which schema `platform schema` prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use platform_driver::{Frontend, Inputs};
 
-use crate::render::Format;
 use crate::InputArgs;
+use crate::render::Format;
 
 type Tree = BTreeMap<String, Vec<u8>>;
 
@@ -46,7 +46,8 @@ fn export(path: &Path, rev: &str) -> anyhow::Result<(tempfile_dir::TempDir, Path
     let rel = abs.strip_prefix(&top).unwrap_or(Path::new("")).to_path_buf();
     let tmp = tempfile_dir::TempDir::new()?;
     let tar = git(&["archive", "--format=tar", rev], Path::new(&top))?;
-    let mut child = Command::new("tar").args(["-x", "-C"]).arg(tmp.path()).stdin(Stdio::piped()).spawn().context("running tar")?;
+    let mut child =
+        Command::new("tar").args(["-x", "-C"]).arg(tmp.path()).stdin(Stdio::piped()).spawn().context("running tar")?;
     if let Some(mut stdin) = child.stdin.take() {
         use std::io::Write;
         stdin.write_all(&tar)?;
@@ -96,10 +97,8 @@ pub fn diff(a: &InputArgs, base: &str, only: &[String], stat: bool) -> anyhow::R
     }
     changes.sort();
     if a.format == Format::Json {
-        let items: Vec<serde_json::Value> = changes
-            .iter()
-            .map(|(p, kind, d)| serde_json::json!({ "path": p, "change": kind, "diff": d }))
-            .collect();
+        let items: Vec<serde_json::Value> =
+            changes.iter().map(|(p, kind, d)| serde_json::json!({ "path": p, "change": kind, "diff": d })).collect();
         println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "base": base, "changes": items }))?);
         return Ok(ExitCode::SUCCESS);
     }

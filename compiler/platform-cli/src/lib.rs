@@ -30,4 +30,3 @@ pub struct InputArgs {
 pub fn color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
 }
-

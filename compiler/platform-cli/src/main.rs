@@ -4,7 +4,7 @@
 //! 3 I/O failures while writing; 101 internal compiler error (a bug: please report it).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use platform_cli::{bench, cmd, InputArgs};
+use platform_cli::{InputArgs, bench, cmd};
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -124,10 +124,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Build { input, out, check, only, report_peak_memory } => {
             let code = cmd::build(&input, out, check, &only);
-            if report_peak_memory {
-                if let Some(k) = bench::peak_rss_kib() {
-                    eprintln!("peak-rss-kib: {k}");
-                }
+            if report_peak_memory && let Some(k) = bench::peak_rss_kib() {
+                eprintln!("peak-rss-kib: {k}");
             }
             code
         }

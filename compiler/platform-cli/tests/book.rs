@@ -9,7 +9,9 @@ use std::fmt::Write;
 use serde_json::Value;
 
 fn diagnostics_reference() -> String {
-    let mut s = String::from("# Diagnostics reference\n\n<!-- Generated from the code registries by `PLATFORM_BLESS=1 cargo test -p platform-cli --test book`; do not edit. -->\n\n");
+    let mut s = String::from(
+        "# Diagnostics reference\n\n<!-- Generated from the code registries by `PLATFORM_BLESS=1 cargo test -p platform-cli --test book`; do not edit. -->\n\n",
+    );
     s.push_str("Every diagnostic has a code, shown by `platform explain CODE`.\nScopes: `SYN` reading YAML, `LOW` the meaning of one file, `VAL` checks across services and against the org's policies, `DRV` the set of inputs, and one scope per backend.\n\n");
     s.push_str("| code | name | summary |\n|---|---|---|\n");
     let codes = platform_driver::codes();
@@ -44,13 +46,17 @@ fn type_of(v: &Value) -> String {
         return vals.join(" \\| ");
     }
     match v.get("type") {
-        Some(Value::String(t)) if t == "array" => format!("list of {}", v.get("items").map(type_of).unwrap_or_default()),
+        Some(Value::String(t)) if t == "array" => {
+            format!("list of {}", v.get("items").map(type_of).unwrap_or_default())
+        }
         Some(Value::String(t)) if t == "object" => match v.get("additionalProperties") {
             Some(a @ Value::Object(_)) => format!("map of {}", type_of(a)),
             _ => "mapping".into(),
         },
         Some(Value::String(t)) => t.clone(),
-        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).filter(|t| *t != "null").collect::<Vec<_>>().join(" or "),
+        Some(Value::Array(ts)) => {
+            ts.iter().filter_map(Value::as_str).filter(|t| *t != "null").collect::<Vec<_>>().join(" or ")
+        }
         _ => "any".into(),
     }
 }
@@ -66,7 +72,9 @@ fn object_table(s: &mut String, v: &Value) {
 
 fn schema_reference(title: &str, schema: &str, intro: &str) -> String {
     let v: Value = serde_json::from_str(schema).unwrap();
-    let mut s = format!("# {title}\n\n<!-- Generated from the JSON Schema by `PLATFORM_BLESS=1 cargo test -p platform-cli --test book`; do not edit. -->\n\n{intro}\n\n");
+    let mut s = format!(
+        "# {title}\n\n<!-- Generated from the JSON Schema by `PLATFORM_BLESS=1 cargo test -p platform-cli --test book`; do not edit. -->\n\n{intro}\n\n"
+    );
     object_table(&mut s, &v);
     if let Some(defs) = v.get("$defs").and_then(Value::as_object) {
         for (name, d) in defs {
@@ -91,11 +99,19 @@ fn generated_book_chapters_are_current() {
         ("diagnostics.md", diagnostics_reference()),
         (
             "platform-yaml.md",
-            schema_reference("`platform.yaml` reference", &platform_compiler::schema::service_schema(), "Every field of a service file. Everything but `metadata.name`, `metadata.team` and `spec.language` has a default (from the org file, or built in)."),
+            schema_reference(
+                "`platform.yaml` reference",
+                &platform_compiler::schema::service_schema(),
+                "Every field of a service file. Everything but `metadata.name`, `metadata.team` and `spec.language` has a default (from the org file, or built in).",
+            ),
         ),
         (
             "org-file.md",
-            schema_reference("`platform-org.yaml` reference", &platform_compiler::schema::org_schema(), "Every field of the org file. It is merged over the built-in defaults (`platform schema --kind org`; the defaults are in `compiler/platform-compiler/src/defaults/platform-org.yaml`): mappings merge key by key, scalars and lists replace."),
+            schema_reference(
+                "`platform-org.yaml` reference",
+                &platform_compiler::schema::org_schema(),
+                "Every field of the org file. It is merged over the built-in defaults (`platform schema --kind org`; the defaults are in `compiler/platform-compiler/src/defaults/platform-org.yaml`): mappings merge key by key, scalars and lists replace.",
+            ),
         ),
     ];
     for (file, text) in chapters {
@@ -106,6 +122,9 @@ fn generated_book_chapters_are_current() {
             continue;
         }
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(committed == text, "book/src/reference/{file} is stale: run `PLATFORM_BLESS=1 cargo test -p platform-cli --test book`");
+        assert!(
+            committed == text,
+            "book/src/reference/{file} is stale: run `PLATFORM_BLESS=1 cargo test -p platform-cli --test book`"
+        );
     }
 }

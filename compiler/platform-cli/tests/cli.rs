@@ -44,7 +44,11 @@ fn build_is_atomic_minimal_and_checkable() {
     // A failing build leaves the previous tree exactly as it was.
     let bad = tmp.path().join("bad");
     std::fs::create_dir(&bad).unwrap();
-    std::fs::write(bad.join("platform.yaml"), "kind: Service\nmetadata:\n  name: payment-api\n  team: payments\nspec:\n  language: cobol\n").unwrap();
+    std::fs::write(
+        bad.join("platform.yaml"),
+        "kind: Service\nmetadata:\n  name: payment-api\n  team: payments\nspec:\n  language: cobol\n",
+    )
+    .unwrap();
     let before = support::read_tree(&out);
     let o = platform(&["build", &bad.to_string_lossy(), "--out", &out_s]);
     assert_eq!(code(&o), 1);
@@ -88,7 +92,10 @@ fn machine_formats() {
     assert_eq!(text.lines().filter(|l| l.starts_with("::error file=")).count(), 5, "{text}");
     let o = platform(&["validate", &input.to_string_lossy()]);
     let text = String::from_utf8_lossy(&o.stderr);
-    assert!(text.contains("LOW004") && text.contains("platform.yaml:3:9") && text.contains("did you mean `critical`?"), "{text}");
+    assert!(
+        text.contains("LOW004") && text.contains("platform.yaml:3:9") && text.contains("did you mean `critical`?"),
+        "{text}"
+    );
     assert!(!text.contains('\u{1b}'), "colour despite NO_COLOR");
 }
 
@@ -125,7 +132,11 @@ fn diff_shows_what_an_input_change_does_to_the_outputs() {
     let o = platform(&["diff", &r, "--stat"]);
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stdout).contains("no change"));
-    std::fs::write(repo.join("platform.yaml"), src.replace("tier: critical", "tier: experimental").replace("replicas: 3", "replicas: 1")).unwrap();
+    std::fs::write(
+        repo.join("platform.yaml"),
+        src.replace("tier: critical", "tier: experimental").replace("replicas: 3", "replicas: 1"),
+    )
+    .unwrap();
     let o = platform(&["diff", &r]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
@@ -138,7 +149,9 @@ fn explain_service_shows_where_each_setting_came_from() {
     let o = platform(&["explain", "--service", "checkout-api", "--path", &mono.to_string_lossy()]);
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     let out = String::from_utf8_lossy(&o.stdout);
-    let line = |key: &str| out.lines().find(|l| l.trim_start().starts_with(key)).unwrap_or_else(|| panic!("no {key} in {out}")).to_owned();
+    let line = |key: &str| {
+        out.lines().find(|l| l.trim_start().starts_with(key)).unwrap_or_else(|| panic!("no {key} in {out}")).to_owned()
+    };
     assert!(line("[staging] runtime.replicas").contains("services/checkout-api/platform.yaml:45:"), "{out}");
     assert!(line("[production] database.instanceClass").contains("<built-in defaults>"), "{out}");
     assert!(line("[staging] cluster").contains("platform-org.yaml"), "{out}");

@@ -34,7 +34,12 @@ fn ok_cases_build_into_their_expected_trees() {
             failures.push(format!("{name}: {p}"));
         }
     }
-    assert!(failures.is_empty(), "{} golden mismatches (bless with PLATFORM_BLESS=1 after review):\n\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} golden mismatches (bless with PLATFORM_BLESS=1 after review):\n\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -65,7 +70,8 @@ fn err_cases_report_their_expected_diagnostics() {
         }
         let want = std::fs::read_to_string(&path).unwrap_or_default();
         if want != text {
-            let diff = similar::TextDiff::from_lines(&want, &text).unified_diff().header("expected", "actual").to_string();
+            let diff =
+                similar::TextDiff::from_lines(&want, &text).unified_diff().header("expected", "actual").to_string();
             failures.push(format!("{name}:\n{diff}"));
         }
     }

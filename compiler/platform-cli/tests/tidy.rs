@@ -70,8 +70,18 @@ fn every_code_is_registered_once_with_docs() {
     for c in codes {
         assert!(seen.insert(c.id), "{} registered twice", c.id);
         let scope_len = c.id.len() - 3;
-        assert!(c.id[..scope_len].bytes().all(|b| b.is_ascii_uppercase()) && c.id[scope_len..].bytes().all(|b| b.is_ascii_digit()), "{} is not <SCOPE><NNN>", c.id);
-        assert!(c.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{}: name `{}` is not kebab-case", c.id, c.name);
+        assert!(
+            c.id[..scope_len].bytes().all(|b| b.is_ascii_uppercase())
+                && c.id[scope_len..].bytes().all(|b| b.is_ascii_digit()),
+            "{} is not <SCOPE><NNN>",
+            c.id
+        );
+        assert!(
+            c.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+            "{}: name `{}` is not kebab-case",
+            c.id,
+            c.name
+        );
         assert!(!c.summary.is_empty() && c.docs.len() > 40, "{}: missing docs", c.id);
     }
 }

@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use platform_syntax::field::Decimal;
 use platform_syntax::Field;
+use platform_syntax::field::Decimal;
 use schemars::JsonSchema;
 use serde::Deserialize;
 

@@ -16,8 +16,14 @@ pub fn validate(orgs: &[ir::Org], services: &mut [ir::Service]) -> Vec<Diagnosti
     for (i, s) in services.iter().enumerate() {
         if let Some(&first) = by_name.get(&s.name.value) {
             diags.push(
-                Diagnostic::error(&codes::VAL001, format!("a service named `{}` already exists", s.name.value), s.name.span, "duplicate name", "service names are unique in a build; rename one of them")
-                    .with_label(services[first].name.span, "first defined here"),
+                Diagnostic::error(
+                    &codes::VAL001,
+                    format!("a service named `{}` already exists", s.name.value),
+                    s.name.span,
+                    "duplicate name",
+                    "service names are unique in a build; rename one of them",
+                )
+                .with_label(services[first].name.span, "first defined here"),
             );
         } else {
             by_name.insert(s.name.value.clone(), i);
@@ -29,7 +35,13 @@ pub fn validate(orgs: &[ir::Org], services: &mut [ir::Service]) -> Vec<Diagnosti
         for dep in &services[i].depends_on {
             let target = &dep.service.value;
             if *target == services[i].name.value {
-                diags.push(Diagnostic::error(&codes::VAL003, format!("service `{target}` depends on itself"), dep.service.span, "self-dependency", "remove this entry"));
+                diags.push(Diagnostic::error(
+                    &codes::VAL003,
+                    format!("service `{target}` depends on itself"),
+                    dep.service.span,
+                    "self-dependency",
+                    "remove this entry",
+                ));
                 continue;
             }
             match by_name.get(target) {
@@ -38,14 +50,25 @@ pub fn validate(orgs: &[ir::Org], services: &mut [ir::Service]) -> Vec<Diagnosti
                         service: services[i].name.value.clone(),
                         team: services[i].team.value.clone(),
                     });
-                    bound.push(ir::Dependency { service: dep.service.clone(), port: services[j].port.value, team: services[j].team.value.clone() });
+                    bound.push(ir::Dependency {
+                        service: dep.service.clone(),
+                        port: services[j].port.value,
+                        team: services[j].team.value.clone(),
+                    });
                 }
                 None => {
                     let help = match ir::diagnostic::did_you_mean(target, by_name.keys().map(String::as_str)) {
                         Some(s) => format!("did you mean `component:{s}`?"),
-                        None => "dependencies must be services of the same build: build the directory that holds both".to_owned(),
+                        None => "dependencies must be services of the same build: build the directory that holds both"
+                            .to_owned(),
                     };
-                    diags.push(Diagnostic::error(&codes::VAL002, format!("unknown dependency `{target}`: no service of that name in this build"), dep.service.span, "no such service", help));
+                    diags.push(Diagnostic::error(
+                        &codes::VAL002,
+                        format!("unknown dependency `{target}`: no service of that name in this build"),
+                        dep.service.span,
+                        "no such service",
+                        help,
+                    ));
                 }
             }
         }
@@ -105,6 +128,12 @@ fn policies(org: &ir::Org, s: &ir::Service, diags: &mut Vec<Diagnostic>) {
             Some(t) => format!("did you mean `{t}`?"),
             None => "add the team to the org file's `teams`, or use one of its teams".to_owned(),
         };
-        diags.push(Diagnostic::error(&codes::VAL006, format!("unknown team `{}`", s.team.value), s.team.span, "not in the org's teams", help));
+        diags.push(Diagnostic::error(
+            &codes::VAL006,
+            format!("unknown team `{}`", s.team.value),
+            s.team.span,
+            "not in the org's teams",
+            help,
+        ));
     }
 }

@@ -76,7 +76,11 @@ impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             LoadError::NoSuchPath(p) => write!(f, "`{}` does not exist", p.display()),
-            LoadError::NothingFound(p) => write!(f, "no `platform.yaml` found under `{}`; create one with `platform new service NAME`", p.display()),
+            LoadError::NothingFound(p) => write!(
+                f,
+                "no `platform.yaml` found under `{}`; create one with `platform new service NAME`",
+                p.display()
+            ),
             LoadError::Walk(e) => write!(f, "cannot search for inputs: {e}"),
         }
     }
@@ -176,7 +180,8 @@ pub fn load_paths(inputs: &Inputs, paths: &[PathBuf]) -> Frontend {
             };
             let Some(org) = &org else { return (file, None, Vec::new()) };
             let dir = rel_display(&inputs.root, p.parent().unwrap_or(Path::new(".")));
-            let (svc, diags) = compiler::compile_service(org, &compiler::ServiceInput { node: &node, dir: &dir, org: 0 });
+            let (svc, diags) =
+                compiler::compile_service(org, &compiler::ServiceInput { node: &node, dir: &dir, org: 0 });
             (file, svc, diags)
         })
         .collect();
@@ -284,10 +289,10 @@ pub fn emit<E: Send>(
         let Some(prefix) = RelPath::new(format!("_org/{}", b.id())) else { continue };
         for (path, art) in out.artifacts.iter() {
             let bytes = platform_emit::header(art.format, &fe.org_source, &art.contents);
-            if let Err(e) = sink(&path.join_under(&prefix), bytes.as_bytes()) {
-                if result.is_ok() {
-                    result = Err(e);
-                }
+            if let Err(e) = sink(&path.join_under(&prefix), bytes.as_bytes())
+                && result.is_ok()
+            {
+                result = Err(e);
             }
         }
     }

@@ -13,4 +13,4 @@ mod header;
 mod writer;
 
 pub use header::header;
-pub use writer::{unified_diff, Drift, EmitError, Mode, Report, Writer, MARKER};
+pub use writer::{Drift, EmitError, MARKER, Mode, Report, Writer, unified_diff};

@@ -5,8 +5,8 @@ use std::fmt;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use platform_ir::RelPath;
 
@@ -206,7 +206,13 @@ impl Writer {
         stale.sort();
         let changed = self.changed.into_inner();
         let unchanged = self.unchanged.into_inner();
-        let mut report = Report { files: seen.len() + self.fresh.into_inner(), written: 0, unchanged, removed: 0, drift: Vec::new() };
+        let mut report = Report {
+            files: seen.len() + self.fresh.into_inner(),
+            written: 0,
+            unchanged,
+            removed: 0,
+            drift: Vec::new(),
+        };
         if self.mode == Mode::Check {
             let mut drift = self.drift.into_inner().unwrap_or_else(|e| e.into_inner());
             drift.extend(stale.into_iter().map(Drift::Stale));
@@ -236,7 +242,10 @@ impl Writer {
         }
         fs::write(self.staging.join(MARKER), MARKER_TEXT).map_err(io_err(&self.staging))?;
         let old = self.staging.with_file_name(
-            self.staging.file_name().map(|n| n.to_string_lossy().replace(".platform-staging", ".platform-old")).unwrap_or_default(),
+            self.staging
+                .file_name()
+                .map(|n| n.to_string_lossy().replace(".platform-staging", ".platform-old"))
+                .unwrap_or_default(),
         );
         if self.existing {
             fs::rename(&self.out, &old).map_err(io_err(&self.out))?;
@@ -331,7 +340,9 @@ mod tests {
         fs::write(out.join("a.yaml"), "edited\n").unwrap();
         let r = build(&out, Mode::Check, &[("a.yaml", "1\n"), ("b.yaml", "2\n"), ("c.yaml", "3\n")]);
         assert_eq!(r.drift.len(), 2);
-        assert!(matches!(&r.drift[0], Drift::Changed(p, d) if p == "a.yaml" && d.contains("-edited") && d.contains("+1")));
+        assert!(
+            matches!(&r.drift[0], Drift::Changed(p, d) if p == "a.yaml" && d.contains("-edited") && d.contains("+1"))
+        );
         assert!(matches!(&r.drift[1], Drift::Missing(p) if p == "c.yaml"));
         assert!(!out.join("c.yaml").exists());
     }

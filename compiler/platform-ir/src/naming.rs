@@ -155,7 +155,11 @@ pub const DERIVED: &[DerivedName] = &[
     DerivedName { what: "database security group name", max_len: 255, build: database_security_group_name },
     DerivedName { what: "KMS alias", max_len: 256, build: kms_alias },
     DerivedName { what: "Grafana dashboard uid", max_len: 40, build: |s, _| grafana_uid(s) },
-    DerivedName { what: "Kubernetes Secret name for the database", max_len: 63, build: |s, _| k8s_database_secret_name(s) },
+    DerivedName {
+        what: "Kubernetes Secret name for the database",
+        max_len: 63,
+        build: |s, _| k8s_database_secret_name(s),
+    },
 ];
 
 #[cfg(test)]

@@ -9,7 +9,9 @@ use std::fmt;
 
 use platform_ir::diagnostic::did_you_mean;
 use platform_ir::{Code, Diagnostic, Span};
-use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, IntoDeserializer, MapAccess, SeqAccess, VariantAccess, Visitor};
+use serde::de::{
+    self, DeserializeSeed, Deserializer, EnumAccess, IntoDeserializer, MapAccess, SeqAccess, VariantAccess, Visitor,
+};
 
 use crate::codes;
 use crate::field::{DECIMAL_MAGIC, FIELD_MAGIC};
@@ -263,7 +265,12 @@ impl<'de> Deserializer<'de> for Decoder<'_> {
         }
     }
 
-    fn deserialize_struct<V: Visitor<'de>>(self, _: &'static str, fields: &'static [&'static str], v: V) -> Result<V::Value, Error> {
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Error> {
         match &self.node.kind {
             Kind::Map(entries) => self.cx.settle(
                 v.visit_map(Map { entries: entries.iter(), value: None, cx: self.cx, fields: Some(fields) }),
@@ -273,7 +280,12 @@ impl<'de> Deserializer<'de> for Decoder<'_> {
         }
     }
 
-    fn deserialize_enum<V: Visitor<'de>>(self, _: &'static str, variants: &'static [&'static str], v: V) -> Result<V::Value, Error> {
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        variants: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Error> {
         let check = |name: &str, span: Span| -> Result<(), Error> {
             if variants.contains(&name) {
                 return Ok(());
@@ -345,21 +357,22 @@ impl<'de> MapAccess<'de> for Map<'_> {
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
         for (key, value) in self.entries.by_ref() {
             if let Some(fields) = self.fields
-                && !fields.contains(&key.name.as_str()) {
-                    let help = match did_you_mean(&key.name, fields.iter().copied()) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None if fields.is_empty() => "this mapping takes no keys".to_owned(),
-                        None => format!("the keys allowed here are {}", list(fields)),
-                    };
-                    self.cx.report(Diagnostic::error(
-                        &codes::SYN010,
-                        format!("unknown key `{}`", key.name),
-                        key.span,
-                        "unknown key",
-                        help,
-                    ));
-                    continue;
-                }
+                && !fields.contains(&key.name.as_str())
+            {
+                let help = match did_you_mean(&key.name, fields.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None if fields.is_empty() => "this mapping takes no keys".to_owned(),
+                    None => format!("the keys allowed here are {}", list(fields)),
+                };
+                self.cx.report(Diagnostic::error(
+                    &codes::SYN010,
+                    format!("unknown key `{}`", key.name),
+                    key.span,
+                    "unknown key",
+                    help,
+                ));
+                continue;
+            }
             self.value = Some(value);
             return seed.deserialize(de::value::StrDeserializer::<Error>::new(&key.name)).map(Some);
         }

@@ -73,7 +73,8 @@ mod tests {
         std::fs::write(root.join("generated").join(OUTPUT_MARKER), "").unwrap();
         let (found, errors) = service_files(root);
         assert!(errors.is_empty());
-        let rel: Vec<String> = found.iter().map(|p| p.strip_prefix(root).unwrap().to_string_lossy().into_owned()).collect();
+        let rel: Vec<String> =
+            found.iter().map(|p| p.strip_prefix(root).unwrap().to_string_lossy().into_owned()).collect();
         assert_eq!(rel, ["a/platform.yaml", "z/e/platform.yaml"]);
     }
 

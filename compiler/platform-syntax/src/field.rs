@@ -17,8 +17,7 @@ pub(crate) const DECIMAL_MAGIC: &str = "$platform::Decimal";
 ///
 /// Every field of the raw input types is a `Field`, so one wrong value is reported at its
 /// span and decoding goes on with the rest of the file.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(Default)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub enum Field<T> {
     /// Not written.
     #[default]
@@ -28,7 +27,6 @@ pub enum Field<T> {
     /// Written and decoded.
     Present(Sp<T>),
 }
-
 
 impl<T> Field<T> {
     /// The decoded value, if present.

@@ -19,7 +19,9 @@ pub fn read_file(path: &Path, display: &str, id: FileId) -> (SourceFile, Option<
     };
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
-        Err(e) => return fail(&codes::SYN015, format!("cannot read `{display}`: {e}"), "check the path and its permissions"),
+        Err(e) => {
+            return fail(&codes::SYN015, format!("cannot read `{display}`: {e}"), "check the path and its permissions");
+        }
     };
     let mut bytes = Vec::new();
     if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {

@@ -141,16 +141,18 @@ fn tab_indentation(text: &str, file: FileId) -> Option<Diagnostic> {
         let rest = line.trim_start_matches([' ', '\t']);
         let _ = in_block_scalar;
         if let Some(pos) = indent.find('\t')
-            && !rest.trim().is_empty() && !rest.starts_with('#') {
-                let at = u32::try_from(off + pos).unwrap_or(0);
-                return Some(Diagnostic::error(
-                    &codes::SYN002,
-                    "a tab is used for indentation",
-                    Span::new(file, at, at + 1),
-                    "tab character",
-                    "YAML allows only spaces for indentation; replace the tab with spaces",
-                ));
-            }
+            && !rest.trim().is_empty()
+            && !rest.starts_with('#')
+        {
+            let at = u32::try_from(off + pos).unwrap_or(0);
+            return Some(Diagnostic::error(
+                &codes::SYN002,
+                "a tab is used for indentation",
+                Span::new(file, at, at + 1),
+                "tab character",
+                "YAML allows only spaces for indentation; replace the tab with spaces",
+            ));
+        }
         in_block_scalar = false;
         off += line.len();
     }
@@ -184,8 +186,19 @@ impl CharOffsets {
 }
 
 enum Frame {
-    Seq { items: Vec<Node>, start: Span, anchor: usize },
-    Map { entries: Vec<(Key, Node)>, pending: Option<Key>, seen: BTreeSet<String>, first: BTreeMap<String, Span>, start: Span, anchor: usize },
+    Seq {
+        items: Vec<Node>,
+        start: Span,
+        anchor: usize,
+    },
+    Map {
+        entries: Vec<(Key, Node)>,
+        pending: Option<Key>,
+        seen: BTreeSet<String>,
+        first: BTreeMap<String, Span>,
+        start: Span,
+        anchor: usize,
+    },
 }
 
 struct Builder {
@@ -249,7 +262,13 @@ impl Builder {
             }
             Event::Alias(id) => {
                 let Some(target) = self.anchors.get(&id).cloned() else {
-                    return Err(Diagnostic::error(&codes::SYN001, "alias to an unknown anchor", sp, "unknown alias", "define the anchor (`&name`) before using it"));
+                    return Err(Diagnostic::error(
+                        &codes::SYN001,
+                        "alias to an unknown anchor",
+                        sp,
+                        "unknown alias",
+                        "define the anchor (`&name`) before using it",
+                    ));
                 };
                 self.count(size(&target), sp)?;
                 self.push(Node { kind: target.kind, span: sp })
@@ -257,7 +276,13 @@ impl Builder {
             Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) if tag.is_some() => {
                 let _ = anchor;
                 let t = tag.map(|t| format!("{}{}", t.handle, t.suffix)).unwrap_or_default();
-                Err(Diagnostic::error(&codes::SYN013, format!("the YAML tag `{t}` is not supported"), sp, "custom tag", "remove the tag"))
+                Err(Diagnostic::error(
+                    &codes::SYN013,
+                    format!("the YAML tag `{t}` is not supported"),
+                    sp,
+                    "custom tag",
+                    "remove the tag",
+                ))
             }
             Event::SequenceStart(anchor, _) => {
                 self.open(sp)?;
@@ -296,7 +321,13 @@ impl Builder {
     fn open(&mut self, sp: Span) -> Result<(), Diagnostic> {
         self.count(1, sp)?;
         if let Some(Frame::Map { pending: None, .. }) = self.stack.last() {
-            return Err(Diagnostic::error(&codes::SYN013, "a mapping or list is used as a key", sp, "complex key", "keys must be plain strings"));
+            return Err(Diagnostic::error(
+                &codes::SYN013,
+                "a mapping or list is used as a key",
+                sp,
+                "complex key",
+                "keys must be plain strings",
+            ));
         }
         if self.stack.len() >= MAX_DEPTH {
             return Err(Diagnostic::error(
@@ -331,10 +362,22 @@ impl Builder {
                         Kind::Int(_, t) | Kind::Float(_, t) => t,
                         Kind::Bool(b) => b.to_string(),
                         Kind::Null => {
-                            return Err(Diagnostic::error(&codes::SYN013, "a mapping key is empty (null)", node.span, "empty key", "write a key name before the colon"));
+                            return Err(Diagnostic::error(
+                                &codes::SYN013,
+                                "a mapping key is empty (null)",
+                                node.span,
+                                "empty key",
+                                "write a key name before the colon",
+                            ));
                         }
                         Kind::Seq(_) | Kind::Map(_) => {
-                            return Err(Diagnostic::error(&codes::SYN013, "a mapping or list is used as a key", node.span, "complex key", "keys must be plain strings"));
+                            return Err(Diagnostic::error(
+                                &codes::SYN013,
+                                "a mapping or list is used as a key",
+                                node.span,
+                                "complex key",
+                                "keys must be plain strings",
+                            ));
                         }
                     };
                     if !seen.insert(name.clone()) {
@@ -383,17 +426,20 @@ fn resolve_plain(s: &str) -> Kind {
         return Kind::Float(s.parse().unwrap_or(f64::INFINITY), s.to_owned());
     }
     if let Some(h) = s.strip_prefix("0x")
-        && let Ok(v) = i64::from_str_radix(h, 16) {
-            return Kind::Int(v, s.to_owned());
-        }
+        && let Ok(v) = i64::from_str_radix(h, 16)
+    {
+        return Kind::Int(v, s.to_owned());
+    }
     if let Some(o) = s.strip_prefix("0o")
-        && let Ok(v) = i64::from_str_radix(o, 8) {
-            return Kind::Int(v, s.to_owned());
-        }
+        && let Ok(v) = i64::from_str_radix(o, 8)
+    {
+        return Kind::Int(v, s.to_owned());
+    }
     if is_float(digits)
-        && let Ok(v) = s.parse::<f64>() {
-            return Kind::Float(v, s.to_owned());
-        }
+        && let Ok(v) = s.parse::<f64>()
+    {
+        return Kind::Float(v, s.to_owned());
+    }
     match s {
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Kind::Float(f64::INFINITY, s.to_owned()),
         "-.inf" | "-.Inf" | "-.INF" => Kind::Float(f64::NEG_INFINITY, s.to_owned()),
@@ -409,7 +455,11 @@ fn is_float(s: &str) -> bool {
         None => (s, None),
     };
     let mant_ok = match mant.split_once('.') {
-        Some((a, b)) => a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit()) && !(a.is_empty() && b.is_empty()),
+        Some((a, b)) => {
+            a.bytes().all(|c| c.is_ascii_digit())
+                && b.bytes().all(|c| c.is_ascii_digit())
+                && !(a.is_empty() && b.is_empty())
+        }
         None => !mant.is_empty() && mant.bytes().all(|c| c.is_ascii_digit()),
     };
     let exp_ok = exp.is_none_or(|e| {

@@ -59,7 +59,10 @@ pub fn render(sources: &Sources, diags: &[Diagnostic], color: bool) -> String {
     let mut out = String::new();
     for d in diags {
         let file = sources.get(d.primary.span.file);
-        let mut labels = vec![LabeledSpan::new_primary_with_span(Some(d.primary.text.clone()), span(d.primary.span.start, d.primary.span.len()))];
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some(d.primary.text.clone()),
+            span(d.primary.span.start, d.primary.span.len()),
+        )];
         let mut help = d.help.clone();
         for l in &d.secondary {
             if l.span.file == d.primary.span.file {
@@ -70,7 +73,12 @@ pub fn render(sources: &Sources, diags: &[Diagnostic], color: bool) -> String {
                 help.push_str(&format!("\nnote: {} at {}:{line}:{col}", l.text, f.path));
             }
         }
-        let report = Report { d, src: NamedSource::new(file.path.clone(), file.text.to_string()).with_language("yaml"), labels, help };
+        let report = Report {
+            d,
+            src: NamedSource::new(file.path.clone(), file.text.to_string()).with_language("yaml"),
+            labels,
+            help,
+        };
         let _ = handler.render_report(&mut out, &report);
         out.push('\n');
     }

@@ -1,7 +1,7 @@
 //! `--format json`: one document, stable keys, for editors and bots.
 
 use platform_ir::{Diagnostic, Severity, Sources};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// Render.
 pub fn render(sources: &Sources, diags: &[Diagnostic]) -> String {

@@ -18,7 +18,9 @@ pub fn bless() -> bool {
 
 /// Sorted subdirectories of `dir`.
 pub fn cases(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir).map(|r| r.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect()).unwrap_or_default();
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|r| r.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .unwrap_or_default();
     v.sort();
     v
 }
@@ -37,7 +39,8 @@ pub fn build(fe: &Frontend) -> (BTreeMap<String, Vec<u8>>, Vec<platform_ir::Diag
 
 /// Load a case's `input/` directory.
 pub fn load(input: &Path) -> Frontend {
-    platform_driver::load(&Inputs { root: input.to_path_buf(), org: None }).unwrap_or_else(|e| panic!("{}: {e}", input.display()))
+    platform_driver::load(&Inputs { root: input.to_path_buf(), org: None })
+        .unwrap_or_else(|e| panic!("{}: {e}", input.display()))
 }
 
 /// Every file under `dir`, by relative path.
@@ -76,10 +79,13 @@ pub fn compare(expected: &BTreeMap<String, Vec<u8>>, actual: &BTreeMap<String, V
         match actual.get(p) {
             None => problems.push(format!("missing file: {p}")),
             Some(got) if got != want => {
-                let diff = similar::TextDiff::from_lines(std::str::from_utf8(want).unwrap_or(""), std::str::from_utf8(got).unwrap_or(""))
-                    .unified_diff()
-                    .header(&format!("expected/{p}"), &format!("actual/{p}"))
-                    .to_string();
+                let diff = similar::TextDiff::from_lines(
+                    std::str::from_utf8(want).unwrap_or(""),
+                    std::str::from_utf8(got).unwrap_or(""),
+                )
+                .unified_diff()
+                .header(&format!("expected/{p}"), &format!("actual/{p}"))
+                .to_string();
                 problems.push(format!("changed file: {p}\n{diff}"));
             }
             Some(_) => {}

@@ -54,7 +54,13 @@ pub fn dns_label(lx: &mut Lx, name: &Sp<String>, what: &str) -> bool {
     } else {
         "use lowercase letters, digits and `-`, starting with a letter and at most 63 characters".to_owned()
     };
-    lx.error(&codes::LOW004, format!("{what} `{}` is not a valid DNS-1123 label", name.value), name.span, "not a DNS-1123 label", help);
+    lx.error(
+        &codes::LOW004,
+        format!("{what} `{}` is not a valid DNS-1123 label", name.value),
+        name.span,
+        "not a DNS-1123 label",
+        help,
+    );
     false
 }
 
@@ -78,7 +84,13 @@ pub fn duration_secs(s: &str) -> Option<u64> {
 pub fn duration(lx: &mut Lx, d: &Sp<String>) -> Option<u64> {
     let v = duration_secs(d);
     if v.is_none() {
-        lx.error(&codes::LOW016, format!("`{}` is not a duration", d.value), d.span, "not a duration", "write a whole number and a unit: `30s`, `5m`, `1h` or `1d`");
+        lx.error(
+            &codes::LOW016,
+            format!("`{}` is not a duration", d.value),
+            d.span,
+            "not a duration",
+            "write a whole number and a unit: `30s`, `5m`, `1h` or `1d`",
+        );
     }
     v
 }
@@ -88,7 +100,13 @@ pub fn range(lx: &mut Lx, v: &Sp<u32>, lo: u32, hi: u32, what: &str) -> bool {
     if (lo..=hi).contains(&v.value) {
         return true;
     }
-    lx.error(&codes::LOW007, format!("{what} must be between {lo} and {hi}, found {}", v.value), v.span, "out of range", format!("use a value from {lo} to {hi}"));
+    lx.error(
+        &codes::LOW007,
+        format!("{what} must be between {lo} and {hi}, found {}", v.value),
+        v.span,
+        "out of range",
+        format!("use a value from {lo} to {hi}"),
+    );
     false
 }
 
@@ -122,9 +140,19 @@ pub fn k8s_label(lx: &mut Lx, key: &str, value: &Sp<String>) -> bool {
 
 /// `https://` URLs only (they end up in annotations people click).
 pub fn https_url(lx: &mut Lx, u: &Sp<String>) -> bool {
-    let ok = u.starts_with("https://") && u.len() > 8 && !u.chars().any(|c| c.is_whitespace() || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`' || c == '{' || c == '}');
+    let ok = u.starts_with("https://")
+        && u.len() > 8
+        && !u.chars().any(|c| {
+            c.is_whitespace() || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`' || c == '{' || c == '}'
+        });
     if !ok {
-        lx.error(&codes::LOW019, format!("`{}` is not an https URL", u.value), u.span, "not an https URL", "write a URL that starts with `https://` and has no spaces or quotes");
+        lx.error(
+            &codes::LOW019,
+            format!("`{}` is not an https URL", u.value),
+            u.span,
+            "not an https URL",
+            "write a URL that starts with `https://` and has no spaces or quotes",
+        );
     }
     ok
 }

@@ -18,7 +18,14 @@ pub struct Lx {
 
 impl Lx {
     /// Report an error.
-    pub fn error(&mut self, code: &'static Code, msg: impl Into<String>, span: Span, label: impl Into<String>, help: impl Into<String>) {
+    pub fn error(
+        &mut self,
+        code: &'static Code,
+        msg: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+        help: impl Into<String>,
+    ) {
         self.diags.push(Diagnostic::error(code, msg, span, label, help));
     }
 

@@ -8,7 +8,7 @@ use platform_syntax::Field;
 
 use crate::codes;
 use crate::lower::checks::{dns_label, duration, https_url, is_dns_name, k8s_label, range};
-use crate::lower::{list, opt, Lx};
+use crate::lower::{Lx, list, opt};
 use crate::raw;
 
 /// Lower a decoded org file. `None` when something required is missing (already reported).
@@ -29,7 +29,9 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
     let canary = canary(lx, s, sp);
     let monitoring = monitoring(lx, s, sp);
     let ingress = ingress(lx, s, sp);
-    let logging = s.logging.get().and_then(|l| Some(ir::LoggingPolicy { aggregator: lx.req(&l.aggregator, l.span, "spec.logging.aggregator")? }));
+    let logging = s.logging.get().and_then(|l| {
+        Some(ir::LoggingPolicy { aggregator: lx.req(&l.aggregator, l.span, "spec.logging.aggregator")? })
+    });
     let secret_store = lx.req(&s.secret_store, sp, "spec.secretStore");
     let terraform = terraform(lx, s, sp);
     let ci = ci(lx, s, sp);
@@ -37,11 +39,20 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
     let catalog = s.catalog.get().and_then(|c| {
         let source_base_url = lx.req(&c.source_base_url, c.span, "spec.catalog.sourceBaseUrl")?;
         https_url(lx, &source_base_url);
-        Some(ir::CatalogPolicy { source_base_url, github_repo: lx.req(&c.github_repo, c.span, "spec.catalog.githubRepo")? })
+        Some(ir::CatalogPolicy {
+            source_base_url,
+            github_repo: lx.req(&c.github_repo, c.span, "spec.catalog.githubRepo")?,
+        })
     });
     for t in ir::Tier::ALL {
         if !tiers.contains_key(t) {
-            lx.error(&codes::LOW001, format!("missing tier policy `{t}`"), sp, "tiers incomplete", format!("add `tiers.{t}`"));
+            lx.error(
+                &codes::LOW001,
+                format!("missing tier policy `{t}`"),
+                sp,
+                "tiers incomplete",
+                format!("add `tiers.{t}`"),
+            );
         }
     }
     Some(ir::Org {
@@ -70,27 +81,42 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
 /// Check `apiVersion` and `kind` of either file type.
 pub fn check_header(lx: &mut Lx, api: &Field<String>, kind: &Field<String>, want: &str, root: Span) {
     if let Some(v) = api.get()
-        && v.value != "platform.dev/v1" {
-            lx.error(
-                &codes::LOW002,
-                format!("unknown apiVersion `{}`", v.value),
-                v.span,
-                "unknown version",
-                "write `apiVersion: platform.dev/v1` (or leave it out for the current version)",
-            );
-        }
+        && v.value != "platform.dev/v1"
+    {
+        lx.error(
+            &codes::LOW002,
+            format!("unknown apiVersion `{}`", v.value),
+            v.span,
+            "unknown version",
+            "write `apiVersion: platform.dev/v1` (or leave it out for the current version)",
+        );
+    }
     match kind.get() {
         Some(k) if k.value == want => {}
         Some(k) => {
             let help = match (want, k.value.as_str()) {
-                ("Service", "Platform") => "this is an org file: name it `platform-org.yaml`, not `platform.yaml`".to_owned(),
+                ("Service", "Platform") => {
+                    "this is an org file: name it `platform-org.yaml`, not `platform.yaml`".to_owned()
+                }
                 ("Platform", "Service") => "this is a service: name it `platform.yaml`".to_owned(),
                 _ => format!("write `kind: {want}`"),
             };
-            lx.error(&codes::LOW003, format!("unknown kind `{}` for this file, expected `{want}`", k.value), k.span, "wrong kind", help);
+            lx.error(
+                &codes::LOW003,
+                format!("unknown kind `{}` for this file, expected `{want}`", k.value),
+                k.span,
+                "wrong kind",
+                help,
+            );
         }
         None if !kind.is_written() => {
-            lx.error(&codes::LOW001, "missing required field `kind`", Span::new(root.file, root.start, root.start), "`kind` is missing", format!("add `kind: {want}` at the top"));
+            lx.error(
+                &codes::LOW001,
+                "missing required field `kind`",
+                Span::new(root.file, root.start, root.start),
+                "`kind` is missing",
+                format!("add `kind: {want}` at the top"),
+            );
         }
         None => {}
     }
@@ -112,25 +138,65 @@ fn environments(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<Vec<ir::Envir
             lx.req(&e.production, es, "environments[].production"),
             lx.req(&e.oidc_provider, es, "environments[].oidcProvider"),
         );
-        let (Some(name), (Some(cluster), Some(aws_account), Some(aws_region), Some(domain), Some(namespace), Some(production), Some(oidc_provider))) = (name, fields) else {
+        let (
+            Some(name),
+            (
+                Some(cluster),
+                Some(aws_account),
+                Some(aws_region),
+                Some(domain),
+                Some(namespace),
+                Some(production),
+                Some(oidc_provider),
+            ),
+        ) = (name, fields)
+        else {
             ok = false;
             continue;
         };
         dns_label(lx, &name, "environment name");
         if aws_account.len() != 12 || !aws_account.bytes().all(|b| b.is_ascii_digit()) {
-            lx.error(&codes::LOW019, format!("`{}` is not an AWS account id", aws_account.value), aws_account.span, "not 12 digits", "AWS account ids are 12 digits; quote them so leading zeros survive: `awsAccount: \"012345678901\"`");
+            lx.error(
+                &codes::LOW019,
+                format!("`{}` is not an AWS account id", aws_account.value),
+                aws_account.span,
+                "not 12 digits",
+                "AWS account ids are 12 digits; quote them so leading zeros survive: `awsAccount: \"012345678901\"`",
+            );
         }
         if let Some(prev) = out.iter().find(|p| p.name.value == name.value) {
             let prev_span = prev.name.span;
             lx.diags.push(
-                ir::Diagnostic::error(&codes::LOW013, format!("environment `{}` is declared twice", name.value), name.span, "second declaration", "remove one of the two").with_label(prev_span, "first declared here"),
+                ir::Diagnostic::error(
+                    &codes::LOW013,
+                    format!("environment `{}` is declared twice", name.value),
+                    name.span,
+                    "second declaration",
+                    "remove one of the two",
+                )
+                .with_label(prev_span, "first declared here"),
             );
             continue;
         }
-        out.push(ir::Environment { name, cluster, aws_account, aws_region, domain, namespace, production, oidc_provider });
+        out.push(ir::Environment {
+            name,
+            cluster,
+            aws_account,
+            aws_region,
+            domain,
+            namespace,
+            production,
+            oidc_provider,
+        });
     }
     if out.is_empty() && ok {
-        lx.error(&codes::LOW001, "the org defines no environments", envs.span, "empty list", "declare at least one environment, e.g. `staging` and `production`");
+        lx.error(
+            &codes::LOW001,
+            "the org defines no environments",
+            envs.span,
+            "empty list",
+            "declare at least one environment, e.g. `staging` and `production`",
+        );
         return None;
     }
     ok.then_some(out)
@@ -199,15 +265,27 @@ fn metrics(lx: &mut Lx, m: &Sp<raw::Metrics>, path: &str) -> Option<ir::MetricCo
     if let Some(sel) = &error_selector {
         label_matcher(lx, sel);
     }
-    Some(ir::MetricConvention { requests_total: requests_total?, error_selector: error_selector?, duration_histogram: duration_histogram? })
+    Some(ir::MetricConvention {
+        requests_total: requests_total?,
+        error_selector: error_selector?,
+        duration_histogram: duration_histogram?,
+    })
 }
 
 /// A Prometheus metric name: `[a-zA-Z_:][a-zA-Z0-9_:]*`.
 pub fn metric_name(lx: &mut Lx, n: &Sp<String>) {
     let b = n.as_bytes();
-    let ok = !b.is_empty() && !b[0].is_ascii_digit() && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b':');
+    let ok = !b.is_empty()
+        && !b[0].is_ascii_digit()
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b':');
     if !ok {
-        lx.error(&codes::LOW019, format!("`{}` is not a Prometheus metric name", n.value), n.span, "not a metric name", "metric names are letters, digits, `_` and `:`, not starting with a digit");
+        lx.error(
+            &codes::LOW019,
+            format!("`{}` is not a Prometheus metric name", n.value),
+            n.span,
+            "not a metric name",
+            "metric names are letters, digits, `_` and `:`, not starting with a digit",
+        );
     }
 }
 
@@ -226,7 +304,13 @@ pub fn label_matcher(lx: &mut Lx, sel: &Sp<String>) {
         && value.ends_with('"')
         && !value[1..value.len() - 1].contains(['"', '\\', '{', '}', '\n']);
     if !ok {
-        lx.error(&codes::LOW019, format!("`{s}` is not a single label matcher"), sel.span, "not a label matcher", "write one matcher such as `code=~\"5..\"` (no braces, no extra quotes)");
+        lx.error(
+            &codes::LOW019,
+            format!("`{s}` is not a single label matcher"),
+            sel.span,
+            "not a label matcher",
+            "write one matcher such as `code=~\"5..\"` (no braces, no extra quotes)",
+        );
     }
 }
 
@@ -260,7 +344,13 @@ fn databases(lx: &mut Lx, s: &raw::OrgSpec) -> BTreeMap<ir::Engine, ir::EngineCa
     for (key, f) in &map.value {
         let Some(c) = f.get() else { continue };
         let Some(engine) = ir::Engine::parse(key) else {
-            lx.error(&codes::LOW019, format!("unknown database engine `{key}`"), c.span, "unknown engine", "engines are `postgres` and `redis`");
+            lx.error(
+                &codes::LOW019,
+                format!("unknown database engine `{key}`"),
+                c.span,
+                "unknown engine",
+                "engines are `postgres` and `redis`",
+            );
             continue;
         };
         let path = format!("spec.databases.{key}");
@@ -281,9 +371,16 @@ fn databases(lx: &mut Lx, s: &raw::OrgSpec) -> BTreeMap<ir::Engine, ir::EngineCa
             }
         }
         if let Some(dv) = &default_version
-            && !allowed_versions.iter().any(|v| v.value == dv.value) {
-                lx.error(&codes::LOW011, format!("default version `{}` is not in `allowedVersions`", dv.value), dv.span, "not allowed", "add it to `allowedVersions`");
-            }
+            && !allowed_versions.iter().any(|v| v.value == dv.value)
+        {
+            lx.error(
+                &codes::LOW011,
+                format!("default version `{}` is not in `allowedVersions`", dv.value),
+                dv.span,
+                "not allowed",
+                "add it to `allowedVersions`",
+            );
+        }
         if let Some(default_version) = default_version {
             out.insert(engine, ir::EngineCatalog { sizes, default_version, allowed_versions });
         }
@@ -300,7 +397,13 @@ pub fn canary_steps(lx: &mut Lx, steps: &Sp<Vec<Field<raw::CanaryStep>>>) -> Vec
             raw::CanaryStep::SetWeight(w) => {
                 let w = Sp::new(w, step.span);
                 if range(lx, &w, 1, 99, "canary weight") && w.value <= last {
-                    lx.error(&codes::LOW017, format!("canary weight {} does not rise above the previous {last}", w.value), w.span, "not rising", "order the `setWeight` steps by rising weight");
+                    lx.error(
+                        &codes::LOW017,
+                        format!("canary weight {} does not rise above the previous {last}", w.value),
+                        w.span,
+                        "not rising",
+                        "order the `setWeight` steps by rising weight",
+                    );
                 }
                 last = w.value;
                 out.push(ir::CanaryStep::SetWeight(w));
@@ -314,7 +417,13 @@ pub fn canary_steps(lx: &mut Lx, steps: &Sp<Vec<Field<raw::CanaryStep>>>) -> Vec
         }
     }
     if !out.iter().any(|s| matches!(s, ir::CanaryStep::SetWeight(_))) {
-        lx.error(&codes::LOW017, "canary steps have no `setWeight` step", steps.span, "no traffic shift", "add steps such as `- setWeight: 10`, `- pause: 5m`, `- analysis`");
+        lx.error(
+            &codes::LOW017,
+            "canary steps have no `setWeight` step",
+            steps.span,
+            "no traffic shift",
+            "add steps such as `- setWeight: 10`, `- pause: 5m`, `- analysis`",
+        );
     }
     out
 }
@@ -333,7 +442,13 @@ fn monitoring(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::MonitoringP
     let ms = m.span;
     let slo_period_days = lx.req(&m.slo_period_days, ms, "spec.monitoring.sloPeriodDays")?;
     if ![28, 30].contains(&slo_period_days.value) {
-        lx.error(&codes::LOW007, format!("SLO period of {} days is not supported", slo_period_days.value), slo_period_days.span, "28 or 30", "use 30 (a month) or 28 (four whole weeks)");
+        lx.error(
+            &codes::LOW007,
+            format!("SLO period of {} days is not supported", slo_period_days.value),
+            slo_period_days.span,
+            "28 or 30",
+            "use 30 (a month) or 28 (four whole weeks)",
+        );
     }
     let windows_f = lx.req(&m.windows, ms, "spec.monitoring.windows")?;
     let mut windows = Vec::new();
@@ -427,7 +542,13 @@ fn burn_window(lx: &mut Lx, w: &Sp<raw::BurnWindow>, period_days: u32) -> Option
     let ws = w.span;
     let severity = lx.req(&w.severity, ws, "windows[].severity")?;
     if !["page", "ticket"].contains(&severity.value.as_str()) {
-        lx.error(&codes::LOW020, format!("unknown alert severity `{}`", severity.value), severity.span, "page or ticket", "severity is `page` or `ticket`");
+        lx.error(
+            &codes::LOW020,
+            format!("unknown alert severity `{}`", severity.value),
+            severity.span,
+            "page or ticket",
+            "severity is `page` or `ticket`",
+        );
     }
     let long = lx.req(&w.long, ws, "windows[].long")?;
     let short = lx.req(&w.short, ws, "windows[].short")?;
@@ -438,13 +559,25 @@ fn burn_window(lx: &mut Lx, w: &Sp<raw::BurnWindow>, period_days: u32) -> Option
     let ratio = match ratio {
         Some(r) if r.0 > 0 && r.0 <= ratio_one() => r,
         _ => {
-            lx.error(&codes::LOW020, format!("budget share `{}` is not a percentage above 0 and at most 100", budget.value.0), budget.span, "not a percentage", "write the percent of the error budget, e.g. `budgetPercent: 2`");
+            lx.error(
+                &codes::LOW020,
+                format!("budget share `{}` is not a percentage above 0 and at most 100", budget.value.0),
+                budget.span,
+                "not a percentage",
+                "write the percent of the error budget, e.g. `budgetPercent: 2`",
+            );
             return None;
         }
     };
     let (l, s, f) = (l?, s?, f?);
     if l % 60 != 0 || s % 60 != 0 || f % 60 != 0 {
-        lx.error(&codes::LOW020, "alert windows must be whole minutes", long.span, "not whole minutes", "use `m`, `h` or `d` units");
+        lx.error(
+            &codes::LOW020,
+            "alert windows must be whole minutes",
+            long.span,
+            "not whole minutes",
+            "use `m`, `h` or `d` units",
+        );
         return None;
     }
     if s >= l {
@@ -455,7 +588,13 @@ fn burn_window(lx: &mut Lx, w: &Sp<raw::BurnWindow>, period_days: u32) -> Option
         return None;
     }
     if l > u64::from(period_days) * 86_400 {
-        lx.error(&codes::LOW020, format!("the long window `{}` is longer than the SLO period", long.value), long.span, "longer than the period", "use a window shorter than the SLO period");
+        lx.error(
+            &codes::LOW020,
+            format!("the long window `{}` is longer than the SLO period", long.value),
+            long.span,
+            "longer than the period",
+            "use a window shorter than the SLO period",
+        );
         return None;
     }
     let minutes = |v: u64, sp: Span| Sp::new(u32::try_from(v / 60).unwrap_or(u32::MAX), sp);
@@ -504,9 +643,16 @@ fn terraform(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::TerraformPol
 
 /// A Lambda function name: 1 to 64 letters, digits, `-` and `_`.
 fn rotation_lambda(lx: &mut Lx, name: Sp<String>) -> Sp<String> {
-    let ok = (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let ok =
+        (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !ok {
-        lx.error(&codes::LOW019, format!("`{}` is not a Lambda function name", name.value), name.span, "not a function name", "write the function's name (1 to 64 letters, digits, `-` and `_`), not its ARN");
+        lx.error(
+            &codes::LOW019,
+            format!("`{}` is not a Lambda function name", name.value),
+            name.span,
+            "not a function name",
+            "write the function's name (1 to 64 letters, digits, `-` and `_`), not its ARN",
+        );
     }
     name
 }
@@ -547,13 +693,27 @@ fn actions(lx: &mut Lx, s: &raw::OrgSpec) -> BTreeMap<String, ir::ActionPin> {
         let sha = lx.req(&a.sha, a.span, &format!("{path}.sha"));
         let version = lx.req(&a.version, a.span, &format!("{path}.version"));
         if let Some(sha) = &sha
-            && (sha.len() != 40 || !sha.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())) {
-                lx.error(&codes::LOW019, format!("`{}` is not a full commit SHA", sha.value), sha.span, "not 40 hex digits", "pin actions by the full 40-character lowercase commit SHA");
-            }
+            && (sha.len() != 40 || !sha.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+        {
+            lx.error(
+                &codes::LOW019,
+                format!("`{}` is not a full commit SHA", sha.value),
+                sha.span,
+                "not 40 hex digits",
+                "pin actions by the full 40-character lowercase commit SHA",
+            );
+        }
         if let Some(uses) = &uses {
-            let ok = uses.split('/').count() >= 2 && uses.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b));
+            let ok =
+                uses.split('/').count() >= 2 && uses.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b));
             if !ok {
-                lx.error(&codes::LOW019, format!("`{}` is not an `owner/repo` action reference", uses.value), uses.span, "not owner/repo", "write the action as `owner/repo` or `owner/repo/path`");
+                lx.error(
+                    &codes::LOW019,
+                    format!("`{}` is not an `owner/repo` action reference", uses.value),
+                    uses.span,
+                    "not owner/repo",
+                    "write the action as `owner/repo` or `owner/repo/path`",
+                );
             }
         }
         if let (Some(uses), Some(sha), Some(version)) = (uses, sha, version) {

@@ -3,15 +3,15 @@
 //! Dependencies are only parsed here; binding them to other services is validation's job.
 
 use platform_ir as ir;
-use platform_ir::{naming, Cpu, Memory, Ratio, Sp, Span};
+use platform_ir::{Cpu, Memory, Ratio, Sp, Span, naming};
+use platform_syntax::Field;
 use platform_syntax::de::decode;
 use platform_syntax::yaml::{Kind, Node};
-use platform_syntax::Field;
 
 use crate::codes;
 use crate::lower::checks::{dns_label, duration, https_url, is_dns_label, is_dns_name, range};
 use crate::lower::org::{canary_steps, check_header, label_matcher, metric_name};
-use crate::lower::{list, opt, Lx};
+use crate::lower::{Lx, list, opt};
 use crate::merge::{get, merge};
 use crate::raw;
 
@@ -27,7 +27,13 @@ pub struct Origin<'a> {
 }
 
 /// Lower one service file. `None` when required parts are missing (already reported).
-pub fn lower(lx: &mut Lx, org: &ir::Org, node: &Node, file: &raw::ServiceFile, origin: &Origin<'_>) -> Option<ir::Service> {
+pub fn lower(
+    lx: &mut Lx,
+    org: &ir::Org,
+    node: &Node,
+    file: &raw::ServiceFile,
+    origin: &Origin<'_>,
+) -> Option<ir::Service> {
     let root = node.span;
     check_header(lx, &file.api_version, &file.kind, "Service", root);
     let meta = lx.req(&file.metadata, root, "metadata");
@@ -38,9 +44,10 @@ pub fn lower(lx: &mut Lx, org: &ir::Org, node: &Node, file: &raw::ServiceFile, o
     let team = lx.req(&meta.team, ms, "metadata.team");
     let tier = Lx::or(&meta.tier, || Sp::new(raw::Tier::Standard, ms)).map(tier_ir);
     if let Some(n) = &name
-        && dns_label(lx, n, "service name") {
-            name_lengths(lx, org, n);
-        }
+        && dns_label(lx, n, "service name")
+    {
+        name_lengths(lx, org, n);
+    }
     if let Some(t) = &team {
         dns_label(lx, t, "team name");
     }
@@ -63,7 +70,13 @@ pub fn lower(lx: &mut Lx, org: &ir::Org, node: &Node, file: &raw::ServiceFile, o
     };
     let port = Lx::or(&s.port, || Sp::new(8080, ss));
     if port.value == 0 {
-        lx.error(&codes::LOW007, "port must be between 1 and 65535, found 0", port.span, "out of range", "use the port the app listens on, e.g. 8080");
+        lx.error(
+            &codes::LOW007,
+            "port must be between 1 and 65535, found 0",
+            port.span,
+            "out of range",
+            "use the port the app listens on, e.g. 8080",
+        );
     }
     let health = health(lx, s, ss);
     let runtime = runtime(lx, s.runtime.get(), ss, policy);
@@ -74,7 +87,8 @@ pub fn lower(lx: &mut Lx, org: &ir::Org, node: &Node, file: &raw::ServiceFile, o
     let monitoring = monitoring(lx, s, ss, toolchain);
     let logging = logging(s, ss);
     let deployment = deployment(lx, org, s, ss);
-    let description = opt(&meta.description).unwrap_or_else(|| Sp::new(format!("The {} service.", name.value), name.span));
+    let description =
+        opt(&meta.description).unwrap_or_else(|| Sp::new(format!("The {} service.", name.value), name.span));
     let system = opt(&meta.system).unwrap_or_else(|| team.clone());
     dns_label(lx, &system, "system name");
     let tags = tags(lx, &meta);
@@ -147,7 +161,8 @@ pub fn check_name(org: &ir::Org, name: &Sp<String>) -> Vec<ir::Diagnostic> {
 }
 
 fn name_lengths(lx: &mut Lx, org: &ir::Org, name: &Sp<String>) {
-    let longest_env = org.environments.iter().map(|e| e.name.value.as_str()).max_by_key(|e| e.len()).unwrap_or("production");
+    let longest_env =
+        org.environments.iter().map(|e| e.name.value.as_str()).max_by_key(|e| e.len()).unwrap_or("production");
     for d in naming::DERIVED {
         let derived = (d.build)(&name.value, longest_env);
         if derived.len() > d.max_len {
@@ -189,7 +204,13 @@ fn image_ref(lx: &mut Lx, image: &Sp<String>) {
 fn http_path(lx: &mut Lx, p: &Sp<String>) -> bool {
     let ok = p.starts_with('/') && p.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-_.~".contains(&b));
     if !ok {
-        lx.error(&codes::LOW019, format!("`{}` is not an HTTP path", p.value), p.span, "not a path", "paths start with `/` and use letters, digits, `-`, `_`, `.` and `~`");
+        lx.error(
+            &codes::LOW019,
+            format!("`{}` is not an HTTP path", p.value),
+            p.span,
+            "not a path",
+            "paths start with `/` and use letters, digits, `-`, `_`, `.` and `~`",
+        );
     }
     ok
 }
@@ -215,12 +236,24 @@ fn cpu(lx: &mut Lx, f: &Sp<String>) -> Option<Sp<Cpu>> {
             } else {
                 "no node has that many cores; use at most `\"64\"`".to_owned()
             };
-            lx.error(&codes::LOW006, format!("cpu `{}` is more than any node has", f.value), f.span, "implausible cpu", help);
+            lx.error(
+                &codes::LOW006,
+                format!("cpu `{}` is more than any node has", f.value),
+                f.span,
+                "implausible cpu",
+                help,
+            );
             None
         }
         Ok(c) => Some(Sp::new(c, f.span)),
         Err(why) => {
-            lx.error(&codes::LOW006, format!("`{}` is not a cpu quantity", f.value), f.span, why, "write millicores like `\"500m\"` or cores like `\"2\"`");
+            lx.error(
+                &codes::LOW006,
+                format!("`{}` is not a cpu quantity", f.value),
+                f.span,
+                why,
+                "write millicores like `\"500m\"` or cores like `\"2\"`",
+            );
             None
         }
     }
@@ -229,30 +262,64 @@ fn cpu(lx: &mut Lx, f: &Sp<String>) -> Option<Sp<Cpu>> {
 fn memory(lx: &mut Lx, f: &Sp<String>) -> Option<Sp<Memory>> {
     match Memory::parse(&f.value) {
         Ok(m) if m.0 < (16 << 20) => {
-            lx.error(&codes::LOW006, format!("memory `{}` is less than 16Mi", f.value), f.span, "too little memory", "no service runs in less than `16Mi`; write e.g. `\"256Mi\"`");
+            lx.error(
+                &codes::LOW006,
+                format!("memory `{}` is less than 16Mi", f.value),
+                f.span,
+                "too little memory",
+                "no service runs in less than `16Mi`; write e.g. `\"256Mi\"`",
+            );
             None
         }
         Ok(m) if m.0 > (1 << 40) => {
-            lx.error(&codes::LOW006, format!("memory `{}` is more than any node has", f.value), f.span, "implausible memory", "use at most `\"1Ti\"`");
+            lx.error(
+                &codes::LOW006,
+                format!("memory `{}` is more than any node has", f.value),
+                f.span,
+                "implausible memory",
+                "use at most `\"1Ti\"`",
+            );
             None
         }
         Ok(m) => Some(Sp::new(m, f.span)),
         Err(why) => {
             let guess = f.value.split_whitespace().next().unwrap_or("512");
-            lx.error(&codes::LOW006, format!("`{}` is not a memory quantity", f.value), f.span, why, format!("write a whole number and a binary unit, like `\"{guess}Mi\"`"));
+            lx.error(
+                &codes::LOW006,
+                format!("`{}` is not a memory quantity", f.value),
+                f.span,
+                why,
+                format!("write a whole number and a binary unit, like `\"{guess}Mi\"`"),
+            );
             None
         }
     }
 }
 
-const SECRET_WORDS: &[&str] = &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL", "ACCESS_KEY"];
-const SECRET_PREFIXES: &[&str] = &["AKIA", "ASIA", "-----BEGIN", "ghp_", "gho_", "ghs_", "github_pat_", "sk_live_", "rk_live_", "xoxb-", "xoxp-", "glpat-", "AIza"];
+const SECRET_WORDS: &[&str] =
+    &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL", "ACCESS_KEY"];
+const SECRET_PREFIXES: &[&str] = &[
+    "AKIA",
+    "ASIA",
+    "-----BEGIN",
+    "ghp_",
+    "gho_",
+    "ghs_",
+    "github_pat_",
+    "sk_live_",
+    "rk_live_",
+    "xoxb-",
+    "xoxp-",
+    "glpat-",
+    "AIza",
+];
 
 /// True when a plain env value looks like a secret by name or by shape.
 fn looks_secret(name: &str, value: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     let by_name = SECRET_WORDS.iter().any(|w| upper.contains(w)) && !value.is_empty();
-    let by_shape = SECRET_PREFIXES.iter().any(|p| value.starts_with(p)) || value.contains("://") && value.contains('@') && value.contains(':');
+    let by_shape = SECRET_PREFIXES.iter().any(|p| value.starts_with(p))
+        || value.contains("://") && value.contains('@') && value.contains(':');
     by_name || by_shape
 }
 
@@ -266,17 +333,31 @@ fn runtime(lx: &mut Lx, r: Option<&Sp<raw::Runtime>>, parent: Span, policy: &ir:
     let mem_v = memory(lx, &mem_f);
     let cpu_limit = r.and_then(|r| opt(&r.cpu_limit)).and_then(|c| cpu(lx, &c));
     if let (Some(l), Some(c)) = (&cpu_limit, &cpu_v)
-        && l.value < c.value {
-            lx.error(&codes::LOW006, format!("cpu limit `{}` is below the request `{}`", l.value, c.value), l.span, "below the request", "raise the limit to at least the request, or remove it");
-        }
+        && l.value < c.value
+    {
+        lx.error(
+            &codes::LOW006,
+            format!("cpu limit `{}` is below the request `{}`", l.value, c.value),
+            l.span,
+            "below the request",
+            "raise the limit to at least the request, or remove it",
+        );
+    }
     let mut env = Vec::new();
     if let Some(map) = r.and_then(|r| r.env.get()) {
         for (k, v) in &map.value {
             let Some(v) = v.get() else { continue };
             let key_span = v.span;
-            let valid = k.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_') && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            let valid = k.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+                && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
             if !valid {
-                lx.error(&codes::LOW012, format!("`{k}` is not a valid environment variable name"), key_span, "invalid name", "use letters, digits and `_`, not starting with a digit");
+                lx.error(
+                    &codes::LOW012,
+                    format!("`{k}` is not a valid environment variable name"),
+                    key_span,
+                    "invalid name",
+                    "use letters, digits and `_`, not starting with a digit",
+                );
                 continue;
             }
             if looks_secret(k, &v.value) {
@@ -301,7 +382,13 @@ fn runtime(lx: &mut Lx, r: Option<&Sp<raw::Runtime>>, parent: Span, policy: &ir:
         range(lx, &max, 1, 500, "autoscaling.max");
         range(lx, &target, 10, 100, "autoscaling.targetCPU");
         if max.value < min.value {
-            lx.error(&codes::LOW007, format!("autoscaling max {} is below min {}", max.value, min.value), max.span, "below min", "set `max` to at least `min`");
+            lx.error(
+                &codes::LOW007,
+                format!("autoscaling max {} is below min {}", max.value, min.value),
+                max.span,
+                "below min",
+                "set `max` to at least `min`",
+            );
         }
         Some(ir::Autoscaling { min, max, target_cpu_percent: target })
     });
@@ -314,7 +401,13 @@ fn database(lx: &mut Lx, org: &ir::Org, d: &Sp<raw::Database>, policy: &ir::Tier
         raw::Engine::Redis => ir::Engine::Redis,
     });
     let Some(catalog) = org.databases.get(&engine.value) else {
-        lx.error(&codes::LOW010, format!("the org offers no `{}` databases", engine.value), engine.span, "not offered", "ask the platform team to add the engine to `spec.databases`");
+        lx.error(
+            &codes::LOW010,
+            format!("the org offers no `{}` databases", engine.value),
+            engine.span,
+            "not offered",
+            "ask the platform team to add the engine to `spec.databases`",
+        );
         return None;
     };
     let size = opt(&d.size).unwrap_or_else(|| Sp::new("small".into(), d.span));
@@ -322,15 +415,31 @@ fn database(lx: &mut Lx, org: &ir::Org, d: &Sp<raw::Database>, policy: &ir::Tier
         let names: Vec<&str> = catalog.sizes.keys().map(String::as_str).collect();
         let help = match ir::diagnostic::did_you_mean(&size.value, names.iter().copied()) {
             Some(s) => format!("did you mean `{s}`?"),
-            None => format!("the org's sizes for {} are {}", engine.value, names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+            None => format!(
+                "the org's sizes for {} are {}",
+                engine.value,
+                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            ),
         };
-        lx.error(&codes::LOW010, format!("unknown {} size `{}`", engine.value, size.value), size.span, "not in the org's size table", help);
+        lx.error(
+            &codes::LOW010,
+            format!("unknown {} size `{}`", engine.value, size.value),
+            size.span,
+            "not in the org's size table",
+            help,
+        );
         return None;
     };
     let version = opt(&d.version).unwrap_or_else(|| catalog.default_version.clone());
     if !catalog.allowed_versions.iter().any(|v| v.value == version.value) {
         let allowed = catalog.allowed_versions.iter().map(|v| format!("`{}`", v.value)).collect::<Vec<_>>().join(", ");
-        lx.error(&codes::LOW011, format!("{} version `{}` is not allowed by the org", engine.value, version.value), version.span, "not allowed", format!("use one of {allowed}, or remove `version` for the default"));
+        lx.error(
+            &codes::LOW011,
+            format!("{} version `{}` is not allowed by the org", engine.value, version.value),
+            version.span,
+            "not allowed",
+            format!("use one of {allowed}, or remove `version` for the default"),
+        );
     }
     let backup_days = opt(&d.backup_retention_days).unwrap_or_else(|| policy.backup_days.clone());
     range(lx, &backup_days, 0, 35, "backupRetentionDays");
@@ -373,7 +482,14 @@ fn secrets(lx: &mut Lx, s: &raw::ServiceSpec) -> Vec<ir::Secret> {
             continue;
         }
         if let Some(prev) = out.iter().find(|p| p.name.value == name.value) {
-            let d = ir::Diagnostic::error(&codes::LOW013, format!("secret `{}` is declared twice", name.value), name.span, "second declaration", "remove one of the two").with_label(prev.name.span, "first declared here");
+            let d = ir::Diagnostic::error(
+                &codes::LOW013,
+                format!("secret `{}` is declared twice", name.value),
+                name.span,
+                "second declaration",
+                "remove one of the two",
+            )
+            .with_label(prev.name.span, "first declared here");
             lx.diags.push(d);
             continue;
         }
@@ -390,13 +506,25 @@ fn secrets(lx: &mut Lx, s: &raw::ServiceSpec) -> Vec<ir::Secret> {
 fn ingress(lx: &mut Lx, i: &Sp<raw::Ingress>) -> Option<ir::Ingress> {
     let host = opt(&i.host);
     if let Some(h) = &host
-        && !is_dns_name(h) {
-            lx.error(&codes::LOW019, format!("`{}` is not a DNS host name", h.value), h.span, "not a host name", "write a lowercase DNS name such as `pay.example.com`");
-        }
-    let exposure = opt(&i.exposure).map_or_else(|| Sp::new(ir::Exposure::Internal, i.span), |e| e.map(|e| match e {
-        raw::Exposure::Public => ir::Exposure::Public,
-        raw::Exposure::Internal => ir::Exposure::Internal,
-    }));
+        && !is_dns_name(h)
+    {
+        lx.error(
+            &codes::LOW019,
+            format!("`{}` is not a DNS host name", h.value),
+            h.span,
+            "not a host name",
+            "write a lowercase DNS name such as `pay.example.com`",
+        );
+    }
+    let exposure = opt(&i.exposure).map_or_else(
+        || Sp::new(ir::Exposure::Internal, i.span),
+        |e| {
+            e.map(|e| match e {
+                raw::Exposure::Public => ir::Exposure::Public,
+                raw::Exposure::Internal => ir::Exposure::Internal,
+            })
+        },
+    );
     let mut paths = list(&i.paths);
     paths.retain(|p| http_path(lx, p));
     if paths.is_empty() {
@@ -409,12 +537,29 @@ fn dependencies(lx: &mut Lx, s: &raw::ServiceSpec) -> Vec<ir::Dependency> {
     let mut out: Vec<ir::Dependency> = Vec::new();
     for d in list(&s.depends_on) {
         let Some(target) = d.value.strip_prefix("component:") else {
-            let help = if is_dns_label(&d.value) { format!("write `component:{}`", d.value) } else { "write `component:<service-name>`".to_owned() };
-            lx.error(&codes::LOW018, format!("`{}` is not a dependency reference", d.value), d.span, "expected `component:<name>`", help);
+            let help = if is_dns_label(&d.value) {
+                format!("write `component:{}`", d.value)
+            } else {
+                "write `component:<service-name>`".to_owned()
+            };
+            lx.error(
+                &codes::LOW018,
+                format!("`{}` is not a dependency reference", d.value),
+                d.span,
+                "expected `component:<name>`",
+                help,
+            );
             continue;
         };
         if let Some(prev) = out.iter().find(|p| p.service.value == target) {
-            let dg = ir::Diagnostic::error(&codes::LOW013, format!("dependency `{target}` is listed twice"), d.span, "second entry", "remove one of the two").with_label(prev.service.span, "first listed here");
+            let dg = ir::Diagnostic::error(
+                &codes::LOW013,
+                format!("dependency `{target}` is listed twice"),
+                d.span,
+                "second entry",
+                "remove one of the two",
+            )
+            .with_label(prev.service.span, "first listed here");
             lx.diags.push(dg);
             continue;
         }
@@ -432,13 +577,24 @@ fn percent(lx: &mut Lx, d: &Sp<platform_syntax::field::Decimal>, what: &str) -> 
             } else {
                 "write a percentage strictly between 0 and 100 with at most 7 decimals, e.g. `99.9`".to_owned()
             };
-            lx.error(&codes::LOW008, format!("{what} `{}` is not strictly between 0 and 100 percent", d.value.0), d.span, "out of range", help);
+            lx.error(
+                &codes::LOW008,
+                format!("{what} `{}` is not strictly between 0 and 100 percent", d.value.0),
+                d.span,
+                "out of range",
+                help,
+            );
             None
         }
     }
 }
 
-fn monitoring(lx: &mut Lx, s: &raw::ServiceSpec, ss: Span, toolchain: Option<&ir::Toolchain>) -> Option<ir::Monitoring> {
+fn monitoring(
+    lx: &mut Lx,
+    s: &raw::ServiceSpec,
+    ss: Span,
+    toolchain: Option<&ir::Toolchain>,
+) -> Option<ir::Monitoring> {
     let m = s.monitoring.get();
     let span = m.map_or(ss, |m| m.span);
     let alerts = m.and_then(|m| opt(&m.alerts)).unwrap_or_else(|| Sp::new(true, span));
@@ -446,7 +602,13 @@ fn monitoring(lx: &mut Lx, s: &raw::ServiceSpec, ss: Span, toolchain: Option<&ir
     let slo = m.and_then(|m| opt(&m.slo)).and_then(|d| percent(lx, &d, "slo"));
     let slo_invalid = m.is_some_and(|m| m.slo.is_written());
     if alerts.value && slo.is_none() && !slo_invalid {
-        lx.error(&codes::VAL007, "alerts are on but no SLO is given", alerts.span, "alerts need an objective", "add `monitoring.slo: 99.9` (or the objective you promise), or set `alerts: false`");
+        lx.error(
+            &codes::VAL007,
+            "alerts are on but no SLO is given",
+            alerts.span,
+            "alerts need an objective",
+            "add `monitoring.slo: 99.9` (or the objective you promise), or set `alerts: false`",
+        );
     }
     let latency = m.and_then(|m| m.latency.get()).and_then(|l| {
         let threshold_ms = lx.req(&l.threshold_ms, l.span, "monitoring.latency.thresholdMs")?;
@@ -462,7 +624,8 @@ fn monitoring(lx: &mut Lx, s: &raw::ServiceSpec, ss: Span, toolchain: Option<&ir
     let pick = |o: Option<&Field<String>>, b: Option<Sp<String>>| o.and_then(opt).or(b);
     let requests_total = pick(over.map(|o| &o.requests_total), base.as_ref().map(|b| b.requests_total.clone()));
     let error_selector = pick(over.map(|o| &o.error_selector), base.as_ref().map(|b| b.error_selector.clone()));
-    let duration_histogram = pick(over.map(|o| &o.duration_histogram), base.as_ref().map(|b| b.duration_histogram.clone()));
+    let duration_histogram =
+        pick(over.map(|o| &o.duration_histogram), base.as_ref().map(|b| b.duration_histogram.clone()));
     if let Some(o) = over {
         for n in [&o.requests_total, &o.duration_histogram].into_iter().filter_map(|f| f.get()) {
             metric_name(lx, n);
@@ -476,7 +639,11 @@ fn monitoring(lx: &mut Lx, s: &raw::ServiceSpec, ss: Span, toolchain: Option<&ir
         dashboard,
         slo,
         latency,
-        metrics: ir::MetricConvention { requests_total: requests_total?, error_selector: error_selector?, duration_histogram: duration_histogram? },
+        metrics: ir::MetricConvention {
+            requests_total: requests_total?,
+            error_selector: error_selector?,
+            duration_histogram: duration_histogram?,
+        },
     })
 }
 
@@ -484,7 +651,9 @@ fn logging(s: &raw::ServiceSpec, ss: Span) -> ir::Logging {
     let l = s.logging.get();
     let span = l.map_or(ss, |l| l.span);
     ir::Logging {
-        json: l.and_then(|l| opt(&l.format)).map_or_else(|| Sp::new(true, span), |f| f.map(|f| matches!(f, raw::LogFormat::Json))),
+        json: l
+            .and_then(|l| opt(&l.format))
+            .map_or_else(|| Sp::new(true, span), |f| f.map(|f| matches!(f, raw::LogFormat::Json))),
         ship: l.and_then(|l| opt(&l.ship)).unwrap_or_else(|| Sp::new(true, span)),
     }
 }
@@ -492,32 +661,60 @@ fn logging(s: &raw::ServiceSpec, ss: Span) -> ir::Logging {
 fn deployment(lx: &mut Lx, org: &ir::Org, s: &raw::ServiceSpec, ss: Span) -> Option<ir::Deployment> {
     let d = s.deployment.get();
     let span = d.map_or(ss, |d| d.span);
-    let strategy = d.and_then(|d| opt(&d.strategy)).map_or_else(|| Sp::new(ir::Strategy::Rolling, span), |s| s.map(|s| match s {
-        raw::Strategy::Rolling => ir::Strategy::Rolling,
-        raw::Strategy::Recreate => ir::Strategy::Recreate,
-    }));
-    let rollback = d.and_then(|d| opt(&d.rollback)).map_or_else(|| Sp::new(ir::Rollback::Automatic, span), |r| r.map(|r| match r {
-        raw::Rollback::Automatic => ir::Rollback::Automatic,
-        raw::Rollback::Manual => ir::Rollback::Manual,
-    }));
+    let strategy = d.and_then(|d| opt(&d.strategy)).map_or_else(
+        || Sp::new(ir::Strategy::Rolling, span),
+        |s| {
+            s.map(|s| match s {
+                raw::Strategy::Rolling => ir::Strategy::Rolling,
+                raw::Strategy::Recreate => ir::Strategy::Recreate,
+            })
+        },
+    );
+    let rollback = d.and_then(|d| opt(&d.rollback)).map_or_else(
+        || Sp::new(ir::Rollback::Automatic, span),
+        |r| {
+            r.map(|r| match r {
+                raw::Rollback::Automatic => ir::Rollback::Automatic,
+                raw::Rollback::Manual => ir::Rollback::Manual,
+            })
+        },
+    );
     let canary_on = d.and_then(|d| opt(&d.canary));
     let steps = d.and_then(|d| opt(&d.steps));
     let canary = match canary_on {
         Some(c) if c.value => {
             if strategy.value == ir::Strategy::Recreate {
                 lx.diags.push(
-                    ir::Diagnostic::error(&codes::LOW017, "a canary cannot use the `recreate` strategy", c.span, "canary", "use `strategy: rolling` with `canary: true`").with_label(strategy.span, "recreate strategy"),
+                    ir::Diagnostic::error(
+                        &codes::LOW017,
+                        "a canary cannot use the `recreate` strategy",
+                        c.span,
+                        "canary",
+                        "use `strategy: rolling` with `canary: true`",
+                    )
+                    .with_label(strategy.span, "recreate strategy"),
                 );
             }
             let steps = match &steps {
                 Some(st) => canary_steps(lx, st),
                 None => org.canary.steps.clone(),
             };
-            Some(ir::Canary { span: c.span, steps, analysis_interval: org.canary.analysis_interval.clone(), failure_limit: org.canary.failure_limit.clone() })
+            Some(ir::Canary {
+                span: c.span,
+                steps,
+                analysis_interval: org.canary.analysis_interval.clone(),
+                failure_limit: org.canary.failure_limit.clone(),
+            })
         }
         _ => {
             if let Some(st) = steps {
-                lx.error(&codes::LOW017, "canary steps are given but `canary` is not on", st.span, "unused steps", "add `canary: true`, or remove `steps`");
+                lx.error(
+                    &codes::LOW017,
+                    "canary steps are given but `canary` is not on",
+                    st.span,
+                    "unused steps",
+                    "add `canary: true`, or remove `steps`",
+                );
             }
             None
         }
@@ -528,13 +725,29 @@ fn deployment(lx: &mut Lx, org: &ir::Org, s: &raw::ServiceSpec, ss: Span) -> Opt
 fn tags(lx: &mut Lx, meta: &raw::ServiceMetadata) -> Vec<Sp<String>> {
     let mut out: Vec<Sp<String>> = Vec::new();
     for t in list(&meta.tags) {
-        let ok = !t.is_empty() && t.len() <= 63 && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') && !t.starts_with('-') && !t.ends_with('-');
+        let ok = !t.is_empty()
+            && t.len() <= 63
+            && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !t.starts_with('-')
+            && !t.ends_with('-');
         if !ok {
-            lx.error(&codes::LOW019, format!("tag `{}` is not a lowercase word", t.value), t.span, "invalid tag", "tags are lowercase letters, digits and `-` (Backstage's rule), up to 63 characters");
+            lx.error(
+                &codes::LOW019,
+                format!("tag `{}` is not a lowercase word", t.value),
+                t.span,
+                "invalid tag",
+                "tags are lowercase letters, digits and `-` (Backstage's rule), up to 63 characters",
+            );
             continue;
         }
         if out.iter().any(|p| p.value == t.value) {
-            lx.error(&codes::LOW013, format!("tag `{}` is listed twice", t.value), t.span, "duplicate tag", "remove one of the two");
+            lx.error(
+                &codes::LOW013,
+                format!("tag `{}` is listed twice", t.value),
+                t.span,
+                "duplicate tag",
+                "remove one of the two",
+            );
             continue;
         }
         out.push(t);
@@ -564,9 +777,18 @@ fn environments(
                     let names: Vec<&str> = org.environments.iter().map(|e| e.name.value.as_str()).collect();
                     let help = match ir::diagnostic::did_you_mean(&key.name, names.iter().copied()) {
                         Some(s) => format!("did you mean `{s}`?"),
-                        None => format!("the org's environments are {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+                        None => format!(
+                            "the org's environments are {}",
+                            names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                        ),
                     };
-                    lx.error(&codes::LOW014, format!("unknown environment `{}`", key.name), key.span, "not an org environment", help);
+                    lx.error(
+                        &codes::LOW014,
+                        format!("unknown environment `{}`", key.name),
+                        key.span,
+                        "not an org environment",
+                        help,
+                    );
                 }
                 if let Kind::Map(fields) = &value.kind {
                     for (k, _) in fields {
@@ -575,7 +797,13 @@ fn environments(
                         }
                     }
                 } else if !matches!(value.kind, Kind::Null) {
-                    lx.error(&codes::LOW019, format!("environment `{}` must be a mapping", key.name), value.span, "expected a mapping", "write overrides such as `runtime: {replicas: 5}`");
+                    lx.error(
+                        &codes::LOW019,
+                        format!("environment `{}` must be a mapping", key.name),
+                        value.span,
+                        "expected a mapping",
+                        "write overrides such as `runtime: {replicas: 5}`",
+                    );
                 }
             }
         }
@@ -630,7 +858,12 @@ fn environments(
 }
 
 /// The base runtime and database again, quietly (their diagnostics were already reported).
-fn base_env_parts(lx: &mut Lx, org: &ir::Org, file: &raw::ServiceFile, policy: &ir::TierPolicy) -> Option<(ir::Runtime, Option<ir::Database>)> {
+fn base_env_parts(
+    lx: &mut Lx,
+    org: &ir::Org,
+    file: &raw::ServiceFile,
+    policy: &ir::TierPolicy,
+) -> Option<(ir::Runtime, Option<ir::Database>)> {
     let spec = file.spec.get()?;
     let mut quiet = Lx::default();
     let rt = runtime(&mut quiet, spec.runtime.get(), spec.span, policy);
