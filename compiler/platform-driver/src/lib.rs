@@ -244,6 +244,9 @@ pub fn select(only: &[String]) -> Result<Vec<&'static dyn Backend>, String> {
     Ok(out)
 }
 
+/// Where [`emit`] hands each finished file: its output path and bytes.
+pub type Sink<'a, E> = dyn Fn(&RelPath, &[u8]) -> Result<(), E> + Sync + 'a;
+
 /// Run `backends` over every service and the org, handing each finished file (header
 /// applied) to `sink`. Services run in parallel; a service's files are produced and
 /// dropped before the next, so memory stays flat however many services there are.
@@ -251,7 +254,7 @@ pub fn select(only: &[String]) -> Result<Vec<&'static dyn Backend>, String> {
 pub fn emit<E: Send>(
     fe: &Frontend,
     backends: &[&dyn Backend],
-    sink: &(dyn Fn(&RelPath, &[u8]) -> Result<(), E> + Sync),
+    sink: &Sink<'_, E>,
 ) -> (Vec<Diagnostic>, Result<(), E>) {
     let Some(org) = &fe.org else { return (Vec::new(), Ok(())) };
     let per_service: Vec<(Vec<Diagnostic>, Result<(), E>)> = fe
