@@ -251,11 +251,7 @@ pub type Sink<'a, E> = dyn Fn(&RelPath, &[u8]) -> Result<(), E> + Sync + 'a;
 /// applied) to `sink`. Services run in parallel; a service's files are produced and
 /// dropped before the next, so memory stays flat however many services there are.
 /// Returns the backends' diagnostics (sorted) and the first sink error, if any.
-pub fn emit<E: Send>(
-    fe: &Frontend,
-    backends: &[&dyn Backend],
-    sink: &Sink<'_, E>,
-) -> (Vec<Diagnostic>, Result<(), E>) {
+pub fn emit<E: Send>(fe: &Frontend, backends: &[&dyn Backend], sink: &Sink<'_, E>) -> (Vec<Diagnostic>, Result<(), E>) {
     let Some(org) = &fe.org else { return (Vec::new(), Ok(())) };
     let per_service: Vec<(Vec<Diagnostic>, Result<(), E>)> = fe
         .services
