@@ -6,6 +6,10 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 cargo build --locked -q -p platform-cli || exit 1
+# grafana-operator's GrafanaDashboard (emitted when an org sets monitoring.grafanaOperator)
+# has no model that any registry here ships; the runner logs it as NOT CHECKED instead of
+# failing. Its JSON dashboard inside is still checked against the Grafana schema.
+export ALLOW_KINDS="${ALLOW_KINDS:-grafana.integreatly.org/v1beta1/GrafanaDashboard}"
 WORK="$(mktemp -d -t platform-conformance.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 trees=()
