@@ -114,7 +114,11 @@ helm_check() {  # helm_check SVC CHART OUT_YAML [VALUES]
 echo "conformance: $OUT (kubernetes $KUBE_VERSION, toolchain $PREFIX)"
 for svcdir in "$OUT"/*/; do
   svc="$(basename "$svcdir")"; svcdir="${svcdir%/}"
-  W="$WORK/$svc"; mkdir -p "$W/rendered" "$W/prom" "$W/checkov" "$W/grafana-cm"
+  W="$WORK/$svc"
+  # a reused -w dir must not leak an earlier run's copies into this one (checkov scans W/checkov
+  # whole; `cp -r` into an existing terraform/ nests): clear only what this runner writes there
+  rm -rf "$W/rendered" "$W/prom" "$W/checkov" "$W/grafana-cm" "$W/grafana-promql.rules.yaml" "$W/grafana-cm-promql.rules.yaml"
+  mkdir -p "$W/rendered" "$W/prom" "$W/checkov" "$W/grafana-cm"
   echo "### $svc"
   wfdir="$svcdir/github-actions/workflows"
 
@@ -145,9 +149,9 @@ for svcdir in "$OUT"/*/; do
   for f in "${gyaml[@]}"; do has_kind "$f" && kfiles+=("$f"); done
   if ((${#kfiles[@]})); then
     check "$svc k8s schema (k8s $KUBE_VERSION strict + CRDs)" k8s_validate "${kfiles[@]}"
-    if grep -lqE '^apiVersion: *(argoproj\.io|external-secrets\.io|generators\.external-secrets\.io)/' \
+    if grep -lqE '^apiVersion: *(argoproj\.io|external-secrets\.io|generators\.external-secrets\.io|gateway\.networking\.(x-)?k8s\.io)/' \
          "${kfiles[@]}" 2>/dev/null; then
-      check "$svc CRD models (argo-rollouts, external-secrets)" "${NODE_TOOL[@]}" crd-models "${kfiles[@]}"
+      check "$svc CRD models (argo-rollouts, external-secrets, gateway-api)" "${NODE_TOOL[@]}" crd-models "${kfiles[@]}"
     fi
     "$PY" "$TOOLS/conformance.py" checkov-view "$W/checkov/k8s" "${kfiles[@]}" >/dev/null
     "$PY" "$TOOLS/conformance.py" prom-extract "$W/prom" "${kfiles[@]}" >/dev/null

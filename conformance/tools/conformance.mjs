@@ -10,9 +10,10 @@
 //                                             argoproj.io/v1alpha1 (argo-rollouts 2.0.0),
 //                                             external-secrets.io/{v1,v1beta1,v1alpha1} and
 //                                             generators.external-secrets.io/v1alpha1 (external-secrets 2.0.0),
-//                                             gateway.networking.k8s.io/{v1,v1beta1,v1alpha2,v1alpha3}
-//                                             (gateway-api 2.0.0; for these, unknown fields ARE rejected, at
-//                                             every depth, against the properties the model's .d.ts declares).
+//                                             gateway.networking.k8s.io/{v1,v1beta1,v1alpha2,v1alpha3} and
+//                                             gateway.networking.x-k8s.io/v1alpha1 (gateway-api 2.0.0; for
+//                                             these, unknown fields ARE rejected, at every depth, against the
+//                                             properties the model's .d.ts declares).
 //                                             Objects of other API groups in FILE are ignored.
 // Exit: 0 clean, 1 findings, 2 usage.
 import fs from 'node:fs';
@@ -69,7 +70,7 @@ async function catalog() {
         const out = await policy.enforce(value);
         let ok = false;
         for (const v of kindValidators) if (await v.check(out)) { ok = true; break; }
-        if (!ok) throw new Error(`no built-in validator accepts kind "${value.kind}" (${value.apiVersion})`);
+        if (!ok) throw new Error(`no validator (catalog-model built-ins, scaffolder Template v1beta3) accepts kind "${value.kind}" (${value.apiVersion})`);
       } catch (e) { console.log(`${ref}: ${e.message}`); bad++; }
     }
   }
@@ -90,10 +91,12 @@ const CRD_MODULES = {
   'gateway.networking.k8s.io/v1beta1': '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1beta1/index.js',
   'gateway.networking.k8s.io/v1alpha2': '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1alpha2/index.js',
   'gateway.networking.k8s.io/v1alpha3': '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1alpha3/index.js',
+  'gateway.networking.x-k8s.io/v1alpha1':
+    '@kubernetes-models/gateway-api/gateway.networking.x-k8s.io/v1alpha1/index.js',
 };
 const CRD_GROUPS = new Set(Object.keys(CRD_MODULES).map((av) => av.split('/')[0]));
 // Groups whose objects are also checked for unknown fields (the models' validate() lets them through).
-const STRICT_GROUPS = new Set(['gateway.networking.k8s.io']);
+const STRICT_GROUPS = new Set(['gateway.networking.k8s.io', 'gateway.networking.x-k8s.io']);
 const ALLOWED = new Set((process.env.ALLOW_KINDS || '').split(/\s+/).filter(Boolean));
 const loaded = {};
 async function crdModel(apiVersion, kind) {
@@ -111,10 +114,22 @@ async function crdModel(apiVersion, kind) {
 // is another model class (directly or as Array<...>) is followed; maps, strings, numbers and
 // unions are leaves. An object key not declared there is an unknown field.
 const dtsCache = new Map();
+function resolveDts(from, spec) {  // an import specifier of a .d.ts -> the .d.ts file it names
+  if (spec.startsWith('.')) return path.resolve(path.dirname(from), spec).replace(/\.js$/, '') + '.d.ts';
+  for (let dir = path.dirname(from); ; dir = path.dirname(dir)) {  // node_modules lookup, nested first
+    const f = path.join(dir, 'node_modules', spec.replace(/\.js$/, '') + '.d.ts');
+    if (fs.existsSync(f)) return f;
+    if (dir === path.dirname(dir)) return path.join(prefixNode, 'node_modules', spec + '.d.ts');
+  }
+}
+// Map prop -> {depth (Array<> nesting), target (.d.ts of the element type, or null)};
+// null when the file declares no model class (an alias such as `type Hostname = string`);
+// undefined when the file does not exist.
 function dtsProps(file) {
   if (dtsCache.has(file)) return dtsCache.get(file);
-  let props = null;
+  let props;
   if (fs.existsSync(file)) {
+    props = null;
     const text = fs.readFileSync(file, 'utf8');
     const cls = /export declare class \w+ extends Model<[^{]*\{([\s\S]*?)\n\}/.exec(text);
     if (cls) {
@@ -125,17 +140,15 @@ function dtsProps(file) {
         }
       }
       props = new Map();
-      for (const m of cls[1].matchAll(/^\s*"([^"]+)"\??:\s*(.+);\s*$/gm)) {
+      let nest = 0;  // brace depth inside the class body: inline object types ({ [key: string]: T }) span lines
+      for (const line of cls[1].split('\n')) {
+        const m = nest === 0 ? /^\s*"([^"]+)"\??:\s*(.*?);?\s*$/.exec(line) : null;
+        nest += (line.match(/\{/g) || []).length - (line.match(/\}/g) || []).length;
+        if (!m) continue;
         let type = m[2].trim(), depth = 0, mm;
         while ((mm = /^Array<(.+)>$/.exec(type))) { type = mm[1].trim(); depth++; }
         const spec = /^\w+$/.test(type) ? imports.get(type) : undefined;
-        let target = null;
-        if (spec) {
-          const base = spec.startsWith('.') ? path.resolve(path.dirname(file), spec)
-            : path.join(prefixNode, 'node_modules', spec);
-          target = base.replace(/\.js$/, '') + '.d.ts';
-        }
-        props.set(m[1], { depth, target });
+        props.set(m[1], { depth, target: spec ? resolveDts(file, spec) : null });
       }
     }
   }
@@ -145,7 +158,8 @@ function dtsProps(file) {
 function unknownFields(value, file, where, out) {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
   const props = dtsProps(file);
-  if (!props) return;  // not a model class (a map or scalar alias): nothing declared to compare with
+  if (props === undefined) { out.push(`${where || '.'}: cannot check fields, model declaration ${file} not found`); return; }
+  if (props === null) return;  // not a model class (a map or scalar alias): nothing declared to compare with
   for (const [k, v] of Object.entries(value)) {
     const p = props.get(k);
     if (!p) { out.push(`${where}.${k}: unknown field (declared: ${[...props.keys()].join(', ')})`); continue; }

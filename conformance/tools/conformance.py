@@ -12,7 +12,8 @@ Subcommands (each exits 0 = clean, 1 = findings, 2 = usage/parse trouble):
       (unknown fields rejected, removed APIs rejected); Prometheus Operator and
       cert-manager CRDs via cloudcoil pydantic models turned into strict JSON
       schema; Argo Rollout pod template via the core PodTemplateSpec schema.
-      Argo Rollouts and External Secrets objects are left to
+      Argo Rollouts, External Secrets and Gateway API (gateway.networking.k8s.io,
+      not a core group although it ends in .k8s.io) objects are left to
       `conformance.mjs crd-models` (npm @kubernetes-models). Any other kind is
       a finding unless allowed with --allow-kind.
   prom-extract OUT_DIR FILE...
@@ -136,7 +137,10 @@ CRD_MODELS = {  # API group -> cloudcoil models package
     "acme.cert-manager.io": "cloudcoil.models.cert_manager.acme",
 }
 _crd_validators = {}
-NODE_MODEL_GROUPS = {"argoproj.io", "external-secrets.io", "generators.external-secrets.io"}
+# API groups checked by `conformance.mjs crd-models` (npm @kubernetes-models) instead. The Gateway
+# API groups are CRDs (no schema in kubernetes-validate) although one ends in .k8s.io.
+NODE_MODEL_GROUPS = {"argoproj.io", "external-secrets.io", "generators.external-secrets.io",
+                     "gateway.networking.k8s.io", "gateway.networking.x-k8s.io"}
 
 
 def crd_validator(group, version, kind):
@@ -182,6 +186,8 @@ def _err_lines(validator, doc):
 
 def is_core_group(api_version):
     group = api_version.split("/")[0] if "/" in api_version else ""
+    if group in NODE_MODEL_GROUPS:
+        return False
     return group == "" or "." not in group or group.endswith(".k8s.io")
 
 
@@ -230,7 +236,8 @@ def cmd_k8s(a):
                         errs.append(f"(pod template, core schema) {path}: {e.message[:300]}")
                 # the rest of the Rollout spec is checked by conformance.mjs crd-models
             elif av.split("/")[0] in NODE_MODEL_GROUPS:
-                pass  # checked by conformance.mjs crd-models (npm @kubernetes-models/argo-rollouts, external-secrets)
+                pass  # checked by conformance.mjs crd-models (npm @kubernetes-models/argo-rollouts,
+                #       external-secrets, gateway-api)
             else:
                 group, _, version = av.partition("/")
                 v = crd_validator(group, version, kind)
