@@ -10,7 +10,7 @@
 //!   `<env>/<service>/`, the RDS instance and its groups, the ElastiCache group, the state
 //!   object and its lock-table items, the cluster, the rotation Lambda, the DNS records of
 //!   its host.
-//! - **By exact ARN** for its KMS key, which the org-level root creates: CI may use the key,
+//! - **By exact ARN** for its KMS key, which the CI deploy module creates: CI may use the key,
 //!   hand it to RDS and ElastiCache through grants, and never administer it.
 //! - **By tag** only where AWS assigns ids (security groups, ACM certificates): created only
 //!   with the `service` and `environment` tags of the service's provider, and changed only
@@ -69,7 +69,7 @@ pub const COVERED: &[(&str, &str)] = &[
     ("resource", "aws_route53_record"),
 ];
 
-/// A per-service, per-environment name the org root's `services` variable carries.
+/// A per-service, per-environment name of the CI deploy module's `local.names`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Field {
     /// The CI deploy role.
@@ -126,7 +126,7 @@ impl Field {
     }
 }
 
-/// A piece of an ARN or condition value: literal text or a value of the org root.
+/// A piece of an ARN or condition value: literal text or a value of the CI deploy module.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Piece {
     /// Literal text.
@@ -145,9 +145,9 @@ pub enum Piece {
     LockTable,
     /// `var.eks_cluster_name`.
     Cluster,
-    /// `var.services["<service>"].<field>`.
+    /// `local.names.<field>`: the service's name in the environment.
     Field(Field),
-    /// The ARN of the service's KMS key (`aws_kms_key.<label>.arn`).
+    /// The ARN of the service's KMS key (`aws_kms_key.this.arn`).
     KeyArn,
 }
 
@@ -190,12 +190,10 @@ pub struct Statement {
     pub conditions: Vec<Condition>,
 }
 
-/// What the org root needs to know about one service.
+/// What the CI deploy module of one service is derived from.
 pub struct ServiceCi {
     /// Service name.
     pub name: String,
-    /// Its Terraform label in the org root (`payment-api` → `payment_api`).
-    pub label: String,
     /// Its blocks `(kind, type)` in its own root (before module mode).
     pub blocks: BTreeSet<(String, String)>,
     /// The statement ids of its pods' role policy.
@@ -269,7 +267,6 @@ impl ServiceCi {
             })
             .collect();
         ServiceCi {
-            label: name.replace('-', "_"),
             name,
             blocks,
             role_sids,
@@ -283,7 +280,7 @@ impl ServiceCi {
         self.blocks.iter().any(|(_, t)| t == ty)
     }
 
-    /// True when the org root creates a KMS key for the service.
+    /// True when the CI deploy module creates a KMS key for the service.
     pub fn has_key(&self) -> bool {
         self.has("aws_kms_key")
     }
@@ -530,7 +527,7 @@ pub fn deploy(s: &ServiceCi) -> Deploy {
         );
     }
 
-    // The KMS key (the org root's): use, never administer.
+    // The KMS key (the CI deploy module's): use, never administer.
     if s.has_key() {
         let key = || vec![text(vec![Piece::KeyArn])];
         out.push(allow("DescribeOwnKey", &["kms:DescribeKey"], key()));
@@ -810,7 +807,7 @@ pub fn boundary(s: &ServiceCi) -> Vec<Statement> {
 // ---------------------------------------------------------------------------------------
 
 impl Piece {
-    fn expr(&self, label: &str, service: &str) -> Option<Expr> {
+    fn expr(&self) -> Option<Expr> {
         Some(match self {
             Piece::Lit(_) => return None,
             Piece::Partition => Expr::path("data.aws_partition.current.partition"),
@@ -820,26 +817,24 @@ impl Piece {
             Piece::StateBucket => Expr::path("var.state_bucket"),
             Piece::LockTable => Expr::path("var.lock_table"),
             Piece::Cluster => Expr::path("var.eks_cluster_name"),
-            Piece::Field(f) => {
-                Expr::path("var.services").then(vec![Step::Key(service.to_owned()), Step::Attr(f.key().to_owned())])
-            }
-            Piece::KeyArn => Expr::reference(["aws_kms_key", label, "arn"]),
+            Piece::Field(f) => Expr::path("local.names").then(vec![Step::Attr(f.key().to_owned())]),
+            Piece::KeyArn => Expr::path("aws_kms_key.this.arn"),
         })
     }
 }
 
 impl Text {
     /// The HCL expression: a literal, a bare reference, or a template.
-    pub fn expr(&self, label: &str, service: &str) -> Expr {
+    pub fn expr(&self) -> Expr {
         match self.0.as_slice() {
             [Piece::Lit(s)] => Expr::str(s),
-            [one] => one.expr(label, service).unwrap_or(Expr::Null),
+            [one] => one.expr().unwrap_or(Expr::Null),
             pieces => hcl::template(
                 pieces
                     .iter()
                     .map(|p| match p {
                         Piece::Lit(s) => hcl::lit(s),
-                        other => hcl::interp(other.expr(label, service).unwrap_or(Expr::Null)),
+                        other => hcl::interp(other.expr().unwrap_or(Expr::Null)),
                     })
                     .collect(),
             ),
@@ -889,19 +884,19 @@ pub struct Values<'a> {
 }
 
 impl Statement {
-    /// The `statement` block of an `aws_iam_policy_document` in the org root.
-    pub fn block(&self, label: &str, service: &str) -> Block {
+    /// The `statement` block of an `aws_iam_policy_document` in the CI deploy module.
+    pub fn block(&self) -> Block {
         let mut b = Block::new("statement", [])
             .attr("sid", Expr::str(self.sid))
             .attr("effect", Expr::str(if self.effect == Effect::Allow { "Allow" } else { "Deny" }))
             .attr("actions", Expr::strs(&self.actions))
-            .attr("resources", Expr::List(self.resources.iter().map(|r| r.expr(label, service)).collect()));
+            .attr("resources", Expr::List(self.resources.iter().map(|r| r.expr()).collect()));
         for c in &self.conditions {
             b = b.block(
                 Block::new("condition", [])
                     .attr("test", Expr::str(c.test))
                     .attr("variable", Expr::str(c.variable))
-                    .attr("values", Expr::List(c.values.iter().map(|v| v.expr(label, service)).collect())),
+                    .attr("values", Expr::List(c.values.iter().map(|v| v.expr()).collect())),
             );
         }
         b
@@ -986,7 +981,6 @@ mod tests {
         let fields = Field::ALL.iter().map(|f| (*f, Some(format!("payment-api-production-{}", f.key())))).collect();
         ServiceCi {
             name: "payment-api".into(),
-            label: "payment_api".into(),
             blocks: blocks.iter().map(|t| ("resource".to_owned(), (*t).to_owned())).collect(),
             role_sids: sids.iter().map(|s| (*s).to_owned()).collect(),
             engine,
@@ -1172,12 +1166,13 @@ mod tests {
     #[test]
     fn texts_print_as_literals_references_or_templates() {
         let one = Text(vec![Piece::Field(Field::Host)]);
-        assert_eq!(hcl::compact(&one.expr("payment_api", "payment-api")), "var.services[\"payment-api\"].host");
-        assert_eq!(hcl::compact(&plain("*").expr("l", "s")), "\"*\"");
+        assert_eq!(hcl::compact(&one.expr()), "local.names.host");
+        assert_eq!(hcl::compact(&plain("*").expr()), "\"*\"");
+        assert_eq!(hcl::compact(&Text(vec![Piece::KeyArn]).expr()), "aws_kms_key.this.arn");
         let t = role(Field::IamRole);
         assert_eq!(
-            hcl::compact(&t.expr("payment_api", "payment-api")),
-            "\"arn:${data.aws_partition.current.partition}:iam::${var.aws_account_id}:role/${var.services[\"payment-api\"].iam_role}\""
+            hcl::compact(&t.expr()),
+            "\"arn:${data.aws_partition.current.partition}:iam::${var.aws_account_id}:role/${local.names.iam_role}\""
         );
         let s = everything();
         assert_eq!(t.value(&values(&s)), "arn:aws:iam::123456789012:role/payment-api-production-iam_role");

@@ -102,6 +102,8 @@ pub enum Step {
     Index(u32),
     /// `["key"]`; escaped when printed.
     Key(String),
+    /// `[expr]`: an index computed by an expression.
+    By(Box<Expr>),
 }
 
 /// Binary operators.
@@ -646,6 +648,11 @@ fn steps_into(out: &mut String, steps: &[Step], rooted: bool) {
             Step::Key(k) => {
                 out.push('[');
                 quoted_into(out, k);
+                out.push(']');
+            }
+            Step::By(e) => {
+                out.push('[');
+                inline_into(out, e);
                 out.push(']');
             }
         }

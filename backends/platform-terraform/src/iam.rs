@@ -1,7 +1,7 @@
 //! The IAM role the service's pods assume through IRSA, trusted for exactly one service
 //! account, and its least-privilege inline policy (statements added by the parts that own
 //! the resources: its secrets, its key, its database). Every role of the service carries
-//! the permissions boundary the org-level root creates for it
+//! the permissions boundary its CI deploy module creates for it
 //! ([`platform_ir::naming::permissions_boundary_name`]): CI may only create and change the
 //! service's roles with that boundary attached.
 

@@ -2,8 +2,8 @@
 //! secrets, its database storage and Performance Insights.
 //!
 //! The key itself (yearly rotation, 30-day deletion window, a key policy that leaves access
-//! to IAM) is created by the org-level root (`_org/terraform/`, [`crate::org`]), which the
-//! platform team applies. CI may then use the key but never administer it: scoping key
+//! to IAM) is created by the service's CI deploy module ([`crate::ci_deploy`]), which the
+//! platform team applies through the org root. CI may then use the key but never administer it: scoping key
 //! administration to one service's key would need tag-based access control, and KMS lets
 //! anyone who may tag a new key tag every key in the account.
 

@@ -22,15 +22,21 @@
 //! that admits only the service's pods; and when the org manages DNS here and the service has
 //! an ingress, an ACM certificate and a CNAME.
 //!
+//! # The CI deploy module (`<service>/terraform/ci-deploy/`, [`ci_deploy`])
+//!
+//! What a service's Terraform cannot create for itself, derived from the same root: the CI
+//! deploy role the GitHub Actions deploys assume ([`platform_ir::naming::ci_deploy_role_name`]),
+//! with a policy derived from the resources of the service's own root ([`ci`]), the
+//! permissions boundary its roles carry, and its KMS key. A module, never applied on its own:
+//! `versions.tf`, `variables.tf`, `main.tf`, `outputs.tf`, `README.md`.
+//!
 //! # The org-level root (`_org/terraform/`, [`Backend::emit_org`])
 //!
-//! What a service's Terraform cannot create for itself, applied by the platform team once
-//! per environment with its own credentials ([`org`]): GitHub's OIDC provider (once per
-//! account), and per service the CI deploy role the GitHub Actions deploys assume
-//! ([`platform_ir::naming::ci_deploy_role_name`], trusted for exactly
-//! `repo:<catalog.githubRepo>:environment:<env>`), with a policy derived from the resources
-//! of the service's own root ([`ci`]), the permissions boundary its roles carry, and its KMS
-//! key. The same files as a service root: `versions.tf`, `backend-<env>.hcl` (state key
+//! Applied by the platform team once per environment with its own credentials ([`org`]):
+//! GitHub's OIDC provider (once per account), the trust every deploy role shares (exactly
+//! `repo:<catalog.githubRepo>:environment:<env>`), and one call of each service's CI deploy
+//! module. A few lines per service, and nothing per service in its variables. The same files
+//! as a service root: `versions.tf`, `backend-<env>.hcl` (state key
 //! `platform/ci-deploy/<env>/terraform.tfstate`), `variables.tf`, `<env>.tfvars`, `main.tf`,
 //! `outputs.tf`, `README.md`.
 //!
@@ -53,7 +59,7 @@
 //! - **CI applies a service's root with a role that can do nothing else.** The deploy role is
 //!   scoped by the names above, by tags only where AWS assigns ids, and it may create and
 //!   change the service's roles only inside the service's permissions boundary. KMS keys are
-//!   the org root's, because a role that may tag one new key may tag every key.
+//!   the CI deploy module's, because a role that may tag one new key may tag every key.
 //! - **AWS only here.** Another cloud is another backend with its own crate; nothing in the
 //!   IR is AWS-specific beyond the org's account/region fields.
 //!
@@ -67,6 +73,7 @@
 
 mod checks;
 pub mod ci;
+pub mod ci_deploy;
 pub mod codes;
 mod diagnostics;
 mod dns;
@@ -116,6 +123,7 @@ pub fn emit(org: &Org, svc: &Service) -> Emitted {
     }
     let ctx = Ctx::new(org, svc);
     let mut root = resources(&ctx);
+    let deploy = ci::ServiceCi::new(&ctx, &root);
     if module::enabled(&ctx) {
         module::apply(&ctx, &mut root);
     }
@@ -132,6 +140,7 @@ pub fn emit(org: &Org, svc: &Service) -> Emitted {
         artifacts.insert(&format!("backend-{}.hcl", e.name()), file(versions::backend_hcl(org, ctx.name(), e)));
     }
     artifacts.insert("README.md", Artifact::new(Format::Markdown, readme::readme(&ctx, &root), provenance.clone()));
+    ci_deploy::add(&ctx, &deploy, &provenance, &mut artifacts);
     Emitted { artifacts, diagnostics }
 }
 

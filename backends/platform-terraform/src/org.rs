@@ -1,34 +1,32 @@
 //! `_org/terraform/`: the bootstrap root the platform team applies once per environment,
 //! with its own credentials, before any service deploys there (and again when a service is
-//! added or removed). It creates what a service's own Terraform cannot create for itself:
+//! added or removed, or its CI permissions change). It creates what a service's own Terraform
+//! cannot create for itself:
 //!
 //! - GitHub's OIDC provider in the account (`token.actions.githubusercontent.com`, audience
 //!   `sts.amazonaws.com`), once per account: the first environment of each account creates
 //!   it. No thumbprint: AWS verifies GitHub's certificate through its own trusted CAs, and
 //!   the AWS provider no longer asks for one.
-//! - Per service of the build, the CI deploy role [`platform_ir::naming::ci_deploy_role_name`], trusted
-//!   for exactly the subject `repo:<catalog.githubRepo>:environment:<env>` (the GitHub
-//!   environment the GitHub Actions backend's deploy, promote and rollback jobs declare),
-//!   with the policy of [`ci::deploy`].
-//! - Per service, the permissions boundary of its own roles ([`ci::boundary`]) and its KMS
-//!   key (for services with secrets or a database), which the service's root looks up by
-//!   alias.
+//! - The trust every deploy role shares: exactly the subject
+//!   `repo:<catalog.githubRepo>:environment:<env>` (the GitHub environment the GitHub Actions
+//!   backend's deploy, promote and rollback jobs declare).
+//! - Per service of the build, a call of the service's CI deploy module
+//!   (`<service>/terraform/ci-deploy/`, [`crate::ci_deploy`]): its deploy role, the
+//!   permissions boundary of its own roles and its KMS key.
 //!
-//! One `main.tf` for every environment, as for services: the service list is the same in
-//! every environment, and `<env>.tfvars` selects the environment (account, region, cluster,
-//! state, and every service's names there).
+//! The root is a few lines per service and its variables do not grow with the build: each
+//! service's names and policies live in its own module. One `main.tf` for every environment,
+//! as for services; `<env>.tfvars` selects the environment (account, region, cluster, state).
 
 use std::fmt::Write as _;
 
-use platform_ir::{Artifact, ArtifactSet, Diagnostic, Emitted, Environment, Format, Org, Service, Span};
+use platform_ir::backend::{org_to_service, service_dir};
+use platform_ir::{Artifact, ArtifactSet, Diagnostic, Emitted, Environment, Format, Org, Service, Span, naming};
 
-use crate::ci::{self, Field, ServiceCi, Statement};
-use crate::hcl::{self, Block, Body, Expr, Item, Step};
+use crate::hcl::{self, Block, Body, Expr, Item};
 use crate::readme::{cell, code};
-use crate::root::{
-    self, Ctx, Output, Root, Validation, Variable, and, arn, condition, matches, max_len, one_of, principals,
-};
-use crate::{checks, diagnostics, versions};
+use crate::root::{self, Ctx, Output, Root, Validation, Variable, arn, condition, matches, one_of, principals};
+use crate::{checks, ci_deploy, diagnostics, versions};
 
 /// GitHub Actions' OIDC issuer host.
 pub const GITHUB_OIDC_HOST: &str = "token.actions.githubusercontent.com";
@@ -72,23 +70,23 @@ pub fn emit(org: &Org, services: &[&Service]) -> Emitted {
             diagnostics: vec![diagnostics::invalid_github_repository(repo)],
         };
     }
-    // A service whose own Terraform is not written (its problems are reported there) gets
-    // no role either.
-    let cis: Vec<ServiceCi> = services
+    // A service whose own Terraform is not written (its problems are reported there) has no
+    // deploy module either.
+    let entries: Vec<Entry> = services
         .iter()
         .filter(|svc| !checks::check(org, svc).iter().any(Diagnostic::is_error))
-        .map(|svc| {
-            let ctx = Ctx::new(org, svc);
-            let root = crate::resources(&ctx);
-            ServiceCi::new(&ctx, &root)
+        .map(|svc| Entry {
+            name: svc.name.value.as_str(),
+            label: svc.name.value.replace('-', "_"),
+            has_key: Ctx::new(org, svc).has_secrets(),
         })
         .collect();
-    if cis.is_empty() || org.environments.is_empty() {
+    if entries.is_empty() || org.environments.is_empty() {
         return Emitted::default();
     }
-    let vars = variables(org, &cis);
-    let outputs = outputs(&cis);
-    let main = main_body(org, &cis);
+    let vars = variables(org);
+    let outputs = outputs(&entries);
+    let main = main_body(org, &entries);
 
     let provenance = provenance(org, services);
     let file = |text: String| Artifact::new(Format::Hcl, text, provenance.clone());
@@ -106,9 +104,19 @@ pub fn emit(org: &Org, services: &[&Service]) -> Emitted {
     }
     artifacts.insert(
         "README.md",
-        Artifact::new(Format::Markdown, readme(org, &cis, &vars, &outputs, &main), provenance.clone()),
+        Artifact::new(Format::Markdown, readme(org, &entries, &vars, &outputs, &main), provenance.clone()),
     );
     Emitted { artifacts, diagnostics: Vec::new() }
+}
+
+/// What the org root needs of one service.
+struct Entry<'a> {
+    /// Service name.
+    name: &'a str,
+    /// Its module's label (`payment-api` → `payment_api`).
+    label: String,
+    /// True when its module creates a KMS key (secrets or a database).
+    has_key: bool,
 }
 
 /// The org's environments, the repository, the state settings and every service's name.
@@ -128,22 +136,11 @@ fn creates_oidc_provider(envs: &[Environment], index: usize) -> bool {
     !envs[..index].iter().any(|e| &e.aws_account.value == account)
 }
 
-fn variables(org: &Org, cis: &[ServiceCi]) -> Vec<Variable> {
+fn variables(org: &Org) -> Vec<Variable> {
     let envs = &org.environments;
     let per_env = |f: &dyn Fn(&Environment) -> Expr| envs.iter().map(f).collect::<Vec<_>>();
     let names: Vec<&str> = envs.iter().map(|e| e.name.value.as_str()).collect();
     let string = || Expr::keyword("string");
-    let iam_name = |field: &str, limit: i64| {
-        let v = Expr::path("s").then(vec![Step::Attr(field.to_owned())]);
-        Expr::call(
-            "alltrue",
-            vec![Expr::for_list(
-                "s",
-                Expr::call("values", vec![Expr::path("var.services")]),
-                and(max_len(v.clone(), limit), matches(v, "^[A-Za-z0-9+=,.@_-]+$")),
-            )],
-        )
-    };
     vec![
         Variable {
             name: "environment",
@@ -212,54 +209,10 @@ fn variables(org: &Org, cis: &[ServiceCi]) -> Vec<Variable> {
             validations: Vec::new(),
             values: (0..envs.len()).map(|i| Expr::Bool(creates_oidc_provider(envs, i))).collect(),
         },
-        Variable {
-            name: "services",
-            ty: Expr::call(
-                "map",
-                vec![Expr::call("object", vec![Expr::object(Field::ALL.iter().map(|f| (f.key(), string())))])],
-            ),
-            description: "Every service of the build with its AWS names in this environment, from the platform's one naming rule (null where the service has no such resource).".into(),
-            validations: vec![
-                Validation {
-                    condition: iam_name("deploy_role", 64),
-                    message: "Every deploy role name must be at most 64 letters, digits and +=,.@_- characters.".into(),
-                },
-                Validation {
-                    condition: iam_name("permissions_boundary", 128),
-                    message: "Every permissions boundary name must be at most 128 letters, digits and +=,.@_- characters.".into(),
-                },
-            ],
-            values: (0..envs.len())
-                .map(|i| {
-                    Expr::object(cis.iter().map(|c| {
-                        let fields = c.fields.get(i).map(Vec::as_slice).unwrap_or_default();
-                        (
-                            c.name.clone(),
-                            Expr::object(
-                                fields.iter().map(|(f, v)| (f.key(), v.as_ref().map_or(Expr::Null, Expr::str))),
-                            ),
-                        )
-                    }))
-                })
-                .collect(),
-        },
     ]
 }
 
-/// `var.services["<service>"].<field>`.
-fn field(service: &str, f: Field) -> Expr {
-    Expr::path("var.services").then(vec![Step::Key(service.to_owned()), Step::Attr(f.key().to_owned())])
-}
-
-fn policy_document(name: &str, statements: &[Statement], c: &ServiceCi) -> Block {
-    let mut doc = Block::new("data", ["aws_iam_policy_document", name]);
-    for st in statements {
-        doc = doc.block(st.block(&c.label, &c.name));
-    }
-    doc
-}
-
-fn main_body(org: &Org, cis: &[ServiceCi]) -> Body {
+fn main_body(org: &Org, entries: &[Entry<'_>]) -> Body {
     let mut body = Body::default();
     body.0.push(Item::Comment("Provider and shared values.".into()));
     body.push_block(
@@ -327,108 +280,35 @@ fn main_body(org: &Org, cis: &[ServiceCi]) -> Body {
         ),
     );
 
-    for c in cis {
-        let (svc, label) = (c.name.as_str(), c.label.as_str());
-        body.0.push(Item::Comment(format!(
-            "Service {svc}: {}the permissions boundary of its own roles, and its deploy role.",
-            if c.has_key() { "its KMS key, " } else { "" }
-        )));
-        if c.has_key() {
-            let admin = arn(vec![hcl::lit("iam::"), hcl::interp(Expr::path("var.aws_account_id")), hcl::lit(":root")]);
-            let policy = Expr::call(
-                "jsonencode",
-                vec![Expr::object([
-                    ("Version", Expr::str("2012-10-17")),
-                    (
-                        "Statement",
-                        Expr::List(vec![Expr::object([
-                            ("Sid", Expr::str("AccountAdministersKey")),
-                            ("Effect", Expr::str("Allow")),
-                            ("Principal", Expr::object([("AWS", admin)])),
-                            ("Action", Expr::str("kms:*")),
-                            ("Resource", Expr::str("*")),
-                        ])]),
-                    ),
-                ])],
-            );
-            body.push_block(
-                Block::new("resource", ["aws_kms_key", label])
-                    .attr("description", Expr::str(format!("Secrets and database storage of {svc}.")))
-                    .attr("enable_key_rotation", Expr::Bool(true))
-                    .attr("deletion_window_in_days", Expr::Num(30))
-                    .attr("policy", policy)
-                    .attr("tags", Expr::object([("service", Expr::str(svc))])),
-            );
-            body.push_block(
-                Block::new("resource", ["aws_kms_alias", label])
-                    .attr("name", field(svc, Field::KmsAlias))
-                    .attr("target_key_id", Expr::reference(["aws_kms_key", label, "key_id"])),
-            );
+    body.0.push(Item::Comment(
+        "Per service: its CI deploy module (deploy role, permissions boundary, KMS key), generated next to the service's own Terraform."
+            .into(),
+    ));
+    for e in entries {
+        let mut call = Block::new("module", [e.label.as_str()])
+            .attr("source", Expr::str(format!("{}/{}", org_to_service(e.name, crate::ID), ci_deploy::DIR)))
+            .blank();
+        for input in ci_deploy::INPUTS {
+            let value = match *input {
+                "trust_policy" => Expr::path("data.aws_iam_policy_document.github_deploy_trust.json"),
+                other => Expr::path(&format!("var.{other}")),
+            };
+            call = call.attr(input, value);
         }
-        let boundary = format!("{label}_boundary");
-        body.push_block(policy_document(&boundary, &ci::boundary(c), c));
         body.push_block(
-            Block::new("resource", ["aws_iam_policy", &boundary])
-                .attr("name", field(svc, Field::PermissionsBoundary))
-                .attr(
-                    "description",
-                    Expr::str(format!("Bounds the roles of {svc}'s own Terraform to what its pods and database need.")),
-                )
-                .attr("policy", Expr::reference(["data", "aws_iam_policy_document", &boundary, "json"])),
+            call.blank().attr("depends_on", Expr::List(vec![Expr::path("aws_iam_openid_connect_provider.github")])),
         );
-        let deploy = format!("{label}_deploy");
-        let grants = ci::deploy(c);
-        body.push_block(policy_document(&deploy, &grants.core, c));
-        body.push_block(
-            Block::new("resource", ["aws_iam_role", &deploy])
-                .attr("name", field(svc, Field::DeployRole))
-                .attr(
-                    "description",
-                    Expr::str(format!("GitHub Actions deploys, promotions and rollbacks of {svc} in one environment.")),
-                )
-                .attr("assume_role_policy", Expr::path("data.aws_iam_policy_document.github_deploy_trust.json"))
-                .attr("max_session_duration", Expr::Num(3600))
-                .blank()
-                .attr("depends_on", Expr::List(vec![Expr::path("aws_iam_openid_connect_provider.github")])),
-        );
-        body.push_block(
-            Block::new("resource", ["aws_iam_role_policy", &deploy])
-                .attr("name", Expr::str("deploy"))
-                .attr("role", Expr::reference(["aws_iam_role", &deploy, "id"]))
-                .attr("policy", Expr::reference(["data", "aws_iam_policy_document", &deploy, "json"])),
-        );
-        if !grants.resources.is_empty() {
-            // IAM caps a role's inline policies at 10,240 characters in all: the database
-            // and DNS parts go into a managed policy named like the role.
-            let resources = format!("{label}_deploy_resources");
-            body.push_block(policy_document(&resources, &grants.resources, c));
-            body.push_block(
-                Block::new("resource", ["aws_iam_policy", &deploy])
-                    .attr("name", field(svc, Field::DeployRole))
-                    .attr(
-                        "description",
-                        Expr::str(format!(
-                            "Network, database and DNS part of the deploys of {svc} in one environment."
-                        )),
-                    )
-                    .attr("policy", Expr::reference(["data", "aws_iam_policy_document", &resources, "json"])),
-            );
-            body.push_block(
-                Block::new("resource", ["aws_iam_role_policy_attachment", &deploy])
-                    .attr("role", Expr::reference(["aws_iam_role", &deploy, "name"]))
-                    .attr("policy_arn", Expr::reference(["aws_iam_policy", &deploy, "arn"])),
-            );
-        }
     }
     body
 }
 
-fn outputs(cis: &[ServiceCi]) -> Vec<Output> {
-    let by_service = |ty: &str, suffix: &str, only: &dyn Fn(&ServiceCi) -> bool| {
+fn outputs(entries: &[Entry<'_>]) -> Vec<Output> {
+    let by_service = |output: &str, only: &dyn Fn(&Entry<'_>) -> bool| {
         Expr::object(
-            cis.iter()
-                .filter(|c| only(c))
-                .map(|c| (c.name.clone(), Expr::reference([ty, &format!("{}{suffix}", c.label), "arn"]))),
+            entries
+                .iter()
+                .filter(|e| only(e))
+                .map(|e| (e.name.to_owned(), Expr::reference(["module", e.label.as_str(), output]))),
         )
     };
     let mut out = vec![
@@ -442,65 +322,28 @@ fn outputs(cis: &[ServiceCi]) -> Vec<Output> {
             name: "deploy_role_arns",
             description: "The CI deploy role of each service (the `aws-role-arn` its GitHub Actions deploys assume)."
                 .into(),
-            value: by_service("aws_iam_role", "_deploy", &|_| true),
+            value: by_service("deploy_role_arn", &|_| true),
             sensitive: false,
         },
         Output {
             name: "permissions_boundary_arns",
             description: "The permissions boundary of each service's own roles.".into(),
-            value: by_service("aws_iam_policy", "_boundary", &|_| true),
+            value: by_service("permissions_boundary_arn", &|_| true),
             sensitive: false,
         },
     ];
-    if cis.iter().any(ServiceCi::has_key) {
+    if entries.iter().any(|e| e.has_key) {
         out.push(Output {
             name: "kms_key_arns",
             description: "The KMS key of each service with secrets or a database.".into(),
-            value: by_service("aws_kms_key", "", &ServiceCi::has_key),
+            value: by_service("kms_key_arn", &|e| e.has_key),
             sensitive: false,
         });
     }
     out
 }
 
-/// What each statement of a deploy role is for, in a reviewer's words.
-fn purpose(sid: &str) -> &'static str {
-    match sid {
-        "TerraformState" => "read and write the service's own state object (and list the bucket's key names)",
-        "TerraformLock" => "lock only the service's own state in the lock table",
-        "Cluster" => "look up the environment's EKS cluster (kubeconfig, subnets)",
-        "OwnRoles" => "read, tag and delete the service's own roles",
-        "OwnRolesWithinBoundary" => "create and change them only with the service's permissions boundary",
-        "RdsMonitoringPolicy" => "attach exactly AmazonRDSEnhancedMonitoringRole to the RDS monitoring role",
-        "PassRdsMonitoringRole" => "hand the monitoring role to RDS only",
-        "DatabaseServiceLinkedRole" => "create the database service's linked role, if the account lacks it",
-        "DescribeOwnKey" => "look up the service's KMS key",
-        "GrantOwnKeyToAws" => "let RDS / ElastiCache use the key (grants for AWS services only)",
-        "OwnKeyThroughSecretsManager" => "encrypt and decrypt the service's secrets, through Secrets Manager only",
-        "OwnSecrets" => "manage secrets named `<env>/<service>/…`",
-        "RotationFunction" => "attach the org's rotation Lambda",
-        "ReadNetwork" => "read subnets, VPCs and security groups",
-        "CreateOwnSecurityGroups" => "create security groups carrying the service's tags",
-        "CreateSecurityGroupsInVpc" => "… in the cluster's VPC",
-        "TagOnCreate" => "tag security groups and rules only while creating them",
-        "OwnSecurityGroups" => "change and delete only groups tagged as the service's",
-        "RulesOfOwnSecurityGroups" => "manage the rules of those groups",
-        "OwnDatabase" => {
-            "manage the RDS instance, subnet and parameter groups and final snapshot named for the service"
-        }
-        "DefaultOptionGroup" => "use RDS's default option group",
-        "OwnCache" => "manage the ElastiCache group, its nodes, subnet group and final snapshot named for the service",
-        "RequestOwnCertificate" => "request a certificate for the service's host only",
-        "TagOwnCertificateOnRequest" => "tag it with the service's tags",
-        "OwnCertificates" => "manage certificates tagged as the service's",
-        "ListZones" => "list hosted zones (to find the host's)",
-        "ReadZones" => "read hosted zones and their records; follow record changes until they are in sync",
-        "OwnRecords" => "change only CNAME records of the service's host and its validation records",
-        _ => "",
-    }
-}
-
-fn readme(org: &Org, cis: &[ServiceCi], vars: &[Variable], outputs: &[Output], main: &Body) -> String {
+fn readme(org: &Org, entries: &[Entry<'_>], vars: &[Variable], outputs: &[Output], main: &Body) -> String {
     let repo = &org.catalog.github_repo.value;
     let envs = &org.environments;
     let mut out = String::new();
@@ -512,7 +355,7 @@ fn readme(org: &Org, cis: &[ServiceCi], vars: &[Variable], outputs: &[Output], m
     out.push_str("## Who applies it, and when\n\n");
     out.push_str(
         "The platform team, with its own administrator credentials, never CI: a service's own Terraform cannot create the role that applies it.\n\
-         Apply it once per environment, in the environment's AWS account, before the first deploy of any service there, and again whenever a service is added to or removed from the build.\n\n```sh\n",
+         Apply it once per environment, in the environment's AWS account, before the first deploy of any service there, and again whenever a service is added to or removed from the build or its CI deploy module changes.\n\n```sh\n",
     );
     for e in envs {
         let _ = writeln!(
@@ -569,42 +412,21 @@ fn readme(org: &Org, cis: &[ServiceCi], vars: &[Variable], outputs: &[Output], m
     for e in envs {
         let _ = write!(out, " deploy role in {} |", cell(&e.name.value));
     }
-    out.push_str("\n|---|---|");
+    out.push_str(" module (in the build's output) |\n|---|---|");
     for _ in envs {
         out.push_str("---|");
     }
-    out.push('\n');
-    for c in cis {
-        let _ = write!(out, "| {} | {} |", code(&c.name), if c.has_key() { "yes" } else { "no" });
-        for fields in &c.fields {
-            let role = fields.iter().find(|(f, _)| *f == Field::DeployRole).and_then(|(_, v)| v.clone());
-            let _ = write!(out, " {} |", code(&role.unwrap_or_default()));
+    out.push_str("---|\n");
+    for s in entries {
+        let _ = write!(out, "| {} | {} |", code(s.name), if s.has_key { "yes" } else { "no" });
+        for e in envs {
+            let _ = write!(out, " {} |", code(&naming::ci_deploy_role_name(s.name, &e.name.value)));
         }
-        out.push('\n');
+        let _ = writeln!(out, " {} |", code(&format!("{}/{}/", service_dir(s.name, crate::ID), ci_deploy::DIR)));
     }
     out.push_str(
-        "\nIn environment `<env>`, service `<service>` gets the deploy role `<service>-<env>-deploy`, the permissions boundary `<service>-<env>-boundary` and, with secrets or a database, the KMS key `alias/<service>-<env>`.\n",
-    );
-    out.push_str(
-        "\nA service's KMS key is created here, not by the service's Terraform, which looks it up by its alias: CI may use the key and hand it to RDS or ElastiCache, never administer it.\n\
-         The service's own roles (its pods' role, RDS's monitoring role) carry the permissions boundary, which allows no more than those roles need; the deploy role may create and change them only with that boundary attached, so it cannot grant more through them.\n\n",
-    );
-
-    out.push_str("## What a deploy role may do\n\nEach statement of `<service>_deploy` (the role's inline policy) and `<service>_deploy_resources` (its database and DNS part, a managed policy named like the role, because IAM caps a role's inline policies at 10,240 characters), on the service's own names in the environment (see `main.tf`):\n\n| statement | for |\n|---|---|\n");
-    let mut sids: Vec<&str> = Vec::new();
-    for c in cis {
-        for st in ci::deploy(c).all() {
-            if !sids.contains(&st.sid) {
-                sids.push(st.sid);
-            }
-        }
-    }
-    for sid in sids {
-        let _ = writeln!(out, "| {} | {} |", code(sid), cell(purpose(sid)));
-    }
-    out.push_str(
-        "\nResources with AWS-assigned ids are scoped by the `service` and `environment` tags the service's Terraform puts on everything: security groups can be tagged only in the call that creates them, so another team's group can never be tagged into scope.\n\
-         ACM certificates have no such guard: a role could tag another team's certificate as its own and then delete it, which ACM refuses while the certificate is in use.\n\n",
+        "\nEach service's deploy role, the permissions boundary of its own roles and, with secrets or a database, its KMS key are declared in the service's CI deploy module, generated next to the service's own Terraform from the resources that Terraform declares.\n\
+         The module's README lists what the role may do, statement by statement, and the service's names in every environment.\n\n",
     );
 
     out.push_str("## Cluster access\n\n");
@@ -627,6 +449,11 @@ fn readme(org: &Org, cis: &[ServiceCi], vars: &[Variable], outputs: &[Output], m
             );
         }
     }
+    let _ = writeln!(
+        out,
+        "| `module.<service>` | one CI deploy module per service, {} in all (see above) |",
+        entries.len()
+    );
     out.push_str("\n## Inputs\n\nEvery input is set by the environment's `.tfvars` file.\n\n| name | description |");
     for e in envs {
         let _ = write!(out, " {} |", cell(&e.name.value));
@@ -639,8 +466,7 @@ fn readme(org: &Org, cis: &[ServiceCi], vars: &[Variable], outputs: &[Output], m
     for v in vars {
         let _ = write!(out, "| {} | {} |", code(v.name), cell(&v.description));
         for val in &v.values {
-            let shown = if v.name == "services" { "see the table above".to_owned() } else { code(&hcl::compact(val)) };
-            let _ = write!(out, " {shown} |");
+            let _ = write!(out, " {} |", code(&hcl::compact(val)));
         }
         out.push('\n');
     }

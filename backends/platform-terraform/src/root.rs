@@ -136,7 +136,7 @@ impl Section {
             Section::Provider => "Provider and shared values.",
             Section::Iam => "IAM role of the service account (IRSA) and its least-privilege policy.",
             Section::Kms => {
-                "The service's KMS key (the org-level root creates it) for secrets, storage and Performance Insights."
+                "The service's KMS key (its CI deploy module creates it) for secrets, storage and Performance Insights."
             }
             Section::Secrets => "Secrets Manager: declared secrets (names only; values are set out of band).",
             Section::Network => "Network: the database admits only the service's pods (EKS security groups for pods).",
@@ -336,7 +336,7 @@ pub fn condition(test: &str, variable: Expr, values: Expr) -> Block {
 }
 
 /// The ARN of the permissions boundary every role of the service carries
-/// ([`platform_ir::naming::permissions_boundary_name`], created by the org-level root).
+/// ([`platform_ir::naming::permissions_boundary_name`], created by the CI deploy module).
 pub fn permissions_boundary() -> Expr {
     arn(vec![
         hcl::lit("iam::"),

@@ -22,23 +22,31 @@ pub fn state_key(service: &str, env: &str) -> String {
     format!("services/{service}/{env}/terraform.tfstate")
 }
 
-/// `versions.tf`.
+/// `versions.tf` of a root: the pins and an empty `backend "s3"` block.
 pub fn versions_tf(org: &Org, root: &Root) -> String {
+    terraform_block(org, root.providers.contains("random"), true)
+}
+
+/// `versions.tf` of a module called by a root: the pins only (a module has no backend).
+pub fn module_versions_tf(org: &Org) -> String {
+    terraform_block(org, false, false)
+}
+
+fn terraform_block(org: &Org, random: bool, backend: bool) -> String {
     let mut providers = vec![("aws", "hashicorp/aws", &org.terraform.aws_provider.value)];
-    if root.providers.contains("random") {
+    if random {
         providers.push(("random", "hashicorp/random", &org.terraform.random_provider.value));
     }
-    let required = providers.into_iter().map(|(name, source, version)| {
-        (name, Expr::object([("source", Expr::str(source)), ("version", Expr::str(version))]))
-    });
     let mut rp = Block::new("required_providers", []);
-    for (name, spec) in required {
-        rp = rp.attr(name, spec);
+    for (name, source, version) in providers {
+        rp = rp.attr(name, Expr::object([("source", Expr::str(source)), ("version", Expr::str(version))]));
     }
-    let terraform = Block::new("terraform", [])
+    let mut terraform = Block::new("terraform", [])
         .attr("required_version", Expr::str(&org.terraform.required_version.value))
-        .block(rp)
-        .block(Block::new("backend", ["s3"]));
+        .block(rp);
+    if backend {
+        terraform = terraform.block(Block::new("backend", ["s3"]));
+    }
     hcl::print(&Body(vec![Item::Block(terraform)]))
 }
 

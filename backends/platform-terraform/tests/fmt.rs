@@ -1,5 +1,5 @@
 //! `terraform fmt` is the judge of the printer: every golden `terraform/` tree (the services'
-//! `<service>/terraform/` and the org-level `_org/terraform/`), and a sample document using
+//! `<service>/terraform/` with their `ci-deploy/` modules, and the org-level `_org/terraform/`), and a sample document using
 //! every construct the printer has, must come out of `terraform fmt` unchanged. Runs when a terraform binary is found (`$TERRAFORM`, the conformance toolchain's
 //! `.tools/bin/terraform`, or `terraform` on `PATH`) and says so loudly when none is.
 #![allow(clippy::print_stderr)]
@@ -117,6 +117,7 @@ fn sample() -> Body {
     let res = Block::new("resource", ["aws_thing", "stripe-key"])
         .comment("checkov:skip=CKV_X:reason with \"quotes\"")
         .attr("name", Expr::path("var.names.secrets").then(vec![Step::Key("stripe-key".into())]))
+        .attr("picked", Expr::path("local.by_env").then(vec![Step::By(Box::new(Expr::path("var.environment")))]))
         .attr("description", Expr::str("a \"quoted\" ${not_interpolated} %{not_a_directive} back\\slash\nnew line"))
         .attr("count", Expr::cond(Expr::path("var.on"), Expr::Num(1), Expr::Num(0)))
         .blank()

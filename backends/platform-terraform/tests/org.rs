@@ -2,7 +2,9 @@
 //! golden ok case and example:
 //!
 //! - every block of every service root is one the CI deploy role grants for;
-//! - the names in the org root's `services` equal the names in each service's own tfvars;
+//! - the org root calls the CI deploy module of exactly the services with Terraform, and
+//!   every module source resolves inside the output tree;
+//! - the names in each service's CI deploy module equal the names in its own tfvars;
 //! - the role each service's GitHub Actions caller assumes in an environment is the org
 //!   root's deploy role in that environment's account, and the reusable workflows declare
 //!   the GitHub environment the roles trust (`repo:<repo>:environment:<env>`), for the
@@ -33,8 +35,8 @@ fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_default()
 }
 
-/// `key = "value"` pairs of the top-level object `name = { … }` of a tfvars file, or of the
-/// object `"<name>" = { … }` nested one level in (the org root's `services`).
+/// `key = "value"` pairs of the first object opened by the line `opener` (`names = {` of a
+/// tfvars file, `<env> = {` of a CI deploy module's names).
 fn object(text: &str, opener: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut inside = false;
@@ -99,6 +101,32 @@ fn every_block_of_every_service_root_is_granted_for() {
 }
 
 #[test]
+fn the_org_root_calls_the_deploy_module_of_every_service() {
+    let mut checked = 0;
+    for expected in golden() {
+        let org = expected.join("_org/terraform");
+        let main = read(&org.join("main.tf"));
+        let sources: Vec<String> = main
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("source = \"").and_then(|v| v.strip_suffix('"')).map(str::to_owned))
+            .collect();
+        for source in &sources {
+            let dir = org.join(source);
+            assert!(dir.join("main.tf").is_file(), "{}: module source {source} is not in the tree", expected.display());
+            assert!(dir.canonicalize().unwrap().starts_with(expected.canonicalize().unwrap()));
+            checked += 1;
+        }
+        let with_terraform: Vec<String> = dirs(&expected)
+            .into_iter()
+            .filter(|d| !d.ends_with("_org") && d.join("terraform/main.tf").is_file())
+            .map(|d| format!("../../{}/terraform/ci-deploy", d.file_name().unwrap().to_string_lossy()))
+            .collect();
+        assert_eq!(sources, with_terraform, "{}: modules called by the org root", expected.display());
+    }
+    assert!(checked > 10, "only {checked} module calls checked");
+}
+
+#[test]
 fn names_agree_between_the_roots_and_the_workflows() {
     let mut checked = 0;
     for expected in golden() {
@@ -135,8 +163,9 @@ fn names_agree_between_the_roots_and_the_workflows() {
                 if !svc.join("terraform").is_dir() {
                     continue;
                 }
-                let ours = object(&text, &format!("\"{name}\" = {{"));
-                assert!(!ours.is_empty(), "{}: no entry for {name}", tfvars.display());
+                let module = read(&svc.join("terraform/ci-deploy/main.tf"));
+                let ours = object(&module, &format!("{env} = {{"));
+                assert!(!ours.is_empty(), "{}: no names for {env} in {name}'s CI deploy module", expected.display());
                 // The service root's own names.
                 let theirs = object(&read(&svc.join(format!("terraform/{env}.tfvars"))), "names = {");
                 for key in ["iam_role", "permissions_boundary", "kms_alias", "database", "database_final_snapshot"] {

@@ -262,7 +262,7 @@ pub fn emit<E: Send>(fe: &Frontend, backends: &[&dyn Backend], sink: &Sink<'_, E
             for b in backends {
                 let out = b.emit_service(org, svc);
                 diags.extend(out.diagnostics);
-                let Some(prefix) = RelPath::new(format!("{}/{}", svc.name.value, b.id())) else { continue };
+                let Some(prefix) = RelPath::new(ir::backend::service_dir(&svc.name.value, b.id())) else { continue };
                 for (path, art) in out.artifacts.iter() {
                     let bytes = platform_emit::header(art.format, &source, &art.contents);
                     if let Err(e) = sink(&path.join_under(&prefix), bytes.as_bytes()) {
@@ -285,7 +285,7 @@ pub fn emit<E: Send>(fe: &Frontend, backends: &[&dyn Backend], sink: &Sink<'_, E
     for b in backends {
         let out = b.emit_org(org, &services);
         diags.extend(out.diagnostics);
-        let Some(prefix) = RelPath::new(format!("_org/{}", b.id())) else { continue };
+        let Some(prefix) = RelPath::new(ir::backend::org_dir(b.id())) else { continue };
         for (path, art) in out.artifacts.iter() {
             let bytes = platform_emit::header(art.format, &fe.org_source, &art.contents);
             if let Err(e) = sink(&path.join_under(&prefix), bytes.as_bytes())

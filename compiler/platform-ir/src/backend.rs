@@ -16,6 +16,23 @@ impl fmt::Display for BackendId {
     }
 }
 
+/// The directory of a service's files from one backend, relative to the output root: the
+/// layout the driver writes, `<service>/<backend>`.
+pub fn service_dir(service: &str, backend: BackendId) -> String {
+    format!("{service}/{backend}")
+}
+
+/// The directory of a backend's org-wide files, relative to the output root: `_org/<backend>`.
+pub fn org_dir(backend: BackendId) -> String {
+    format!("_org/{backend}")
+}
+
+/// The path from a backend's org directory ([`org_dir`]) to a service's directory of another
+/// (or the same) backend ([`service_dir`]), for org files that refer to service files.
+pub fn org_to_service(service: &str, backend: BackendId) -> String {
+    format!("../../{}", service_dir(service, backend))
+}
+
 /// Files and findings from one backend run.
 #[derive(Clone, Debug, Default)]
 pub struct Emitted {

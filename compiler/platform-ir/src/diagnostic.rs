@@ -36,10 +36,14 @@ pub struct Code {
 
 /// Declare a crate's code registry: one `pub const` per code plus `pub const ALL`, in order.
 ///
-/// ```ignore
-/// platform_ir::codes! {
-///     LOW001 "missing-field" "a required field is missing" "Long docs: trigger, why, example, fix.";
+/// ```
+/// mod codes {
+///     platform_ir::codes! {
+///         LOW001 "missing-field" "a required field is missing" "Long docs: trigger, why, example, fix.";
+///     }
 /// }
+/// assert_eq!(codes::LOW001.name, "missing-field");
+/// assert_eq!(codes::ALL.iter().map(|c| c.id).collect::<Vec<_>>(), ["LOW001"]);
 /// ```
 #[macro_export]
 macro_rules! codes {

@@ -7,13 +7,13 @@ output "github_oidc_provider_arn" {
 output "deploy_role_arns" {
   description = "The CI deploy role of each service (the `aws-role-arn` its GitHub Actions deploys assume)."
   value = {
-    "docs-site" = aws_iam_role.docs_site_deploy.arn
+    "docs-site" = module.docs_site.deploy_role_arn
   }
 }
 
 output "permissions_boundary_arns" {
   description = "The permissions boundary of each service's own roles."
   value = {
-    "docs-site" = aws_iam_policy.docs_site_boundary.arn
+    "docs-site" = module.docs_site.permissions_boundary_arn
   }
 }

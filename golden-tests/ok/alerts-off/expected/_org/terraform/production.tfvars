@@ -6,17 +6,3 @@ eks_cluster_name            = "production"
 state_bucket                = "example-org-production-terraform-state"
 lock_table                  = "terraform-locks"
 create_github_oidc_provider = true
-services = {
-  "docs-site" = {
-    deploy_role             = "docs-site-production-deploy"
-    permissions_boundary    = "docs-site-production-boundary"
-    state_key               = "services/docs-site/production/terraform.tfstate"
-    iam_role                = "docs-site-production"
-    rds_monitoring_role     = null
-    kms_alias               = null
-    secrets_prefix          = null
-    database                = null
-    database_final_snapshot = null
-    host                    = null
-  }
-}

@@ -54,112 +54,17 @@ data "aws_iam_policy_document" "github_deploy_trust" {
   }
 }
 
-# Service recs-lab: the permissions boundary of its own roles, and its deploy role.
-data "aws_iam_policy_document" "recs_lab_boundary" {
-  statement {
-    sid       = "NothingToGrant"
-    effect    = "Deny"
-    actions   = ["*"]
-    resources = ["*"]
-  }
-}
+# Per service: its CI deploy module (deploy role, permissions boundary, KMS key), generated next to the service's own Terraform.
+module "recs_lab" {
+  source = "../../recs-lab/terraform/ci-deploy"
 
-resource "aws_iam_policy" "recs_lab_boundary" {
-  name        = var.services["recs-lab"].permissions_boundary
-  description = "Bounds the roles of recs-lab's own Terraform to what its pods and database need."
-  policy      = data.aws_iam_policy_document.recs_lab_boundary.json
-}
-
-data "aws_iam_policy_document" "recs_lab_deploy" {
-  statement {
-    sid     = "TerraformState"
-    effect  = "Allow"
-    actions = ["s3:GetObject", "s3:ListBucket", "s3:PutObject"]
-    resources = [
-      "arn:${data.aws_partition.current.partition}:s3:::${var.state_bucket}",
-      "arn:${data.aws_partition.current.partition}:s3:::${var.state_bucket}/${var.services["recs-lab"].state_key}",
-    ]
-  }
-
-  statement {
-    sid     = "TerraformLock"
-    effect  = "Allow"
-    actions = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"]
-    resources = [
-      "arn:${data.aws_partition.current.partition}:dynamodb:${var.aws_region}:${var.aws_account_id}:table/${var.lock_table}",
-    ]
-
-    condition {
-      test     = "ForAllValues:StringEquals"
-      variable = "dynamodb:LeadingKeys"
-      values = [
-        "${var.state_bucket}/${var.services["recs-lab"].state_key}",
-        "${var.state_bucket}/${var.services["recs-lab"].state_key}-md5",
-      ]
-    }
-  }
-
-  statement {
-    sid     = "Cluster"
-    effect  = "Allow"
-    actions = ["eks:DescribeCluster"]
-    resources = [
-      "arn:${data.aws_partition.current.partition}:eks:${var.aws_region}:${var.aws_account_id}:cluster/${var.eks_cluster_name}",
-    ]
-  }
-
-  statement {
-    sid    = "OwnRoles"
-    effect = "Allow"
-    actions = [
-      "iam:DeleteRole",
-      "iam:DeleteRolePolicy",
-      "iam:GetRole",
-      "iam:GetRolePolicy",
-      "iam:ListAttachedRolePolicies",
-      "iam:ListInstanceProfilesForRole",
-      "iam:ListRolePolicies",
-      "iam:ListRoleTags",
-      "iam:TagRole",
-      "iam:UntagRole",
-      "iam:UpdateAssumeRolePolicy",
-      "iam:UpdateRole",
-      "iam:UpdateRoleDescription",
-    ]
-    resources = [
-      "arn:${data.aws_partition.current.partition}:iam::${var.aws_account_id}:role/${var.services["recs-lab"].iam_role}",
-    ]
-  }
-
-  statement {
-    sid     = "OwnRolesWithinBoundary"
-    effect  = "Allow"
-    actions = ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"]
-    resources = [
-      "arn:${data.aws_partition.current.partition}:iam::${var.aws_account_id}:role/${var.services["recs-lab"].iam_role}",
-    ]
-
-    condition {
-      test     = "StringEquals"
-      variable = "iam:PermissionsBoundary"
-      values = [
-        "arn:${data.aws_partition.current.partition}:iam::${var.aws_account_id}:policy/${var.services["recs-lab"].permissions_boundary}",
-      ]
-    }
-  }
-}
-
-resource "aws_iam_role" "recs_lab_deploy" {
-  name                 = var.services["recs-lab"].deploy_role
-  description          = "GitHub Actions deploys, promotions and rollbacks of recs-lab in one environment."
-  assume_role_policy   = data.aws_iam_policy_document.github_deploy_trust.json
-  max_session_duration = 3600
+  environment      = var.environment
+  aws_account_id   = var.aws_account_id
+  aws_region       = var.aws_region
+  eks_cluster_name = var.eks_cluster_name
+  state_bucket     = var.state_bucket
+  lock_table       = var.lock_table
+  trust_policy     = data.aws_iam_policy_document.github_deploy_trust.json
 
   depends_on = [aws_iam_openid_connect_provider.github]
-}
-
-resource "aws_iam_role_policy" "recs_lab_deploy" {
-  name   = "deploy"
-  role   = aws_iam_role.recs_lab_deploy.id
-  policy = data.aws_iam_policy_document.recs_lab_deploy.json
 }

@@ -7,13 +7,13 @@ output "github_oidc_provider_arn" {
 output "deploy_role_arns" {
   description = "The CI deploy role of each service (the `aws-role-arn` its GitHub Actions deploys assume)."
   value = {
-    "recs-lab" = aws_iam_role.recs_lab_deploy.arn
+    "recs-lab" = module.recs_lab.deploy_role_arn
   }
 }
 
 output "permissions_boundary_arns" {
   description = "The permissions boundary of each service's own roles."
   value = {
-    "recs-lab" = aws_iam_policy.recs_lab_boundary.arn
+    "recs-lab" = module.recs_lab.permissions_boundary_arn
   }
 }

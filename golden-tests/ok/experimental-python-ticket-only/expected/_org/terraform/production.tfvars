@@ -6,17 +6,3 @@ eks_cluster_name            = "production"
 state_bucket                = "example-org-production-terraform-state"
 lock_table                  = "terraform-locks"
 create_github_oidc_provider = true
-services = {
-  "recs-lab" = {
-    deploy_role             = "recs-lab-production-deploy"
-    permissions_boundary    = "recs-lab-production-boundary"
-    state_key               = "services/recs-lab/production/terraform.tfstate"
-    iam_role                = "recs-lab-production"
-    rds_monitoring_role     = null
-    kms_alias               = null
-    secrets_prefix          = null
-    database                = null
-    database_final_snapshot = null
-    host                    = null
-  }
-}

@@ -63,29 +63,3 @@ variable "create_github_oidc_provider" {
   description = "Whether this environment creates GitHub's OIDC provider: true for the first environment of each AWS account (an account holds the provider once), false for the others, which trust the one already there."
   type        = bool
 }
-
-variable "services" {
-  description = "Every service of the build with its AWS names in this environment, from the platform's one naming rule (null where the service has no such resource)."
-  type = map(object({
-    deploy_role             = string
-    permissions_boundary    = string
-    state_key               = string
-    iam_role                = string
-    rds_monitoring_role     = string
-    kms_alias               = string
-    secrets_prefix          = string
-    database                = string
-    database_final_snapshot = string
-    host                    = string
-  }))
-
-  validation {
-    condition     = alltrue([for s in values(var.services) : (length(s.deploy_role) <= 64) && can(regex("^[A-Za-z0-9+=,.@_-]+$", s.deploy_role))])
-    error_message = "Every deploy role name must be at most 64 letters, digits and +=,.@_- characters."
-  }
-
-  validation {
-    condition     = alltrue([for s in values(var.services) : (length(s.permissions_boundary) <= 128) && can(regex("^[A-Za-z0-9+=,.@_-]+$", s.permissions_boundary))])
-    error_message = "Every permissions boundary name must be at most 128 letters, digits and +=,.@_- characters."
-  }
-}

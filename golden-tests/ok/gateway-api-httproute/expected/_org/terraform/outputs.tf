@@ -7,13 +7,13 @@ output "github_oidc_provider_arn" {
 output "deploy_role_arns" {
   description = "The CI deploy role of each service (the `aws-role-arn` its GitHub Actions deploys assume)."
   value = {
-    "catalog-api" = aws_iam_role.catalog_api_deploy.arn
+    "catalog-api" = module.catalog_api.deploy_role_arn
   }
 }
 
 output "permissions_boundary_arns" {
   description = "The permissions boundary of each service's own roles."
   value = {
-    "catalog-api" = aws_iam_policy.catalog_api_boundary.arn
+    "catalog-api" = module.catalog_api.permissions_boundary_arn
   }
 }

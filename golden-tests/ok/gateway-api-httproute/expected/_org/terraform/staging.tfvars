@@ -6,17 +6,3 @@ eks_cluster_name            = "staging"
 state_bucket                = "example-org-staging-terraform-state"
 lock_table                  = "terraform-locks"
 create_github_oidc_provider = true
-services = {
-  "catalog-api" = {
-    deploy_role             = "catalog-api-staging-deploy"
-    permissions_boundary    = "catalog-api-staging-boundary"
-    state_key               = "services/catalog-api/staging/terraform.tfstate"
-    iam_role                = "catalog-api-staging"
-    rds_monitoring_role     = null
-    kms_alias               = null
-    secrets_prefix          = null
-    database                = null
-    database_final_snapshot = null
-    host                    = "catalog-api.staging.example.com"
-  }
-}

@@ -7,13 +7,13 @@ output "github_oidc_provider_arn" {
 output "deploy_role_arns" {
   description = "The CI deploy role of each service (the `aws-role-arn` its GitHub Actions deploys assume)."
   value = {
-    "search-api" = aws_iam_role.search_api_deploy.arn
+    "search-api" = module.search_api.deploy_role_arn
   }
 }
 
 output "permissions_boundary_arns" {
   description = "The permissions boundary of each service's own roles."
   value = {
-    "search-api" = aws_iam_policy.search_api_boundary.arn
+    "search-api" = module.search_api.permissions_boundary_arn
   }
 }

@@ -7,13 +7,13 @@ output "github_oidc_provider_arn" {
 output "deploy_role_arns" {
   description = "The CI deploy role of each service (the `aws-role-arn` its GitHub Actions deploys assume)."
   value = {
-    "quoted-api" = aws_iam_role.quoted_api_deploy.arn
+    "quoted-api" = module.quoted_api.deploy_role_arn
   }
 }
 
 output "permissions_boundary_arns" {
   description = "The permissions boundary of each service's own roles."
   value = {
-    "quoted-api" = aws_iam_policy.quoted_api_boundary.arn
+    "quoted-api" = module.quoted_api.permissions_boundary_arn
   }
 }

@@ -7,13 +7,13 @@ output "github_oidc_provider_arn" {
 output "deploy_role_arns" {
   description = "The CI deploy role of each service (the `aws-role-arn` its GitHub Actions deploys assume)."
   value = {
-    "quote-api" = aws_iam_role.quote_api_deploy.arn
+    "quote-api" = module.quote_api.deploy_role_arn
   }
 }
 
 output "permissions_boundary_arns" {
   description = "The permissions boundary of each service's own roles."
   value = {
-    "quote-api" = aws_iam_policy.quote_api_boundary.arn
+    "quote-api" = module.quote_api.permissions_boundary_arn
   }
 }

@@ -6,17 +6,3 @@ eks_cluster_name            = "production"
 state_bucket                = "example-org-production-terraform-state"
 lock_table                  = "terraform-locks"
 create_github_oidc_provider = true
-services = {
-  "quote-api" = {
-    deploy_role             = "quote-api-production-deploy"
-    permissions_boundary    = "quote-api-production-boundary"
-    state_key               = "services/quote-api/production/terraform.tfstate"
-    iam_role                = "quote-api-production"
-    rds_monitoring_role     = null
-    kms_alias               = null
-    secrets_prefix          = null
-    database                = null
-    database_final_snapshot = null
-    host                    = null
-  }
-}

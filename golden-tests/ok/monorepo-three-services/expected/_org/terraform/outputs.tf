@@ -7,26 +7,26 @@ output "github_oidc_provider_arn" {
 output "deploy_role_arns" {
   description = "The CI deploy role of each service (the `aws-role-arn` its GitHub Actions deploys assume)."
   value = {
-    "checkout-api"        = aws_iam_role.checkout_api_deploy.arn
-    "notification-worker" = aws_iam_role.notification_worker_deploy.arn
-    "user-api"            = aws_iam_role.user_api_deploy.arn
+    "checkout-api"        = module.checkout_api.deploy_role_arn
+    "notification-worker" = module.notification_worker.deploy_role_arn
+    "user-api"            = module.user_api.deploy_role_arn
   }
 }
 
 output "permissions_boundary_arns" {
   description = "The permissions boundary of each service's own roles."
   value = {
-    "checkout-api"        = aws_iam_policy.checkout_api_boundary.arn
-    "notification-worker" = aws_iam_policy.notification_worker_boundary.arn
-    "user-api"            = aws_iam_policy.user_api_boundary.arn
+    "checkout-api"        = module.checkout_api.permissions_boundary_arn
+    "notification-worker" = module.notification_worker.permissions_boundary_arn
+    "user-api"            = module.user_api.permissions_boundary_arn
   }
 }
 
 output "kms_key_arns" {
   description = "The KMS key of each service with secrets or a database."
   value = {
-    "checkout-api"        = aws_kms_key.checkout_api.arn
-    "notification-worker" = aws_kms_key.notification_worker.arn
-    "user-api"            = aws_kms_key.user_api.arn
+    "checkout-api"        = module.checkout_api.kms_key_arn
+    "notification-worker" = module.notification_worker.kms_key_arn
+    "user-api"            = module.user_api.kms_key_arn
   }
 }

@@ -87,7 +87,7 @@ resource "aws_iam_role_policy" "service" {
   policy = data.aws_iam_policy_document.service.json
 }
 
-# The service's KMS key (the org-level root creates it) for secrets, storage and Performance Insights.
+# The service's KMS key (its CI deploy module creates it) for secrets, storage and Performance Insights.
 data "aws_kms_key" "service" {
   key_id = var.names.kms_alias
 }

@@ -6,17 +6,3 @@ eks_cluster_name            = "production"
 state_bucket                = "example-org-production-terraform-state"
 lock_table                  = "terraform-locks"
 create_github_oidc_provider = true
-services = {
-  "invoice-api" = {
-    deploy_role             = "invoice-api-production-deploy"
-    permissions_boundary    = "invoice-api-production-boundary"
-    state_key               = "services/invoice-api/production/terraform.tfstate"
-    iam_role                = "invoice-api-production"
-    rds_monitoring_role     = null
-    kms_alias               = null
-    secrets_prefix          = null
-    database                = null
-    database_final_snapshot = null
-    host                    = null
-  }
-}

@@ -6,17 +6,3 @@ eks_cluster_name            = "staging"
 state_bucket                = "example-org-staging-terraform-state"
 lock_table                  = "terraform-locks"
 create_github_oidc_provider = true
-services = {
-  "invoice-api" = {
-    deploy_role             = "invoice-api-staging-deploy"
-    permissions_boundary    = "invoice-api-staging-boundary"
-    state_key               = "services/invoice-api/staging/terraform.tfstate"
-    iam_role                = "invoice-api-staging"
-    rds_monitoring_role     = null
-    kms_alias               = null
-    secrets_prefix          = null
-    database                = null
-    database_final_snapshot = null
-    host                    = null
-  }
-}

@@ -7,20 +7,20 @@ output "github_oidc_provider_arn" {
 output "deploy_role_arns" {
   description = "The CI deploy role of each service (the `aws-role-arn` its GitHub Actions deploys assume)."
   value = {
-    "ledger-api" = aws_iam_role.ledger_api_deploy.arn
+    "ledger-api" = module.ledger_api.deploy_role_arn
   }
 }
 
 output "permissions_boundary_arns" {
   description = "The permissions boundary of each service's own roles."
   value = {
-    "ledger-api" = aws_iam_policy.ledger_api_boundary.arn
+    "ledger-api" = module.ledger_api.permissions_boundary_arn
   }
 }
 
 output "kms_key_arns" {
   description = "The KMS key of each service with secrets or a database."
   value = {
-    "ledger-api" = aws_kms_key.ledger_api.arn
+    "ledger-api" = module.ledger_api.kms_key_arn
   }
 }

@@ -6,17 +6,3 @@ eks_cluster_name            = "production"
 state_bucket                = "example-org-production-terraform-state"
 lock_table                  = "terraform-locks"
 create_github_oidc_provider = true
-services = {
-  "ledger-api" = {
-    deploy_role             = "ledger-api-production-deploy"
-    permissions_boundary    = "ledger-api-production-boundary"
-    state_key               = "services/ledger-api/production/terraform.tfstate"
-    iam_role                = "ledger-api-production"
-    rds_monitoring_role     = "ledger-api-production-rds-monitoring"
-    kms_alias               = "alias/ledger-api-production"
-    secrets_prefix          = "production/ledger-api/"
-    database                = "ledger-api-production"
-    database_final_snapshot = "ledger-api-production-final"
-    host                    = null
-  }
-}

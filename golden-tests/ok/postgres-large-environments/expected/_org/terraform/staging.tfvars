@@ -6,17 +6,3 @@ eks_cluster_name            = "staging"
 state_bucket                = "example-org-staging-terraform-state"
 lock_table                  = "terraform-locks"
 create_github_oidc_provider = true
-services = {
-  "ledger-api" = {
-    deploy_role             = "ledger-api-staging-deploy"
-    permissions_boundary    = "ledger-api-staging-boundary"
-    state_key               = "services/ledger-api/staging/terraform.tfstate"
-    iam_role                = "ledger-api-staging"
-    rds_monitoring_role     = "ledger-api-staging-rds-monitoring"
-    kms_alias               = "alias/ledger-api-staging"
-    secrets_prefix          = "staging/ledger-api/"
-    database                = "ledger-api-staging"
-    database_final_snapshot = "ledger-api-staging-final"
-    host                    = null
-  }
-}

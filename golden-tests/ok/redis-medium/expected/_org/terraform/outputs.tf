@@ -7,20 +7,20 @@ output "github_oidc_provider_arn" {
 output "deploy_role_arns" {
   description = "The CI deploy role of each service (the `aws-role-arn` its GitHub Actions deploys assume)."
   value = {
-    "session-cache" = aws_iam_role.session_cache_deploy.arn
+    "session-cache" = module.session_cache.deploy_role_arn
   }
 }
 
 output "permissions_boundary_arns" {
   description = "The permissions boundary of each service's own roles."
   value = {
-    "session-cache" = aws_iam_policy.session_cache_boundary.arn
+    "session-cache" = module.session_cache.permissions_boundary_arn
   }
 }
 
 output "kms_key_arns" {
   description = "The KMS key of each service with secrets or a database."
   value = {
-    "session-cache" = aws_kms_key.session_cache.arn
+    "session-cache" = module.session_cache.kms_key_arn
   }
 }

@@ -6,17 +6,3 @@ eks_cluster_name            = "production"
 state_bucket                = "example-org-production-terraform-state"
 lock_table                  = "terraform-locks"
 create_github_oidc_provider = true
-services = {
-  "session-cache" = {
-    deploy_role             = "session-cache-production-deploy"
-    permissions_boundary    = "session-cache-production-boundary"
-    state_key               = "services/session-cache/production/terraform.tfstate"
-    iam_role                = "session-cache-production"
-    rds_monitoring_role     = null
-    kms_alias               = "alias/session-cache-production"
-    secrets_prefix          = "production/session-cache/"
-    database                = "session-cache-production"
-    database_final_snapshot = "session-cache-production-final"
-    host                    = null
-  }
-}

@@ -6,17 +6,3 @@ eks_cluster_name            = "staging"
 state_bucket                = "example-org-staging-terraform-state"
 lock_table                  = "terraform-locks"
 create_github_oidc_provider = true
-services = {
-  "session-cache" = {
-    deploy_role             = "session-cache-staging-deploy"
-    permissions_boundary    = "session-cache-staging-boundary"
-    state_key               = "services/session-cache/staging/terraform.tfstate"
-    iam_role                = "session-cache-staging"
-    rds_monitoring_role     = null
-    kms_alias               = "alias/session-cache-staging"
-    secrets_prefix          = "staging/session-cache/"
-    database                = "session-cache-staging"
-    database_final_snapshot = "session-cache-staging-final"
-    host                    = null
-  }
-}

@@ -7,20 +7,20 @@ output "github_oidc_provider_arn" {
 output "deploy_role_arns" {
   description = "The CI deploy role of each service (the `aws-role-arn` its GitHub Actions deploys assume)."
   value = {
-    "billing-worker" = aws_iam_role.billing_worker_deploy.arn
+    "billing-worker" = module.billing_worker.deploy_role_arn
   }
 }
 
 output "permissions_boundary_arns" {
   description = "The permissions boundary of each service's own roles."
   value = {
-    "billing-worker" = aws_iam_policy.billing_worker_boundary.arn
+    "billing-worker" = module.billing_worker.permissions_boundary_arn
   }
 }
 
 output "kms_key_arns" {
   description = "The KMS key of each service with secrets or a database."
   value = {
-    "billing-worker" = aws_kms_key.billing_worker.arn
+    "billing-worker" = module.billing_worker.kms_key_arn
   }
 }

@@ -6,17 +6,3 @@ eks_cluster_name            = "production"
 state_bucket                = "example-org-production-terraform-state"
 lock_table                  = "terraform-locks"
 create_github_oidc_provider = true
-services = {
-  "billing-worker" = {
-    deploy_role             = "billing-worker-production-deploy"
-    permissions_boundary    = "billing-worker-production-boundary"
-    state_key               = "services/billing-worker/production/terraform.tfstate"
-    iam_role                = "billing-worker-production"
-    rds_monitoring_role     = null
-    kms_alias               = "alias/billing-worker-production"
-    secrets_prefix          = "production/billing-worker/"
-    database                = null
-    database_final_snapshot = null
-    host                    = null
-  }
-}

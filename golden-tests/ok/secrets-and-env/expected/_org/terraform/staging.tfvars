@@ -6,17 +6,3 @@ eks_cluster_name            = "staging"
 state_bucket                = "example-org-staging-terraform-state"
 lock_table                  = "terraform-locks"
 create_github_oidc_provider = true
-services = {
-  "billing-worker" = {
-    deploy_role             = "billing-worker-staging-deploy"
-    permissions_boundary    = "billing-worker-staging-boundary"
-    state_key               = "services/billing-worker/staging/terraform.tfstate"
-    iam_role                = "billing-worker-staging"
-    rds_monitoring_role     = null
-    kms_alias               = "alias/billing-worker-staging"
-    secrets_prefix          = "staging/billing-worker/"
-    database                = null
-    database_final_snapshot = null
-    host                    = null
-  }
-}

@@ -7,20 +7,20 @@ output "github_oidc_provider_arn" {
 output "deploy_role_arns" {
   description = "The CI deploy role of each service (the `aws-role-arn` its GitHub Actions deploys assume)."
   value = {
-    "payment-api" = aws_iam_role.payment_api_deploy.arn
+    "payment-api" = module.payment_api.deploy_role_arn
   }
 }
 
 output "permissions_boundary_arns" {
   description = "The permissions boundary of each service's own roles."
   value = {
-    "payment-api" = aws_iam_policy.payment_api_boundary.arn
+    "payment-api" = module.payment_api.permissions_boundary_arn
   }
 }
 
 output "kms_key_arns" {
   description = "The KMS key of each service with secrets or a database."
   value = {
-    "payment-api" = aws_kms_key.payment_api.arn
+    "payment-api" = module.payment_api.kms_key_arn
   }
 }

@@ -6,17 +6,3 @@ eks_cluster_name            = "production"
 state_bucket                = "example-org-production-terraform-state"
 lock_table                  = "terraform-locks"
 create_github_oidc_provider = true
-services = {
-  "payment-api" = {
-    deploy_role             = "payment-api-production-deploy"
-    permissions_boundary    = "payment-api-production-boundary"
-    state_key               = "services/payment-api/production/terraform.tfstate"
-    iam_role                = "payment-api-production"
-    rds_monitoring_role     = "payment-api-production-rds-monitoring"
-    kms_alias               = "alias/payment-api-production"
-    secrets_prefix          = "production/payment-api/"
-    database                = "payment-api-production"
-    database_final_snapshot = "payment-api-production-final"
-    host                    = null
-  }
-}

@@ -6,17 +6,3 @@ eks_cluster_name            = "staging"
 state_bucket                = "example-org-staging-terraform-state"
 lock_table                  = "terraform-locks"
 create_github_oidc_provider = true
-services = {
-  "payment-api" = {
-    deploy_role             = "payment-api-staging-deploy"
-    permissions_boundary    = "payment-api-staging-boundary"
-    state_key               = "services/payment-api/staging/terraform.tfstate"
-    iam_role                = "payment-api-staging"
-    rds_monitoring_role     = "payment-api-staging-rds-monitoring"
-    kms_alias               = "alias/payment-api-staging"
-    secrets_prefix          = "staging/payment-api/"
-    database                = "payment-api-staging"
-    database_final_snapshot = "payment-api-staging-final"
-    host                    = null
-  }
-}

@@ -7,13 +7,13 @@ output "github_oidc_provider_arn" {
 output "deploy_role_arns" {
   description = "The CI deploy role of each service (the `aws-role-arn` its GitHub Actions deploys assume)."
   value = {
-    "search-indexer" = aws_iam_role.search_indexer_deploy.arn
+    "search-indexer" = module.search_indexer.deploy_role_arn
   }
 }
 
 output "permissions_boundary_arns" {
   description = "The permissions boundary of each service's own roles."
   value = {
-    "search-indexer" = aws_iam_policy.search_indexer_boundary.arn
+    "search-indexer" = module.search_indexer.permissions_boundary_arn
   }
 }

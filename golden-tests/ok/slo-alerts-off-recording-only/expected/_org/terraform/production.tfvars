@@ -6,17 +6,3 @@ eks_cluster_name            = "production"
 state_bucket                = "example-org-production-terraform-state"
 lock_table                  = "terraform-locks"
 create_github_oidc_provider = true
-services = {
-  "search-indexer" = {
-    deploy_role             = "search-indexer-production-deploy"
-    permissions_boundary    = "search-indexer-production-boundary"
-    state_key               = "services/search-indexer/production/terraform.tfstate"
-    iam_role                = "search-indexer-production"
-    rds_monitoring_role     = null
-    kms_alias               = null
-    secrets_prefix          = null
-    database                = null
-    database_final_snapshot = null
-    host                    = null
-  }
-}

@@ -6,17 +6,3 @@ eks_cluster_name            = "staging"
 state_bucket                = "example-org-staging-terraform-state"
 lock_table                  = "terraform-locks"
 create_github_oidc_provider = true
-services = {
-  "search-indexer" = {
-    deploy_role             = "search-indexer-staging-deploy"
-    permissions_boundary    = "search-indexer-staging-boundary"
-    state_key               = "services/search-indexer/staging/terraform.tfstate"
-    iam_role                = "search-indexer-staging"
-    rds_monitoring_role     = null
-    kms_alias               = null
-    secrets_prefix          = null
-    database                = null
-    database_final_snapshot = null
-    host                    = null
-  }
-}

@@ -6,17 +6,3 @@ eks_cluster_name            = "production"
 state_bucket                = "example-org-production-terraform-state"
 lock_table                  = "terraform-locks"
 create_github_oidc_provider = true
-services = {
-  "catalog-api" = {
-    deploy_role             = "catalog-api-production-deploy"
-    permissions_boundary    = "catalog-api-production-boundary"
-    state_key               = "services/catalog-api/production/terraform.tfstate"
-    iam_role                = "catalog-api-production"
-    rds_monitoring_role     = null
-    kms_alias               = null
-    secrets_prefix          = null
-    database                = null
-    database_final_snapshot = null
-    host                    = null
-  }
-}

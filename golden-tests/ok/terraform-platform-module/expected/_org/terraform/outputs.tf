@@ -7,20 +7,20 @@ output "github_oidc_provider_arn" {
 output "deploy_role_arns" {
   description = "The CI deploy role of each service (the `aws-role-arn` its GitHub Actions deploys assume)."
   value = {
-    "invoice-api" = aws_iam_role.invoice_api_deploy.arn
+    "invoice-api" = module.invoice_api.deploy_role_arn
   }
 }
 
 output "permissions_boundary_arns" {
   description = "The permissions boundary of each service's own roles."
   value = {
-    "invoice-api" = aws_iam_policy.invoice_api_boundary.arn
+    "invoice-api" = module.invoice_api.permissions_boundary_arn
   }
 }
 
 output "kms_key_arns" {
   description = "The KMS key of each service with secrets or a database."
   value = {
-    "invoice-api" = aws_kms_key.invoice_api.arn
+    "invoice-api" = module.invoice_api.kms_key_arn
   }
 }

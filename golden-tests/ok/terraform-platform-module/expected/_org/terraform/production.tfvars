@@ -6,17 +6,3 @@ eks_cluster_name            = "production"
 state_bucket                = "acme-production-222222222222-tfstate"
 lock_table                  = "terraform-locks"
 create_github_oidc_provider = true
-services = {
-  "invoice-api" = {
-    deploy_role             = "invoice-api-production-deploy"
-    permissions_boundary    = "invoice-api-production-boundary"
-    state_key               = "services/invoice-api/production/terraform.tfstate"
-    iam_role                = "invoice-api-production"
-    rds_monitoring_role     = "invoice-api-production-rds-monitoring"
-    kms_alias               = "alias/invoice-api-production"
-    secrets_prefix          = "production/invoice-api/"
-    database                = "invoice-api-production"
-    database_final_snapshot = "invoice-api-production-final"
-    host                    = "invoice-api.example.com"
-  }
-}

@@ -6,17 +6,3 @@ eks_cluster_name            = "staging"
 state_bucket                = "acme-staging-111111111111-tfstate"
 lock_table                  = "terraform-locks"
 create_github_oidc_provider = true
-services = {
-  "invoice-api" = {
-    deploy_role             = "invoice-api-staging-deploy"
-    permissions_boundary    = "invoice-api-staging-boundary"
-    state_key               = "services/invoice-api/staging/terraform.tfstate"
-    iam_role                = "invoice-api-staging"
-    rds_monitoring_role     = "invoice-api-staging-rds-monitoring"
-    kms_alias               = "alias/invoice-api-staging"
-    secrets_prefix          = "staging/invoice-api/"
-    database                = "invoice-api-staging"
-    database_final_snapshot = "invoice-api-staging-final"
-    host                    = "invoice-api.staging.example.com"
-  }
-}

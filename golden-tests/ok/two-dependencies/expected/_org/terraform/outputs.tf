@@ -7,17 +7,17 @@ output "github_oidc_provider_arn" {
 output "deploy_role_arns" {
   description = "The CI deploy role of each service (the `aws-role-arn` its GitHub Actions deploys assume)."
   value = {
-    "inventory-api" = aws_iam_role.inventory_api_deploy.arn
-    "orders-api"    = aws_iam_role.orders_api_deploy.arn
-    "pricing-api"   = aws_iam_role.pricing_api_deploy.arn
+    "inventory-api" = module.inventory_api.deploy_role_arn
+    "orders-api"    = module.orders_api.deploy_role_arn
+    "pricing-api"   = module.pricing_api.deploy_role_arn
   }
 }
 
 output "permissions_boundary_arns" {
   description = "The permissions boundary of each service's own roles."
   value = {
-    "inventory-api" = aws_iam_policy.inventory_api_boundary.arn
-    "orders-api"    = aws_iam_policy.orders_api_boundary.arn
-    "pricing-api"   = aws_iam_policy.pricing_api_boundary.arn
+    "inventory-api" = module.inventory_api.permissions_boundary_arn
+    "orders-api"    = module.orders_api.permissions_boundary_arn
+    "pricing-api"   = module.pricing_api.permissions_boundary_arn
   }
 }

@@ -1,0 +1,365 @@
+//! `<service>/terraform/ci-deploy/`: the service's CI deploy module. It holds what the
+//! service's own root cannot create for itself, so the org root (`_org/terraform/`, [`crate::org`])
+//! calls it once per service, with the platform team's credentials:
+//!
+//! - the deploy role [`platform_ir::naming::ci_deploy_role_name`] its GitHub Actions deploys
+//!   assume, with the trust policy the org root passes in and the permissions of [`ci::deploy`];
+//! - the permissions boundary of the service's own roles ([`ci::boundary`]);
+//! - its KMS key (for services with secrets or a database), which the service's root looks up
+//!   by alias.
+//!
+//! Everything that depends on the service lives here, next to the root it is derived from:
+//! the org root stays a few lines per service however large the build, and a reviewer sees
+//! what a change to `platform.yaml` does to the service's CI permissions in the service's
+//! own directory. The module knows the service's AWS names in every environment
+//! (`local.names`); the org root passes only the environment's values.
+
+use std::fmt::Write as _;
+
+use platform_ir::{Artifact, ArtifactSet, Format, Span};
+
+use crate::ci::{self, Field, ServiceCi, Statement};
+use crate::hcl::{self, Block, Body, Expr, Item, Step};
+use crate::readme::{cell, code};
+use crate::root::{self, Ctx, Output, Validation, Variable, arn, one_of};
+use crate::versions;
+
+/// The module's directory inside the service's Terraform.
+pub const DIR: &str = "ci-deploy";
+
+/// The module's inputs, which the org root passes through from its own variables of the same
+/// names (and the trust policy it builds).
+pub const INPUTS: &[&str] =
+    &["environment", "aws_account_id", "aws_region", "eks_cluster_name", "state_bucket", "lock_table", "trust_policy"];
+
+/// Add the module's files under [`DIR`].
+pub fn add(ctx: &Ctx<'_>, s: &ServiceCi, provenance: &[Span], artifacts: &mut ArtifactSet) {
+    let main = main_body(ctx, s);
+    let vars = variables(ctx);
+    let outputs = outputs(s);
+    let file = |text: String| Artifact::new(Format::Hcl, text, provenance.to_vec());
+    artifacts.insert(&format!("{DIR}/versions.tf"), file(versions::module_versions_tf(ctx.org)));
+    artifacts.insert(&format!("{DIR}/main.tf"), file(hcl::print(&main)));
+    artifacts.insert(&format!("{DIR}/variables.tf"), file(root::variables_tf(vars)));
+    artifacts.insert(&format!("{DIR}/outputs.tf"), file(root::outputs_tf(&outputs)));
+    artifacts.insert(
+        &format!("{DIR}/README.md"),
+        Artifact::new(Format::Markdown, readme(ctx, s, &outputs, &main), provenance.to_vec()),
+    );
+}
+
+fn variables(ctx: &Ctx<'_>) -> Vec<Variable> {
+    let names: Vec<&str> = ctx.envs.iter().map(|e| e.name()).collect();
+    let string = || Expr::keyword("string");
+    let var = |name: &'static str, description: &str| Variable {
+        name,
+        ty: string(),
+        description: description.into(),
+        validations: Vec::new(),
+        values: Vec::new(),
+    };
+    let mut environment =
+        var("environment", "Environment this run applies to; the module holds the service's AWS names of each.");
+    environment.validations.push(Validation {
+        condition: one_of(Expr::path("var.environment"), &names),
+        message: format!("The environment must be one of the service's environments: {}.", names.join(", ")),
+    });
+    vec![
+        environment,
+        var("aws_account_id", "AWS account of the environment."),
+        var("aws_region", "AWS region of the environment."),
+        var("eks_cluster_name", "EKS cluster of the environment, which the deploy jobs connect to."),
+        var("state_bucket", "S3 bucket of the environment's Terraform state."),
+        var("lock_table", "DynamoDB table of the state locks."),
+        var(
+            "trust_policy",
+            "Trust policy (JSON) of the deploy role: who may assume it. The org root passes GitHub's OIDC tokens for the repository's GitHub environment.",
+        ),
+    ]
+}
+
+fn policy_document(name: &str, statements: &[Statement]) -> Block {
+    let mut doc = Block::new("data", ["aws_iam_policy_document", name]);
+    for st in statements {
+        doc = doc.block(st.block());
+    }
+    doc
+}
+
+/// `local.names`: the service's AWS names in each environment, `null` where it has no such
+/// resource.
+fn names(ctx: &Ctx<'_>, s: &ServiceCi) -> Expr {
+    Expr::object(ctx.envs.iter().zip(&s.fields).map(|(e, fields)| {
+        (
+            e.name().to_owned(),
+            Expr::object(fields.iter().map(|(f, v)| (f.key(), v.as_ref().map_or(Expr::Null, Expr::str)))),
+        )
+    }))
+}
+
+fn main_body(ctx: &Ctx<'_>, s: &ServiceCi) -> Body {
+    let svc = s.name.as_str();
+    let mut body = Body::default();
+    body.0.push(Item::Comment(format!(
+        "The CI deploy role of {svc}, the permissions boundary of its own roles{}. Called by the org root (_org/terraform), never applied on its own.",
+        if s.has_key() { " and its KMS key" } else { "" }
+    )));
+    body.push_block(Block::new("locals", []).attr("names_by_environment", names(ctx, s)).attr(
+        "names",
+        Expr::path("local.names_by_environment").then(vec![Step::By(Box::new(Expr::path("var.environment")))]),
+    ));
+    body.push_block(Block::new("data", ["aws_partition", "current"]));
+
+    if s.has_key() {
+        let admin = arn(vec![hcl::lit("iam::"), hcl::interp(Expr::path("var.aws_account_id")), hcl::lit(":root")]);
+        let policy = Expr::call(
+            "jsonencode",
+            vec![Expr::object([
+                ("Version", Expr::str("2012-10-17")),
+                (
+                    "Statement",
+                    Expr::List(vec![Expr::object([
+                        ("Sid", Expr::str("AccountAdministersKey")),
+                        ("Effect", Expr::str("Allow")),
+                        ("Principal", Expr::object([("AWS", admin)])),
+                        ("Action", Expr::str("kms:*")),
+                        ("Resource", Expr::str("*")),
+                    ])]),
+                ),
+            ])],
+        );
+        body.0.push(Item::Comment(
+            "The service's KMS key: CI may use it and hand it to RDS or ElastiCache, never administer it.".into(),
+        ));
+        body.push_block(
+            Block::new("resource", ["aws_kms_key", "this"])
+                .attr("description", Expr::str(format!("Secrets and database storage of {svc}.")))
+                .attr("enable_key_rotation", Expr::Bool(true))
+                .attr("deletion_window_in_days", Expr::Num(30))
+                .attr("policy", policy)
+                .attr("tags", Expr::object([("service", Expr::str(svc))])),
+        );
+        body.push_block(
+            Block::new("resource", ["aws_kms_alias", "this"])
+                .attr("name", name(Field::KmsAlias))
+                .attr("target_key_id", Expr::path("aws_kms_key.this.key_id")),
+        );
+    }
+
+    body.0.push(Item::Comment("The permissions boundary every role of the service's own Terraform carries.".into()));
+    body.push_block(policy_document("boundary", &ci::boundary(s)));
+    body.push_block(
+        Block::new("resource", ["aws_iam_policy", "boundary"])
+            .attr("name", name(Field::PermissionsBoundary))
+            .attr(
+                "description",
+                Expr::str(format!("Bounds the roles of {svc}'s own Terraform to what its pods and database need.")),
+            )
+            .attr("policy", Expr::path("data.aws_iam_policy_document.boundary.json")),
+    );
+
+    body.0.push(Item::Comment(
+        "The deploy role: apply the service's root in one environment and reach its cluster.".into(),
+    ));
+    let grants = ci::deploy(s);
+    body.push_block(policy_document("deploy", &grants.core));
+    body.push_block(
+        Block::new("resource", ["aws_iam_role", "deploy"])
+            .attr("name", name(Field::DeployRole))
+            .attr(
+                "description",
+                Expr::str(format!("GitHub Actions deploys, promotions and rollbacks of {svc} in one environment.")),
+            )
+            .attr("assume_role_policy", Expr::path("var.trust_policy"))
+            .attr("max_session_duration", Expr::Num(3600)),
+    );
+    body.push_block(
+        Block::new("resource", ["aws_iam_role_policy", "deploy"])
+            .attr("name", Expr::str("deploy"))
+            .attr("role", Expr::path("aws_iam_role.deploy.id"))
+            .attr("policy", Expr::path("data.aws_iam_policy_document.deploy.json")),
+    );
+    if !grants.resources.is_empty() {
+        // IAM caps a role's inline policies at 10,240 characters in all: the database and DNS
+        // parts go into a managed policy named like the role.
+        body.push_block(policy_document("deploy_resources", &grants.resources));
+        body.push_block(
+            Block::new("resource", ["aws_iam_policy", "deploy_resources"])
+                .attr("name", name(Field::DeployRole))
+                .attr(
+                    "description",
+                    Expr::str(format!("Network, database and DNS part of the deploys of {svc} in one environment.")),
+                )
+                .attr("policy", Expr::path("data.aws_iam_policy_document.deploy_resources.json")),
+        );
+        body.push_block(
+            Block::new("resource", ["aws_iam_role_policy_attachment", "deploy_resources"])
+                .attr("role", Expr::path("aws_iam_role.deploy.name"))
+                .attr("policy_arn", Expr::path("aws_iam_policy.deploy_resources.arn")),
+        );
+    }
+    body
+}
+
+/// `local.names.<field>`.
+fn name(f: Field) -> Expr {
+    Expr::path("local.names").then(vec![Step::Attr(f.key().to_owned())])
+}
+
+fn outputs(s: &ServiceCi) -> Vec<Output> {
+    let mut out = vec![
+        Output {
+            name: "deploy_role_arn",
+            description: "The CI deploy role (the `aws-role-arn` the service's GitHub Actions deploys assume).".into(),
+            value: Expr::path("aws_iam_role.deploy.arn"),
+            sensitive: false,
+        },
+        Output {
+            name: "permissions_boundary_arn",
+            description: "The permissions boundary of the service's own roles.".into(),
+            value: Expr::path("aws_iam_policy.boundary.arn"),
+            sensitive: false,
+        },
+    ];
+    if s.has_key() {
+        out.push(Output {
+            name: "kms_key_arn",
+            description: "The service's KMS key.".into(),
+            value: Expr::path("aws_kms_key.this.arn"),
+            sensitive: false,
+        });
+    }
+    out
+}
+
+/// What each statement of a deploy role is for, in a reviewer's words.
+fn purpose(sid: &str) -> &'static str {
+    match sid {
+        "TerraformState" => "read and write the service's own state object (and list the bucket's key names)",
+        "TerraformLock" => "lock only the service's own state in the lock table",
+        "Cluster" => "look up the environment's EKS cluster (kubeconfig, subnets)",
+        "OwnRoles" => "read, tag and delete the service's own roles",
+        "OwnRolesWithinBoundary" => "create and change them only with the service's permissions boundary",
+        "RdsMonitoringPolicy" => "attach exactly AmazonRDSEnhancedMonitoringRole to the RDS monitoring role",
+        "PassRdsMonitoringRole" => "hand the monitoring role to RDS only",
+        "DatabaseServiceLinkedRole" => "create the database service's linked role, if the account lacks it",
+        "DescribeOwnKey" => "look up the service's KMS key",
+        "GrantOwnKeyToAws" => "let RDS / ElastiCache use the key (grants for AWS services only)",
+        "OwnKeyThroughSecretsManager" => "encrypt and decrypt the service's secrets, through Secrets Manager only",
+        "OwnSecrets" => "manage secrets named `<env>/<service>/…`",
+        "RotationFunction" => "attach the org's rotation Lambda",
+        "ReadNetwork" => "read subnets, VPCs and security groups",
+        "CreateOwnSecurityGroups" => "create security groups carrying the service's tags",
+        "CreateSecurityGroupsInVpc" => "… in the cluster's VPC",
+        "TagOnCreate" => "tag security groups and rules only while creating them",
+        "OwnSecurityGroups" => "change and delete only groups tagged as the service's",
+        "RulesOfOwnSecurityGroups" => "manage the rules of those groups",
+        "OwnDatabase" => {
+            "manage the RDS instance, subnet and parameter groups and final snapshot named for the service"
+        }
+        "DefaultOptionGroup" => "use RDS's default option group",
+        "OwnCache" => "manage the ElastiCache group, its nodes, subnet group and final snapshot named for the service",
+        "RequestOwnCertificate" => "request a certificate for the service's host only",
+        "TagOwnCertificateOnRequest" => "tag it with the service's tags",
+        "OwnCertificates" => "manage certificates tagged as the service's",
+        "ListZones" => "list hosted zones (to find the host's)",
+        "ReadZones" => "read hosted zones and their records; follow record changes until they are in sync",
+        "OwnRecords" => "change only CNAME records of the service's host and its validation records",
+        _ => "",
+    }
+}
+
+fn readme(ctx: &Ctx<'_>, s: &ServiceCi, outputs: &[Output], main: &Body) -> String {
+    let svc = s.name.as_str();
+    let envs = &ctx.envs;
+    let mut out = String::new();
+    let _ = writeln!(out, "# CI deploy role of {}\n", code(svc));
+    let _ = writeln!(
+        out,
+        "What the GitHub Actions deploys of {} may do in AWS, generated by `platform` from `platform.yaml` and the org file.\nChange those files and rebuild; do not edit these files.\n",
+        code(svc)
+    );
+    out.push_str("## Who applies it\n\n");
+    out.push_str(
+        "Nobody applies this directory on its own: it is a module, and the org root (`_org/terraform/`) calls it once per service, applied by the platform team with its own credentials.\n\
+         A service's own Terraform cannot create the role that applies it, so a change here reaches AWS when the platform team next applies the org root.\n\
+         Protect this directory like the org root (for example with a CODEOWNERS entry for `*/terraform/ci-deploy/`): it decides what the service's CI may do.\n\n",
+    );
+
+    out.push_str("## Names\n\n| name |");
+    for e in envs {
+        let _ = write!(out, " {} |", cell(e.name()));
+    }
+    out.push_str("\n|---|");
+    for _ in envs {
+        out.push_str("---|");
+    }
+    out.push('\n');
+    for f in Field::ALL {
+        if s.fields.iter().all(|fields| fields.iter().all(|(g, v)| g != f || v.is_none())) {
+            continue;
+        }
+        let _ = write!(out, "| {} |", code(f.key()));
+        for fields in &s.fields {
+            let v = fields.iter().find(|(g, _)| g == f).and_then(|(_, v)| v.as_deref()).unwrap_or("");
+            let _ = write!(out, " {} |", if v.is_empty() { String::new() } else { code(v) });
+        }
+        out.push('\n');
+    }
+    out.push_str(
+        "\nThe service's own roles (its pods' role, RDS's monitoring role) carry the permissions boundary, which allows no more than those roles need; the deploy role may create and change them only with that boundary attached, so it cannot grant more through them.\n",
+    );
+    if s.has_key() {
+        out.push_str(
+            "The KMS key is created here, not by the service's Terraform, which looks it up by its alias: CI may use the key and hand it to RDS or ElastiCache, never administer it.\n",
+        );
+    }
+
+    out.push_str("\n## What the deploy role may do\n\n");
+    let grants = ci::deploy(s);
+    out.push_str("Each statement of its inline policy (`deploy`)");
+    if !grants.resources.is_empty() {
+        out.push_str(
+            " and of `deploy_resources` (the database and DNS part, a managed policy named like the role, because IAM caps a role's inline policies at 10,240 characters)",
+        );
+    }
+    out.push_str(
+        ", on the service's own names in the environment (see `main.tf`):\n\n| statement | for |\n|---|---|\n",
+    );
+    for st in grants.all() {
+        let _ = writeln!(out, "| {} | {} |", code(st.sid), cell(purpose(st.sid)));
+    }
+    out.push_str(
+        "\nResources with AWS-assigned ids are scoped by the `service` and `environment` tags the service's Terraform puts on everything: security groups can be tagged only in the call that creates them, so another team's group can never be tagged into scope.\n",
+    );
+    if grants.all().any(|st| st.sid == "OwnCertificates") {
+        out.push_str(
+            "ACM certificates have no such guard: the role could tag another team's certificate as its own and then delete it, which ACM refuses while the certificate is in use.\n",
+        );
+    }
+
+    out.push_str("\n## Resources\n\n| address | what |\n|---|---|\n");
+    for item in &main.0 {
+        if let Item::Block(b) = item
+            && b.kind == "resource"
+            && b.labels.len() == 2
+        {
+            let _ = writeln!(
+                out,
+                "| {} | {} |",
+                code(&format!("{}.{}", b.labels[0], b.labels[1])),
+                crate::readme::what(&b.labels[0])
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n## Inputs\n\n{}, all passed through by the org root from its environment's `.tfvars`.",
+        INPUTS.iter().map(|i| code(i)).collect::<Vec<_>>().join(", ")
+    );
+    out.push_str("\n## Outputs\n\n| name | description |\n|---|---|\n");
+    for o in outputs {
+        let _ = writeln!(out, "| {} | {} |", code(o.name), cell(&o.description));
+    }
+    out
+}
