@@ -9,39 +9,27 @@ use platform_ir::naming;
 
 use crate::hcl::{self, Block, Expr};
 use crate::root::{
-    Ctx, NameField, Output, Root, Section, Validation, and, arn, condition, matches, max_len, permissions_boundary,
-    principals, statement,
+    Ctx, NameField, NameRule, Output, Root, Section, arn, condition, permissions_boundary, principals, statement,
 };
 
 /// Add the role and its trust policy.
 pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
-    root.names.push(NameField {
-        key: "iam_role",
-        ty: Expr::keyword("string"),
-        what: "IAM role of the service account",
-        values: ctx.per_env(|e| Expr::str(naming::iam_role_name(ctx.name(), e.name()))),
-        check: Validation {
-            condition: and(
-                max_len(Expr::path("var.names.iam_role"), 64),
-                matches(Expr::path("var.names.iam_role"), "^[A-Za-z0-9+=,.@_-]+$"),
-            ),
-            message: "The IAM role name must be at most 64 letters, digits and +=,.@_- characters.".into(),
-        },
-    });
-
-    root.names.push(NameField {
-        key: "permissions_boundary",
-        ty: Expr::keyword("string"),
-        what: "permissions boundary of the service's roles",
-        values: ctx.per_env(|e| Expr::str(naming::permissions_boundary_name(ctx.name(), e.name()))),
-        check: Validation {
-            condition: and(
-                max_len(Expr::path("var.names.permissions_boundary"), 128),
-                matches(Expr::path("var.names.permissions_boundary"), "^[A-Za-z0-9+=,.@_-]+$"),
-            ),
-            message: "The permissions boundary name must be at most 128 letters, digits and +=,.@_- characters.".into(),
-        },
-    });
+    root.names.extend([
+        NameField::per_env(
+            ctx,
+            "iam_role",
+            "IAM role of the service account",
+            naming::iam_role_name,
+            NameRule::Iam { what: "The IAM role name", max: 64 },
+        ),
+        NameField::per_env(
+            ctx,
+            "permissions_boundary",
+            "permissions boundary of the service's roles",
+            naming::permissions_boundary_name,
+            NameRule::Iam { what: "The permissions boundary name", max: 128 },
+        ),
+    ]);
 
     let oidc = || Expr::path("var.oidc_provider");
     let trust = Block::new("data", ["aws_iam_policy_document", "service_trust"]).block(

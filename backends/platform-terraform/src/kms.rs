@@ -10,7 +10,7 @@
 use platform_ir::naming;
 
 use crate::hcl::{self, Block, Expr};
-use crate::root::{Ctx, NameField, Output, Root, Section, Validation, and, condition, matches, max_len, statement};
+use crate::root::{Ctx, NameField, NameRule, Output, Root, Section, condition, statement};
 
 /// The key's ARN, for the resources it encrypts.
 pub const KEY_ARN: &str = "data.aws_kms_key.service.arn";
@@ -20,19 +20,7 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
     if !ctx.has_secrets() {
         return;
     }
-    root.names.push(NameField {
-        key: "kms_alias",
-        ty: Expr::keyword("string"),
-        what: "KMS key alias",
-        values: ctx.per_env(|e| Expr::str(naming::kms_alias(ctx.name(), e.name()))),
-        check: Validation {
-            condition: and(
-                max_len(Expr::path("var.names.kms_alias"), 256),
-                matches(Expr::path("var.names.kms_alias"), "^alias/[A-Za-z0-9/_-]+$"),
-            ),
-            message: "The KMS alias must start with alias/ and use letters, digits, /, _ and -.".into(),
-        },
-    });
+    root.names.push(NameField::per_env(ctx, "kms_alias", "KMS key alias", naming::kms_alias, NameRule::KmsAlias));
     root.add(
         Section::Kms,
         Block::new("data", ["aws_kms_key", "service"]).attr("key_id", Expr::path("var.names.kms_alias")),

@@ -14,7 +14,7 @@ use platform_ir::{Database, Engine, naming};
 
 use crate::hcl::{self, Block, Expr};
 use crate::root::{
-    Ctx, NameField, Output, Root, Section, Validation, Variable, and, arn, between, matches, max_len, one_of,
+    Ctx, NameField, NameRule, Output, Root, Section, Validation, Variable, arn, between, matches, one_of,
     permissions_boundary, principals, statement,
 };
 use crate::secrets;
@@ -230,50 +230,36 @@ fn credential(key: &str) -> Option<Expr> {
 }
 
 fn names(ctx: &Ctx<'_>, root: &mut Root) {
-    let n = ctx.name();
-    root.names.push(NameField {
-        key: "database",
-        ty: Expr::keyword("string"),
-        what: "RDS instance identifier (also its subnet and parameter group)",
-        values: ctx.per_env(|e| Expr::str(naming::database_identifier(n, e.name()))),
-        check: Validation {
-            condition: and(max_len(Expr::path("var.names.database"), 63), matches(Expr::path("var.names.database"), "^[a-z](-?[a-z0-9])*$")),
-            message: "The RDS identifier must be at most 63 lowercase letters, digits and single hyphens, starting with a letter.".into(),
-        },
-    });
-    root.names.push(NameField {
-        key: "database_final_snapshot",
-        ty: Expr::keyword("string"),
-        what: "final snapshot",
-        values: ctx.per_env(|e| Expr::str(naming::database_final_snapshot_identifier(n, e.name()))),
-        check: Validation {
-            condition: and(max_len(Expr::path("var.names.database_final_snapshot"), 255), matches(Expr::path("var.names.database_final_snapshot"), "^[a-z](-?[a-z0-9])*$")),
-            message: "The final snapshot identifier must be at most 255 lowercase letters, digits and single hyphens, starting with a letter.".into(),
-        },
-    });
-    root.names.push(NameField {
-        key: "database_secret",
-        ty: Expr::keyword("string"),
-        what: "Secrets Manager name of the database credentials",
-        values: ctx.per_env(|e| Expr::str(naming::database_secret_name(n, e.name()))),
-        check: Validation {
-            condition: matches(Expr::path("var.names.database_secret"), "^[A-Za-z0-9/_+=.@-]{1,512}$"),
-            message: "Secrets Manager names must be 1 to 512 letters, digits and /_+=.@- characters.".into(),
-        },
-    });
-    root.names.push(NameField {
-        key: "rds_monitoring_role",
-        ty: Expr::keyword("string"),
-        what: "IAM role of RDS enhanced monitoring",
-        values: ctx.per_env(|e| Expr::str(naming::rds_monitoring_role_name(n, e.name()))),
-        check: Validation {
-            condition: and(
-                max_len(Expr::path("var.names.rds_monitoring_role"), 64),
-                matches(Expr::path("var.names.rds_monitoring_role"), "^[A-Za-z0-9+=,.@_-]+$"),
-            ),
-            message: "The IAM role name must be at most 64 letters, digits and +=,.@_- characters.".into(),
-        },
-    });
+    root.names.extend([
+        NameField::per_env(
+            ctx,
+            "database",
+            "RDS instance identifier (also its subnet and parameter group)",
+            naming::database_identifier,
+            NameRule::Identifier { what: "The RDS identifier", max: 63 },
+        ),
+        NameField::per_env(
+            ctx,
+            "database_final_snapshot",
+            "final snapshot",
+            naming::database_final_snapshot_identifier,
+            NameRule::Identifier { what: "The final snapshot identifier", max: 255 },
+        ),
+        NameField::per_env(
+            ctx,
+            "database_secret",
+            "Secrets Manager name of the database credentials",
+            naming::database_secret_name,
+            NameRule::Secret,
+        ),
+        NameField::per_env(
+            ctx,
+            "rds_monitoring_role",
+            "IAM role of RDS enhanced monitoring",
+            naming::rds_monitoring_role_name,
+            NameRule::Iam { what: "The IAM role name", max: 64 },
+        ),
+    ]);
 }
 
 fn settings(ctx: &Ctx<'_>, root: &mut Root, dbs: &[&Database]) {

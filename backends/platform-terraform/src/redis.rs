@@ -10,9 +10,7 @@
 use platform_ir::{Database, Engine, naming};
 
 use crate::hcl::{Block, Expr};
-use crate::root::{
-    Ctx, NameField, Output, Root, Section, Validation, Variable, and, between, matches, max_len, one_of,
-};
+use crate::root::{Ctx, NameField, NameRule, Output, Root, Section, Validation, Variable, between, matches, one_of};
 use crate::secrets;
 
 /// Add the replication group and everything it needs.
@@ -128,37 +126,29 @@ fn credential(key: &str) -> Option<Expr> {
 }
 
 fn names(ctx: &Ctx<'_>, root: &mut Root) {
-    let n = ctx.name();
-    root.names.push(NameField {
-        key: "database",
-        ty: Expr::keyword("string"),
-        what: "ElastiCache replication group id (also its subnet group)",
-        values: ctx.per_env(|e| Expr::str(naming::database_identifier(n, e.name()))),
-        check: Validation {
-            condition: and(max_len(Expr::path("var.names.database"), 40), matches(Expr::path("var.names.database"), "^[a-z](-?[a-z0-9])*$")),
-            message: "The replication group id must be at most 40 lowercase letters, digits and single hyphens, starting with a letter.".into(),
-        },
-    });
-    root.names.push(NameField {
-        key: "database_final_snapshot",
-        ty: Expr::keyword("string"),
-        what: "final snapshot",
-        values: ctx.per_env(|e| Expr::str(naming::database_final_snapshot_identifier(n, e.name()))),
-        check: Validation {
-            condition: and(max_len(Expr::path("var.names.database_final_snapshot"), 255), matches(Expr::path("var.names.database_final_snapshot"), "^[a-z](-?[a-z0-9])*$")),
-            message: "The final snapshot name must be at most 255 lowercase letters, digits and single hyphens, starting with a letter.".into(),
-        },
-    });
-    root.names.push(NameField {
-        key: "database_secret",
-        ty: Expr::keyword("string"),
-        what: "Secrets Manager name of the cache credentials",
-        values: ctx.per_env(|e| Expr::str(naming::database_secret_name(n, e.name()))),
-        check: Validation {
-            condition: matches(Expr::path("var.names.database_secret"), "^[A-Za-z0-9/_+=.@-]{1,512}$"),
-            message: "Secrets Manager names must be 1 to 512 letters, digits and /_+=.@- characters.".into(),
-        },
-    });
+    root.names.extend([
+        NameField::per_env(
+            ctx,
+            "database",
+            "ElastiCache replication group id (also its subnet group)",
+            naming::database_identifier,
+            NameRule::Identifier { what: "The replication group id", max: 40 },
+        ),
+        NameField::per_env(
+            ctx,
+            "database_final_snapshot",
+            "final snapshot",
+            naming::database_final_snapshot_identifier,
+            NameRule::Identifier { what: "The final snapshot identifier", max: 255 },
+        ),
+        NameField::per_env(
+            ctx,
+            "database_secret",
+            "Secrets Manager name of the cache credentials",
+            naming::database_secret_name,
+            NameRule::Secret,
+        ),
+    ]);
 }
 
 fn settings(ctx: &Ctx<'_>, root: &mut Root, dbs: &[&Database]) {

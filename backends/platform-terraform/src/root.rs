@@ -97,6 +97,76 @@ pub struct NameField {
     pub check: Validation,
 }
 
+/// The rule an AWS name follows, checked by a `validation` of `var.names.<key>`.
+#[derive(Clone, Copy)]
+pub enum NameRule {
+    /// At most `max` lowercase letters, digits and single hyphens, starting with a letter (RDS
+    /// and ElastiCache identifiers, snapshots). `what` starts the error message.
+    Identifier {
+        /// What the name is, e.g. "The RDS identifier".
+        what: &'static str,
+        /// AWS's length limit.
+        max: i64,
+    },
+    /// At most `max` letters, digits and `+=,.@_-` (IAM names).
+    Iam {
+        /// What the name is, e.g. "The IAM role name".
+        what: &'static str,
+        /// AWS's length limit.
+        max: i64,
+    },
+    /// A Secrets Manager name.
+    Secret,
+    /// A KMS alias.
+    KmsAlias,
+}
+
+impl NameRule {
+    /// The condition on `value` (a reference to the name) and its message.
+    pub fn validation(self, value: Expr) -> Validation {
+        let (condition, message) = match self {
+            NameRule::Identifier { what, max } => (
+                and(max_len(value.clone(), max), matches(value, "^[a-z](-?[a-z0-9])*$")),
+                format!(
+                    "{what} must be at most {max} lowercase letters, digits and single hyphens, starting with a letter."
+                ),
+            ),
+            NameRule::Iam { what, max } => (
+                and(max_len(value.clone(), max), matches(value, "^[A-Za-z0-9+=,.@_-]+$")),
+                format!("{what} must be at most {max} letters, digits and +=,.@_- characters."),
+            ),
+            NameRule::Secret => (
+                matches(value, "^[A-Za-z0-9/_+=.@-]{1,512}$"),
+                "Secrets Manager names must be 1 to 512 letters, digits and /_+=.@- characters.".to_owned(),
+            ),
+            NameRule::KmsAlias => (
+                and(max_len(value.clone(), 256), matches(value, "^alias/[A-Za-z0-9/_-]+$")),
+                "The KMS alias must start with alias/ and use letters, digits, /, _ and -.".to_owned(),
+            ),
+        };
+        Validation { condition, message }
+    }
+}
+
+impl NameField {
+    /// A string field: `name(service, environment)` in each environment, following `rule`.
+    pub fn per_env(
+        ctx: &Ctx<'_>,
+        key: &'static str,
+        what: &'static str,
+        name: fn(&str, &str) -> String,
+        rule: NameRule,
+    ) -> Self {
+        NameField {
+            key,
+            ty: Expr::keyword("string"),
+            what,
+            values: ctx.per_env(|e| Expr::str(name(ctx.name(), e.name()))),
+            check: rule.validation(Expr::path(&format!("var.names.{key}"))),
+        }
+    }
+}
+
 /// An output.
 pub struct Output {
     /// Name.

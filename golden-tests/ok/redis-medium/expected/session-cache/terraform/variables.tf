@@ -104,7 +104,7 @@ variable "names" {
 
   validation {
     condition     = (length(var.names.database_final_snapshot) <= 255) && can(regex("^[a-z](-?[a-z0-9])*$", var.names.database_final_snapshot))
-    error_message = "The final snapshot name must be at most 255 lowercase letters, digits and single hyphens, starting with a letter."
+    error_message = "The final snapshot identifier must be at most 255 lowercase letters, digits and single hyphens, starting with a letter."
   }
 
   validation {
