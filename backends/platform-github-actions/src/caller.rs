@@ -10,7 +10,7 @@ use crate::doc::{commented, map, push};
 use crate::guard::Kind;
 use crate::reusable::{build, deploy, security, test};
 use crate::target::Target;
-use crate::wf::{self, CONTENTS_READ, ID_TOKEN_AWS, ID_TOKEN_SIGN, PACKAGES_READ, PACKAGES_WRITE};
+use crate::wf::{self, CONTENTS_READ, Grant, ID_TOKEN_AWS, ID_TOKEN_SIGN, PACKAGES_READ, PACKAGES_WRITE};
 
 /// The branch that deploys.
 pub const MAIN: &str = "main";
@@ -89,6 +89,53 @@ pub fn job_id(prefix: &str, environment: &str) -> String {
     let env: String =
         environment.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '-' }).collect();
     format!("{prefix}-{env}")
+}
+
+/// A job that calls the reusable workflow of one kind of change (`deploy`, `promote`,
+/// `rollback`) for a service in one environment.
+pub struct EnvJob<'a> {
+    /// The kind: the job id's prefix and the concurrency group's ([`concurrency`]).
+    pub kind: &'a str,
+    /// The job's name.
+    pub title: String,
+    /// Keys between the name and `uses` (`needs`, `if`).
+    pub gate: Vec<(&'static str, Value)>,
+    /// The reusable workflow's file.
+    pub file: &'a str,
+    /// The job's permissions.
+    pub permissions: &'a [Grant],
+    /// Inputs after where the service runs and before its dashboard.
+    pub inputs: Vec<(&'static str, Value)>,
+}
+
+impl EnvJob<'_> {
+    /// The job id and the job: the service's place and role in `t`'s environment, the
+    /// inputs, the dashboard, and the Grafana token for deploy annotations.
+    pub fn build(self, f: &Facts, t: &Target) -> (String, Value) {
+        let mut with = map([
+            ("service", json!(f.name)),
+            ("environment", json!(t.environment)),
+            ("namespace", json!(t.namespace)),
+            ("cluster", json!(t.cluster)),
+            ("aws-region", json!(t.region)),
+            ("aws-role-arn", json!(t.role_arn)),
+        ]);
+        for (k, v) in self.inputs {
+            push(&mut with, k, v);
+        }
+        push(&mut with, "dashboard-uid", json!(f.dashboard_uid));
+        push(&mut with, "grafana-url", json!(f.grafana_url));
+        let mut job = map([("name", json!(self.title))]);
+        for (k, v) in self.gate {
+            push(&mut job, k, v);
+        }
+        push(&mut job, "uses", local(self.file));
+        push(&mut job, "concurrency", concurrency(self.kind, &f.name, &t.environment));
+        push(&mut job, "permissions", wf::permissions(self.permissions));
+        push(&mut job, "with", with);
+        push(&mut job, "secrets", map([("grafana-token", json!("${{ secrets.GRAFANA_TOKEN }}"))]));
+        (job_id(self.kind, &t.environment), job)
+    }
 }
 
 /// The concurrency group of one kind of change (`deploy`, `promote`, `rollback`) to a service
@@ -170,36 +217,23 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
 
     let mut needs = json!(["test", "security"]);
     for t in &f.targets {
-        let id = job_id("deploy", &t.environment);
-        let job = map([
-            ("name", json!(format!("Deploy to {}", t.environment))),
-            ("needs", needs),
-            ("if", json!(ON_MAIN)),
-            ("uses", local(deploy::FILE)),
-            ("concurrency", concurrency("deploy", &f.name, &t.environment)),
-            ("permissions", wf::permissions(&[CONTENTS_READ, ID_TOKEN_AWS])),
-            (
-                "with",
-                map([
-                    ("service", json!(f.name)),
-                    ("environment", json!(t.environment)),
-                    ("namespace", json!(t.namespace)),
-                    ("cluster", json!(t.cluster)),
-                    ("aws-region", json!(t.region)),
-                    ("aws-role-arn", json!(t.role_arn)),
-                    ("chart-dir", json!(format!("{generated}/{}/helm/{}", f.name, naming::k8s_name(&f.name)))),
-                    ("terraform-dir", json!(format!("{generated}/{}/terraform", f.name))),
-                    ("canary", json!(t.canary)),
-                    ("database", json!(t.database)),
-                    ("rollback-on-failure", json!(t.rollback_on_failure)),
-                    ("helm-timeout", json!(t.helm_timeout)),
-                    ("canary-timeout-seconds", json!(t.canary_timeout_seconds)),
-                    ("dashboard-uid", json!(f.dashboard_uid)),
-                    ("grafana-url", json!(f.grafana_url)),
-                ]),
-            ),
-            ("secrets", map([("grafana-token", json!("${{ secrets.GRAFANA_TOKEN }}"))])),
-        ]);
+        let (id, job) = EnvJob {
+            kind: "deploy",
+            title: format!("Deploy to {}", t.environment),
+            gate: vec![("needs", needs), ("if", json!(ON_MAIN))],
+            file: deploy::FILE,
+            permissions: &[CONTENTS_READ, ID_TOKEN_AWS],
+            inputs: vec![
+                ("chart-dir", json!(format!("{generated}/{}/helm/{}", f.name, naming::k8s_name(&f.name)))),
+                ("terraform-dir", json!(format!("{generated}/{}/terraform", f.name))),
+                ("canary", json!(t.canary)),
+                ("database", json!(t.database)),
+                ("rollback-on-failure", json!(t.rollback_on_failure)),
+                ("helm-timeout", json!(t.helm_timeout)),
+                ("canary-timeout-seconds", json!(t.canary_timeout_seconds)),
+            ],
+        }
+        .build(f, t);
         push(&mut jobs, &id, job);
         needs = json!([id]);
     }

@@ -7,11 +7,11 @@
 
 use serde_json::{Value, json};
 
-use crate::caller::{Facts, concurrency, job_id, local};
+use crate::caller::{EnvJob, Facts};
 use crate::doc::map;
 use crate::reusable::{promote, rollback};
 use crate::target::Target;
-use crate::wf::{self, DEPLOYMENTS_WRITE, ID_TOKEN_AWS};
+use crate::wf::{DEPLOYMENTS_WRITE, ID_TOKEN_AWS};
 
 /// File name of a service's promote workflow.
 pub fn promote_file(service: &str) -> String {
@@ -34,27 +34,16 @@ fn targets(f: &Facts) -> Vec<&Target> {
 pub fn promote(f: &Facts) -> Value {
     let mut jobs = map([]);
     for t in targets(f) {
-        let job = map([
-            ("name", json!(format!("Promote in {}", t.environment))),
-            ("uses", local(promote::FILE)),
-            ("concurrency", concurrency("promote", &f.name, &t.environment)),
-            ("permissions", wf::permissions(&[ID_TOKEN_AWS])),
-            (
-                "with",
-                map([
-                    ("service", json!(f.name)),
-                    ("environment", json!(t.environment)),
-                    ("namespace", json!(t.namespace)),
-                    ("cluster", json!(t.cluster)),
-                    ("aws-region", json!(t.region)),
-                    ("aws-role-arn", json!(t.role_arn)),
-                    ("dashboard-uid", json!(f.dashboard_uid)),
-                    ("grafana-url", json!(f.grafana_url)),
-                ]),
-            ),
-            ("secrets", map([("grafana-token", json!("${{ secrets.GRAFANA_TOKEN }}"))])),
-        ]);
-        crate::doc::push(&mut jobs, &job_id("promote", &t.environment), job);
+        let (id, job) = EnvJob {
+            kind: "promote",
+            title: format!("Promote in {}", t.environment),
+            gate: Vec::new(),
+            file: promote::FILE,
+            permissions: &[ID_TOKEN_AWS],
+            inputs: Vec::new(),
+        }
+        .build(f, t);
+        crate::doc::push(&mut jobs, &id, job);
     }
     head(&format!("{} promote", f.name), jobs)
 }
@@ -63,29 +52,16 @@ pub fn promote(f: &Facts) -> Value {
 pub fn rollback(f: &Facts) -> Value {
     let mut jobs = map([]);
     for t in targets(f) {
-        let job = map([
-            ("name", json!(format!("Roll back in {}", t.environment))),
-            ("uses", local(rollback::FILE)),
-            ("concurrency", concurrency("rollback", &f.name, &t.environment)),
-            ("permissions", wf::permissions(&[ID_TOKEN_AWS, DEPLOYMENTS_WRITE])),
-            (
-                "with",
-                map([
-                    ("service", json!(f.name)),
-                    ("environment", json!(t.environment)),
-                    ("namespace", json!(t.namespace)),
-                    ("cluster", json!(t.cluster)),
-                    ("aws-region", json!(t.region)),
-                    ("aws-role-arn", json!(t.role_arn)),
-                    ("canary", json!(t.canary)),
-                    ("helm-timeout", json!(t.helm_timeout)),
-                    ("dashboard-uid", json!(f.dashboard_uid)),
-                    ("grafana-url", json!(f.grafana_url)),
-                ]),
-            ),
-            ("secrets", map([("grafana-token", json!("${{ secrets.GRAFANA_TOKEN }}"))])),
-        ]);
-        crate::doc::push(&mut jobs, &job_id("rollback", &t.environment), job);
+        let (id, job) = EnvJob {
+            kind: "rollback",
+            title: format!("Roll back in {}", t.environment),
+            gate: Vec::new(),
+            file: rollback::FILE,
+            permissions: &[ID_TOKEN_AWS, DEPLOYMENTS_WRITE],
+            inputs: vec![("canary", json!(t.canary)), ("helm-timeout", json!(t.helm_timeout))],
+        }
+        .build(f, t);
+        crate::doc::push(&mut jobs, &id, job);
     }
     head(&format!("{} rollback", f.name), jobs)
 }

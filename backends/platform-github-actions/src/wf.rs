@@ -103,6 +103,7 @@ pub enum Type {
 }
 
 /// One `workflow_call` input: name, type, description.
+#[derive(Clone, Copy)]
 pub struct Input(pub &'static str, pub Type, pub &'static str);
 
 /// `on: workflow_call` with the given inputs (all required) and optional secrets.

@@ -339,19 +339,7 @@ fn readme(ctx: &Ctx<'_>, s: &ServiceCi, outputs: &[Output], main: &Body) -> Stri
     }
 
     out.push_str("\n## Resources\n\n| address | what |\n|---|---|\n");
-    for item in &main.0 {
-        if let Item::Block(b) = item
-            && b.kind == "resource"
-            && b.labels.len() == 2
-        {
-            let _ = writeln!(
-                out,
-                "| {} | {} |",
-                code(&format!("{}.{}", b.labels[0], b.labels[1])),
-                crate::readme::what(&b.labels[0])
-            );
-        }
-    }
+    crate::readme::resource_rows(&mut out, crate::readme::blocks(main));
     let _ = writeln!(
         out,
         "\n## Inputs\n\n{}, all passed through by the org root from its environment's `.tfvars`.",

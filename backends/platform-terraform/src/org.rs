@@ -436,19 +436,7 @@ fn readme(org: &Org, entries: &[Entry<'_>], vars: &[Variable], outputs: &[Output
     );
 
     out.push_str("## Resources\n\n| address | what |\n|---|---|\n");
-    for item in &main.0 {
-        if let Item::Block(b) = item
-            && b.kind == "resource"
-            && b.labels.len() == 2
-        {
-            let _ = writeln!(
-                out,
-                "| {} | {} |",
-                code(&format!("{}.{}", b.labels[0], b.labels[1])),
-                crate::readme::what(&b.labels[0])
-            );
-        }
-    }
+    crate::readme::resource_rows(&mut out, crate::readme::blocks(main));
     let _ = writeln!(
         out,
         "| `module.<service>` | one CI deploy module per service, {} in all (see above) |",

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::hcl::{self, Item};
+use crate::hcl::{self, Block, Body, Item};
 use crate::root::{Ctx, Root};
 
 /// What a resource type is for, in a reviewer's words.
@@ -32,6 +32,23 @@ pub fn what(kind: &str) -> &'static str {
         "aws_route53_record" => "Route 53 record",
         _ => "",
     }
+}
+
+/// The rows `| address | what |` of the resources among `blocks`.
+pub fn resource_rows<'a>(out: &mut String, blocks: impl IntoIterator<Item = &'a Block>) {
+    for b in blocks {
+        if b.kind == "resource" && b.labels.len() == 2 {
+            let _ = writeln!(out, "| {} | {} |", code(&format!("{}.{}", b.labels[0], b.labels[1])), what(&b.labels[0]));
+        }
+    }
+}
+
+/// The blocks of a body.
+pub fn blocks(body: &Body) -> impl Iterator<Item = &Block> {
+    body.0.iter().filter_map(|i| match i {
+        Item::Block(b) => Some(b),
+        _ => None,
+    })
 }
 
 /// A Markdown code span that survives `|` and backticks.
@@ -77,11 +94,7 @@ pub fn readme(ctx: &Ctx<'_>, root: &Root) -> String {
     } else {
         out.push_str("| address | what |\n|---|---|\n");
     }
-    for (_, b) in root.blocks() {
-        if b.kind == "resource" && b.labels.len() == 2 {
-            let _ = writeln!(out, "| {} | {} |", code(&format!("{}.{}", b.labels[0], b.labels[1])), what(&b.labels[0]));
-        }
-    }
+    resource_rows(&mut out, root.blocks().into_iter().map(|(_, b)| b));
     out.push_str("\n## Inputs\n\nEvery input is set by the environment's `.tfvars` file.\n\n| name | description |");
     for e in &ctx.envs {
         let _ = write!(out, " {} |", e.name());

@@ -14,10 +14,10 @@
 use serde_json::{Value, json};
 
 use crate::Cx;
-use crate::doc::{map, push};
+use crate::doc::map;
 use crate::pins::Action;
 use crate::scripts;
-use crate::wf::{self, CONTENTS_READ, ID_TOKEN_AWS, Input, RUNNER, Type, with_id, with_if};
+use crate::wf::{self, CONTENTS_READ, ID_TOKEN_AWS, Input, Type, with_id, with_if};
 
 /// File name.
 pub const FILE: &str = "platform-deploy.yml";
@@ -25,14 +25,8 @@ pub const FILE: &str = "platform-deploy.yml";
 /// Id of the step that reads the pods' security groups from the Terraform outputs.
 const SECURITY_GROUPS_STEP: &str = "security-groups";
 
-/// Inputs.
-pub const INPUTS: &[Input] = &[
-    Input("service", Type::String, "service name (Helm release and Kubernetes name)"),
-    Input("environment", Type::String, "environment name (and GitHub environment)"),
-    Input("namespace", Type::String, "Kubernetes namespace"),
-    Input("cluster", Type::String, "EKS cluster name"),
-    Input("aws-region", Type::String, "AWS region of the environment"),
-    Input("aws-role-arn", Type::String, "role to assume through GitHub's OIDC provider"),
+/// Inputs between the role and the dashboard.
+const EXTRA: &[Input] = &[
     Input("chart-dir", Type::String, "the service's generated Helm chart"),
     Input("terraform-dir", Type::String, "the service's generated Terraform"),
     Input("canary", Type::Boolean, "the service deploys with a canary (Argo Rollouts)"),
@@ -44,8 +38,6 @@ pub const INPUTS: &[Input] = &[
     Input("rollback-on-failure", Type::Boolean, "roll back without a person when the release does not become ready"),
     Input("helm-timeout", Type::String, "how long helm waits for the release to become ready"),
     Input("canary-timeout-seconds", Type::Number, "how long to follow the canary before giving up"),
-    Input("dashboard-uid", Type::String, "uid of the service's Grafana dashboard (empty: annotate org-wide)"),
-    Input("grafana-url", Type::String, "Grafana base URL"),
 ];
 
 /// The workflow.
@@ -119,16 +111,15 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
     ));
     steps.push(annotate("deploy"));
 
-    let deploy = map([
-        ("name", json!("Deploy ${{ inputs.service }} to ${{ inputs.environment }}")),
-        ("runs-on", json!(RUNNER)),
-        ("environment", wf::input("environment")),
-        ("permissions", wf::permissions(&[CONTENTS_READ, ID_TOKEN_AWS])),
-        ("steps", Value::Array(steps)),
-    ]);
-    let mut doc = map(super::head("platform deploy", wf::workflow_call(INPUTS, super::GRAFANA_SECRETS)));
-    push(&mut doc, "jobs", map([("deploy", deploy)]));
-    doc
+    super::EnvironmentWorkflow {
+        name: "platform deploy",
+        job: "deploy",
+        title: "Deploy ${{ inputs.service }} to ${{ inputs.environment }}",
+        permissions: &[CONTENTS_READ, ID_TOKEN_AWS],
+        extra: EXTRA,
+        steps,
+    }
+    .build()
 }
 
 /// Assume the environment's deploy role through GitHub's OIDC provider (no static keys).

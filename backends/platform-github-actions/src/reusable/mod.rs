@@ -12,9 +12,9 @@ pub mod test;
 use serde_json::{Value, json};
 
 use crate::Cx;
-use crate::doc::map;
+use crate::doc::{map, push};
 use crate::pins::Action;
-use crate::wf::{self, with_if};
+use crate::wf::{self, Grant, Input, RUNNER, Type, with_if};
 
 /// Log in to the image registry: ghcr.io with the job's token, any other registry with the
 /// `registry-username` / `registry-password` secrets. `when` is an extra condition.
@@ -63,4 +63,53 @@ const GRAFANA_SECRETS: &[(&str, &str)] = &[(
 /// The `name:`, `on:` and `permissions: {}` head every reusable workflow starts with.
 fn head(name: &str, on: Value) -> [(&'static str, Value); 3] {
     [("name", json!(name)), ("on", on), ("permissions", map([]))]
+}
+
+/// A workflow that changes one service in one environment (deploy, promote, rollback): one
+/// job in the GitHub environment `inputs.environment` (its protection rules, and a GitHub
+/// deployment record), taking where the service runs and the role it assumes there, then
+/// `extra` inputs, then its dashboard: the inputs the callers' `EnvJob` passes, in order.
+struct EnvironmentWorkflow<'a> {
+    /// The workflow's name.
+    name: &'a str,
+    /// The job's id.
+    job: &'a str,
+    /// The job's name.
+    title: &'a str,
+    /// The job's permissions.
+    permissions: &'a [Grant],
+    /// Inputs between the role and the dashboard.
+    extra: &'a [Input],
+    /// The job's steps.
+    steps: Vec<Value>,
+}
+
+impl EnvironmentWorkflow<'_> {
+    fn build(self) -> Value {
+        let mut inputs = vec![
+            Input("service", Type::String, "service name (Helm release and Kubernetes name)"),
+            Input("environment", Type::String, "environment name (and GitHub environment)"),
+            Input("namespace", Type::String, "Kubernetes namespace"),
+            Input("cluster", Type::String, "EKS cluster name"),
+            Input("aws-region", Type::String, "AWS region of the environment"),
+            Input("aws-role-arn", Type::String, "role to assume through GitHub's OIDC provider"),
+        ];
+        inputs.extend_from_slice(self.extra);
+        inputs.extend([
+            Input("dashboard-uid", Type::String, "uid of the service's Grafana dashboard (empty: annotate org-wide)"),
+            Input("grafana-url", Type::String, "Grafana base URL"),
+        ]);
+        let job = map([
+            ("name", json!(self.title)),
+            ("runs-on", json!(RUNNER)),
+            ("environment", wf::input("environment")),
+            ("permissions", wf::permissions(self.permissions)),
+            ("steps", Value::Array(self.steps)),
+        ]);
+        let mut doc = map(head(self.name, wf::workflow_call(&inputs, GRAFANA_SECRETS)));
+        let mut jobs = map([]);
+        push(&mut jobs, self.job, job);
+        push(&mut doc, "jobs", jobs);
+        doc
+    }
 }

@@ -5,27 +5,19 @@
 use serde_json::{Value, json};
 
 use crate::Cx;
-use crate::doc::{map, push};
+use crate::doc::map;
 use crate::pins::Action;
 use crate::reusable::deploy::{annotate, aws_credentials, kubeconfig};
 use crate::scripts;
-use crate::wf::{self, DEPLOYMENTS_WRITE, ID_TOKEN_AWS, Input, RUNNER, Type};
+use crate::wf::{self, DEPLOYMENTS_WRITE, ID_TOKEN_AWS, Input, Type};
 
 /// File name.
 pub const FILE: &str = "platform-rollback.yml";
 
-/// Inputs.
-pub const INPUTS: &[Input] = &[
-    Input("service", Type::String, "service name (Helm release and Kubernetes name)"),
-    Input("environment", Type::String, "environment name (and GitHub environment)"),
-    Input("namespace", Type::String, "Kubernetes namespace"),
-    Input("cluster", Type::String, "EKS cluster name"),
-    Input("aws-region", Type::String, "AWS region of the environment"),
-    Input("aws-role-arn", Type::String, "role to assume through GitHub's OIDC provider"),
+/// Inputs between the role and the dashboard.
+const EXTRA: &[Input] = &[
     Input("canary", Type::Boolean, "the service deploys with a canary (Argo Rollouts)"),
     Input("helm-timeout", Type::String, "how long helm waits for the previous revision to become ready"),
-    Input("dashboard-uid", Type::String, "uid of the service's Grafana dashboard (empty: annotate org-wide)"),
-    Input("grafana-url", Type::String, "Grafana base URL"),
 ];
 
 /// The workflow.
@@ -52,14 +44,13 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         ),
         annotate("rollback"),
     ];
-    let rollback = map([
-        ("name", json!("Roll back ${{ inputs.service }} in ${{ inputs.environment }}")),
-        ("runs-on", json!(RUNNER)),
-        ("environment", wf::input("environment")),
-        ("permissions", wf::permissions(&[ID_TOKEN_AWS, DEPLOYMENTS_WRITE])),
-        ("steps", Value::Array(steps)),
-    ]);
-    let mut doc = map(super::head("platform rollback", wf::workflow_call(INPUTS, super::GRAFANA_SECRETS)));
-    push(&mut doc, "jobs", map([("rollback", rollback)]));
-    doc
+    super::EnvironmentWorkflow {
+        name: "platform rollback",
+        job: "rollback",
+        title: "Roll back ${{ inputs.service }} in ${{ inputs.environment }}",
+        permissions: &[ID_TOKEN_AWS, DEPLOYMENTS_WRITE],
+        extra: EXTRA,
+        steps,
+    }
+    .build()
 }
