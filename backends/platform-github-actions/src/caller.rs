@@ -2,15 +2,15 @@
 //! org's reusable workflows in order — build, then test and security, then each environment
 //! in promotion order through its protected GitHub environment.
 
-use platform_ir::{Org, Service, naming};
+use platform_ir::{Diagnostic, Org, Service, deploy as timing, naming};
 use serde_json::{Value, json};
 
-use crate::Cx;
 use crate::doc::{commented, map, push};
 use crate::guard::Kind;
 use crate::reusable::{build, deploy, security, test};
 use crate::target::Target;
 use crate::wf::{self, CONTENTS_READ, Grant, ID_TOKEN_AWS, ID_TOKEN_SIGN, PACKAGES_READ, PACKAGES_WRITE};
+use crate::{Cx, codes};
 
 /// The branch that deploys.
 pub const MAIN: &str = "main";
@@ -60,6 +60,23 @@ impl Facts {
         let dashboard_uid = if svc.monitoring.dashboard.value { naming::grafana_uid(&name) } else { String::new() };
         let grafana_url = cx.g.text(&org.monitoring.grafana_url, Kind::Url).trim_end_matches('/').to_owned();
         let targets = svc.environments.iter().map(|e| Target::new(&mut cx.g, org, svc, e)).collect();
+        if let Some(canary) = &svc.deployment.canary {
+            let longest = svc.environments.iter().map(|e| timing::deploy_seconds(svc, org.environment(e))).max();
+            if let Some(longest) = longest.filter(|s| *s > timing::GITHUB_HOSTED_JOB_SECONDS) {
+                cx.g.diagnostics.push(Diagnostic::warning(
+                    &codes::GHA006,
+                    format!(
+                        "a deploy of `{}` may take {} minutes, longer than the {} minutes a GitHub-hosted runner runs one job",
+                        svc.name.value,
+                        longest / 60,
+                        timing::GITHUB_HOSTED_JOB_SECONDS / 60
+                    ),
+                    canary.span,
+                    "the canary's pauses and analyses make the deploy job this long",
+                    "shorten the canary's pauses, or run the deploys on self-hosted runners (up to 5 days per job)",
+                ));
+            }
+        }
         Facts { name, dir, image, registry, dashboard_uid, grafana_url, targets }
     }
 
@@ -231,6 +248,8 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
                 ("rollback-on-failure", json!(t.rollback_on_failure)),
                 ("helm-timeout", json!(t.helm_timeout)),
                 ("canary-timeout-seconds", json!(t.canary_timeout_seconds)),
+                ("timeout-minutes", json!(t.session_seconds / 60)),
+                ("aws-session-seconds", json!(t.session_seconds)),
             ],
         }
         .build(f, t);

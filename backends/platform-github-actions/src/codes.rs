@@ -84,5 +84,23 @@ pub const GHA005: Code = Code {
            Fix: rename one of the services.",
 };
 
+/// A deploy job would run longer than a GitHub-hosted runner allows.
+pub const GHA006: Code = Code {
+    id: "GHA006",
+    name: "deploy-longer-than-a-hosted-job",
+    summary: "a deploy would run longer than the 6 hours a GitHub-hosted runner gives one job",
+    docs: "A deploy job applies the service's Terraform, runs `helm upgrade`, and follows the \
+           canary until it is promoted or aborted, in one job. The job's time budget is Terraform \
+           (45 minutes), Helm (10 minutes), 10 minutes of setup, and in production the canary: its \
+           pauses, ten analysis intervals per analysis step, and 15 minutes for pods to start. The \
+           job's `timeout-minutes` and the AWS session it asks for (which the deploy role allows, \
+           up to 12 hours) follow that budget.\n\n\
+           Why it matters: GitHub cancels a job on a GitHub-hosted runner after 6 hours, in the \
+           middle of the canary, and the deploy is reported as failed while the rollout goes on.\n\n\
+           Example: `canary: {steps: [{setWeight: 10}, {pause: 6h}, {setWeight: 100}]}`.\n\n\
+           Fix: shorten the canary's pauses (let the analysis decide instead of long waits), or \
+           run the org's deploy workflows on self-hosted runners.",
+};
+
 /// Every code of this crate, in order.
-pub const ALL: &[&Code] = &[&GHA001, &GHA002, &GHA003, &GHA004, &GHA005];
+pub const ALL: &[&Code] = &[&GHA001, &GHA002, &GHA003, &GHA004, &GHA005, &GHA006];

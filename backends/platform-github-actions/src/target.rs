@@ -1,7 +1,7 @@
 //! What a deploy, promote or rollback job needs to know about one service in one
 //! environment, resolved from the IR once and checked by the [`Guard`].
 
-use platform_ir::{CanaryStep, Environment, Org, Rollback, Service, ServiceEnvironment, Sp, naming};
+use platform_ir::{Environment, Org, Rollback, Service, ServiceEnvironment, Sp, deploy, naming};
 
 use crate::guard::{Guard, Kind};
 
@@ -46,7 +46,7 @@ pub struct Target {
     pub role_arn: String,
     /// Whether this environment takes production traffic.
     pub production: bool,
-    /// Whether the service deploys with a canary.
+    /// Whether the service deploys with a canary here ([`deploy::canary`]).
     pub canary: bool,
     /// Whether the service has a database here: its pods then need the security groups of
     /// the Terraform outputs (`podSecurityGroups` of the chart).
@@ -57,6 +57,8 @@ pub struct Target {
     pub helm_timeout: String,
     /// How long the deploy follows a canary before giving up, in seconds.
     pub canary_timeout_seconds: u64,
+    /// The AWS session the deploy asks for, which its role allows ([`deploy::session_seconds`]).
+    pub session_seconds: u64,
 }
 
 impl Target {
@@ -66,7 +68,7 @@ impl Target {
         let environment = g.text(&env.name, Kind::Name);
         let account = g.text(&oe.aws_account, Kind::Account);
         let namespace = g.text(&Sp::new(env.namespace.clone(), oe.namespace.span), Kind::Name);
-        let canary = svc.deployment.canary.as_ref();
+        let canary = deploy::canary(svc, oe);
         Target {
             role_arn: format!(
                 "arn:aws:iam::{account}:role/{}",
@@ -79,60 +81,10 @@ impl Target {
             canary: canary.is_some(),
             database: env.database.is_some(),
             rollback_on_failure: svc.deployment.rollback.value == Rollback::Automatic,
-            helm_timeout: "10m".to_owned(),
-            canary_timeout_seconds: canary.map_or(0, |c| canary_timeout_seconds(&c.steps, &c.analysis_interval.value)),
+            helm_timeout: format!("{}m", deploy::HELM_TIMEOUT_SECONDS / 60),
+            canary_timeout_seconds: canary.map_or(0, deploy::canary_seconds),
+            session_seconds: deploy::session_seconds(org, svc),
             environment,
         }
-    }
-}
-
-/// Time to follow a canary: its pauses, ten analysis intervals per analysis step, and 15
-/// minutes for pods to start and the controller to react.
-pub fn canary_timeout_seconds(steps: &[CanaryStep], analysis_interval: &str) -> u64 {
-    let interval = seconds(analysis_interval).unwrap_or(60);
-    let mut total = 15 * 60;
-    for step in steps {
-        total += match step {
-            CanaryStep::Pause(d) => seconds(&d.value).unwrap_or(10 * 60),
-            CanaryStep::Analysis(_) => 10 * interval,
-            CanaryStep::SetWeight(_) => 0,
-        };
-    }
-    total
-}
-
-/// `30s`, `5m`, `1h` → seconds.
-fn seconds(d: &str) -> Option<u64> {
-    let (n, unit) = d.split_at(d.find(|c: char| !c.is_ascii_digit())?);
-    let n: u64 = n.parse().ok()?;
-    let factor = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        _ => return None,
-    };
-    n.checked_mul(factor)
-}
-
-#[cfg(test)]
-mod tests {
-    use platform_ir::Span;
-
-    use super::*;
-
-    #[test]
-    fn canary_timeout_counts_pauses_and_analyses() {
-        let sp = |s: &str| Sp::new(s.to_owned(), Span::default());
-        let steps = vec![
-            CanaryStep::SetWeight(Sp::new(10, Span::default())),
-            CanaryStep::Pause(sp("2m")),
-            CanaryStep::Analysis(Span::default()),
-            CanaryStep::Pause(sp("1h")),
-        ];
-        assert_eq!(canary_timeout_seconds(&steps, "1m"), 15 * 60 + 120 + 600 + 3600);
-        assert_eq!(seconds("30s"), Some(30));
-        assert_eq!(seconds("m"), None);
-        assert_eq!(seconds("5d"), None);
-        assert_eq!(seconds("99999999999999999999h"), None);
     }
 }

@@ -233,7 +233,7 @@ fn network_policy(c: &Chart<'_>, env: Option<&ServiceEnvironment>, database: Opt
 }
 
 fn rollout(c: &Chart<'_>, org_env: Option<&Environment>) -> Value {
-    let enabled = c.canary && org_env.is_some_and(|e| e.production.value);
+    let enabled = org_env.is_some_and(|e| platform_ir::deploy::canary(c.svc, e).is_some());
     let Some(canary) = &c.svc.deployment.canary else {
         return json!({ "enabled": enabled });
     };

@@ -16,7 +16,7 @@
 
 use std::fmt::Write as _;
 
-use platform_ir::{Artifact, ArtifactSet, Format, Span};
+use platform_ir::{Artifact, ArtifactSet, Format, Span, deploy};
 
 use crate::ci::{self, Field, ServiceCi, Statement};
 use crate::hcl::{self, Block, Body, Expr, Item, Step};
@@ -171,7 +171,7 @@ fn main_body(ctx: &Ctx<'_>, s: &ServiceCi) -> Body {
                 Expr::str(format!("GitHub Actions deploys, promotions and rollbacks of {svc} in one environment.")),
             )
             .attr("assume_role_policy", Expr::path("var.trust_policy"))
-            .attr("max_session_duration", Expr::Num(3600)),
+            .attr("max_session_duration", Expr::Num(session_seconds(ctx))),
     );
     body.push_block(
         Block::new("resource", ["aws_iam_role_policy", "deploy"])
@@ -199,6 +199,12 @@ fn main_body(ctx: &Ctx<'_>, s: &ServiceCi) -> Body {
         );
     }
     body
+}
+
+/// The longest session the deploy role allows: as long as the service's longest deploy job
+/// ([`deploy::session_seconds`]), which asks for exactly that.
+fn session_seconds(ctx: &Ctx<'_>) -> i64 {
+    i64::try_from(deploy::session_seconds(ctx.org, ctx.svc)).unwrap_or(i64::MAX)
 }
 
 /// `local.names.<field>`.
@@ -315,6 +321,11 @@ fn readme(ctx: &Ctx<'_>, s: &ServiceCi, outputs: &[Output], main: &Body) -> Stri
         );
     }
 
+    let _ = writeln!(
+        out,
+        "The deploy role allows sessions of up to {} minutes: the service's longest deploy job (Terraform, Helm and, in production, following the canary), which asks for exactly that.",
+        session_seconds(ctx) / 60
+    );
     out.push_str("\n## What the deploy role may do\n\n");
     let grants = ci::deploy(s);
     out.push_str("Each statement of its inline policy (`deploy`)");

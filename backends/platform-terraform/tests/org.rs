@@ -9,6 +9,8 @@
 //!   root's deploy role in that environment's account, and the reusable workflows declare
 //!   the GitHub environment the roles trust (`repo:<repo>:environment:<env>`), for the
 //!   repository the Backstage catalog names too;
+//! - the AWS session each deploy job asks for is one its deploy role allows, and lasts as long
+//!   as the job may run;
 //! - every deploy policy and permissions boundary fits IAM's size limits.
 //!
 //! Runs the real front end through `platform-driver` (a dev-dependency only).
@@ -182,17 +184,35 @@ fn names_agree_between_the_roots_and_the_workflows() {
                 // The role the service's caller assumes there.
                 let caller = read(&svc.join(format!("github-actions/workflows/{name}.yml")));
                 let mut in_env = false;
-                let mut role = None;
+                let (mut role, mut session, mut timeout) = (None, None, None);
                 for l in caller.lines() {
                     let t = l.trim();
                     if let Some(e) = t.strip_prefix("environment: ") {
                         in_env = e == env;
                     }
-                    if in_env && let Some(r) = t.strip_prefix("aws-role-arn: ") {
+                    if !in_env {
+                        continue;
+                    }
+                    if let Some(r) = t.strip_prefix("aws-role-arn: ") {
                         role = Some(r.to_owned());
-                        break;
+                    }
+                    if let Some(v) = t.strip_prefix("aws-session-seconds: ") {
+                        session = v.parse::<u64>().ok();
+                    }
+                    if let Some(v) = t.strip_prefix("timeout-minutes: ") {
+                        timeout = v.parse::<u64>().ok();
                     }
                 }
+                // The session the deploy asks for is one its role allows, and lasts the job.
+                let allowed = attr(&module, "max_session_duration").and_then(|v| v.parse::<u64>().ok());
+                assert!(
+                    session.is_some() && session <= allowed && allowed <= Some(43_200),
+                    "{name} in {env}: the deploy asks for a {session:?} s session, its role allows {allowed:?} s"
+                );
+                assert!(
+                    timeout.is_some_and(|m| Some(m * 60) <= session),
+                    "{name} in {env}: the job may run {timeout:?} min, longer than its {session:?} s session"
+                );
                 let deploy_role = ours.get("deploy_role").unwrap();
                 assert_eq!(
                     role,

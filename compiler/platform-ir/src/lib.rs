@@ -8,6 +8,7 @@
 pub mod artifact;
 pub mod backend;
 pub mod codes;
+pub mod deploy;
 pub mod diagnostic;
 pub mod model;
 pub mod naming;

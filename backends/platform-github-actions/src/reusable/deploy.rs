@@ -14,7 +14,7 @@
 use serde_json::{Value, json};
 
 use crate::Cx;
-use crate::doc::map;
+use crate::doc::{map, push};
 use crate::pins::Action;
 use crate::scripts;
 use crate::wf::{self, CONTENTS_READ, ID_TOKEN_AWS, Input, Type, with_id, with_if};
@@ -38,13 +38,19 @@ const EXTRA: &[Input] = &[
     Input("rollback-on-failure", Type::Boolean, "roll back without a person when the release does not become ready"),
     Input("helm-timeout", Type::String, "how long helm waits for the release to become ready"),
     Input("canary-timeout-seconds", Type::Number, "how long to follow the canary before giving up"),
+    Input("timeout-minutes", Type::Number, "how long the job may run: Terraform, Helm and the canary"),
+    Input(
+        "aws-session-seconds",
+        Type::Number,
+        "how long the AWS session lasts (the deploy role allows it): as long as the job",
+    ),
 ];
 
 /// The workflow.
 pub fn workflow(cx: &mut Cx<'_>) -> Value {
     let ci_tf = cx.ci.terraform_version.clone();
     let ci_helm = cx.ci.helm_version.clone();
-    let mut steps = vec![wf::checkout(&mut cx.g, &mut cx.pins), aws_credentials(cx)];
+    let mut steps = vec![wf::checkout(&mut cx.g, &mut cx.pins), aws_credentials(cx, true)];
     steps.push(wf::uses(
         &mut cx.g,
         &mut cx.pins,
@@ -116,21 +122,21 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         job: "deploy",
         title: "Deploy ${{ inputs.service }} to ${{ inputs.environment }}",
         permissions: &[CONTENTS_READ, ID_TOKEN_AWS],
+        timeout: true,
         extra: EXTRA,
         steps,
     }
     .build()
 }
 
-/// Assume the environment's deploy role through GitHub's OIDC provider (no static keys).
-pub fn aws_credentials(cx: &mut Cx<'_>) -> Value {
-    wf::uses(
-        &mut cx.g,
-        &mut cx.pins,
-        "Configure AWS credentials",
-        Action::ConfigureAwsCredentials,
-        Some(map([("role-to-assume", wf::input("aws-role-arn")), ("aws-region", wf::input("aws-region"))])),
-    )
+/// Assume the environment's deploy role through GitHub's OIDC provider (no static keys), for
+/// `inputs.aws-session-seconds` when `long` (a deploy), else for the action's default hour.
+pub fn aws_credentials(cx: &mut Cx<'_>, long: bool) -> Value {
+    let mut with = map([("role-to-assume", wf::input("aws-role-arn")), ("aws-region", wf::input("aws-region"))]);
+    if long {
+        push(&mut with, "role-duration-seconds", wf::input("aws-session-seconds"));
+    }
+    wf::uses(&mut cx.g, &mut cx.pins, "Configure AWS credentials", Action::ConfigureAwsCredentials, Some(with))
 }
 
 /// Point kubectl and helm at the environment's cluster.

@@ -78,6 +78,8 @@ struct EnvironmentWorkflow<'a> {
     title: &'a str,
     /// The job's permissions.
     permissions: &'a [Grant],
+    /// The job stops after `inputs.timeout-minutes` (an input in `extra`).
+    timeout: bool,
     /// Inputs between the role and the dashboard.
     extra: &'a [Input],
     /// The job's steps.
@@ -99,13 +101,13 @@ impl EnvironmentWorkflow<'_> {
             Input("dashboard-uid", Type::String, "uid of the service's Grafana dashboard (empty: annotate org-wide)"),
             Input("grafana-url", Type::String, "Grafana base URL"),
         ]);
-        let job = map([
-            ("name", json!(self.title)),
-            ("runs-on", json!(RUNNER)),
-            ("environment", wf::input("environment")),
-            ("permissions", wf::permissions(self.permissions)),
-            ("steps", Value::Array(self.steps)),
-        ]);
+        let mut job = map([("name", json!(self.title)), ("runs-on", json!(RUNNER))]);
+        if self.timeout {
+            push(&mut job, "timeout-minutes", wf::input("timeout-minutes"));
+        }
+        push(&mut job, "environment", wf::input("environment"));
+        push(&mut job, "permissions", wf::permissions(self.permissions));
+        push(&mut job, "steps", Value::Array(self.steps));
         let mut doc = map(head(self.name, wf::workflow_call(&inputs, GRAFANA_SECRETS)));
         let mut jobs = map([]);
         push(&mut jobs, self.job, job);

@@ -15,7 +15,7 @@ pub const FILE: &str = "platform-promote.yml";
 /// The workflow.
 pub fn workflow(cx: &mut Cx<'_>) -> Value {
     let steps = vec![
-        aws_credentials(cx),
+        aws_credentials(cx, false),
         kubeconfig(),
         wf::run(
             "Promote the canary",
@@ -29,6 +29,7 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         job: "promote",
         title: "Promote ${{ inputs.service }} in ${{ inputs.environment }}",
         permissions: &[ID_TOKEN_AWS],
+        timeout: false,
         extra: &[],
         steps,
     }

@@ -24,7 +24,7 @@ const EXTRA: &[Input] = &[
 pub fn workflow(cx: &mut Cx<'_>) -> Value {
     let helm = cx.ci.helm_version.clone();
     let steps = vec![
-        aws_credentials(cx),
+        aws_credentials(cx, false),
         wf::uses(&mut cx.g, &mut cx.pins, "Set up Helm", Action::SetupHelm, Some(map([("version", json!(helm))]))),
         kubeconfig(),
         wf::run(
@@ -49,6 +49,7 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         job: "rollback",
         title: "Roll back ${{ inputs.service }} in ${{ inputs.environment }}",
         permissions: &[ID_TOKEN_AWS, DEPLOYMENTS_WRITE],
+        timeout: false,
         extra: EXTRA,
         steps,
     }

@@ -132,7 +132,7 @@ resource "aws_iam_role" "deploy" {
   name                 = local.names.deploy_role
   description          = "GitHub Actions deploys, promotions and rollbacks of search-indexer in one environment."
   assume_role_policy   = var.trust_policy
-  max_session_duration = 3600
+  max_session_duration = 4500
 }
 
 resource "aws_iam_role_policy" "deploy" {

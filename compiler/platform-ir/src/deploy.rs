@@ -1,0 +1,113 @@
+//! How a deploy of a service runs in one environment, where two outputs must agree on it:
+//! whether it goes through a canary (the Helm chart renders the Rollout, the GitHub Actions
+//! deploy follows it), and how long the deploy may take (the deploy job's timeout and the
+//! AWS session it asks for, and the longest session the Terraform deploy role allows).
+
+use crate::model::{Canary, CanaryStep, Environment, Org, Service};
+
+/// `helm upgrade --wait --timeout`: how long a release may take to become ready.
+pub const HELM_TIMEOUT_SECONDS: u64 = 10 * 60;
+
+/// What a deploy allows `terraform plan` and `apply` of the service's root: a new RDS
+/// instance or ElastiCache group takes 10 to 20 minutes, a Multi-AZ one up to 40.
+pub const TERRAFORM_SECONDS: u64 = 45 * 60;
+
+/// Checkout, tools, cluster login and annotations around the main steps.
+pub const OVERHEAD_SECONDS: u64 = 10 * 60;
+
+/// The longest session an IAM role may allow (12 hours).
+pub const MAX_SESSION_SECONDS: u64 = 12 * 3600;
+
+/// The shortest one, and the default of `aws-actions/configure-aws-credentials` (1 hour).
+pub const MIN_SESSION_SECONDS: u64 = 3600;
+
+/// How long one job may run on a GitHub-hosted runner (6 hours).
+pub const GITHUB_HOSTED_JOB_SECONDS: u64 = 6 * 3600;
+
+/// The canary of `svc` in `env`: only production environments take traffic worth a canary;
+/// the others roll out directly. The one rule for every backend.
+pub fn canary<'a>(svc: &'a Service, env: &Environment) -> Option<&'a Canary> {
+    svc.deployment.canary.as_ref().filter(|_| env.production.value)
+}
+
+/// Time to follow a canary: its pauses, ten analysis intervals per analysis step, and 15
+/// minutes for pods to start and the controller to react.
+pub fn canary_seconds(canary: &Canary) -> u64 {
+    let interval = duration_seconds(&canary.analysis_interval.value).unwrap_or(60);
+    let mut total: u64 = 15 * 60;
+    for step in &canary.steps {
+        total = total.saturating_add(match step {
+            CanaryStep::Pause(d) => duration_seconds(&d.value).unwrap_or(10 * 60),
+            CanaryStep::Analysis(_) => interval.saturating_mul(10),
+            CanaryStep::SetWeight(_) => 0,
+        });
+    }
+    total
+}
+
+/// How long a deploy of `svc` in `env` may take: Terraform, Helm, following the canary, and
+/// the steps around them.
+pub fn deploy_seconds(svc: &Service, env: &Environment) -> u64 {
+    (TERRAFORM_SECONDS + HELM_TIMEOUT_SECONDS + OVERHEAD_SECONDS)
+        .saturating_add(canary(svc, env).map_or(0, canary_seconds))
+}
+
+/// The AWS session a deploy job of `svc` asks for, and its deploy role allows: the longest
+/// deploy of any environment, rounded up to a quarter hour, within IAM's limits. One value
+/// for every environment, so the role (one module for all environments) and the jobs agree.
+pub fn session_seconds(org: &Org, svc: &Service) -> u64 {
+    let longest = svc.environments.iter().map(|e| deploy_seconds(svc, org.environment(e))).max().unwrap_or(0);
+    longest.div_ceil(900).saturating_mul(900).clamp(MIN_SESSION_SECONDS, MAX_SESSION_SECONDS)
+}
+
+/// `30s`, `5m`, `1h` → seconds; `None` for anything else or an overflow.
+pub fn duration_seconds(d: &str) -> Option<u64> {
+    let (n, unit) = d.split_at(d.find(|c: char| !c.is_ascii_digit())?);
+    let n: u64 = n.parse().ok()?;
+    let factor = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => return None,
+    };
+    n.checked_mul(factor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Sp, Span};
+
+    fn canary(steps: Vec<CanaryStep>) -> Canary {
+        Canary {
+            span: Span::default(),
+            steps,
+            analysis_interval: Sp::new("1m".to_owned(), Span::default()),
+            failure_limit: Sp::new(1, Span::default()),
+        }
+    }
+
+    #[test]
+    fn canary_time_counts_pauses_and_analyses() {
+        let sp = |s: &str| Sp::new(s.to_owned(), Span::default());
+        let c = canary(vec![
+            CanaryStep::SetWeight(Sp::new(10, Span::default())),
+            CanaryStep::Pause(sp("2m")),
+            CanaryStep::Analysis(Span::default()),
+            CanaryStep::Pause(sp("1h")),
+        ]);
+        assert_eq!(canary_seconds(&c), 15 * 60 + 120 + 600 + 3600);
+        let huge = canary(vec![CanaryStep::Pause(sp("5000000000000000000s")); 4]);
+        assert_eq!(canary_seconds(&huge), u64::MAX);
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration_seconds("30s"), Some(30));
+        assert_eq!(duration_seconds("5m"), Some(300));
+        assert_eq!(duration_seconds("2h"), Some(7200));
+        assert_eq!(duration_seconds("m"), None);
+        assert_eq!(duration_seconds("5d"), None);
+        assert_eq!(duration_seconds("99999999999999999999h"), None);
+    }
+}
