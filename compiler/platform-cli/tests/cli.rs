@@ -157,3 +157,26 @@ fn explain_service_shows_where_each_setting_came_from() {
     assert!(line("[staging] cluster").contains("platform-org.yaml"), "{out}");
     assert_eq!(code(&platform(&["explain", "--service", "nope", "--path", &mono.to_string_lossy()])), 1);
 }
+
+/// A name is checked against the names the service really gets: 33 characters fit a
+/// PostgreSQL service, but not a Redis one (ElastiCache ids are at most 40 characters).
+#[test]
+fn name_length_follows_the_database_engine() {
+    let name = "order-history-reconciliation-jobs";
+    assert_eq!(name.len(), 33);
+    for (engine, ok) in [("postgres", true), ("redis", false)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("platform.yaml");
+        std::fs::write(
+            &file,
+            format!(
+                "kind: Service\nmetadata:\n  name: {name}\n  team: payments\nspec:\n  language: go\n  database:\n    type: {engine}\n  monitoring:\n    slo: 99.5\n"
+            ),
+        )
+        .unwrap();
+        let o = platform(&["validate", tmp.path().to_str().unwrap(), "--format", "short"]);
+        let out = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+        assert_eq!(code(&o) == 0, ok, "{engine}: {out}");
+        assert_eq!(out.contains("LOW005"), !ok, "{engine}: {out}");
+    }
+}

@@ -11,7 +11,7 @@ platform_ir::codes! {
     LOW004 "invalid-name" "a name is not a DNS-1123 label"
         "Service, secret and environment names become Kubernetes, AWS and Grafana names, so they must be DNS-1123 labels: lowercase letters, digits and `-`, starting with a letter and ending with a letter or digit.\n\nExample: `name: Payment_API`\n\nFix: `name: payment-api`.";
     LOW005 "name-too-long" "a name is too long for a name derived from it"
-        "The service name is used in derived identifiers with hard limits: ElastiCache replication group ids (40), Grafana uids (40), RDS identifiers (63), IAM roles (64), Helm releases (53). The check uses the longest environment name.\n\nFix: shorten the name; the message says which identifier overflows and by how much.";
+        "The service name is used in derived identifiers with hard limits: Grafana uids (40), Helm releases (53), IAM roles (64) for every service; RDS identifiers (63) for PostgreSQL and ElastiCache replication group ids (40) for Redis, only when the service has that database in some environment. The check uses the longest environment name.\n\nFix: shorten the name; the message says which identifier overflows and by how much.";
     LOW006 "invalid-quantity" "a cpu or memory quantity is malformed or implausible"
         "CPU is written in millicores (`\"500m\"`) or cores (`\"2\"`); memory needs a unit (`\"512Mi\"`). `cpu: 500` would ask for 500 cores and `memory: 512` for 512 bytes, which is never what is meant.\n\nFix: write the quantity with its unit, as the help suggests.";
     LOW007 "value-out-of-range" "a number is outside its allowed range"

@@ -14,6 +14,30 @@ pub struct DerivedName {
     pub max_len: usize,
     /// How it is built from `(service, environment)`.
     pub build: fn(&str, &str) -> String,
+    /// Which services have it.
+    pub applies: Applies,
+}
+
+/// Which services a derived name exists for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applies {
+    /// Every service.
+    Always,
+    /// Services with a database of any engine.
+    Database,
+    /// Services with a database of this engine.
+    Engine(Engine),
+}
+
+impl Applies {
+    /// True for a service whose databases (in any environment) have these engines.
+    pub fn to(self, engines: &[Engine]) -> bool {
+        match self {
+            Applies::Always => true,
+            Applies::Database => !engines.is_empty(),
+            Applies::Engine(e) => engines.contains(&e),
+        }
+    }
 }
 
 /// Kubernetes object / Helm release / service-account name.
@@ -141,24 +165,75 @@ pub fn grafana_uid(service: &str) -> String {
 /// Every derived name with a length limit; validation checks each against the longest
 /// environment name, so a too-long service name is reported at its span, once.
 pub const DERIVED: &[DerivedName] = &[
-    DerivedName { what: "Kubernetes label value `app.kubernetes.io/instance`", max_len: 63, build: |s, _| k8s_name(s) },
-    DerivedName { what: "Helm release name", max_len: 53, build: |s, _| k8s_name(s) },
-    DerivedName { what: "IAM role name", max_len: 64, build: iam_role_name },
-    DerivedName { what: "IAM role name for CI deploys", max_len: 64, build: ci_deploy_role_name },
-    DerivedName { what: "IAM permissions boundary name", max_len: 128, build: permissions_boundary_name },
-    DerivedName { what: "RDS instance identifier", max_len: 63, build: database_identifier },
-    DerivedName { what: "ElastiCache replication group id", max_len: 40, build: database_identifier },
-    DerivedName { what: "RDS final snapshot identifier", max_len: 255, build: database_final_snapshot_identifier },
-    DerivedName { what: "PostgreSQL database and user name", max_len: 63, build: |s, _| database_name(s) },
-    DerivedName { what: "IAM role name for RDS enhanced monitoring", max_len: 64, build: rds_monitoring_role_name },
-    DerivedName { what: "pod security group name", max_len: 255, build: pod_security_group_name },
-    DerivedName { what: "database security group name", max_len: 255, build: database_security_group_name },
-    DerivedName { what: "KMS alias", max_len: 256, build: kms_alias },
-    DerivedName { what: "Grafana dashboard uid", max_len: 40, build: |s, _| grafana_uid(s) },
+    DerivedName {
+        what: "Kubernetes label value `app.kubernetes.io/instance`",
+        max_len: 63,
+        build: |s, _| k8s_name(s),
+        applies: Applies::Always,
+    },
+    DerivedName { what: "Helm release name", max_len: 53, build: |s, _| k8s_name(s), applies: Applies::Always },
+    DerivedName { what: "IAM role name", max_len: 64, build: iam_role_name, applies: Applies::Always },
+    DerivedName {
+        what: "IAM role name for CI deploys",
+        max_len: 64,
+        build: ci_deploy_role_name,
+        applies: Applies::Always,
+    },
+    DerivedName {
+        what: "IAM permissions boundary name",
+        max_len: 128,
+        build: permissions_boundary_name,
+        applies: Applies::Always,
+    },
+    DerivedName {
+        what: "RDS instance identifier",
+        max_len: 63,
+        build: database_identifier,
+        applies: Applies::Engine(Engine::Postgres),
+    },
+    DerivedName {
+        what: "ElastiCache replication group id",
+        max_len: 40,
+        build: database_identifier,
+        applies: Applies::Engine(Engine::Redis),
+    },
+    DerivedName {
+        what: "RDS final snapshot identifier",
+        max_len: 255,
+        build: database_final_snapshot_identifier,
+        applies: Applies::Database,
+    },
+    DerivedName {
+        what: "PostgreSQL database and user name",
+        max_len: 63,
+        build: |s, _| database_name(s),
+        applies: Applies::Engine(Engine::Postgres),
+    },
+    DerivedName {
+        what: "IAM role name for RDS enhanced monitoring",
+        max_len: 64,
+        build: rds_monitoring_role_name,
+        applies: Applies::Engine(Engine::Postgres),
+    },
+    DerivedName {
+        what: "pod security group name",
+        max_len: 255,
+        build: pod_security_group_name,
+        applies: Applies::Database,
+    },
+    DerivedName {
+        what: "database security group name",
+        max_len: 255,
+        build: database_security_group_name,
+        applies: Applies::Database,
+    },
+    DerivedName { what: "KMS alias", max_len: 256, build: kms_alias, applies: Applies::Always },
+    DerivedName { what: "Grafana dashboard uid", max_len: 40, build: |s, _| grafana_uid(s), applies: Applies::Always },
     DerivedName {
         what: "Kubernetes Secret name for the database",
         max_len: 63,
         build: |s, _| k8s_database_secret_name(s),
+        applies: Applies::Database,
     },
 ];
 

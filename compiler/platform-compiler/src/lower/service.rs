@@ -43,11 +43,7 @@ pub fn lower(
     let name = lx.req(&meta.name, ms, "metadata.name");
     let team = lx.req(&meta.team, ms, "metadata.team");
     let tier = Lx::or(&meta.tier, || Sp::new(raw::Tier::Standard, ms)).map(tier_ir);
-    if let Some(n) = &name
-        && dns_label(lx, n, "service name")
-    {
-        name_lengths(lx, org, n);
-    }
+    let name_ok = name.as_ref().is_some_and(|n| dns_label(lx, n, "service name"));
     if let Some(t) = &team {
         dns_label(lx, t, "team name");
     }
@@ -101,6 +97,12 @@ pub fn lower(
         })
         .collect();
     let environments = environments(lx, org, node, file, &name, &team, ingress.as_ref(), policy);
+    if name_ok {
+        // The names a service's databases add, in whichever environments it has them.
+        let mut engines: Vec<ir::Engine> = database.iter().map(|d| d.engine.value).collect();
+        engines.extend(environments.iter().flatten().filter_map(|e| e.database.as_ref().map(|d| d.engine.value)));
+        name_lengths(lx, org, &name, Some(&engines));
+    }
 
     Some(ir::Service {
         name,
@@ -150,20 +152,22 @@ fn language_ir(l: raw::Language) -> ir::Language {
 }
 
 /// Check a would-be service name by the rules `metadata.name` obeys: a DNS-1123 label
-/// (LOW004) short enough for every derived name (LOW005). For tools that create services
-/// (`platform new`); the diagnostics point at `name`'s span.
+/// (LOW004) short enough for every derived name (LOW005), of any database it may get. For
+/// tools that create services (`platform new`); the diagnostics point at `name`'s span.
 pub fn check_name(org: &ir::Org, name: &Sp<String>) -> Vec<ir::Diagnostic> {
     let mut lx = Lx::default();
     if dns_label(&mut lx, name, "service name") {
-        name_lengths(&mut lx, org, name);
+        name_lengths(&mut lx, org, name, None);
     }
     lx.diags
 }
 
-fn name_lengths(lx: &mut Lx, org: &ir::Org, name: &Sp<String>) {
+/// LOW005 for the first derived name `name` is too long for: every name the service has, by
+/// the engines of its databases (`None`: not known yet, so every name).
+fn name_lengths(lx: &mut Lx, org: &ir::Org, name: &Sp<String>, engines: Option<&[ir::Engine]>) {
     let longest_env =
         org.environments.iter().map(|e| e.name.value.as_str()).max_by_key(|e| e.len()).unwrap_or("production");
-    for d in naming::DERIVED {
+    for d in naming::DERIVED.iter().filter(|d| engines.is_none_or(|e| d.applies.to(e))) {
         let derived = (d.build)(&name.value, longest_env);
         if derived.len() > d.max_len {
             let over = derived.len() - d.max_len;
