@@ -68,17 +68,18 @@ fn backend(org: &Org, svc: &Service, out: &mut Vec<Diagnostic>) {
             break;
         }
     }
-    let table = &tf.lock_table.value;
-    let table_ok =
-        (3..=255).contains(&table.len()) && table.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
-    if !table_ok {
-        out.push(diagnostics::invalid_state_backend(
-            &tf.lock_table,
-            "lock table",
-            None,
-            table,
-            "DynamoDB table names are 3 to 255 letters, digits, `_`, `-` and `.`",
-        ));
+    if let Some(table) = tf.lock_table() {
+        let ok =
+            (3..=255).contains(&table.len()) && table.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+        if !ok {
+            out.push(diagnostics::invalid_state_backend(
+                table,
+                "lock table",
+                None,
+                table,
+                "DynamoDB table names are 3 to 255 letters, digits, `_`, `-` and `.`",
+            ));
+        }
     }
     let source = tf.module_source.value.trim();
     if !source.is_empty() && !is_pinned_module_source(source) {
@@ -93,6 +94,37 @@ fn backend(org: &Org, svc: &Service, out: &mut Vec<Diagnostic>) {
             out.push(diagnostics::invalid_version_constraint(setting, what));
         }
     }
+    if tf.lock_table().is_none()
+        && is_version_constraint(&tf.required_version.value)
+        && admits_below(&tf.required_version.value, LOCKFILE_SINCE)
+    {
+        out.push(diagnostics::lockfile_needs_terraform(&tf.required_version, &tf.lock_table));
+    }
+}
+
+/// The first Terraform release whose S3 backend locks state with a `.tflock` object.
+pub const LOCKFILE_SINCE: [u64; 3] = [1, 11, 0];
+
+/// True when the constraint admits some version below `floor`: its lower bound (the highest
+/// of its `>=`, `>`, `~>` and `=` terms; none means 0) is below `floor`. For a constraint
+/// [`is_version_constraint`] accepts.
+pub fn admits_below(constraint: &str, floor: [u64; 3]) -> bool {
+    let mut lower = [0u64; 3];
+    for term in constraint.split(',') {
+        let t = term.trim();
+        let op = ["~>", ">=", "<=", "!=", ">", "<", "="].into_iter().find(|op| t.starts_with(op)).unwrap_or("=");
+        if matches!(op, "<" | "<=" | "!=") {
+            continue;
+        }
+        let rest = t.strip_prefix(op).unwrap_or(t).trim();
+        let core = rest.split('-').next().unwrap_or(rest);
+        let mut v = [0u64; 3];
+        for (slot, n) in v.iter_mut().zip(core.split('.')) {
+            *slot = n.parse().unwrap_or(0);
+        }
+        lower = lower.max(v);
+    }
+    lower < floor
 }
 
 /// One engine everywhere, and size classes RDS / ElastiCache accept.
@@ -191,6 +223,16 @@ pub fn is_version_constraint(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lower_bounds_of_constraints() {
+        for below in [">= 1.6.0", "> 1.10.5", "~> 1.10", "1.9.8", "< 2.0.0", "!= 1.12.0", ">= 1.10, < 1.12"] {
+            assert!(admits_below(below, LOCKFILE_SINCE), "{below}");
+        }
+        for not in [">= 1.11.0", "~> 1.11", "= 1.14.6", ">= 1.6.0, >= 1.11", "1.12.0-beta1", ">= 2"] {
+            assert!(!admits_below(not, LOCKFILE_SINCE), "{not}");
+        }
+    }
 
     #[test]
     fn bucket_names() {

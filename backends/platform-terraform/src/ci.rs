@@ -141,7 +141,7 @@ pub enum Piece {
     Environment,
     /// `var.state_bucket`.
     StateBucket,
-    /// `var.lock_table`.
+    /// `var.lock_table` (only when the org locks state in DynamoDB).
     LockTable,
     /// `var.eks_cluster_name`.
     Cluster,
@@ -198,6 +198,8 @@ pub struct ServiceCi {
     pub blocks: BTreeSet<(String, String)>,
     /// The statement ids of its pods' role policy.
     pub role_sids: Vec<String>,
+    /// State is locked in the org's DynamoDB table (else by a `.tflock` object in the bucket).
+    pub lock_table: bool,
     /// Its database engine.
     pub engine: Option<Engine>,
     /// The org's rotation Lambda (used when a secret rotates).
@@ -272,6 +274,7 @@ impl ServiceCi {
             role_sids,
             engine: ctx.engine,
             rotation_lambda: ctx.org.terraform.rotation_lambda.value.clone(),
+            lock_table: ctx.org.terraform.lock_table().is_some(),
             fields,
         }
     }
@@ -446,16 +449,25 @@ pub fn deploy(s: &ServiceCi) -> Deploy {
             &["s3:GetObject", "s3:ListBucket", "s3:PutObject"],
             vec![global("s3", vec![Piece::StateBucket]), global("s3", state_object())],
         ),
-        allow(
-            "TerraformLock",
-            &["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
-            vec![regional("dynamodb", vec![lit("table/"), Piece::LockTable])],
-        )
-        .when(
-            "ForAllValues:StringEquals",
-            "dynamodb:LeadingKeys",
-            vec![text(state_object()), text([state_object(), vec![lit("-md5")]].concat())],
-        ),
+        if s.lock_table {
+            allow(
+                "TerraformLock",
+                &["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
+                vec![regional("dynamodb", vec![lit("table/"), Piece::LockTable])],
+            )
+            .when(
+                "ForAllValues:StringEquals",
+                "dynamodb:LeadingKeys",
+                vec![text(state_object()), text([state_object(), vec![lit("-md5")]].concat())],
+            )
+        } else {
+            // The S3 backend's own lock: a `.tflock` object next to the state.
+            allow(
+                "TerraformLock",
+                &["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+                vec![global("s3", [state_object(), vec![lit(".tflock")]].concat())],
+            )
+        },
         allow("Cluster", &["eks:DescribeCluster"], vec![regional("eks", vec![lit("cluster/"), Piece::Cluster])]),
     ];
 
@@ -985,6 +997,7 @@ mod tests {
             role_sids: sids.iter().map(|s| (*s).to_owned()).collect(),
             engine,
             rotation_lambda: "secrets-rotation".into(),
+            lock_table: true,
             fields: vec![fields],
         }
     }
@@ -1084,6 +1097,29 @@ mod tests {
             let boundary = policy_json(&boundary(&s), &v);
             assert!(size(&boundary) * 2 < MANAGED_POLICY_LIMIT, "{engine}: {} characters", size(&boundary));
         }
+    }
+
+    #[test]
+    fn state_locks_are_the_services_own() {
+        let mut s = everything();
+        let lock = |s: &ServiceCi| deploy(s).core.into_iter().find(|st| st.sid == "TerraformLock").unwrap();
+        let v = values(&s);
+        let table = lock(&s);
+        assert!(table.actions.iter().all(|a| a.starts_with("dynamodb:")));
+        assert_eq!(
+            table.conditions[0].values.iter().map(|t| t.value(&v)).collect::<Vec<_>>(),
+            [
+                "example-org-production-terraform-state/payment-api-production-state_key",
+                "example-org-production-terraform-state/payment-api-production-state_key-md5"
+            ]
+        );
+        s.lock_table = false;
+        let object = lock(&s);
+        assert_eq!(object.actions, ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]);
+        assert_eq!(
+            object.resources.iter().map(|t| t.value(&values(&s))).collect::<Vec<_>>(),
+            ["arn:aws:s3:::example-org-production-terraform-state/payment-api-production-state_key.tflock"]
+        );
     }
 
     #[test]

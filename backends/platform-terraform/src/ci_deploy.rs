@@ -16,7 +16,7 @@
 
 use std::fmt::Write as _;
 
-use platform_ir::{Artifact, ArtifactSet, Format, Span, deploy};
+use platform_ir::{Artifact, ArtifactSet, Format, Org, Span, deploy};
 
 use crate::ci::{self, Field, ServiceCi, Statement};
 use crate::hcl::{self, Block, Body, Expr, Item, Step};
@@ -28,9 +28,16 @@ use crate::versions;
 pub const DIR: &str = "ci-deploy";
 
 /// The module's inputs, which the org root passes through from its own variables of the same
-/// names (and the trust policy it builds).
-pub const INPUTS: &[&str] =
-    &["environment", "aws_account_id", "aws_region", "eks_cluster_name", "state_bucket", "lock_table", "trust_policy"];
+/// names (and the trust policy it builds); `lock_table` only when the org locks state in
+/// DynamoDB.
+pub fn inputs(org: &Org) -> Vec<&'static str> {
+    let mut out = vec!["environment", "aws_account_id", "aws_region", "eks_cluster_name", "state_bucket"];
+    if org.terraform.lock_table().is_some() {
+        out.push("lock_table");
+    }
+    out.push("trust_policy");
+    out
+}
 
 /// Add the module's files under [`DIR`].
 pub fn add(ctx: &Ctx<'_>, s: &ServiceCi, provenance: &[Span], artifacts: &mut ArtifactSet) {
@@ -64,18 +71,21 @@ fn variables(ctx: &Ctx<'_>) -> Vec<Variable> {
         condition: one_of(Expr::path("var.environment"), &names),
         message: format!("The environment must be one of the service's environments: {}.", names.join(", ")),
     });
-    vec![
+    let mut out = vec![
         environment,
         var("aws_account_id", "AWS account of the environment."),
         var("aws_region", "AWS region of the environment."),
         var("eks_cluster_name", "EKS cluster of the environment, which the deploy jobs connect to."),
         var("state_bucket", "S3 bucket of the environment's Terraform state."),
-        var("lock_table", "DynamoDB table of the state locks."),
-        var(
-            "trust_policy",
-            "Trust policy (JSON) of the deploy role: who may assume it. The org root passes GitHub's OIDC tokens for the repository's GitHub environment.",
-        ),
-    ]
+    ];
+    if ctx.org.terraform.lock_table().is_some() {
+        out.push(var("lock_table", "DynamoDB table of the state locks."));
+    }
+    out.push(var(
+        "trust_policy",
+        "Trust policy (JSON) of the deploy role: who may assume it. The org root passes GitHub's OIDC tokens for the repository's GitHub environment.",
+    ));
+    out
 }
 
 fn policy_document(name: &str, statements: &[Statement]) -> Block {
@@ -242,7 +252,7 @@ fn outputs(s: &ServiceCi) -> Vec<Output> {
 fn purpose(sid: &str) -> &'static str {
     match sid {
         "TerraformState" => "read and write the service's own state object (and list the bucket's key names)",
-        "TerraformLock" => "lock only the service's own state in the lock table",
+        "TerraformLock" => "lock only the service's own state (its `.tflock` object, or its items in the lock table)",
         "Cluster" => "look up the environment's EKS cluster (kubeconfig, subnets)",
         "OwnRoles" => "read, tag and delete the service's own roles",
         "OwnRolesWithinBoundary" => "create and change them only with the service's permissions boundary",
@@ -354,7 +364,7 @@ fn readme(ctx: &Ctx<'_>, s: &ServiceCi, outputs: &[Output], main: &Body) -> Stri
     let _ = writeln!(
         out,
         "\n## Inputs\n\n{}, all passed through by the org root from its environment's `.tfvars`.",
-        INPUTS.iter().map(|i| code(i)).collect::<Vec<_>>().join(", ")
+        inputs(ctx.org).iter().map(|i| code(i)).collect::<Vec<_>>().join(", ")
     );
     out.push_str("\n## Outputs\n\n| name | description |\n|---|---|\n");
     for o in outputs {

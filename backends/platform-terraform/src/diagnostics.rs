@@ -117,3 +117,18 @@ pub fn invalid_github_repository(setting: &Sp<String>) -> Diagnostic {
         "write the repository the deploys run in as `owner/repo`, e.g. `acme/monorepo`; every CI deploy role trusts exactly it",
     )
 }
+
+/// `TF010`: S3 locks state itself only from Terraform 1.11, and the org admits older ones.
+pub fn lockfile_needs_terraform(required: &Sp<String>, lock_table: &Sp<String>) -> Diagnostic {
+    Diagnostic::error(
+        &codes::TF010,
+        format!(
+            "`requiredVersion: {}` admits Terraform older than 1.11, which cannot lock state without a lock table",
+            required.value
+        ),
+        required.span,
+        "admits Terraform before 1.11",
+        "require `>= 1.11.0` (the S3 backend then locks the state with a `.tflock` object), or set `lockTable` to a DynamoDB table",
+    )
+    .with_label(lock_table.span, "no lock table")
+}

@@ -121,7 +121,8 @@ struct Entry<'a> {
 
 /// The org's environments, the repository, the state settings and every service's name.
 fn provenance(org: &Org, services: &[&Service]) -> Vec<Span> {
-    let mut spans = vec![org.catalog.github_repo.span, org.terraform.state_bucket.span, org.terraform.lock_table.span];
+    let mut spans = vec![org.catalog.github_repo.span, org.terraform.state_bucket.span];
+    spans.extend(org.terraform.lock_table().map(|t| t.span));
     spans.extend(org.environments.iter().map(|e| e.name.span));
     spans.extend(services.iter().map(|s| s.name.span));
     spans.sort();
@@ -141,7 +142,7 @@ fn variables(org: &Org) -> Vec<Variable> {
     let per_env = |f: &dyn Fn(&Environment) -> Expr| envs.iter().map(f).collect::<Vec<_>>();
     let names: Vec<&str> = envs.iter().map(|e| e.name.value.as_str()).collect();
     let string = || Expr::keyword("string");
-    vec![
+    let mut vars = vec![
         Variable {
             name: "environment",
             ty: string(),
@@ -185,7 +186,7 @@ fn variables(org: &Org) -> Vec<Variable> {
         Variable {
             name: "state_bucket",
             ty: string(),
-            description: "S3 bucket of the environment's Terraform state; each deploy role may read and write only its service's object.".into(),
+            description: "S3 bucket of the environment's Terraform state; each deploy role may read and write only its service's object (and its lock).".into(),
             validations: vec![Validation {
                 condition: matches(Expr::path("var.state_bucket"), "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"),
                 message: "The state bucket must be an S3 bucket name.".into(),
@@ -209,7 +210,10 @@ fn variables(org: &Org) -> Vec<Variable> {
             validations: Vec::new(),
             values: (0..envs.len()).map(|i| Expr::Bool(creates_oidc_provider(envs, i))).collect(),
         },
-    ]
+    ];
+    // Without a lock table the state bucket locks the state itself.
+    vars.retain(|v| v.name != "lock_table" || org.terraform.lock_table().is_some());
+    vars
 }
 
 fn main_body(org: &Org, entries: &[Entry<'_>]) -> Body {
@@ -288,8 +292,8 @@ fn main_body(org: &Org, entries: &[Entry<'_>]) -> Body {
         let mut call = Block::new("module", [e.label.as_str()])
             .attr("source", Expr::str(format!("{}/{}", org_to_service(e.name, crate::ID), ci_deploy::DIR)))
             .blank();
-        for input in ci_deploy::INPUTS {
-            let value = match *input {
+        for input in ci_deploy::inputs(org) {
+            let value = match input {
                 "trust_policy" => Expr::path("data.aws_iam_policy_document.github_deploy_trust.json"),
                 other => Expr::path(&format!("var.{other}")),
             };

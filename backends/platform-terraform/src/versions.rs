@@ -55,13 +55,17 @@ pub fn backend_hcl(org: &Org, service: &str, env: &Env<'_>) -> String {
     backend_file(org, env.org, &state_key(service, env.name()))
 }
 
-/// `backend-<env>.hcl` of any root: the environment's bucket, region and lock table, and `key`.
+/// `backend-<env>.hcl` of any root: the environment's bucket and region, `key`, and the lock
+/// (the org's DynamoDB table, else a `.tflock` object next to the state).
 pub fn backend_file(org: &Org, env: &Environment, key: &str) -> String {
     let mut body = Body::default();
     body.push_attr("bucket", Expr::str(bucket_of(org, env)));
     body.push_attr("key", Expr::str(key));
     body.push_attr("region", Expr::str(&env.aws_region.value));
-    body.push_attr("dynamodb_table", Expr::str(&org.terraform.lock_table.value));
+    match org.terraform.lock_table() {
+        Some(table) => body.push_attr("dynamodb_table", Expr::str(&table.value)),
+        None => body.push_attr("use_lockfile", Expr::Bool(true)),
+    }
     body.push_attr("encrypt", Expr::Bool(true));
     hcl::print(&body)
 }

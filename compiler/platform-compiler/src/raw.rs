@@ -756,7 +756,7 @@ pub struct TerraformPolicy {
     /// State bucket pattern (`{env}`, `{account}`).
     #[serde(default)]
     pub state_bucket: Field<String>,
-    /// Lock table.
+    /// DynamoDB table that locks the Terraform state. Empty (the default): the state bucket locks it itself with a `.tflock` object (`use_lockfile`, Terraform 1.11 and later, where DynamoDB locking is deprecated).
     #[serde(default)]
     pub lock_table: Field<String>,
     /// Manage DNS and certificates.

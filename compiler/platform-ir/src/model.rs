@@ -361,7 +361,8 @@ pub struct TerraformPolicy {
     pub random_provider: Sp<String>,
     /// State bucket name pattern with `{env}` / `{account}` placeholders.
     pub state_bucket: Sp<String>,
-    /// DynamoDB lock table.
+    /// DynamoDB lock table; empty: S3's own locking (`use_lockfile`), see
+    /// [`TerraformPolicy::lock_table`].
     pub lock_table: Sp<String>,
     /// Whether DNS records and certificates are managed by the service's Terraform.
     pub manage_dns: Sp<bool>,
@@ -371,6 +372,14 @@ pub struct TerraformPolicy {
     pub rotation_lambda: Sp<String>,
     /// Host name service DNS records point to, with `{exposure}` / `{domain}` placeholders.
     pub dns_target: Sp<String>,
+}
+
+impl TerraformPolicy {
+    /// The DynamoDB table that locks Terraform state, when the org keeps one; `None`: the
+    /// state bucket locks it itself (a `.tflock` object next to the state, Terraform 1.11+).
+    pub fn lock_table(&self) -> Option<&Sp<String>> {
+        (!self.lock_table.value.is_empty()).then_some(&self.lock_table)
+    }
 }
 
 /// CI conventions of the generated GitHub Actions pipelines.

@@ -63,7 +63,6 @@ module "search_api" {
   aws_region       = var.aws_region
   eks_cluster_name = var.eks_cluster_name
   state_bucket     = var.state_bucket
-  lock_table       = var.lock_table
   trust_policy     = data.aws_iam_policy_document.github_deploy_trust.json
 
   depends_on = [aws_iam_openid_connect_provider.github]

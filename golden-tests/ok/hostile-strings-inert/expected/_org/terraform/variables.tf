@@ -40,22 +40,12 @@ variable "eks_cluster_name" {
 }
 
 variable "state_bucket" {
-  description = "S3 bucket of the environment's Terraform state; each deploy role may read and write only its service's object."
+  description = "S3 bucket of the environment's Terraform state; each deploy role may read and write only its service's object (and its lock)."
   type        = string
 
   validation {
     condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.state_bucket))
     error_message = "The state bucket must be an S3 bucket name."
-  }
-}
-
-variable "lock_table" {
-  description = "DynamoDB table of the state locks; each deploy role may lock only its service's state."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9_.-]{3,255}$", var.lock_table))
-    error_message = "The lock table must be a DynamoDB table name."
   }
 }
 

@@ -4,5 +4,5 @@ aws_account_id              = "210987654321"
 aws_region                  = "eu-central-1"
 eks_cluster_name            = "acme-production"
 state_bucket                = "acme-production-terraform-state"
-lock_table                  = "terraform-locks"
+lock_table                  = "acme-terraform-locks"
 create_github_oidc_provider = true

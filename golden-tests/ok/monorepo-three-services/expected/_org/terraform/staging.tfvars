@@ -4,5 +4,5 @@ aws_account_id              = "123456789012"
 aws_region                  = "eu-central-1"
 eks_cluster_name            = "acme-staging"
 state_bucket                = "acme-staging-terraform-state"
-lock_table                  = "terraform-locks"
+lock_table                  = "acme-terraform-locks"
 create_github_oidc_provider = true

@@ -40,7 +40,7 @@ variable "eks_cluster_name" {
 }
 
 variable "state_bucket" {
-  description = "S3 bucket of the environment's Terraform state; each deploy role may read and write only its service's object."
+  description = "S3 bucket of the environment's Terraform state; each deploy role may read and write only its service's object (and its lock)."
   type        = string
 
   validation {

@@ -2,5 +2,5 @@
 bucket         = "acme-production-terraform-state"
 key            = "services/notification-worker/production/terraform.tfstate"
 region         = "eu-central-1"
-dynamodb_table = "terraform-locks"
+dynamodb_table = "acme-terraform-locks"
 encrypt        = true

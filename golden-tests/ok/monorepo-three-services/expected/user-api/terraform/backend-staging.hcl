@@ -2,5 +2,5 @@
 bucket         = "acme-staging-terraform-state"
 key            = "services/user-api/staging/terraform.tfstate"
 region         = "eu-central-1"
-dynamodb_table = "terraform-locks"
+dynamodb_table = "acme-terraform-locks"
 encrypt        = true

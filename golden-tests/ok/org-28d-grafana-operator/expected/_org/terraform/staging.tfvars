@@ -4,5 +4,4 @@ aws_account_id              = "111111111111"
 aws_region                  = "eu-west-1"
 eks_cluster_name            = "staging"
 state_bucket                = "example-org-staging-terraform-state"
-lock_table                  = "terraform-locks"
 create_github_oidc_provider = true

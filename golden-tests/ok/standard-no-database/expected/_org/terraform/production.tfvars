@@ -4,5 +4,4 @@ aws_account_id              = "222222222222"
 aws_region                  = "eu-west-1"
 eks_cluster_name            = "production"
 state_bucket                = "example-org-production-terraform-state"
-lock_table                  = "terraform-locks"
 create_github_oidc_provider = true

@@ -63,7 +63,6 @@ module "inventory_api" {
   aws_region       = var.aws_region
   eks_cluster_name = var.eks_cluster_name
   state_bucket     = var.state_bucket
-  lock_table       = var.lock_table
   trust_policy     = data.aws_iam_policy_document.github_deploy_trust.json
 
   depends_on = [aws_iam_openid_connect_provider.github]
@@ -77,7 +76,6 @@ module "orders_api" {
   aws_region       = var.aws_region
   eks_cluster_name = var.eks_cluster_name
   state_bucket     = var.state_bucket
-  lock_table       = var.lock_table
   trust_policy     = data.aws_iam_policy_document.github_deploy_trust.json
 
   depends_on = [aws_iam_openid_connect_provider.github]
@@ -91,7 +89,6 @@ module "pricing_api" {
   aws_region       = var.aws_region
   eks_cluster_name = var.eks_cluster_name
   state_bucket     = var.state_bucket
-  lock_table       = var.lock_table
   trust_policy     = data.aws_iam_policy_document.github_deploy_trust.json
 
   depends_on = [aws_iam_openid_connect_provider.github]

@@ -107,19 +107,10 @@ data "aws_iam_policy_document" "deploy" {
   statement {
     sid     = "TerraformLock"
     effect  = "Allow"
-    actions = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"]
+    actions = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
     resources = [
-      "arn:${data.aws_partition.current.partition}:dynamodb:${var.aws_region}:${var.aws_account_id}:table/${var.lock_table}",
+      "arn:${data.aws_partition.current.partition}:s3:::${var.state_bucket}/${local.names.state_key}.tflock",
     ]
-
-    condition {
-      test     = "ForAllValues:StringEquals"
-      variable = "dynamodb:LeadingKeys"
-      values = [
-        "${var.state_bucket}/${local.names.state_key}",
-        "${var.state_bucket}/${local.names.state_key}-md5",
-      ]
-    }
   }
 
   statement {

@@ -29,11 +29,6 @@ variable "state_bucket" {
   type        = string
 }
 
-variable "lock_table" {
-  description = "DynamoDB table of the state locks."
-  type        = string
-}
-
 variable "trust_policy" {
   description = "Trust policy (JSON) of the deploy role: who may assume it. The org root passes GitHub's OIDC tokens for the repository's GitHub environment."
   type        = string
