@@ -61,6 +61,7 @@ embedded![
     "rust/src/main.rs.njk",
     "rust/src/metrics.rs.njk",
     "rust/src/server.rs.njk",
+    "rust/src/shutdown.rs",
     "typescript/.dockerignore",
     "typescript/.gitignore",
     "typescript/Dockerfile.njk",
