@@ -124,6 +124,23 @@ fn the_org_root_calls_the_deploy_module_of_every_service() {
             .map(|d| format!("../../{}/terraform/ci-deploy", d.file_name().unwrap().to_string_lossy()))
             .collect();
         assert_eq!(sources, with_terraform, "{}: modules called by the org root", expected.display());
+        // Every module output the org root reads is one the module declares.
+        let outputs = read(&org.join("outputs.tf"));
+        for reference in outputs.split("module.").skip(1) {
+            let mut parts = reference.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).take(2);
+            let (Some(label), Some(output)) = (parts.next(), parts.next()) else { continue };
+            let dir = dirs(&expected)
+                .into_iter()
+                .find(|d| d.file_name().is_some_and(|n| n.to_string_lossy().replace('-', "_") == label))
+                .unwrap_or_else(|| panic!("{}: no service for module.{label}", expected.display()));
+            let declared = read(&dir.join("terraform/ci-deploy/outputs.tf"));
+            assert!(
+                declared.contains(&format!("output \"{output}\" {{")),
+                "{}: the org root reads module.{label}.{output}, which the module does not declare",
+                expected.display()
+            );
+            checked += 1;
+        }
     }
     assert!(checked > 10, "only {checked} module calls checked");
 }
