@@ -182,6 +182,8 @@ for svcdir in "$OUT"/*/; do
     if compgen -G "$svcdir/terraform/*.tf" >/dev/null; then
       check "$svc terraform aws argument schema" "$PY" "$TOOLS/conformance.py" tf-schema \
         "$PREFIX/share/tf-aws-schema.json" "$svcdir/terraform"
+      check "$svc terraform references and local module calls" "$PY" "$TOOLS/conformance.py" tf-refs \
+        "$svcdir/terraform"
     fi
     cp -r "$svcdir/terraform" "$W/checkov/terraform"
   fi

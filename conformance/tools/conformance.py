@@ -31,6 +31,7 @@ Subcommands (each exits 0 = clean, 1 = findings, 2 = usage/parse trouble):
       Rollouts rewritten as Deployments (checkov has no Rollout checks).
   hcl DIR...            parse every *.tf and *.tfvars with python-hcl2.
   tf-schema SCHEMA DIR...  see tf_schema_check.py (unknown args/types, required args).
+  tf-refs DIR...        see tf_refs_check.py (undeclared references, local module calls).
 """
 from __future__ import annotations
 
@@ -402,6 +403,19 @@ def cmd_tf_schema(a):
     return 0
 
 
+def cmd_tf_refs(a):
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.argv = [os.path.join(here, "tf_refs_check.py"), *a.dirs]
+    sys.path.insert(0, here)
+    import tf_refs_check
+
+    try:
+        tf_refs_check.main()
+    except SystemExit as e:
+        return int(e.code or 0)
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -418,10 +432,12 @@ def main():
     cv = sub.add_parser("checkov-view"); cv.add_argument("out_dir"); cv.add_argument("files", nargs="+")
     hc = sub.add_parser("hcl"); hc.add_argument("dirs", nargs="+")
     ts = sub.add_parser("tf-schema"); ts.add_argument("schema"); ts.add_argument("dirs", nargs="+")
+    tr = sub.add_parser("tf-refs"); tr.add_argument("dirs", nargs="+")
     a = p.parse_args()
     fn = {"helm": cmd_helm, "k8s": cmd_k8s, "prom-extract": cmd_prom_extract, "grafana": cmd_grafana,
           "grafana-extract": cmd_grafana_extract,
-          "checkov-view": cmd_checkov_view, "hcl": cmd_hcl, "tf-schema": cmd_tf_schema}[a.cmd]
+          "checkov-view": cmd_checkov_view, "hcl": cmd_hcl, "tf-schema": cmd_tf_schema,
+          "tf-refs": cmd_tf_refs}[a.cmd]
     sys.exit(fn(a))
 
 

@@ -370,5 +370,9 @@ fn readme(ctx: &Ctx<'_>, s: &ServiceCi, outputs: &[Output], main: &Body) -> Stri
     for o in outputs {
         let _ = writeln!(out, "| {} | {} |", code(o.name), cell(&o.description));
     }
+    out.push_str(crate::readme::NOT_CHECKED);
+    out.push_str(
+        "No offline tool evaluates IAM policies: whether the deploy role may do exactly what the service's `terraform apply` needs is first shown by its first deploy.\n",
+    );
     out
 }

@@ -466,10 +466,9 @@ fn readme(org: &Org, entries: &[Entry<'_>], vars: &[Variable], outputs: &[Output
     for o in outputs {
         let _ = writeln!(out, "| {} | {} |", code(o.name), cell(&o.description));
     }
+    out.push_str(crate::readme::NOT_CHECKED);
     out.push_str(
-        "\n## Not checked by `platform build`\n\n\
-         The build checks that these files are formatted as `terraform fmt` formats them, that they parse, that every resource type and argument exists in the AWS provider's schema, and checkov.\n\
-         It cannot run `terraform validate` or `plan`, and no offline tool evaluates IAM policies: whether each deploy role may do exactly what its service's `terraform apply` needs is first shown by the first deploy.\n",
+        "It cannot run `terraform validate` or `plan`, and no offline tool evaluates IAM policies: whether each deploy role may do exactly what its service's `terraform apply` needs is first shown by the first deploy.\n",
     );
     out
 }

@@ -34,6 +34,10 @@ pub fn what(kind: &str) -> &'static str {
     }
 }
 
+/// The head of every README's last section: what the generator's conformance stage checks.
+pub const NOT_CHECKED: &str = "\n## Not checked by `platform build`\n\n\
+    `platform`'s own conformance stage runs these checks over the files it generates for its examples and test cases: that they are formatted as `terraform fmt` formats them and parse, that every resource type and argument exists in the AWS provider's schema, that every reference is declared and every call of a local module matches its variables and outputs, and checkov.\n";
+
 /// The rows `| address | what |` of the resources among `blocks`.
 pub fn resource_rows<'a>(out: &mut String, blocks: impl IntoIterator<Item = &'a Block>) {
     for b in blocks {
@@ -150,11 +154,10 @@ pub fn readme(ctx: &Ctx<'_>, root: &Root) -> String {
             out.push('\n');
         }
     }
+    out.push_str(NOT_CHECKED);
     out.push_str(
-        "\n## Not checked by `platform build`\n\n\
-         The build checks that these files are formatted as `terraform fmt` formats them, that they parse, and that every resource type and argument exists in the AWS provider's schema.\n\
-         It cannot run `terraform validate` or `plan`: both need the provider binaries from the Terraform registry.\n\
-         So references, value types and what AWS will accept are first checked by `terraform plan` in CI.\n",
+        "It cannot run `terraform validate` or `plan`: both need the provider binaries from the Terraform registry.\n\
+         So value types and what AWS will accept are first checked by `terraform plan` in CI.\n",
     );
     out
 }
