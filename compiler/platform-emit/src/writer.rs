@@ -96,7 +96,8 @@ pub struct Writer {
     mode: Mode,
     /// Whether `out` existed (and is ours) when the build began.
     existing: bool,
-    seen: Mutex<BTreeSet<String>>,
+    /// Every file put into a tree that existed, as [`key`]s: 16 bytes a file, not its path.
+    seen: Mutex<BTreeSet<u128>>,
     /// Files put into a tree that did not exist (not tracked by name).
     fresh: AtomicUsize,
     changed: AtomicUsize,
@@ -148,7 +149,7 @@ impl Writer {
         let live = self.out.join(rel);
         // Only a tree that existed can hold stale files, so only then is the set of files kept.
         let current = if self.existing {
-            self.seen.lock().unwrap_or_else(|e| e.into_inner()).insert(rel.to_owned());
+            self.seen.lock().unwrap_or_else(|e| e.into_inner()).insert(key(rel));
             fs::read(&live).ok()
         } else {
             self.fresh.fetch_add(1, Ordering::Relaxed);
@@ -197,9 +198,10 @@ impl Writer {
         let mut stale = Vec::new();
         if self.existing {
             walk(&self.out, "", &mut |rel| {
-                if rel != MARKER && !seen.contains(rel) {
+                if rel != MARKER && !seen.contains(&key(rel)) {
                     stale.push(rel.to_owned());
                 }
+                Ok(())
             })
             .map_err(io_err(&self.out))?;
         }
@@ -226,19 +228,19 @@ impl Writer {
         }
         // Carry unchanged files over as hard links (no bytes rewritten), then swap.
         if self.existing {
-            for rel in &seen {
-                let staged = self.staging.join(rel);
-                if staged.exists() {
-                    continue;
+            let (out, staging) = (&self.out, &self.staging);
+            walk(out, "", &mut |rel| {
+                let staged = staging.join(rel);
+                if rel == MARKER || !seen.contains(&key(rel)) || staged.exists() {
+                    return Ok(());
                 }
-                let live = self.out.join(rel);
                 if let Some(dir) = staged.parent() {
-                    fs::create_dir_all(dir).map_err(io_err(dir))?;
+                    fs::create_dir_all(dir)?;
                 }
-                if fs::hard_link(&live, &staged).is_err() {
-                    fs::copy(&live, &staged).map_err(io_err(&live))?;
-                }
-            }
+                let live = out.join(rel);
+                fs::hard_link(&live, &staged).or_else(|_| fs::copy(&live, &staged).map(drop))
+            })
+            .map_err(io_err(&self.out))?;
         }
         fs::write(self.staging.join(MARKER), MARKER_TEXT).map_err(io_err(&self.staging))?;
         let old = self.staging.with_file_name(
@@ -269,7 +271,21 @@ fn drift_path(d: &Drift) -> &str {
     }
 }
 
-fn walk(root: &Path, prefix: &str, f: &mut dyn FnMut(&str)) -> io::Result<()> {
+/// A file's path as a 128-bit key. A build keeps the set of files it put as keys rather than
+/// strings, so a rebuild of a large tree holds 16 bytes a file. Two paths sharing a key (odds
+/// of 2^-128 a pair) would keep one stale file.
+fn key(rel: &str) -> u128 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let half = |salt: u8| {
+        let mut h = DefaultHasher::new();
+        salt.hash(&mut h);
+        rel.hash(&mut h);
+        h.finish()
+    };
+    (u128::from(half(0)) << 64) | u128::from(half(1))
+}
+
+fn walk(root: &Path, prefix: &str, f: &mut dyn FnMut(&str) -> io::Result<()>) -> io::Result<()> {
     let mut entries: Vec<_> = fs::read_dir(root.join(prefix))?.collect::<Result<_, _>>()?;
     entries.sort_by_key(fs::DirEntry::file_name);
     for e in entries {
@@ -278,7 +294,7 @@ fn walk(root: &Path, prefix: &str, f: &mut dyn FnMut(&str)) -> io::Result<()> {
         if e.file_type()?.is_dir() {
             walk(root, &rel, f)?;
         } else {
-            f(&rel);
+            f(&rel)?;
         }
     }
     Ok(())
