@@ -390,30 +390,26 @@ def cmd_hcl(a):
     return 1 if bad else 0
 
 
-def cmd_tf_schema(a):
-    here = os.path.dirname(os.path.abspath(__file__))
-    sys.argv = [os.path.join(here, "tf_schema_check.py"), a.schema, *a.dirs]
-    sys.path.insert(0, here)
-    import tf_schema_check
+def run_tool(name, args):
+    """Run tools/<name>.py's main() with `args` as its command line; its exit code."""
+    import importlib
 
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.argv = [os.path.join(here, f"{name}.py"), *args]
+    sys.path.insert(0, here)
     try:
-        tf_schema_check.main()
+        importlib.import_module(name).main()
     except SystemExit as e:
         return int(e.code or 0)
     return 0
+
+
+def cmd_tf_schema(a):
+    return run_tool("tf_schema_check", [a.schema, *a.dirs])
 
 
 def cmd_tf_refs(a):
-    here = os.path.dirname(os.path.abspath(__file__))
-    sys.argv = [os.path.join(here, "tf_refs_check.py"), *a.dirs]
-    sys.path.insert(0, here)
-    import tf_refs_check
-
-    try:
-        tf_refs_check.main()
-    except SystemExit as e:
-        return int(e.code or 0)
-    return 0
+    return run_tool("tf_refs_check", a.dirs)
 
 
 def main():

@@ -57,16 +57,7 @@ pub fn uses(g: &mut Guard, pins: &mut Pins<'_>, name: &str, action: Action, with
 
 /// Give a step an `id` (placed right after its `name`).
 pub fn with_id(step: Value, id: &str) -> Value {
-    let Value::Object(m) = step else { return step };
-    let mut out = serde_json::Map::new();
-    for (k, v) in m {
-        let is_name = k == "name";
-        out.insert(k, v);
-        if is_name {
-            out.insert("id".to_owned(), json!(id));
-        }
-    }
-    Value::Object(out)
+    after_name(step, "id", json!(id))
 }
 
 /// Check out the repository without leaving the token in `.git/config` (zizmor `artipacked`).
@@ -76,17 +67,23 @@ pub fn checkout(g: &mut Guard, pins: &mut Pins<'_>) -> Value {
 
 /// Add `if:` to a step or job (placed right after `name`, where readers look for it).
 pub fn with_if(step: Value, condition: &str) -> Value {
+    after_name(step, "if", json!(condition))
+}
+
+/// Insert `key: value` into a mapping right after its `name` (at the end without one).
+fn after_name(step: Value, key: &str, value: Value) -> Value {
     let Value::Object(m) = step else { return step };
     let mut out = serde_json::Map::new();
+    let mut value = Some(value);
     for (k, v) in m {
         let is_name = k == "name";
         out.insert(k, v);
-        if is_name {
-            out.insert("if".to_owned(), json!(condition));
+        if is_name && let Some(v) = value.take() {
+            out.insert(key.to_owned(), v);
         }
     }
-    if !out.contains_key("if") {
-        out.insert("if".to_owned(), json!(condition));
+    if let Some(v) = value {
+        out.insert(key.to_owned(), v);
     }
     Value::Object(out)
 }

@@ -366,10 +366,7 @@ fn readme(ctx: &Ctx<'_>, s: &ServiceCi, outputs: &[Output], main: &Body) -> Stri
         "\n## Inputs\n\n{}, all passed through by the org root from its environment's `.tfvars`.",
         inputs(ctx.org).iter().map(|i| code(i)).collect::<Vec<_>>().join(", ")
     );
-    out.push_str("\n## Outputs\n\n| name | description |\n|---|---|\n");
-    for o in outputs {
-        let _ = writeln!(out, "| {} | {} |", code(o.name), cell(&o.description));
-    }
+    crate::readme::outputs_section(&mut out, outputs);
     out.push_str(crate::readme::NOT_CHECKED);
     out.push_str(
         "No offline tool evaluates IAM policies: whether the deploy role may do exactly what the service's `terraform apply` needs is first shown by its first deploy.\n",

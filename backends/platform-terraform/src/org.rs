@@ -446,26 +446,9 @@ fn readme(org: &Org, entries: &[Entry<'_>], vars: &[Variable], outputs: &[Output
         "| `module.<service>` | one CI deploy module per service, {} in all (see above) |",
         entries.len()
     );
-    out.push_str("\n## Inputs\n\nEvery input is set by the environment's `.tfvars` file.\n\n| name | description |");
-    for e in envs {
-        let _ = write!(out, " {} |", cell(&e.name.value));
-    }
-    out.push_str("\n|---|---|");
-    for _ in envs {
-        out.push_str("---|");
-    }
-    out.push('\n');
-    for v in vars {
-        let _ = write!(out, "| {} | {} |", code(v.name), cell(&v.description));
-        for val in &v.values {
-            let _ = write!(out, " {} |", code(&hcl::compact(val)));
-        }
-        out.push('\n');
-    }
-    out.push_str("\n## Outputs\n\n| name | description |\n|---|---|\n");
-    for o in outputs {
-        let _ = writeln!(out, "| {} | {} |", code(o.name), cell(&o.description));
-    }
+    let env_names: Vec<&str> = envs.iter().map(|e| e.name.value.as_str()).collect();
+    crate::readme::inputs_section(&mut out, &env_names, vars);
+    crate::readme::outputs_section(&mut out, outputs);
     out.push_str(crate::readme::NOT_CHECKED);
     out.push_str(
         "It cannot run `terraform validate` or `plan`, and no offline tool evaluates IAM policies: whether each deploy role may do exactly what its service's `terraform apply` needs is first shown by the first deploy.\n",

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::hcl::{self, Block, Body, Item};
-use crate::root::{Ctx, Root};
+use crate::root::{Ctx, Output, Root, Variable};
 
 /// What a resource type is for, in a reviewer's words.
 pub fn what(kind: &str) -> &'static str {
@@ -31,6 +31,34 @@ pub fn what(kind: &str) -> &'static str {
         "aws_acm_certificate_validation" => "certificate validation",
         "aws_route53_record" => "Route 53 record",
         _ => "",
+    }
+}
+
+/// `## Inputs`: every variable with its value in each environment (`envs`, in tfvars order).
+pub fn inputs_section(out: &mut String, envs: &[&str], vars: &[Variable]) {
+    out.push_str("\n## Inputs\n\nEvery input is set by the environment's `.tfvars` file.\n\n| name | description |");
+    for e in envs {
+        let _ = write!(out, " {} |", cell(e));
+    }
+    out.push_str("\n|---|---|");
+    for _ in envs {
+        out.push_str("---|");
+    }
+    out.push('\n');
+    for v in vars {
+        let _ = write!(out, "| {} | {} |", code(v.name), cell(&v.description));
+        for val in &v.values {
+            let _ = write!(out, " {} |", code(&hcl::compact(val)));
+        }
+        out.push('\n');
+    }
+}
+
+/// `## Outputs` of a root or module without sensitive outputs.
+pub fn outputs_section(out: &mut String, outputs: &[Output]) {
+    out.push_str("\n## Outputs\n\n| name | description |\n|---|---|\n");
+    for o in outputs {
+        let _ = writeln!(out, "| {} | {} |", code(o.name), cell(&o.description));
     }
 }
 
@@ -99,22 +127,8 @@ pub fn readme(ctx: &Ctx<'_>, root: &Root) -> String {
         out.push_str("| address | what |\n|---|---|\n");
     }
     resource_rows(&mut out, root.blocks().into_iter().map(|(_, b)| b));
-    out.push_str("\n## Inputs\n\nEvery input is set by the environment's `.tfvars` file.\n\n| name | description |");
-    for e in &ctx.envs {
-        let _ = write!(out, " {} |", e.name());
-    }
-    out.push_str("\n|---|---|");
-    for _ in &ctx.envs {
-        out.push_str("---|");
-    }
-    out.push('\n');
-    for v in root.all_variables(ctx) {
-        let _ = write!(out, "| {} | {} |", code(v.name), cell(&v.description));
-        for val in &v.values {
-            let _ = write!(out, " {} |", code(&hcl::compact(val)));
-        }
-        out.push('\n');
-    }
+    let envs: Vec<&str> = ctx.envs.iter().map(|e| e.name()).collect();
+    inputs_section(&mut out, &envs, &root.all_variables(ctx));
     out.push_str("\n## Outputs\n\n| name | description | sensitive |\n|---|---|---|\n");
     for o in &root.outputs {
         let _ = writeln!(

@@ -359,25 +359,11 @@ fn service(a: ServiceArgs) -> anyhow::Result<ExitCode> {
     let req = ServiceRequest { name, language, database, team, tier: tier_sp };
     let (scaffold, more) = platform_scaffold::service(&org, &req, &overrides);
     diags.extend(more);
-    platform_compiler::finish(&mut diags);
-    if !diags.is_empty() {
-        report(fmt, &l.sources, &diags);
-    }
-    let Some(scaffold) = scaffold.filter(|_| !diags.iter().any(Diagnostic::is_error)) else {
-        if diags.is_empty() {
-            eprintln!("error: nothing written");
-        }
-        return Ok(ExitCode::from(1));
+    let (shown, scaffold) = match write_scaffold(fmt, &l.sources, diags, scaffold, &target, a.common.dry_run) {
+        Ok(Some(written)) => written,
+        Ok(None) => return Ok(ExitCode::SUCCESS),
+        Err(code) => return Ok(code),
     };
-    let shown = target.display().to_string();
-    if a.common.dry_run {
-        print_plan(&shown, &scaffold);
-        return Ok(ExitCode::SUCCESS);
-    }
-    if let Err(e) = write_new_dir(&target, &scaffold) {
-        eprintln!("error: nothing written: {e}");
-        return Ok(ExitCode::from(3));
-    }
     eprintln!("created `{shown}/`: {} files", scaffold.files.len());
     eprintln!("next: cd {shown} && platform build   (then run the app's test; see README.md)");
     Ok(ExitCode::SUCCESS)
@@ -407,28 +393,50 @@ fn backstage_template(a: TemplateArgs) -> anyhow::Result<ExitCode> {
     }
     let (scaffold, more) = platform_scaffold::backstage_template(&org, &overrides, out_sp.span);
     diags.extend(more);
-    platform_compiler::finish(&mut diags);
-    if !diags.is_empty() {
-        report(fmt, &l.sources, &diags);
-    }
-    let Some(scaffold) = scaffold.filter(|_| !diags.iter().any(Diagnostic::is_error)) else {
-        return Ok(ExitCode::from(1));
+    let (shown, scaffold) = match write_scaffold(fmt, &l.sources, diags, scaffold, &target, a.common.dry_run) {
+        Ok(Some(written)) => written,
+        Ok(None) => return Ok(ExitCode::SUCCESS),
+        Err(code) => return Ok(code),
     };
-    let shown = target.display().to_string();
-    if a.common.dry_run {
-        print_plan(&shown, &scaffold);
-        return Ok(ExitCode::SUCCESS);
-    }
-    if let Err(e) = write_new_dir(&target, &scaffold) {
-        eprintln!("error: nothing written: {e}");
-        return Ok(ExitCode::from(3));
-    }
     eprintln!("created `{shown}/`: template.yaml and {} skeleton files", scaffold.files.len() - 1);
     eprintln!("next: commit it and register `{shown}/template.yaml` in Backstage's catalog");
     Ok(ExitCode::SUCCESS)
 }
 
 /// `--dry-run`: the files, one per line, with their sizes.
+/// Report the diagnostics, then write the scaffold into the new directory `target`, or only
+/// print the plan with `--dry-run`. `Ok(Some((shown target, scaffold)))`: written;
+/// `Ok(None)`: planned; `Err(code)`: nothing written, exit with `code`.
+fn write_scaffold(
+    fmt: Format,
+    sources: &Sources,
+    mut diags: Vec<Diagnostic>,
+    scaffold: Option<Scaffold>,
+    target: &Path,
+    dry_run: bool,
+) -> Result<Option<(String, Scaffold)>, ExitCode> {
+    platform_compiler::finish(&mut diags);
+    if !diags.is_empty() {
+        report(fmt, sources, &diags);
+    }
+    let Some(scaffold) = scaffold.filter(|_| !diags.iter().any(Diagnostic::is_error)) else {
+        if diags.is_empty() {
+            eprintln!("error: nothing written");
+        }
+        return Err(ExitCode::from(1));
+    };
+    let shown = target.display().to_string();
+    if dry_run {
+        print_plan(&shown, &scaffold);
+        return Ok(None);
+    }
+    if let Err(e) = write_new_dir(target, &scaffold) {
+        eprintln!("error: nothing written: {e}");
+        return Err(ExitCode::from(3));
+    }
+    Ok(Some((shown, scaffold)))
+}
+
 fn print_plan(target: &str, s: &Scaffold) {
     println!("would create {target}/");
     for (path, text) in &s.files {
