@@ -47,6 +47,9 @@ pub struct Facts {
     pub grafana_url: String,
     /// One entry per environment, in promotion order.
     pub targets: Vec<Target>,
+    /// The AWS session a deploy asks for in every environment, which its role allows
+    /// ([`timing::session_seconds`]).
+    pub session_seconds: u64,
 }
 
 impl Facts {
@@ -60,24 +63,23 @@ impl Facts {
         let dashboard_uid = if svc.monitoring.dashboard.value { naming::grafana_uid(&name) } else { String::new() };
         let grafana_url = cx.g.text(&org.monitoring.grafana_url, Kind::Url).trim_end_matches('/').to_owned();
         let targets = svc.environments.iter().map(|e| Target::new(&mut cx.g, org, svc, e)).collect();
-        if let Some(canary) = &svc.deployment.canary {
-            let longest = svc.environments.iter().map(|e| timing::deploy_seconds(svc, org.environment(e))).max();
-            if let Some(longest) = longest.filter(|s| *s > timing::GITHUB_HOSTED_JOB_SECONDS) {
-                cx.g.diagnostics.push(Diagnostic::warning(
-                    &codes::GHA006,
-                    format!(
-                        "a deploy of `{}` may take {} minutes, longer than the {} minutes a GitHub-hosted runner runs one job",
-                        svc.name.value,
-                        longest / 60,
-                        timing::GITHUB_HOSTED_JOB_SECONDS / 60
-                    ),
-                    canary.span,
-                    "the canary's pauses and analyses make the deploy job this long",
-                    "shorten the canary's pauses, or run the deploys on self-hosted runners (up to 5 days per job)",
-                ));
-            }
+        let longest = timing::longest_deploy_seconds(org, svc);
+        if let Some(canary) = svc.deployment.canary.as_ref().filter(|_| longest > timing::GITHUB_HOSTED_JOB_SECONDS) {
+            cx.g.diagnostics.push(Diagnostic::warning(
+                &codes::GHA006,
+                format!(
+                    "a deploy of `{}` may take {} minutes, longer than the {} minutes a GitHub-hosted runner runs one job",
+                    svc.name.value,
+                    longest / 60,
+                    timing::GITHUB_HOSTED_JOB_SECONDS / 60
+                ),
+                canary.span,
+                "the canary's pauses and analyses make the deploy job this long",
+                "shorten the canary's pauses, or run the deploys on self-hosted runners (up to 5 days per job)",
+            ));
         }
-        Facts { name, dir, image, registry, dashboard_uid, grafana_url, targets }
+        let session_seconds = timing::session_seconds(org, svc);
+        Facts { name, dir, image, registry, dashboard_uid, grafana_url, targets, session_seconds }
     }
 
     /// The `secrets:` a caller passes to build and security: registry credentials, only for
@@ -248,8 +250,8 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
                 ("rollback-on-failure", json!(t.rollback_on_failure)),
                 ("helm-timeout", json!(t.helm_timeout)),
                 ("canary-timeout-seconds", json!(t.canary_timeout_seconds)),
-                ("timeout-minutes", json!(t.session_seconds / 60)),
-                ("aws-session-seconds", json!(t.session_seconds)),
+                ("timeout-minutes", json!(f.session_seconds / 60)),
+                ("aws-session-seconds", json!(f.session_seconds)),
             ],
         }
         .build(f, t);

@@ -57,8 +57,6 @@ pub struct Target {
     pub helm_timeout: String,
     /// How long the deploy follows a canary before giving up, in seconds.
     pub canary_timeout_seconds: u64,
-    /// The AWS session the deploy asks for, which its role allows ([`deploy::session_seconds`]).
-    pub session_seconds: u64,
 }
 
 impl Target {
@@ -83,7 +81,6 @@ impl Target {
             rollback_on_failure: svc.deployment.rollback.value == Rollback::Automatic,
             helm_timeout: format!("{}m", deploy::HELM_TIMEOUT_SECONDS / 60),
             canary_timeout_seconds: canary.map_or(0, deploy::canary_seconds),
-            session_seconds: deploy::session_seconds(org, svc),
             environment,
         }
     }

@@ -56,8 +56,12 @@ pub fn deploy_seconds(svc: &Service, env: &Environment) -> u64 {
 /// deploy of any environment, rounded up to a quarter hour, within IAM's limits. One value
 /// for every environment, so the role (one module for all environments) and the jobs agree.
 pub fn session_seconds(org: &Org, svc: &Service) -> u64 {
-    let longest = svc.environments.iter().map(|e| deploy_seconds(svc, org.environment(e))).max().unwrap_or(0);
-    longest.div_ceil(900).saturating_mul(900).clamp(MIN_SESSION_SECONDS, MAX_SESSION_SECONDS)
+    longest_deploy_seconds(org, svc).div_ceil(900).saturating_mul(900).clamp(MIN_SESSION_SECONDS, MAX_SESSION_SECONDS)
+}
+
+/// The longest [`deploy_seconds`] of `svc` in any of its environments.
+pub fn longest_deploy_seconds(org: &Org, svc: &Service) -> u64 {
+    svc.environments.iter().map(|e| deploy_seconds(svc, org.environment(e))).max().unwrap_or(0)
 }
 
 /// `30s`, `5m`, `1h` → seconds; `None` for anything else or an overflow.
