@@ -4,6 +4,7 @@
 //! AWS session it asks for, and the longest session the Terraform deploy role allows).
 
 use crate::model::{Canary, CanaryStep, Environment, Org, Service};
+use crate::quantity::duration_seconds;
 
 /// `helm upgrade --wait --timeout`: how long a release may take to become ready.
 pub const HELM_TIMEOUT_SECONDS: u64 = 10 * 60;
@@ -64,19 +65,6 @@ pub fn longest_deploy_seconds(org: &Org, svc: &Service) -> u64 {
     svc.environments.iter().map(|e| deploy_seconds(svc, org.environment(e))).max().unwrap_or(0)
 }
 
-/// `30s`, `5m`, `1h` → seconds; `None` for anything else or an overflow.
-pub fn duration_seconds(d: &str) -> Option<u64> {
-    let (n, unit) = d.split_at(d.find(|c: char| !c.is_ascii_digit())?);
-    let n: u64 = n.parse().ok()?;
-    let factor = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        _ => return None,
-    };
-    n.checked_mul(factor)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,12 +94,9 @@ mod tests {
     }
 
     #[test]
-    fn durations() {
-        assert_eq!(duration_seconds("30s"), Some(30));
-        assert_eq!(duration_seconds("5m"), Some(300));
-        assert_eq!(duration_seconds("2h"), Some(7200));
-        assert_eq!(duration_seconds("m"), None);
-        assert_eq!(duration_seconds("5d"), None);
-        assert_eq!(duration_seconds("99999999999999999999h"), None);
+    fn pauses_in_days_count_in_full() {
+        let sp = |s: &str| Sp::new(s.to_owned(), Span::default());
+        let c = canary(vec![CanaryStep::Pause(sp("1d"))]);
+        assert_eq!(canary_seconds(&c), 15 * 60 + 86_400);
     }
 }

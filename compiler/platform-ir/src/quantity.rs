@@ -2,6 +2,24 @@
 
 use std::fmt;
 
+/// A duration as the org and service files write it, `30s`, `5m`, `1h`, `2d`, `1w`, in
+/// seconds: a positive whole number and one unit. `None` for anything else or an overflow.
+/// The one parser: the compiler checks durations with it and the deploy model counts them.
+pub fn duration_seconds(s: &str) -> Option<u64> {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    let (n, unit) = s.split_at(digits);
+    let n: u64 = n.parse().ok()?;
+    let mult = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return None,
+    };
+    (n > 0).then(|| n.checked_mul(mult)).flatten()
+}
+
 /// CPU in millicores. Printed the way it was meant: `500m`, `2`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Cpu(pub u64);
@@ -108,7 +126,7 @@ impl fmt::Display for Memory {
 
 #[cfg(test)]
 mod tests {
-    use super::{Cpu, Memory};
+    use super::{Cpu, Memory, duration_seconds};
 
     #[test]
     fn cpu_round_trips() {
@@ -129,6 +147,18 @@ mod tests {
         assert_eq!(Memory::parse("500M").unwrap().to_string(), "500M");
         for bad in ["512", "512 megabytes", "512MB", "Mi", "0Mi", "1.5Gi"] {
             assert!(Memory::parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration_seconds("30s"), Some(30));
+        assert_eq!(duration_seconds("5m"), Some(300));
+        assert_eq!(duration_seconds("2h"), Some(7200));
+        assert_eq!(duration_seconds("1d"), Some(86_400));
+        assert_eq!(duration_seconds("1w"), Some(604_800));
+        for bad in ["", "m", "0s", "5", "5y", "-5m", "1.5h", "99999999999999999999h", "9999999999999999w"] {
+            assert_eq!(duration_seconds(bad), None, "{bad}");
         }
     }
 }

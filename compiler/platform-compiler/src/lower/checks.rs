@@ -64,25 +64,9 @@ pub fn dns_label(lx: &mut Lx, name: &Sp<String>, what: &str) -> bool {
     false
 }
 
-/// Parse a duration like `5m`, `1h`, `30s`, `2d` into seconds.
-pub fn duration_secs(s: &str) -> Option<u64> {
-    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
-    let (n, unit) = s.split_at(digits);
-    let n: u64 = n.parse().ok()?;
-    let mult = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        "w" => 604_800,
-        _ => return None,
-    };
-    (n > 0).then(|| n.checked_mul(mult)).flatten()
-}
-
 /// Check a duration, reporting LOW016.
 pub fn duration(lx: &mut Lx, d: &Sp<String>) -> Option<u64> {
-    let v = duration_secs(d);
+    let v = platform_ir::quantity::duration_seconds(d);
     if v.is_none() {
         lx.error(
             &codes::LOW016,
