@@ -43,9 +43,24 @@ fn report(a: &InputArgs, fe_sources: &platform_ir::Sources, diags: &[Diagnostic]
     }
 }
 
+/// Say on stderr which org file a build uses, or that none was found: a build with the
+/// built-in placeholders must never pass for one with the org's settings.
+pub fn say_org(fe: &Frontend) {
+    match &fe.org_file {
+        Some(p) => eprintln!("note: org file `{}`", platform_driver::display(p)),
+        None => eprintln!(
+            "note: no `platform-org.yaml` found from the services up to the repository root; \
+             using the built-in defaults (placeholder account, region and registry)"
+        ),
+    }
+}
+
 fn load(a: &InputArgs) -> anyhow::Result<Result<Frontend, ExitCode>> {
     match platform_driver::load(&inputs(a)) {
-        Ok(fe) => Ok(Ok(fe)),
+        Ok(fe) => {
+            say_org(&fe);
+            Ok(Ok(fe))
+        }
         Err(e) => {
             eprintln!("error: {e}");
             Ok(Err(ExitCode::from(1)))

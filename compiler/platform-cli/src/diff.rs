@@ -65,6 +65,7 @@ pub fn diff(a: &InputArgs, base: &str, only: &[String], stat: bool) -> anyhow::R
         Ok(fe) => fe,
         Err(e) => bail!("{e}"),
     };
+    crate::cmd::say_org(&new_fe);
     if new_fe.has_errors() {
         let text = crate::render::render(a.format, &new_fe.sources, &new_fe.diagnostics, crate::color());
         eprint!("{text}");

@@ -94,6 +94,7 @@ pub fn explain_service(a: &InputArgs, name: &str) -> anyhow::Result<ExitCode> {
         Ok(fe) => fe,
         Err(e) => anyhow::bail!("{e}"),
     };
+    crate::cmd::say_org(&fe);
     let (Some(org), Some(s)) = (&fe.org, fe.services.iter().find(|s| s.name.value == name)) else {
         let names: Vec<&str> = fe.services.iter().map(|s| s.name.value.as_str()).collect();
         eprintln!("error: no service `{name}` compiled under `{}` (found: {})", a.path.display(), names.join(", "));

@@ -180,3 +180,131 @@ fn name_length_follows_the_database_engine() {
         assert_eq!(out.contains("LOW005"), !ok, "{engine}: {out}");
     }
 }
+
+fn platform_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_platform")).args(args).current_dir(dir).env("NO_COLOR", "1").output().unwrap()
+}
+
+/// A repository (`.git`) with the monorepo example's org file at its root and one service
+/// under `services/api`.
+fn org_repo() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    std::fs::create_dir_all(r.join(".git")).unwrap();
+    std::fs::create_dir_all(r.join("services/api")).unwrap();
+    let org = std::fs::read_to_string(support::repo().join("examples/monorepo/platform-org.yaml")).unwrap();
+    std::fs::write(r.join("platform-org.yaml"), org).unwrap();
+    std::fs::write(
+        r.join("services/api/platform.yaml"),
+        "kind: Service\nmetadata:\n  name: api\n  team: shop\nspec:\n  language: go\n  monitoring:\n    slo: 99.5\n",
+    )
+    .unwrap();
+    tmp
+}
+
+/// Issue 14.1: a build from a service's own directory finds the org file at the repository
+/// root, and says which org file it used.
+#[test]
+fn a_build_from_a_subdirectory_uses_the_org_file_above_it() {
+    let tmp = org_repo();
+    let svc = tmp.path().join("services/api");
+    for (cwd, args) in [(svc.clone(), vec!["build"]), (tmp.path().join("services"), vec!["build", "."])] {
+        let o = platform_in(&cwd, &args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(code(&o), 0, "{err}");
+        assert!(err.contains("note: org file `") && err.contains("platform-org.yaml`"), "{err}");
+        let tf = std::fs::read_to_string(cwd.join("generated/api/terraform/terraform.tfvars")).unwrap_or_default()
+            + &std::fs::read_to_string(cwd.join("generated/api/helm/api/values.yaml")).unwrap();
+        assert!(tf.contains("ghcr.io/acme"), "built with the placeholders from {}:\n{tf}", cwd.display());
+        assert!(!tf.contains("example-org"), "{tf}");
+    }
+    // With no org file up to the repository root, the build says it used the defaults.
+    std::fs::remove_file(tmp.path().join("platform-org.yaml")).unwrap();
+    let o = platform_in(&svc, &["build"]);
+    assert_eq!(code(&o), 0);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("using the built-in defaults"));
+}
+
+/// Issue 14.1: how the org path is spelled changes no byte of the output.
+#[test]
+fn output_does_not_depend_on_how_the_org_path_is_spelled() {
+    let tmp = org_repo();
+    let r = tmp.path();
+    let abs = r.join("platform-org.yaml").to_string_lossy().into_owned();
+    let mut trees = Vec::new();
+    for (i, org) in ["platform-org.yaml", "./services/../platform-org.yaml", abs.as_str()].iter().enumerate() {
+        let out = format!("out{i}");
+        let o = platform_in(r, &["build", "services", "--org", org, "--out", &out]);
+        assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+        trees.push(support::read_tree(&r.join(&out)));
+    }
+    assert_eq!(trees[0], trees[1]);
+    assert_eq!(trees[0], trees[2]);
+    let header = String::from_utf8_lossy(&trees[0]["_org/github-actions/workflows/platform-deploy.yml"]).into_owned();
+    assert!(header.contains("from ../platform-org.yaml;"), "{}", header.lines().next().unwrap_or(""));
+}
+
+/// Issue 14.1: an org file that is not a regular file is an error, never skipped, and a
+/// FIFO is not opened (opening one blocks until a writer comes).
+#[test]
+fn an_org_file_that_is_not_a_regular_file_is_an_error() {
+    let tmp = org_repo();
+    let r = tmp.path();
+    // A directory with the org file's name, between the service and the real org file.
+    std::fs::create_dir_all(r.join("services/platform-org.yaml")).unwrap();
+    let o = platform_in(r, &["validate", "services"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(code(&o), 1, "{err}");
+    assert!(err.contains("is a directory, not a regular file"), "{err}");
+
+    let fifo = r.join("org.fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_platform"))
+        .args(["validate", "services/api", "--org", "org.fifo"])
+        .current_dir(r)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            child.kill().unwrap();
+            panic!("`--org FIFO` hangs");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(code(&o), 1, "{err}");
+    assert!(err.contains("is a FIFO, not a regular file"), "{err}");
+}
+
+/// Issue 14.2: a service with no org file above it never inherits a sibling's org file;
+/// a build that mixes them names both orgs.
+#[test]
+fn a_service_never_inherits_a_siblings_org_file() {
+    let tmp = org_repo();
+    let r = tmp.path();
+    std::fs::create_dir_all(r.join("parent/a/svc")).unwrap();
+    std::fs::create_dir_all(r.join("parent/b")).unwrap();
+    std::fs::rename(r.join("platform-org.yaml"), r.join("parent/a/platform-org.yaml")).unwrap();
+    std::fs::rename(r.join("services/api/platform.yaml"), r.join("parent/a/svc/platform.yaml")).unwrap();
+    std::fs::write(
+        r.join("parent/b/platform.yaml"),
+        "kind: Service\nmetadata:\n  name: other\n  team: payments\nspec:\n  language: go\n  monitoring:\n    slo: 99.5\n",
+    )
+    .unwrap();
+    let o = platform_in(r, &["build", "parent", "--format", "short"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(code(&o), 1, "{err}");
+    assert!(!r.join("parent/generated").exists(), "a mixed build wrote output");
+    let line = err.lines().find(|l| l.contains("DRV001")).unwrap_or_else(|| panic!("no DRV001 in {err}"));
+    assert!(line.starts_with("parent/b/platform.yaml:"), "{line}");
+    assert!(line.contains("the built-in defaults") && line.contains("`a/platform-org.yaml`"), "{line}");
+    // Each built on its own, both compile: `b` against the defaults, with no word of `a`.
+    let o = platform_in(r, &["build", "parent/b"]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let values = std::fs::read_to_string(r.join("parent/b/generated/other/helm/other/values.yaml")).unwrap();
+    assert!(!values.contains("ghcr.io/acme"), "{values}");
+    assert_eq!(code(&platform_in(r, &["build", "parent/a"])), 0);
+}

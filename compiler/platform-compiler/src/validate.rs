@@ -124,16 +124,26 @@ fn policies(org: &ir::Org, s: &ir::Service, diags: &mut Vec<Diagnostic>) {
         );
     }
     if !org.teams.is_empty() && !org.teams.contains_key(&s.team.value) {
-        let help = match ir::diagnostic::did_you_mean(&s.team.value, org.teams.keys().map(String::as_str)) {
-            Some(t) => format!("did you mean `{t}`?"),
-            None => "add the team to the org file's `teams`, or use one of its teams".to_owned(),
+        let suggestion = ir::diagnostic::did_you_mean(&s.team.value, org.teams.keys().map(String::as_str));
+        let names: Vec<String> = org.teams.keys().map(|t| format!("`{t}`")).collect();
+        let help = match suggestion {
+            Some(t) => format!("did you mean `{t}`? The org's teams are {}", names.join(", ")),
+            None => {
+                format!("use one of the org's teams ({}), or add the team to the org file's `teams`", names.join(", "))
+            }
         };
-        diags.push(Diagnostic::error(
+        // The secondary label puts the org file in the report: which org's teams are meant.
+        let shown = suggestion.and_then(|t| org.teams.get(t)).or_else(|| org.teams.values().next());
+        let mut d = Diagnostic::error(
             &codes::VAL006,
             format!("unknown team `{}`", s.team.value),
             s.team.span,
             "not in the org's teams",
             help,
-        ));
+        );
+        if let Some(t) = shown {
+            d = d.with_label(t.name.span, format!("team `{}` of the org file", t.name.value));
+        }
+        diags.push(d);
     }
 }

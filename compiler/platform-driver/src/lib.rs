@@ -52,6 +52,8 @@ pub struct Frontend {
     pub diagnostics: Vec<Diagnostic>,
     /// Where the org came from, relative to the root (for headers).
     pub org_source: String,
+    /// The org file of the build, absolute; `None` when the built-in defaults alone apply.
+    pub org_file: Option<PathBuf>,
 }
 
 impl Frontend {
@@ -94,9 +96,35 @@ fn root_dir(root: &Path) -> &Path {
 }
 
 fn rel_display(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root_dir(root)).unwrap_or(path);
-    let s = rel.to_string_lossy().replace('\\', "/");
-    if s.is_empty() { ".".into() } else { s }
+    discover::relative(root_dir(root), path)
+}
+
+/// A path as people see it: relative to the current directory when below it.
+pub fn display(path: &Path) -> String {
+    let cwd = discover::absolute(Path::new("."));
+    match discover::absolute(path).strip_prefix(&cwd) {
+        Ok(rel) if !rel.as_os_str().is_empty() => rel.to_string_lossy().into_owned(),
+        _ => path.to_string_lossy().into_owned(),
+    }
+}
+
+/// The org a build compiles against: the org file most of its services are under (on a
+/// tie, an org file before none, then the first path).
+fn main_org(org_paths: &[Option<PathBuf>]) -> Option<PathBuf> {
+    let mut counts: std::collections::BTreeMap<(bool, &Option<PathBuf>), usize> = std::collections::BTreeMap::new();
+    for p in org_paths {
+        *counts.entry((p.is_none(), p)).or_default() += 1;
+    }
+    let best = counts.values().copied().max().unwrap_or(0);
+    counts.into_iter().find(|(_, n)| *n == best).and_then(|((_, p), _)| p.clone())
+}
+
+/// An org for a diagnostic: its file relative to the build root, or the built-in defaults.
+fn org_name(root: &Path, org: Option<&Path>) -> String {
+    match org {
+        Some(p) => format!("`{}`", rel_display(root, p)),
+        None => "the built-in defaults (no `platform-org.yaml` above it)".to_owned(),
+    }
 }
 
 /// Discover, read, parse, compile and validate.
@@ -124,22 +152,25 @@ pub fn load_paths(inputs: &Inputs, paths: &[PathBuf]) -> Frontend {
         Err(d) => unreachable!("the built-in defaults must parse: {}", d.message),
     };
 
-    // Org files: the explicit one, or the nearest above each service directory.
+    // Org files: the explicit one, or the nearest above each service's own directory
+    // (`None`: no org file, the built-in defaults alone). One spelling per file.
     let org_paths: Vec<Option<PathBuf>> = match &inputs.org {
-        Some(o) => vec![Some(o.clone()); paths.len()],
+        Some(o) => vec![Some(discover::absolute(o)); paths.len()],
         None => paths.iter().map(|p| discover::org_file_for(p.parent().unwrap_or(Path::new(".")))).collect(),
     };
-    let mut distinct: Vec<PathBuf> = org_paths.iter().flatten().cloned().collect();
-    distinct.sort();
-    distinct.dedup();
-    let org_node = match distinct.first() {
+    let main_org = main_org(&org_paths);
+    fe.org_file = main_org.clone();
+    fe.org_source = match &main_org {
+        Some(p) => rel_display(&inputs.root, p),
+        None => compiler::defaults::BUILTIN_NAME.to_owned(),
+    };
+    let org_node = match &main_org {
         None => None,
         Some(p) => {
             let id = FileId(u32::try_from(fe.sources.len()).unwrap_or(u32::MAX));
-            let (file, problem) = platform_syntax::read::read_file(p, &p.to_string_lossy(), id);
+            let (file, problem) = platform_syntax::read::read_file(p, &display(p), id);
             let text = file.text.clone();
             fe.sources.add(file);
-            fe.org_source = rel_display(&inputs.root, p);
             match problem {
                 Some(d) => {
                     fe.diagnostics.push(d);
@@ -155,20 +186,20 @@ pub fn load_paths(inputs: &Inputs, paths: &[PathBuf]) -> Frontend {
             }
         }
     };
-    if fe.org_source.is_empty() {
-        fe.org_source = compiler::defaults::BUILTIN_NAME.to_owned();
-    }
 
     let (org, org_diags) = compiler::compile_org(&compiler::OrgInput { builtin: &builtin, file: org_node.as_ref() });
     fe.diagnostics.extend(org_diags);
 
     // Service files: ids in sorted path order; each is read, parsed and lowered in one
     // parallel step, and its YAML tree dropped at once, so memory holds sources and IR only.
+    // A service under another org than the build's is read and reported, never lowered
+    // against an org that is not its own.
     let base = u32::try_from(fe.sources.len()).unwrap_or(u32::MAX);
     let compiled: Vec<(SourceFile, Option<ir::Service>, Vec<Diagnostic>)> = paths
         .par_iter()
+        .zip(&org_paths)
         .enumerate()
-        .map(|(i, p)| {
+        .map(|(i, (p, org_path))| {
             let id = FileId(base + u32::try_from(i).unwrap_or(u32::MAX));
             let (file, problem) = platform_syntax::read::read_file(p, &p.to_string_lossy(), id);
             if let Some(d) = problem {
@@ -178,6 +209,21 @@ pub fn load_paths(inputs: &Inputs, paths: &[PathBuf]) -> Frontend {
                 Ok(n) => n,
                 Err(d) => return (file, None, vec![d]),
             };
+            if *org_path != main_org {
+                let d = Diagnostic::error(
+                    &codes::DRV001,
+                    format!(
+                        "this service's org is {}, but the build's is {}",
+                        org_name(&inputs.root, org_path.as_deref()),
+                        org_name(&inputs.root, main_org.as_deref())
+                    ),
+                    Span::new(id, 0, 0),
+                    "service under another org",
+                    "a build compiles against one org: build each org's services separately \
+                     (`platform build DIR` per org), or name one org file for all with `--org`",
+                );
+                return (file, None, vec![d]);
+            }
             let Some(org) = &org else { return (file, None, Vec::new()) };
             let dir = rel_display(&inputs.root, p.parent().unwrap_or(Path::new(".")));
             let (svc, diags) =
@@ -186,20 +232,6 @@ pub fn load_paths(inputs: &Inputs, paths: &[PathBuf]) -> Frontend {
         })
         .collect();
 
-    if distinct.len() > 1 {
-        for (i, p) in org_paths.iter().enumerate() {
-            if p.as_ref() != distinct.first() {
-                let id = FileId(base + u32::try_from(i).unwrap_or(u32::MAX));
-                fe.diagnostics.push(Diagnostic::error(
-                    &codes::DRV001,
-                    "this service is under a different org file than the rest of the build",
-                    Span::new(id, 0, 0),
-                    "other org file",
-                    format!("build each org's services separately; this build uses `{}`", distinct[0].display()),
-                ));
-            }
-        }
-    }
     fe.services.reserve(compiled.len());
     for (file, svc, diags) in compiled {
         fe.sources.add(file);

@@ -1,6 +1,6 @@
 //! Finding inputs: every `platform.yaml` under a path, and the org file for each.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// The service file name.
 pub const SERVICE_FILE: &str = "platform.yaml";
@@ -41,12 +41,16 @@ pub fn service_files(root: &Path) -> (Vec<PathBuf>, Vec<String>) {
 }
 
 /// The nearest `platform-org.yaml` at or above `dir`, stopping at the repository root (a
-/// directory with `.git`) or the filesystem root.
+/// directory with `.git`) or the filesystem root. The walk is over the absolute path (see
+/// [`absolute`]), so a relative `dir` such as `.` still reaches the repository root. Any
+/// entry with that name counts, a directory or a FIFO too: reading it then reports what it
+/// is, rather than the walk passing it by and silently using another org.
 pub fn org_file_for(dir: &Path) -> Option<PathBuf> {
-    let mut cur = Some(dir);
+    let dir = absolute(dir);
+    let mut cur = Some(dir.as_path());
     while let Some(d) = cur {
         let candidate = d.join(ORG_FILE);
-        if candidate.is_file() {
+        if candidate.symlink_metadata().is_ok() {
             return Some(candidate);
         }
         if d.join(".git").exists() {
@@ -55,6 +59,38 @@ pub fn org_file_for(dir: &Path) -> Option<PathBuf> {
         cur = d.parent();
     }
     None
+}
+
+/// `path` made absolute against the current directory and normalised lexically (`.` and
+/// `..` resolved without following symlinks), so one file has one spelling however the
+/// user wrote it. Falls back to `path` itself if the current directory is unreadable.
+pub fn absolute(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push(c);
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `path` relative to the directory `base` (both made [`absolute`]), with `/` separators and
+/// `..` where `path` is not below `base`; `.` when they are the same.
+pub fn relative(base: &Path, path: &Path) -> String {
+    let (base, path) = (absolute(base), absolute(path));
+    let b: Vec<Component<'_>> = base.components().collect();
+    let p: Vec<Component<'_>> = path.components().collect();
+    let common = b.iter().zip(&p).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".to_owned(); b.len() - common];
+    parts.extend(p[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    if parts.is_empty() { ".".to_owned() } else { parts.join("/") }
 }
 
 #[cfg(test)]
@@ -88,5 +124,26 @@ mod tests {
         assert_eq!(org_file_for(&repo.join("services/x")), None);
         std::fs::write(repo.join(ORG_FILE), "").unwrap();
         assert_eq!(org_file_for(&repo.join("services/x")), Some(repo.join(ORG_FILE)));
+        // `..` is resolved on the path as written, before the walk.
+        assert_eq!(org_file_for(&repo.join("services/x/../x/.")), Some(repo.join(ORG_FILE)));
+    }
+
+    #[test]
+    fn an_org_entry_that_is_not_a_file_is_found_not_skipped() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::create_dir_all(repo.join("svc").join(ORG_FILE)).unwrap();
+        std::fs::write(repo.join(ORG_FILE), "").unwrap();
+        assert_eq!(org_file_for(&repo.join("svc")), Some(repo.join("svc").join(ORG_FILE)));
+    }
+
+    #[test]
+    fn relative_paths_go_up_with_dotdot_and_ignore_spelling() {
+        let base = Path::new("/r/services/a");
+        assert_eq!(relative(base, Path::new("/r/platform-org.yaml")), "../../platform-org.yaml");
+        assert_eq!(relative(base, Path::new("/r/services/a/./b/../platform.yaml")), "platform.yaml");
+        assert_eq!(relative(base, base), ".");
+        assert_eq!(absolute(Path::new("/r/x/../y/./z")), Path::new("/r/y/z"));
     }
 }

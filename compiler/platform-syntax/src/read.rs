@@ -17,6 +17,18 @@ pub fn read_file(path: &Path, display: &str, id: FileId) -> (SourceFile, Option<
     let fail = |code, msg: String, help: &str| {
         (SourceFile::new(display, ""), Some(Diagnostic::error(code, msg, at, "here", help)))
     };
+    // Look before opening: opening a FIFO blocks until a writer comes, and a directory
+    // or a device is never a platform file.
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => {
+            return fail(
+                &codes::SYN015,
+                format!("`{display}` is {}, not a regular file", kind_of(&m.file_type())),
+                "platform files are regular YAML files; remove or rename this entry",
+            );
+        }
+        _ => {}
+    }
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => {
@@ -35,6 +47,24 @@ pub fn read_file(path: &Path, display: &str, id: FileId) -> (SourceFile, Option<
         );
     }
     from_bytes(bytes, display, id)
+}
+
+/// What a non-regular file is, for a message.
+fn kind_of(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    if t.is_dir() { "a directory" } else { "a special file" }
 }
 
 /// Check raw bytes: a NUL or invalid UTF-8 make it binary. A BOM is dropped.
