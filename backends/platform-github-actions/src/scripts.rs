@@ -207,12 +207,13 @@ pub const INSTALL_PLATFORM: &str = r#"set -euo pipefail
 cargo install --locked --git "${PLATFORM_REPOSITORY}" --tag "${PLATFORM_VERSION}" platform-cli
 "#;
 
-/// `platform build --check`: fail when the committed output is stale, and show reviewers the
-/// drift in the job summary.
+/// `platform build --check`: fail when the committed output is stale, with one annotation
+/// per drifted file (`--format github`), and show reviewers the drift in the job summary.
 pub const PLATFORM_CHECK: &str = r####"set -euo pipefail
 status=0
-platform build --check --out "${GENERATED_DIR}" . >drift.diff || status=$?
+platform build --check --format github --out "${GENERATED_DIR}" . || status=$?
 if [[ "${status}" -ne 0 ]]; then
+  platform build --check --out "${GENERATED_DIR}" . >drift.diff 2>/dev/null || true
   {
     echo "### Generated files are out of date"
     echo
@@ -222,7 +223,6 @@ if [[ "${status}" -ne 0 ]]; then
     head -c 60000 drift.diff
     echo '```'
   } >>"${GITHUB_STEP_SUMMARY}"
-  cat drift.diff
 fi
 exit "${status}"
 "####;

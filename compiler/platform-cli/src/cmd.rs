@@ -118,17 +118,24 @@ pub fn build(a: &InputArgs, out: Option<PathBuf>, check: bool, only: &[String]) 
     }
     let out = out.unwrap_or_else(|| default_out(&a.path));
     let mode = if check { Mode::Check } else { Mode::Write };
-    let writer = Writer::begin(&out, mode).with_context(|| format!("preparing `{}`", out.display()))?;
+    let mut writer = Writer::begin(&out, mode).with_context(|| format!("preparing `{}`", out.display()))?;
+    if !only.is_empty() {
+        // `--only` owns its backends' files and nothing else: the rest of the tree stays.
+        let ids: Vec<&'static str> = backends.iter().map(|b| b.id().0).collect();
+        writer =
+            writer.scope(Box::new(move |rel| platform_ir::backend::backend_of(rel).is_some_and(|b| ids.contains(&b))));
+    }
     let (backend_diags, sink_result) = platform_driver::emit(&fe, &backends, &|p, b| writer.put(p, b));
     let mut diags = fe.diagnostics.clone();
     diags.extend(backend_diags);
     platform_compiler::finish(&mut diags);
-    report(a, &fe.sources, &diags);
     if diags.iter().any(Diagnostic::is_error) {
+        report(a, &fe.sources, &diags);
         writer.abort();
         return Ok(ExitCode::from(1));
     }
     if let Err(e) = sink_result {
+        report(a, &fe.sources, &diags);
         writer.abort();
         return Err(e).context("writing the output");
     }
@@ -136,15 +143,10 @@ pub fn build(a: &InputArgs, out: Option<PathBuf>, check: bool, only: &[String]) 
     let n = fe.services.len();
     let services = format!("{n} service{}", if n == 1 { "" } else { "s" });
     if check {
+        check_report(a, &fe.sources, &diags, &out, &rep.drift);
         if rep.drift.is_empty() {
             eprintln!("ok: `{}` is up to date ({services}, {} files)", out.display(), rep.files);
             return Ok(ExitCode::SUCCESS);
-        }
-        for d in &rep.drift {
-            match d {
-                Drift::Changed(_, diff) => print!("{diff}"),
-                other => println!("{other}"),
-            }
         }
         eprintln!(
             "error: `{}` is out of date: {} file{} differ; run `platform build` and commit the result",
@@ -154,8 +156,10 @@ pub fn build(a: &InputArgs, out: Option<PathBuf>, check: bool, only: &[String]) 
         );
         return Ok(ExitCode::from(1));
     }
+    report(a, &fe.sources, &diags);
+    let kept = if rep.kept > 0 { format!(", {} of other backends kept", rep.kept) } else { String::new() };
     eprintln!(
-        "built {services} into `{}`: {} files ({} written, {} unchanged, {} removed)",
+        "built {services} into `{}`: {} files ({} written, {} unchanged, {} removed{kept})",
         out.display(),
         rep.files,
         rep.written,
@@ -163,6 +167,58 @@ pub fn build(a: &InputArgs, out: Option<PathBuf>, check: bool, only: &[String]) 
         rep.removed
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The findings of `build --check` in the chosen format: diagnostics and drift together,
+/// so JSON stays one document and GitHub gets one annotation per drifted file.
+fn check_report(a: &InputArgs, sources: &platform_ir::Sources, diags: &[Diagnostic], out: &Path, drift: &[Drift]) {
+    let path = |p: &str| out.join(p).to_string_lossy().replace('\\', "/");
+    match a.format {
+        Format::Json => {
+            let mut doc = render::json::document(sources, diags);
+            doc["upToDate"] = serde_json::json!(drift.is_empty());
+            doc["drift"] = drift
+                .iter()
+                .map(|d| {
+                    let (status, rel, diff) = drift_parts(d);
+                    serde_json::json!({ "path": path(rel), "status": status, "diff": diff })
+                })
+                .collect();
+            print!("{}", render::json::to_text(&doc));
+        }
+        Format::Github => {
+            report(a, sources, diags);
+            for d in drift {
+                let (status, rel, _) = drift_parts(d);
+                print!("{}", render::github::drift(&path(rel), status));
+            }
+        }
+        Format::Short => {
+            report(a, sources, diags);
+            for d in drift {
+                let (status, rel, _) = drift_parts(d);
+                println!("{}: drift: {status}", path(rel));
+            }
+        }
+        Format::Human => {
+            report(a, sources, diags);
+            for d in drift {
+                match d {
+                    Drift::Changed(_, diff) => print!("{diff}"),
+                    other => println!("{other}"),
+                }
+            }
+        }
+    }
+}
+
+/// A drift's status word, path and diff (empty unless changed).
+fn drift_parts(d: &Drift) -> (&'static str, &str, &str) {
+    match d {
+        Drift::Missing(p) => ("missing", p, ""),
+        Drift::Changed(p, diff) => ("changed", p, diff),
+        Drift::Stale(p) => ("stale", p, ""),
+    }
 }
 
 /// `platform schema`.

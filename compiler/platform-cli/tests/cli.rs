@@ -308,3 +308,72 @@ fn a_service_never_inherits_a_siblings_org_file() {
     assert!(!values.contains("ghcr.io/acme"), "{values}");
     assert_eq!(code(&platform_in(r, &["build", "parent/a"])), 0);
 }
+
+/// Issue 14.3: `--only` owns its backends' files and removes nothing else.
+#[test]
+fn only_leaves_the_other_backends_files_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let out_s = out.to_string_lossy().into_owned();
+    assert_eq!(code(&platform(&["build", &seed(), "--out", &out_s])), 0);
+    let before = support::read_tree(&out);
+    let o = platform(&["build", &seed(), "--out", &out_s, "--only", "helm"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(code(&o), 0, "{err}");
+    assert!(err.contains("0 removed"), "{err}");
+    assert_eq!(support::read_tree(&out), before, "`--only helm` changed the tree");
+    let o = platform(&["build", &seed(), "--out", &out_s, "--only", "helm", "--check"]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    // A stale file of the selected backend is still removed; the others' stay.
+    let stale = out.join("payment-api/helm/payment-api/templates/old.yaml");
+    std::fs::write(&stale, "# old\n").unwrap();
+    let foreign = out.join("payment-api/terraform/extra.tf");
+    std::fs::write(&foreign, "# kept\n").unwrap();
+    let o = platform(&["build", &seed(), "--out", &out_s, "--only", "helm"]);
+    assert_eq!(code(&o), 0);
+    assert!(!stale.exists() && foreign.exists());
+}
+
+/// Issue 14.4: `build --check` in a machine format is machine-readable: one JSON document
+/// with the drift in it, one GitHub annotation per drifted file, one short line per file.
+#[test]
+fn check_drift_in_machine_formats() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let out_s = out.to_string_lossy().into_owned();
+    assert_eq!(code(&platform(&["build", &seed(), "--out", &out_s])), 0);
+    let catalog = out.join("payment-api/backstage/catalog-info.yaml");
+    let text = std::fs::read_to_string(&catalog).unwrap();
+    std::fs::write(&catalog, text.replace("lifecycle: production", "lifecycle: experimental")).unwrap();
+    std::fs::remove_file(out.join("payment-api/helm/payment-api/Chart.yaml")).unwrap();
+    let o = platform(&["build", &seed(), "--out", &out_s, "--check", "--format", "json"]);
+    assert_eq!(code(&o), 1);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not one JSON document ({e}):\n{}", String::from_utf8_lossy(&o.stdout)));
+    assert_eq!(v["upToDate"], false);
+    let drift = v["drift"].as_array().unwrap();
+    assert_eq!(drift.len(), 2, "{v}");
+    assert_eq!(drift[0]["status"], "changed");
+    assert!(drift[0]["path"].as_str().unwrap().ends_with("payment-api/backstage/catalog-info.yaml"));
+    assert!(drift[0]["diff"].as_str().unwrap().contains("+  lifecycle: production"));
+    assert_eq!(drift[1]["status"], "missing");
+
+    let o = platform(&["build", &seed(), "--out", &out_s, "--check", "--format", "github"]);
+    assert_eq!(code(&o), 1);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let notes: Vec<&str> = stdout.lines().filter(|l| l.starts_with("::error file=")).collect();
+    assert_eq!(notes.len(), 2, "{stdout}");
+    assert!(notes[0].contains("catalog-info.yaml") && notes[1].contains("Chart.yaml"), "{stdout}");
+    assert_eq!(stdout.lines().count(), 2, "more than annotations on stdout:\n{stdout}");
+
+    let o = platform(&["build", &seed(), "--out", &out_s, "--check", "--format", "short"]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    assert!(stdout.lines().all(|l| l.contains(": drift: ")), "{stdout}");
+
+    assert_eq!(code(&platform(&["build", &seed(), "--out", &out_s])), 0);
+    let o = platform(&["build", &seed(), "--out", &out_s, "--check", "--format", "json"]);
+    assert_eq!(code(&o), 0);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((v["upToDate"].clone(), v["drift"].as_array().map(Vec::len)), (serde_json::json!(true), Some(0)));
+}

@@ -57,6 +57,8 @@ pub struct Report {
     pub unchanged: usize,
     /// Stale files removed.
     pub removed: usize,
+    /// Files outside the run's scope (see [`Writer::scope`]) carried over untouched.
+    pub kept: usize,
     /// Drift found (check mode).
     pub drift: Vec<Drift>,
 }
@@ -103,7 +105,12 @@ pub struct Writer {
     changed: AtomicUsize,
     unchanged: AtomicUsize,
     drift: Mutex<Vec<Drift>>,
+    /// Which existing files this run owns (may remove as stale); `None`: all of them.
+    owns: Option<Box<Scope>>,
 }
+
+/// Which output paths a run owns, by path relative to the output root.
+pub type Scope = dyn Fn(&str) -> bool + Send + Sync;
 
 impl Writer {
     /// Start a build into `out`.
@@ -140,7 +147,18 @@ impl Writer {
             changed: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
             drift: Mutex::new(Vec::new()),
+            owns: None,
         })
+    }
+
+    /// Limit what this run owns to the paths `owns` accepts: files of the old tree outside
+    /// it are never stale, never removed and never reported; they are carried over as they
+    /// are. A run that produces only part of the tree (`build --only helm`) sets this, so no
+    /// flag combination removes files the run did not produce.
+    #[must_use]
+    pub fn scope(mut self, owns: Box<Scope>) -> Self {
+        self.owns = Some(owns);
+        self
     }
 
     /// One file of the build.
@@ -196,10 +214,15 @@ impl Writer {
     pub fn finish(self) -> Result<Report, EmitError> {
         let seen = self.seen.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut stale = Vec::new();
+        let mut kept = 0;
         if self.existing {
             walk(&self.out, "", &mut |rel| {
                 if rel != MARKER && !seen.contains(&key(rel)) {
-                    stale.push(rel.to_owned());
+                    if owned(self.owns.as_deref(), rel) {
+                        stale.push(rel.to_owned());
+                    } else {
+                        kept += 1;
+                    }
                 }
                 Ok(())
             })
@@ -213,6 +236,7 @@ impl Writer {
             written: 0,
             unchanged,
             removed: 0,
+            kept,
             drift: Vec::new(),
         };
         if self.mode == Mode::Check {
@@ -226,12 +250,15 @@ impl Writer {
             let _ = fs::remove_dir_all(&self.staging);
             return Ok(report);
         }
-        // Carry unchanged files over as hard links (no bytes rewritten), then swap.
+        // Carry unchanged files, and files outside the run's scope, over as hard links (no
+        // bytes rewritten), then swap.
         if self.existing {
             let (out, staging) = (&self.out, &self.staging);
+            let owns = self.owns.as_deref();
             walk(out, "", &mut |rel| {
                 let staged = staging.join(rel);
-                if rel == MARKER || !seen.contains(&key(rel)) || staged.exists() {
+                let stale = !seen.contains(&key(rel)) && owned(owns, rel);
+                if rel == MARKER || stale || staged.exists() {
                     return Ok(());
                 }
                 if let Some(dir) = staged.parent() {
@@ -263,6 +290,11 @@ impl Writer {
         report.removed = stale.len();
         Ok(report)
     }
+}
+
+/// Whether a run with scope `owns` owns the existing file `rel`.
+fn owned(owns: Option<&Scope>, rel: &str) -> bool {
+    owns.is_none_or(|f| f(rel))
 }
 
 fn drift_path(d: &Drift) -> &str {
@@ -361,6 +393,28 @@ mod tests {
         );
         assert!(matches!(&r.drift[1], Drift::Missing(p) if p == "c.yaml"));
         assert!(!out.join("c.yaml").exists());
+    }
+
+    #[test]
+    fn a_scoped_run_keeps_what_it_does_not_own() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("gen");
+        build(
+            &out,
+            Mode::Write,
+            &[("s/helm/a.yaml", "1\n"), ("s/terraform/main.tf", "2\n"), ("s/helm/old.yaml", "3\n")],
+        );
+        let helm_only = || Box::new(|rel: &str| rel.split('/').nth(1) == Some("helm")) as Box<Scope>;
+        let w = Writer::begin(&out, Mode::Check).unwrap().scope(helm_only());
+        w.put(&rel("s/helm/a.yaml"), b"1\n").unwrap();
+        let r = w.finish().unwrap();
+        assert_eq!(r.drift, [Drift::Stale("s/helm/old.yaml".into())]);
+        let w = Writer::begin(&out, Mode::Write).unwrap().scope(helm_only());
+        w.put(&rel("s/helm/a.yaml"), b"changed\n").unwrap();
+        let r = w.finish().unwrap();
+        assert_eq!((r.written, r.removed, r.kept), (1, 1, 1));
+        assert_eq!(fs::read_to_string(out.join("s/terraform/main.tf")).unwrap(), "2\n");
+        assert!(!out.join("s/helm/old.yaml").exists());
     }
 
     #[test]

@@ -27,6 +27,14 @@ pub fn org_dir(backend: BackendId) -> String {
     format!("_org/{backend}")
 }
 
+/// The backend whose file `rel` (relative to the output root) is, by the layout of
+/// [`service_dir`] and [`org_dir`]: `<service or _org>/<backend>/<file>`.
+pub fn backend_of(rel: &str) -> Option<&str> {
+    let mut parts = rel.splitn(3, '/');
+    let (_, backend, file) = (parts.next()?, parts.next()?, parts.next()?);
+    (!file.is_empty()).then_some(backend)
+}
+
 /// The path from a backend's org directory ([`org_dir`]) to a service's directory of another
 /// (or the same) backend ([`service_dir`]), for org files that refer to service files.
 pub fn org_to_service(service: &str, backend: BackendId) -> String {
@@ -58,5 +66,19 @@ pub trait Backend: Send + Sync {
     /// backends have none.
     fn emit_org(&self, _org: &Org, _services: &[&Service]) -> Emitted {
         Emitted::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_of_reads_the_layout_back() {
+        let helm = BackendId("helm");
+        assert_eq!(backend_of(&format!("{}/Chart.yaml", service_dir("api", helm))), Some("helm"));
+        assert_eq!(backend_of(&format!("{}/x/y.yml", org_dir(helm))), Some("helm"));
+        assert_eq!(backend_of("api/helm"), None);
+        assert_eq!(backend_of(".platform-generated"), None);
     }
 }

@@ -32,6 +32,22 @@ pub fn render(sources: &Sources, diags: &[Diagnostic]) -> String {
     out
 }
 
+/// One annotation for a generated file that differs from what the inputs produce
+/// (`build --check`): `status` is `changed`, `missing` or `stale`.
+pub fn drift(path: &str, status: &str) -> String {
+    let what = match status {
+        "missing" => "is missing: the inputs produce it",
+        "stale" => "is stale: the inputs no longer produce it",
+        _ => "differs from what the inputs produce",
+    };
+    format!(
+        "::error file={},title={}::{}\n",
+        esc_prop(path),
+        esc_prop("platform build --check"),
+        esc_data(&format!("{path} {what}; run `platform build` and commit the result"))
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

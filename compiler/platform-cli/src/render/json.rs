@@ -5,6 +5,18 @@ use serde_json::{Value, json};
 
 /// Render.
 pub fn render(sources: &Sources, diags: &[Diagnostic]) -> String {
+    to_text(&document(sources, diags))
+}
+
+/// The document as pretty JSON with a final newline.
+pub fn to_text(doc: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// The document: `errors`, `warnings` and `diagnostics`; commands add their own keys.
+pub fn document(sources: &Sources, diags: &[Diagnostic]) -> Value {
     let items: Vec<Value> = diags
         .iter()
         .map(|d| {
@@ -37,8 +49,5 @@ pub fn render(sources: &Sources, diags: &[Diagnostic]) -> String {
         })
         .collect();
     let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
-    let doc = json!({ "errors": errors, "warnings": diags.len() - errors, "diagnostics": items });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+    json!({ "errors": errors, "warnings": diags.len() - errors, "diagnostics": items })
 }
