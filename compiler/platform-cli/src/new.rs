@@ -365,8 +365,32 @@ fn service(a: ServiceArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     eprintln!("created `{shown}/`: {} files", scaffold.files.len());
-    eprintln!("next: cd {shown} && platform build   (then run the app's test; see README.md)");
+    eprint!("{}", next_steps(&target, l.org_path.as_deref()));
     Ok(ExitCode::SUCCESS)
+}
+
+/// What to run after `platform new service`: the build from the root that holds the org
+/// file (or the repository root), never a second build inside the service with its own
+/// `_org/`, then the copy that puts generated workflows where GitHub runs them.
+fn next_steps(target: &Path, org_path: Option<&Path>) -> String {
+    let target = discover::absolute(target);
+    let root = match org_path {
+        Some(org) => discover::absolute(org).parent().map_or_else(|| target.clone(), Path::to_path_buf),
+        None => target.ancestors().find(|a| a.join(".git").exists()).map_or_else(|| target.clone(), Path::to_path_buf),
+    };
+    let cwd = discover::absolute(Path::new("."));
+    let shown = |p: &Path| discover::relative(&cwd, p);
+    let r = shown(&root);
+    let prefix = if r == "." { String::new() } else { format!("{r}/") };
+    let build = if r == "." { "platform build".to_owned() } else { format!("platform build {r}") };
+    format!(
+        "next:\n  \
+         {build}\n      compiles every service of the repository, this one too, into {prefix}generated/\n  \
+         mkdir -p {prefix}.github/workflows && cp {prefix}generated/*/github-actions/workflows/*.yml {prefix}.github/workflows/\n      \
+         GitHub runs workflows only from .github/workflows; commit both\n  \
+         then run the app's test: see {}/README.md\n",
+        shown(&target)
+    )
 }
 
 fn backstage_template(a: TemplateArgs) -> anyhow::Result<ExitCode> {

@@ -131,3 +131,27 @@ fn the_backstage_template_is_written_once() {
     let again = platform(d, &["new", "backstage-template", "--out", "tpl"]);
     assert_eq!(again.status.code(), Some(1));
 }
+
+/// Issue 14.5: in a monorepo the hint names the build from the root that holds the org
+/// file, never a build inside the service (a second tree with its own `_org/`), and the
+/// step that puts generated workflows where GitHub runs them.
+#[test]
+fn the_next_step_in_a_monorepo_is_the_root_build() {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(repo.path().join(".git")).unwrap();
+    std::fs::create_dir_all(repo.path().join("services")).unwrap();
+    let org = std::fs::read_to_string(support::repo().join("examples/monorepo/platform-org.yaml")).unwrap();
+    std::fs::write(repo.path().join("platform-org.yaml"), org).unwrap();
+    let services = repo.path().join("services");
+    let args = ["new", "service", "quote-api", "--lang", "go", "--db", "postgres", "--team", "shop"];
+    let o = platform(&services, &args);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(!err.contains("cd quote-api"), "{err}");
+    assert!(err.contains("  platform build ..\n"), "{err}");
+    assert!(err.contains("cp ../generated/*/github-actions/workflows/*.yml ../.github/workflows/"), "{err}");
+    // What the hint says works: one tree at the root, with the org's settings.
+    let o = platform(&services, &["build", ".."]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(repo.path().join("generated/quote-api/helm").is_dir() && repo.path().join("generated/_org").is_dir());
+}

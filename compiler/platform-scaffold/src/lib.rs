@@ -4,9 +4,9 @@
 //! templates come in; files (path → text) and diagnostics come out. The CLI reads the
 //! overrides, asks for missing values and writes the result atomically.
 //!
-//! - [`service`]: a new service directory: `platform.yaml` (schema modeline, a comment on
-//!   every field), a runnable app for the language (HTTP on port 8080, `/healthz`,
-//!   `/readyz`, Prometheus metrics under the names of the org's conventions, JSON logs, one
+//! - [`service`]: a new service directory: `platform.yaml` (schema modeline, only what
+//!   differs from the golden path, a comment on each field), a runnable app for the
+//!   language (HTTP on port 8080, `/healthz`, `/readyz`, Prometheus metrics under the names of the org's conventions, JSON logs, one
 //!   test), a Dockerfile for a small non-root image, `.dockerignore` and a README.
 //! - [`backstage_template`]: a `scaffolder.backstage.io/v1beta3` Template and a skeleton per
 //!   language whose `fetch:template` steps produce the same files.

@@ -42,6 +42,14 @@ fn codes(req: &ServiceRequest) -> Vec<&'static str> {
 }
 
 #[test]
+fn a_standard_service_writes_its_tier_only_by_default_and_two_pods_for_its_budget() {
+    let s = check(&request("quote-api", "go", "none", "payments", "standard"), &[]);
+    let yaml = &s.files["platform.yaml"];
+    assert!(!yaml.contains("tier:"), "{yaml}");
+    assert!(yaml.contains("  runtime:\n") && yaml.contains("    replicas: 2\n"), "{yaml}");
+}
+
+#[test]
 fn every_language_and_database_renders() {
     for lang in Language::NAMES {
         for db in ["none", "postgres", "redis"] {
@@ -51,7 +59,17 @@ fn every_language_and_database_renders() {
                 yaml.starts_with("# yaml-language-server: $schema=https://platform.dev/schemas/platform.schema.json\n")
             );
             assert!(yaml.contains(&format!("  language: {lang}\n")), "{yaml}");
-            assert!(yaml.contains("    replicas: 2\n"), "{yaml}");
+            // Only what differs from the golden path: a critical service's minimum is
+            // already two pods, the framework is the toolchain's, the size the default.
+            for absent in ["runtime:", "size:", "port:", "health:", "deployment:"] {
+                assert!(!yaml.contains(absent), "{lang}: `{absent}` repeats a default:\n{yaml}");
+            }
+            // The framework is written only where the skeleton's is not the toolchain's.
+            let language = Language::parse(lang).unwrap();
+            let toolchain = org().languages[&language].framework.as_ref().map(|f| f.value.clone());
+            let differs = toolchain.as_deref() != Some(crate::values::framework(language));
+            assert_eq!(yaml.contains("  framework: "), differs, "{lang}:\n{yaml}");
+            assert!(yaml.contains("  tier: critical\n"), "{yaml}");
             assert_eq!(yaml.contains(&format!("    type: {db}\n")), db != "none", "{yaml}");
             assert!(!yaml.contains("\n\n"), "no blank lines left by blocks:\n{yaml}");
             for must in ["Dockerfile", ".dockerignore", "README.md"] {

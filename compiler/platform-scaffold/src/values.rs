@@ -61,12 +61,18 @@ pub fn values(org: &Org, language: Language, chosen: &Chosen<'_>, diags: &mut Ve
         Some(t) => (plain(&t.version, diags), metrics(&t.metrics)),
         None => (String::new(), Value::Null),
     };
+    // The scaffolded `platform.yaml` writes only what differs from the golden path: the
+    // framework flag and the two maps below (null elsewhere) say where the scaffold departs
+    // from what the compiler would pick.
+    let framework_differs =
+        org.languages.get(&language).and_then(|t| t.framework.as_ref()).is_none_or(|f| f.value != framework(language));
     let mut replicas = Map::new();
     for (tier, policy) in &org.tiers {
         let min = policy.min_replicas.value;
         // A PodDisruptionBudget over a single pod blocks every node drain: start with two.
         let n = if policy.pdb.value { min.max(2) } else { min };
-        replicas.insert(tier_name(*tier).to_owned(), json!(n));
+        let differs = if n == min { Value::Null } else { json!(n) };
+        replicas.insert(tier_name(*tier).to_owned(), differs);
     }
     let mut sizes = Map::new();
     for (engine, catalog) in &org.databases {
@@ -79,7 +85,9 @@ pub fn values(org: &Org, language: Language, chosen: &Chosen<'_>, diags: &mut Ve
             if !is_plain(size) {
                 diags.push(diagnostics::org_value_not_plain(&Sp::new(size.clone(), class.instance_class.span)));
             }
-            sizes.insert(engine.as_str().to_owned(), json!(size));
+            // `small` is what the compiler picks when `size` is left out.
+            let differs = if size == "small" { Value::Null } else { json!(size) };
+            sizes.insert(engine.as_str().to_owned(), differs);
         }
     }
     json!({
@@ -89,6 +97,8 @@ pub fn values(org: &Org, language: Language, chosen: &Chosen<'_>, diags: &mut Ve
         "language": language.as_str(),
         "database": chosen.database,
         "framework": framework(language),
+        "framework_differs": framework_differs,
+        "default_tier": Tier::Standard.as_str(),
         "port": PORT,
         "image": format!("{registry}/{}", chosen.name),
         "registry": registry,
