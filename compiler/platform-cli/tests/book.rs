@@ -159,3 +159,19 @@ fn book_includes_resolve() {
     }
     assert!(includes >= 1, "the book includes no worked example");
 }
+
+/// The smallest service the book shows (the ```` ```yaml minimal ```` block of
+/// `service-file.md`) compiles with every backend, with no error and no warning.
+#[test]
+fn the_minimal_service_of_the_book_compiles() {
+    let chapter = std::fs::read_to_string(support::repo().join("book/src/service-file.md")).unwrap();
+    let block = chapter.split("```yaml minimal\n").nth(1).and_then(|rest| rest.split("```").next());
+    let yaml = block.expect("service-file.md shows no ```yaml minimal block");
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("platform.yaml"), yaml).unwrap();
+    let fe = support::load(tmp.path());
+    let (_, backend) = if fe.has_errors() { Default::default() } else { support::build(&fe) };
+    let all: Vec<String> =
+        fe.diagnostics.iter().chain(&backend).map(|d| format!("{}: {}", d.code.id, d.message)).collect();
+    assert!(all.is_empty() && !fe.services.is_empty(), "the book's minimal service does not compile cleanly: {all:?}");
+}

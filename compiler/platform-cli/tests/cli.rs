@@ -377,3 +377,19 @@ fn check_drift_in_machine_formats() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!((v["upToDate"].clone(), v["drift"].as_array().map(Vec::len)), (serde_json::json!(true), Some(0)));
 }
+
+/// A literal secret pasted into `platform.yaml` is never echoed back, in any format, and the
+/// help says to rotate it.
+#[test]
+fn a_literal_secret_is_never_echoed_back() {
+    let input = support::repo().join("golden-tests/err/literal-secret-in-env/input");
+    for format in ["human", "short", "json", "github"] {
+        let o = platform(&["validate", &input.to_string_lossy(), "--format", format]);
+        assert_eq!(code(&o), 1);
+        let all = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+        for secret in ["hunter2", "AKIAIOSFODNN7EXAMPLE"] {
+            assert!(!all.contains(secret), "{format} shows `{secret}`:\n{all}");
+        }
+        assert!(all.contains("LOW009") && all.contains("rotate it"), "{format}:\n{all}");
+    }
+}

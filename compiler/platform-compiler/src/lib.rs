@@ -19,7 +19,7 @@ pub mod validate;
 
 use platform_ir as ir;
 use platform_ir::{Diagnostic, FileId};
-use platform_syntax::de::decode;
+use platform_syntax::de::{decode, decode_with};
 use platform_syntax::yaml::Node;
 
 /// One org of a build: the built-in defaults, and the org file if there is one.
@@ -67,7 +67,7 @@ pub fn compile_org(input: &OrgInput<'_>) -> (Option<ir::Org>, Vec<Diagnostic>) {
 
 /// Lower one service against its org (no cross-service checks).
 pub fn compile_service(org: &ir::Org, input: &ServiceInput<'_>) -> (Option<ir::Service>, Vec<Diagnostic>) {
-    let (raw, mut diags) = decode::<raw::ServiceFile>(input.node);
+    let (raw, mut diags) = decode_with::<raw::ServiceFile>(input.node, Some(schema::service_key_places));
     let mut lx = lower::Lx::default();
     let origin = lower::service::Origin { dir: input.dir, org_index: input.org };
     let service = raw.and_then(|raw| lower::service::lower(&mut lx, org, input.node, &raw, &origin));

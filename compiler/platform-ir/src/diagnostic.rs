@@ -81,6 +81,8 @@ pub struct Diagnostic {
     pub secondary: Vec<Label>,
     /// What to do about it.
     pub help: String,
+    /// The primary span holds a secret: renderers never show its text (see [`mask`]).
+    pub redact: bool,
 }
 
 impl Diagnostic {
@@ -99,6 +101,7 @@ impl Diagnostic {
             primary: Label { span, text: label.into() },
             secondary: Vec::new(),
             help: help.into(),
+            redact: false,
         }
     }
 
@@ -120,6 +123,13 @@ impl Diagnostic {
         self
     }
 
+    /// Mark the primary span as a secret: no renderer shows its text.
+    #[must_use]
+    pub fn redacted(mut self) -> Self {
+        self.redact = true;
+        self
+    }
+
     /// True for errors.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
@@ -131,21 +141,93 @@ impl Diagnostic {
     }
 }
 
+/// `text` (the whole of file `file`) with the bytes of every redacted primary span of
+/// `diags` in that file replaced by `*`: offsets stay valid, the secret is gone.
+pub fn mask(text: &str, file: crate::FileId, diags: &[Diagnostic]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for d in diags.iter().filter(|d| d.redact && d.primary.span.file == file) {
+        let (start, end) = (d.primary.span.start as usize, d.primary.span.end as usize);
+        for b in bytes.iter_mut().take(end.min(text.len())).skip(start) {
+            *b = b'*';
+        }
+    }
+    // Spans start and end on character boundaries, so the bytes are still UTF-8; a span that
+    // did not would lose its whole text rather than show any of it.
+    String::from_utf8(bytes).unwrap_or_else(|e| "*".repeat(e.into_bytes().len()))
+}
+
 /// Sort diagnostics into their stable order (file, offset, code).
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
-/// "did you mean `x`?" for the candidate closest to `word`, if any is close enough.
+/// Words people write for a value that has another name here: (written, meant). They are
+/// looked up before spelling distance, so a synonym gets its meaning and never the nearest
+/// spelling, which can be the opposite (`external` is `public`, not `internal`).
+const ALIASES: &[(&str, &str)] = &[
+    ("golang", "go"),
+    ("postgresql", "postgres"),
+    ("pg", "postgres"),
+    ("psql", "postgres"),
+    ("rds", "postgres"),
+    ("elasticache", "redis"),
+    ("prod", "production"),
+    ("prd", "production"),
+    ("live", "production"),
+    ("stage", "staging"),
+    ("stg", "staging"),
+    ("external", "public"),
+    ("internet", "public"),
+    ("internet-facing", "public"),
+    ("private", "internal"),
+    ("node", "typescript"),
+    ("nodejs", "typescript"),
+    ("javascript", "typescript"),
+    ("js", "typescript"),
+    ("ts", "typescript"),
+    ("py", "python"),
+    ("python3", "python"),
+    ("kotlin", "java"),
+];
+
+/// Values that are not a spelling of an allowed value but a setting of another field:
+/// (written, an allowed value that identifies the field, the help).
+const MOVED: &[(&str, &str, &str)] = &[
+    ("canary", "rolling", "a canary is not a strategy: keep `strategy: rolling` and set `deployment.canary: true`"),
+    (
+        "blue-green",
+        "rolling",
+        "blue-green is not offered; `strategy: rolling` with `deployment.canary: true` shifts traffic step by step with automatic rollback",
+    ),
+];
+
+/// The help for a value that belongs to another field, if `word` is one (see [`MOVED`]).
+pub fn moved_value_help<'a>(word: &str, mut candidates: impl Iterator<Item = &'a str>) -> Option<&'static str> {
+    let w = word.to_ascii_lowercase();
+    let (_, marker, help) = MOVED.iter().find(|(m, _, _)| *m == w)?;
+    candidates.any(|c| c == *marker).then_some(*help)
+}
+
+/// "did you mean `x`?" for `word`: a known alias of a candidate (see [`ALIASES`]), else
+/// the candidate closest in spelling, if any is close enough.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word_l = word.to_ascii_lowercase();
+    let meant = ALIASES.iter().find(|(w, _)| *w == word_l).map(|(_, m)| *m);
     let mut best: Option<(usize, &'a str)> = None;
     for c in candidates {
+        if meant == Some(c) {
+            return Some(c);
+        }
         let d = levenshtein(&word_l, &c.to_ascii_lowercase());
         let limit = (c.len().max(word.len()) / 3).max(1);
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
+    }
+    // An alias whose meaning is not among the candidates must not fall back to a spelling
+    // neighbour: `external` among `internal`, `cluster` is no hint at all.
+    if meant.is_some() {
+        return None;
     }
     best.map(|(_, c)| c)
 }
@@ -177,5 +259,13 @@ mod tests {
         assert_eq!(did_you_mean("mysql", c), None);
         assert_eq!(did_you_mean("critcal", ["critical", "standard", "experimental"]), Some("critical"));
         assert_eq!(did_you_mean("rollin", ["rolling", "recreate"]), Some("rolling"));
+        // Synonyms get their meaning, never the nearest spelling (the opposite here).
+        assert_eq!(did_you_mean("external", ["public", "internal"]), Some("public"));
+        assert_eq!(did_you_mean("external", ["internal", "cluster"]), None);
+        assert_eq!(did_you_mean("golang", ["go", "python"]), Some("go"));
+        assert_eq!(did_you_mean("PostgreSQL", ["postgres", "redis"]), Some("postgres"));
+        assert_eq!(did_you_mean("prod", ["staging", "production"]), Some("production"));
+        assert!(super::moved_value_help("canary", ["rolling", "recreate"].into_iter()).is_some());
+        assert!(super::moved_value_help("canary", ["a", "b"].into_iter()).is_none());
     }
 }

@@ -57,6 +57,28 @@ impl Cpu {
         Ok(Cpu(v))
     }
 
+    /// The quantity someone who wrote `s` most likely meant, in canonical form, when `s` is
+    /// not one: `0.5 cores` → `500m`, `500M` → `500m`, `2 vcpu` → `2`.
+    pub fn suggest(s: &str) -> Option<String> {
+        let t = s.trim().to_ascii_lowercase();
+        let (num, unit) = split_number(&t);
+        let unit = unit.trim();
+        let milli = match unit {
+            "m" | "mc" | "millicores" | "millicore" | "millicpu" => num.parse::<u64>().ok()?,
+            "" | "core" | "cores" | "cpu" | "cpus" | "vcpu" | "vcpus" => {
+                let (int, frac) = num.split_once('.').unwrap_or((num, ""));
+                if frac.len() > 3 || int.is_empty() && frac.is_empty() {
+                    return None;
+                }
+                let cores: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
+                cores.checked_mul(1000)?.checked_add(format!("{frac:0<3}").parse().ok()?)?
+            }
+            _ => return None,
+        };
+        let out = Cpu(milli).to_string();
+        (milli > 0 && out != s).then_some(out)
+    }
+
     /// Cores as a decimal string (for PromQL): `0.5`, `2`.
     pub fn cores(&self) -> String {
         crate::ratio::decimal(self.0, 3)
@@ -102,6 +124,38 @@ impl Memory {
         n.checked_mul(mult).map(Memory).ok_or("memory is too large")
     }
 
+    /// The quantity someone who wrote `s` most likely meant, in canonical form, when `s` is
+    /// not one: `1GB` → `1Gi`, `512MB` → `512Mi`, `1gi` → `1Gi`, `512` → `512Mi`,
+    /// `1.5Gi` → `1536Mi`, `512 megabytes` → `512Mi`.
+    pub fn suggest(s: &str) -> Option<String> {
+        let t = s.trim().to_ascii_lowercase();
+        let (num, unit) = split_number(&t);
+        let shift = match unit.trim() {
+            "k" | "kb" | "ki" | "kib" | "kilobyte" | "kilobytes" => 10,
+            "" | "m" | "mb" | "mi" | "mib" | "meg" | "megabyte" | "megabytes" => 20,
+            "g" | "gb" | "gi" | "gib" | "gigabyte" | "gigabytes" => 30,
+            "t" | "tb" | "ti" | "tib" | "terabyte" | "terabytes" => 40,
+            _ => return None,
+        };
+        let (int, frac) = num.split_once('.').unwrap_or((num, ""));
+        if int.is_empty() && frac.is_empty() || frac.len() > 6 {
+            return None;
+        }
+        // Exact in bytes, then printed in the largest unit that keeps it whole.
+        let scale = 10u128.pow(u32::try_from(frac.len()).ok()?);
+        let whole: u128 = format!("{int}{frac}").parse().ok()?;
+        let bytes = whole.checked_mul(1u128 << shift)?;
+        if bytes == 0 || !bytes.is_multiple_of(scale) {
+            return None;
+        }
+        let bytes = u64::try_from(bytes / scale).ok()?;
+        if !bytes.is_multiple_of(1 << 10) {
+            return None;
+        }
+        let out = Memory(bytes).to_string();
+        (out != s).then_some(out)
+    }
+
     /// Mebibytes, rounded down.
     pub fn mebibytes(&self) -> u64 {
         self.0 >> 20
@@ -124,9 +178,39 @@ impl fmt::Display for Memory {
     }
 }
 
+/// `"1.5 gb"` → (`"1.5"`, `" gb"`): the leading decimal number and the rest.
+fn split_number(s: &str) -> (&str, &str) {
+    let end = s.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
+    s.split_at(end)
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Cpu, Memory, duration_seconds};
+
+    #[test]
+    fn common_misspellings_get_the_quantity_they_mean() {
+        for (bad, good) in [
+            ("1GB", "1Gi"),
+            ("512MB", "512Mi"),
+            ("1gi", "1Gi"),
+            ("1 GiB", "1Gi"),
+            ("512", "512Mi"),
+            ("512m", "512Mi"),
+            ("1.5Gi", "1536Mi"),
+            ("512 megabytes", "512Mi"),
+        ] {
+            assert_eq!(Memory::suggest(bad).as_deref(), Some(good), "{bad}");
+            assert!(Memory::parse(good).is_ok());
+        }
+        for (bad, good) in [("0.5 cores", "500m"), ("500M", "500m"), ("2 vcpu", "2"), ("250 m", "250m")] {
+            assert_eq!(Cpu::suggest(bad).as_deref(), Some(good), "{bad}");
+        }
+        for nothing in ["lots", "1.23456789Gi", "0Mi", "512Mi"] {
+            assert_eq!(Memory::suggest(nothing), None, "{nothing}");
+        }
+        assert_eq!(Cpu::suggest("500m"), None);
+    }
 
     #[test]
     fn cpu_round_trips() {

@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::fmt;
 
-use platform_ir::diagnostic::did_you_mean;
+use platform_ir::diagnostic::{did_you_mean, moved_value_help};
 use platform_ir::{Code, Diagnostic, Span};
 use serde::de::{
     self, DeserializeSeed, Deserializer, EnumAccess, IntoDeserializer, MapAccess, SeqAccess, VariantAccess, Visitor,
@@ -20,7 +20,17 @@ use crate::yaml::{Kind, Node};
 /// Decode `node` as `T`, returning the value (if the top level could be decoded at all) and
 /// every diagnostic found on the way.
 pub fn decode<T: de::DeserializeOwned>(node: &Node) -> (Option<T>, Vec<Diagnostic>) {
-    let cx = Cx::default();
+    decode_with(node, None)
+}
+
+/// Where else a key is allowed: dotted parent paths for an unknown key (`cpu` →
+/// `spec.runtime`), from the caller's knowledge of the document's shape.
+pub type KeyPlaces = fn(&str) -> Option<String>;
+
+/// Like [`decode`]; an unknown key with no close spelling gets the help of `places`: the
+/// key belongs elsewhere (one level down, usually), and where.
+pub fn decode_with<T: de::DeserializeOwned>(node: &Node, places: Option<KeyPlaces>) -> (Option<T>, Vec<Diagnostic>) {
+    let cx = Cx { places, ..Cx::default() };
     let value = T::deserialize(Decoder { node, cx: &cx }).ok();
     (value, cx.diags.into_inner())
 }
@@ -49,6 +59,7 @@ impl de::Error for Error {
 #[derive(Default)]
 struct Cx {
     diags: RefCell<Vec<Diagnostic>>,
+    places: Option<KeyPlaces>,
 }
 
 impl Cx {
@@ -290,9 +301,13 @@ impl<'de> Deserializer<'de> for Decoder<'_> {
             if variants.contains(&name) {
                 return Ok(());
             }
-            let help = match did_you_mean(name, variants.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("use one of: {}", list(variants)),
+            let help = match (
+                moved_value_help(name, variants.iter().copied()),
+                did_you_mean(name, variants.iter().copied()),
+            ) {
+                (Some(h), _) => h.to_owned(),
+                (None, Some(s)) => format!("did you mean `{s}`?"),
+                (None, None) => format!("use one of: {}", list(variants)),
             };
             Err(self.cx.report(Diagnostic::error(
                 &codes::SYN012,
@@ -359,10 +374,14 @@ impl<'de> MapAccess<'de> for Map<'_> {
             if let Some(fields) = self.fields
                 && !fields.contains(&key.name.as_str())
             {
+                let elsewhere = || self.cx.places.and_then(|f| f(&key.name));
                 let help = match did_you_mean(&key.name, fields.iter().copied()) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None if fields.is_empty() => "this mapping takes no keys".to_owned(),
-                    None => format!("the keys allowed here are {}", list(fields)),
+                    None => match elsewhere() {
+                        Some(at) => format!("`{}` is not allowed here; it belongs under {at}", key.name),
+                        None if fields.is_empty() => "this mapping takes no keys".to_owned(),
+                        None => format!("the keys allowed here are {}", list(fields)),
+                    },
                 };
                 self.cx.report(Diagnostic::error(
                     &codes::SYN010,

@@ -75,7 +75,11 @@ pub fn render(sources: &Sources, diags: &[Diagnostic], color: bool) -> String {
         }
         let report = Report {
             d,
-            src: NamedSource::new(file.path.clone(), file.text.to_string()).with_language("yaml"),
+            src: NamedSource::new(
+                file.path.clone(),
+                platform_ir::diagnostic::mask(&file.text, d.primary.span.file, diags),
+            )
+            .with_language("yaml"),
             labels,
             help,
         };

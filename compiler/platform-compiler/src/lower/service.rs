@@ -3,7 +3,7 @@
 //! Dependencies are only parsed here; binding them to other services is validation's job.
 
 use platform_ir as ir;
-use platform_ir::{Cpu, Memory, Ratio, Sp, Span, naming};
+use platform_ir::{Cpu, Diagnostic, Memory, Ratio, Sp, Span, naming};
 use platform_syntax::Field;
 use platform_syntax::de::decode;
 use platform_syntax::yaml::{Kind, Node};
@@ -251,13 +251,11 @@ fn cpu(lx: &mut Lx, f: &Sp<String>) -> Option<Sp<Cpu>> {
         }
         Ok(c) => Some(Sp::new(c, f.span)),
         Err(why) => {
-            lx.error(
-                &codes::LOW006,
-                format!("`{}` is not a cpu quantity", f.value),
-                f.span,
-                why,
-                "write millicores like `\"500m\"` or cores like `\"2\"`",
-            );
+            let help = match Cpu::suggest(&f.value) {
+                Some(q) => format!("write `\"{q}\"`: millicores end in a lowercase `m`, cores are a plain number"),
+                None => "write millicores like `\"500m\"` or cores like `\"2\"`".to_owned(),
+            };
+            lx.error(&codes::LOW006, format!("`{}` is not a cpu quantity", f.value), f.span, why, help);
             None
         }
     }
@@ -287,18 +285,18 @@ fn memory(lx: &mut Lx, f: &Sp<String>) -> Option<Sp<Memory>> {
         }
         Ok(m) => Some(Sp::new(m, f.span)),
         Err(why) => {
-            let guess = f.value.split_whitespace().next().unwrap_or("512");
-            lx.error(
-                &codes::LOW006,
-                format!("`{}` is not a memory quantity", f.value),
-                f.span,
-                why,
-                format!("write a whole number and a binary unit, like `\"{guess}Mi\"`"),
-            );
+            let help = match Memory::suggest(&f.value) {
+                Some(q) => format!("write `\"{q}\"`: Kubernetes memory is a whole number and a unit (Ki, Mi, Gi)"),
+                None => "write a whole number and a binary unit, like `\"512Mi\"` or `\"1Gi\"`".to_owned(),
+            };
+            lx.error(&codes::LOW006, format!("`{}` is not a memory quantity", f.value), f.span, why, help);
             None
         }
     }
 }
+
+/// The second half of every literal-secret help: a value that reached a file is exposed.
+const ROTATE: &str = "A value that was ever committed or shared is exposed: rotate it at its issuer, and set the new one with the secret store";
 
 const SECRET_WORDS: &[&str] =
     &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL", "ACCESS_KEY"];
@@ -366,12 +364,15 @@ fn runtime(lx: &mut Lx, r: Option<&Sp<raw::Runtime>>, parent: Span, policy: &ir:
             }
             if looks_secret(k, &v.value) {
                 let secret = k.to_ascii_lowercase().replace('_', "-");
-                lx.error(
-                    &codes::LOW009,
-                    format!("the environment variable `{k}` holds a literal secret value"),
-                    v.span,
-                    "secret value written here",
-                    format!("remove the value and declare `secrets: [{{name: {secret}}}]`; the pod then reads it from the secret store as `{k}`"),
+                lx.diags.push(
+                    Diagnostic::error(
+                        &codes::LOW009,
+                        format!("the environment variable `{k}` holds a literal secret value"),
+                        v.span,
+                        "secret value written here",
+                        format!("remove the value and declare `secrets: [{{name: {secret}}}]`; the pod then reads it from the secret store as `{k}`. {ROTATE}"),
+                    )
+                    .redacted(),
                 );
                 continue;
             }
@@ -400,7 +401,32 @@ fn runtime(lx: &mut Lx, r: Option<&Sp<raw::Runtime>>, parent: Span, policy: &ir:
 }
 
 fn database(lx: &mut Lx, org: &ir::Org, d: &Sp<raw::Database>, policy: &ir::TierPolicy) -> Option<ir::Database> {
-    let engine = lx.req(&d.engine, d.span, "spec.database.type")?.map(|e| match e {
+    let Some(engine) = lx.req(&d.engine, d.span, "spec.database.type") else {
+        // The type is missing or wrong (reported): a size that no engine offers is still
+        // reported in the same run, so one mistake does not hide the next.
+        if let Some(size) = opt(&d.size)
+            && !org.databases.values().any(|c| c.sizes.contains_key(&size.value))
+        {
+            let names: std::collections::BTreeSet<&str> =
+                org.databases.values().flat_map(|c| c.sizes.keys().map(String::as_str)).collect();
+            let help = match ir::diagnostic::did_you_mean(&size.value, names.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!(
+                    "the org's sizes are {}",
+                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            lx.error(
+                &codes::LOW010,
+                format!("unknown database size `{}`", size.value),
+                size.span,
+                "not in the org's size tables",
+                help,
+            );
+        }
+        return None;
+    };
+    let engine = engine.map(|e| match e {
         raw::Engine::Postgres => ir::Engine::Postgres,
         raw::Engine::Redis => ir::Engine::Redis,
     });
@@ -463,12 +489,15 @@ fn secrets(lx: &mut Lx, s: &raw::ServiceSpec) -> Vec<ir::Secret> {
     let mut out: Vec<ir::Secret> = Vec::new();
     for sec in list(&s.secrets) {
         if let Some(sp) = sec.value.value.span() {
-            lx.error(
-                &codes::LOW009,
-                "a secret value is written in the file",
-                sp,
-                "secret value written here",
-                "remove `value:`: declare the secret by name only and put its value into the secret store",
+            lx.diags.push(
+                Diagnostic::error(
+                    &codes::LOW009,
+                    "a secret value is written in the file",
+                    sp,
+                    "secret value written here",
+                    format!("remove `value:`: declare the secret by name only and put its value into the secret store. {ROTATE}"),
+                )
+                .redacted(),
             );
         }
         let Some(name) = lx.req(&sec.name, sec.span, "secrets[].name") else { continue };
