@@ -15,12 +15,15 @@ use serde::Deserialize;
 #[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schemars(title = "platform.yaml (kind Service)")]
+#[schemars(transform = require_kind_metadata_spec)]
 pub struct ServiceFile {
     /// Schema version; `platform.dev/v1` (the default).
     #[serde(default)]
+    #[schemars(extend("const" = "platform.dev/v1"))]
     pub api_version: Field<String>,
     /// Always `Service`.
     #[serde(default)]
+    #[schemars(extend("const" = "Service"))]
     pub kind: Field<String>,
     /// Name, owner and tier.
     #[serde(default)]
@@ -51,12 +54,15 @@ pub struct EnvironmentOverride {
 /// Service metadata.
 #[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(transform = require_name_team)]
 pub struct ServiceMetadata {
     /// DNS-1123 label, unique in the build, short enough for every derived name.
     #[serde(default)]
+    #[schemars(length(max = 63), regex(pattern = r"^[a-z]([-a-z0-9]*[a-z0-9])?$"), example = &"payment-api")]
     pub name: Field<String>,
     /// Owning team; a key of the org file's `teams` when it has any.
     #[serde(default)]
+    #[schemars(length(max = 63), regex(pattern = r"^[a-z]([-a-z0-9]*[a-z0-9])?$"), example = &"payments")]
     pub team: Field<String>,
     /// `critical`, `standard` or `experimental`.
     #[serde(default)]
@@ -66,6 +72,7 @@ pub struct ServiceMetadata {
     pub description: Field<String>,
     /// Catalog system (default: the team).
     #[serde(default)]
+    #[schemars(length(max = 63), regex(pattern = r"^[a-z]([-a-z0-9]*[a-z0-9])?$"))]
     pub system: Field<String>,
     /// Free tags (lowercase letters, digits and `-`).
     #[serde(default)]
@@ -84,6 +91,7 @@ pub struct Link {
     pub title: Field<String>,
     /// `https://` URL.
     #[serde(default)]
+    #[schemars(regex(pattern = r"^https://"))]
     pub url: Field<String>,
 }
 
@@ -118,6 +126,7 @@ pub enum Language {
 /// The service spec.
 #[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(transform = require_language)]
 pub struct ServiceSpec {
     /// Language; picks the CI toolchain and metric conventions.
     #[serde(default)]
@@ -130,6 +139,7 @@ pub struct ServiceSpec {
     pub image: Field<String>,
     /// Container port (default 8080).
     #[serde(default)]
+    #[schemars(range(min = 1), extend("default" = 8080))]
     pub port: Field<u16>,
     /// Health-check paths.
     #[serde(default)]
@@ -148,6 +158,7 @@ pub struct ServiceSpec {
     pub ingress: Field<Ingress>,
     /// Other services this one calls: `component:<name>`.
     #[serde(default)]
+    #[schemars(inner(regex(pattern = r"^component:[a-z]([-a-z0-9]*[a-z0-9])?$")))]
     pub depends_on: Field<Vec<Field<String>>>,
     /// Alerts, dashboard and objectives.
     #[serde(default)]
@@ -178,18 +189,23 @@ pub struct Health {
 /// Runtime.
 #[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(transform = env_without_secrets)]
 pub struct Runtime {
     /// Replicas (1–100); the tier sets the minimum.
     #[serde(default)]
+    #[schemars(range(min = 1, max = 100))]
     pub replicas: Field<u32>,
     /// CPU request as a quoted quantity: `"500m"` or `"2"`.
     #[serde(default)]
+    #[schemars(regex(pattern = r"^([1-9][0-9]*m|([0-9]+(\.[0-9]{1,3})?|\.[0-9]{1,3}))$"), extend("default" = "250m"), example = &"500m")]
     pub cpu: Field<String>,
     /// Memory request and limit: `"512Mi"`.
     #[serde(default)]
+    #[schemars(regex(pattern = r"^[1-9][0-9]*(Ki|Mi|Gi|Ti|k|M|G|T)$"), extend("default" = "256Mi"), example = &"512Mi")]
     pub memory: Field<String>,
     /// CPU limit (none by default).
     #[serde(default)]
+    #[schemars(regex(pattern = r"^([1-9][0-9]*m|([0-9]+(\.[0-9]{1,3})?|\.[0-9]{1,3}))$"), example = &"1")]
     pub cpu_limit: Field<String>,
     /// Plain environment variables (never secrets: declare those under `secrets`).
     #[serde(default)]
@@ -205,12 +221,15 @@ pub struct Runtime {
 pub struct Autoscaling {
     /// Minimum replicas (default: `runtime.replicas`).
     #[serde(default)]
+    #[schemars(range(min = 1, max = 100))]
     pub min: Field<u32>,
     /// Maximum replicas.
     #[serde(default)]
+    #[schemars(range(min = 1, max = 500))]
     pub max: Field<u32>,
     /// Target CPU utilisation percent (default 70).
     #[serde(default, rename = "targetCPU")]
+    #[schemars(range(min = 10, max = 100), extend("default" = 70))]
     pub target_cpu: Field<u32>,
 }
 
@@ -239,6 +258,7 @@ pub struct Database {
     pub version: Field<String>,
     /// Backup retention in days (default from the tier).
     #[serde(default)]
+    #[schemars(range(max = 35))]
     pub backup_retention_days: Field<u32>,
     /// Deletion protection (default from the tier).
     #[serde(default)]
@@ -248,12 +268,16 @@ pub struct Database {
 /// A secret: a name, never a value.
 #[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(transform = require_name)]
 pub struct Secret {
     /// Name (DNS-1123 label); exposed to the pod as an upper-case env variable.
     #[serde(default)]
+    #[schemars(length(max = 63), regex(pattern = r"^[a-z]([-a-z0-9]*[a-z0-9])?$"), example = &"stripe-key")]
+    #[schemars(extend("not" = {"const": "database"}))]
     pub name: Field<String>,
     /// Rotation period in days.
     #[serde(default)]
+    #[schemars(range(min = 1, max = 365))]
     pub rotation_days: Field<u32>,
     /// Never allowed: secret values do not belong in a file. Present only so a literal value
     /// is reported as such.
@@ -299,7 +323,7 @@ pub struct Monitoring {
     pub dashboard: Field<bool>,
     /// Availability objective in percent, strictly between 0 and 100: `99.9`.
     #[serde(default)]
-    #[schemars(range(min = 0, max = 100))]
+    #[schemars(extend("exclusiveMinimum" = 0, "exclusiveMaximum" = 100), example = 99.9)]
     pub slo: Field<Decimal>,
     /// Latency objective.
     #[serde(default)]
@@ -312,12 +336,15 @@ pub struct Monitoring {
 /// Latency objective: `objective` percent of requests faster than `thresholdMs`.
 #[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(transform = require_threshold)]
 pub struct Latency {
     /// Threshold in milliseconds.
     #[serde(default)]
+    #[schemars(range(min = 1, max = 60000))]
     pub threshold_ms: Field<u32>,
     /// Percent of requests that must be faster (default 99).
     #[serde(default)]
+    #[schemars(extend("exclusiveMinimum" = 0, "exclusiveMaximum" = 100, "default" = 99))]
     pub objective: Field<Decimal>,
 }
 
@@ -401,9 +428,9 @@ pub struct Deployment {
 #[serde(rename_all = "camelCase")]
 pub enum CanaryStep {
     /// Percent of traffic to the canary.
-    SetWeight(u32),
+    SetWeight(#[schemars(range(min = 1, max = 99))] u32),
     /// Wait, e.g. `5m`.
-    Pause(String),
+    Pause(#[schemars(regex(pattern = r"^[1-9][0-9]*(s|m|h|d|w)$"))] String),
     /// Run the SLI analysis.
     Analysis,
 }
@@ -417,12 +444,15 @@ pub enum CanaryStep {
 #[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schemars(title = "platform-org.yaml (kind Platform)")]
+#[schemars(transform = require_kind)]
 pub struct OrgFile {
     /// `platform.dev/v1`.
     #[serde(default)]
+    #[schemars(extend("const" = "platform.dev/v1"))]
     pub api_version: Field<String>,
     /// Always `Platform`.
     #[serde(default)]
+    #[schemars(extend("const" = "Platform"))]
     pub kind: Field<String>,
     /// The org's name.
     #[serde(default)]
@@ -651,6 +681,7 @@ pub struct CanaryPolicy {
 pub struct MonitoringPolicy {
     /// SLO period in days: 30 or 28.
     #[serde(default)]
+    #[schemars(extend("enum" = [28, 30]))]
     pub slo_period_days: Field<u32>,
     /// Burn-rate alert windows.
     #[serde(default)]
@@ -819,6 +850,7 @@ pub struct CatalogPolicy {
     pub source_base_url: Field<String>,
     /// GitHub `owner/repo`.
     #[serde(default)]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9][-A-Za-z0-9]*/[A-Za-z0-9._-]+$"))]
     pub github_repo: Field<String>,
 }
 
@@ -831,4 +863,95 @@ pub struct ScaffoldPolicy {
     /// …) or adds a new one. Same variables as the built-in templates.
     #[serde(default)]
     pub templates: Field<String>,
+}
+
+// What a file must state, for the JSON Schemas: every field is a `Field` with a serde
+// default (so the decoder reports a missing one itself, at its parent's span), which makes
+// schemars list none as required. These put back the fields the compiler requires.
+
+fn require(schema: &mut schemars::Schema, keys: &[&str]) {
+    let list: Vec<serde_json::Value> = keys.iter().map(|k| serde_json::Value::from(*k)).collect();
+    schema.insert("required".into(), serde_json::Value::Array(list));
+}
+
+fn require_kind_metadata_spec(s: &mut schemars::Schema) {
+    require(s, &["kind", "metadata", "spec"]);
+}
+
+fn require_name_team(s: &mut schemars::Schema) {
+    require(s, &["name", "team"]);
+}
+
+/// The language, and an SLO whenever something reads one: alerts (on unless `alerts:
+/// false`) and a canary's analysis.
+fn require_language(s: &mut schemars::Schema) {
+    require(s, &["language"]);
+    let needs_slo = serde_json::json!({
+        "required": ["monitoring"],
+        "properties": { "monitoring": { "required": ["slo"] } }
+    });
+    let alerts_off = serde_json::json!({
+        "required": ["monitoring"],
+        "properties": { "monitoring": { "required": ["alerts"], "properties": { "alerts": { "const": false } } } }
+    });
+    let canary_on = serde_json::json!({
+        "required": ["deployment"],
+        "properties": { "deployment": { "required": ["canary"], "properties": { "canary": { "const": true } } } }
+    });
+    s.insert(
+        "allOf".into(),
+        serde_json::json!([
+            { "if": { "not": alerts_off }, "then": needs_slo },
+            { "if": canary_on, "then": needs_slo }
+        ]),
+    );
+}
+
+fn require_name(s: &mut schemars::Schema) {
+    require(s, &["name"]);
+}
+
+fn require_threshold(s: &mut schemars::Schema) {
+    require(s, &["thresholdMs"]);
+}
+
+fn require_kind(s: &mut schemars::Schema) {
+    require(s, &["kind"]);
+}
+
+/// `runtime.env` refuses what the compiler refuses as a literal secret (LOW009), from the
+/// same word and prefix lists: a value under a secret-sounding name, and a value shaped like
+/// a known secret or a URL with credentials.
+fn env_without_secrets(s: &mut schemars::Schema) {
+    use crate::lower::service::{SECRET_PREFIXES, SECRET_WORDS};
+    let escape = |t: &str| {
+        t.chars()
+            .map(|c| if ".^$*+?()[]{}|\\".contains(c) { format!("\\{c}") } else { c.to_string() })
+            .collect::<String>()
+    };
+    let any_case = |w: &str| {
+        w.chars()
+            .map(|c| {
+                if c.is_ascii_alphabetic() {
+                    format!("[{}{}]", c.to_ascii_uppercase(), c.to_ascii_lowercase())
+                } else {
+                    escape(&c.to_string())
+                }
+            })
+            .collect::<String>()
+    };
+    let names = SECRET_WORDS.iter().map(|w| any_case(w)).collect::<Vec<_>>().join("|");
+    let shapes = SECRET_PREFIXES.iter().map(|p| escape(p)).collect::<Vec<_>>().join("|");
+    let value = serde_json::json!({
+        "type": "string",
+        "not": { "pattern": format!("^({shapes})|://.*@|@.*://") }
+    });
+    let Some(env) = s.get_mut("properties").and_then(|p| p.get_mut("env")).and_then(|e| e.as_object_mut()) else {
+        return;
+    };
+    env.insert(
+        "patternProperties".into(),
+        serde_json::json!({ format!("({names})"): { "type": "string", "maxLength": 0 } }),
+    );
+    env.insert("additionalProperties".into(), value);
 }

@@ -298,9 +298,11 @@ fn memory(lx: &mut Lx, f: &Sp<String>) -> Option<Sp<Memory>> {
 /// The second half of every literal-secret help: a value that reached a file is exposed.
 const ROTATE: &str = "A value that was ever committed or shared is exposed: rotate it at its issuer, and set the new one with the secret store";
 
-const SECRET_WORDS: &[&str] =
+/// Words in an environment variable's name that make a non-empty value a secret.
+pub(crate) const SECRET_WORDS: &[&str] =
     &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL", "ACCESS_KEY"];
-const SECRET_PREFIXES: &[&str] = &[
+/// How well-known secrets start (AWS keys, PEM, GitHub, Stripe, Slack, GitLab, Google tokens).
+pub(crate) const SECRET_PREFIXES: &[&str] = &[
     "AKIA",
     "ASIA",
     "-----BEGIN",
