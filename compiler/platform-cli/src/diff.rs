@@ -59,6 +59,9 @@ fn export(path: &Path, rev: &str) -> anyhow::Result<(tempfile_dir::TempDir, Path
     Ok((tmp, old))
 }
 
+/// The versioned contract of `diff --format json`, committed as `schemas/output/diff-v1.schema.json`.
+pub const JSON_SCHEMA: &str = "https://platform.dev/schemas/output/diff-v1.schema.json";
+
 /// `platform diff`.
 pub fn diff(a: &InputArgs, base: &str, only: &[String], stat: bool) -> anyhow::Result<ExitCode> {
     let new_fe = match platform_driver::load(&Inputs { root: a.path.clone(), org: a.org.clone() }) {
@@ -100,7 +103,12 @@ pub fn diff(a: &InputArgs, base: &str, only: &[String], stat: bool) -> anyhow::R
     if a.format == Format::Json {
         let items: Vec<serde_json::Value> =
             changes.iter().map(|(p, kind, d)| serde_json::json!({ "path": p, "change": kind, "diff": d })).collect();
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "base": base, "changes": items }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "$schema": JSON_SCHEMA, "base": base, "changes": items })
+            )?
+        );
         return Ok(ExitCode::SUCCESS);
     }
     // Summary by service and backend: what a reviewer reads first.

@@ -393,3 +393,51 @@ fn a_literal_secret_is_never_echoed_back() {
         assert!(all.contains("LOW009") && all.contains("rotate it"), "{format}:\n{all}");
     }
 }
+
+/// Every JSON document a command prints validates against its committed, versioned schema
+/// (`schemas/output/`), whose objects allow no other keys: a key added, renamed or retyped
+/// without the schema fails here.
+#[test]
+fn json_outputs_match_their_committed_schemas() {
+    let check = |schema: &str, stdout: &[u8], what: &str| {
+        let path = support::repo().join("schemas/output").join(schema);
+        let s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(stdout)
+            .unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {}", String::from_utf8_lossy(stdout)));
+        let v = jsonschema::validator_for(&s).unwrap();
+        let errors: Vec<String> = v.iter_errors(&doc).map(|e| format!("{}: {e}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "{what} does not match schemas/output/{schema}:\n{}", errors.join("\n"));
+        assert_eq!(doc["$schema"], s["$id"], "{what}");
+    };
+    let mistakes = support::repo().join("golden-tests/err/five-mistakes/input");
+    let o = platform(&["validate", &mistakes.to_string_lossy(), "--format", "json"]);
+    check("diagnostics-v1.schema.json", &o.stdout, "validate (errors)");
+    let unknown_team = support::repo().join("golden-tests/err/unknown-team/input");
+    let o = platform(&["validate", &unknown_team.to_string_lossy(), "--format", "json"]);
+    check("diagnostics-v1.schema.json", &o.stdout, "validate (secondary labels)");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out").to_string_lossy().into_owned();
+    assert_eq!(code(&platform(&["build", &seed(), "--out", &out])), 0);
+    let o = platform(&["build", &seed(), "--out", &out, "--check", "--format", "json"]);
+    check("diagnostics-v1.schema.json", &o.stdout, "build --check (up to date)");
+    std::fs::remove_file(tmp.path().join("out/payment-api/backstage/catalog-info.yaml")).unwrap();
+    let o = platform(&["build", &seed(), "--out", &out, "--check", "--format", "json"]);
+    check("diagnostics-v1.schema.json", &o.stdout, "build --check (drift)");
+
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let git = |args: &[&str]| {
+        let o = Command::new("git").args(args).current_dir(&repo).output().unwrap();
+        assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    };
+    git(&["init", "-q"]);
+    let src = std::fs::read_to_string(support::repo().join("examples/payment-api/platform.yaml")).unwrap();
+    std::fs::write(repo.join("platform.yaml"), &src).unwrap();
+    git(&["add", "."]);
+    git(&["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "seed"]);
+    std::fs::write(repo.join("platform.yaml"), src.replace("replicas: 3", "replicas: 4")).unwrap();
+    let o = platform(&["diff", &repo.to_string_lossy(), "--base", "HEAD", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    check("diff-v1.schema.json", &o.stdout, "diff");
+}

@@ -3,6 +3,9 @@
 use platform_ir::{Diagnostic, Severity, Sources};
 use serde_json::{Value, json};
 
+/// The versioned contract of the document, committed as `schemas/output/diagnostics-v1.schema.json`.
+pub const SCHEMA: &str = "https://platform.dev/schemas/output/diagnostics-v1.schema.json";
+
 /// Render.
 pub fn render(sources: &Sources, diags: &[Diagnostic]) -> String {
     to_text(&document(sources, diags))
@@ -49,5 +52,5 @@ pub fn document(sources: &Sources, diags: &[Diagnostic]) -> Value {
         })
         .collect();
     let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
-    json!({ "errors": errors, "warnings": diags.len() - errors, "diagnostics": items })
+    json!({ "$schema": SCHEMA, "errors": errors, "warnings": diags.len() - errors, "diagnostics": items })
 }

@@ -99,6 +99,6 @@ pub fn compare(expected: &BTreeMap<String, Vec<u8>>, actual: &BTreeMap<String, V
 
 /// Short-format diagnostics with the case's input path stripped.
 pub fn short(fe: &Frontend, diags: &[platform_ir::Diagnostic], input: &Path) -> String {
-    let text = platform_cli::render::short::render(&fe.sources, diags);
+    let text = platform_cli::render::short::render_detailed(&fe.sources, diags);
     text.replace(&format!("{}/", input.display()), "")
 }
