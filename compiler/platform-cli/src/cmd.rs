@@ -68,11 +68,18 @@ fn load(a: &InputArgs) -> anyhow::Result<Result<Frontend, ExitCode>> {
     }
 }
 
-/// `platform validate`.
+/// `platform validate`: a directory as `build` compiles it; one `platform.yaml` in the
+/// context of its repository (see [`platform_driver::load_one_in_context`]).
 pub fn validate(a: &InputArgs) -> anyhow::Result<ExitCode> {
-    let fe = match load(a)? {
-        Ok(fe) => fe,
-        Err(code) => return Ok(code),
+    let fe = match platform_driver::load_one_in_context(&inputs(a)) {
+        Ok(fe) => {
+            say_org(&fe);
+            fe
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(1));
+        }
     };
     let mut diags = fe.diagnostics.clone();
     if !fe.has_errors() {

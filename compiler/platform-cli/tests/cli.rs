@@ -441,3 +441,40 @@ fn json_outputs_match_their_committed_schemas() {
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     check("diff-v1.schema.json", &o.stdout, "diff");
 }
+
+/// Issue 14: `platform validate FILE` (an editor's validate-on-save) resolves the file's
+/// dependencies from its repository, and reports only that file's findings.
+#[test]
+fn validate_one_file_resolves_its_dependencies_from_the_repository() {
+    let mono = support::repo().join("examples/monorepo");
+    let file = mono.join("services/checkout-api/platform.yaml");
+    let o = platform(&["validate", &file.to_string_lossy()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(code(&o), 0, "{err}");
+    assert!(err.contains("ok: 1 service valid"), "{err}");
+    // A copy of the repository with a mistake in a sibling and one in the file itself.
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = |rel: &str| {
+        let to = tmp.path().join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(mono.join(rel), &to).unwrap();
+    };
+    for rel in ["platform-org.yaml", "services/checkout-api/platform.yaml", "services/user-api/platform.yaml"] {
+        copy(rel);
+    }
+    copy("services/notification-worker/platform.yaml");
+    let sibling = tmp.path().join("services/extra/platform.yaml");
+    std::fs::create_dir_all(sibling.parent().unwrap()).unwrap();
+    std::fs::write(&sibling, "kind: Service\nmetadata:\n  name: extra\n  team: shop\nspec:\n  languag: go\n").unwrap();
+    let file = tmp.path().join("services/checkout-api/platform.yaml");
+    let o = platform(&["validate", &file.to_string_lossy(), "--format", "short"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(code(&o), 0, "a sibling's mistake was reported for this file:\n{err}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("notification-worker", "notification-workr")).unwrap();
+    let o = platform(&["validate", &file.to_string_lossy(), "--format", "short"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(code(&o), 1);
+    assert!(err.contains("VAL002") && err.contains("did you mean `component:notification-worker`"), "{err}");
+    assert!(!err.contains("extra/platform.yaml"), "{err}");
+}

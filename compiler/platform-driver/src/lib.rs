@@ -142,6 +142,58 @@ pub fn load(inputs: &Inputs) -> Result<Frontend, LoadError> {
     Ok(load_paths(inputs, &paths))
 }
 
+/// Like [`load`], for checking one file as an editor does on save: when `inputs.root` is a
+/// `platform.yaml`, every service of its repository is loaded with it (from the directory of
+/// its org file, else the repository root), so its dependencies resolve as in the
+/// repository's build, and only the findings in that file (and in its org file) are kept,
+/// with only its service. A directory root is loaded as by [`load`].
+pub fn load_one_in_context(inputs: &Inputs) -> Result<Frontend, LoadError> {
+    if !inputs.root.is_file() {
+        return load(inputs);
+    }
+    let file = discover::absolute(&inputs.root);
+    let dir = file.parent().map_or_else(|| file.clone(), Path::to_path_buf);
+    let org = match &inputs.org {
+        Some(o) => Some(discover::absolute(o)),
+        None => discover::org_file_for(&dir),
+    };
+    let base = match &org {
+        Some(o) => o.parent().map_or_else(|| dir.clone(), Path::to_path_buf),
+        None => dir.ancestors().find(|a| a.join(".git").exists()).map_or_else(|| dir.clone(), Path::to_path_buf),
+    };
+    if !file.starts_with(&base) {
+        return load(inputs);
+    }
+    // Paths as the user sees them: relative to the current directory when below it.
+    let cwd = discover::absolute(Path::new("."));
+    let shown = if base.starts_with(&cwd) { PathBuf::from(discover::relative(&cwd, &base)) } else { base.clone() };
+    let (mut paths, walk_errors) = discover::service_files(&shown);
+    if let Some(e) = walk_errors.into_iter().next() {
+        return Err(LoadError::Walk(e));
+    }
+    if !paths.iter().any(|p| discover::absolute(p) == file) {
+        paths.push(inputs.root.clone());
+        paths.sort();
+    }
+    let mut fe = load_paths(&Inputs { root: shown, org: inputs.org.clone() }, &paths);
+    let Some(id) = (0..fe.sources.len())
+        .map(|i| FileId(u32::try_from(i).unwrap_or(u32::MAX)))
+        .find(|id| discover::absolute(Path::new(&fe.sources.get(*id).path)) == file)
+    else {
+        return Ok(fe);
+    };
+    // Findings in other services' files are theirs; the org file's and this file's stay.
+    let others: std::collections::BTreeSet<PathBuf> =
+        paths.iter().map(|p| discover::absolute(p)).filter(|p| *p != file).collect();
+    let sources = &fe.sources;
+    fe.diagnostics.retain(|d| {
+        d.primary.span.file == id
+            || !others.contains(&discover::absolute(Path::new(&sources.get(d.primary.span.file).path)))
+    });
+    fe.services.retain(|s| s.source == id);
+    Ok(fe)
+}
+
 /// Like [`load`], for an explicit list of service files (tests use it to shuffle the order).
 pub fn load_paths(inputs: &Inputs, paths: &[PathBuf]) -> Frontend {
     let mut fe = Frontend::default();
