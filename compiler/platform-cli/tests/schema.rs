@@ -58,6 +58,7 @@ const NOT_EXPRESSIBLE: &[&str] = &[
     "nesting-5000-levels",
     "tab-indentation",
     "yaml-syntax-error",
+    "yaml-bad-indentation",
     // A service against its org's values: tier policies, teams, size tables, allowed
     // engine versions, environment names (which set how long derived names get).
     "critical-with-one-replica",

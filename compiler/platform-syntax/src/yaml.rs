@@ -70,6 +70,40 @@ impl Kind {
     }
 }
 
+/// When the line of a syntax error is indented to no level open above it, the cause is
+/// almost always the indentation: say so, and name the levels it could belong to.
+fn indentation_help(text: &str, at: usize) -> Option<String> {
+    let line_start = text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let content = |l: &str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
+    let line = text[line_start..].lines().next().unwrap_or("");
+    if !content(line) {
+        return None;
+    }
+    // The indentation levels open at this line: each content line closes the deeper ones.
+    let mut open: Vec<usize> = Vec::new();
+    for l in text[..line_start].lines().filter(|l| content(l)) {
+        let i = indent(l);
+        while open.last().is_some_and(|&top| top > i) {
+            open.pop();
+        }
+        if open.last() != Some(&i) {
+            open.push(i);
+        }
+    }
+    let here = indent(line);
+    if open.contains(&here) || open.is_empty() {
+        return None;
+    }
+    let levels: Vec<String> = open.iter().map(|n| format!("{n}")).collect();
+    let lineno = text[..line_start].matches('\n').count() + 1;
+    Some(format!(
+        "check the indentation: line {lineno} is indented {here} space{}, but the keys above it are at {} spaces; indent it like the key it belongs with",
+        if here == 1 { "" } else { "s" },
+        levels.join(", ")
+    ))
+}
+
 /// Parse one YAML document. On a YAML-level error the file yields no tree, and one
 /// diagnostic says why (nothing after a syntax error can be trusted).
 pub fn parse(text: &str, file: FileId) -> Result<Node, Diagnostic> {
@@ -94,12 +128,14 @@ pub fn parse(text: &str, file: FileId) -> Result<Node, Diagnostic> {
                         "flatten the structure; no platform field needs this depth",
                     ));
                 }
+                let help = indentation_help(text, at as usize)
+                    .unwrap_or_else(|| "fix the YAML syntax at this place".to_owned());
                 return Err(Diagnostic::error(
                     &codes::SYN001,
                     format!("invalid YAML: {}", e.info()),
                     Span::new(file, at, at),
                     "the parser stopped here",
-                    "fix the YAML syntax at this place",
+                    help,
                 ));
             }
         };
@@ -510,6 +546,13 @@ mod tests {
         assert_eq!(code("# only a comment\n"), "SYN003");
         assert_eq!(code("a: 1\n---\nb: 2\n"), "SYN005");
         assert_eq!(code("a: [1, 2\n"), "SYN001");
+        let help = |t: &str| parse(t, FileId(0)).unwrap_err().help;
+        assert!(
+            help("spec:\n  language: go\n   port: 8080\n")
+                .contains("line 3 is indented 3 spaces, but the keys above it are at 0, 2 spaces")
+        );
+        assert!(help("metadata:\n  name: api\n team: x\n").contains("line 3 is indented 1 space,"));
+        assert_eq!(help("a: [1, 2\n"), "fix the YAML syntax at this place");
         assert_eq!(code("a: !include x.yaml\n"), "SYN013");
         let deep = format!("x: {}1{}\n", "[".repeat(5000), "]".repeat(5000));
         assert_eq!(code(&deep), "SYN007");
