@@ -89,7 +89,9 @@ done
 "#;
 
 /// Upgrade the release to the image built from this commit. With automatic rollback, Helm
-/// rolls the release back itself when it does not become ready. A service with a database
+/// rolls the release back itself when it does not become ready. `HELM_WAIT` is the wait
+/// strategy ([`crate::target::helm_wait`]): never Helm 4's kstatus watcher, which cannot read
+/// a Rollout; the canary is followed by [`CANARY_WAIT`]. A service with a database
 /// gets its pods' security groups (`podSecurityGroups`, a `SecurityGroupPolicy`): the JSON
 /// is built only from ids that match the security group pattern.
 pub const HELM_UPGRADE: &str = r#"set -euo pipefail
@@ -97,7 +99,7 @@ args=(upgrade --install "${RELEASE}" "${CHART_DIR}"
   --namespace "${NAMESPACE}"
   --values "${CHART_DIR}/values-${ENVIRONMENT}.yaml"
   --set-string "image.tag=${IMAGE_TAG}"
-  --wait --timeout "${HELM_TIMEOUT}")
+  --wait="${HELM_WAIT}" --timeout "${HELM_TIMEOUT}")
 if [[ "${ROLLBACK_ON_FAILURE}" == "true" ]]; then
   args+=(--rollback-on-failure)
 fi
@@ -165,7 +167,7 @@ if [[ "${CANARY}" == "true" ]] && kubectl get rollout "${RELEASE}" --namespace "
   kubectl patch rollout "${RELEASE}" --namespace "${NAMESPACE}" --subresource status --type merge \
     --patch '{"status":{"abort":true}}'
 fi
-helm rollback "${RELEASE}" --namespace "${NAMESPACE}" --wait --timeout "${HELM_TIMEOUT}"
+helm rollback "${RELEASE}" --namespace "${NAMESPACE}" --wait="${HELM_WAIT}" --timeout "${HELM_TIMEOUT}"
 "#;
 
 /// DORA: mark the deployment this rollback undoes as failed, so the change failure rate
@@ -344,6 +346,7 @@ mod tests {
             ("ENVIRONMENT", "production"),
             ("IMAGE_TAG", "0123abc"),
             ("HELM_TIMEOUT", "10m"),
+            ("HELM_WAIT", "legacy"),
             ("ROLLBACK_ON_FAILURE", "true"),
             ("DATABASE", database),
             ("POD_SECURITY_GROUP_ID", pod),
@@ -358,6 +361,7 @@ mod tests {
         assert!(ok, "{args}");
         assert!(args.contains("--set-json\npodSecurityGroups=[\"sg-0123456789abcdef0\",\"sg-0fedcba9\"]\n"), "{args}");
         assert!(args.contains("--rollback-on-failure\n"), "{args}");
+        assert!(args.contains("--wait=legacy\n"), "the kstatus watcher cannot read a Rollout: {args}");
 
         let (ok, args) = run_with_fake(super::HELM_UPGRADE, "helm", &[], &helm_env("false", "", ""));
         assert!(ok && !args.contains("podSecurityGroups"), "{args}");

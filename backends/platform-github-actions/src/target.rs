@@ -11,6 +11,8 @@ pub struct Ci {
     pub generated_dir: String,
     /// Helm CLI version.
     pub helm_version: String,
+    /// `helm --wait=` value for that version ([`helm_wait`]).
+    pub helm_wait: &'static str,
     /// Terraform CLI version.
     pub terraform_version: String,
     /// Git URL of the platform CLI.
@@ -22,14 +24,30 @@ pub struct Ci {
 impl Ci {
     /// The org's CI settings.
     pub fn new(g: &mut Guard, org: &Org) -> Self {
+        let helm_version = g.text(&org.ci.helm_version, Kind::Version);
         Ci {
             generated_dir: g.text(&org.ci.generated_dir, Kind::Path),
-            helm_version: g.text(&org.ci.helm_version, Kind::Version),
+            helm_wait: helm_wait(&helm_version),
+            helm_version,
             terraform_version: g.text(&org.ci.terraform_version, Kind::Version),
             platform_repository: g.text(&org.ci.platform_repository, Kind::Url),
             platform_version: g.text(&org.ci.platform_version, Kind::Version),
         }
     }
+}
+
+/// The `--wait=` strategy for `helm upgrade` and `helm rollback` with Helm `version`.
+///
+/// Helm 4's default strategy (`--wait`, `=watcher`) is the kstatus watcher, which reads an
+/// Argo `Rollout` as `Unknown` until the timeout (no `Ready` condition; a string
+/// `observedGeneration`), so a canary deploy hangs and `--rollback-on-failure` then rolls it
+/// back: helm/helm#32615 and argoproj/argo-rollouts#4672, both open when checked against
+/// Helm v4.2.3 (2026-12). `legacy` is Helm 3's waiter: it waits for Deployments, pods and
+/// Services and passes over kinds it does not know, so a Rollout is gated by the deploy's
+/// own canary-following step instead. Helm 3 takes `--wait` as a boolean: `true`.
+pub fn helm_wait(version: &str) -> &'static str {
+    let major = version.trim_start_matches('v').split('.').next().and_then(|m| m.parse::<u32>().ok());
+    if major.is_some_and(|m| m < 4) { "true" } else { "legacy" }
 }
 
 /// One service in one environment.
@@ -83,5 +101,16 @@ impl Target {
             canary_timeout_seconds: canary.map_or(0, deploy::canary_seconds),
             environment,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn helm_4_waits_the_legacy_way_helm_3_with_a_boolean() {
+        assert_eq!(super::helm_wait("v4.2.3"), "legacy");
+        assert_eq!(super::helm_wait("4.0.0"), "legacy");
+        assert_eq!(super::helm_wait("v3.17.1"), "true");
+        assert_eq!(super::helm_wait("v5.0.0"), "legacy");
     }
 }

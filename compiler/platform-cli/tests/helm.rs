@@ -67,6 +67,9 @@ for svc in spec["services"]:
         except Exception as e:
             problem(where, f"render failed: {type(e).__name__}: {e}")
             continue
+        kinds = [d["kind"] for d in docs]
+        if ("Rollout" in kinds) != ("AnalysisTemplate" in kinds):
+            problem(where, "the Rollout and its AnalysisTemplate do not render together: without Argo's CRDs an AnalysisTemplate alone fails the upgrade")
         workloads = [d for d in docs if d["kind"] in ("Deployment", "Rollout")]
         if len(workloads) != 1:
             problem(where, f"{len(workloads)} workloads")

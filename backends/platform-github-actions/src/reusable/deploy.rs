@@ -50,6 +50,7 @@ const EXTRA: &[Input] = &[
 pub fn workflow(cx: &mut Cx<'_>) -> Value {
     let ci_tf = cx.ci.terraform_version.clone();
     let ci_helm = cx.ci.helm_version.clone();
+    let helm_wait = cx.ci.helm_wait;
     let mut steps = vec![wf::checkout(&mut cx.g, &mut cx.pins), aws_credentials(cx, true)];
     steps.push(wf::uses(
         &mut cx.g,
@@ -96,6 +97,7 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
             ("CHART_DIR", wf::input("chart-dir")),
             ("IMAGE_TAG", json!("${{ github.sha }}")),
             ("HELM_TIMEOUT", wf::input("helm-timeout")),
+            ("HELM_WAIT", json!(helm_wait)),
             ("ROLLBACK_ON_FAILURE", wf::input("rollback-on-failure")),
             ("DATABASE", wf::input("database")),
             ("POD_SECURITY_GROUP_ID", json!(format!("${{{{ steps.{SECURITY_GROUPS_STEP}.outputs.pod }}}}"))),

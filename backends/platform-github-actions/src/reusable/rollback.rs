@@ -23,6 +23,7 @@ const EXTRA: &[Input] = &[
 /// The workflow.
 pub fn workflow(cx: &mut Cx<'_>) -> Value {
     let helm = cx.ci.helm_version.clone();
+    let helm_wait = cx.ci.helm_wait;
     let steps = vec![
         aws_credentials(cx, false),
         wf::uses(&mut cx.g, &mut cx.pins, "Set up Helm", Action::SetupHelm, Some(map([("version", json!(helm))]))),
@@ -34,6 +35,7 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
                 ("NAMESPACE", wf::input("namespace")),
                 ("CANARY", wf::input("canary")),
                 ("HELM_TIMEOUT", wf::input("helm-timeout")),
+                ("HELM_WAIT", json!(helm_wait)),
             ]),
             scripts::ROLLBACK,
         ),
