@@ -669,7 +669,8 @@ pub fn deploy(s: &ServiceCi) -> Deploy {
             vec![
                 rds("db:", Field::Database),
                 rds("subgrp:", Field::Database),
-                rds("pg:", Field::Database),
+                // The parameter group is `<database>-<family>` (postgres.rs).
+                regional("rds", vec![lit("pg:"), Piece::Field(Field::Database), lit("-postgres*")]),
                 rds("snapshot:", Field::DatabaseFinalSnapshot),
             ],
         ));

@@ -25,6 +25,13 @@ pub fn family(version: &str) -> String {
     format!("postgres{major}")
 }
 
+/// Whether RDS may upgrade the minor version itself: yes for a major version alone (`17`:
+/// RDS picks and keeps the current minor, so the default never names a retired one), no for
+/// a minor the org pins (`16.11`).
+pub fn minor_upgrades(version: &str) -> bool {
+    !version.contains('.')
+}
+
 /// The parameters of every service's instance.
 const PARAMETERS: &[(&str, &str)] = &[
     ("rds.force_ssl", "1"),
@@ -36,7 +43,7 @@ const PARAMETERS: &[(&str, &str)] = &[
 
 /// Checks the instance fails by the org's choice, with the reason.
 const SKIPS: &[&str] = &[
-    "checkov:skip=CKV_AWS_226:the engine version is pinned by the org file (allowedVersions); upgrades go through platform.yaml",
+    "checkov:skip=CKV_AWS_226:minor upgrades are automatic (a variable checkov cannot read) unless the org pins a minor version in allowedVersions",
 ];
 
 /// Add the instance and everything it needs.
@@ -64,14 +71,27 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
             .attr("description", Expr::str(format!("Private subnets of the database of {name}")))
             .attr("subnet_ids", Expr::path("data.aws_subnets.private.ids")),
     );
+    // The group's name carries its family, and the new group is made before the old one
+    // goes: a major upgrade needs a group of the new family, and the attached old group
+    // cannot be replaced in place.
     let mut params = Block::new("resource", ["aws_db_parameter_group", "this"])
-        .attr("name", Expr::path("var.names.database"))
+        .attr(
+            "name",
+            Expr::Template(vec![
+                hcl::interp(Expr::path("var.names.database")),
+                hcl::lit("-"),
+                hcl::interp(Expr::path("var.database.parameter_group_family")),
+            ]),
+        )
         .attr("family", Expr::path("var.database.parameter_group_family"))
         .attr("description", Expr::str(format!("TLS only, DDL and slow-query logging for {name}")));
     for (k, v) in PARAMETERS {
         params = params.block(Block::new("parameter", []).attr("name", Expr::str(*k)).attr("value", Expr::str(*v)));
     }
-    root.add(Section::Database, params);
+    root.add(
+        Section::Database,
+        params.block(Block::new("lifecycle", []).attr("create_before_destroy", Expr::Bool(true))),
+    );
 
     root.add(
         Section::Database,
@@ -109,7 +129,8 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         .attr("identifier", Expr::path("var.names.database"))
         .attr("engine", Expr::str("postgres"))
         .attr("engine_version", Expr::path("var.database.engine_version"))
-        .attr("auto_minor_version_upgrade", Expr::Bool(false))
+        .attr("auto_minor_version_upgrade", Expr::path("var.database.auto_minor_version_upgrade"))
+        .attr("allow_major_version_upgrade", Expr::Bool(true))
         .attr("instance_class", Expr::path("var.database.instance_class"))
         .attr("allocated_storage", Expr::path("var.database.allocated_storage"))
         .attr("storage_type", Expr::str("gp3"))
@@ -234,7 +255,7 @@ fn names(ctx: &Ctx<'_>, root: &mut Root) {
         NameField::per_env(
             ctx,
             "database",
-            "RDS instance identifier (also its subnet and parameter group)",
+            "RDS instance identifier (also its subnet group, and with the family its parameter group)",
             naming::database_identifier,
             NameRule::Identifier { what: "The RDS identifier", max: 63 },
         ),
@@ -275,13 +296,14 @@ fn settings(ctx: &Ctx<'_>, root: &mut Root, dbs: &[&Database]) {
                 ("instance_class", Expr::keyword("string")),
                 ("allocated_storage", Expr::keyword("number")),
                 ("engine_version", Expr::keyword("string")),
+                ("auto_minor_version_upgrade", Expr::keyword("bool")),
                 ("parameter_group_family", Expr::keyword("string")),
                 ("backup_retention_days", Expr::keyword("number")),
                 ("deletion_protection", Expr::keyword("bool")),
                 ("multi_az", Expr::keyword("bool")),
             ])],
         ),
-        description: "PostgreSQL of this environment: size class from the org's table, pinned version, and the tier's backup, protection and availability.".into(),
+        description: "PostgreSQL of this environment: size class from the org's table, engine version (a major version alone lets RDS apply minor upgrades), and the tier's backup, protection and availability.".into(),
         validations: vec![
             Validation { condition: matches(field("instance_class"), "^db\\.[a-z0-9]+\\.[a-z0-9]+$"), message: "The instance class must be an RDS class like db.t4g.small.".into() },
             Validation { condition: between(field("allocated_storage"), 20, 65536), message: "Storage must be between 20 and 65536 GiB.".into() },
@@ -296,6 +318,7 @@ fn settings(ctx: &Ctx<'_>, root: &mut Root, dbs: &[&Database]) {
                     ("instance_class", Expr::str(&d.instance_class.value)),
                     ("allocated_storage", Expr::Num(i64::from(d.storage_gib.value))),
                     ("engine_version", Expr::str(&d.version.value)),
+                    ("auto_minor_version_upgrade", Expr::Bool(minor_upgrades(&d.version.value))),
                     ("parameter_group_family", Expr::str(family(&d.version.value))),
                     ("backup_retention_days", Expr::Num(i64::from(d.backup_days.value))),
                     ("deletion_protection", Expr::Bool(d.deletion_protection.value)),
@@ -319,5 +342,11 @@ mod tests {
     fn family_is_the_major_version() {
         assert_eq!(super::family("16.4"), "postgres16");
         assert_eq!(super::family("15"), "postgres15");
+    }
+
+    #[test]
+    fn a_major_version_alone_lets_minors_upgrade() {
+        assert!(super::minor_upgrades("17"));
+        assert!(!super::minor_upgrades("16.11"));
     }
 }

@@ -75,3 +75,49 @@ fn helm_never_waits_with_the_kstatus_watcher() {
     assert!(checked > 0, "no workflow runs helm");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// RDS retires PostgreSQL minors: a default naming one fails `terraform apply` for every new
+/// service, and `auto_minor_version_upgrade = false` keeps live ones on retiring minors until
+/// RDS upgrades them forcibly. A major upgrade through `platform.yaml` must apply.
+/// Contract: every RDS instance lets minors upgrade as its variable says (a major version
+/// alone) and allows a major upgrade; its parameter group is named with its family and made
+/// before the old one goes; no built-in default is a retired minor (per the RDS for
+/// PostgreSQL release calendar, checked 2026-12).
+#[test]
+fn postgres_versions_can_be_created_and_upgraded() {
+    const RETIRED: &[&str] = &[
+        "14.14", "14.15", "14.16", "14.17", "15.8", "15.9", "15.10", "15.11", "15.12", "16.4", "16.5", "16.6", "16.7",
+        "16.8", "17.1", "17.2", "17.3", "17.4",
+    ];
+    let defaults = platform_compiler::defaults::BUILTIN;
+    for v in RETIRED {
+        assert!(!defaults.contains(&format!("\"{v}\"")), "the built-in defaults name the retired PostgreSQL {v}");
+    }
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for tree in trees() {
+        for tf in files(&tree, "main.tf") {
+            let text = std::fs::read_to_string(&tf).unwrap();
+            let Some(start) = text.find("resource \"aws_db_instance\"") else { continue };
+            checked += 1;
+            let at = tf.strip_prefix(support::repo()).unwrap_or(&tf).display().to_string();
+            let db = &text[start..text[start..].find("\n}\n").map_or(text.len(), |e| start + e)];
+            for want in [
+                "auto_minor_version_upgrade  = var.database.auto_minor_version_upgrade",
+                "allow_major_version_upgrade = true",
+            ] {
+                if !db.contains(want) {
+                    problems.push(format!("{at}: the instance lacks `{want}`"));
+                }
+            }
+            let pg_start = text.find("resource \"aws_db_parameter_group\"").unwrap_or(0);
+            let pg = &text[pg_start..text[pg_start..].find("\n}\n").map_or(text.len(), |e| pg_start + e)];
+            if !pg.contains("${var.database.parameter_group_family}\"") || !pg.contains("create_before_destroy = true")
+            {
+                problems.push(format!("{at}: the parameter group is not named by family and made before destroy"));
+            }
+        }
+    }
+    assert!(checked > 0, "no RDS instance in any tree");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -187,7 +187,7 @@ resource "aws_db_subnet_group" "this" {
 }
 
 resource "aws_db_parameter_group" "this" {
-  name        = var.names.database
+  name        = "${var.names.database}-${var.database.parameter_group_family}"
   family      = var.database.parameter_group_family
   description = "TLS only, DDL and slow-query logging for checkout-api"
 
@@ -214,6 +214,10 @@ resource "aws_db_parameter_group" "this" {
   parameter {
     name  = "log_disconnections"
     value = "1"
+  }
+
+  lifecycle {
+    create_before_destroy = true
   }
 }
 
@@ -243,16 +247,17 @@ resource "aws_iam_role_policy_attachment" "rds_monitoring" {
 }
 
 resource "aws_db_instance" "this" {
-  # checkov:skip=CKV_AWS_226:the engine version is pinned by the org file (allowedVersions); upgrades go through platform.yaml
-  identifier                 = var.names.database
-  engine                     = "postgres"
-  engine_version             = var.database.engine_version
-  auto_minor_version_upgrade = false
-  instance_class             = var.database.instance_class
-  allocated_storage          = var.database.allocated_storage
-  storage_type               = "gp3"
-  storage_encrypted          = true
-  kms_key_id                 = data.aws_kms_key.service.arn
+  # checkov:skip=CKV_AWS_226:minor upgrades are automatic (a variable checkov cannot read) unless the org pins a minor version in allowedVersions
+  identifier                  = var.names.database
+  engine                      = "postgres"
+  engine_version              = var.database.engine_version
+  auto_minor_version_upgrade  = var.database.auto_minor_version_upgrade
+  allow_major_version_upgrade = true
+  instance_class              = var.database.instance_class
+  allocated_storage           = var.database.allocated_storage
+  storage_type                = "gp3"
+  storage_encrypted           = true
+  kms_key_id                  = data.aws_kms_key.service.arn
 
   db_name                             = local.database_name
   username                            = local.database_name

@@ -20,13 +20,14 @@ names = {
   rds_monitoring_role     = "checkout-api-production-rds-monitoring"
 }
 database = {
-  instance_class         = "db.m7g.large"
-  allocated_storage      = 100
-  engine_version         = "16.4"
-  parameter_group_family = "postgres16"
-  backup_retention_days  = 30
-  deletion_protection    = true
-  multi_az               = true
+  instance_class             = "db.m7g.large"
+  allocated_storage          = 100
+  engine_version             = "17"
+  auto_minor_version_upgrade = true
+  parameter_group_family     = "postgres17"
+  backup_retention_days      = 30
+  deletion_protection        = true
+  multi_az                   = true
 }
 dns = {
   zone   = "acme.dev"

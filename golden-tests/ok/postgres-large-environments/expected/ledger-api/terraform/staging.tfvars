@@ -17,11 +17,12 @@ names = {
   rds_monitoring_role     = "ledger-api-staging-rds-monitoring"
 }
 database = {
-  instance_class         = "db.t4g.small"
-  allocated_storage      = 20
-  engine_version         = "15.8"
-  parameter_group_family = "postgres15"
-  backup_retention_days  = 30
-  deletion_protection    = true
-  multi_az               = true
+  instance_class             = "db.t4g.small"
+  allocated_storage          = 20
+  engine_version             = "16"
+  auto_minor_version_upgrade = true
+  parameter_group_family     = "postgres16"
+  backup_retention_days      = 30
+  deletion_protection        = true
+  multi_az                   = true
 }

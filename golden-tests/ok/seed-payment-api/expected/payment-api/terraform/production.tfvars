@@ -17,11 +17,12 @@ names = {
   rds_monitoring_role     = "payment-api-production-rds-monitoring"
 }
 database = {
-  instance_class         = "db.t4g.small"
-  allocated_storage      = 20
-  engine_version         = "16.4"
-  parameter_group_family = "postgres16"
-  backup_retention_days  = 30
-  deletion_protection    = true
-  multi_az               = true
+  instance_class             = "db.t4g.small"
+  allocated_storage          = 20
+  engine_version             = "17"
+  auto_minor_version_upgrade = true
+  parameter_group_family     = "postgres17"
+  backup_retention_days      = 30
+  deletion_protection        = true
+  multi_az                   = true
 }

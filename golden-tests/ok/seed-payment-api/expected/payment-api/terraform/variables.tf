@@ -60,7 +60,7 @@ variable "eks_cluster_name" {
 }
 
 variable "names" {
-  description = "AWS names in this environment, from the platform's one naming rule: IAM role of the service account, permissions boundary of the service's roles, KMS key alias, security group of the pods, security group of the database, RDS instance identifier (also its subnet and parameter group), final snapshot, Secrets Manager name of the database credentials, IAM role of RDS enhanced monitoring."
+  description = "AWS names in this environment, from the platform's one naming rule: IAM role of the service account, permissions boundary of the service's roles, KMS key alias, security group of the pods, security group of the database, RDS instance identifier (also its subnet group, and with the family its parameter group), final snapshot, Secrets Manager name of the database credentials, IAM role of RDS enhanced monitoring."
   type = object({
     iam_role                = string
     permissions_boundary    = string
@@ -120,15 +120,16 @@ variable "names" {
 }
 
 variable "database" {
-  description = "PostgreSQL of this environment: size class from the org's table, pinned version, and the tier's backup, protection and availability."
+  description = "PostgreSQL of this environment: size class from the org's table, engine version (a major version alone lets RDS apply minor upgrades), and the tier's backup, protection and availability."
   type = object({
-    instance_class         = string
-    allocated_storage      = number
-    engine_version         = string
-    parameter_group_family = string
-    backup_retention_days  = number
-    deletion_protection    = bool
-    multi_az               = bool
+    instance_class             = string
+    allocated_storage          = number
+    engine_version             = string
+    auto_minor_version_upgrade = bool
+    parameter_group_family     = string
+    backup_retention_days      = number
+    deletion_protection        = bool
+    multi_az                   = bool
   })
 
   validation {
@@ -142,8 +143,8 @@ variable "database" {
   }
 
   validation {
-    condition     = contains(["15.8", "16.4"], var.database.engine_version)
-    error_message = "The engine version must be one the org allows: 15.8, 16.4."
+    condition     = contains(["16", "17"], var.database.engine_version)
+    error_message = "The engine version must be one the org allows: 16, 17."
   }
 
   validation {

@@ -20,13 +20,14 @@ names = {
   rds_monitoring_role     = "invoice-api-production-rds-monitoring"
 }
 database = {
-  instance_class         = "db.m7g.large"
-  allocated_storage      = 100
-  engine_version         = "16.4"
-  parameter_group_family = "postgres16"
-  backup_retention_days  = 7
-  deletion_protection    = false
-  multi_az               = false
+  instance_class             = "db.m7g.large"
+  allocated_storage          = 100
+  engine_version             = "17"
+  auto_minor_version_upgrade = true
+  parameter_group_family     = "postgres17"
+  backup_retention_days      = 7
+  deletion_protection        = false
+  multi_az                   = false
 }
 dns = {
   zone   = "example.com"

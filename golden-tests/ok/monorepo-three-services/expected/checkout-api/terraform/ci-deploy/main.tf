@@ -483,7 +483,7 @@ data "aws_iam_policy_document" "deploy_resources" {
     resources = [
       "arn:${data.aws_partition.current.partition}:rds:${var.aws_region}:${var.aws_account_id}:db:${local.names.database}",
       "arn:${data.aws_partition.current.partition}:rds:${var.aws_region}:${var.aws_account_id}:subgrp:${local.names.database}",
-      "arn:${data.aws_partition.current.partition}:rds:${var.aws_region}:${var.aws_account_id}:pg:${local.names.database}",
+      "arn:${data.aws_partition.current.partition}:rds:${var.aws_region}:${var.aws_account_id}:pg:${local.names.database}-postgres*",
       "arn:${data.aws_partition.current.partition}:rds:${var.aws_region}:${var.aws_account_id}:snapshot:${local.names.database_final_snapshot}",
     ]
   }
