@@ -121,3 +121,34 @@ fn postgres_versions_can_be_created_and_upgraded() {
     assert!(checked > 0, "no RDS instance in any tree");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The golden path promises "TLS certificates and ingress" from one file: an HTTP service
+/// that writes no `ingress:` still gets one (internal, TLS from the org's issuer), and a
+/// worker opts out with `ingress: {enabled: false}`.
+/// Contract: the seed service renders an Ingress with TLS in every environment; every chart
+/// with an Ingress template gives it a host in every environment and a TLS section.
+#[test]
+fn http_services_get_an_ingress_with_tls() {
+    let seed = support::repo().join("golden-tests/ok/seed-payment-api/expected/payment-api/helm/payment-api");
+    assert!(seed.join("templates/ingress.yaml").is_file(), "the seed service renders no Ingress");
+    let mut problems = Vec::new();
+    for tree in trees() {
+        for tpl in files(&tree, "templates/ingress.yaml") {
+            let chart = tpl.parent().and_then(Path::parent).unwrap();
+            let at = chart.strip_prefix(support::repo()).unwrap_or(chart).display().to_string();
+            if !std::fs::read_to_string(&tpl).unwrap().contains("tls:") {
+                problems.push(format!("{at}: the Ingress has no TLS"));
+            }
+            for values in files(chart, ".yaml").into_iter().filter(|p| {
+                p.parent() == Some(chart) && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("values-"))
+            }) {
+                let text = std::fs::read_to_string(&values).unwrap();
+                let host = text.lines().skip_while(|l| *l != "ingress:").find_map(|l| l.trim().strip_prefix("host: "));
+                if host.is_none_or(|h| h.trim_matches('"').is_empty()) {
+                    problems.push(format!("{}: no ingress host", values.display()));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -300,6 +300,10 @@ pub enum Exposure {
 #[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Ingress {
+    /// `false` for a service that takes no HTTP traffic from outside its namespace (a
+    /// worker): no Ingress, no certificate, no DNS record. Default `true`.
+    #[serde(default)]
+    pub enabled: Field<bool>,
     /// Host (default `<name>.<environment domain>`).
     #[serde(default)]
     pub host: Field<String>,
@@ -745,6 +749,10 @@ pub struct BurnWindow {
 #[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IngressPolicy {
+    /// Give every service an ingress with TLS (internal unless it says `exposure: public`)
+    /// without writing `ingress:`; a service opts out with `ingress: {enabled: false}`.
+    #[serde(default)]
+    pub by_default: Field<bool>,
     /// IngressClass.
     #[serde(default)]
     pub class: Field<String>,

@@ -331,6 +331,8 @@ pub struct BurnWindow {
 /// Ingress conventions.
 #[derive(Clone, Debug)]
 pub struct IngressPolicy {
+    /// Whether a service that writes no `ingress:` gets one (internal, TLS).
+    pub by_default: Sp<bool>,
     /// IngressClass name.
     pub class: Sp<String>,
     /// cert-manager ClusterIssuer.

@@ -615,6 +615,7 @@ fn ingress(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::IngressPolicy>
     let i = lx.req(&s.ingress, sp, "spec.ingress")?;
     let is = i.span;
     Some(ir::IngressPolicy {
+        by_default: lx.req(&i.by_default, is, "spec.ingress.byDefault")?,
         class: lx.req(&i.class, is, "spec.ingress.class")?,
         cluster_issuer: lx.req(&i.cluster_issuer, is, "spec.ingress.clusterIssuer")?,
         gateway_api: lx.req(&i.gateway_api, is, "spec.ingress.gatewayApi")?,

@@ -78,7 +78,7 @@ pub fn lower(
     let runtime = runtime(lx, s.runtime.get(), ss, policy);
     let database = s.database.get().and_then(|d| database(lx, org, d, policy));
     let secrets = secrets(lx, s);
-    let ingress = s.ingress.get().and_then(|i| ingress(lx, i));
+    let ingress = service_ingress(lx, org, s);
     let depends_on = dependencies(lx, s);
     let monitoring = monitoring(lx, s, ss, toolchain);
     let logging = logging(s, ss);
@@ -538,6 +538,24 @@ fn secrets(lx: &mut Lx, s: &raw::ServiceSpec) -> Vec<ir::Secret> {
     out
 }
 
+/// The service's ingress: as written, none with `enabled: false`, and when it writes none,
+/// the org's default (internal, `/`, the default host; spans at the org's `byDefault`).
+fn service_ingress(lx: &mut Lx, org: &ir::Org, s: &raw::ServiceSpec) -> Option<ir::Ingress> {
+    match s.ingress.get() {
+        Some(i) if opt(&i.enabled).is_some_and(|e| !e.value) => None,
+        Some(i) => ingress(lx, i),
+        None if org.ingress.by_default.value => {
+            let at = org.ingress.by_default.span;
+            Some(ir::Ingress {
+                host: None,
+                exposure: Sp::new(ir::Exposure::Internal, at),
+                paths: vec![Sp::new("/".into(), at)],
+            })
+        }
+        None => None,
+    }
+}
+
 fn ingress(lx: &mut Lx, i: &Sp<raw::Ingress>) -> Option<ir::Ingress> {
     let host = opt(&i.host);
     if let Some(h) = &host
@@ -880,7 +898,7 @@ fn environments(
         let mut sub = Lx::default();
         let runtime = runtime(&mut sub, spec.runtime.get(), merged.span, policy);
         let database = spec.database.get().and_then(|d| database(&mut sub, org, d, policy));
-        let env_ingress = spec.ingress.get().and_then(|i| ingress(&mut sub, i));
+        let env_ingress = service_ingress(&mut sub, org, &spec);
         lx.diags.extend(sub.diags);
         let host = env_ingress.map(|i| i.host.unwrap_or_else(host_default));
         let Some(runtime) = runtime else {

@@ -8,3 +8,8 @@ names = {
   iam_role             = "docs-site-production"
   permissions_boundary = "docs-site-production-boundary"
 }
+dns = {
+  zone   = "example.com"
+  host   = "docs-site.example.com"
+  target = "internal-ingress.example.com"
+}

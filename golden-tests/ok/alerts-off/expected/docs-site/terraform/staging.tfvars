@@ -8,3 +8,8 @@ names = {
   iam_role             = "docs-site-staging"
   permissions_boundary = "docs-site-staging-boundary"
 }
+dns = {
+  zone   = "staging.example.com"
+  host   = "docs-site.staging.example.com"
+  target = "internal-ingress.staging.example.com"
+}

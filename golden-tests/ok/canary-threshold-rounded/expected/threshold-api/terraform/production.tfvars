@@ -8,3 +8,8 @@ names = {
   iam_role             = "threshold-api-production"
   permissions_boundary = "threshold-api-production-boundary"
 }
+dns = {
+  zone   = "example.com"
+  host   = "threshold-api.example.com"
+  target = "internal-ingress.example.com"
+}

@@ -8,3 +8,8 @@ names = {
   iam_role             = "threshold-api-staging"
   permissions_boundary = "threshold-api-staging-boundary"
 }
+dns = {
+  zone   = "staging.example.com"
+  host   = "threshold-api.staging.example.com"
+  target = "internal-ingress.staging.example.com"
+}

@@ -8,3 +8,8 @@ names = {
   iam_role             = "recs-lab-production"
   permissions_boundary = "recs-lab-production-boundary"
 }
+dns = {
+  zone   = "example.com"
+  host   = "recs-lab.example.com"
+  target = "internal-ingress.example.com"
+}

@@ -8,3 +8,8 @@ names = {
   iam_role             = "recs-lab-staging"
   permissions_boundary = "recs-lab-staging-boundary"
 }
+dns = {
+  zone   = "staging.example.com"
+  host   = "recs-lab.staging.example.com"
+  target = "internal-ingress.staging.example.com"
+}

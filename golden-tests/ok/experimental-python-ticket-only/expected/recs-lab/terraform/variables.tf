@@ -66,3 +66,22 @@ variable "names" {
     error_message = "The permissions boundary name must be at most 128 letters, digits and +=,.@_- characters."
   }
 }
+
+variable "dns" {
+  description = "Public hosted zone, host name of the service, and the org's ingress load balancer name the host points to."
+  type = object({
+    zone   = string
+    host   = string
+    target = string
+  })
+
+  validation {
+    condition     = endswith(var.dns.host, ".${var.dns.zone}")
+    error_message = "The host must be inside the hosted zone."
+  }
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", var.dns.target))
+    error_message = "The target must be a DNS name."
+  }
+}

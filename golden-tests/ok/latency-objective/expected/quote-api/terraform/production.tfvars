@@ -8,3 +8,8 @@ names = {
   iam_role             = "quote-api-production"
   permissions_boundary = "quote-api-production-boundary"
 }
+dns = {
+  zone   = "example.com"
+  host   = "quote-api.example.com"
+  target = "internal-ingress.example.com"
+}

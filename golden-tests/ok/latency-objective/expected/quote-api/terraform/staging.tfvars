@@ -8,3 +8,8 @@ names = {
   iam_role             = "quote-api-staging"
   permissions_boundary = "quote-api-staging-boundary"
 }
+dns = {
+  zone   = "staging.example.com"
+  host   = "quote-api.staging.example.com"
+  target = "internal-ingress.staging.example.com"
+}

@@ -8,3 +8,8 @@ names = {
   iam_role             = "invoice-api-production"
   permissions_boundary = "invoice-api-production-boundary"
 }
+dns = {
+  zone   = "example.com"
+  host   = "invoice-api.example.com"
+  target = "internal-ingress.example.com"
+}

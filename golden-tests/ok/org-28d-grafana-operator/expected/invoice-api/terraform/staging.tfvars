@@ -8,3 +8,8 @@ names = {
   iam_role             = "invoice-api-staging"
   permissions_boundary = "invoice-api-staging-boundary"
 }
+dns = {
+  zone   = "staging.example.com"
+  host   = "invoice-api.staging.example.com"
+  target = "internal-ingress.staging.example.com"
+}

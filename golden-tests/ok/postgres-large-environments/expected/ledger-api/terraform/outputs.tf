@@ -44,3 +44,13 @@ output "database_secret_arn" {
   description = "Secrets Manager secret with the connection and credentials (JSON)."
   value       = aws_secretsmanager_secret.database.arn
 }
+
+output "hostname" {
+  description = "Host name of the service."
+  value       = aws_route53_record.service.fqdn
+}
+
+output "certificate_arn" {
+  description = "ARN of the validated ACM certificate of the host."
+  value       = aws_acm_certificate_validation.this.certificate_arn
+}

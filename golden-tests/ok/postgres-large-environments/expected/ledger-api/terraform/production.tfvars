@@ -26,3 +26,8 @@ database = {
   deletion_protection        = true
   multi_az                   = true
 }
+dns = {
+  zone   = "example.com"
+  host   = "ledger-api.example.com"
+  target = "internal-ingress.example.com"
+}

@@ -26,3 +26,8 @@ database = {
   deletion_protection        = true
   multi_az                   = true
 }
+dns = {
+  zone   = "staging.example.com"
+  host   = "ledger-api.staging.example.com"
+  target = "internal-ingress.staging.example.com"
+}

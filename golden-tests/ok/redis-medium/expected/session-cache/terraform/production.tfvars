@@ -22,3 +22,8 @@ cache = {
   deletion_protection     = false
   multi_az                = false
 }
+dns = {
+  zone   = "example.com"
+  host   = "session-cache.example.com"
+  target = "internal-ingress.example.com"
+}

@@ -22,3 +22,8 @@ cache = {
   deletion_protection     = false
   multi_az                = false
 }
+dns = {
+  zone   = "staging.example.com"
+  host   = "session-cache.staging.example.com"
+  target = "internal-ingress.staging.example.com"
+}

@@ -16,3 +16,13 @@ output "secret_arns" {
     "stripe-key"    = aws_secretsmanager_secret.stripe_key.arn
   }
 }
+
+output "hostname" {
+  description = "Host name of the service."
+  value       = aws_route53_record.service.fqdn
+}
+
+output "certificate_arn" {
+  description = "ARN of the validated ACM certificate of the host."
+  value       = aws_acm_certificate_validation.this.certificate_arn
+}

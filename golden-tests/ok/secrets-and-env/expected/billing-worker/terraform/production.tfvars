@@ -13,3 +13,8 @@ names = {
     "stripe-key"    = "production/billing-worker/stripe-key"
   }
 }
+dns = {
+  zone   = "example.com"
+  host   = "billing-worker.example.com"
+  target = "internal-ingress.example.com"
+}

@@ -13,3 +13,8 @@ names = {
     "stripe-key"    = "staging/billing-worker/stripe-key"
   }
 }
+dns = {
+  zone   = "staging.example.com"
+  host   = "billing-worker.staging.example.com"
+  target = "internal-ingress.staging.example.com"
+}

@@ -157,3 +157,22 @@ variable "database" {
     error_message = "Backup retention must be between 0 and 35 days."
   }
 }
+
+variable "dns" {
+  description = "Public hosted zone, host name of the service, and the org's ingress load balancer name the host points to."
+  type = object({
+    zone   = string
+    host   = string
+    target = string
+  })
+
+  validation {
+    condition     = endswith(var.dns.host, ".${var.dns.zone}")
+    error_message = "The host must be inside the hosted zone."
+  }
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", var.dns.target))
+    error_message = "The target must be a DNS name."
+  }
+}

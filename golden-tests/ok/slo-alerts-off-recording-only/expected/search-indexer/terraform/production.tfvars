@@ -8,3 +8,8 @@ names = {
   iam_role             = "search-indexer-production"
   permissions_boundary = "search-indexer-production-boundary"
 }
+dns = {
+  zone   = "example.com"
+  host   = "search-indexer.example.com"
+  target = "internal-ingress.example.com"
+}

@@ -8,3 +8,8 @@ names = {
   iam_role             = "search-indexer-staging"
   permissions_boundary = "search-indexer-staging-boundary"
 }
+dns = {
+  zone   = "staging.example.com"
+  host   = "search-indexer.staging.example.com"
+  target = "internal-ingress.staging.example.com"
+}

@@ -8,3 +8,8 @@ names = {
   iam_role             = "catalog-api-production"
   permissions_boundary = "catalog-api-production-boundary"
 }
+dns = {
+  zone   = "example.com"
+  host   = "catalog-api.example.com"
+  target = "internal-ingress.example.com"
+}

@@ -8,3 +8,8 @@ names = {
   iam_role             = "catalog-api-staging"
   permissions_boundary = "catalog-api-staging-boundary"
 }
+dns = {
+  zone   = "staging.example.com"
+  host   = "catalog-api.staging.example.com"
+  target = "internal-ingress.staging.example.com"
+}

@@ -8,3 +8,8 @@ names = {
   iam_role             = "inventory-api-production"
   permissions_boundary = "inventory-api-production-boundary"
 }
+dns = {
+  zone   = "example.com"
+  host   = "inventory-api.example.com"
+  target = "internal-ingress.example.com"
+}

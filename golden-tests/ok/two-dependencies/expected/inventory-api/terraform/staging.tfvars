@@ -8,3 +8,8 @@ names = {
   iam_role             = "inventory-api-staging"
   permissions_boundary = "inventory-api-staging-boundary"
 }
+dns = {
+  zone   = "staging.example.com"
+  host   = "inventory-api.staging.example.com"
+  target = "internal-ingress.staging.example.com"
+}

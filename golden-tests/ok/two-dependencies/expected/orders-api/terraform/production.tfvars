@@ -8,3 +8,8 @@ names = {
   iam_role             = "orders-api-production"
   permissions_boundary = "orders-api-production-boundary"
 }
+dns = {
+  zone   = "example.com"
+  host   = "orders-api.example.com"
+  target = "internal-ingress.example.com"
+}

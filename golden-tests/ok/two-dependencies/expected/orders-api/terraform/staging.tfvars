@@ -8,3 +8,8 @@ names = {
   iam_role             = "orders-api-staging"
   permissions_boundary = "orders-api-staging-boundary"
 }
+dns = {
+  zone   = "staging.example.com"
+  host   = "orders-api.staging.example.com"
+  target = "internal-ingress.staging.example.com"
+}

@@ -3,3 +3,13 @@ output "iam_role_arn" {
   description = "ARN of the service account's IAM role (the `eks.amazonaws.com/role-arn` annotation)."
   value       = aws_iam_role.service.arn
 }
+
+output "hostname" {
+  description = "Host name of the service."
+  value       = aws_route53_record.service.fqdn
+}
+
+output "certificate_arn" {
+  description = "ARN of the validated ACM certificate of the host."
+  value       = aws_acm_certificate_validation.this.certificate_arn
+}

@@ -8,3 +8,8 @@ names = {
   iam_role             = "pricing-api-production"
   permissions_boundary = "pricing-api-production-boundary"
 }
+dns = {
+  zone   = "example.com"
+  host   = "pricing-api.example.com"
+  target = "internal-ingress.example.com"
+}

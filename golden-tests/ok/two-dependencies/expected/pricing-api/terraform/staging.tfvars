@@ -8,3 +8,8 @@ names = {
   iam_role             = "pricing-api-staging"
   permissions_boundary = "pricing-api-staging-boundary"
 }
+dns = {
+  zone   = "staging.example.com"
+  host   = "pricing-api.staging.example.com"
+  target = "internal-ingress.staging.example.com"
+}

@@ -12,7 +12,7 @@ locals {
       secrets_prefix          = null
       database                = null
       database_final_snapshot = null
-      host                    = null
+      host                    = "recs-lab.staging.example.com"
     }
     production = {
       deploy_role             = "recs-lab-production-deploy"
@@ -24,7 +24,7 @@ locals {
       secrets_prefix          = null
       database                = null
       database_final_snapshot = null
-      host                    = null
+      host                    = "recs-lab.example.com"
     }
   }
   names = local.names_by_environment[var.environment]
@@ -130,4 +130,132 @@ resource "aws_iam_role_policy" "deploy" {
   name   = "deploy"
   role   = aws_iam_role.deploy.id
   policy = data.aws_iam_policy_document.deploy.json
+}
+
+data "aws_iam_policy_document" "deploy_resources" {
+  statement {
+    sid       = "RequestOwnCertificate"
+    effect    = "Allow"
+    actions   = ["acm:RequestCertificate"]
+    resources = ["*"]
+
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "acm:DomainNames"
+      values   = [local.names.host]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/service"
+      values   = ["recs-lab"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/environment"
+      values   = [var.environment]
+    }
+  }
+
+  statement {
+    sid     = "TagOwnCertificateOnRequest"
+    effect  = "Allow"
+    actions = ["acm:AddTagsToCertificate"]
+    resources = [
+      "arn:${data.aws_partition.current.partition}:acm:${var.aws_region}:${var.aws_account_id}:certificate/*",
+    ]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/service"
+      values   = ["recs-lab"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/environment"
+      values   = [var.environment]
+    }
+  }
+
+  statement {
+    sid    = "OwnCertificates"
+    effect = "Allow"
+    actions = [
+      "acm:AddTagsToCertificate",
+      "acm:DeleteCertificate",
+      "acm:DescribeCertificate",
+      "acm:ListTagsForCertificate",
+      "acm:RemoveTagsFromCertificate",
+      "acm:UpdateCertificateOptions",
+    ]
+    resources = [
+      "arn:${data.aws_partition.current.partition}:acm:${var.aws_region}:${var.aws_account_id}:certificate/*",
+    ]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/service"
+      values   = ["recs-lab"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/environment"
+      values   = [var.environment]
+    }
+  }
+
+  statement {
+    sid       = "ListZones"
+    effect    = "Allow"
+    actions   = ["route53:ListHostedZones"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid    = "ReadZones"
+    effect = "Allow"
+    actions = [
+      "route53:GetChange",
+      "route53:GetHostedZone",
+      "route53:ListResourceRecordSets",
+      "route53:ListTagsForResource",
+    ]
+    resources = [
+      "arn:${data.aws_partition.current.partition}:route53:::hostedzone/*",
+      "arn:${data.aws_partition.current.partition}:route53:::change/*",
+    ]
+  }
+
+  statement {
+    sid       = "OwnRecords"
+    effect    = "Allow"
+    actions   = ["route53:ChangeResourceRecordSets"]
+    resources = ["arn:${data.aws_partition.current.partition}:route53:::hostedzone/*"]
+
+    condition {
+      test     = "ForAllValues:StringLike"
+      variable = "route53:ChangeResourceRecordSetsNormalizedRecordNames"
+      values   = [local.names.host, "_*.${local.names.host}"]
+    }
+
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "route53:ChangeResourceRecordSetsRecordTypes"
+      values   = ["CNAME"]
+    }
+  }
+}
+
+resource "aws_iam_policy" "deploy_resources" {
+  name        = local.names.deploy_role
+  description = "Network, database and DNS part of the deploys of recs-lab in one environment."
+  policy      = data.aws_iam_policy_document.deploy_resources.json
+}
+
+resource "aws_iam_role_policy_attachment" "deploy_resources" {
+  role       = aws_iam_role.deploy.name
+  policy_arn = aws_iam_policy.deploy_resources.arn
 }

@@ -12,7 +12,7 @@ locals {
       secrets_prefix          = "staging/ledger-api/"
       database                = "ledger-api-staging"
       database_final_snapshot = "ledger-api-staging-final"
-      host                    = null
+      host                    = "ledger-api.staging.example.com"
     }
     production = {
       deploy_role             = "ledger-api-production-deploy"
@@ -24,7 +24,7 @@ locals {
       secrets_prefix          = "production/ledger-api/"
       database                = "ledger-api-production"
       database_final_snapshot = "ledger-api-production-final"
-      host                    = null
+      host                    = "ledger-api.example.com"
     }
   }
   names = local.names_by_environment[var.environment]
@@ -470,6 +470,121 @@ data "aws_iam_policy_document" "deploy_resources" {
     resources = [
       "arn:${data.aws_partition.current.partition}:rds:${var.aws_region}:${var.aws_account_id}:og:default:postgres-*",
     ]
+  }
+
+  statement {
+    sid       = "RequestOwnCertificate"
+    effect    = "Allow"
+    actions   = ["acm:RequestCertificate"]
+    resources = ["*"]
+
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "acm:DomainNames"
+      values   = [local.names.host]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/service"
+      values   = ["ledger-api"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/environment"
+      values   = [var.environment]
+    }
+  }
+
+  statement {
+    sid     = "TagOwnCertificateOnRequest"
+    effect  = "Allow"
+    actions = ["acm:AddTagsToCertificate"]
+    resources = [
+      "arn:${data.aws_partition.current.partition}:acm:${var.aws_region}:${var.aws_account_id}:certificate/*",
+    ]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/service"
+      values   = ["ledger-api"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/environment"
+      values   = [var.environment]
+    }
+  }
+
+  statement {
+    sid    = "OwnCertificates"
+    effect = "Allow"
+    actions = [
+      "acm:AddTagsToCertificate",
+      "acm:DeleteCertificate",
+      "acm:DescribeCertificate",
+      "acm:ListTagsForCertificate",
+      "acm:RemoveTagsFromCertificate",
+      "acm:UpdateCertificateOptions",
+    ]
+    resources = [
+      "arn:${data.aws_partition.current.partition}:acm:${var.aws_region}:${var.aws_account_id}:certificate/*",
+    ]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/service"
+      values   = ["ledger-api"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/environment"
+      values   = [var.environment]
+    }
+  }
+
+  statement {
+    sid       = "ListZones"
+    effect    = "Allow"
+    actions   = ["route53:ListHostedZones"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid    = "ReadZones"
+    effect = "Allow"
+    actions = [
+      "route53:GetChange",
+      "route53:GetHostedZone",
+      "route53:ListResourceRecordSets",
+      "route53:ListTagsForResource",
+    ]
+    resources = [
+      "arn:${data.aws_partition.current.partition}:route53:::hostedzone/*",
+      "arn:${data.aws_partition.current.partition}:route53:::change/*",
+    ]
+  }
+
+  statement {
+    sid       = "OwnRecords"
+    effect    = "Allow"
+    actions   = ["route53:ChangeResourceRecordSets"]
+    resources = ["arn:${data.aws_partition.current.partition}:route53:::hostedzone/*"]
+
+    condition {
+      test     = "ForAllValues:StringLike"
+      variable = "route53:ChangeResourceRecordSetsNormalizedRecordNames"
+      values   = [local.names.host, "_*.${local.names.host}"]
+    }
+
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "route53:ChangeResourceRecordSetsRecordTypes"
+      values   = ["CNAME"]
+    }
   }
 }
 
