@@ -118,6 +118,8 @@ pub(crate) struct Chart<'a> {
     pub database: bool,
     /// The SLO rule groups (empty: no PrometheusRule).
     pub rules: Vec<RuleGroup>,
+    /// The rule groups of each environment, by name (alerts labelled with it).
+    pub env_rules: Vec<(String, Vec<RuleGroup>)>,
 }
 
 impl<'a> Chart<'a> {
@@ -135,7 +137,12 @@ impl<'a> Chart<'a> {
             gateway_api: org.ingress.gateway_api.value,
             external_secrets: !svc.secrets.is_empty() || database_anywhere,
             database: database_anywhere,
-            rules: slo::rule_groups(org, svc),
+            rules: slo::rule_groups(org, svc, None),
+            env_rules: svc
+                .environments
+                .iter()
+                .map(|e| (e.name.value.clone(), slo::rule_groups(org, svc, Some(org.environment(e)))))
+                .collect(),
         }
     }
 

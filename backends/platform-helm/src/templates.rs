@@ -70,16 +70,36 @@ pub fn files(c: &Chart<'_>) -> Vec<(&'static str, Format, String)> {
         out.push(("securitygrouppolicy.yaml", Format::Yaml, SECURITY_GROUP_POLICY.to_owned()));
     }
     if !c.rules.is_empty() {
-        out.push(("prometheusrule.yaml", Format::Yaml, prometheus_rule(&c.rules)));
+        out.push(("prometheusrule.yaml", Format::Yaml, prometheus_rule_per_environment(&c.env_rules, &c.rules)));
     }
     out.sort_by(|a, b| a.0.cmp(b.0));
     out
 }
 
-/// The PrometheusRule template: the head, then `spec.groups` as escaped literal YAML.
-pub fn prometheus_rule(groups: &[RuleGroup]) -> String {
-    let spec = json!({ "spec": { "groups": groups } });
-    format!("{PROMETHEUS_RULE_HEAD}{}", go_template_text(&to_yaml(&spec)))
+/// The PrometheusRule template with one literal `spec.groups` per environment, chosen by
+/// `.Values.environment` (each environment's alerts carry its name and page only where it
+/// pages; [`platform_ir::slo::rule_groups`]), and `fallback` when no environment is set
+/// (the chart rendered with its defaults alone). Environment names are DNS labels, checked
+/// by the compiler, so they are plain text inside the quotes.
+pub fn prometheus_rule_per_environment(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup]) -> String {
+    let mut out = PROMETHEUS_RULE_HEAD.to_owned();
+    for (i, (env, groups)) in per_env.iter().enumerate() {
+        let keyword = if i == 0 { "if" } else { "else if" };
+        out.push_str(&format!("{{{{- {keyword} eq .Values.environment {env:?} }}}}\n"));
+        out.push_str(&spec_text(groups));
+    }
+    if !per_env.is_empty() {
+        out.push_str("{{- else }}\n");
+    }
+    out.push_str(&spec_text(fallback));
+    if !per_env.is_empty() {
+        out.push_str("{{- end }}\n");
+    }
+    out
+}
+
+fn spec_text(groups: &[RuleGroup]) -> String {
+    go_template_text(&to_yaml(&json!({ "spec": { "groups": groups } })))
 }
 
 #[cfg(test)]
@@ -91,7 +111,7 @@ mod tests {
     use platform_ir::slo::{Rule, RuleGroup};
     use serde_json::json;
 
-    use super::{HELPERS, prometheus_rule};
+    use super::{HELPERS, prometheus_rule_per_environment};
 
     /// Text that is Go-template code, YAML syntax or both.
     const HOSTILE: &[&str] = &[
@@ -123,7 +143,7 @@ mod tests {
 
     #[test]
     fn escaped_rules_keep_no_open_action() {
-        let text = prometheus_rule(&hostile_groups());
+        let text = prometheus_rule_per_environment(&[], &hostile_groups());
         let body = text.split_once("spec:\n").map(|(_, b)| b).unwrap_or_default();
         assert!(!body.replace("{{ \"{{\" }}", "").contains("{{"), "{body}");
     }
@@ -150,7 +170,8 @@ mod tests {
         std::fs::write(dir.join("values.yaml"), crate::yaml::to_yaml(&values)).unwrap();
         std::fs::write(dir.join("templates/_helpers.tpl"), HELPERS).unwrap();
         let groups = hostile_groups();
-        std::fs::write(dir.join("templates/prometheusrule.yaml"), prometheus_rule(&groups)).unwrap();
+        std::fs::write(dir.join("templates/prometheusrule.yaml"), prometheus_rule_per_environment(&[], &groups))
+            .unwrap();
         let expected = serde_json::to_value(&groups).unwrap();
         std::fs::write(dir.join("expected.json"), serde_json::to_string(&expected).unwrap()).unwrap();
         let script = r#"

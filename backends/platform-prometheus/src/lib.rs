@@ -1,10 +1,11 @@
-//! Prometheus backend: the SLO rules of a service as a plain rule-group file.
+//! Prometheus backend: the SLO rules of a service as plain rule-group files.
 //!
-//! `slo-rules.yaml` holds every group of [`platform_ir::slo::rule_groups`] (SLI recording
-//! rules per window, meta rules, multi-window burn-rate alerts), loadable with
-//! `rule_files:` by a Prometheus without the operator. The Helm chart ships the very same
-//! groups as a `PrometheusRule`; nothing here is computed twice. A service without an SLO
-//! gets no file.
+//! `slo-rules-<env>.yaml` holds, per environment, every group of
+//! [`platform_ir::slo::rule_groups`] (SLI recording rules per window, meta rules,
+//! multi-window burn-rate alerts labelled with the environment, paging only where it
+//! pages), loadable with `rule_files:` by that environment's Prometheus without the
+//! operator. The Helm chart ships the very same groups as a `PrometheusRule`; nothing here
+//! is computed twice. A service without an SLO gets no file.
 
 pub mod codes;
 mod diagnostics;
@@ -18,8 +19,10 @@ pub struct Prometheus;
 /// Its id.
 pub const ID: BackendId = BackendId("prometheus");
 
-/// The rule file, relative to the backend's root.
-pub const RULES_FILE: &str = "slo-rules.yaml";
+/// The rule file of an environment, relative to the backend's root.
+pub fn rules_file(environment: &str) -> String {
+    format!("slo-rules-{environment}.yaml")
+}
 
 impl Backend for Prometheus {
     fn id(&self) -> BackendId {
@@ -28,13 +31,18 @@ impl Backend for Prometheus {
 
     fn emit_service(&self, org: &Org, service: &Service) -> Emitted {
         let diagnostics = diagnostics::check(org, service);
-        let groups = slo::rule_groups(org, service);
         let mut artifacts = ArtifactSet::new();
-        if !groups.is_empty() {
-            let mut provenance = vec![service.name.span];
+        for env in &service.environments {
+            let oe = org.environment(env);
+            let groups = slo::rule_groups(org, service, Some(oe));
+            if groups.is_empty() {
+                continue;
+            }
+            let mut provenance = vec![service.name.span, oe.paging.span];
             provenance.extend(service.monitoring.slo.as_ref().map(|s| s.span));
             provenance.extend(service.monitoring.latency.as_ref().map(|l| l.objective.span));
-            artifacts.insert(RULES_FILE, Artifact::new(Format::Yaml, rules::file(&groups), provenance));
+            artifacts
+                .insert(&rules_file(&env.name.value), Artifact::new(Format::Yaml, rules::file(&groups), provenance));
         }
         Emitted { artifacts, diagnostics }
     }

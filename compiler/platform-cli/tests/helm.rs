@@ -90,8 +90,11 @@ for svc in spec["services"]:
                         problem(where, "a Rollout analysis step does not pass the release namespace")
         rules = [d for d in docs if d["kind"] == "PrometheusRule"]
         groups = rules[0]["spec"]["groups"] if rules else []
-        if groups != svc["groups"]:
-            problem(where, "PrometheusRule groups differ from slo::rule_groups")
+        if groups != svc["groups"][env]:
+            problem(where, "PrometheusRule groups differ from slo::rule_groups of the environment")
+        for rule in (r for g in groups for r in g["rules"] if "alert" in r):
+            if env and rule["labels"].get("environment") != env:
+                problem(where, f"alert {rule['alert']} does not carry environment={env}")
     with open(f"{chart}/values.yaml") as fh:
         base = yaml.safe_load(fh)
     if "podSecurityGroups" in base:
@@ -185,16 +188,19 @@ fn charts_lint_render_and_keep_user_text_inert() {
             let name = naming::k8s_name(&svc.name.value);
             let chart = out.join(&svc.name.value).join("helm").join(&name);
             let mut envs = Map::new();
+            let mut groups = Map::new();
             envs.insert(String::new(), env_map(&svc.runtime.env));
+            groups.insert(String::new(), groups_json(&slo::rule_groups(org, svc, None)));
             for e in &svc.environments {
                 envs.insert(e.name.value.clone(), env_map(&e.runtime.env));
+                groups.insert(e.name.value.clone(), groups_json(&slo::rule_groups(org, svc, Some(org.environment(e)))));
             }
             services.push(json!({
                 "chart": chart.to_string_lossy(),
                 "name": name,
                 "description": svc.description.value,
                 "environments": envs,
-                "groups": groups_json(&slo::rule_groups(org, svc)),
+                "groups": groups,
                 "schema_checks": services.is_empty() || ["quoted-api", "payment-api"].contains(&svc.name.value.as_str()),
             }));
         }

@@ -229,7 +229,7 @@ fn check_chart(files: &BTreeMap<String, Vec<u8>>, org: &Org, svc: &Service, prob
     if !values.lines().any(|l| l == format!("name: {name}")) {
         problems.push(format!("{name}: the chart's `name` value is not `{name}`"));
     }
-    let groups = slo::rule_groups(org, svc);
+    let groups = slo::rule_groups(org, svc, None);
     if groups.is_empty() {
         return;
     }
@@ -252,7 +252,7 @@ fn check_case(input: &Path, problems: &mut Vec<String>) -> usize {
     let mut checked = 0;
     for svc in &fe.services {
         let name = &svc.name.value;
-        let groups = slo::rule_groups(org, svc);
+        let groups = slo::rule_groups(org, svc, None);
         let recorded: BTreeSet<String> =
             groups.iter().flat_map(|g| &g.rules).filter_map(|r| r.record.clone()).collect();
         let mut exprs: Vec<(String, String)> = Vec::new();
@@ -267,14 +267,17 @@ fn check_case(input: &Path, problems: &mut Vec<String>) -> usize {
                 }
             }
         }
-        if let Some(rules) = text(&files, &format!("{name}/prometheus/slo-rules.yaml")) {
-            for (what, e) in &exprs {
-                if let Some(l) = e.lines().find(|l| !rules.contains(l)) {
-                    problems.push(format!("{name}: slo-rules.yaml lacks {what} (line `{l}`)"));
+        for env in svc.environments.iter().filter(|_| !groups.is_empty()) {
+            let file = format!("{name}/prometheus/slo-rules-{}.yaml", env.name.value);
+            if let Some(rules) = text(&files, &file) {
+                for (what, e) in &exprs {
+                    if let Some(l) = e.lines().find(|l| !rules.contains(l)) {
+                        problems.push(format!("{file} lacks {what} (line `{l}`)"));
+                    }
                 }
+            } else {
+                problems.push(format!("{name}: SLO rules but no {file}"));
             }
-        } else if !groups.is_empty() {
-            problems.push(format!("{name}: SLO rules but no prometheus/slo-rules.yaml"));
         }
         let mut exprs: Vec<(String, String, Namespace)> =
             exprs.into_iter().map(|(w, e)| (w, e, Namespace::AnyOrDashboard)).collect();

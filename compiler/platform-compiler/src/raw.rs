@@ -559,6 +559,10 @@ pub struct OrgEnvironment {
     /// Production-like (approval, canary, paging).
     #[serde(default)]
     pub production: Field<bool>,
+    /// Whether page-severity alerts of this environment page (default: `production`); where
+    /// they do not, they are tickets.
+    #[serde(default)]
+    pub paging: Field<bool>,
     /// The cluster's IAM OIDC provider (without `https://`).
     #[serde(default)]
     pub oidc_provider: Field<String>,

@@ -177,6 +177,9 @@ pub struct Environment {
     pub namespace: Sp<String>,
     /// Production-like: requires approval, gets canaries and paging.
     pub production: Sp<bool>,
+    /// Whether page-severity alerts page here (default: `production`); elsewhere they are
+    /// tickets.
+    pub paging: Sp<bool>,
     /// The cluster's IAM OIDC provider host (for IRSA trust), e.g.
     /// `oidc.eks.eu-west-1.amazonaws.com/id/ABC`.
     pub oidc_provider: Sp<String>,

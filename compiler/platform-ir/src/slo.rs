@@ -54,7 +54,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use crate::model::{BurnWindow, MetricConvention, Org, Service, Tier};
+use crate::model::{BurnWindow, Environment, MetricConvention, Org, Service, Tier};
 use crate::naming;
 use crate::ratio::{ONE, Ratio};
 
@@ -62,6 +62,9 @@ use crate::ratio::{ONE, Ratio};
 pub const SERVICE_LABEL: &str = "service";
 /// Label that carries the target's namespace (attached by the Prometheus Operator).
 pub const NAMESPACE_LABEL: &str = "namespace";
+
+/// The label every alert carries with its environment's name, for Alertmanager's routing.
+pub const ENVIRONMENT_LABEL: &str = "environment";
 /// Label that names the SLO (`availability`, `latency`) on recorded series and alerts.
 pub const SLO_LABEL: &str = "slo";
 /// The window of `slo:current_burn_rate:ratio` and the base of the period ratio, in minutes.
@@ -430,8 +433,10 @@ pub fn le_matcher(threshold_ms: u32) -> String {
 }
 
 /// Every rule group of a service (recording rules per window, meta rules, burn-rate
-/// alerts), empty when it has none.
-pub fn rule_groups(org: &Org, svc: &Service) -> Vec<RuleGroup> {
+/// alerts), empty when it has none. For an environment, every alert carries its
+/// `environment` label, and page windows are tickets where the environment does not page
+/// (`paging`, by default only production): staging never wakes the on-call.
+pub fn rule_groups(org: &Org, svc: &Service, env: Option<&Environment>) -> Vec<RuleGroup> {
     let name = &svc.name.value;
     let tier = svc.tier.value;
     let runbook = format!("{}/{name}", org.monitoring.runbook_base_url.value.trim_end_matches('/'));
@@ -450,6 +455,7 @@ pub fn rule_groups(org: &Org, svc: &Service) -> Vec<RuleGroup> {
         recorded: recorded_windows(org),
         alerts: svc.monitoring.alerts.value,
         paging: org.tier(tier).paging.value,
+        environment: env.map(|e| (e.name.value.as_str(), e.paging.value)),
         runbook,
         dashboard,
     };
@@ -468,6 +474,8 @@ struct Spec<'a> {
     recorded: Vec<u32>,
     alerts: bool,
     paging: bool,
+    /// The environment's name and whether it pages.
+    environment: Option<(&'a str, bool)>,
     runbook: String,
     dashboard: Option<String>,
 }
@@ -547,8 +555,12 @@ fn alert(spec: &Spec, slo: &Slo, sel: &str, w: &BurnWindow) -> Rule {
     let threshold = threshold_expr(spec.period_days, w, slo.objective);
     let expr =
         format!("{}{{{sel}}} > {threshold}\nand\n{}{{{sel}}} > {threshold}", sli_record(&short), sli_record(&long));
-    let labels = BTreeMap::from([
-        ("severity".to_owned(), w.severity.value.clone()),
+    let severity = match spec.environment {
+        Some((_, false)) if w.severity.value == "page" => "ticket".to_owned(),
+        _ => w.severity.value.clone(),
+    };
+    let mut labels = BTreeMap::from([
+        ("severity".to_owned(), severity),
         ("team".to_owned(), spec.team.to_owned()),
         ("tier".to_owned(), spec.tier.as_str().to_owned()),
         (SERVICE_LABEL.to_owned(), spec.service.to_owned()),
@@ -556,6 +568,9 @@ fn alert(spec: &Spec, slo: &Slo, sel: &str, w: &BurnWindow) -> Rule {
         ("long_window".to_owned(), long.clone()),
         ("short_window".to_owned(), short.clone()),
     ]);
+    if let Some((name, _)) = spec.environment {
+        labels.insert(ENVIRONMENT_LABEL.to_owned(), name.to_owned());
+    }
     let what = match slo.threshold_ms {
         Some(ms) => format!("requests slower than {ms} ms"),
         None => "failed requests".to_owned(),
@@ -689,6 +704,16 @@ mod tests {
     }
 
     fn check(slos: Vec<Slo>, alerts: bool, paging: bool, expect: &[(&str, usize)]) -> Vec<RuleGroup> {
+        check_in(slos, alerts, paging, None, expect)
+    }
+
+    fn check_in(
+        slos: Vec<Slo>,
+        alerts: bool,
+        paging: bool,
+        environment: Option<(&str, bool)>,
+        expect: &[(&str, usize)],
+    ) -> Vec<RuleGroup> {
         let (m, windows) = (metrics(), catalog());
         let spec = Spec {
             service: "payment-api",
@@ -701,6 +726,7 @@ mod tests {
             recorded: vec![5, 30, 60, 120, 360, 1440, 4320],
             alerts,
             paging,
+            environment,
             runbook: "https://runbooks.example.com/services/payment-api".into(),
             dashboard: Some("https://grafana.example.com/d/svc-payment-api".into()),
         };
@@ -768,6 +794,22 @@ mod tests {
             &[("slo-sli-payment-api-availability", 8), ("slo-meta-payment-api-availability", 6)],
         );
         check(Vec::new(), true, true, &[]);
+    }
+
+    #[test]
+    fn staging_never_pages_and_every_alert_names_its_environment() {
+        let groups = [
+            ("slo-sli-payment-api-availability", 8),
+            ("slo-meta-payment-api-availability", 6),
+            ("slo-alerts-payment-api-availability", 4),
+        ];
+        let staging = check_in(vec![availability("99.9")], true, true, Some(("staging", false)), &groups);
+        assert!(
+            staging[2].rules.iter().all(|r| r.labels["severity"] == "ticket" && r.labels["environment"] == "staging")
+        );
+        let production = check_in(vec![availability("99.9")], true, true, Some(("production", true)), &groups);
+        assert_eq!(production[2].rules.iter().filter(|r| r.labels["severity"] == "page").count(), 2);
+        assert!(production[2].rules.iter().all(|r| r.labels["environment"] == "production"));
     }
 
     #[test]

@@ -178,6 +178,7 @@ fn environments(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<Vec<ir::Envir
             );
             continue;
         }
+        let paging = opt(&e.paging).unwrap_or_else(|| production.clone());
         out.push(ir::Environment {
             name,
             cluster,
@@ -186,6 +187,7 @@ fn environments(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<Vec<ir::Envir
             domain,
             namespace,
             production,
+            paging,
             oidc_provider,
         });
     }
