@@ -141,14 +141,18 @@ fn main_body(ctx: &Ctx<'_>, s: &ServiceCi) -> Body {
         body.0.push(Item::Comment(
             "The service's KMS key: CI may use it and hand it to RDS or ElastiCache, never administer it.".into(),
         ));
-        body.push_block(
-            Block::new("resource", ["aws_kms_key", "this"])
-                .attr("description", Expr::str(format!("Secrets and database storage of {svc}.")))
-                .attr("enable_key_rotation", Expr::Bool(true))
-                .attr("deletion_window_in_days", Expr::Num(30))
-                .attr("policy", policy)
-                .attr("tags", Expr::object([("service", Expr::str(svc))])),
-        );
+        let key = Block::new("resource", ["aws_kms_key", "this"])
+            .attr("description", Expr::str(format!("Secrets and database storage of {svc}.")))
+            .attr("enable_key_rotation", Expr::Bool(true))
+            .attr("deletion_window_in_days", Expr::Num(30))
+            .attr("policy", policy)
+            .attr("tags", Expr::object([("service", Expr::str(svc))]));
+        // Without its key, the service's database and secrets are unreadable: removing the
+        // service from the build must not schedule the key's deletion.
+        body.push_block(match ctx.prevent_destroy() {
+            Some(guard) => key.blank().block(guard),
+            None => key,
+        });
         body.push_block(
             Block::new("resource", ["aws_kms_alias", "this"])
                 .attr("name", name(Field::KmsAlias))

@@ -37,7 +37,7 @@
 //! `repo:<catalog.githubRepo>:environment:<env>`), and one call of each service's CI deploy
 //! module. A few lines per service, and nothing per service in its variables. The same files
 //! as a service root: `versions.tf`, `backend-<env>.hcl` (state key
-//! `platform/ci-deploy/<env>/terraform.tfstate`), `variables.tf`, `<env>.tfvars`, `main.tf`,
+//! `platform/ci-deploy/<owner>/<repo>/<env>/terraform.tfstate`), `variables.tf`, `<env>.tfvars`, `main.tf`,
 //! `outputs.tf`, `README.md`.
 //!
 //! # Design decisions

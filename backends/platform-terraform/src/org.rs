@@ -34,9 +34,10 @@ pub const GITHUB_OIDC_HOST: &str = "token.actions.githubusercontent.com";
 pub const GITHUB_AUDIENCE: &str = "sts.amazonaws.com";
 
 /// The state object of this root in an environment's bucket (never under `services/`, so no
-/// deploy role can read it).
-pub fn state_key(env: &str) -> String {
-    format!("platform/ci-deploy/{env}/terraform.tfstate")
+/// deploy role can read it), one per repository: two repositories of one org sharing a
+/// bucket never plan to destroy each other's deploy roles.
+pub fn state_key(repository: &str, env: &str) -> String {
+    format!("platform/ci-deploy/{repository}/{env}/terraform.tfstate")
 }
 
 /// The OIDC subject a deploy role trusts: what GitHub puts into the token of a job that
@@ -99,7 +100,7 @@ pub fn emit(org: &Org, services: &[&Service]) -> Emitted {
         artifacts.insert(&format!("{}.tfvars", e.name.value), file(root::tfvars(&vars, i)));
         artifacts.insert(
             &format!("backend-{}.hcl", e.name.value),
-            file(versions::backend_file(org, e, &state_key(&e.name.value))),
+            file(versions::backend_file(org, e, &state_key(&org.catalog.github_repo.value, &e.name.value))),
         );
     }
     artifacts.insert(
@@ -486,6 +487,7 @@ mod tests {
     #[test]
     fn subjects_and_state() {
         assert_eq!(github_subject("acme/monorepo", "production"), "repo:acme/monorepo:environment:production");
-        assert!(!state_key("staging").starts_with("services/"));
+        assert!(!state_key("acme/shop", "staging").starts_with("services/"));
+        assert_ne!(state_key("acme/shop", "staging"), state_key("acme/billing", "staging"));
     }
 }

@@ -162,6 +162,10 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         .attr("monitoring_interval", Expr::Num(60))
         .attr("monitoring_role_arn", Expr::path("aws_iam_role.rds_monitoring.arn"))
         .attr("enabled_cloudwatch_logs_exports", Expr::strs(["postgresql", "upgrade"]));
+    let db = match ctx.prevent_destroy() {
+        Some(guard) => db.blank().block(guard),
+        None => db,
+    };
     root.add(Section::Database, db);
 
     root.add(

@@ -78,6 +78,10 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         )
         .attr("auto_minor_version_upgrade", Expr::Bool(true))
         .attr("apply_immediately", Expr::Bool(false));
+    let group = match ctx.prevent_destroy() {
+        Some(guard) => group.blank().block(guard),
+        None => group,
+    };
     root.add(Section::Database, group);
 
     root.add(

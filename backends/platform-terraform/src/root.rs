@@ -35,6 +35,25 @@ impl Env<'_> {
     }
 }
 
+impl Ctx<'_> {
+    /// Whether the service's data is guarded against `terraform destroy`: its database is
+    /// deletion-protected in some environment (the tier's policy, or an override), or its
+    /// tier protects data and it has secrets. Terraform's `prevent_destroy` cannot differ
+    /// per environment, so one protected environment protects the root: removing or
+    /// renaming such a service is then a plan error, never a silent destroy.
+    pub fn protects_data(&self) -> bool {
+        let database = self.envs.iter().any(|e| e.svc.database.as_ref().is_some_and(|d| d.deletion_protection.value));
+        let tier = self.org.tier(self.svc.tier.value).deletion_protection.value;
+        database || tier && (!self.svc.secrets.is_empty() || self.engine.is_some())
+    }
+
+    /// `lifecycle { prevent_destroy = true }` for a data store or its key when
+    /// [`Ctx::protects_data`].
+    pub fn prevent_destroy(&self) -> Option<Block> {
+        self.protects_data().then(|| Block::new("lifecycle", []).attr("prevent_destroy", Expr::Bool(true)))
+    }
+}
+
 impl<'a> Ctx<'a> {
     /// The context of one service.
     pub fn new(org: &'a Org, svc: &'a Service) -> Self {

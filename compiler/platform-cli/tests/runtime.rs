@@ -152,3 +152,47 @@ fn http_services_get_an_ingress_with_tls() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// A rename or a removed service destroyed data: the next apply dropped the database and
+/// scheduled the KMS key's deletion, with no word in review. Two repositories of one org
+/// shared the org root's state key and planned to destroy each other's deploy roles.
+/// Contract: wherever a tfvars file deletion-protects a database, the data store and the
+/// service's KMS key carry `prevent_destroy = true`; every org root's state key names the
+/// repository.
+#[test]
+fn protected_data_is_never_destroyed_by_a_plan() {
+    let mut problems = Vec::new();
+    let mut protected = 0;
+    for tree in trees() {
+        for tfvars in files(&tree, ".tfvars") {
+            let root = tfvars.parent().unwrap();
+            let text = std::fs::read_to_string(&tfvars).unwrap();
+            let protects = text.lines().any(|l| {
+                let l = l.trim();
+                l.starts_with("deletion_protection") && l.split('=').nth(1).is_some_and(|v| v.trim() == "true")
+            });
+            if !protects {
+                continue;
+            }
+            protected += 1;
+            let at = root.strip_prefix(support::repo()).unwrap_or(root).display().to_string();
+            let main = std::fs::read_to_string(root.join("main.tf")).unwrap_or_default();
+            let key = std::fs::read_to_string(root.join("ci-deploy/main.tf")).unwrap_or_default();
+            if !main.contains("prevent_destroy = true") {
+                problems.push(format!("{at}: a protected database without prevent_destroy"));
+            }
+            if key.contains("resource \"aws_kms_key\"") && !key.contains("prevent_destroy = true") {
+                problems.push(format!("{at}/ci-deploy: the key of a protected database without prevent_destroy"));
+            }
+        }
+        for backend in files(&tree.join("_org/terraform"), ".hcl") {
+            let text = std::fs::read_to_string(&backend).unwrap();
+            let key = text.lines().find_map(|l| l.strip_prefix("key")).unwrap_or_default();
+            if key.matches('/').count() < 5 {
+                problems.push(format!("{}: the org root's state key names no repository: {key}", backend.display()));
+            }
+        }
+    }
+    assert!(protected > 0, "no protected database in any tree");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

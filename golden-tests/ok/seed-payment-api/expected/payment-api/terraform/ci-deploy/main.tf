@@ -54,6 +54,10 @@ resource "aws_kms_key" "this" {
   tags = {
     service = "payment-api"
   }
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 resource "aws_kms_alias" "this" {
