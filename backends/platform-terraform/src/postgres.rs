@@ -182,10 +182,7 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         Section::Database,
         Block::new("resource", ["aws_secretsmanager_secret_version", "database"])
             .attr("secret_id", Expr::path("aws_secretsmanager_secret.database.id"))
-            .attr(
-                "secret_string",
-                secrets::credentials(Engine::Postgres, credential, vec![("sslmode", Expr::str("verify-full"))]),
-            ),
+            .attr("secret_string", secrets::credentials(Engine::Postgres, credential)),
     );
     root.secret_arns.push(Expr::path("aws_secretsmanager_secret.database.arn"));
     root.policy.push(statement(
@@ -245,6 +242,9 @@ fn tier_skips(ctx: &Ctx<'_>, dbs: &[&Database]) -> Vec<String> {
 /// The value of a key of the credentials secret.
 fn credential(key: &str) -> Option<Expr> {
     let path = match key {
+        // The parameter group sets rds.force_ssl: plain connections are refused. `require`
+        // encrypts without needing the RDS CA bundle in the image (`verify-full` would).
+        "sslmode" => return Some(Expr::str("require")),
         "host" => "aws_db_instance.this.address",
         "port" => "aws_db_instance.this.port",
         "dbname" | "username" => "local.database_name",

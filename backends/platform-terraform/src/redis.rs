@@ -98,7 +98,7 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         Section::Database,
         Block::new("resource", ["aws_secretsmanager_secret_version", "database"])
             .attr("secret_id", Expr::path("aws_secretsmanager_secret.database.id"))
-            .attr("secret_string", secrets::credentials(Engine::Redis, credential, vec![("tls", Expr::Bool(true))])),
+            .attr("secret_string", secrets::credentials(Engine::Redis, credential)),
     );
     root.secret_arns.push(Expr::path("aws_secretsmanager_secret.database.arn"));
     for (n, d, v) in [
@@ -121,6 +121,8 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
 /// The value of a key of the credentials secret.
 fn credential(key: &str) -> Option<Expr> {
     let path = match key {
+        // In-transit encryption is on: clients must speak TLS.
+        "tls" => return Some(Expr::str("true")),
         "host" => "aws_elasticache_replication_group.this.primary_endpoint_address",
         "port" => "aws_elasticache_replication_group.this.port",
         "password" => "random_password.cache_auth_token.result",

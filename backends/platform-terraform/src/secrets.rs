@@ -35,15 +35,14 @@ pub fn secret(ctx: &Ctx<'_>, label: &str, name: Expr, description: String, skip:
 
 /// The JSON document of the database secret: `engine`, then every key of
 /// [`naming::database_secret_keys`] (the keys the Helm chart maps into the pod) with its value
-/// from `value`, then `extras`.
-pub fn credentials(engine: Engine, value: impl Fn(&str) -> Option<Expr>, extras: Vec<(&str, Expr)>) -> Expr {
+/// from `value`.
+pub fn credentials(engine: Engine, value: impl Fn(&str) -> Option<Expr>) -> Expr {
     let mut items = vec![("engine".to_owned(), Expr::str(engine.as_str()))];
     for (key, _) in naming::database_secret_keys(engine) {
         let v = value(key);
         debug_assert!(v.is_some(), "no value for database secret key {key:?} of {engine}");
         items.extend(v.map(|v| ((*key).to_owned(), v)));
     }
-    items.extend(extras.into_iter().map(|(k, v)| (k.to_owned(), v)));
     Expr::call("jsonencode", vec![Expr::object(items)])
 }
 

@@ -196,3 +196,36 @@ fn protected_data_is_never_destroyed_by_a_plan() {
     assert!(protected > 0, "no protected database in any tree");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The databases refuse plain connections (`rds.force_ssl`, ElastiCache in-transit
+/// encryption), so an app must be told to speak TLS.
+/// Contract: every chart that maps database credentials into the pod maps the TLS setting
+/// with them (`sslmode` for PostgreSQL, `tls` for Redis), and the secret holds it.
+#[test]
+fn apps_are_told_their_database_needs_tls() {
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for tree in trees() {
+        for values in files(&tree, "/values.yaml") {
+            let text = std::fs::read_to_string(&values).unwrap();
+            if !text.contains("-database\n  key: password") {
+                continue;
+            }
+            checked += 1;
+            if !text.contains("key: sslmode") && !text.contains("key: tls") {
+                problems.push(format!("{}: database credentials without their TLS setting", values.display()));
+            }
+        }
+        for tfvars_root in files(&tree, "main.tf") {
+            let text = std::fs::read_to_string(&tfvars_root).unwrap();
+            if text.contains("resource \"aws_secretsmanager_secret_version\" \"database\"")
+                && !text.contains("sslmode  = \"require\"")
+                && !text.contains("tls      = \"true\"")
+            {
+                problems.push(format!("{}: the database secret holds no TLS setting", tfvars_root.display()));
+            }
+        }
+    }
+    assert!(checked > 0, "no chart maps database credentials");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

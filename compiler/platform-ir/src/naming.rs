@@ -122,7 +122,8 @@ pub fn database_secret_name(service: &str, env: &str) -> String {
 /// variable the service's pods read it as. PostgreSQL uses the structure of AWS RDS
 /// credentials secrets, which the Secrets Manager rotation functions expect; Redis keeps the
 /// ElastiCache auth token under `password`. The Terraform backend writes these keys; the Helm
-/// chart maps them into the pod.
+/// chart maps them into the pod, TLS included: the database refuses plain connections
+/// (`rds.force_ssl`, ElastiCache in-transit encryption), so the app is told (`sslmode`, `tls`).
 pub fn database_secret_keys(engine: Engine) -> &'static [(&'static str, &'static str)] {
     match engine {
         Engine::Postgres => &[
@@ -131,8 +132,11 @@ pub fn database_secret_keys(engine: Engine) -> &'static [(&'static str, &'static
             ("dbname", "DATABASE_NAME"),
             ("username", "DATABASE_USER"),
             ("password", "DATABASE_PASSWORD"),
+            ("sslmode", "DATABASE_SSLMODE"),
         ],
-        Engine::Redis => &[("host", "REDIS_HOST"), ("port", "REDIS_PORT"), ("password", "REDIS_PASSWORD")],
+        Engine::Redis => {
+            &[("host", "REDIS_HOST"), ("port", "REDIS_PORT"), ("password", "REDIS_PASSWORD"), ("tls", "REDIS_TLS")]
+        }
     }
 }
 

@@ -283,7 +283,7 @@ resource "aws_secretsmanager_secret_version" "database" {
     dbname   = local.database_name
     username = local.database_name
     password = random_password.database.result
-    sslmode  = "verify-full"
+    sslmode  = "require"
   })
 }
 

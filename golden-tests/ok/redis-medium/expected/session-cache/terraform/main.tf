@@ -193,7 +193,7 @@ resource "aws_secretsmanager_secret_version" "database" {
     host     = aws_elasticache_replication_group.this.primary_endpoint_address
     port     = aws_elasticache_replication_group.this.port
     password = random_password.cache_auth_token.result
-    tls      = true
+    tls      = "true"
   })
 }
 
