@@ -247,6 +247,7 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
                 ("terraform-dir", json!(format!("{generated}/{}/terraform", f.name))),
                 ("canary", json!(t.canary)),
                 ("database", json!(t.database)),
+                ("secrets", json!(t.secrets.join(" "))),
                 ("rollback-on-failure", json!(t.rollback_on_failure)),
                 ("helm-timeout", json!(t.helm_timeout)),
                 ("canary-timeout-seconds", json!(t.canary_timeout_seconds)),

@@ -116,6 +116,30 @@ fi
 helm "${args[@]}"
 "#;
 
+/// Before Helm: every declared secret must have a current value. Terraform creates the
+/// entries empty; an ExternalSecret cannot sync an empty one, and the pods reading it would
+/// wait in `CreateContainerConfigError` until the deploy times out. Names are checked
+/// against the naming rule (`<env>/<service>/<secret>`) before use; values are never read.
+pub const SECRET_VALUES: &str = r#"set -euo pipefail
+read -ra names <<<"${SECRETS}"
+missing=0
+re='^[a-z0-9-]+/[a-z0-9-]+/[a-z0-9-]+$'
+for name in "${names[@]}"; do
+  if [[ ! "${name}" =~ ${re} ]]; then
+    echo "::error::a declared secret name does not follow the naming rule"
+    exit 1
+  fi
+  current="$(aws secretsmanager list-secret-version-ids --secret-id "${name}"     --query 'length(Versions[?contains(VersionStages, `AWSCURRENT`)])' --output text)"
+  if [[ "${current}" == "0" ]]; then
+    echo "::error::the secret ${name} has no value yet, so the pods reading it could not start"
+    echo "set it once, from standard input:"
+    echo "  aws secretsmanager put-secret-value --secret-id ${name} --secret-string file:///dev/stdin"
+    missing=1
+  fi
+done
+exit "${missing}"
+"#;
+
 /// Follow a canary (Argo Rollouts) until it is fully promoted or aborted. An aborted
 /// rollout (failed analysis: automatic rollback) fails the job, which marks the GitHub
 /// deployment failed.
@@ -336,6 +360,41 @@ mod tests {
         }
         let _ = std::fs::remove_dir_all(&dir);
         (out.status.success(), stdout)
+    }
+
+    /// `SECRET_VALUES` with a fake `aws` that reports no current version for names ending
+    /// in `-empty`: (success, stdout).
+    fn secret_values(secrets: &str) -> (bool, String) {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("platform-gha-secrets-{}-{}", std::process::id(), secrets.len()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fake = "#!/usr/bin/env bash\nif [[ \"$*\" == *\"-empty \"* ]]; then echo 0; else echo 1; fi\n";
+        std::fs::write(dir.join("aws"), fake).unwrap();
+        std::fs::set_permissions(dir.join("aws"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
+        let out = std::process::Command::new("bash")
+            .args(["-c", super::SECRET_VALUES])
+            .env("PATH", path)
+            .env("SECRETS", secrets)
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    #[test]
+    fn a_declared_secret_without_a_value_stops_the_deploy_before_helm() {
+        assert!(secret_values("").0);
+        assert!(secret_values("staging/pay/stripe-key staging/pay/smtp").0);
+        let (ok, out) = secret_values("staging/pay/stripe-key staging/pay/smtp-empty");
+        assert!(!ok, "{out}");
+        assert!(
+            out.contains("::error::the secret staging/pay/smtp-empty has no value") && out.contains("put-secret-value"),
+            "{out}"
+        );
+        assert!(!out.contains("stripe-key has no value"), "{out}");
+        let (ok, out) = secret_values("staging/pay/x;id");
+        assert!(!ok && out.contains("does not follow the naming rule"), "{out}");
     }
 
     fn helm_env<'a>(database: &'a str, pod: &'a str, cluster: &'a str) -> Vec<(&'a str, &'a str)> {

@@ -75,6 +75,9 @@ pub struct Target {
     pub helm_timeout: String,
     /// How long the deploy follows a canary before giving up, in seconds.
     pub canary_timeout_seconds: u64,
+    /// Secrets Manager names of the declared secrets here: each must have a value before
+    /// the pods that read it start.
+    pub secrets: Vec<String>,
 }
 
 impl Target {
@@ -99,6 +102,14 @@ impl Target {
             rollback_on_failure: svc.deployment.rollback.value == Rollback::Automatic,
             helm_timeout: format!("{}m", deploy::HELM_TIMEOUT_SECONDS / 60),
             canary_timeout_seconds: canary.map_or(0, deploy::canary_seconds),
+            secrets: svc
+                .secrets
+                .iter()
+                .map(|sec| {
+                    let n = naming::secret_name(&svc.name.value, &env.name.value, &sec.name.value);
+                    g.text(&Sp::new(n, sec.name.span), Kind::Path)
+                })
+                .collect(),
             environment,
         }
     }

@@ -560,6 +560,8 @@ pub fn deploy(s: &ServiceCi) -> Deploy {
             "secretsmanager:DeleteSecret",
             "secretsmanager:DescribeSecret",
             "secretsmanager:GetResourcePolicy",
+            // The deploy checks that every declared secret has a value before Helm runs.
+            "secretsmanager:ListSecretVersionIds",
             "secretsmanager:TagResource",
             "secretsmanager:UntagResource",
             "secretsmanager:UpdateSecret",

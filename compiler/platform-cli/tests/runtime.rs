@@ -229,3 +229,47 @@ fn apps_are_told_their_database_needs_tls() {
     assert!(checked > 0, "no chart maps database credentials");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Terraform creates a declared secret's entry empty; an ExternalSecret cannot sync an
+/// empty entry, and the pods reading it wait in `CreateContainerConfigError` until the deploy
+/// times out. Contract: the org deploy workflow checks every declared secret for a value
+/// before Helm runs, and every service's deploy jobs pass it exactly its declared secrets'
+/// names (the ones its chart reads).
+#[test]
+fn every_declared_secret_is_checked_for_a_value_before_helm() {
+    let mut problems = Vec::new();
+    let mut services = 0;
+    for tree in trees() {
+        let deploy = std::fs::read_to_string(tree.join("_org/github-actions/workflows/platform-deploy.yml")).unwrap();
+        let (check, helm) =
+            (deploy.find("- name: Every declared secret has a value"), deploy.find("- name: Helm upgrade"));
+        if !matches!((check, helm), (Some(c), Some(h)) if c < h) {
+            problems.push(format!("{}: no secret value check before Helm", tree.display()));
+        }
+        for values in files(&tree, "/values.yaml") {
+            let text = std::fs::read_to_string(&values).unwrap();
+            // Declared secrets are the secretEnv entries read from a Secret's `value` key.
+            let declared: Vec<&str> = text
+                .lines()
+                .collect::<Vec<_>>()
+                .windows(2)
+                .filter(|w| w[1].trim() == "key: value")
+                .filter_map(|w| w[0].trim().strip_prefix("secretName: "))
+                .collect();
+            if declared.is_empty() {
+                continue;
+            }
+            services += 1;
+            let service = values.components().rev().nth(3).unwrap().as_os_str().to_string_lossy().into_owned();
+            let caller = tree.join(&service).join(format!("github-actions/workflows/{service}.yml"));
+            let caller = std::fs::read_to_string(&caller).unwrap_or_default();
+            let passed: Vec<&str> = caller.lines().filter_map(|l| l.trim().strip_prefix("secrets: ")).collect();
+            if passed.is_empty() || passed.iter().any(|p| p.split(' ').count() != declared.len()) {
+                problems
+                    .push(format!("{service}: deploy jobs pass {passed:?} for {} declared secrets", declared.len()));
+            }
+        }
+    }
+    assert!(services > 0, "no service declares a secret");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -35,6 +35,11 @@ const EXTRA: &[Input] = &[
         Type::Boolean,
         "the service has a database: its pods get the security groups of the Terraform outputs",
     ),
+    Input(
+        "secrets",
+        Type::String,
+        "Secrets Manager names of the service's declared secrets here, space-separated: each must have a value before Helm runs",
+    ),
     Input("rollback-on-failure", Type::Boolean, "roll back without a person when the release does not become ready"),
     Input("helm-timeout", Type::String, "how long helm waits for the release to become ready"),
     Input("canary-timeout-seconds", Type::Number, "how long to follow the canary before giving up"),
@@ -79,6 +84,11 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
             "inputs.database",
         ),
         SECURITY_GROUPS_STEP,
+    ));
+    steps.push(wf::run(
+        "Every declared secret has a value",
+        map([("SECRETS", wf::input("secrets"))]),
+        scripts::SECRET_VALUES,
     ));
     steps.push(wf::uses(
         &mut cx.g,

@@ -191,6 +191,7 @@ data "aws_iam_policy_document" "deploy" {
       "secretsmanager:DeleteSecret",
       "secretsmanager:DescribeSecret",
       "secretsmanager:GetResourcePolicy",
+      "secretsmanager:ListSecretVersionIds",
       "secretsmanager:RotateSecret",
       "secretsmanager:TagResource",
       "secretsmanager:UntagResource",
