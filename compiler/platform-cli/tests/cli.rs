@@ -115,10 +115,8 @@ fn small_commands() {
     let _ = Path::new(".");
 }
 
-#[test]
-fn diff_shows_what_an_input_change_does_to_the_outputs() {
-    let tmp = tempfile::tempdir().unwrap();
-    let repo = tmp.path();
+/// A git repository in `repo` with the seed service committed; returns its text.
+fn committed_seed(repo: &Path) -> String {
     let git = |args: &[&str]| {
         let o = Command::new("git").args(args).current_dir(repo).output().unwrap();
         assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
@@ -128,6 +126,14 @@ fn diff_shows_what_an_input_change_does_to_the_outputs() {
     std::fs::write(repo.join("platform.yaml"), &src).unwrap();
     git(&["add", "."]);
     git(&["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "seed"]);
+    src
+}
+
+#[test]
+fn diff_shows_what_an_input_change_does_to_the_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    let src = committed_seed(repo);
     let r = repo.to_string_lossy().into_owned();
     let o = platform(&["diff", &r, "--stat"]);
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
@@ -427,15 +433,7 @@ fn json_outputs_match_their_committed_schemas() {
 
     let repo = tmp.path().join("repo");
     std::fs::create_dir(&repo).unwrap();
-    let git = |args: &[&str]| {
-        let o = Command::new("git").args(args).current_dir(&repo).output().unwrap();
-        assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
-    };
-    git(&["init", "-q"]);
-    let src = std::fs::read_to_string(support::repo().join("examples/payment-api/platform.yaml")).unwrap();
-    std::fs::write(repo.join("platform.yaml"), &src).unwrap();
-    git(&["add", "."]);
-    git(&["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "seed"]);
+    let src = committed_seed(&repo);
     std::fs::write(repo.join("platform.yaml"), src.replace("replicas: 3", "replicas: 4")).unwrap();
     let o = platform(&["diff", &repo.to_string_lossy(), "--base", "HEAD", "--format", "json"]);
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));

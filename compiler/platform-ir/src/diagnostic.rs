@@ -232,6 +232,17 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
     best.map(|(_, c)| c)
 }
 
+/// The help for a word that is not one of `candidates`: "did you mean `x`?" (see
+/// [`did_you_mean`]), else "`<what>` are `a`, `b`": every choice listed.
+pub fn did_you_mean_or_list(word: &str, candidates: &[&str], what: &str) -> String {
+    match did_you_mean(word, candidates.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => {
+            format!("{what} are {}", candidates.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "))
+        }
+    }
+}
+
 fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();

@@ -411,13 +411,8 @@ fn database(lx: &mut Lx, org: &ir::Org, d: &Sp<raw::Database>, policy: &ir::Tier
         {
             let names: std::collections::BTreeSet<&str> =
                 org.databases.values().flat_map(|c| c.sizes.keys().map(String::as_str)).collect();
-            let help = match ir::diagnostic::did_you_mean(&size.value, names.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!(
-                    "the org's sizes are {}",
-                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-                ),
-            };
+            let names: Vec<&str> = names.into_iter().collect();
+            let help = ir::diagnostic::did_you_mean_or_list(&size.value, &names, "the org's sizes");
             lx.error(
                 &codes::LOW010,
                 format!("unknown database size `{}`", size.value),
@@ -445,14 +440,8 @@ fn database(lx: &mut Lx, org: &ir::Org, d: &Sp<raw::Database>, policy: &ir::Tier
     let size = opt(&d.size).unwrap_or_else(|| Sp::new("small".into(), d.span));
     let Some(class) = catalog.sizes.get(&size.value) else {
         let names: Vec<&str> = catalog.sizes.keys().map(String::as_str).collect();
-        let help = match ir::diagnostic::did_you_mean(&size.value, names.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!(
-                "the org's sizes for {} are {}",
-                engine.value,
-                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-            ),
-        };
+        let help =
+            ir::diagnostic::did_you_mean_or_list(&size.value, &names, &format!("the org's sizes for {}", engine.value));
         lx.error(
             &codes::LOW010,
             format!("unknown {} size `{}`", engine.value, size.value),
@@ -828,13 +817,7 @@ fn environments(
             for (key, value) in entries {
                 if !org.environments.iter().any(|e| e.name.value == key.name) {
                     let names: Vec<&str> = org.environments.iter().map(|e| e.name.value.as_str()).collect();
-                    let help = match ir::diagnostic::did_you_mean(&key.name, names.iter().copied()) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => format!(
-                            "the org's environments are {}",
-                            names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-                        ),
-                    };
+                    let help = ir::diagnostic::did_you_mean_or_list(&key.name, &names, "the org's environments");
                     lx.error(
                         &codes::LOW014,
                         format!("unknown environment `{}`", key.name),
