@@ -19,6 +19,7 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
     let generated = cx.ci.generated_dir.clone();
     let repository = cx.ci.platform_repository.clone();
     let version = cx.ci.platform_version.clone();
+    let binary = cx.ci.platform_binary.clone();
     let checkout = wf::uses(
         &mut cx.g,
         &mut cx.pins,
@@ -28,11 +29,18 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
     );
     let steps = vec![
         checkout,
-        wf::run(
-            "Install the platform CLI",
-            map([("PLATFORM_REPOSITORY", json!(repository)), ("PLATFORM_VERSION", json!(version))]),
-            scripts::INSTALL_PLATFORM,
-        ),
+        match binary {
+            Some((url, sha256)) => wf::run(
+                "Install the platform CLI (pinned release)",
+                map([("PLATFORM_URL", json!(url)), ("PLATFORM_SHA256", json!(sha256))]),
+                scripts::INSTALL_PLATFORM_BINARY,
+            ),
+            None => wf::run(
+                "Install the platform CLI",
+                map([("PLATFORM_REPOSITORY", json!(repository)), ("PLATFORM_VERSION", json!(version))]),
+                scripts::INSTALL_PLATFORM,
+            ),
+        },
         wf::run("platform build --check", map([("GENERATED_DIR", json!(generated))]), scripts::PLATFORM_CHECK),
         wf::run(
             "Workflow copies match the generated workflows",

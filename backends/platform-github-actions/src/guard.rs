@@ -26,6 +26,8 @@ pub enum Kind {
     ActionRef,
     /// A 40-digit lowercase hex commit SHA.
     Sha,
+    /// A SHA-256 digest: 64 lowercase hex digits.
+    Sha256,
     /// An AWS account id: 12 digits.
     Account,
     /// An `https://` URL without quotes, spaces, `$`, braces or backslashes.
@@ -45,6 +47,7 @@ impl Kind {
             Kind::Version => !s.is_empty() && s.bytes().all(|b| name(b) || b == b'+'),
             Kind::ActionRef => s.split('/').count() >= 2 && s.bytes().all(|b| name(b) || b == b'/'),
             Kind::Sha => s.len() == 40 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+            Kind::Sha256 => s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
             Kind::Account => s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()),
             Kind::Url => {
                 s.starts_with("https://")
@@ -62,6 +65,7 @@ impl Kind {
             Kind::Version => "letters, digits, `.`, `_`, `+` and `-` (e.g. `v4.2.3`)",
             Kind::ActionRef => "`owner/repo` of letters, digits, `.`, `_` and `-`",
             Kind::Sha => "the 40 lowercase hex digits of a commit",
+            Kind::Sha256 => "the 64 lowercase hex digits of a SHA-256 digest",
             Kind::Account => "the 12 digits of an AWS account id",
             Kind::Url => "an `https://` URL without quotes, spaces, `$`, braces or backslashes",
         }

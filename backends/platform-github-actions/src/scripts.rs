@@ -228,6 +228,29 @@ curl --silent --show-error --fail --max-time 15 --request POST "${GRAFANA_URL}/a
   --data "${body}" >/dev/null || echo "::warning::could not annotate the Grafana dashboard"
 "#;
 
+/// Install the released platform CLI the org pins, checked against its SHA-256 before it
+/// runs: no Rust compiled on every pull request. A `.tar.gz` must hold a file `platform`.
+pub const INSTALL_PLATFORM_BINARY: &str = r#"set -euo pipefail
+dir="${RUNNER_TEMP}/platform-cli"
+mkdir -p "${dir}/bin"
+curl --silent --show-error --fail --location --max-time 300 --output "${dir}/download" "${PLATFORM_URL}"
+echo "${PLATFORM_SHA256}  ${dir}/download" | sha256sum --check --strict -
+case "${PLATFORM_URL}" in
+  *.tar.gz | *.tgz)
+    tar -xzf "${dir}/download" -C "${dir}"
+    bin="$(find "${dir}" -type f -name platform -not -path "${dir}/bin/*" | head -n 1)"
+    if [[ -z "${bin}" ]]; then
+      echo "::error::the archive holds no file named platform"
+      exit 1
+    fi
+    mv "${bin}" "${dir}/bin/platform"
+    ;;
+  *) mv "${dir}/download" "${dir}/bin/platform" ;;
+esac
+chmod +x "${dir}/bin/platform"
+echo "${dir}/bin" >>"${GITHUB_PATH}"
+"#;
+
 /// Install the platform CLI the org pins (cargo is on every GitHub-hosted runner).
 pub const INSTALL_PLATFORM: &str = r#"set -euo pipefail
 cargo install --locked --git "${PLATFORM_REPOSITORY}" --tag "${PLATFORM_VERSION}" platform-cli
@@ -395,6 +418,47 @@ mod tests {
         assert!(!out.contains("stripe-key has no value"), "{out}");
         let (ok, out) = secret_values("staging/pay/x;id");
         assert!(!ok && out.contains("does not follow the naming rule"), "{out}");
+    }
+
+    /// `INSTALL_PLATFORM_BINARY` with a fake `curl` that downloads `content`, expecting
+    /// `sha256`: (success, the installed binary's text if any).
+    fn install_binary(content: &str, sha256: &str) -> (bool, Option<String>) {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("platform-gha-install-{}-{}", std::process::id(), sha256.len()));
+        std::fs::create_dir_all(dir.join("fake")).unwrap();
+        let fake = format!(
+            "#!/usr/bin/env bash\nwhile [[ $# -gt 0 ]]; do if [[ $1 == --output ]]; then printf '%s' '{content}' >\"$2\"; fi; shift; done\n"
+        );
+        std::fs::write(dir.join("fake/curl"), fake).unwrap();
+        std::fs::set_permissions(dir.join("fake/curl"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = format!("{}:{}", dir.join("fake").display(), std::env::var("PATH").unwrap_or_default());
+        let out = std::process::Command::new("bash")
+            .args(["-c", super::INSTALL_PLATFORM_BINARY])
+            .env("PATH", path)
+            .env("RUNNER_TEMP", &dir)
+            .env("GITHUB_PATH", dir.join("github_path"))
+            .env("PLATFORM_URL", "https://releases.example.com/platform-v1-linux-amd64")
+            .env("PLATFORM_SHA256", sha256)
+            .output()
+            .unwrap();
+        let installed = std::fs::read_to_string(dir.join("platform-cli/bin/platform")).ok();
+        let _ = std::fs::remove_dir_all(&dir);
+        (out.status.success(), installed)
+    }
+
+    #[test]
+    fn the_released_cli_runs_only_with_its_digest() {
+        // The digest of the content the fake downloads, as `sha256sum` prints it.
+        let out = std::process::Command::new("bash")
+            .args(["-c", "printf '%s' platform | sha256sum | cut -d' ' -f1"])
+            .output()
+            .unwrap();
+        let real = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        assert_eq!(real.len(), 64);
+        let (ok, installed) = install_binary("platform", &real);
+        assert!(ok && installed.as_deref() == Some("platform"));
+        let (ok, installed) = install_binary("tampered", &real);
+        assert!(!ok && installed.is_none(), "a binary that does not match its digest was installed");
     }
 
     fn helm_env<'a>(database: &'a str, pod: &'a str, cluster: &'a str) -> Vec<(&'a str, &'a str)> {

@@ -19,6 +19,8 @@ pub struct Ci {
     pub platform_repository: String,
     /// Tag of the platform CLI.
     pub platform_version: String,
+    /// A released binary of the CLI and its SHA-256, when the org names one.
+    pub platform_binary: Option<(String, String)>,
 }
 
 impl Ci {
@@ -32,6 +34,11 @@ impl Ci {
             terraform_version: g.text(&org.ci.terraform_version, Kind::Version),
             platform_repository: g.text(&org.ci.platform_repository, Kind::Url),
             platform_version: g.text(&org.ci.platform_version, Kind::Version),
+            platform_binary: org
+                .ci
+                .platform_binary
+                .as_ref()
+                .map(|b| (g.text(&b.url, Kind::Url), g.text(&b.sha256, Kind::Sha256))),
         }
     }
 }

@@ -836,6 +836,24 @@ pub struct CiPolicy {
     /// Tag of the platform CLI that the pull-request check installs (`v0.1.0`).
     #[serde(default)]
     pub platform_version: Field<String>,
+    /// A released platform CLI for the pull-request check: downloaded and checked against
+    /// its SHA-256 instead of compiled with `cargo install` on every pull request.
+    #[serde(default)]
+    pub platform_binary: Field<PlatformBinary>,
+}
+
+/// A released binary of the platform CLI.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PlatformBinary {
+    /// `https://` URL of the binary, or of a `.tar.gz` holding one named `platform`.
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^https://"))]
+    pub url: Field<String>,
+    /// Its SHA-256, 64 lowercase hex digits.
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^[0-9a-f]{64}$"))]
+    pub sha256: Field<String>,
 }
 
 /// A pinned action.

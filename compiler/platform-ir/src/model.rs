@@ -400,6 +400,17 @@ pub struct CiPolicy {
     pub platform_repository: Sp<String>,
     /// Tag of the platform CLI the pull-request check installs.
     pub platform_version: Sp<String>,
+    /// A released binary the check downloads and verifies instead of compiling the CLI.
+    pub platform_binary: Option<PlatformBinary>,
+}
+
+/// A released binary of the platform CLI, pinned by its digest.
+#[derive(Clone, Debug)]
+pub struct PlatformBinary {
+    /// `https://` URL of the binary or of a `.tar.gz` holding `platform`.
+    pub url: Sp<String>,
+    /// Its SHA-256 (64 lowercase hex digits).
+    pub sha256: Sp<String>,
 }
 
 /// A pinned external GitHub Action.

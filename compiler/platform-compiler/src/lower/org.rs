@@ -677,7 +677,24 @@ fn ci(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::CiPolicy> {
     if let Some(url) = &platform_repository {
         https_url(lx, url);
     }
+    let platform_binary = c.platform_binary.get().and_then(|b| {
+        let url = lx.req(&b.url, b.span, "spec.ci.platformBinary.url")?;
+        let sha256 = lx.req(&b.sha256, b.span, "spec.ci.platformBinary.sha256")?;
+        let url_ok = https_url(lx, &url);
+        let sha_ok = sha256.len() == 64 && sha256.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c));
+        if !sha_ok {
+            lx.error(
+                &codes::LOW019,
+                format!("`{}` is not a SHA-256 digest", sha256.value),
+                sha256.span,
+                "not 64 lowercase hex digits",
+                "write the binary's `sha256sum`: 64 lowercase hex digits",
+            );
+        }
+        (url_ok && sha_ok).then_some(ir::PlatformBinary { url, sha256 })
+    });
     Some(ir::CiPolicy {
+        platform_binary,
         generated_dir: lx.req(&c.generated_dir, cs, "spec.ci.generatedDir")?,
         helm_version: lx.req(&c.helm_version, cs, "spec.ci.helmVersion")?,
         terraform_version: lx.req(&c.terraform_version, cs, "spec.ci.terraformVersion")?,
