@@ -164,6 +164,11 @@ fn load_org(explicit: Option<&Path>, dir: &Path) -> Loaded {
         platform_compiler::compile_org(&platform_compiler::OrgInput { builtin: &builtin, file: node.as_ref() });
     diags.extend(org_diags);
     let org = if diags.iter().any(Diagnostic::is_error) { None } else { org };
+    // Like every command: say which golden path the scaffold follows.
+    match &org_path {
+        Some(p) => eprintln!("note: org file `{}`", platform_driver::display(p)),
+        None => eprintln!("note: no `platform-org.yaml` found up to the repository root; using the built-in defaults"),
+    }
     Loaded { sources, org, diags, org_path, usage: None }
 }
 
