@@ -61,11 +61,21 @@ fn load(a: &InputArgs) -> anyhow::Result<Result<Frontend, ExitCode>> {
             say_org(&fe);
             Ok(Ok(fe))
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            Ok(Err(ExitCode::from(1)))
-        }
+        Err(e) => Ok(Err(load_failed(a, &e))),
     }
+}
+
+/// The inputs could not be found or searched: say so on stderr and, in JSON, still print
+/// the one document a machine waits for, with the reason under `error`.
+fn load_failed(a: &InputArgs, e: &platform_driver::LoadError) -> ExitCode {
+    eprintln!("error: {e}");
+    if a.format == Format::Json {
+        let mut doc = render::json::document(&platform_ir::Sources::default(), &[]);
+        doc["errors"] = serde_json::json!(1);
+        doc["error"] = serde_json::json!(e.to_string());
+        print!("{}", render::json::to_text(&doc));
+    }
+    ExitCode::from(1)
 }
 
 /// `platform validate`: a directory as `build` compiles it; one `platform.yaml` in the
@@ -76,10 +86,7 @@ pub fn validate(a: &InputArgs) -> anyhow::Result<ExitCode> {
             say_org(&fe);
             fe
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(ExitCode::from(1));
-        }
+        Err(e) => return Ok(load_failed(a, &e)),
     };
     let mut diags = fe.diagnostics.clone();
     if !fe.has_errors() {

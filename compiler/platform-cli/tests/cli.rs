@@ -418,6 +418,11 @@ fn json_outputs_match_their_committed_schemas() {
     let mistakes = support::repo().join("golden-tests/err/five-mistakes/input");
     let o = platform(&["validate", &mistakes.to_string_lossy(), "--format", "json"]);
     check("diagnostics-v1.schema.json", &o.stdout, "validate (errors)");
+    let o = platform(&["validate", "/nonexistent/path", "--format", "json"]);
+    assert_eq!(code(&o), 1);
+    check("diagnostics-v1.schema.json", &o.stdout, "validate (no input)");
+    let o = platform(&["build", "/nonexistent/path", "--format", "json"]);
+    check("diagnostics-v1.schema.json", &o.stdout, "build (no input)");
     let unknown_team = support::repo().join("golden-tests/err/unknown-team/input");
     let o = platform(&["validate", &unknown_team.to_string_lossy(), "--format", "json"]);
     check("diagnostics-v1.schema.json", &o.stdout, "validate (secondary labels)");
