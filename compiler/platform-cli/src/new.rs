@@ -379,10 +379,7 @@ fn service(a: ServiceArgs) -> anyhow::Result<ExitCode> {
 /// `_org/`, then the copy that puts generated workflows where GitHub runs them.
 fn next_steps(target: &Path, org_path: Option<&Path>) -> String {
     let target = discover::absolute(target);
-    let root = match org_path {
-        Some(org) => discover::absolute(org).parent().map_or_else(|| target.clone(), Path::to_path_buf),
-        None => target.ancestors().find(|a| a.join(".git").exists()).map_or_else(|| target.clone(), Path::to_path_buf),
-    };
+    let root = discover::build_root(&target, org_path);
     let cwd = discover::absolute(Path::new("."));
     let shown = |p: &Path| discover::relative(&cwd, p);
     let r = shown(&root);

@@ -6,23 +6,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-/// Every file under `dir` whose name ends with `suffix`, sorted.
-fn files(dir: &Path, suffix: &str) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.to_string_lossy().ends_with(suffix) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
+use support::files;
 
 fn trees() -> Vec<PathBuf> {
     support::cases(&support::repo().join("golden-tests/ok")).into_iter().map(|c| c.join("expected")).collect()

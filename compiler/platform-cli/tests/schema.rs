@@ -106,19 +106,10 @@ fn a_standard_validator_agrees_with_the_compiler() {
     let validator_for = |p: &std::path::Path| {
         if p.file_name().is_some_and(|n| n == "platform-org.yaml") { &org } else { &service }
     };
+    // The input files under `dir` (an example's `generated/` tree holds none).
     let inputs = |dir: &std::path::Path| -> Vec<std::path::PathBuf> {
-        let mut out = Vec::new();
-        let mut stack = vec![dir.to_path_buf()];
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d).unwrap().flatten() {
-                let p = e.path();
-                if p.is_dir() && !p.ends_with("generated") {
-                    stack.push(p);
-                } else if p.file_name().is_some_and(|n| n == "platform.yaml" || n == "platform-org.yaml") {
-                    out.push(p);
-                }
-            }
-        }
+        let mut out = support::files(dir, "/platform.yaml");
+        out.extend(support::files(dir, "/platform-org.yaml"));
         out.sort();
         out
     };

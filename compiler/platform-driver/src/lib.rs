@@ -157,10 +157,7 @@ pub fn load_one_in_context(inputs: &Inputs) -> Result<Frontend, LoadError> {
         Some(o) => Some(discover::absolute(o)),
         None => discover::org_file_for(&dir),
     };
-    let base = match &org {
-        Some(o) => o.parent().map_or_else(|| dir.clone(), Path::to_path_buf),
-        None => dir.ancestors().find(|a| a.join(".git").exists()).map_or_else(|| dir.clone(), Path::to_path_buf),
-    };
+    let base = discover::build_root(&dir, org.as_deref());
     if !file.starts_with(&base) {
         return load(inputs);
     }
@@ -171,25 +168,27 @@ pub fn load_one_in_context(inputs: &Inputs) -> Result<Frontend, LoadError> {
     if let Some(e) = walk_errors.into_iter().next() {
         return Err(LoadError::Walk(e));
     }
-    if !paths.iter().any(|p| discover::absolute(p) == file) {
+    let services: std::collections::BTreeSet<PathBuf> = paths.iter().map(|p| discover::absolute(p)).collect();
+    if !services.contains(&file) {
         paths.push(inputs.root.clone());
         paths.sort();
     }
     let mut fe = load_paths(&Inputs { root: shown, org: inputs.org.clone() }, &paths);
-    let Some(id) = (0..fe.sources.len())
-        .map(|i| FileId(u32::try_from(i).unwrap_or(u32::MAX)))
-        .find(|id| discover::absolute(Path::new(&fe.sources.get(*id).path)) == file)
-    else {
-        return Ok(fe);
-    };
-    // Findings in other services' files are theirs; the org file's and this file's stay.
-    let others: std::collections::BTreeSet<PathBuf> =
-        paths.iter().map(|p| discover::absolute(p)).filter(|p| *p != file).collect();
-    let sources = &fe.sources;
-    fe.diagnostics.retain(|d| {
-        d.primary.span.file == id
-            || !others.contains(&discover::absolute(Path::new(&sources.get(d.primary.span.file).path)))
-    });
+    // Each source once: this file, another service's file (whose findings are its own), or
+    // the org file and the defaults (whose findings stay).
+    let mut id = None;
+    let mut others = std::collections::BTreeSet::new();
+    for i in 0..fe.sources.len() {
+        let fid = FileId(u32::try_from(i).unwrap_or(u32::MAX));
+        let path = discover::absolute(Path::new(&fe.sources.get(fid).path));
+        if path == file {
+            id = Some(fid);
+        } else if services.contains(&path) {
+            others.insert(fid);
+        }
+    }
+    let Some(id) = id else { return Ok(fe) };
+    fe.diagnostics.retain(|d| !others.contains(&d.primary.span.file));
     fe.services.retain(|s| s.source == id);
     Ok(fe)
 }

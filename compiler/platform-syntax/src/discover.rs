@@ -61,6 +61,18 @@ pub fn org_file_for(dir: &Path) -> Option<PathBuf> {
     None
 }
 
+/// Where the repository's build runs for a service in `dir`: the directory of its org file
+/// (`org`), else the repository root (the nearest directory with `.git`), else `dir`
+/// itself. Absolute.
+pub fn build_root(dir: &Path, org: Option<&Path>) -> PathBuf {
+    let dir = absolute(dir);
+    let found = match org {
+        Some(o) => absolute(o).parent().map(Path::to_path_buf),
+        None => dir.ancestors().find(|a| a.join(".git").exists()).map(Path::to_path_buf),
+    };
+    found.unwrap_or(dir)
+}
+
 /// `path` made absolute against the current directory and normalised lexically (`.` and
 /// `..` resolved without following symlinks), so one file has one spelling however the
 /// user wrote it. Falls back to `path` itself if the current directory is unreadable.
@@ -136,6 +148,18 @@ mod tests {
         std::fs::create_dir_all(repo.join("svc").join(ORG_FILE)).unwrap();
         std::fs::write(repo.join(ORG_FILE), "").unwrap();
         assert_eq!(org_file_for(&repo.join("svc")), Some(repo.join("svc").join(ORG_FILE)));
+    }
+
+    #[test]
+    fn the_build_root_is_the_org_files_directory_else_the_repository_root() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::create_dir_all(repo.join("services/x")).unwrap();
+        let x = repo.join("services/x");
+        assert_eq!(build_root(&x, None), repo);
+        assert_eq!(build_root(&x, Some(&repo.join("services").join(ORG_FILE))), repo.join("services"));
+        assert_eq!(build_root(tmp.path(), None), tmp.path());
     }
 
     #[test]

@@ -102,3 +102,21 @@ pub fn short(fe: &Frontend, diags: &[platform_ir::Diagnostic], input: &Path) -> 
     let text = platform_cli::render::short::render_detailed(&fe.sources, diags);
     text.replace(&format!("{}/", input.display()), "")
 }
+
+/// Every file under `dir` whose path ends with `suffix`, sorted.
+pub fn files(dir: &Path, suffix: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_string_lossy().ends_with(suffix) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
