@@ -81,6 +81,17 @@ fi
 rm -rf "$PREFIX/venv" "$PREFIX/venv-checkov" "$PREFIX/node" "$PREFIX/share" "$PREFIX/.stamp"
 
 log() { printf '\n== %s (%ss)\n' "$*" "$SECONDS"; }
+# A registry download can fail once and succeed the next time (seen: a silent exit 255 in the
+# Grafana schema step on a fresh clone): the steps that fetch and generate retry twice.
+retry() {
+  local n
+  for n in 1 2 3; do
+    "$@" && return 0
+    echo "setup: attempt $n of 3 failed: $*" >&2
+    sleep $((n * 5))
+  done
+  return 1
+}
 export CHECKPOINT_DISABLE=1
 export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 
@@ -147,18 +158,30 @@ fi
 # ---- generated schemas ----
 mkdir -p "$PREFIX/share"
 log "grafana dashboard schema"
-tmp="$(mktemp -d)"
-(cd "$tmp" && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error "${GRAFANA_SCHEMA_PKGS[@]}" \
-  && npx --no-install ts-json-schema-generator \
-       --path node_modules/@grafana/schema/dist/types/raw/dashboard/x/types.gen.d.ts \
-       --type Dashboard --no-type-check -o "$PREFIX/share/grafana-dashboard.schema.json")
-rm -rf "$tmp"
+grafana_schema() {
+  local tmp rc
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error "${GRAFANA_SCHEMA_PKGS[@]}" \
+    && npx --no-install ts-json-schema-generator \
+         --path node_modules/@grafana/schema/dist/types/raw/dashboard/x/types.gen.d.ts \
+         --type Dashboard --no-type-check -o "$PREFIX/share/grafana-dashboard.schema.json")
+  rc=$?
+  rm -rf "$tmp"
+  return "$rc"
+}
+retry grafana_schema
 
 log "terraform AWS provider argument schema from $CDKTF_AWS"
-tmp="$(mktemp -d)"
-(cd "$tmp" && npm pack --silent "$CDKTF_AWS" >/dev/null \
-  && "$PREFIX/venv/bin/python" "$TOOLS/tf_schema_extract.py" ./*.tgz "$PREFIX/share/tf-aws-schema.json")
-rm -rf "$tmp"
+tf_aws_schema() {
+  local tmp rc
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "$CDKTF_AWS" >/dev/null \
+    && "$PREFIX/venv/bin/python" "$TOOLS/tf_schema_extract.py" ./*.tgz "$PREFIX/share/tf-aws-schema.json")
+  rc=$?
+  rm -rf "$tmp"
+  return "$rc"
+}
+retry tf_aws_schema
 
 # terraform: no provider downloads ever; a CLI config that exists silences warnings
 printf '# conformance: offline, no provider installation\n' > "$PREFIX/share/terraformrc"
