@@ -254,7 +254,7 @@ impl ServiceCi {
                             Field::RdsMonitoringRole => (ctx.engine == Some(Engine::Postgres))
                                 .then(|| naming::rds_monitoring_role_name(&name, env)),
                             Field::KmsAlias => has("aws_kms_key").then(|| naming::kms_alias(&name, env)),
-                            Field::SecretsPrefix => has("aws_kms_key").then(|| format!("{env}/{name}/")),
+                            Field::SecretsPrefix => has("aws_kms_key").then(|| naming::secrets_prefix(&name, env)),
                             Field::Database => ctx.engine.map(|_| naming::database_identifier(&name, env)),
                             Field::DatabaseFinalSnapshot => {
                                 ctx.engine.map(|_| naming::database_final_snapshot_identifier(&name, env))
@@ -1050,7 +1050,7 @@ mod tests {
                         Field::IamRole => naming::iam_role_name(svc, env),
                         Field::RdsMonitoringRole => naming::rds_monitoring_role_name(svc, env),
                         Field::KmsAlias => naming::kms_alias(svc, env),
-                        Field::SecretsPrefix => format!("{env}/{svc}/"),
+                        Field::SecretsPrefix => naming::secrets_prefix(svc, env),
                         Field::Database => naming::database_identifier(svc, env),
                         Field::DatabaseFinalSnapshot => naming::database_final_snapshot_identifier(svc, env),
                         Field::Host => format!("{svc}.{env}.platform-services.example.com"),

@@ -132,3 +132,17 @@ pub fn lockfile_needs_terraform(required: &Sp<String>, lock_table: &Sp<String>) 
     )
     .with_label(lock_table.span, "no lock table")
 }
+
+/// `TF011`: the secret store role's grant for the build's services is larger than IAM allows.
+pub fn secret_store_grant_too_large(role: &Sp<String>, services: usize, size: usize) -> Diagnostic {
+    Diagnostic::warning(
+        &codes::TF011,
+        format!(
+            "the grant of `{}` for {services} services would be about {size} characters, over IAM's 10,240 for a role's inline policies",
+            role.value
+        ),
+        role.span,
+        "this role's grant",
+        "split the services across repositories, or set `secretStoreRole: \"\"` and grant the role read on the environments' secrets yourself",
+    )
+}

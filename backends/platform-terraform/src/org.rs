@@ -25,7 +25,9 @@ use platform_ir::{Artifact, ArtifactSet, Diagnostic, Emitted, Environment, Forma
 
 use crate::hcl::{self, Block, Body, Expr, Item};
 use crate::readme::{cell, code};
-use crate::root::{self, Ctx, Output, Root, Validation, Variable, arn, condition, matches, one_of, principals};
+use crate::root::{
+    self, Ctx, Output, Root, Validation, Variable, arn, condition, matches, one_of, principals, statement,
+};
 use crate::{checks, ci_deploy, diagnostics, versions};
 
 /// GitHub Actions' OIDC issuer host.
@@ -85,6 +87,7 @@ pub fn emit(org: &Org, services: &[&Service]) -> Emitted {
     if entries.is_empty() || org.environments.is_empty() {
         return Emitted::default();
     }
+    let diagnostics = secret_store_size(org, &entries).into_iter().collect();
     let vars = variables(org);
     let outputs = outputs(&entries);
     let main = main_body(org, &entries);
@@ -107,7 +110,7 @@ pub fn emit(org: &Org, services: &[&Service]) -> Emitted {
         "README.md",
         Artifact::new(Format::Markdown, readme(org, &entries, &vars, &outputs, &main), provenance.clone()),
     );
-    Emitted { artifacts, diagnostics: Vec::new() }
+    Emitted { artifacts, diagnostics }
 }
 
 /// What the org root needs of one service.
@@ -304,7 +307,86 @@ fn main_body(org: &Org, entries: &[Entry<'_>]) -> Body {
             call.blank().attr("depends_on", Expr::List(vec![Expr::path("aws_iam_openid_connect_provider.github")])),
         );
     }
+    secret_store_grant(org, entries, &mut body);
     body
+}
+
+/// The inline policy of the org's secret store role ([`secret_store_policy_name`]) on the
+/// role the External Secrets `ClusterSecretStore` reads with: read each service's secrets
+/// (`<env>/<service>/…`) and decrypt them with the service's key, through Secrets Manager
+/// only. Without it the ExternalSecrets of a service with a customer-managed key never sync.
+fn secret_store_grant(org: &Org, entries: &[Entry<'_>], body: &mut Body) {
+    let Some(role) = org.terraform.secret_store_role() else { return };
+    let keyed: Vec<&Entry<'_>> = entries.iter().filter(|e| e.has_key).collect();
+    if keyed.is_empty() {
+        return;
+    }
+    let secrets = keyed.iter().map(|e| {
+        arn(vec![
+            hcl::lit("secretsmanager:"),
+            hcl::interp(Expr::path("var.aws_region")),
+            hcl::lit(":"),
+            hcl::interp(Expr::path("var.aws_account_id")),
+            hcl::lit(":secret:"),
+            hcl::interp(Expr::path("var.environment")),
+            hcl::lit(format!("/{}/*", e.name)),
+        ])
+    });
+    let keys = keyed.iter().map(|e| Expr::reference(["module", e.label.as_str(), "kms_key_arn"]));
+    body.0.push(Item::Comment(format!(
+        "The External Secrets ClusterSecretStore reads with the role {}: it may read each service's secrets and decrypt them with the service's key, through Secrets Manager only.",
+        role.value
+    )));
+    body.push_block(
+        Block::new("data", ["aws_iam_policy_document", "secret_store"])
+            .block(statement(
+                "ReadServiceSecrets",
+                &["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+                Expr::List(secrets.collect()),
+            ))
+            .block(statement("DecryptServiceSecrets", &["kms:Decrypt"], Expr::List(keys.collect())).block(condition(
+                "StringEquals",
+                Expr::str("kms:ViaService"),
+                Expr::List(vec![hcl::template(vec![
+                    hcl::lit("secretsmanager."),
+                    hcl::interp(Expr::path("var.aws_region")),
+                    hcl::lit(".amazonaws.com"),
+                ])]),
+            ))),
+    );
+    body.push_block(
+        Block::new("resource", ["aws_iam_role_policy", "secret_store"])
+            .attr("name", Expr::str(secret_store_policy_name(&org.catalog.github_repo.value)))
+            .attr("role", Expr::str(&role.value))
+            .attr("policy", Expr::path("data.aws_iam_policy_document.secret_store.json")),
+    );
+}
+
+/// TF011 when the secret store grant would not fit IAM's limit on a role's inline policies,
+/// estimated for the longest partition name and a key id in every key ARN.
+fn secret_store_size(org: &Org, entries: &[Entry<'_>]) -> Option<Diagnostic> {
+    let role = org.terraform.secret_store_role()?;
+    let keyed: Vec<&Entry<'_>> = entries.iter().filter(|e| e.has_key).collect();
+    let size = org
+        .environments
+        .iter()
+        .map(|env| {
+            let (region, env) = (env.aws_region.value.len(), env.name.value.len());
+            // `"arn:aws-us-gov:secretsmanager:<region>:<account>:secret:<env>/<service>/*",`
+            // and `"arn:aws-us-gov:kms:<region>:<account>:key/<uuid>",`
+            let per = |svc: &str| (47 + region + env + svc.len()) + (38 + region + 36);
+            400 + keyed.iter().map(|e| per(e.name)).sum::<usize>()
+        })
+        .max()
+        .unwrap_or(0);
+    (size > crate::ci::INLINE_POLICY_LIMIT).then(|| diagnostics::secret_store_grant_too_large(role, keyed.len(), size))
+}
+
+/// The name of the secret store role's inline policy this repository's org root owns: one per
+/// repository, so two repositories of one org never overwrite each other's grants.
+pub fn secret_store_policy_name(repository: &str) -> String {
+    // IAM names an inline policy in at most 128 characters; repository names are longer.
+    format!("platform-secrets-{}", repository.replace('/', "-")).chars().take(128).collect()
 }
 
 fn outputs(entries: &[Entry<'_>]) -> Vec<Output> {
@@ -433,6 +515,19 @@ fn readme(org: &Org, entries: &[Entry<'_>], vars: &[Variable], outputs: &[Output
         "\nEach service's deploy role, the permissions boundary of its own roles and, with secrets or a database, its KMS key are declared in the service's CI deploy module, generated next to the service's own Terraform from the resources that Terraform declares.\n\
          The module's README lists what the role may do, statement by statement, and the service's names in every environment.\n\n",
     );
+
+    if let Some(role) = org.terraform.secret_store_role().filter(|_| entries.iter().any(|e| e.has_key)) {
+        out.push_str("## The secret store\n\n");
+        let _ = writeln!(
+            out,
+            "The External Secrets `ClusterSecretStore` {} reads Secrets Manager with the IAM role {} (`terraform.secretStoreRole` in the org file), which must exist in every environment's account.\n\
+             Each service's secrets are encrypted with the service's own KMS key, so this root gives that role one inline policy, {}: read on each service's secrets (`<env>/<service>/*`) and decrypt with each service's key, through Secrets Manager only.\n\
+             Without it no ExternalSecret of these services would sync. Set `secretStoreRole: \"\"` if the org grants that itself.\n",
+            code(&org.secret_store.value),
+            code(&role.value),
+            code(&secret_store_policy_name(repo)),
+        );
+    }
 
     out.push_str("## Cluster access\n\n");
     out.push_str(

@@ -280,3 +280,29 @@ fn policies_fit_iam_limits() {
     // Room to grow: every policy stays well inside its limit.
     assert!(largest.0 < 80, "{} % of the limit: {}", largest.0, largest.1);
 }
+
+/// The secret store role's grant for a repository lists every service with a key; past IAM's
+/// inline-policy limit the build says so (TF011) instead of an apply failing halfway.
+#[test]
+fn the_secret_store_grant_warns_before_it_outgrows_iam() {
+    use platform_ir::Backend as _;
+    let seed = read(&repo().join("examples/payment-api/platform.yaml"));
+    let codes = |n: usize| {
+        let dir = std::env::temp_dir().join(format!("platform-tf011-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for i in 0..n {
+            let svc = dir.join(format!("s{i}"));
+            std::fs::create_dir_all(&svc).unwrap();
+            let text = seed.replace("name: payment-api", &format!("name: service-number-{i}"));
+            std::fs::write(svc.join("platform.yaml"), text).unwrap();
+        }
+        let fe = platform_driver::load(&Inputs { root: dir.clone(), org: None }).unwrap();
+        assert!(!fe.has_errors(), "{:?}", fe.diagnostics);
+        let services: Vec<_> = fe.services.iter().collect();
+        let emitted = platform_terraform::Terraform.emit_org(fe.org.as_ref().unwrap(), &services);
+        let _ = std::fs::remove_dir_all(&dir);
+        emitted.diagnostics.iter().map(|d| d.code.id).collect::<Vec<_>>()
+    };
+    assert_eq!(codes(3), Vec::<&str>::new());
+    assert_eq!(codes(80), vec!["TF011"]);
+}

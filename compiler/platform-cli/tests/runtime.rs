@@ -257,3 +257,41 @@ fn every_declared_secret_is_checked_for_a_value_before_helm() {
     assert!(services > 0, "no service declares a secret");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Each service's secrets are encrypted with its own KMS key, whose policy trusts only the
+/// account's IAM policies; the org's External Secrets role was never granted decrypt on
+/// them, so no ExternalSecret of such a service ever synced.
+/// Contract: for every service whose chart reads secrets through External Secrets and whose
+/// CI deploy module makes a KMS key, the org root grants the secret store's role read on the
+/// service's secrets (`<env>/<service>/*`) and decrypt with that key through Secrets Manager.
+#[test]
+fn the_secret_store_can_read_and_decrypt_every_services_secrets() {
+    let mut problems = Vec::new();
+    let mut services = 0;
+    for tree in trees() {
+        let org = std::fs::read_to_string(tree.join("_org/terraform/main.tf")).unwrap_or_default();
+        let grant = org.split("data \"aws_iam_policy_document\" \"secret_store\"").nth(1).unwrap_or_default();
+        let grant = grant.split("\n}\n").next().unwrap_or_default();
+        for values in files(&tree, "/values.yaml") {
+            let dir = values.ancestors().nth(3).unwrap();
+            let service = dir.file_name().unwrap().to_string_lossy().into_owned();
+            let module = std::fs::read_to_string(dir.join("terraform/ci-deploy/main.tf")).unwrap_or_default();
+            let reads_secrets = files(values.parent().unwrap(), ".yaml")
+                .iter()
+                .any(|f| std::fs::read_to_string(f).unwrap().contains("remoteKey:"));
+            if !reads_secrets || !module.contains("resource \"aws_kms_key\"") {
+                continue;
+            }
+            services += 1;
+            let label = service.replace('-', "_");
+            if !grant.contains(&format!(":secret:${{var.environment}}/{service}/*\"")) {
+                problems.push(format!("{}: the secret store may not read {service}'s secrets", tree.display()));
+            }
+            if !grant.contains(&format!("module.{label}.kms_key_arn")) || !grant.contains("kms:ViaService") {
+                problems.push(format!("{}: the secret store may not decrypt {service}'s secrets", tree.display()));
+            }
+        }
+    }
+    assert!(services > 0, "no service reads secrets with its own key");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

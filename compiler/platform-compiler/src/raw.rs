@@ -811,6 +811,10 @@ pub struct TerraformPolicy {
     /// Name of the org's Secrets Manager rotation Lambda function, deployed in every environment's account and region; rotates secrets that set `rotationDays`.
     #[serde(default)]
     pub rotation_lambda: Field<String>,
+    /// IAM role (name) the External Secrets `ClusterSecretStore` reads Secrets Manager with, the same name in every environment's account. The org root grants it read and decrypt on each service's secrets; empty: the org grants that itself.
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9+=,.@_-]{0,64}$"), example = &"external-secrets")]
+    pub secret_store_role: Field<String>,
     /// Host name that service DNS records point to (CNAME), with `{exposure}` (`public` or `internal`) and `{domain}` (the environment's domain) placeholders.
     #[serde(default)]
     pub dns_target: Field<String>,

@@ -375,6 +375,9 @@ pub struct TerraformPolicy {
     pub module_source: Sp<String>,
     /// Name of the Secrets Manager rotation Lambda function in every environment's account.
     pub rotation_lambda: Sp<String>,
+    /// IAM role name the External Secrets `ClusterSecretStore` reads Secrets Manager with;
+    /// see [`TerraformPolicy::secret_store_role`].
+    pub secret_store_role: Sp<String>,
     /// Host name service DNS records point to, with `{exposure}` / `{domain}` placeholders.
     pub dns_target: Sp<String>,
 }
@@ -384,6 +387,12 @@ impl TerraformPolicy {
     /// state bucket locks it itself (a `.tflock` object next to the state, Terraform 1.11+).
     pub fn lock_table(&self) -> Option<&Sp<String>> {
         (!self.lock_table.value.is_empty()).then_some(&self.lock_table)
+    }
+
+    /// The IAM role of the External Secrets `ClusterSecretStore`, when the org root grants it
+    /// read and decrypt on each service's secrets; `None`: the org grants that itself.
+    pub fn secret_store_role(&self) -> Option<&Sp<String>> {
+        (!self.secret_store_role.value.is_empty()).then_some(&self.secret_store_role)
     }
 }
 

@@ -108,14 +108,20 @@ pub fn kms_alias(service: &str, env: &str) -> String {
     format!("alias/{}", aws_name(service, env))
 }
 
+/// The prefix of every Secrets Manager name of the service in `env` (`<env>/<service>/`):
+/// what its deploy role manages, its pods read and the org's secret store may read.
+pub fn secrets_prefix(service: &str, env: &str) -> String {
+    format!("{env}/{service}/")
+}
+
 /// Secrets Manager name of a declared secret.
 pub fn secret_name(service: &str, env: &str, secret: &str) -> String {
-    format!("{env}/{service}/{secret}")
+    format!("{}{secret}", secrets_prefix(service, env))
 }
 
 /// Secrets Manager name of the database credentials.
 pub fn database_secret_name(service: &str, env: &str) -> String {
-    format!("{env}/{service}/database")
+    secret_name(service, env, "database")
 }
 
 /// Keys of the JSON object stored under [`database_secret_name`], each with the environment

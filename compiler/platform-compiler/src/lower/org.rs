@@ -631,6 +631,8 @@ fn terraform(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::TerraformPol
     let ts = t.span;
     let rotation = lx.req(&t.rotation_lambda, ts, "spec.terraform.rotationLambda").map(|r| rotation_lambda(lx, r));
     let dns = lx.req(&t.dns_target, ts, "spec.terraform.dnsTarget").map(|d| dns_target(lx, d));
+    let store_role =
+        lx.req(&t.secret_store_role, ts, "spec.terraform.secretStoreRole").map(|r| secret_store_role(lx, r));
     Some(ir::TerraformPolicy {
         required_version: lx.req(&t.required_version, ts, "spec.terraform.requiredVersion")?,
         aws_provider: lx.req(&t.aws_provider, ts, "spec.terraform.awsProvider")?,
@@ -640,6 +642,7 @@ fn terraform(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::TerraformPol
         manage_dns: lx.req(&t.manage_dns, ts, "spec.terraform.manageDns")?,
         module_source: lx.req(&t.module_source, ts, "spec.terraform.moduleSource")?,
         rotation_lambda: rotation?,
+        secret_store_role: store_role?,
         dns_target: dns?,
     })
 }
@@ -655,6 +658,21 @@ fn rotation_lambda(lx: &mut Lx, name: Sp<String>) -> Sp<String> {
             name.span,
             "not a function name",
             "write the function's name (1 to 64 letters, digits, `-` and `_`), not its ARN",
+        );
+    }
+    name
+}
+
+/// An IAM role name (1 to 64 letters, digits and `+=,.@_-`), or empty.
+fn secret_store_role(lx: &mut Lx, name: Sp<String>) -> Sp<String> {
+    let ok = name.len() <= 64 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
+    if !ok {
+        lx.error(
+            &codes::LOW019,
+            format!("`{}` is not an IAM role name", name.value),
+            name.span,
+            "not a role name",
+            "write the role's name (up to 64 letters, digits and `+=,.@_-`), not its ARN; empty if the org grants the secret store's access itself",
         );
     }
     name

@@ -67,3 +67,34 @@ module "billing_worker" {
 
   depends_on = [aws_iam_openid_connect_provider.github]
 }
+
+# The External Secrets ClusterSecretStore reads with the role external-secrets: it may read each service's secrets and decrypt them with the service's key, through Secrets Manager only.
+data "aws_iam_policy_document" "secret_store" {
+  statement {
+    sid     = "ReadServiceSecrets"
+    effect  = "Allow"
+    actions = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+    resources = [
+      "arn:${data.aws_partition.current.partition}:secretsmanager:${var.aws_region}:${var.aws_account_id}:secret:${var.environment}/billing-worker/*",
+    ]
+  }
+
+  statement {
+    sid       = "DecryptServiceSecrets"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt"]
+    resources = [module.billing_worker.kms_key_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${var.aws_region}.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "secret_store" {
+  name   = "platform-secrets-example-org-services"
+  role   = "external-secrets"
+  policy = data.aws_iam_policy_document.secret_store.json
+}
