@@ -89,6 +89,7 @@ fn backend(org: &Org, svc: &Service, out: &mut Vec<Diagnostic>) {
         (&tf.required_version, "Terraform"),
         (&tf.aws_provider, "the AWS provider"),
         (&tf.random_provider, "the random provider"),
+        (&tf.kubernetes_provider, "the Kubernetes provider"),
     ] {
         if !is_version_constraint(&setting.value) {
             out.push(diagnostics::invalid_version_constraint(setting, what));

@@ -92,6 +92,8 @@ pub enum Field {
     DatabaseFinalSnapshot,
     /// The service's host name (when the org manages its DNS here).
     Host,
+    /// The service's Kubernetes namespace (when the org root grants cluster access).
+    Namespace,
 }
 
 impl Field {
@@ -107,6 +109,7 @@ impl Field {
         Field::Database,
         Field::DatabaseFinalSnapshot,
         Field::Host,
+        Field::Namespace,
     ];
 
     /// The attribute name in HCL.
@@ -122,6 +125,7 @@ impl Field {
             Field::Database => "database",
             Field::DatabaseFinalSnapshot => "database_final_snapshot",
             Field::Host => "host",
+            Field::Namespace => "namespace",
         }
     }
 }
@@ -262,6 +266,7 @@ impl ServiceCi {
                             Field::Host => has("aws_route53_record")
                                 .then(|| e.svc.host.as_ref().map(|h| h.value.clone()))
                                 .flatten(),
+                            Field::Namespace => ctx.org.terraform.cluster_access.value.then(|| e.svc.namespace.clone()),
                         };
                         (*f, v)
                     })
@@ -1054,6 +1059,7 @@ mod tests {
                         Field::Database => naming::database_identifier(svc, env),
                         Field::DatabaseFinalSnapshot => naming::database_final_snapshot_identifier(svc, env),
                         Field::Host => format!("{svc}.{env}.platform-services.example.com"),
+                        Field::Namespace => format!("{svc}-{env}"),
                     };
                     (*f, Some(v))
                 })

@@ -212,7 +212,108 @@ fn main_body(ctx: &Ctx<'_>, s: &ServiceCi) -> Body {
                 .attr("policy_arn", Expr::path("aws_iam_policy.deploy_resources.arn")),
         );
     }
+    if ctx.org.terraform.cluster_access.value {
+        cluster_access(svc, &mut body);
+    }
     body
+}
+
+/// The Kubernetes group of a service's deploy role in its cluster (the same in every
+/// environment: each environment has its own cluster and access entry).
+pub fn deploy_group(service: &str) -> String {
+    format!("platform:{service}:deploy")
+}
+
+/// What the deploy jobs do in the service's namespace: `helm upgrade` and `helm rollback`
+/// of the chart (its release history is Secrets), Helm's legacy wait (pods, ReplicaSets,
+/// events), and following, promoting and aborting the canary (`kubectl get` and
+/// `kubectl patch --subresource status` of the Rollout, its AnalysisRuns). The kinds managed
+/// are every kind the chart may render (the runtime contract
+/// `every_deploy_has_its_namespace_and_may_manage_its_charts_kinds` holds them together);
+/// checked against Helm v4.2.3 and Argo Rollouts v1.8.
+pub const DEPLOY_RULES: &[(&str, &[&str], Verbs)] = &[
+    ("", &["secrets", "serviceaccounts", "services"], Verbs::Manage),
+    ("", &["endpoints", "events", "persistentvolumeclaims", "pods", "pods/log"], Verbs::Read),
+    ("apps", &["deployments"], Verbs::Manage),
+    ("apps", &["replicasets"], Verbs::Read),
+    ("argoproj.io", &["analysistemplates", "rollouts", "rollouts/status"], Verbs::Manage),
+    ("argoproj.io", &["analysisruns", "experiments"], Verbs::Read),
+    ("autoscaling", &["horizontalpodautoscalers"], Verbs::Manage),
+    ("external-secrets.io", &["externalsecrets"], Verbs::Manage),
+    ("gateway.networking.k8s.io", &["httproutes"], Verbs::Manage),
+    ("monitoring.coreos.com", &["prometheusrules", "servicemonitors"], Verbs::Manage),
+    ("networking.k8s.io", &["ingresses", "networkpolicies"], Verbs::Manage),
+    ("policy", &["poddisruptionbudgets"], Verbs::Manage),
+    ("vpcresources.k8s.aws", &["securitygrouppolicies"], Verbs::Manage),
+];
+
+/// The verbs of a rule of [`DEPLOY_RULES`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verbs {
+    /// Create, change and delete.
+    Manage,
+    /// Read and watch.
+    Read,
+}
+
+impl Verbs {
+    /// The Kubernetes verbs.
+    pub fn verbs(self) -> &'static [&'static str] {
+        match self {
+            Verbs::Manage => &["create", "delete", "get", "list", "patch", "update", "watch"],
+            Verbs::Read => &["get", "list", "watch"],
+        }
+    }
+}
+
+/// The deploy role's way into the cluster: an EKS access entry in the service's own
+/// Kubernetes group, and a Role in the service's namespace ([`DEPLOY_RULES`]) bound to that
+/// group. The org root creates the namespace and configures the Kubernetes provider.
+fn cluster_access(svc: &str, body: &mut Body) {
+    let group = deploy_group(svc);
+    let role_name = format!("{svc}-deploy");
+    body.0.push(Item::Comment(
+        "The deploy role's access to the cluster: its own Kubernetes group, bound to a Role in the service's namespace that may manage the chart's kinds and nothing else.".into(),
+    ));
+    body.push_block(
+        Block::new("resource", ["aws_eks_access_entry", "deploy"])
+            .attr("cluster_name", Expr::path("var.eks_cluster_name"))
+            .attr("principal_arn", Expr::path("aws_iam_role.deploy.arn"))
+            .attr("kubernetes_groups", Expr::strs([group.as_str()]))
+            .attr("type", Expr::str("STANDARD")),
+    );
+    let metadata =
+        || Block::new("metadata", []).attr("name", Expr::str(&role_name)).attr("namespace", name(Field::Namespace));
+    let mut role = Block::new("resource", ["kubernetes_role_v1", "deploy"]).block(metadata());
+    for (api_group, resources, verbs) in DEPLOY_RULES {
+        role = role.blank().block(
+            Block::new("rule", [])
+                .attr("api_groups", Expr::strs([*api_group]))
+                .attr("resources", Expr::strs(resources.iter()))
+                .attr("verbs", Expr::strs(verbs.verbs().iter())),
+        );
+    }
+    body.push_block(role);
+    body.push_block(
+        Block::new("resource", ["kubernetes_role_binding_v1", "deploy"])
+            .block(metadata())
+            .blank()
+            .block(
+                Block::new("role_ref", [])
+                    .attr("api_group", Expr::str("rbac.authorization.k8s.io"))
+                    .attr("kind", Expr::str("Role"))
+                    .attr("name", Expr::path("kubernetes_role_v1.deploy.metadata[0].name")),
+            )
+            .blank()
+            .block(
+                Block::new("subject", [])
+                    .attr("api_group", Expr::str("rbac.authorization.k8s.io"))
+                    .attr("kind", Expr::str("Group"))
+                    .attr("name", Expr::str(&group)),
+            )
+            .blank()
+            .attr("depends_on", Expr::List(vec![Expr::path("aws_eks_access_entry.deploy")])),
+    );
 }
 
 /// The longest session the deploy role allows: as long as the service's longest deploy job

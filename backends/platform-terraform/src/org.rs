@@ -25,9 +25,7 @@ use platform_ir::{Artifact, ArtifactSet, Diagnostic, Emitted, Environment, Forma
 
 use crate::hcl::{self, Block, Body, Expr, Item};
 use crate::readme::{cell, code};
-use crate::root::{
-    self, Ctx, Output, Root, Validation, Variable, arn, condition, matches, one_of, principals, statement,
-};
+use crate::root::{self, Ctx, Output, Validation, Variable, arn, condition, matches, one_of, principals, statement};
 use crate::{checks, ci_deploy, diagnostics, versions};
 
 /// GitHub Actions' OIDC issuer host.
@@ -82,6 +80,7 @@ pub fn emit(org: &Org, services: &[&Service]) -> Emitted {
             name: svc.name.value.as_str(),
             label: svc.name.value.replace('-', "_"),
             has_key: Ctx::new(org, svc).has_secrets(),
+            namespaces: svc.environments.iter().map(|e| (e.index, e.namespace.as_str())).collect(),
         })
         .collect();
     if entries.is_empty() || org.environments.is_empty() {
@@ -95,7 +94,7 @@ pub fn emit(org: &Org, services: &[&Service]) -> Emitted {
     let provenance = provenance(org, services);
     let file = |text: String| Artifact::new(Format::Hcl, text, provenance.clone());
     let mut artifacts = ArtifactSet::new();
-    artifacts.insert("versions.tf", file(versions::versions_tf(org, &Root::default())));
+    artifacts.insert("versions.tf", file(versions::org_versions_tf(org)));
     artifacts.insert("main.tf", file(hcl::print(&main)));
     artifacts.insert("variables.tf", file(root::variables_tf(vars.clone())));
     artifacts.insert("outputs.tf", file(root::outputs_tf(&outputs)));
@@ -121,6 +120,8 @@ struct Entry<'a> {
     label: String,
     /// True when its module creates a KMS key (secrets or a database).
     has_key: bool,
+    /// Its namespace in each of its environments (by index into the org's environments).
+    namespaces: Vec<(usize, &'a str)>,
 }
 
 /// The org's environments, the repository, the state settings and every service's name.
@@ -256,6 +257,9 @@ fn main_body(org: &Org, entries: &[Entry<'_>]) -> Body {
             ),
     );
     body.push_block(Block::new("data", ["aws_partition", "current"]));
+    if org.terraform.cluster_access.value {
+        cluster_access(org, entries, &mut body);
+    }
 
     body.0.push(Item::Comment(
         "GitHub's OIDC provider (one per account, created by the account's first environment) and the trust every deploy role shares."
@@ -303,12 +307,68 @@ fn main_body(org: &Org, entries: &[Entry<'_>]) -> Body {
             };
             call = call.attr(input, value);
         }
-        body.push_block(
-            call.blank().attr("depends_on", Expr::List(vec![Expr::path("aws_iam_openid_connect_provider.github")])),
-        );
+        let mut depends = vec![Expr::path("aws_iam_openid_connect_provider.github")];
+        if org.terraform.cluster_access.value {
+            depends.push(Expr::path("kubernetes_namespace_v1.service"));
+        }
+        body.push_block(call.blank().attr("depends_on", Expr::List(depends)));
     }
     secret_store_grant(org, entries, &mut body);
     body
+}
+
+/// The Kubernetes provider (the environment's cluster, with the applier's own AWS
+/// credentials) and every namespace of the build's services in the environment, which the
+/// services' deploys never create (their deploy roles may act only inside them). Each CI
+/// deploy module binds its deploy role to a Role in its namespace ([`ci_deploy`]).
+fn cluster_access(org: &Org, entries: &[Entry<'_>], body: &mut Body) {
+    body.0.push(Item::Comment(
+        "The environment's cluster: the services' namespaces, and each deploy role's access to its own (in its module).".into(),
+    ));
+    body.push_block(Block::new("data", ["aws_eks_cluster", "this"]).attr("name", Expr::path("var.eks_cluster_name")));
+    body.push_block(
+        Block::new("data", ["aws_eks_cluster_auth", "this"]).attr("name", Expr::path("var.eks_cluster_name")),
+    );
+    body.push_block(
+        Block::new("provider", ["kubernetes"])
+            .attr("host", Expr::path("data.aws_eks_cluster.this.endpoint"))
+            .attr(
+                "cluster_ca_certificate",
+                Expr::call("base64decode", vec![Expr::path("data.aws_eks_cluster.this.certificate_authority[0].data")]),
+            )
+            .attr("token", Expr::path("data.aws_eks_cluster_auth.this.token")),
+    );
+    let by_env = org.environments.iter().enumerate().map(|(i, env)| {
+        let mut names: Vec<&str> =
+            entries.iter().flat_map(|e| e.namespaces.iter()).filter(|(j, _)| *j == i).map(|(_, n)| *n).collect();
+        names.sort_unstable();
+        names.dedup();
+        (env.name.value.clone(), Expr::strs(names))
+    });
+    body.push_block(Block::new("locals", []).attr("namespaces_by_environment", Expr::object(by_env)));
+    // A namespace holds every workload in it: removing the last service of a namespace from
+    // the build must not delete what else lives there.
+    body.push_block(
+        Block::new("resource", ["kubernetes_namespace_v1", "service"])
+            .attr(
+                "for_each",
+                Expr::call(
+                    "toset",
+                    vec![
+                        Expr::path("local.namespaces_by_environment")
+                            .then(vec![hcl::Step::By(Box::new(Expr::path("var.environment")))]),
+                    ],
+                ),
+            )
+            .blank()
+            .block(
+                Block::new("metadata", [])
+                    .attr("name", Expr::path("each.key"))
+                    .attr("labels", Expr::object([("app.kubernetes.io/managed-by", Expr::str("platform"))])),
+            )
+            .blank()
+            .block(Block::new("lifecycle", []).attr("prevent_destroy", Expr::Bool(true))),
+    );
 }
 
 /// The inline policy of the org's secret store role ([`secret_store_policy_name`]) on the
@@ -530,10 +590,21 @@ fn readme(org: &Org, entries: &[Entry<'_>], vars: &[Variable], outputs: &[Output
     }
 
     out.push_str("## Cluster access\n\n");
-    out.push_str(
-        "The deploy jobs also run `helm` and `kubectl` in the service's namespace.\n\
-         That is Kubernetes access, which the cluster's owners grant: an EKS access entry for each deploy role (or an `aws-auth` mapping) bound to a Role in the service's namespace that may manage the chart's kinds (Deployments, Services, Argo Rollouts and AnalysisTemplates, ServiceMonitors and PrometheusRules, ExternalSecrets, SecurityGroupPolicies, …).\n\n",
-    );
+    if org.terraform.cluster_access.value {
+        out.push_str(
+            "The deploy jobs also run `helm` and `kubectl` in the service's namespace, which they never create.\n\
+             So this root connects to the environment's cluster (the Kubernetes provider, with the applier's AWS credentials: they need cluster-admin access there) and creates every namespace of the build's services (`kubernetes_namespace_v1.service`, protected by `prevent_destroy`: a namespace holds every workload in it).\n\
+             Each service's module gives its deploy role an EKS access entry in the Kubernetes group `platform:<service>:deploy`, bound to a Role in the service's namespace that may manage exactly the kinds the chart renders, read its pods, events and canary analyses, and nothing outside the namespace.\n\
+             The Role includes Secrets: Helm keeps its release history there, so a deploy role can read the other Secrets of its namespace (services of one team share it).\n\
+             The cluster must accept access entries (authentication mode `API` or `API_AND_CONFIG_MAP`).\n\
+             A namespace that already exists is imported once: `terraform import -var-file=<env>.tfvars 'kubernetes_namespace_v1.service[\"<namespace>\"]' <namespace>`.\n\n",
+        );
+    } else {
+        out.push_str(
+            "The deploy jobs also run `helm` and `kubectl` in the service's namespace.\n\
+             That is Kubernetes access, which the cluster's owners grant (`terraform.clusterAccess: false` in the org file): the namespace, and an EKS access entry for each deploy role (or an `aws-auth` mapping) bound to a Role in the service's namespace that may manage the chart's kinds (Deployments, Services, Argo Rollouts and AnalysisTemplates, ServiceMonitors and PrometheusRules, ExternalSecrets, SecurityGroupPolicies, …).\n\n",
+        );
+    }
 
     out.push_str("## Resources\n\n| address | what |\n|---|---|\n");
     crate::readme::resource_rows(&mut out, crate::readme::blocks(main));

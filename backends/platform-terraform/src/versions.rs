@@ -22,18 +22,28 @@ pub fn state_key(service: &str, env: &str) -> String {
     format!("services/{service}/{env}/terraform.tfstate")
 }
 
-/// `versions.tf` of a root: the pins and an empty `backend "s3"` block.
+/// `versions.tf` of a service root: the pins and an empty `backend "s3"` block.
 pub fn versions_tf(org: &Org, root: &Root) -> String {
-    terraform_block(org, root.providers.contains("random"), true)
+    terraform_block(org, root.providers.contains("random"), false, true)
 }
 
-/// `versions.tf` of a module called by a root: the pins only (a module has no backend).
+/// `versions.tf` of the org root: the pins (Kubernetes too, when it grants cluster access) and
+/// an empty `backend "s3"` block.
+pub fn org_versions_tf(org: &Org) -> String {
+    terraform_block(org, false, org.terraform.cluster_access.value, true)
+}
+
+/// `versions.tf` of a CI deploy module: the pins only (a module has no backend); Kubernetes
+/// when the org root grants cluster access, which the module's Role and binding are.
 pub fn module_versions_tf(org: &Org) -> String {
-    terraform_block(org, false, false)
+    terraform_block(org, false, org.terraform.cluster_access.value, false)
 }
 
-fn terraform_block(org: &Org, random: bool, backend: bool) -> String {
+fn terraform_block(org: &Org, random: bool, kubernetes: bool, backend: bool) -> String {
     let mut providers = vec![("aws", "hashicorp/aws", &org.terraform.aws_provider.value)];
+    if kubernetes {
+        providers.push(("kubernetes", "hashicorp/kubernetes", &org.terraform.kubernetes_provider.value));
+    }
     if random {
         providers.push(("random", "hashicorp/random", &org.terraform.random_provider.value));
     }

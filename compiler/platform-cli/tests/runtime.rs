@@ -295,3 +295,109 @@ fn the_secret_store_can_read_and_decrypt_every_services_secrets() {
     assert!(services > 0, "no service reads secrets with its own key");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The first deploy of a new service failed: nothing created its namespace, and its deploy
+/// role had no access to the cluster (a ticket to the cluster's owners per service).
+/// Contract: where the org root grants cluster access, it creates every namespace a service's
+/// deploy jobs use in each environment, and each service's deploy role is bound to a Role
+/// in that namespace that may manage every kind its chart renders.
+#[test]
+fn every_deploy_has_its_namespace_and_may_manage_its_charts_kinds() {
+    let mut problems = Vec::new();
+    let mut services = 0;
+    for tree in trees() {
+        let org = std::fs::read_to_string(tree.join("_org/terraform/main.tf")).unwrap_or_default();
+        if !org.contains("resource \"kubernetes_namespace_v1\"") {
+            continue;
+        }
+        let created: Vec<(String, String)> = org
+            .split("namespaces_by_environment = {")
+            .nth(1)
+            .unwrap_or_default()
+            .lines()
+            .take_while(|l| l.trim() != "}")
+            .filter_map(|l| l.split_once(" = "))
+            .flat_map(|(env, list)| {
+                list.trim_matches(|c| c == '[' || c == ']')
+                    .split(", ")
+                    .map(|n| (env.trim().to_owned(), n.trim_matches('"').to_owned()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for module in files(&tree, "ci-deploy/main.tf") {
+            let dir = module.ancestors().nth(3).unwrap();
+            let service = dir.file_name().unwrap().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(&module).unwrap();
+            services += 1;
+            // Namespaces: `local.names_by_environment.<env>.namespace`.
+            let mut env = String::new();
+            for line in text.lines() {
+                if let Some(e) = line.strip_prefix("    ").and_then(|l| l.strip_suffix(" = {")) {
+                    env = e.trim().to_owned();
+                }
+                if let Some(ns) = line.trim().strip_prefix("namespace").and_then(|r| r.trim().strip_prefix("= \"")) {
+                    let ns = ns.trim_end_matches('"').to_owned();
+                    if !created.contains(&(env.clone(), ns.clone())) {
+                        problems.push(format!("{service}: namespace {ns} in {env} is not created by the org root"));
+                    }
+                }
+            }
+            let caller = std::fs::read_to_string(dir.join(format!("github-actions/workflows/{service}.yml")))
+                .unwrap_or_default();
+            for ns in caller.lines().filter_map(|l| l.trim().strip_prefix("namespace: ")) {
+                if !created.iter().any(|(_, n)| n == ns) {
+                    problems.push(format!("{service}: its deploy uses namespace {ns}, which nothing creates"));
+                }
+            }
+            // The Role's managed (group, resource) pairs.
+            let mut managed = Vec::new();
+            for rule in text.split("rule {").skip(1) {
+                let field = |key: &str| -> Vec<String> {
+                    rule.lines()
+                        .find_map(|l| l.trim().strip_prefix(key).and_then(|r| r.trim().strip_prefix("= ")))
+                        .unwrap_or_default()
+                        .trim_matches(|c| c == '[' || c == ']')
+                        .split(", ")
+                        .map(|s| s.trim_matches('"').to_owned())
+                        .collect()
+                };
+                if field("verbs").iter().any(|v| v == "delete") {
+                    for g in field("api_groups") {
+                        managed.extend(field("resources").into_iter().map(|r| (g.clone(), r)));
+                    }
+                }
+            }
+            if managed.is_empty() {
+                problems.push(format!("{service}: its deploy role may manage nothing in the cluster"));
+                continue;
+            }
+            for template in
+                files(&dir.join("helm"), ".yaml").iter().filter(|p| p.to_string_lossy().contains("/templates/"))
+            {
+                let text = std::fs::read_to_string(template).unwrap();
+                let mut api = None;
+                for line in text.lines() {
+                    if let Some(v) = line.strip_prefix("apiVersion: ") {
+                        api = Some(v.trim().to_owned());
+                    }
+                    if let (Some(kind), Some(v)) = (line.strip_prefix("kind: "), &api) {
+                        let group = v.rsplit_once('/').map_or("", |(g, _)| g).to_owned();
+                        let kind = kind.trim().to_lowercase();
+                        let plural = match kind.strip_suffix('y') {
+                            Some(stem) => format!("{stem}ies"),
+                            None if kind.ends_with('s') => format!("{kind}es"),
+                            None => format!("{kind}s"),
+                        };
+                        if !managed.contains(&(group.clone(), plural.clone())) {
+                            problems.push(format!(
+                                "{service}: the chart renders {group}/{plural}, which its deploy role may not manage"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(services > 0, "no CI deploy module binds a deploy role in the cluster");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -796,6 +796,13 @@ pub struct TerraformPolicy {
     /// Random provider constraint.
     #[serde(default)]
     pub random_provider: Field<String>,
+    /// Kubernetes provider constraint (the org root's namespaces and deploy roles' RBAC, with `clusterAccess`).
+    #[serde(default)]
+    #[schemars(example = &"~> 3.2")]
+    pub kubernetes_provider: Field<String>,
+    /// The org root creates each service's namespace and gives each CI deploy role an EKS access entry bound to a Role in that namespace, which may manage exactly the chart's kinds. `false`: the cluster's owners grant that access themselves.
+    #[serde(default)]
+    pub cluster_access: Field<bool>,
     /// State bucket pattern (`{env}`, `{account}`).
     #[serde(default)]
     pub state_bucket: Field<String>,

@@ -364,6 +364,11 @@ pub struct TerraformPolicy {
     pub aws_provider: Sp<String>,
     /// Random provider version constraint.
     pub random_provider: Sp<String>,
+    /// Kubernetes provider version constraint (the org root, with `cluster_access`).
+    pub kubernetes_provider: Sp<String>,
+    /// Whether the org root creates the services' namespaces and the deploy roles' cluster
+    /// access (EKS access entries and namespaced RBAC).
+    pub cluster_access: Sp<bool>,
     /// State bucket name pattern with `{env}` / `{account}` placeholders.
     pub state_bucket: Sp<String>,
     /// DynamoDB lock table; empty: S3's own locking (`use_lockfile`), see

@@ -637,6 +637,8 @@ fn terraform(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::TerraformPol
         required_version: lx.req(&t.required_version, ts, "spec.terraform.requiredVersion")?,
         aws_provider: lx.req(&t.aws_provider, ts, "spec.terraform.awsProvider")?,
         random_provider: lx.req(&t.random_provider, ts, "spec.terraform.randomProvider")?,
+        kubernetes_provider: lx.req(&t.kubernetes_provider, ts, "spec.terraform.kubernetesProvider")?,
+        cluster_access: lx.req(&t.cluster_access, ts, "spec.terraform.clusterAccess")?,
         state_bucket: lx.req(&t.state_bucket, ts, "spec.terraform.stateBucket")?,
         lock_table: lx.req(&t.lock_table, ts, "spec.terraform.lockTable")?,
         manage_dns: lx.req(&t.manage_dns, ts, "spec.terraform.manageDns")?,

@@ -21,6 +21,43 @@ locals {
 
 data "aws_partition" "current" {}
 
+# The environment's cluster: the services' namespaces, and each deploy role's access to its own (in its module).
+data "aws_eks_cluster" "this" {
+  name = var.eks_cluster_name
+}
+
+data "aws_eks_cluster_auth" "this" {
+  name = var.eks_cluster_name
+}
+
+provider "kubernetes" {
+  host                   = data.aws_eks_cluster.this.endpoint
+  cluster_ca_certificate = base64decode(data.aws_eks_cluster.this.certificate_authority[0].data)
+  token                  = data.aws_eks_cluster_auth.this.token
+}
+
+locals {
+  namespaces_by_environment = {
+    staging    = ["identity", "messaging", "shop"]
+    production = ["identity", "messaging", "shop"]
+  }
+}
+
+resource "kubernetes_namespace_v1" "service" {
+  for_each = toset(local.namespaces_by_environment[var.environment])
+
+  metadata {
+    name = each.key
+    labels = {
+      "app.kubernetes.io/managed-by" = "platform"
+    }
+  }
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
 # GitHub's OIDC provider (one per account, created by the account's first environment) and the trust every deploy role shares.
 resource "aws_iam_openid_connect_provider" "github" {
   count = var.create_github_oidc_provider ? 1 : 0
@@ -66,7 +103,7 @@ module "checkout_api" {
   lock_table       = var.lock_table
   trust_policy     = data.aws_iam_policy_document.github_deploy_trust.json
 
-  depends_on = [aws_iam_openid_connect_provider.github]
+  depends_on = [aws_iam_openid_connect_provider.github, kubernetes_namespace_v1.service]
 }
 
 module "notification_worker" {
@@ -80,7 +117,7 @@ module "notification_worker" {
   lock_table       = var.lock_table
   trust_policy     = data.aws_iam_policy_document.github_deploy_trust.json
 
-  depends_on = [aws_iam_openid_connect_provider.github]
+  depends_on = [aws_iam_openid_connect_provider.github, kubernetes_namespace_v1.service]
 }
 
 module "user_api" {
@@ -94,7 +131,7 @@ module "user_api" {
   lock_table       = var.lock_table
   trust_policy     = data.aws_iam_policy_document.github_deploy_trust.json
 
-  depends_on = [aws_iam_openid_connect_provider.github]
+  depends_on = [aws_iam_openid_connect_provider.github, kubernetes_namespace_v1.service]
 }
 
 # The External Secrets ClusterSecretStore reads with the role external-secrets: it may read each service's secrets and decrypt them with the service's key, through Secrets Manager only.

@@ -21,6 +21,43 @@ locals {
 
 data "aws_partition" "current" {}
 
+# The environment's cluster: the services' namespaces, and each deploy role's access to its own (in its module).
+data "aws_eks_cluster" "this" {
+  name = var.eks_cluster_name
+}
+
+data "aws_eks_cluster_auth" "this" {
+  name = var.eks_cluster_name
+}
+
+provider "kubernetes" {
+  host                   = data.aws_eks_cluster.this.endpoint
+  cluster_ca_certificate = base64decode(data.aws_eks_cluster.this.certificate_authority[0].data)
+  token                  = data.aws_eks_cluster_auth.this.token
+}
+
+locals {
+  namespaces_by_environment = {
+    staging    = ["discovery"]
+    production = ["discovery"]
+  }
+}
+
+resource "kubernetes_namespace_v1" "service" {
+  for_each = toset(local.namespaces_by_environment[var.environment])
+
+  metadata {
+    name = each.key
+    labels = {
+      "app.kubernetes.io/managed-by" = "platform"
+    }
+  }
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
 # GitHub's OIDC provider (one per account, created by the account's first environment) and the trust every deploy role shares.
 resource "aws_iam_openid_connect_provider" "github" {
   count = var.create_github_oidc_provider ? 1 : 0
@@ -65,5 +102,5 @@ module "search_indexer" {
   state_bucket     = var.state_bucket
   trust_policy     = data.aws_iam_policy_document.github_deploy_trust.json
 
-  depends_on = [aws_iam_openid_connect_provider.github]
+  depends_on = [aws_iam_openid_connect_provider.github, kubernetes_namespace_v1.service]
 }

@@ -13,6 +13,7 @@ locals {
       database                = null
       database_final_snapshot = null
       host                    = "recs-lab.staging.example.com"
+      namespace               = "data"
     }
     production = {
       deploy_role             = "recs-lab-production-deploy"
@@ -25,6 +26,7 @@ locals {
       database                = null
       database_final_snapshot = null
       host                    = "recs-lab.example.com"
+      namespace               = "data"
     }
   }
   names = local.names_by_environment[var.environment]
@@ -258,4 +260,118 @@ resource "aws_iam_policy" "deploy_resources" {
 resource "aws_iam_role_policy_attachment" "deploy_resources" {
   role       = aws_iam_role.deploy.name
   policy_arn = aws_iam_policy.deploy_resources.arn
+}
+
+# The deploy role's access to the cluster: its own Kubernetes group, bound to a Role in the service's namespace that may manage the chart's kinds and nothing else.
+resource "aws_eks_access_entry" "deploy" {
+  cluster_name      = var.eks_cluster_name
+  principal_arn     = aws_iam_role.deploy.arn
+  kubernetes_groups = ["platform:recs-lab:deploy"]
+  type              = "STANDARD"
+}
+
+resource "kubernetes_role_v1" "deploy" {
+  metadata {
+    name      = "recs-lab-deploy"
+    namespace = local.names.namespace
+  }
+
+  rule {
+    api_groups = [""]
+    resources  = ["secrets", "serviceaccounts", "services"]
+    verbs      = ["create", "delete", "get", "list", "patch", "update", "watch"]
+  }
+
+  rule {
+    api_groups = [""]
+    resources  = ["endpoints", "events", "persistentvolumeclaims", "pods", "pods/log"]
+    verbs      = ["get", "list", "watch"]
+  }
+
+  rule {
+    api_groups = ["apps"]
+    resources  = ["deployments"]
+    verbs      = ["create", "delete", "get", "list", "patch", "update", "watch"]
+  }
+
+  rule {
+    api_groups = ["apps"]
+    resources  = ["replicasets"]
+    verbs      = ["get", "list", "watch"]
+  }
+
+  rule {
+    api_groups = ["argoproj.io"]
+    resources  = ["analysistemplates", "rollouts", "rollouts/status"]
+    verbs      = ["create", "delete", "get", "list", "patch", "update", "watch"]
+  }
+
+  rule {
+    api_groups = ["argoproj.io"]
+    resources  = ["analysisruns", "experiments"]
+    verbs      = ["get", "list", "watch"]
+  }
+
+  rule {
+    api_groups = ["autoscaling"]
+    resources  = ["horizontalpodautoscalers"]
+    verbs      = ["create", "delete", "get", "list", "patch", "update", "watch"]
+  }
+
+  rule {
+    api_groups = ["external-secrets.io"]
+    resources  = ["externalsecrets"]
+    verbs      = ["create", "delete", "get", "list", "patch", "update", "watch"]
+  }
+
+  rule {
+    api_groups = ["gateway.networking.k8s.io"]
+    resources  = ["httproutes"]
+    verbs      = ["create", "delete", "get", "list", "patch", "update", "watch"]
+  }
+
+  rule {
+    api_groups = ["monitoring.coreos.com"]
+    resources  = ["prometheusrules", "servicemonitors"]
+    verbs      = ["create", "delete", "get", "list", "patch", "update", "watch"]
+  }
+
+  rule {
+    api_groups = ["networking.k8s.io"]
+    resources  = ["ingresses", "networkpolicies"]
+    verbs      = ["create", "delete", "get", "list", "patch", "update", "watch"]
+  }
+
+  rule {
+    api_groups = ["policy"]
+    resources  = ["poddisruptionbudgets"]
+    verbs      = ["create", "delete", "get", "list", "patch", "update", "watch"]
+  }
+
+  rule {
+    api_groups = ["vpcresources.k8s.aws"]
+    resources  = ["securitygrouppolicies"]
+    verbs      = ["create", "delete", "get", "list", "patch", "update", "watch"]
+  }
+}
+
+resource "kubernetes_role_binding_v1" "deploy" {
+  metadata {
+    name      = "recs-lab-deploy"
+    namespace = local.names.namespace
+  }
+
+  role_ref {
+    api_group = "rbac.authorization.k8s.io"
+    kind      = "Role"
+    name      = kubernetes_role_v1.deploy.metadata[0].name
+  }
+
+  subject {
+    api_group = "rbac.authorization.k8s.io"
+    kind      = "Group"
+    name      = "platform:recs-lab:deploy"
+  }
+
+  depends_on = [aws_eks_access_entry.deploy]
 }

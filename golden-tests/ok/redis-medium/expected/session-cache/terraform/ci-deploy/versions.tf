@@ -7,5 +7,9 @@ terraform {
       source  = "hashicorp/aws"
       version = "~> 5.99"
     }
+    kubernetes = {
+      source  = "hashicorp/kubernetes"
+      version = "~> 3.2"
+    }
   }
 }

@@ -13,6 +13,7 @@ locals {
       database                = "invoice-api-staging"
       database_final_snapshot = "invoice-api-staging-final"
       host                    = "invoice-api.staging.example.com"
+      namespace               = null
     }
     production = {
       deploy_role             = "invoice-api-production-deploy"
@@ -25,6 +26,7 @@ locals {
       database                = "invoice-api-production"
       database_final_snapshot = "invoice-api-production-final"
       host                    = "invoice-api.example.com"
+      namespace               = null
     }
   }
   names = local.names_by_environment[var.environment]
