@@ -142,7 +142,10 @@ exit "${missing}"
 
 /// Follow a canary (Argo Rollouts) until it is fully promoted or aborted. An aborted
 /// rollout (failed analysis: automatic rollback) fails the job, which marks the GitHub
-/// deployment failed.
+/// deployment failed. An inconclusive analysis (the canary served too few requests to
+/// judge) pauses the Rollout with the reason `InconclusiveAnalysisRun` (Argo Rollouts
+/// v1.8, `PauseReasonInconclusiveAnalysis`): the job stops at once and says how to promote
+/// or roll back, instead of waiting out its timeout.
 pub const CANARY_WAIT: &str = r#"set -euo pipefail
 if ! kubectl get rollout "${RELEASE}" --namespace "${NAMESPACE}" >/dev/null 2>&1; then
   echo "no Rollout ${RELEASE} in ${NAMESPACE}: this environment deploys without a canary"
@@ -153,6 +156,12 @@ while true; do
   generation="$(kubectl get rollout "${RELEASE}" --namespace "${NAMESPACE}" --output 'jsonpath={.metadata.generation}')"
   observed="$(kubectl get rollout "${RELEASE}" --namespace "${NAMESPACE}" --output 'jsonpath={.status.observedGeneration}')"
   phase="$(kubectl get rollout "${RELEASE}" --namespace "${NAMESPACE}" --output 'jsonpath={.status.phase}')"
+  paused="$(kubectl get rollout "${RELEASE}" --namespace "${NAMESPACE}" --output 'jsonpath={.status.pauseConditions[*].reason}')"
+  if [[ "${paused}" == *InconclusiveAnalysisRun* ]]; then
+    echo "::error::the canary analysis of ${RELEASE} was inconclusive: its pods served too few requests to judge, or none were scraped"
+    echo "the canary is paused and takes part of the traffic; run the promote workflow to promote it or the rollback workflow to drop it"
+    exit 1
+  fi
   if [[ "${observed}" == "${generation}" ]]; then
     case "${phase}" in
       Healthy)
@@ -459,6 +468,53 @@ mod tests {
         assert!(ok && installed.as_deref() == Some("platform"));
         let (ok, installed) = install_binary("tampered", &real);
         assert!(!ok && installed.is_none(), "a binary that does not match its digest was installed");
+    }
+
+    /// `CANARY_WAIT` with a fake `kubectl` that answers each jsonpath query from `status`:
+    /// (success, stdout).
+    fn canary_wait(status: &[(&str, &str)]) -> (bool, String) {
+        use std::os::unix::fs::PermissionsExt;
+        static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("platform-gha-canary-{}-{run}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut fake = String::from("#!/usr/bin/env bash\n");
+        for (path, value) in status {
+            fake.push_str(&format!(
+                "if [[ \"$*\" == *'jsonpath={{{path}}}'* ]]; then printf '%s' '{value}'; exit 0; fi\n"
+            ));
+        }
+        std::fs::write(dir.join("kubectl"), fake).unwrap();
+        std::fs::set_permissions(dir.join("kubectl"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
+        let out = std::process::Command::new("bash")
+            .args(["-c", super::CANARY_WAIT])
+            .env("PATH", path)
+            .envs([("RELEASE", "payment-api"), ("NAMESPACE", "payments"), ("CANARY_TIMEOUT_SECONDS", "-1")])
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    #[test]
+    fn an_inconclusive_canary_stops_the_deploy_with_what_to_do() {
+        let state = |phase: &'static str, reasons: &'static str| {
+            vec![
+                (".metadata.generation", "2"),
+                (".status.observedGeneration", "2"),
+                (".status.phase", phase),
+                (".status.pauseConditions[*].reason", reasons),
+            ]
+        };
+        assert!(canary_wait(&state("Healthy", "")).0);
+        let (ok, out) = canary_wait(&state("Degraded", ""));
+        assert!(!ok && out.contains("was aborted"), "{out}");
+        let (ok, out) = canary_wait(&state("Paused", "InconclusiveAnalysisRun"));
+        assert!(!ok && out.contains("was inconclusive") && out.contains("promote workflow"), "{out}");
+        // A pause step is no reason to stop: the job waits (here: past its deadline at once).
+        let (ok, out) = canary_wait(&state("Paused", "CanaryPauseStep"));
+        assert!(!ok && out.contains("did not finish in time"), "{out}");
     }
 
     fn helm_env<'a>(database: &'a str, pod: &'a str, cluster: &'a str) -> Vec<(&'a str, &'a str)> {

@@ -36,6 +36,12 @@ pub const MAX_ERROR_RATIO_SCALE: u32 = 15;
 /// `{{ .Release.Namespace }}`. It reaches Argo verbatim: it lives in the `query` value, and
 /// Helm never evaluates values as templates (the templates print it with `quote`).
 pub const ARGO_NAMESPACE_ARG: &str = "{{args.namespace}}";
+/// The Argo Rollouts argument the analysis query selects the canary's pods with: the
+/// Rollout's analysis step sets it from `podTemplateHashValue: Latest` (the canary
+/// ReplicaSet's hash, checked against Argo Rollouts v1.8), and the chart's `ServiceMonitor`
+/// copies the pods' `rollouts-pod-template-hash` label onto every series
+/// ([`slo::POD_HASH_LABEL`]). Verbatim like [`ARGO_NAMESPACE_ARG`].
+pub const ARGO_CANARY_HASH_ARG: &str = "{{args.canary-hash}}";
 /// Keys always written to an environment file, even when they equal the base.
 const ENV_KEYS: &[&str] = &["environment", "namespace", "replicaCount", "resources", "autoscaling"];
 
@@ -256,7 +262,14 @@ fn rollout(c: &Chart<'_>, org_env: Option<&Environment>) -> Value {
             "failureLimit": canary.failure_limit.value,
             "maxErrorRatio": max_error_ratio(c),
             "prometheusUrl": c.org.monitoring.prometheus_url.value,
-            "query": slo::error_ratio_query_in(c.svc, &slo::duration(slo::BASE_WINDOW_MINUTES), ARGO_NAMESPACE_ARG),
+            "query": slo::canary_error_ratio_query(
+                &c.svc.name.value,
+                &c.svc.monitoring.metrics,
+                &slo::duration(slo::BASE_WINDOW_MINUTES),
+                ARGO_NAMESPACE_ARG,
+                ARGO_CANARY_HASH_ARG,
+                canary.min_requests.value,
+            ),
         },
     })
 }

@@ -2,8 +2,9 @@
 //! installed in `.tools/`): every chart of every ok case and example lints in strict mode
 //! and renders with its defaults and with each `values-<env>.yaml`; what a user wrote comes
 //! out of the rendered manifests byte for byte (plain env values, the chart description, the
-//! SLO rules embedded as escaped literal text, Argo's `{{args.namespace}}` in the canary
-//! query, which the Rollout sets to the release namespace); and `values.schema.json` rejects
+//! SLO rules embedded as escaped literal text, Argo's `{{args.namespace}}` and
+//! `{{args.canary-hash}}` in the canary query, which the Rollout sets to the release
+//! namespace and the canary's pod-template hash); and `values.schema.json` rejects
 //! a wrong type and an unknown key. Without the toolchain the test says so and checks nothing.
 
 mod support;
@@ -82,12 +83,20 @@ for svc in spec["services"]:
             if d["kind"] == "AnalysisTemplate":
                 q = d["spec"]["metrics"][0]["provider"]["prometheus"]["query"]
                 scoped = q.count('namespace="{{args.namespace}}"')
-                if scoped == 0 or scoped != q.count('service="') or d["spec"].get("args") != [{"name": "namespace"}]:
+                canary = q.count('rollouts_pod_template_hash="{{args.canary-hash}}"')
+                args = [{"name": "namespace"}, {"name": "canary-hash"}]
+                if scoped == 0 or scoped != q.count('service="') or d["spec"].get("args") != args:
                     problem(where, "the AnalysisTemplate's query does not select Argo's {{args.namespace}}")
+                if canary != scoped:
+                    problem(where, "the AnalysisTemplate's query reads pods other than the canary's")
             if d["kind"] == "Rollout":
+                args = [
+                    {"name": "namespace", "value": name},
+                    {"name": "canary-hash", "valueFrom": {"podTemplateHashValue": "Latest"}},
+                ]
                 for step in d["spec"]["strategy"]["canary"]["steps"]:
-                    if "analysis" in step and step["analysis"].get("args") != [{"name": "namespace", "value": name}]:
-                        problem(where, "a Rollout analysis step does not pass the release namespace")
+                    if "analysis" in step and step["analysis"].get("args") != args:
+                        problem(where, "a Rollout analysis step does not pass the release namespace and canary hash")
         rules = [d for d in docs if d["kind"] == "PrometheusRule"]
         groups = rules[0]["spec"]["groups"] if rules else []
         if groups != svc["groups"][env]:

@@ -401,3 +401,60 @@ fn every_deploy_has_its_namespace_and_may_manage_its_charts_kinds() {
     assert!(services > 0, "no CI deploy module binds a deploy role in the cluster");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The analysis read the whole service's error ratio: one bad canary pod among four stable
+/// ones was diluted below the threshold and promoted, and a quiet service's canary failed on
+/// `0 / 0`. Contract: in every chart with a Rollout, every selector of the analysis query
+/// names the canary's pod-template hash, which the Rollout passes (`podTemplateHashValue:
+/// Latest`) and the ServiceMonitor copies onto the series; the query is empty below the
+/// minimum request count, and an empty result fails no measurement (it is inconclusive).
+#[test]
+fn the_canary_analysis_reads_the_canarys_own_pods_and_never_fails_on_silence() {
+    let mut problems = Vec::new();
+    let mut charts = 0;
+    for tree in trees() {
+        for rollout in files(&tree, "templates/rollout.yaml") {
+            let templates = rollout.parent().unwrap();
+            let chart = templates.parent().unwrap();
+            charts += 1;
+            let at = chart.display();
+            let text = std::fs::read_to_string(&rollout).unwrap();
+            if !text.contains(
+                "- name: canary-hash\n                valueFrom:\n                  podTemplateHashValue: Latest",
+            ) {
+                problems.push(format!("{at}: the Rollout's analysis step passes no canary hash"));
+            }
+            let monitor = std::fs::read_to_string(templates.join("servicemonitor.yaml")).unwrap();
+            if !monitor.contains("- __meta_kubernetes_pod_label_rollouts_pod_template_hash\n          targetLabel: rollouts_pod_template_hash") {
+                problems.push(format!("{at}: the ServiceMonitor drops the pods' rollouts-pod-template-hash"));
+            }
+            let analysis = std::fs::read_to_string(templates.join("analysistemplate.yaml")).unwrap();
+            if !analysis.contains("- name: canary-hash") {
+                problems.push(format!("{at}: the AnalysisTemplate declares no canary-hash argument"));
+            }
+            let failure = analysis.lines().find(|l| l.trim().starts_with("failureCondition: {{")).unwrap_or_default();
+            if !failure.contains("len(result) > 0 &&") {
+                problems.push(format!("{at}: an empty result (too little traffic) fails the analysis: {failure}"));
+            }
+            let values = std::fs::read_to_string(chart.join("values.yaml")).unwrap();
+            let query: Vec<&str> = values
+                .lines()
+                .skip_while(|l| l.trim() != "query: |-")
+                .skip(1)
+                .take_while(|l| l.starts_with("      "))
+                .collect();
+            let selectors: Vec<&str> = query.iter().flat_map(|l| l.split("{service=").skip(1)).collect();
+            if selectors.is_empty()
+                || selectors.iter().any(|s| !s.contains("rollouts_pod_template_hash=\"{{args.canary-hash}}\""))
+            {
+                problems.push(format!("{at}: a selector of the analysis query reads pods other than the canary's"));
+            }
+            let floor = query.last().and_then(|l| l.rsplit_once(") >= ")).map(|(_, n)| n.parse::<u32>());
+            if !matches!(floor, Some(Ok(n)) if n > 0) {
+                problems.push(format!("{at}: the analysis query has no minimum request count"));
+            }
+        }
+    }
+    assert!(charts > 0, "no chart with a Rollout");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -681,6 +681,10 @@ pub struct CanaryPolicy {
     /// Failed measurements tolerated.
     #[serde(default)]
     pub failure_limit: Field<u32>,
+    /// Requests the canary's own pods must serve in the analysis window (5 minutes) for a measurement to count. Fewer: the measurement is inconclusive, never a pass or a failure, and the Rollout pauses for a person (Argo Rollouts' inconclusive analysis).
+    #[serde(default)]
+    #[schemars(range(min = 1), extend("default" = 50))]
+    pub min_requests: Field<u32>,
 }
 
 /// Monitoring conventions.

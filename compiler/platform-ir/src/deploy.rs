@@ -76,6 +76,7 @@ mod tests {
             steps,
             analysis_interval: Sp::new("1m".to_owned(), Span::default()),
             failure_limit: Sp::new(1, Span::default()),
+            min_requests: Sp::new(50, Span::default()),
         }
     }
 

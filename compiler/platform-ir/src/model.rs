@@ -272,6 +272,9 @@ pub struct CanaryPolicy {
     pub analysis_interval: Sp<String>,
     /// Failed measurements before the analysis fails.
     pub failure_limit: Sp<u32>,
+    /// Requests the canary's pods must serve in the analysis window for a measurement to
+    /// count; fewer make it inconclusive.
+    pub min_requests: Sp<u32>,
 }
 
 /// One canary step.
@@ -687,6 +690,9 @@ pub struct Canary {
     pub analysis_interval: Sp<String>,
     /// Failed measurements before failing.
     pub failure_limit: Sp<u32>,
+    /// Requests the canary's pods must serve in the analysis window for a measurement to
+    /// count (the org's `canary.minRequests`).
+    pub min_requests: Sp<u32>,
 }
 
 /// A service in one environment: the overrides applied.

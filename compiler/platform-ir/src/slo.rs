@@ -24,7 +24,13 @@
 //!   (namespace)`), so staging and production in one cluster never mix and every alert
 //!   says which environment burns.
 //!
-//! A Prometheus without the operator must attach the same two labels in its scrape config.
+//! - `rollouts_pod_template_hash` ([`POD_HASH_LABEL`]): the pod's `rollouts-pod-template-hash`
+//!   label, which Argo Rollouts puts on every pod of a Rollout's ReplicaSets. The chart's
+//!   `ServiceMonitor` copies it with a relabeling from
+//!   `__meta_kubernetes_pod_label_rollouts_pod_template_hash`, so the canary analysis
+//!   ([`canary_error_ratio_query`]) reads the canary's own pods, never the stable ones.
+//!
+//! A Prometheus without the operator must attach the same labels in its scrape config.
 //! Dashboards also read cAdvisor and kube-state-metrics series (`container_*`,
 //! `kube_pod_container_resource_*`) by `namespace` and `container="<service name>"`: the chart
 //! names the application container [`crate::naming::k8s_name`].
@@ -69,6 +75,8 @@ pub const ENVIRONMENT_LABEL: &str = "environment";
 pub const SLO_LABEL: &str = "slo";
 /// The window of `slo:current_burn_rate:ratio` and the base of the period ratio, in minutes.
 pub const BASE_WINDOW_MINUTES: u32 = 5;
+/// The label holding a pod's Argo Rollouts pod-template hash (see the scrape contract).
+pub const POD_HASH_LABEL: &str = "rollouts_pod_template_hash";
 
 /// One Prometheus rule: a recording rule (`record`) or an alerting rule (`alert`).
 ///
@@ -371,6 +379,29 @@ pub fn error_ratio_query(svc: &Service, window: &str) -> String {
 /// Argo Rollouts' `{{args.namespace}}`). It must not contain `"` or `\`.
 pub fn error_ratio_query_in(svc: &Service, window: &str, namespace: &str) -> String {
     availability_error_ratio(&svc.name.value, &svc.monitoring.metrics, window, &Scope::namespace(namespace))
+}
+
+/// The query of a canary analysis: [`error_ratio_query_in`] of the canary's own pods only
+/// (`rollouts_pod_template_hash="<canary_hash>"`), and only when those pods served at least
+/// `min_requests` requests in `window`; otherwise the result is empty, which the analysis
+/// reads as inconclusive. Without the pod hash, one bad canary pod among four stable ones
+/// is diluted below the threshold and promoted; without the floor, a quiet service's canary
+/// fails on `0 / 0`. `namespace` and `canary_hash` are written verbatim like
+/// [`error_ratio_query_in`]'s (Argo Rollouts' `{{args.namespace}}` and `{{args.canary-hash}}`).
+pub fn canary_error_ratio_query(
+    service: &str,
+    m: &MetricConvention,
+    window: &str,
+    namespace: &str,
+    canary_hash: &str,
+    min_requests: u32,
+) -> String {
+    debug_assert!(!canary_hash.contains(['"', '\\']), "hash {canary_hash:?} would break the matcher");
+    let mut scope = Scope::namespace(namespace);
+    scope.matchers.push(format!("{POD_HASH_LABEL}=\"{canary_hash}\""));
+    let ratio = availability_error_ratio(service, m, window, &scope);
+    let served = format!("sum(increase({}{{{}}}[{window}]))", m.requests_total.value, selector(service, &scope, None));
+    format!("(\n{ratio}\n)\nand\n{served} >= {min_requests}")
 }
 
 /// The availability error ratio over `window` in a scope.
@@ -862,6 +893,19 @@ mod tests {
         assert_eq!(
             q,
             "(\n  sum(rate(http_requests_total{service=\"payment-api\",namespace=\"{{args.namespace}}\",code=~\"5..\"}[5m]))\n  or\n  0 * sum(rate(http_requests_total{service=\"payment-api\",namespace=\"{{args.namespace}}\"}[5m]))\n)\n/\nsum(rate(http_requests_total{service=\"payment-api\",namespace=\"{{args.namespace}}\"}[5m]))"
+        );
+    }
+
+    #[test]
+    fn canary_query_reads_the_canary_pods_with_enough_traffic() {
+        let q =
+            canary_error_ratio_query("payment-api", &metrics(), "5m", "{{args.namespace}}", "{{args.canary-hash}}", 50);
+        let sel = "service=\"payment-api\",namespace=\"{{args.namespace}}\",rollouts_pod_template_hash=\"{{args.canary-hash}}\"";
+        assert_eq!(
+            q,
+            format!(
+                "(\n(\n  sum(rate(http_requests_total{{{sel},code=~\"5..\"}}[5m]))\n  or\n  0 * sum(rate(http_requests_total{{{sel}}}[5m]))\n)\n/\nsum(rate(http_requests_total{{{sel}}}[5m]))\n)\nand\nsum(increase(http_requests_total{{{sel}}}[5m])) >= 50"
+            )
         );
     }
 

@@ -436,7 +436,17 @@ fn canary(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::CanaryPolicy> {
     let analysis_interval = lx.req(&c.analysis_interval, c.span, "spec.canary.analysisInterval")?;
     duration(lx, &analysis_interval);
     let failure_limit = lx.req(&c.failure_limit, c.span, "spec.canary.failureLimit")?;
-    Some(ir::CanaryPolicy { steps: canary_steps(lx, &steps), analysis_interval, failure_limit })
+    let min_requests = lx.req(&c.min_requests, c.span, "spec.canary.minRequests")?;
+    if min_requests.value == 0 {
+        lx.error(
+            &codes::LOW019,
+            "a canary measurement needs at least one request",
+            min_requests.span,
+            "zero requests",
+            "write how many requests the canary must serve in 5 minutes for a measurement to count, e.g. `minRequests: 50`",
+        );
+    }
+    Some(ir::CanaryPolicy { steps: canary_steps(lx, &steps), analysis_interval, failure_limit, min_requests })
 }
 
 fn monitoring(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::MonitoringPolicy> {

@@ -746,6 +746,7 @@ fn deployment(lx: &mut Lx, org: &ir::Org, s: &raw::ServiceSpec, ss: Span) -> Opt
                 steps,
                 analysis_interval: org.canary.analysis_interval.clone(),
                 failure_limit: org.canary.failure_limit.clone(),
+                min_requests: org.canary.min_requests.clone(),
             })
         }
         _ => {
