@@ -2,7 +2,8 @@
 //! (`prometheus` backend and the chart's `PrometheusRule`), the canary query and the
 //! dashboard panels select on is one the chart's ServiceMonitor scrapes, with the labels the
 //! chart sets; the canary query selects the release's namespace only (Argo's
-//! `{{args.namespace}}`, wired to `.Release.Namespace`); and the PROM warnings fire where
+//! `{{args.namespace}}`, wired to `.Release.Namespace`) and the canary's own pods (Argo's
+//! `{{args.canary-hash}}`, kept by the ServiceMonitor); and the PROM warnings fire where
 //! they should.
 
 mod support;
@@ -84,6 +85,8 @@ enum Namespace {
 
 /// The namespace matcher of the canary query: Argo Rollouts' argument.
 const ARGO_NAMESPACE: &str = "{{args.namespace}}";
+/// The pod-hash matcher of the canary query: Argo Rollouts' argument.
+const ARGO_CANARY_HASH: &str = "{{args.canary-hash}}";
 
 /// Checks one selector against the scrape contract of `svc`; returns a problem, if any.
 fn check_selector(
@@ -101,13 +104,17 @@ fn check_selector(
     let service_ok = value(slo::SERVICE_LABEL) == Some(("=", name.as_str()));
     let namespace_ok = match namespace {
         Namespace::AnyOrDashboard => matches!(value(slo::NAMESPACE_LABEL), None | Some(("=", "$namespace"))),
-        Namespace::ReleaseArg => value(slo::NAMESPACE_LABEL) == Some(("=", ARGO_NAMESPACE)),
+        // The canary analysis: the release's namespace and the canary's own pods only.
+        Namespace::ReleaseArg => {
+            value(slo::NAMESPACE_LABEL) == Some(("=", ARGO_NAMESPACE))
+                && value(slo::POD_HASH_LABEL) == Some(("=", ARGO_CANARY_HASH))
+        }
     };
     let (allowed, needs_service): (Vec<&str>, bool) = if slo::scraped_metrics(conv).contains(&s.metric) {
         // Application metrics: scraped by the chart's ServiceMonitor, which sets `service`
-        // (from app.kubernetes.io/name) and `namespace`; the app itself sets `le` and the
-        // error selector's label.
-        (vec![slo::SERVICE_LABEL, slo::NAMESPACE_LABEL, "le", &error_label], true)
+        // (from app.kubernetes.io/name), `namespace` and the pods' Argo Rollouts hash; the
+        // app itself sets `le` and the error selector's label.
+        (vec![slo::SERVICE_LABEL, slo::NAMESPACE_LABEL, slo::POD_HASH_LABEL, "le", &error_label], true)
     } else if s.metric.starts_with("slo:") {
         if !recorded.contains(&s.metric) {
             return Some(format!("{where_}: `{}` is not recorded by any rule of {name}", s.metric));
@@ -224,6 +231,11 @@ fn check_chart(files: &BTreeMap<String, Vec<u8>>, org: &Org, svc: &Service, prob
     let relabel = monitor.find("__meta_kubernetes_service_label_app_kubernetes_io_name").map(|i| &monitor[i..]);
     if !relabel.is_some_and(|r| r.lines().take(3).any(|l| l.trim() == "targetLabel: service")) {
         problems.push(format!("{name}: the ServiceMonitor does not set `service` from app.kubernetes.io/name"));
+    }
+    let hash = monitor.find("__meta_kubernetes_pod_label_rollouts_pod_template_hash").map(|i| &monitor[i..]);
+    let target = format!("targetLabel: {}", slo::POD_HASH_LABEL);
+    if !hash.is_some_and(|r| r.lines().take(3).any(|l| l.trim() == target)) {
+        problems.push(format!("{name}: the ServiceMonitor does not keep the pods' rollouts-pod-template-hash"));
     }
     let values = text(files, &format!("{root}/values.yaml")).unwrap_or_default();
     if !values.lines().any(|l| l == format!("name: {name}")) {
