@@ -9,7 +9,9 @@ use crate::doc::{commented, map, push};
 use crate::guard::Kind;
 use crate::reusable::{build, deploy, security, test};
 use crate::target::Target;
-use crate::wf::{self, CONTENTS_READ, Grant, ID_TOKEN_AWS, ID_TOKEN_SIGN, PACKAGES_READ, PACKAGES_WRITE};
+use crate::wf::{
+    self, CONTENTS_READ, DEPLOYMENTS_RECORD, Grant, ID_TOKEN_AWS, ID_TOKEN_SIGN, PACKAGES_READ, PACKAGES_WRITE,
+};
 use crate::{Cx, codes};
 
 /// The branch that deploys.
@@ -241,11 +243,12 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
             title: format!("Deploy to {}", t.environment),
             gate: vec![("needs", needs), ("if", json!(ON_MAIN))],
             file: deploy::FILE,
-            permissions: &[CONTENTS_READ, ID_TOKEN_AWS],
+            permissions: &[CONTENTS_READ, ID_TOKEN_AWS, DEPLOYMENTS_RECORD],
             inputs: vec![
                 ("chart-dir", json!(format!("{generated}/{}/helm/{}", f.name, naming::k8s_name(&f.name)))),
                 ("terraform-dir", json!(format!("{generated}/{}/terraform", f.name))),
                 ("canary", json!(t.canary)),
+                ("production", json!(t.production)),
                 ("database", json!(t.database)),
                 ("secrets", json!(t.secrets.join(" "))),
                 ("rollback-on-failure", json!(t.rollback_on_failure)),

@@ -203,19 +203,61 @@ fi
 helm rollback "${RELEASE}" --namespace "${NAMESPACE}" --wait="${HELM_WAIT}" --timeout "${HELM_TIMEOUT}"
 "#;
 
-/// DORA: mark the deployment this rollback undoes as failed, so the change failure rate
-/// counts it. The newest deployment of the environment is this rollback job's own (GitHub
-/// creates it when the job starts); the one before it is the deployment being undone.
+/// DORA: record a real deploy of one service as a GitHub deployment of its own, in the
+/// deployment environment `<environment>/<service>` (task `deploy`), in progress until
+/// [`RECORD_OUTCOME`] sets how it ended. The job's GitHub environment (`<environment>`, its
+/// protection rules and the deploy role's OIDC subject) records every job of every service
+/// that declares it, promotions and rollbacks too, so DORA figures read these records
+/// instead: one per service, and only deploys. Best effort: a record that cannot be written
+/// is a warning, never a failed deploy.
+pub const RECORD_DEPLOYMENT: &str = r#"set -euo pipefail
+body="$(jq --null-input --arg ref "${GITHUB_SHA}" --arg environment "${ENVIRONMENT}/${SERVICE}" \
+  --argjson production "${PRODUCTION}" --arg service "${SERVICE}" \
+  '{ref: $ref, environment: $environment, task: "deploy", auto_merge: false, required_contexts: [],
+    production_environment: $production, transient_environment: false, payload: {service: $service},
+    description: ("deploy " + $service)}')"
+if ! id="$(gh api --method POST "repos/${GITHUB_REPOSITORY}/deployments" --input - --jq '.id' <<<"${body}")"; then
+  echo "::warning::could not record the deployment of ${SERVICE} in ${ENVIRONMENT}/${SERVICE}"
+  exit 0
+fi
+run_url="${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}"
+gh api --method POST "repos/${GITHUB_REPOSITORY}/deployments/${id}/statuses" \
+  -f state=in_progress -f log_url="${run_url}" >/dev/null || true
+echo "id=${id}" >>"${GITHUB_OUTPUT}"
+"#;
+
+/// DORA: how the deploy [`RECORD_DEPLOYMENT`] recorded ended: `success` when the job
+/// succeeded, `error` when it was cancelled, else `failure`.
+pub const RECORD_OUTCOME: &str = r#"set -euo pipefail
+if [[ -z "${DEPLOYMENT_ID}" ]]; then
+  echo "no deployment record to finish"
+  exit 0
+fi
+case "${JOB_STATUS}" in
+  success) state=success ;;
+  cancelled) state=error ;;
+  *) state=failure ;;
+esac
+run_url="${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}"
+gh api --method POST "repos/${GITHUB_REPOSITORY}/deployments/${DEPLOYMENT_ID}/statuses" \
+  -f state="${state}" -f log_url="${run_url}" >/dev/null \
+  || echo "::warning::could not record how the deployment of ${SERVICE} ended"
+"#;
+
+/// DORA: mark the deploy this rollback undoes as failed, so the change failure rate counts
+/// it: the newest record of the service's own deployment environment `<environment>/<service>`
+/// (only [`RECORD_DEPLOYMENT`] writes there; a rollback records none).
 pub const MARK_ROLLED_BACK: &str = r#"set -euo pipefail
-id="$(gh api "repos/${GITHUB_REPOSITORY}/deployments?environment=${ENVIRONMENT}&per_page=2" --jq '.[1].id // empty')"
+id="$(gh api "repos/${GITHUB_REPOSITORY}/deployments?environment=${ENVIRONMENT}/${SERVICE}&task=deploy&per_page=1" \
+  --jq '.[0].id // empty')"
 if [[ -z "${id}" ]]; then
-  echo "no earlier deployment of ${ENVIRONMENT} to mark"
+  echo "no deployment of ${SERVICE} in ${ENVIRONMENT} to mark"
   exit 0
 fi
 run_url="${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}"
 gh api --method POST "repos/${GITHUB_REPOSITORY}/deployments/${id}/statuses" \
   -f state=failure -f description="rolled back" -f log_url="${run_url}" >/dev/null
-echo "deployment ${id} of ${ENVIRONMENT} marked failed (rolled back)"
+echo "deployment ${id} of ${SERVICE} in ${ENVIRONMENT} marked failed (rolled back)"
 "#;
 
 /// Annotate the service's Grafana dashboard with the deploy and its outcome. Best effort: a
@@ -334,6 +376,8 @@ pub const ALL: &[&str] = &[
     CANARY_WAIT,
     PROMOTE,
     ROLLBACK,
+    RECORD_DEPLOYMENT,
+    RECORD_OUTCOME,
     MARK_ROLLED_BACK,
     ANNOTATE,
     INSTALL_PLATFORM,
@@ -468,6 +512,70 @@ mod tests {
         assert!(ok && installed.as_deref() == Some("platform"));
         let (ok, installed) = install_binary("tampered", &real);
         assert!(!ok && installed.is_none(), "a binary that does not match its digest was installed");
+    }
+
+    /// `script` with a fake `gh` that logs every call (its arguments, then its standard input
+    /// for `--input -`) to `gh.log` and answers `--jq` queries with `42`: (success, the log,
+    /// `$GITHUB_OUTPUT`).
+    fn with_fake_gh(script: &str, env: &[(&str, &str)]) -> (bool, String, String) {
+        use std::os::unix::fs::PermissionsExt;
+        static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("platform-gha-gh-{}-{run}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let log = dir.join("gh.log");
+        let fake = format!(
+            "#!/usr/bin/env bash\necho \"gh $*\" >>'{0}'\nif [[ \"$*\" == *'--input -'* ]]; then cat >>'{0}'; fi\nif [[ \"$*\" == *--jq* ]]; then echo 42; fi\n",
+            log.display()
+        );
+        std::fs::write(dir.join("gh"), fake).unwrap();
+        std::fs::set_permissions(dir.join("gh"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
+        let out = std::process::Command::new("bash")
+            .args(["-c", script])
+            .env("PATH", path)
+            .env("GITHUB_OUTPUT", dir.join("output"))
+            .envs([
+                ("GITHUB_REPOSITORY", "acme/shop"),
+                ("GITHUB_SERVER_URL", "https://github.com"),
+                ("GITHUB_RUN_ID", "7"),
+                ("GITHUB_SHA", "0123abc"),
+            ])
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        let log = std::fs::read_to_string(&log).unwrap_or_default();
+        let output = std::fs::read_to_string(dir.join("output")).unwrap_or_default();
+        let _ = std::fs::remove_dir_all(&dir);
+        (out.status.success(), log, output)
+    }
+
+    #[test]
+    fn deploys_are_recorded_per_service_and_a_rollback_marks_the_services_own() {
+        let env = [("SERVICE", "payment-api"), ("ENVIRONMENT", "production"), ("PRODUCTION", "true")];
+        let (ok, log, output) = with_fake_gh(super::RECORD_DEPLOYMENT, &env);
+        assert!(ok, "{log}");
+        let body: serde_json::Value = serde_json::from_str(
+            log.lines().skip(1).take_while(|l| !l.starts_with("gh ")).collect::<String>().as_str(),
+        )
+        .unwrap();
+        assert_eq!(body["environment"], "production/payment-api");
+        assert_eq!(body["task"], "deploy");
+        assert_eq!(body["production_environment"], true);
+        assert_eq!(body["required_contexts"], serde_json::json!([]));
+        assert!(log.contains("deployments/42/statuses -f state=in_progress"), "{log}");
+        assert_eq!(output, "id=42\n");
+
+        for (status, state) in [("success", "success"), ("failure", "failure"), ("cancelled", "error")] {
+            let env = [("SERVICE", "payment-api"), ("DEPLOYMENT_ID", "42"), ("JOB_STATUS", status)];
+            let (ok, log, _) = with_fake_gh(super::RECORD_OUTCOME, &env);
+            assert!(ok && log.contains(&format!("deployments/42/statuses -f state={state} ")), "{status}: {log}");
+        }
+
+        let (ok, log, _) = with_fake_gh(super::MARK_ROLLED_BACK, &env);
+        assert!(ok, "{log}");
+        assert!(log.contains("deployments?environment=production/payment-api&task=deploy&per_page=1"), "{log}");
+        assert!(log.contains("deployments/42/statuses -f state=failure"), "{log}");
     }
 
     /// `CANARY_WAIT` with a fake `kubectl` that answers each jsonpath query from `status`:

@@ -26,6 +26,9 @@ pub const PACKAGES_WRITE: Grant = Grant("packages", "write", "to push the image 
 pub const PACKAGES_READ: Grant = Grant("packages", "read", "to pull the image from the GitHub Container Registry");
 /// Mark deployments failed.
 pub const DEPLOYMENTS_WRITE: Grant = Grant("deployments", "write", "to mark the rolled-back deployment failed");
+/// Record the service's own deployment.
+pub const DEPLOYMENTS_RECORD: Grant =
+    Grant("deployments", "write", "to record the service's deployment (DORA), per service");
 
 /// A `permissions:` mapping, each scope commented with its reason.
 pub fn permissions(grants: &[Grant]) -> Value {

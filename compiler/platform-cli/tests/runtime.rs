@@ -458,3 +458,53 @@ fn the_canary_analysis_reads_the_canarys_own_pods_and_never_fails_on_silence() {
     assert!(charts > 0, "no chart with a Rollout");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// DORA figures were wrong in a monorepo: a rollback marked the repository's previous
+/// deployment of the environment failed (another service's, as likely as not), and promote
+/// and rollback jobs counted as deployments. Contract: every deploy records itself in the
+/// service's own deployment environment `<environment>/<service>` and finishes the record
+/// however the job ends; promote and rollback record nothing; a rollback marks the newest
+/// record of its own service; and every service's deploy jobs may write that record.
+#[test]
+fn dora_records_are_per_service_and_count_only_deploys() {
+    let mut problems = Vec::new();
+    let mut trees_checked = 0;
+    for tree in trees() {
+        let flows = tree.join("_org/github-actions/workflows");
+        let Ok(deploy) = std::fs::read_to_string(flows.join("platform-deploy.yml")) else { continue };
+        trees_checked += 1;
+        let at = tree.display();
+        if !deploy.contains("- name: Record the deployment")
+            || !deploy.contains("--arg environment \"${ENVIRONMENT}/${SERVICE}\"")
+        {
+            problems.push(format!("{at}: the deploy records no per-service deployment"));
+        }
+        let outcome = deploy.split("- name: Record how the deployment ended").nth(1).unwrap_or_default();
+        if !outcome.contains("if: ${{ always() }}") {
+            problems.push(format!("{at}: the deploy's record is not finished however the job ends"));
+        }
+        for other in ["platform-promote.yml", "platform-rollback.yml"] {
+            let text = std::fs::read_to_string(flows.join(other)).unwrap_or_default();
+            if text.contains("repos/${GITHUB_REPOSITORY}/deployments\" ") || text.contains("Record the deployment") {
+                problems.push(format!("{at}: {other} records a deployment"));
+            }
+        }
+        let rollback = std::fs::read_to_string(flows.join("platform-rollback.yml")).unwrap_or_default();
+        if !rollback.contains("deployments?environment=${ENVIRONMENT}/${SERVICE}&task=deploy") {
+            problems.push(format!("{at}: a rollback marks a deployment that is not its service's"));
+        }
+        for caller in files(&tree, ".yml").iter().filter(|p| !p.starts_with(&flows)) {
+            let text = std::fs::read_to_string(caller).unwrap();
+            for job in text.split("\n  deploy-").skip(1) {
+                if !job.contains("uses: ./.github/workflows/platform-deploy.yml") {
+                    continue;
+                }
+                if !job.contains("deployments: write") || !job.contains("production: ") {
+                    problems.push(format!("{}: a deploy job may not record its deployment", caller.display()));
+                }
+            }
+        }
+    }
+    assert!(trees_checked > 0);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -1,5 +1,6 @@
 //! `platform-deploy.yml`: one environment of one service, in one job that declares the
-//! GitHub environment (protection rules, and a GitHub deployment record for DORA):
+//! GitHub environment (protection rules and the deploy role's OIDC subject) and records the
+//! deploy as the service's own GitHub deployment, in `<environment>/<service>`, for DORA:
 //! Terraform plan then apply, `helm upgrade` with the environment's values file and the
 //! commit's image tag, following the canary when there is one, and a Grafana annotation.
 //!
@@ -17,19 +18,22 @@ use crate::Cx;
 use crate::doc::{map, push};
 use crate::pins::Action;
 use crate::scripts;
-use crate::wf::{self, CONTENTS_READ, ID_TOKEN_AWS, Input, Type, with_id, with_if};
+use crate::wf::{self, CONTENTS_READ, DEPLOYMENTS_RECORD, ID_TOKEN_AWS, Input, Type, with_id, with_if};
 
 /// File name.
 pub const FILE: &str = "platform-deploy.yml";
 
 /// Id of the step that reads the pods' security groups from the Terraform outputs.
 const SECURITY_GROUPS_STEP: &str = "security-groups";
+/// Id of the step that records the deploy as the service's own GitHub deployment.
+const RECORD_STEP: &str = "record";
 
 /// Inputs between the role and the dashboard.
 const EXTRA: &[Input] = &[
     Input("chart-dir", Type::String, "the service's generated Helm chart"),
     Input("terraform-dir", Type::String, "the service's generated Terraform"),
     Input("canary", Type::Boolean, "the service deploys with a canary (Argo Rollouts)"),
+    Input("production", Type::Boolean, "the environment is production: users reach it (the deployment record says so)"),
     Input(
         "database",
         Type::Boolean,
@@ -56,7 +60,23 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
     let ci_tf = cx.ci.terraform_version.clone();
     let ci_helm = cx.ci.helm_version.clone();
     let helm_wait = cx.ci.helm_wait;
-    let mut steps = vec![wf::checkout(&mut cx.g, &mut cx.pins), aws_credentials(cx, true)];
+    let mut steps = vec![
+        wf::checkout(&mut cx.g, &mut cx.pins),
+        with_id(
+            wf::run(
+                "Record the deployment",
+                map([
+                    ("SERVICE", wf::input("service")),
+                    ("ENVIRONMENT", wf::input("environment")),
+                    ("PRODUCTION", wf::input("production")),
+                    ("GH_TOKEN", json!("${{ github.token }}")),
+                ]),
+                scripts::RECORD_DEPLOYMENT,
+            ),
+            RECORD_STEP,
+        ),
+        aws_credentials(cx, true),
+    ];
     steps.push(wf::uses(
         &mut cx.g,
         &mut cx.pins,
@@ -128,12 +148,25 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         "inputs.canary",
     ));
     steps.push(annotate("deploy"));
+    steps.push(with_if(
+        wf::run(
+            "Record how the deployment ended",
+            map([
+                ("SERVICE", wf::input("service")),
+                ("DEPLOYMENT_ID", json!(format!("${{{{ steps.{RECORD_STEP}.outputs.id }}}}"))),
+                ("JOB_STATUS", json!("${{ job.status }}")),
+                ("GH_TOKEN", json!("${{ github.token }}")),
+            ]),
+            scripts::RECORD_OUTCOME,
+        ),
+        "${{ always() }}",
+    ));
 
     super::EnvironmentWorkflow {
         name: "platform deploy",
         job: "deploy",
         title: "Deploy ${{ inputs.service }} to ${{ inputs.environment }}",
-        permissions: &[CONTENTS_READ, ID_TOKEN_AWS],
+        permissions: &[CONTENTS_READ, ID_TOKEN_AWS, DEPLOYMENTS_RECORD],
         timeout: true,
         extra: EXTRA,
         steps,

@@ -41,7 +41,11 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         ),
         wf::run(
             "Mark the rolled-back deployment failed",
-            map([("ENVIRONMENT", wf::input("environment")), ("GH_TOKEN", json!("${{ github.token }}"))]),
+            map([
+                ("SERVICE", wf::input("service")),
+                ("ENVIRONMENT", wf::input("environment")),
+                ("GH_TOKEN", json!("${{ github.token }}")),
+            ]),
             scripts::MARK_ROLLED_BACK,
         ),
         annotate("rollback"),
