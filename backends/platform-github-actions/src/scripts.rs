@@ -88,6 +88,43 @@ done
 } >>"${GITHUB_OUTPUT}"
 "#;
 
+/// Before Helm: when the environment's workload changes kind (canary turned on: the chart
+/// now renders a Rollout where a Deployment serves; turned off: the reverse), keep the old
+/// workload serving. Helm deletes what leaves the chart unless the live object carries
+/// `helm.sh/resource-policy: keep` (Helm reads the live annotation before it deletes, checked
+/// against Helm v4.2.3), so the old pods serve until the new workload is ready and
+/// [`HANDOVER_RETIRE`] removes them. Both select the same pods' labels, so the Service never
+/// loses its endpoints. (Argo Rollouts' `workloadRef` would keep the Deployment in the chart
+/// for good; this leaves one workload once the move is done.)
+pub const HANDOVER_KEEP: &str = r#"set -euo pipefail
+if [[ "${CANARY}" == "true" ]]; then old=deployment new=rollout; else old=rollout new=deployment; fi
+if kubectl get "${new}" "${RELEASE}" --namespace "${NAMESPACE}" >/dev/null 2>&1; then
+  exit 0
+fi
+if ! kubectl get "${old}" "${RELEASE}" --namespace "${NAMESPACE}" >/dev/null 2>&1; then
+  exit 0
+fi
+echo "::notice::${RELEASE} moves from a ${old} to a ${new}: the ${old} keeps serving until the ${new} is ready"
+kubectl annotate "${old}" "${RELEASE}" --namespace "${NAMESPACE}" --overwrite helm.sh/resource-policy=keep
+"#;
+
+/// After the new workload is ready (Helm's wait, and the canary followed to `Healthy`):
+/// delete the old workload [`HANDOVER_KEEP`] kept, and only one it kept.
+pub const HANDOVER_RETIRE: &str = r#"set -euo pipefail
+if [[ "${CANARY}" == "true" ]]; then old=deployment; else old=rollout; fi
+if ! kubectl get "${old}" "${RELEASE}" --namespace "${NAMESPACE}" >/dev/null 2>&1; then
+  exit 0
+fi
+policy="$(kubectl get "${old}" "${RELEASE}" --namespace "${NAMESPACE}" \
+  --output 'jsonpath={.metadata.annotations.helm\.sh/resource-policy}')"
+if [[ "${policy}" != "keep" ]]; then
+  echo "::warning::a ${old} ${RELEASE} that the deploy did not keep is in ${NAMESPACE}; it is left alone"
+  exit 0
+fi
+kubectl delete "${old}" "${RELEASE}" --namespace "${NAMESPACE}" --wait=false
+echo "the ${old} ${RELEASE} is retired: the new workload serves alone"
+"#;
+
 /// Upgrade the release to the image built from this commit. With automatic rollback, Helm
 /// rolls the release back itself when it does not become ready. `HELM_WAIT` is the wait
 /// strategy ([`crate::target::helm_wait`]): never Helm 4's kstatus watcher, which cannot read
@@ -374,6 +411,8 @@ pub const ALL: &[&str] = &[
     KUBECONFIG,
     HELM_UPGRADE,
     CANARY_WAIT,
+    HANDOVER_KEEP,
+    HANDOVER_RETIRE,
     PROMOTE,
     ROLLBACK,
     RECORD_DEPLOYMENT,
@@ -576,6 +615,77 @@ mod tests {
         assert!(ok, "{log}");
         assert!(log.contains("deployments?environment=production/payment-api&task=deploy&per_page=1"), "{log}");
         assert!(log.contains("deployments/42/statuses -f state=failure"), "{log}");
+    }
+
+    /// `script` with a fake `kubectl` that knows the workloads `live` (`deployment`,
+    /// `rollout`; a kept one as `deployment:keep`) and logs every call: (success, the log).
+    fn with_workloads(script: &str, canary: bool, live: &[&str]) -> (bool, String) {
+        use std::os::unix::fs::PermissionsExt;
+        static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("platform-gha-handover-{}-{run}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let log = dir.join("kubectl.log");
+        let mut fake = format!("#!/usr/bin/env bash\necho \"kubectl $*\" >>'{}'\n", log.display());
+        for w in live {
+            let (kind, keep) = w.split_once(':').map_or((*w, ""), |(k, p)| (k, p));
+            fake.push_str(&format!(
+                "if [[ \"$1 $2\" == 'get {kind}' ]]; then [[ \"$*\" == *jsonpath* ]] && printf '%s' '{keep}'; exit 0; fi\n"
+            ));
+        }
+        fake.push_str("if [[ \"$1\" == get ]]; then exit 1; fi\n");
+        std::fs::write(dir.join("kubectl"), fake).unwrap();
+        std::fs::set_permissions(dir.join("kubectl"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
+        let out = std::process::Command::new("bash")
+            .args(["-c", script])
+            .env("PATH", path)
+            .envs([
+                ("RELEASE", "payment-api"),
+                ("NAMESPACE", "payments"),
+                ("CANARY", if canary { "true" } else { "false" }),
+            ])
+            .output()
+            .unwrap();
+        let log = std::fs::read_to_string(&log).unwrap_or_default();
+        let _ = std::fs::remove_dir_all(&dir);
+        (out.status.success(), log)
+    }
+
+    #[test]
+    fn a_workload_that_changes_kind_keeps_serving_until_the_new_one_is_ready() {
+        let keeps = |canary, live: &[&str]| {
+            let (ok, log) = with_workloads(super::HANDOVER_KEEP, canary, live);
+            assert!(ok, "{log}");
+            log.lines().find(|l| l.starts_with("kubectl annotate")).map(str::to_owned)
+        };
+        // Canary turned on for a live service: its Deployment is kept; nothing else is touched.
+        assert_eq!(
+            keeps(true, &["deployment"]).as_deref(),
+            Some(
+                "kubectl annotate deployment payment-api --namespace payments --overwrite helm.sh/resource-policy=keep"
+            )
+        );
+        assert_eq!(keeps(true, &[]), None, "a new service");
+        assert_eq!(keeps(true, &["rollout", "deployment"]), None, "the Rollout exists already");
+        // Canary turned off: the Rollout is kept while the Deployment starts.
+        assert!(keeps(false, &["rollout"]).is_some_and(|l| l.starts_with("kubectl annotate rollout payment-api")));
+        assert_eq!(keeps(false, &["deployment"]), None);
+
+        let retires = |canary, live: &[&str]| {
+            let (ok, log) = with_workloads(super::HANDOVER_RETIRE, canary, live);
+            assert!(ok, "{log}");
+            log.lines().find(|l| l.starts_with("kubectl delete")).map(str::to_owned)
+        };
+        assert_eq!(
+            retires(true, &["rollout", "deployment:keep"]).as_deref(),
+            Some("kubectl delete deployment payment-api --namespace payments --wait=false")
+        );
+        assert_eq!(retires(true, &["rollout"]), None, "nothing was kept");
+        assert_eq!(retires(true, &["rollout", "deployment"]), None, "a Deployment the deploy did not keep");
+        assert!(
+            retires(false, &["deployment", "rollout:keep"]).is_some_and(|l| l.starts_with("kubectl delete rollout"))
+        );
     }
 
     /// `CANARY_WAIT` with a fake `kubectl` that answers each jsonpath query from `status`:

@@ -508,3 +508,43 @@ fn dora_records_are_per_service_and_count_only_deploys() {
     assert!(trees_checked > 0);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Turning `canary` on for a live service replaced its Deployment with a Rollout in one
+/// `helm upgrade`: Helm deleted the Deployment while the Rollout's pods were starting.
+/// Contract: every deploy keeps the old workload (`helm.sh/resource-policy: keep`) before
+/// Helm when the workload changes kind, and retires it only after the new one is ready
+/// (after Helm's wait and the canary, and only on success).
+#[test]
+fn a_workload_changing_kind_keeps_serving() {
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for tree in trees() {
+        let Ok(deploy) = std::fs::read_to_string(tree.join("_org/github-actions/workflows/platform-deploy.yml")) else {
+            continue;
+        };
+        checked += 1;
+        let at = |name: &str| deploy.find(&format!("- name: {name}"));
+        let order = [
+            at("Keep the old workload serving if the workload changes kind"),
+            at("Helm upgrade"),
+            at("Follow the canary"),
+            at("Retire the old workload"),
+        ];
+        if order.iter().any(Option::is_none) || !order.windows(2).all(|w| w[0] < w[1]) {
+            problems.push(format!(
+                "{}: the move between Deployment and Rollout is not kept serving: {order:?}",
+                tree.display()
+            ));
+        }
+        let retire = deploy.split("- name: Retire the old workload").nth(1).unwrap_or_default();
+        let retire = retire.split("\n    - ").next().unwrap_or_default();
+        if retire.contains("if:") || !retire.contains("resource-policy") {
+            problems.push(format!(
+                "{}: the old workload is retired without the deploy's success or its keep mark",
+                tree.display()
+            ));
+        }
+    }
+    assert!(checked > 0);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

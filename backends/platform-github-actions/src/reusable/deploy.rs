@@ -118,6 +118,7 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         Some(map([("version", json!(ci_helm))])),
     ));
     steps.push(kubeconfig());
+    steps.push(handover("Keep the old workload serving if the workload changes kind", scripts::HANDOVER_KEEP));
     steps.push(wf::run(
         "Helm upgrade",
         map([
@@ -147,6 +148,7 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         ),
         "inputs.canary",
     ));
+    steps.push(handover("Retire the old workload", scripts::HANDOVER_RETIRE));
     steps.push(annotate("deploy"));
     steps.push(with_if(
         wf::run(
@@ -172,6 +174,19 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         steps,
     }
     .build()
+}
+
+/// A step of the move between a Deployment and a Rollout ([`scripts::HANDOVER_KEEP`]).
+fn handover(name: &str, script: &'static str) -> Value {
+    wf::run(
+        name,
+        map([
+            ("RELEASE", wf::input("service")),
+            ("NAMESPACE", wf::input("namespace")),
+            ("CANARY", wf::input("canary")),
+        ]),
+        script,
+    )
 }
 
 /// Assume the environment's deploy role through GitHub's OIDC provider (no static keys), for
