@@ -89,6 +89,7 @@ pub fn schema(c: &Chart<'_>) -> Value {
                 ("key", pattern("^[-._A-Za-z0-9]+$")),
             ])),
         ),
+        ("secretReload", json!({ "enum": ["reloader", "none"] })),
         ("podAnnotations", map(LABEL_KEY, json!({ "type": "string" }))),
         ("topologySpread", boolean()),
         ("tmpSizeLimit", pattern(QUANTITY)),

@@ -101,6 +101,14 @@ fn values(c: &Chart<'_>, env: Option<&ServiceEnvironment>) -> Value {
     let plain: Map<String, Value> = runtime.env.iter().map(|e| (e.name.value.clone(), json!(e.value.value))).collect();
     v.insert("env".into(), Value::Object(plain));
     v.insert("secretEnv".into(), Value::Array(secret_env(s, database)));
+    // How pods pick up a changed Secret (the helper `platform.workloadAnnotations`).
+    v.insert(
+        "secretReload".into(),
+        json!(match c.org.secret_reload.value {
+            platform_ir::SecretReload::Reloader => "reloader",
+            platform_ir::SecretReload::Nothing => "none",
+        }),
+    );
     v.insert("podAnnotations".into(), pod_annotations(c));
     v.insert("topologySpread".into(), json!(c.org.tier(s.tier.value).topology_spread.value));
     v.insert("tmpSizeLimit".into(), json!(TMP_SIZE_LIMIT));

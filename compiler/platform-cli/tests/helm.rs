@@ -53,6 +53,8 @@ for svc in spec["services"]:
         desc = yaml.safe_load(fh)["description"]
     if desc != svc["description"]:
         problem(chart, f"Chart.yaml description {desc!r} != {svc['description']!r}")
+    with open(f"{chart}/values.yaml") as fh:
+        reloads = yaml.safe_load(fh).get("secretReload") == "reloader"
     for env, expected_env in svc["environments"].items():
         values = None
         if env:
@@ -79,6 +81,20 @@ for svc in spec["services"]:
         plain = {e["name"]: e["value"] for e in containers[0].get("env", []) if "value" in e}
         if plain != expected_env:
             problem(where, f"env {plain!r} != {expected_env!r}")
+        # A rotated secret reaches running pods: Reloader restarts them when a Secret they read
+        # changes, a Rollout in place (never through a canary).
+        read = []
+        for e in containers[0].get("env", []):
+            ref = e.get("valueFrom", {}).get("secretKeyRef")
+            if ref and ref["name"] not in read:
+                read.append(ref["name"])
+        notes = workloads[0]["metadata"].get("annotations", {})
+        if not reloads:
+            read = []
+        if read and notes.get("secret.reloader.stakater.com/reload") != ",".join(read):
+            problem(where, f"a change of the Secrets {read} does not restart the pods: {notes!r}")
+        if read and workloads[0]["kind"] == "Rollout" and notes.get("reloader.stakater.com/rollout-strategy") != "restart":
+            problem(where, "a changed Secret would restart the Rollout through a canary")
         for d in docs:
             if d["kind"] == "AnalysisTemplate":
                 q = d["spec"]["metrics"][0]["provider"]["prometheus"]["query"]

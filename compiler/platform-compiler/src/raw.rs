@@ -399,6 +399,17 @@ pub enum Strategy {
     Recreate,
 }
 
+/// How pods pick up a changed secret.
+#[derive(Deserialize, JsonSchema, Debug, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum SecretReload {
+    /// Stakater Reloader restarts the pods when a Secret they read changes.
+    Reloader,
+    /// Nothing in the chart: the org restarts pods another way.
+    #[serde(rename = "none")]
+    Nothing,
+}
+
 /// Rollback mode.
 #[derive(Deserialize, JsonSchema, Debug, Clone, Copy)]
 #[serde(rename_all = "lowercase")]
@@ -516,6 +527,9 @@ pub struct OrgSpec {
     /// the charts' ExternalSecrets read secrets and database credentials from.
     #[serde(default)]
     pub secret_store: Field<String>,
+    /// How running pods pick up a changed secret (a rotated value, a new database password): `reloader` (the default) annotates every workload that reads a secret for Stakater Reloader, which restarts its pods when the synced Secret changes; `none`: the org restarts them another way.
+    #[serde(default)]
+    pub secret_reload: Field<SecretReload>,
     /// Terraform conventions and provider pins.
     #[serde(default)]
     pub terraform: Field<TerraformPolicy>,

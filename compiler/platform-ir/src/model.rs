@@ -53,6 +53,17 @@ pub enum Strategy {
     Recreate,
 }
 
+/// How running pods pick up a changed secret (a rotated value, a new database password):
+/// environment variables are read only when a container starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SecretReload {
+    /// Stakater Reloader (checked against v1.4) restarts the pods of a workload annotated
+    /// `secret.reloader.stakater.com/reload` when one of the named Secrets changes.
+    Reloader,
+    /// Nothing in the chart: the org restarts pods another way.
+    Nothing,
+}
+
 /// What happens when a deploy fails its checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rollback {
@@ -148,6 +159,8 @@ pub struct Org {
     /// The External Secrets `ClusterSecretStore` (backed by AWS Secrets Manager) that
     /// ExternalSecrets read from.
     pub secret_store: Sp<String>,
+    /// How running pods pick up a changed secret.
+    pub secret_reload: Sp<SecretReload>,
     /// Terraform conventions: state backend, providers.
     pub terraform: TerraformPolicy,
     /// CI conventions of the generated pipelines.

@@ -33,6 +33,12 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
         Some(ir::LoggingPolicy { aggregator: lx.req(&l.aggregator, l.span, "spec.logging.aggregator")? })
     });
     let secret_store = lx.req(&s.secret_store, sp, "spec.secretStore");
+    let secret_reload = lx.req(&s.secret_reload, sp, "spec.secretReload").map(|r| {
+        r.map(|r| match r {
+            raw::SecretReload::Reloader => ir::SecretReload::Reloader,
+            raw::SecretReload::Nothing => ir::SecretReload::Nothing,
+        })
+    });
     let terraform = terraform(lx, s, sp);
     let ci = ci(lx, s, sp);
     let actions = actions(lx, s);
@@ -70,6 +76,7 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
         ingress: ingress?,
         logging: logging?,
         secret_store: secret_store?,
+        secret_reload: secret_reload?,
         terraform: terraform?,
         ci: ci?,
         actions,

@@ -141,7 +141,8 @@ spec:
 
 {{/*
 Workload annotations: the checkov checks this workload differs from on purpose, each with its
-reason, derived from what is rendered (not from a list anyone can extend).
+reason, derived from what is rendered (not from a list anyone can extend); and the Secrets
+whose change restarts the pods.
 */}}
 {{- define "platform.workloadAnnotations" -}}
 {{- $n := 0 -}}
@@ -152,5 +153,16 @@ checkov.io/skip{{ $n }}: "CKV_K8S_11=no CPU limit on the golden path: limits thr
 {{- if .Values.secretEnv }}
 {{- $n = add1 $n }}
 checkov.io/skip{{ $n }}: "CKV_K8S_35=secrets reach the app as environment variables (the platform's contract); the values live in the secret store and the Secret, never in the chart"
+{{- end }}
+{{- /* Environment variables are read when a container starts: Stakater Reloader restarts the pods when a Secret they read changes (a rotated value). A Rollout restarts in place (spec.restartAt), never through a canary. */}}
+{{- if and .Values.secretEnv (eq .Values.secretReload "reloader") }}
+{{- $secrets := list }}
+{{- range .Values.secretEnv }}
+{{- $secrets = append $secrets .secretName }}
+{{- end }}
+secret.reloader.stakater.com/reload: {{ $secrets | uniq | join "," | quote }}
+{{- if .Values.rollout.enabled }}
+reloader.stakater.com/rollout-strategy: "restart"
+{{- end }}
 {{- end }}
 {{- end -}}
