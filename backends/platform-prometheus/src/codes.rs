@@ -28,5 +28,18 @@ pub const PROM002: Code = Code {
            window to the org's catalog, or set `alerts: false` to say no alerts are wanted.",
 };
 
+/// A team that owns alerting services has no Slack channel for its tickets.
+pub const PROM003: Code = Code {
+    id: "PROM003",
+    name: "team-without-ticket-channel",
+    summary: "a team that owns alerting services has no Slack channel, so its ticket alerts reach no one",
+    docs: "The org file's team contacts become Alertmanager routing (`_org/prometheus/alertmanager.yaml`): \
+           a team's pages go to its PagerDuty service (or its Slack channel when it has none), its tickets \
+           to its Slack channel. A team with `pagerduty` but no `slack` gets its pages, but its tickets \
+           (every non-paging alert, and every alert of an environment that does not page) fall to the \
+           `unrouted` receiver.\n\nWhy it matters: a slow burn or a staging outage is seen by no one.\n\n\
+           Fix: give the team a channel, e.g. `slack: \"#payments-alerts\"`.",
+};
+
 /// Every code of this crate, in order.
-pub const ALL: &[&Code] = &[&PROM001, &PROM002];
+pub const ALL: &[&Code] = &[&PROM001, &PROM002, &PROM003];

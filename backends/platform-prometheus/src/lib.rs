@@ -6,7 +6,11 @@
 //! pages), loadable with `rule_files:` by that environment's Prometheus without the
 //! operator. The Helm chart ships the very same groups as a `PrometheusRule`; nothing here
 //! is computed twice. A service without an SLO gets no file.
+//!
+//! `_org/prometheus/alertmanager.yaml` ([`alertmanager`]) routes those alerts to their
+//! owning teams, from the org file's team contacts.
 
+pub mod alertmanager;
 pub mod codes;
 mod diagnostics;
 mod rules;
@@ -43,6 +47,19 @@ impl Backend for Prometheus {
             provenance.extend(service.monitoring.latency.as_ref().map(|l| l.objective.span));
             artifacts
                 .insert(&rules_file(&env.name.value), Artifact::new(Format::Yaml, rules::file(&groups), provenance));
+        }
+        Emitted { artifacts, diagnostics }
+    }
+
+    fn emit_org(&self, org: &Org, services: &[&Service]) -> Emitted {
+        let (text, diagnostics) = alertmanager::emit(org, services);
+        let mut artifacts = ArtifactSet::new();
+        if let Some(text) = text {
+            let mut provenance: Vec<_> = org.teams.values().map(|t| t.name.span).collect();
+            provenance.extend(services.iter().map(|s| s.team.span));
+            provenance.sort();
+            provenance.dedup();
+            artifacts.insert(alertmanager::FILE, Artifact::new(Format::Yaml, text, provenance));
         }
         Emitted { artifacts, diagnostics }
     }

@@ -548,3 +548,59 @@ fn a_workload_changing_kind_keeps_serving() {
     assert!(checked > 0);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Staging paged the on-call and no alert reached its team: the org file's team contacts
+/// were never Alertmanager routing. Contract, through Alertmanager's own routing
+/// (`amtool config routes test`, from `.tools/`): every alert of every service's rule files
+/// reaches its team: a page its `<team>-page` receiver (PagerDuty) or, without one, its Slack
+/// receiver; a ticket its `<team>-ticket` receiver (Slack), never PagerDuty.
+#[test]
+#[allow(clippy::print_stderr)]
+fn every_alert_is_routed_to_its_team() {
+    let amtool = support::repo().join(".tools/bin/amtool");
+    if !amtool.exists() {
+        eprintln!("routing test: no amtool in .tools/bin (bash conformance/setup.sh); nothing checked");
+        return;
+    }
+    let mut problems = Vec::new();
+    let mut routed = 0;
+    for tree in trees() {
+        let config = tree.join("_org/prometheus/alertmanager.yaml");
+        let Ok(text) = std::fs::read_to_string(&config) else { continue };
+        let receivers: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("- name: ")).collect();
+        let mut seen = std::collections::BTreeSet::new();
+        for rules in files(&tree, ".yaml").iter().filter(|p| p.to_string_lossy().contains("/prometheus/slo-rules-")) {
+            let text = std::fs::read_to_string(rules).unwrap();
+            for alert in text.split("- alert: ").skip(1) {
+                let label = |k: &str| {
+                    alert.lines().find_map(|l| l.trim().strip_prefix(&format!("{k}: "))).unwrap_or_default().to_owned()
+                };
+                let (team, severity) = (label("team"), label("severity"));
+                if !seen.insert((team.clone(), severity.clone())) {
+                    continue;
+                }
+                let out = std::process::Command::new(&amtool)
+                    .args(["config", "routes", "test", "--config.file"])
+                    .arg(&config)
+                    .arg(format!("team={team}"))
+                    .arg(format!("severity={severity}"))
+                    .output()
+                    .unwrap();
+                let got = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+                let (page, ticket) = (format!("{team}-page"), format!("{team}-ticket"));
+                let has = |r: &str| receivers.contains(&r);
+                let want = match severity.as_str() {
+                    "page" if has(&page) => page,
+                    _ if has(&ticket) => ticket,
+                    _ => "unrouted".to_owned(),
+                };
+                routed += 1;
+                if got != want {
+                    problems.push(format!("{}: a {severity} of {team} goes to {got:?}, not {want}", tree.display()));
+                }
+            }
+        }
+    }
+    assert!(routed > 0, "no alert routed");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

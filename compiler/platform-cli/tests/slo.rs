@@ -370,4 +370,12 @@ fn dead_and_missing_alerts_are_reported() {
     );
     let fine = "kind: Service\nmetadata:\n  name: lab-api\n  team: lab\n  tier: standard\nspec:\n  language: go\n  monitoring:\n    slo: 99.9\n";
     assert!(warnings_of(&[("platform.yaml", fine)]).is_empty());
+    // The org routes alerts by team: a team without a Slack channel has nowhere for tickets.
+    let pager_only = "kind: Platform\nmetadata:\n  name: acme\nspec:\n  teams:\n    lab:\n      pagerduty: PLAB001\n";
+    assert_eq!(
+        warnings_of(&[("platform-org.yaml", pager_only), ("platform.yaml", fine)]),
+        ["PROM003: team `lab` has no Slack channel: its ticket alerts reach no one"]
+    );
+    let both = "kind: Platform\nmetadata:\n  name: acme\nspec:\n  teams:\n    lab:\n      pagerduty: PLAB001\n      slack: \"#lab\"\n";
+    assert!(warnings_of(&[("platform-org.yaml", both), ("platform.yaml", fine)]).is_empty());
 }

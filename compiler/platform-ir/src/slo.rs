@@ -71,6 +71,13 @@ pub const NAMESPACE_LABEL: &str = "namespace";
 
 /// The label every alert carries with its environment's name, for Alertmanager's routing.
 pub const ENVIRONMENT_LABEL: &str = "environment";
+/// The label every alert carries with its owning team (the service's `metadata.team`): what
+/// Alertmanager routes on.
+pub const TEAM_LABEL: &str = "team";
+/// The label every alert carries with its severity: [`PAGE`] or `ticket`.
+pub const SEVERITY_LABEL: &str = "severity";
+/// The severity of an alert that pages (only where the environment pages).
+pub const PAGE: &str = "page";
 /// Label that names the SLO (`availability`, `latency`) on recorded series and alerts.
 pub const SLO_LABEL: &str = "slo";
 /// The window of `slo:current_burn_rate:ratio` and the base of the period ratio, in minutes.
@@ -591,8 +598,8 @@ fn alert(spec: &Spec, slo: &Slo, sel: &str, w: &BurnWindow) -> Rule {
         _ => w.severity.value.clone(),
     };
     let mut labels = BTreeMap::from([
-        ("severity".to_owned(), severity),
-        ("team".to_owned(), spec.team.to_owned()),
+        (SEVERITY_LABEL.to_owned(), severity),
+        (TEAM_LABEL.to_owned(), spec.team.to_owned()),
         ("tier".to_owned(), spec.tier.as_str().to_owned()),
         (SERVICE_LABEL.to_owned(), spec.service.to_owned()),
         (SLO_LABEL.to_owned(), slo.kind.as_str().to_owned()),
