@@ -47,6 +47,9 @@ pub struct Facts {
     pub dashboard_uid: String,
     /// Grafana base URL.
     pub grafana_url: String,
+    /// The generated dashboard object the deploy applies (relative to the repository root),
+    /// empty when the service has no dashboard ([`platform_ir::deploy::dashboard`]).
+    pub dashboard_manifest: String,
     /// One entry per environment, in promotion order.
     pub targets: Vec<Target>,
     /// The AWS session a deploy asks for in every environment, which its role allows
@@ -81,7 +84,10 @@ impl Facts {
             ));
         }
         let session_seconds = timing::session_seconds(org, svc);
-        Facts { name, dir, image, registry, dashboard_uid, grafana_url, targets, session_seconds }
+        let dashboard_manifest = platform_ir::deploy::dashboard(org, svc)
+            .map(|d| format!("{}/{name}/grafana/{}", cx.ci.generated_dir, d.file))
+            .unwrap_or_default();
+        Facts { name, dir, image, registry, dashboard_uid, grafana_url, dashboard_manifest, targets, session_seconds }
     }
 
     /// The `secrets:` a caller passes to build and security: registry credentials, only for
@@ -248,6 +254,7 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
                 ("chart-dir", json!(format!("{generated}/{}/helm/{}", f.name, naming::k8s_name(&f.name)))),
                 ("terraform-dir", json!(format!("{generated}/{}/terraform", f.name))),
                 ("canary", json!(t.canary)),
+                ("dashboard-manifest", json!(f.dashboard_manifest)),
                 ("production", json!(t.production)),
                 ("database", json!(t.database)),
                 ("secrets", json!(t.secrets.join(" "))),

@@ -88,6 +88,19 @@ done
 } >>"${GITHUB_OUTPUT}"
 "#;
 
+/// Deliver the service's dashboard to Grafana: apply the `grafana` backend's object (a
+/// ConfigMap for the dashboard sidecar, or a `GrafanaDashboard`) into the org's Grafana
+/// namespace, where the deploy role may write exactly that object. Server-side apply: a
+/// dashboard can outgrow the 256 KiB `last-applied-configuration` annotation of a client-side
+/// apply.
+pub const DASHBOARD: &str = r#"set -euo pipefail
+if [[ -z "${DASHBOARD_MANIFEST}" ]]; then
+  echo "no dashboard to deliver"
+  exit 0
+fi
+kubectl apply --server-side --field-manager=platform-deploy --filename "${DASHBOARD_MANIFEST}"
+"#;
+
 /// Before Helm: when the environment's workload changes kind (canary turned on: the chart
 /// now renders a Rollout where a Deployment serves; turned off: the reverse), keep the old
 /// workload serving. Helm deletes what leaves the chart unless the live object carries
@@ -413,6 +426,7 @@ pub const ALL: &[&str] = &[
     CANARY_WAIT,
     HANDOVER_KEEP,
     HANDOVER_RETIRE,
+    DASHBOARD,
     PROMOTE,
     ROLLBACK,
     RECORD_DEPLOYMENT,

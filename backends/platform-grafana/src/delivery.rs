@@ -3,6 +3,7 @@
 //! Grafana Operator `GrafanaDashboard`. Either one lives in the org's `grafanaNamespace`, in
 //! a folder named after the owning team.
 
+use platform_ir::deploy::DashboardDelivery;
 use platform_ir::{Org, Service, naming};
 use serde_json::{Map, Value, json};
 
@@ -12,11 +13,11 @@ pub const SIDECAR_LABEL: &str = "grafana_dashboard";
 /// Annotation the sidecar (kiwigrid k8s-sidecar) reads as the dashboard's folder.
 pub const SIDECAR_FOLDER_ANNOTATION: &str = "k8s-sidecar-target-directory";
 
-/// The file name and Kubernetes object that deliver `json` (the dashboard) for a service.
-pub fn object(org: &Org, svc: &Service, file: &str, json: &str) -> (&'static str, Value) {
+/// The Kubernetes object `to` says delivers `json` (the dashboard, file `file`) for a service.
+pub fn object(org: &Org, svc: &Service, to: &DashboardDelivery, file: &str, json: &str) -> Value {
     let name = naming::k8s_name(&svc.name.value);
     let team = &svc.team.value;
-    let namespace = &org.monitoring.grafana_namespace.value;
+    let namespace = &to.namespace;
     let mut labels = Map::new();
     labels.insert("app.kubernetes.io/name".into(), json!(name));
     labels.insert("app.kubernetes.io/component".into(), json!("dashboard"));
@@ -27,14 +28,14 @@ pub fn object(org: &Org, svc: &Service, file: &str, json: &str) -> (&'static str
         let doc = json!({
             "apiVersion": "grafana.integreatly.org/v1beta1",
             "kind": "GrafanaDashboard",
-            "metadata": { "name": format!("{name}-dashboard"), "namespace": namespace, "labels": labels },
+            "metadata": { "name": to.name, "namespace": namespace, "labels": labels },
             "spec": {
                 "instanceSelector": { "matchLabels": org.monitoring.grafana_instance_selector },
                 "folder": team,
                 "json": json,
             },
         });
-        return ("grafanadashboard.yaml", doc);
+        return doc;
     }
     labels.insert(SIDECAR_LABEL.into(), json!("1"));
     let mut data = Map::new();
@@ -43,12 +44,12 @@ pub fn object(org: &Org, svc: &Service, file: &str, json: &str) -> (&'static str
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": {
-            "name": format!("{name}-dashboard"),
+            "name": to.name,
             "namespace": namespace,
             "labels": labels,
             "annotations": { SIDECAR_FOLDER_ANNOTATION: team },
         },
         "data": data,
     });
-    ("configmap.yaml", doc)
+    doc
 }

@@ -30,14 +30,14 @@ impl Backend for Grafana {
 
     fn emit_service(&self, org: &Org, service: &Service) -> Emitted {
         let mut artifacts = ArtifactSet::new();
-        if !service.monitoring.dashboard.value {
+        let Some(to) = platform_ir::deploy::dashboard(org, service) else {
             return Emitted::default();
-        }
+        };
         let provenance = vec![service.name.span, service.monitoring.dashboard.span];
         let file = format!("{}.json", service.name.value);
         let json = to_json(&dashboard::dashboard(org, service));
-        let (path, object) = delivery::object(org, service, &file, &json);
-        artifacts.insert(path, Artifact::new(Format::Yaml, to_yaml(&object), provenance.clone()));
+        let object = delivery::object(org, service, &to, &file, &json);
+        artifacts.insert(to.file, Artifact::new(Format::Yaml, to_yaml(&object), provenance.clone()));
         artifacts.insert(&file, Artifact::new(Format::Json, json, provenance));
         Emitted { artifacts, diagnostics: Vec::new() }
     }

@@ -214,6 +214,9 @@ fn main_body(ctx: &Ctx<'_>, s: &ServiceCi) -> Body {
     }
     if ctx.org.terraform.cluster_access.value {
         cluster_access(svc, &mut body);
+        if let Some(dashboard) = deploy::dashboard(ctx.org, ctx.svc) {
+            dashboard_access(svc, &dashboard, &mut body);
+        }
     }
     body
 }
@@ -303,6 +306,57 @@ fn cluster_access(svc: &str, body: &mut Body) {
                     .attr("api_group", Expr::str("rbac.authorization.k8s.io"))
                     .attr("kind", Expr::str("Role"))
                     .attr("name", Expr::path("kubernetes_role_v1.deploy.metadata[0].name")),
+            )
+            .blank()
+            .block(
+                Block::new("subject", [])
+                    .attr("api_group", Expr::str("rbac.authorization.k8s.io"))
+                    .attr("kind", Expr::str("Group"))
+                    .attr("name", Expr::str(&group)),
+            )
+            .blank()
+            .attr("depends_on", Expr::List(vec![Expr::path("aws_eks_access_entry.deploy")])),
+    );
+}
+
+/// The deploy role may deliver the service's dashboard: a Role in Grafana's namespace that
+/// may create the dashboard's kind and change or delete only the service's own object
+/// (RBAC cannot limit `create` by name), bound to the deploy role's group.
+fn dashboard_access(svc: &str, to: &deploy::DashboardDelivery, body: &mut Body) {
+    let group = deploy_group(svc);
+    let name = format!("{svc}-dashboard");
+    body.0.push(Item::Comment(format!(
+        "The deploy delivers the service's dashboard into Grafana's namespace ({}): it may create it and change only its own.",
+        to.namespace
+    )));
+    let metadata =
+        || Block::new("metadata", []).attr("name", Expr::str(&name)).attr("namespace", Expr::str(&to.namespace));
+    let rule = |verbs: &[&str], names: bool| {
+        let mut b = Block::new("rule", [])
+            .attr("api_groups", Expr::strs([to.api_group]))
+            .attr("resources", Expr::strs([to.resource]));
+        if names {
+            b = b.attr("resource_names", Expr::strs([to.name.as_str()]));
+        }
+        b.attr("verbs", Expr::strs(verbs.iter()))
+    };
+    body.push_block(
+        Block::new("resource", ["kubernetes_role_v1", "dashboard"])
+            .block(metadata())
+            .blank()
+            .block(rule(&["create"], false))
+            .blank()
+            .block(rule(&["delete", "get", "patch", "update"], true)),
+    );
+    body.push_block(
+        Block::new("resource", ["kubernetes_role_binding_v1", "dashboard"])
+            .block(metadata())
+            .blank()
+            .block(
+                Block::new("role_ref", [])
+                    .attr("api_group", Expr::str("rbac.authorization.k8s.io"))
+                    .attr("kind", Expr::str("Role"))
+                    .attr("name", Expr::path("kubernetes_role_v1.dashboard.metadata[0].name")),
             )
             .blank()
             .block(

@@ -31,8 +31,8 @@ pub fn what(kind: &str) -> &'static str {
         "aws_acm_certificate_validation" => "certificate validation",
         "aws_route53_record" => "Route 53 record",
         "aws_eks_access_entry" => "EKS access entry (the deploy role's Kubernetes group)",
-        "kubernetes_role_v1" => "Role in the service's namespace: the chart's kinds",
-        "kubernetes_role_binding_v1" => "binds the Role to the deploy role's group",
+        "kubernetes_role_v1" => "namespaced Role: what the deploy may do there",
+        "kubernetes_role_binding_v1" => "binds that Role to the deploy role's group",
         "kubernetes_namespace_v1" => "the services' namespaces in the environment",
         _ => "",
     }

@@ -331,7 +331,7 @@ fn every_deploy_has_its_namespace_and_may_manage_its_charts_kinds() {
             services += 1;
             // Namespaces: `local.names_by_environment.<env>.namespace`.
             let mut env = String::new();
-            for line in text.lines() {
+            for line in text.lines().take_while(|l| !l.trim().starts_with("names = local.names_by_environment")) {
                 if let Some(e) = line.strip_prefix("    ").and_then(|l| l.strip_suffix(" = {")) {
                     env = e.trim().to_owned();
                 }
@@ -602,5 +602,56 @@ fn every_alert_is_routed_to_its_team() {
         }
     }
     assert!(routed > 0, "no alert routed");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Dashboards were never delivered: the dashboard object targeted Grafana's namespace, no
+/// workflow applied it, and the deploy role could not write there. Contract: every service
+/// with a dashboard object passes it to its deploy jobs, the deploy applies it, and where the
+/// org root grants cluster access the deploy role may create that kind in that namespace and
+/// change exactly that object.
+#[test]
+fn every_dashboard_is_delivered_by_the_deploy() {
+    let mut problems = Vec::new();
+    let mut dashboards = 0;
+    for tree in trees() {
+        let deploy =
+            std::fs::read_to_string(tree.join("_org/github-actions/workflows/platform-deploy.yml")).unwrap_or_default();
+        for object in files(&tree, ".yaml").iter().filter(|p| p.parent().is_some_and(|d| d.ends_with("grafana"))) {
+            let text = std::fs::read_to_string(object).unwrap();
+            let dir = object.ancestors().nth(2).unwrap();
+            let service = dir.file_name().unwrap().to_string_lossy().into_owned();
+            dashboards += 1;
+            let field = |key: &str| {
+                text.lines().find_map(|l| l.strip_prefix(&format!("  {key}: "))).unwrap_or_default().to_owned()
+            };
+            let (name, namespace) = (field("name"), field("namespace"));
+            let file = object.file_name().unwrap().to_string_lossy().into_owned();
+            let caller = std::fs::read_to_string(dir.join(format!("github-actions/workflows/{service}.yml")))
+                .unwrap_or_default();
+            let passed: Vec<&str> =
+                caller.lines().filter_map(|l| l.trim().strip_prefix("dashboard-manifest: ")).collect();
+            if passed.is_empty() || passed.iter().any(|p| !p.ends_with(&format!("/{service}/grafana/{file}"))) {
+                problems.push(format!("{service}: its deploy jobs do not apply {file}: {passed:?}"));
+            }
+            if !deploy.contains(
+                "kubectl apply --server-side --field-manager=platform-deploy --filename \"${DASHBOARD_MANIFEST}\"",
+            ) {
+                problems.push(format!("{}: the deploy applies no dashboard", tree.display()));
+            }
+            let module = std::fs::read_to_string(dir.join("terraform/ci-deploy/main.tf")).unwrap_or_default();
+            if module.contains("resource \"aws_eks_access_entry\"") {
+                let role = module.split("resource \"kubernetes_role_v1\" \"dashboard\"").nth(1).unwrap_or_default();
+                let role = role.split("\n}\n").next().unwrap_or_default();
+                let ok = role.contains(&format!("namespace = \"{namespace}\""))
+                    && role.contains("verbs      = [\"create\"]")
+                    && role.contains(&format!("resource_names = [\"{name}\"]"));
+                if !ok {
+                    problems.push(format!("{service}: its deploy role may not write {name} in {namespace}"));
+                }
+            }
+        }
+    }
+    assert!(dashboards > 0, "no dashboard");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -1,7 +1,9 @@
 //! How a deploy of a service runs in one environment, where two outputs must agree on it:
 //! whether it goes through a canary (the Helm chart renders the Rollout, the GitHub Actions
 //! deploy follows it), and how long the deploy may take (the deploy job's timeout and the
-//! AWS session it asks for, and the longest session the Terraform deploy role allows).
+//! AWS session it asks for, and the longest session the Terraform deploy role allows), and
+//! how the service's dashboard reaches Grafana (the `grafana` backend writes the object, the
+//! GitHub Actions deploy applies it, the Terraform deploy role may write exactly it).
 
 use crate::model::{Canary, CanaryStep, Environment, Org, Service};
 use crate::quantity::duration_seconds;
@@ -24,6 +26,42 @@ pub const MIN_SESSION_SECONDS: u64 = 3600;
 
 /// How long one job may run on a GitHub-hosted runner (6 hours).
 pub const GITHUB_HOSTED_JOB_SECONDS: u64 = 6 * 3600;
+
+/// The Kubernetes object that delivers a service's dashboard to Grafana, in the org's
+/// `grafanaNamespace`: a ConfigMap for the Grafana dashboard sidecar, or a `GrafanaDashboard`
+/// with `grafanaOperator: true`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DashboardDelivery {
+    /// File name under `<service>/grafana/`.
+    pub file: &'static str,
+    /// API group of the kind (`""` for the core group).
+    pub api_group: &'static str,
+    /// Resource (plural) of the kind, as RBAC names it.
+    pub resource: &'static str,
+    /// The object's name.
+    pub name: String,
+    /// The namespace it lives in (the one Grafana's sidecar or operator reads).
+    pub namespace: String,
+}
+
+/// How the dashboard of `svc` reaches Grafana, or `None` when it has no dashboard.
+pub fn dashboard(org: &Org, svc: &Service) -> Option<DashboardDelivery> {
+    if !svc.monitoring.dashboard.value {
+        return None;
+    }
+    let (file, api_group, resource) = if org.monitoring.grafana_operator.value {
+        ("grafanadashboard.yaml", "grafana.integreatly.org", "grafanadashboards")
+    } else {
+        ("configmap.yaml", "", "configmaps")
+    };
+    Some(DashboardDelivery {
+        file,
+        api_group,
+        resource,
+        name: format!("{}-dashboard", crate::naming::k8s_name(&svc.name.value)),
+        namespace: org.monitoring.grafana_namespace.value.clone(),
+    })
+}
 
 /// The canary of `svc` in `env`: only production environments take traffic worth a canary;
 /// the others roll out directly. The one rule for every backend.

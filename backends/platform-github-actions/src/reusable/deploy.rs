@@ -33,6 +33,11 @@ const EXTRA: &[Input] = &[
     Input("chart-dir", Type::String, "the service's generated Helm chart"),
     Input("terraform-dir", Type::String, "the service's generated Terraform"),
     Input("canary", Type::Boolean, "the service deploys with a canary (Argo Rollouts)"),
+    Input(
+        "dashboard-manifest",
+        Type::String,
+        "the service's dashboard object (generated), applied into Grafana's namespace; empty: no dashboard",
+    ),
     Input("production", Type::Boolean, "the environment is production: users reach it (the deployment record says so)"),
     Input(
         "database",
@@ -135,6 +140,11 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
             ("CLUSTER_SECURITY_GROUP_ID", json!(format!("${{{{ steps.{SECURITY_GROUPS_STEP}.outputs.cluster }}}}"))),
         ]),
         scripts::HELM_UPGRADE,
+    ));
+    steps.push(wf::run(
+        "Deliver the dashboard",
+        map([("DASHBOARD_MANIFEST", wf::input("dashboard-manifest"))]),
+        scripts::DASHBOARD,
     ));
     steps.push(with_if(
         wf::run(

@@ -375,3 +375,45 @@ resource "kubernetes_role_binding_v1" "deploy" {
 
   depends_on = [aws_eks_access_entry.deploy]
 }
+
+# The deploy delivers the service's dashboard into Grafana's namespace (monitoring): it may create it and change only its own.
+resource "kubernetes_role_v1" "dashboard" {
+  metadata {
+    name      = "catalog-api-dashboard"
+    namespace = "monitoring"
+  }
+
+  rule {
+    api_groups = [""]
+    resources  = ["configmaps"]
+    verbs      = ["create"]
+  }
+
+  rule {
+    api_groups     = [""]
+    resources      = ["configmaps"]
+    resource_names = ["catalog-api-dashboard"]
+    verbs          = ["delete", "get", "patch", "update"]
+  }
+}
+
+resource "kubernetes_role_binding_v1" "dashboard" {
+  metadata {
+    name      = "catalog-api-dashboard"
+    namespace = "monitoring"
+  }
+
+  role_ref {
+    api_group = "rbac.authorization.k8s.io"
+    kind      = "Role"
+    name      = kubernetes_role_v1.dashboard.metadata[0].name
+  }
+
+  subject {
+    api_group = "rbac.authorization.k8s.io"
+    kind      = "Group"
+    name      = "platform:catalog-api:deploy"
+  }
+
+  depends_on = [aws_eks_access_entry.deploy]
+}
