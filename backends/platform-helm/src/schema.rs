@@ -7,6 +7,8 @@ use serde_json::{Map, Value, json};
 
 use crate::Chart;
 
+/// An IPv4 CIDR (the compiler checks the octets and host bits).
+const CIDR: &str = r"^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$";
 /// DNS-1123 label.
 const LABEL: &str = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 /// DNS-1123 label or empty.
@@ -111,6 +113,13 @@ pub fn schema(c: &Chart<'_>) -> Value {
                     ])),
                 ),
                 ("databasePorts", array(integer(1, 65535))),
+                (
+                    "egress",
+                    array(object(vec![
+                        ("cidrs", json!({ "type": "array", "minItems": 1, "items": pattern(CIDR) })),
+                        ("ports", json!({ "type": "array", "minItems": 1, "items": integer(1, 65535) })),
+                    ])),
+                ),
             ]),
         ),
         (

@@ -42,6 +42,8 @@ pub const ARGO_NAMESPACE_ARG: &str = "{{args.namespace}}";
 /// copies the pods' `rollouts-pod-template-hash` label onto every series
 /// ([`slo::POD_HASH_LABEL`]). Verbatim like [`ARGO_NAMESPACE_ARG`].
 pub const ARGO_CANARY_HASH_ARG: &str = "{{args.canary-hash}}";
+/// The port of the AWS APIs (HTTPS).
+pub const AWS_API_PORT: u16 = 443;
 /// Keys always written to an environment file, even when they equal the base.
 const ENV_KEYS: &[&str] = &["environment", "namespace", "replicaCount", "resources", "autoscaling"];
 
@@ -238,11 +240,20 @@ fn network_policy(c: &Chart<'_>, env: Option<&ServiceEnvironment>, database: Opt
         }
     }
     let db_ports: Vec<u16> = database.map(|d| database_port(d.engine.value)).into_iter().collect();
+    // Beyond the cluster: the AWS APIs the pod's IAM role calls (STS for IRSA first), then
+    // what the service declares, each CIDRs and TCP ports.
+    let mut egress = Vec::new();
+    if !c.org.egress.aws_apis.is_empty() {
+        let cidrs: Vec<&str> = c.org.egress.aws_apis.iter().map(|c| c.value.as_str()).collect();
+        egress.push(json!({ "cidrs": cidrs, "ports": [AWS_API_PORT] }));
+    }
+    egress.extend(s.egress.iter().map(|e| json!({ "cidrs": e.cidrs, "ports": e.ports })));
     json!({
         "ingressNamespaces": from,
         "dependents": dependents,
         "dependencies": dependencies,
         "databasePorts": db_ports,
+        "egress": egress,
     })
 }
 

@@ -158,7 +158,7 @@ fn explain_service_shows_where_each_setting_came_from() {
     let line = |key: &str| {
         out.lines().find(|l| l.trim_start().starts_with(key)).unwrap_or_else(|| panic!("no {key} in {out}")).to_owned()
     };
-    assert!(line("[staging] runtime.replicas").contains("services/checkout-api/platform.yaml:45:"), "{out}");
+    assert!(line("[staging] runtime.replicas").contains("services/checkout-api/platform.yaml:47:"), "{out}");
     assert!(line("[production] database.instanceClass").contains("<built-in defaults>"), "{out}");
     assert!(line("[staging] cluster").contains("platform-org.yaml"), "{out}");
     assert_eq!(code(&platform(&["explain", "--service", "nope", "--path", &mono.to_string_lossy()])), 1);

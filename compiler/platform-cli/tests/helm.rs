@@ -89,6 +89,16 @@ for svc in spec["services"]:
             if ref and ref["name"] not in read:
                 read.append(ref["name"])
         notes = workloads[0]["metadata"].get("annotations", {})
+        # Every pod reaches DNS and the AWS APIs its IAM role calls (HTTPS to an ipBlock).
+        for np in (d for d in docs if d["kind"] == "NetworkPolicy"):
+            rules = np["spec"].get("egress", [])
+            dns = any(p.get("port") == 53 for r in rules for p in r.get("ports", []))
+            aws = any(
+                any("ipBlock" in t for t in r.get("to", [])) and any(p.get("port") == 443 for p in r.get("ports", []))
+                for r in rules
+            )
+            if not (dns and aws):
+                problem(where, f"the NetworkPolicy admits no DNS or no AWS APIs: {rules!r}")
         if not reloads:
             read = []
         if read and notes.get("secret.reloader.stakater.com/reload") != ",".join(read):

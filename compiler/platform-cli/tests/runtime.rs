@@ -655,3 +655,38 @@ fn every_dashboard_is_delivered_by_the_deploy() {
     assert!(dashboards > 0, "no dashboard");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The NetworkPolicy admitted only DNS, dependencies and the database: the IRSA role every pod
+/// gets was useless (STS unreachable), and the monorepo's Stripe and SMTP secrets existed for
+/// APIs no pod could reach. Contract: every chart's NetworkPolicy values admit the AWS APIs on
+/// 443, and every service's declared egress (`platform.yaml` `egress`) with its ports.
+#[test]
+fn every_pod_may_reach_its_aws_apis_and_its_declared_egress() {
+    let mut problems = Vec::new();
+    let mut declared = 0;
+    for case in support::cases(&support::repo().join("golden-tests/ok")) {
+        let tree = case.join("expected");
+        for values in files(&tree, "/values.yaml") {
+            let text = std::fs::read_to_string(&values).unwrap();
+            let egress = text.split("\n  egress:\n").nth(1).unwrap_or_default();
+            let egress: String = egress.lines().take_while(|l| l.starts_with("  ")).collect::<Vec<_>>().join("\n");
+            if !egress.contains("    - 443") {
+                problems.push(format!("{}: no egress to the AWS APIs", values.display()));
+            }
+            let service = values.ancestors().nth(3).unwrap().file_name().unwrap().to_string_lossy().into_owned();
+            let input = files(&case.join("input"), "platform.yaml")
+                .into_iter()
+                .map(|p| std::fs::read_to_string(p).unwrap())
+                .find(|t| t.contains(&format!("name: {service}\n")))
+                .unwrap_or_default();
+            if input.contains("\n  egress:\n") {
+                declared += 1;
+                if egress.matches("- cidrs:").count() < 2 {
+                    problems.push(format!("{service}: its declared egress is not in its NetworkPolicy"));
+                }
+            }
+        }
+    }
+    assert!(declared > 0, "no service declares egress");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -59,6 +59,8 @@ const NOT_EXPRESSIBLE: &[&str] = &[
     "tab-indentation",
     "yaml-syntax-error",
     "yaml-bad-indentation",
+    // A service against its org's values: the org admits no egress of a service's own.
+    "egress-custom-forbidden",
     // A service against its org's values: tier policies, teams, size tables, allowed
     // engine versions, environment names (which set how long derived names get).
     "critical-with-one-replica",

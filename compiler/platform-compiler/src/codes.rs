@@ -42,6 +42,8 @@ platform_ir::codes! {
         "Hosts must be DNS names, paths must start with `/`, URLs must be `https://`, AWS account ids are 12 digits, tags are lowercase words.\n\nFix: correct the value as the help says.";
     LOW020 "invalid-burn-window" "an alert window of the org's catalog is inconsistent"
         "Each burn-rate window pair needs a short window shorter than its long window, a budget share between 0 and 100 percent, and severity `page` or `ticket`.\n\nFix: correct the window in the org file.";
+    LOW021 "unknown-egress-destination" "an egress destination the org file does not admit"
+        "A service reaches destinations outside the cluster only through its `egress` list: `to: <name>` names a destination of the org file (`spec.egress.destinations`, the org's allow list), and `cidr` with `ports` declares one of its own where the org allows that (`spec.egress.custom`, true by default). A NetworkPolicy matches addresses and ports, never host names.\n\nExample: `egress: [{to: stirpe}]` when the org names `stripe`.\n\nFix: name one of the org's destinations, or ask the platform team to add it.";
     VAL001 "duplicate-service-name" "two services have the same name"
         "Service names are unique in a build: they name Kubernetes objects, AWS resources and catalog entities.\n\nFix: rename one of the services.";
     VAL002 "unknown-dependency" "a dependency names no service in the build"

@@ -160,6 +160,9 @@ pub struct ServiceSpec {
     #[serde(default)]
     #[schemars(inner(regex(pattern = r"^component:[a-z]([-a-z0-9]*[a-z0-9])?$")))]
     pub depends_on: Field<Vec<Field<String>>>,
+    /// Destinations outside the cluster the pods may reach (the NetworkPolicy admits DNS, dependencies, the database and the AWS APIs already): an org destination by name (`to: stripe`), or a CIDR and its TCP ports.
+    #[serde(default)]
+    pub egress: Field<Vec<Field<Egress>>>,
     /// Alerts, dashboard and objectives.
     #[serde(default)]
     pub monitoring: Field<Monitoring>,
@@ -263,6 +266,25 @@ pub struct Database {
     /// Deletion protection (default from the tier).
     #[serde(default)]
     pub deletion_protection: Field<bool>,
+}
+
+/// One egress destination of a service: `to` (a destination of the org file), or `cidr` with `ports`.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(transform = egress_shape)]
+pub struct Egress {
+    /// A destination the org file names (`spec.egress.destinations`).
+    #[serde(default)]
+    #[schemars(example = &"stripe")]
+    pub to: Field<String>,
+    /// An IPv4 CIDR (`203.0.113.0/24`); the NetworkPolicy matches addresses, not host names.
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])/([0-9]|[12][0-9]|3[0-2])$"), example = &"203.0.113.0/24")]
+    pub cidr: Field<String>,
+    /// TCP ports of the CIDR.
+    #[serde(default)]
+    #[schemars(inner(range(min = 1, max = 65535)))]
+    pub ports: Field<Vec<Field<u16>>>,
 }
 
 /// A secret: a name, never a value.
@@ -399,6 +421,34 @@ pub enum Strategy {
     Recreate,
 }
 
+/// Egress beyond the cluster. A vanilla NetworkPolicy matches addresses and ports, never host names: every destination is CIDRs and TCP ports.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EgressPolicy {
+    /// CIDRs of the AWS APIs every pod's IAM role calls (STS for IRSA first), on port 443: `0.0.0.0/0` for the public endpoints, the VPC's CIDR when the org reaches them through interface endpoints.
+    #[serde(default)]
+    pub aws_apis: Field<Vec<Field<String>>>,
+    /// Named destinations services may ask for with `egress: [{to: <name>}]`: the org's allow list.
+    #[serde(default)]
+    pub destinations: Field<BTreeMap<String, Field<EgressDestination>>>,
+    /// Whether a service may declare a CIDR of its own (`egress: [{cidr, ports}]`); `false`: only the org's destinations.
+    #[serde(default)]
+    pub custom: Field<bool>,
+}
+
+/// A named egress destination of the org.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EgressDestination {
+    /// IPv4 CIDRs.
+    #[serde(default)]
+    pub cidrs: Field<Vec<Field<String>>>,
+    /// TCP ports.
+    #[serde(default)]
+    #[schemars(inner(range(min = 1, max = 65535)))]
+    pub ports: Field<Vec<Field<u16>>>,
+}
+
 /// How pods pick up a changed secret.
 #[derive(Deserialize, JsonSchema, Debug, Clone, Copy)]
 #[serde(rename_all = "lowercase")]
@@ -530,6 +580,9 @@ pub struct OrgSpec {
     /// How running pods pick up a changed secret (a rotated value, a new database password): `reloader` (the default) annotates every workload that reads a secret for Stakater Reloader, which restarts its pods when the synced Secret changes; `none`: the org restarts them another way.
     #[serde(default)]
     pub secret_reload: Field<SecretReload>,
+    /// Egress beyond the cluster: where the AWS APIs are, and the destinations services may name.
+    #[serde(default)]
+    pub egress: Field<EgressPolicy>,
     /// Terraform conventions and provider pins.
     #[serde(default)]
     pub terraform: Field<TerraformPolicy>,
@@ -962,6 +1015,17 @@ fn require_language(s: &mut schemars::Schema) {
         serde_json::json!([
             { "if": { "not": alerts_off }, "then": needs_slo },
             { "if": canary_on, "then": needs_slo }
+        ]),
+    );
+}
+
+/// An egress entry is `to` alone, or `cidr` with `ports`.
+fn egress_shape(s: &mut schemars::Schema) {
+    s.insert(
+        "oneOf".into(),
+        serde_json::json!([
+            { "required": ["to"], "not": { "anyOf": [{ "required": ["cidr"] }, { "required": ["ports"] }] } },
+            { "required": ["cidr", "ports"], "not": { "required": ["to"] } },
         ]),
     );
 }

@@ -53,6 +53,41 @@ pub enum Strategy {
     Recreate,
 }
 
+/// Egress beyond the cluster, by CIDR and TCP port (a NetworkPolicy matches no host names).
+#[derive(Clone, Debug)]
+pub struct EgressPolicy {
+    /// CIDRs of the AWS APIs every pod's IAM role calls, on port 443.
+    pub aws_apis: Vec<Sp<String>>,
+    /// Named destinations services may ask for: the org's allow list.
+    pub destinations: BTreeMap<String, EgressDestination>,
+    /// Whether a service may declare a CIDR of its own.
+    pub custom: Sp<bool>,
+}
+
+/// A named egress destination.
+#[derive(Clone, Debug)]
+pub struct EgressDestination {
+    /// Its name (where it is defined).
+    pub name: Sp<String>,
+    /// IPv4 CIDRs.
+    pub cidrs: Vec<Sp<String>>,
+    /// TCP ports.
+    pub ports: Vec<Sp<u16>>,
+}
+
+/// One egress rule of a service, resolved: CIDRs and TCP ports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Egress {
+    /// Where it was declared.
+    pub span: Span,
+    /// The org destination it names, if any.
+    pub destination: Option<String>,
+    /// IPv4 CIDRs.
+    pub cidrs: Vec<String>,
+    /// TCP ports.
+    pub ports: Vec<u16>,
+}
+
 /// How running pods pick up a changed secret (a rotated value, a new database password):
 /// environment variables are read only when a container starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -161,6 +196,8 @@ pub struct Org {
     pub secret_store: Sp<String>,
     /// How running pods pick up a changed secret.
     pub secret_reload: Sp<SecretReload>,
+    /// Egress beyond the cluster.
+    pub egress: EgressPolicy,
     /// Terraform conventions: state backend, providers.
     pub terraform: TerraformPolicy,
     /// CI conventions of the generated pipelines.
@@ -518,6 +555,9 @@ pub struct Service {
     pub ingress: Option<Ingress>,
     /// Resolved dependencies on other services in the build (sorted by name).
     pub depends_on: Vec<Dependency>,
+    /// Destinations outside the cluster the pods may reach (besides DNS, dependencies, the
+    /// database and the AWS APIs).
+    pub egress: Vec<Egress>,
     /// Services in the build that depend on this one (sorted by name).
     pub dependents: Vec<Dependent>,
     /// Monitoring.

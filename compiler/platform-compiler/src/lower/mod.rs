@@ -62,3 +62,37 @@ pub fn opt<T: Clone>(f: &Field<T>) -> Option<Sp<T>> {
 pub fn list<T: Clone>(f: &Field<Vec<Field<T>>>) -> Vec<Sp<T>> {
     f.get().map(|l| l.value.iter().filter_map(opt).collect()).unwrap_or_default()
 }
+
+/// An IPv4 CIDR in canonical form (`10.0.0.0/8`: four octets, a prefix of 0 to 32, no host
+/// bits set); otherwise LOW019 at its span. The NetworkPolicy's `ipBlock` takes it verbatim.
+pub fn cidr(lx: &mut Lx, c: &Sp<String>) -> bool {
+    let parsed = c.value.split_once('/').and_then(|(addr, len)| {
+        let len: u32 = len.parse().ok().filter(|l| *l <= 32 && !len.starts_with('+'))?;
+        let octets: Vec<u32> = addr.split('.').map(|o| o.parse().ok().filter(|v| *v <= 255)).collect::<Option<_>>()?;
+        let [a, b, c2, d] = octets[..] else { return None };
+        Some(((a << 24) | (b << 16) | (c2 << 8) | d, len))
+    });
+    let Some((addr, len)) = parsed else {
+        lx.error(
+            &codes::LOW019,
+            format!("`{}` is not an IPv4 CIDR", c.value),
+            c.span,
+            "not a CIDR",
+            "write an address and a prefix length, e.g. `203.0.113.0/24`; a NetworkPolicy matches addresses, not host names",
+        );
+        return false;
+    };
+    let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+    if addr & !mask != 0 {
+        let net = addr & mask;
+        lx.error(
+            &codes::LOW019,
+            format!("`{}` has host bits set", c.value),
+            c.span,
+            "not the network address",
+            format!("write `{}.{}.{}.{}/{len}`", net >> 24, (net >> 16) & 255, (net >> 8) & 255, net & 255),
+        );
+        return false;
+    }
+    true
+}

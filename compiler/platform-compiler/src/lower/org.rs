@@ -40,6 +40,7 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
         })
     });
     let terraform = terraform(lx, s, sp);
+    let egress = egress(lx, s, sp);
     let ci = ci(lx, s, sp);
     let actions = actions(lx, s);
     let catalog = s.catalog.get().and_then(|c| {
@@ -77,6 +78,7 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
         logging: logging?,
         secret_store: secret_store?,
         secret_reload: secret_reload?,
+        egress: egress?,
         terraform: terraform?,
         ci: ci?,
         actions,
@@ -641,6 +643,63 @@ fn ingress(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::IngressPolicy>
         controller_namespace: lx.req(&i.controller_namespace, is, "spec.ingress.controllerNamespace")?,
         gateway: lx.req(&i.gateway, is, "spec.ingress.gateway")?,
     })
+}
+
+fn egress(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::EgressPolicy> {
+    let e = lx.req(&s.egress, sp, "spec.egress")?;
+    let es = e.span;
+    let aws_apis = lx.req(&e.aws_apis, es, "spec.egress.awsApis")?;
+    let aws_apis: Vec<Sp<String>> = aws_apis.value.iter().filter_map(super::opt).collect();
+    for c in &aws_apis {
+        super::cidr(lx, c);
+    }
+    let custom = lx.req(&e.custom, es, "spec.egress.custom")?;
+    let mut destinations = BTreeMap::new();
+    if let Some(ds) = e.destinations.get() {
+        for (name, d) in &ds.value {
+            let Some(d) = d.get() else { continue };
+            let at = Sp::new(name.clone(), d.span);
+            dns_label(lx, &at, "egress destination name");
+            let cidrs: Vec<Sp<String>> = lx
+                .req(&d.cidrs, d.span, "cidrs")
+                .map(|c| c.value.iter().filter_map(super::opt).collect())
+                .unwrap_or_default();
+            let ports = lx
+                .req(&d.ports, d.span, "ports")
+                .map(|p| p.value.iter().filter_map(super::opt).collect::<Vec<Sp<u16>>>());
+            for c in &cidrs {
+                super::cidr(lx, c);
+            }
+            if let Some(ports) = &ports {
+                egress_ports(lx, ports, d.span);
+            }
+            let ports: Vec<Sp<u16>> = ports.unwrap_or_default();
+            destinations.insert(name.clone(), ir::EgressDestination { name: at, cidrs, ports });
+        }
+    }
+    Some(ir::EgressPolicy { aws_apis, destinations, custom })
+}
+
+/// TCP ports of an egress rule: at least one, none zero.
+pub(crate) fn egress_ports(lx: &mut Lx, ports: &[Sp<u16>], at: Span) {
+    if ports.is_empty() {
+        lx.error(
+            &codes::LOW019,
+            "an egress destination without ports",
+            at,
+            "no `ports`",
+            "list its TCP ports, e.g. `ports: [443]`",
+        );
+    }
+    for p in ports.iter().filter(|p| p.value == 0) {
+        lx.error(
+            &codes::LOW007,
+            "port must be between 1 and 65535, found 0",
+            p.span,
+            "out of range",
+            "use the destination's TCP port, e.g. 443",
+        );
+    }
 }
 
 fn terraform(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::TerraformPolicy> {

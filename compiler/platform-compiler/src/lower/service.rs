@@ -80,6 +80,7 @@ pub fn lower(
     let secrets = secrets(lx, s);
     let ingress = service_ingress(lx, org, s);
     let depends_on = dependencies(lx, s);
+    let egress = egress(lx, org, s);
     let monitoring = monitoring(lx, s, ss, toolchain);
     let logging = logging(s, ss);
     let deployment = deployment(lx, org, s, ss);
@@ -125,6 +126,7 @@ pub fn lower(
         secrets,
         ingress,
         depends_on,
+        egress,
         dependents: Vec::new(),
         monitoring: monitoring?,
         logging,
@@ -573,6 +575,94 @@ fn ingress(lx: &mut Lx, i: &Sp<raw::Ingress>) -> Option<ir::Ingress> {
         paths.push(Sp::new("/".into(), i.span));
     }
     Some(ir::Ingress { host, exposure, paths })
+}
+
+/// The service's egress rules: org destinations by name, or CIDRs of its own where the org
+/// allows them.
+fn egress(lx: &mut Lx, org: &ir::Org, s: &raw::ServiceSpec) -> Vec<ir::Egress> {
+    let mut out = Vec::new();
+    for e in list(&s.egress) {
+        let (to, cidr) = (opt(&e.to), opt(&e.cidr));
+        let ports: Vec<Sp<u16>> = e.ports.get().map(|p| p.value.iter().filter_map(opt).collect()).unwrap_or_default();
+        match (to, cidr) {
+            (Some(to), None) => {
+                if !ports.is_empty() {
+                    lx.error(
+                        &codes::LOW019,
+                        "`ports` belong to the org's destination, not to `to`",
+                        e.span,
+                        "ports with `to`",
+                        format!("remove `ports`: `{}` sets them in the org file", to.value),
+                    );
+                }
+                let Some(d) = org.egress.destinations.get(&to.value) else {
+                    let names: Vec<&str> = org.egress.destinations.keys().map(String::as_str).collect();
+                    let help = if names.is_empty() {
+                        "the org file names no egress destinations (`spec.egress.destinations`): declare `cidr` with `ports`, or ask the platform team to add one".to_owned()
+                    } else {
+                        ir::diagnostic::did_you_mean_or_list(&to.value, &names, "the org's egress destinations")
+                    };
+                    lx.error(
+                        &codes::LOW021,
+                        format!("`{}` is not an egress destination of the org", to.value),
+                        to.span,
+                        "unknown destination",
+                        help,
+                    );
+                    continue;
+                };
+                out.push(ir::Egress {
+                    span: e.span,
+                    destination: Some(to.value.clone()),
+                    cidrs: d.cidrs.iter().map(|c| c.value.clone()).collect(),
+                    ports: d.ports.iter().map(|p| p.value).collect(),
+                });
+            }
+            (None, Some(cidr)) => {
+                if !org.egress.custom.value {
+                    lx.diags.push(
+                        ir::Diagnostic::error(
+                            &codes::LOW021,
+                            format!("the org admits no egress of a service's own, such as `{}`", cidr.value),
+                            cidr.span,
+                            "a CIDR of its own",
+                            "name one of the org's destinations (`to: <name>`), or ask the platform team to add this one",
+                        )
+                        .with_label(org.egress.custom.span, "`custom: false` here"),
+                    );
+                    continue;
+                }
+                let ok = crate::lower::cidr(lx, &cidr);
+                crate::lower::org::egress_ports(lx, &ports, e.span);
+                if ok && !ports.is_empty() {
+                    out.push(ir::Egress {
+                        span: e.span,
+                        destination: None,
+                        cidrs: vec![cidr.value.clone()],
+                        ports: ports.iter().map(|p| p.value).collect(),
+                    });
+                }
+            }
+            (Some(to), Some(cidr)) => lx.diags.push(
+                ir::Diagnostic::error(
+                    &codes::LOW019,
+                    "an egress entry has both `to` and `cidr`",
+                    cidr.span,
+                    "a CIDR",
+                    "keep one: `to: <org destination>`, or `cidr` with `ports`",
+                )
+                .with_label(to.span, "a destination"),
+            ),
+            (None, None) => lx.error(
+                &codes::LOW019,
+                "an egress entry names no destination",
+                e.span,
+                "neither `to` nor `cidr`",
+                "write `to: <org destination>`, or `cidr: 203.0.113.0/24` with `ports: [443]`",
+            ),
+        }
+    }
+    out
 }
 
 fn dependencies(lx: &mut Lx, s: &raw::ServiceSpec) -> Vec<ir::Dependency> {
