@@ -54,9 +54,10 @@ pub fn check(org: &Org, svc: &Service) -> Vec<Diagnostic> {
     }
     namespace(&mut out, &org.monitoring.prometheus_namespace, "the Prometheus namespace");
     subdomain(&mut out, &org.secret_store, "the secret store name");
-    if svc.ingress.is_some() {
+    if let Some(ingress) = &svc.ingress {
+        let exposure = ingress.exposure.value;
         if org.ingress.gateway_api.value {
-            let g = &org.ingress.gateway;
+            let g = org.ingress.gateway_for(exposure);
             match g.value.split_once('/') {
                 Some((ns, name)) if is_label(ns) && is_subdomain(name) => {}
                 _ => out.push(invalid(
@@ -66,8 +67,10 @@ pub fn check(org: &Org, svc: &Service) -> Vec<Diagnostic> {
                 )),
             }
         } else {
-            subdomain(&mut out, &org.ingress.class, "the ingress class");
-            subdomain(&mut out, &org.ingress.cluster_issuer, "the cert-manager ClusterIssuer");
+            subdomain(&mut out, org.ingress.class_for(exposure), "the ingress class");
+            if org.ingress.tls.value == platform_ir::TlsSource::CertManager {
+                subdomain(&mut out, &org.ingress.cluster_issuer, "the cert-manager ClusterIssuer");
+            }
             namespace(&mut out, &org.ingress.controller_namespace, "the ingress controller namespace");
         }
     }

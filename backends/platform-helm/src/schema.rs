@@ -15,6 +15,8 @@ const LABEL: &str = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 const LABEL_OR_EMPTY: &str = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$";
 /// DNS-1123 subdomain.
 const SUBDOMAIN: &str = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+/// DNS-1123 subdomain or empty.
+const SUBDOMAIN_OR_EMPTY: &str = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$";
 /// A DNS host name or empty.
 const HOST_OR_EMPTY: &str = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+)?$";
 /// A Kubernetes quantity as this chart writes them.
@@ -145,7 +147,8 @@ pub fn schema(c: &Chart<'_>) -> Value {
             p.push(("gateway", object(vec![("namespace", pattern(LABEL)), ("name", pattern(SUBDOMAIN))])));
         } else {
             p.push(("className", pattern(SUBDOMAIN)));
-            p.push(("clusterIssuer", pattern(SUBDOMAIN)));
+            // Empty when TLS comes from ACM (the load balancer), not cert-manager.
+            p.push(("clusterIssuer", pattern(SUBDOMAIN_OR_EMPTY)));
         }
         props.push(("ingress", object(p)));
     }

@@ -219,7 +219,8 @@ fn network_policy(c: &Chart<'_>, env: Option<&ServiceEnvironment>, database: Opt
     let mut from = Vec::new();
     if c.ingress {
         let ns = if c.gateway_api {
-            c.org.ingress.gateway.value.split_once('/').map_or("", |(ns, _)| ns).to_owned()
+            let exposure = s.ingress.as_ref().map_or(Exposure::Internal, |i| i.exposure.value);
+            c.org.ingress.gateway_for(exposure).value.split_once('/').map_or("", |(ns, _)| ns).to_owned()
         } else {
             c.org.ingress.controller_namespace.value.clone()
         };
@@ -324,12 +325,13 @@ fn ingress(c: &Chart<'_>, env: Option<&ServiceEnvironment>) -> Value {
         None => i.and_then(|i| i.host.as_ref()).map_or(String::new(), |h| h.value.clone()),
     };
     let paths: Vec<&str> = i.map(|i| i.paths.iter().map(|p| p.value.as_str()).collect()).unwrap_or_default();
-    let exposure = match i.map(|i| i.exposure.value) {
-        Some(Exposure::Public) => "public",
-        _ => "internal",
+    let exposed = i.map_or(Exposure::Internal, |i| i.exposure.value);
+    let exposure = match exposed {
+        Exposure::Public => "public",
+        Exposure::Internal => "internal",
     };
     if c.gateway_api {
-        let (ns, name) = c.org.ingress.gateway.value.split_once('/').unwrap_or(("", ""));
+        let (ns, name) = c.org.ingress.gateway_for(exposed).value.split_once('/').unwrap_or(("", ""));
         return json!({
             "host": host,
             "exposure": exposure,
@@ -337,12 +339,18 @@ fn ingress(c: &Chart<'_>, env: Option<&ServiceEnvironment>) -> Value {
             "gateway": { "namespace": ns, "name": name },
         });
     }
+    // TLS from one place: cert-manager's Secret, or the load balancer's ACM certificate
+    // (found by the host; the Ingress names no Secret and no issuer).
+    let issuer = match c.org.ingress.tls.value {
+        platform_ir::TlsSource::CertManager => c.org.ingress.cluster_issuer.value.as_str(),
+        platform_ir::TlsSource::Acm => "",
+    };
     json!({
         "host": host,
         "exposure": exposure,
         "paths": paths,
-        "className": c.org.ingress.class.value,
-        "clusterIssuer": c.org.ingress.cluster_issuer.value,
+        "className": c.org.ingress.class_for(exposed).value,
+        "clusterIssuer": issuer,
     })
 }
 

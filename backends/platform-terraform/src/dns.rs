@@ -1,7 +1,8 @@
-//! When the org manages DNS here (`terraform.manageDns`) and the service has an ingress: an
-//! ACM certificate for its host, validated through DNS, and a CNAME from the host to the
-//! org's ingress load balancer (`terraform.dnsTarget`, per exposure and environment). Both
-//! live in the environment's public hosted zone.
+//! When the org manages DNS here (`terraform.manageDns`) and the service has an ingress: a
+//! CNAME from the host to the org's ingress load balancer (`terraform.dnsTarget`, per
+//! exposure and environment), and, when the org's TLS comes from ACM (`ingress.tls: acm`),
+//! an ACM certificate for the host, validated through DNS. Both live in the environment's
+//! public hosted zone.
 
 use platform_ir::{Exposure, Org};
 
@@ -23,7 +24,7 @@ pub fn target(org: &Org, env: &Env<'_>, exposure: Exposure) -> String {
     org.terraform.dns_target.value.replace("{exposure}", exposure.as_str()).replace("{domain}", &env.org.domain.value)
 }
 
-/// Add the certificate and records.
+/// Add the records (and the certificate).
 pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
     let Some(ingress) = &ctx.svc.ingress else { return };
     if !ctx.org.terraform.manage_dns.value || ctx.envs.iter().any(|e| e.svc.host.is_none()) {
@@ -75,37 +76,6 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
     );
     root.add(
         Section::Dns,
-        Block::new("resource", ["aws_acm_certificate", "this"])
-            .attr("domain_name", field("host"))
-            .attr("validation_method", Expr::str("DNS"))
-            .block(Block::new("options", []).attr("certificate_transparency_logging_preference", Expr::str("ENABLED")))
-            .block(Block::new("lifecycle", []).attr("create_before_destroy", Expr::Bool(true))),
-    );
-    let option = |attr: &str| {
-        Expr::call("tolist", vec![Expr::path("aws_acm_certificate.this.domain_validation_options")])
-            .then(vec![Step::Index(0), Step::Attr(attr.to_owned())])
-    };
-    root.add(
-        Section::Dns,
-        Block::new("resource", ["aws_route53_record", "certificate_validation"])
-            .attr("zone_id", Expr::path("data.aws_route53_zone.this.zone_id"))
-            .attr("name", option("resource_record_name"))
-            .attr("type", option("resource_record_type"))
-            .attr("records", Expr::List(vec![option("resource_record_value")]))
-            .attr("ttl", Expr::Num(300))
-            .attr("allow_overwrite", Expr::Bool(true)),
-    );
-    root.add(
-        Section::Dns,
-        Block::new("resource", ["aws_acm_certificate_validation", "this"])
-            .attr("certificate_arn", Expr::path("aws_acm_certificate.this.arn"))
-            .attr(
-                "validation_record_fqdns",
-                Expr::List(vec![Expr::path("aws_route53_record.certificate_validation.fqdn")]),
-            ),
-    );
-    root.add(
-        Section::Dns,
         Block::new("resource", ["aws_route53_record", "service"])
             .attr("zone_id", Expr::path("data.aws_route53_zone.this.zone_id"))
             .attr("name", field("host"))
@@ -119,12 +89,49 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         value: Expr::path("aws_route53_record.service.fqdn"),
         sensitive: false,
     });
-    root.outputs.push(Output {
-        name: "certificate_arn",
-        description: "ARN of the validated ACM certificate of the host.".into(),
-        value: Expr::path("aws_acm_certificate_validation.this.certificate_arn"),
-        sensitive: false,
-    });
+    // TLS from one place: an ACM certificate only when the org's load balancers present one
+    // (`ingress.tls: acm`); with cert-manager nothing would use it.
+    if ctx.org.ingress.tls.value == platform_ir::TlsSource::Acm {
+        root.add(
+            Section::Dns,
+            Block::new("resource", ["aws_acm_certificate", "this"])
+                .attr("domain_name", field("host"))
+                .attr("validation_method", Expr::str("DNS"))
+                .block(
+                    Block::new("options", []).attr("certificate_transparency_logging_preference", Expr::str("ENABLED")),
+                )
+                .block(Block::new("lifecycle", []).attr("create_before_destroy", Expr::Bool(true))),
+        );
+        let option = |attr: &str| {
+            Expr::call("tolist", vec![Expr::path("aws_acm_certificate.this.domain_validation_options")])
+                .then(vec![Step::Index(0), Step::Attr(attr.to_owned())])
+        };
+        root.add(
+            Section::Dns,
+            Block::new("resource", ["aws_route53_record", "certificate_validation"])
+                .attr("zone_id", Expr::path("data.aws_route53_zone.this.zone_id"))
+                .attr("name", option("resource_record_name"))
+                .attr("type", option("resource_record_type"))
+                .attr("records", Expr::List(vec![option("resource_record_value")]))
+                .attr("ttl", Expr::Num(300))
+                .attr("allow_overwrite", Expr::Bool(true)),
+        );
+        root.add(
+            Section::Dns,
+            Block::new("resource", ["aws_acm_certificate_validation", "this"])
+                .attr("certificate_arn", Expr::path("aws_acm_certificate.this.arn"))
+                .attr(
+                    "validation_record_fqdns",
+                    Expr::List(vec![Expr::path("aws_route53_record.certificate_validation.fqdn")]),
+                ),
+        );
+        root.outputs.push(Output {
+            name: "certificate_arn",
+            description: "ARN of the validated ACM certificate of the host.".into(),
+            value: Expr::path("aws_acm_certificate_validation.this.certificate_arn"),
+            sensitive: false,
+        });
+    }
 }
 
 #[cfg(test)]

@@ -690,3 +690,57 @@ fn every_pod_may_reach_its_aws_apis_and_its_declared_egress() {
     assert!(declared > 0, "no service declares egress");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// `exposure: internal` changed only DNS (every Ingress used the public class), and every
+/// service's Terraform requested an ACM certificate that nothing used (cert-manager issued
+/// the Ingress's). Contract: an internal service's Ingress uses the org's internal class, a
+/// public one the public class; and TLS comes from one place: a chart whose Ingress names a
+/// cert-manager issuer has no ACM certificate in its Terraform, and one without an issuer
+/// (ACM at the load balancer) has one wherever its Terraform manages the host's DNS.
+#[test]
+fn internal_services_use_the_internal_class_and_tls_comes_from_one_place() {
+    let defaults =
+        std::fs::read_to_string(support::repo().join("compiler/platform-compiler/src/defaults/platform-org.yaml"))
+            .unwrap();
+    let setting = |text: &str, key: &str| {
+        text.lines().find_map(|l| l.trim().strip_prefix(&format!("{key}: "))).map(|v| v.trim().to_owned())
+    };
+    let mut problems = Vec::new();
+    let mut ingresses = 0;
+    for case in support::cases(&support::repo().join("golden-tests/ok")) {
+        let org = std::fs::read_to_string(case.join("input/platform-org.yaml")).unwrap_or_default();
+        let class_of = |key: &str| setting(&org, key).or_else(|| setting(&defaults, key)).unwrap_or_default();
+        let (public, internal) = (class_of("class"), class_of("internalClass"));
+        for values in files(&case.join("expected"), "/values.yaml") {
+            let text = std::fs::read_to_string(&values).unwrap();
+            let Some(ingress) = text.split("\ningress:\n").nth(1) else { continue };
+            let ingress: Vec<&str> = ingress.lines().take_while(|l| l.starts_with("  ")).collect();
+            let field = |k: &str| ingress.iter().find_map(|l| l.trim().strip_prefix(&format!("{k}: "))).unwrap_or("");
+            let Some(class) = ingress.iter().find_map(|l| l.trim().strip_prefix("className: ")) else { continue };
+            ingresses += 1;
+            let want = if field("exposure") == "public" { &public } else { &internal };
+            if class != want.as_str() {
+                problems.push(format!(
+                    "{}: a {} service on class {class}, not {want}",
+                    values.display(),
+                    field("exposure")
+                ));
+            }
+            let tf = std::fs::read_to_string(values.ancestors().nth(3).unwrap().join("terraform/main.tf"))
+                .unwrap_or_default();
+            let acm = tf.contains("resource \"aws_acm_certificate\"");
+            let issuer = !matches!(field("clusterIssuer"), "" | "\"\"");
+            if issuer && acm {
+                problems.push(format!(
+                    "{}: cert-manager issues the certificate, yet Terraform requests an ACM one",
+                    values.display()
+                ));
+            }
+            if !issuer && !acm && tf.contains("resource \"aws_route53_record\" \"service\"") {
+                problems.push(format!("{}: no cert-manager issuer and no ACM certificate", values.display()));
+            }
+        }
+    }
+    assert!(ingresses > 0);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -828,10 +828,16 @@ pub struct IngressPolicy {
     /// without writing `ingress:`; a service opts out with `ingress: {enabled: false}`.
     #[serde(default)]
     pub by_default: Field<bool>,
-    /// IngressClass.
+    /// IngressClass of public services (`exposure: public`): the internet-facing load balancer.
     #[serde(default)]
     pub class: Field<String>,
-    /// cert-manager ClusterIssuer.
+    /// IngressClass of internal services (the default exposure): a controller behind an internal load balancer.
+    #[serde(default)]
+    pub internal_class: Field<String>,
+    /// Where TLS certificates come from: `cert-manager` (the ClusterIssuer below issues a Secret per host; no ACM certificate is made) or `acm` (each service's Terraform requests an ACM certificate for its host, which the load balancer presents; the Ingress names no Secret).
+    #[serde(default)]
+    pub tls: Field<TlsSource>,
+    /// cert-manager ClusterIssuer (with `tls: cert-manager`).
     #[serde(default)]
     pub cluster_issuer: Field<String>,
     /// Use Gateway API HTTPRoutes.
@@ -840,9 +846,23 @@ pub struct IngressPolicy {
     /// Ingress controller namespace.
     #[serde(default)]
     pub controller_namespace: Field<String>,
-    /// Parent gateway `namespace/name`.
+    /// Parent gateway `namespace/name` of public services.
     #[serde(default)]
     pub gateway: Field<String>,
+    /// Parent gateway `namespace/name` of internal services.
+    #[serde(default)]
+    pub internal_gateway: Field<String>,
+}
+
+/// Where TLS certificates come from.
+#[derive(Deserialize, JsonSchema, Debug, Clone, Copy)]
+pub enum TlsSource {
+    /// cert-manager issues a Secret per host.
+    #[serde(rename = "cert-manager")]
+    CertManager,
+    /// An ACM certificate per host, presented by the load balancer.
+    #[serde(rename = "acm")]
+    Acm,
 }
 
 /// Logging conventions.

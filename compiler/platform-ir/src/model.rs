@@ -389,16 +389,50 @@ pub struct BurnWindow {
 pub struct IngressPolicy {
     /// Whether a service that writes no `ingress:` gets one (internal, TLS).
     pub by_default: Sp<bool>,
-    /// IngressClass name.
+    /// IngressClass of public services.
     pub class: Sp<String>,
+    /// IngressClass of internal services.
+    pub internal_class: Sp<String>,
+    /// Where TLS certificates come from (one place: cert-manager or ACM).
+    pub tls: Sp<TlsSource>,
     /// cert-manager ClusterIssuer.
     pub cluster_issuer: Sp<String>,
     /// Emit Gateway API HTTPRoutes instead of Ingresses.
     pub gateway_api: Sp<bool>,
     /// Namespace of the ingress controller (for NetworkPolicy).
     pub controller_namespace: Sp<String>,
-    /// Parent gateway `namespace/name` when `gateway_api` is on.
+    /// Parent gateway `namespace/name` of public services when `gateway_api` is on.
     pub gateway: Sp<String>,
+    /// Parent gateway `namespace/name` of internal services.
+    pub internal_gateway: Sp<String>,
+}
+
+impl IngressPolicy {
+    /// The IngressClass of a service with `exposure`.
+    pub fn class_for(&self, exposure: Exposure) -> &Sp<String> {
+        match exposure {
+            Exposure::Public => &self.class,
+            Exposure::Internal => &self.internal_class,
+        }
+    }
+
+    /// The parent gateway `namespace/name` of a service with `exposure`.
+    pub fn gateway_for(&self, exposure: Exposure) -> &Sp<String> {
+        match exposure {
+            Exposure::Public => &self.gateway,
+            Exposure::Internal => &self.internal_gateway,
+        }
+    }
+}
+
+/// Where TLS certificates come from: one place, so nothing is made that nothing uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TlsSource {
+    /// cert-manager issues a Secret per host (the Ingress names it); no ACM certificate.
+    CertManager,
+    /// An ACM certificate per host (the service's Terraform), presented by the load balancer;
+    /// the Ingress lists the host for certificate discovery and names no Secret.
+    Acm,
 }
 
 /// Log shipping conventions.

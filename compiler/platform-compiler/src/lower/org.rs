@@ -638,10 +638,16 @@ fn ingress(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::IngressPolicy>
     Some(ir::IngressPolicy {
         by_default: lx.req(&i.by_default, is, "spec.ingress.byDefault")?,
         class: lx.req(&i.class, is, "spec.ingress.class")?,
+        internal_class: lx.req(&i.internal_class, is, "spec.ingress.internalClass")?,
+        tls: lx.req(&i.tls, is, "spec.ingress.tls")?.map(|t| match t {
+            raw::TlsSource::CertManager => ir::TlsSource::CertManager,
+            raw::TlsSource::Acm => ir::TlsSource::Acm,
+        }),
         cluster_issuer: lx.req(&i.cluster_issuer, is, "spec.ingress.clusterIssuer")?,
         gateway_api: lx.req(&i.gateway_api, is, "spec.ingress.gatewayApi")?,
         controller_namespace: lx.req(&i.controller_namespace, is, "spec.ingress.controllerNamespace")?,
         gateway: lx.req(&i.gateway, is, "spec.ingress.gateway")?,
+        internal_gateway: lx.req(&i.internal_gateway, is, "spec.ingress.internalGateway")?,
     })
 }
 

@@ -56,8 +56,3 @@ output "hostname" {
   description = "Host name of the service."
   value       = aws_route53_record.service.fqdn
 }
-
-output "certificate_arn" {
-  description = "ARN of the validated ACM certificate of the host."
-  value       = aws_acm_certificate_validation.this.certificate_arn
-}

@@ -65,6 +65,14 @@ data "aws_route53_zone" "this" {
   private_zone = false
 }
 
+resource "aws_route53_record" "service" {
+  zone_id = data.aws_route53_zone.this.zone_id
+  name    = var.dns.host
+  type    = "CNAME"
+  ttl     = 300
+  records = [var.dns.target]
+}
+
 resource "aws_acm_certificate" "this" {
   domain_name       = var.dns.host
   validation_method = "DNS"
@@ -92,12 +100,4 @@ resource "aws_route53_record" "certificate_validation" {
 resource "aws_acm_certificate_validation" "this" {
   certificate_arn         = aws_acm_certificate.this.arn
   validation_record_fqdns = [aws_route53_record.certificate_validation.fqdn]
-}
-
-resource "aws_route53_record" "service" {
-  zone_id = data.aws_route53_zone.this.zone_id
-  name    = var.dns.host
-  type    = "CNAME"
-  ttl     = 300
-  records = [var.dns.target]
 }

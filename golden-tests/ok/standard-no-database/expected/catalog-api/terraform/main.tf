@@ -65,35 +65,6 @@ data "aws_route53_zone" "this" {
   private_zone = false
 }
 
-resource "aws_acm_certificate" "this" {
-  domain_name       = var.dns.host
-  validation_method = "DNS"
-
-  options {
-    certificate_transparency_logging_preference = "ENABLED"
-  }
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-resource "aws_route53_record" "certificate_validation" {
-  zone_id = data.aws_route53_zone.this.zone_id
-  name    = tolist(aws_acm_certificate.this.domain_validation_options)[0].resource_record_name
-  type    = tolist(aws_acm_certificate.this.domain_validation_options)[0].resource_record_type
-  records = [
-    tolist(aws_acm_certificate.this.domain_validation_options)[0].resource_record_value,
-  ]
-  ttl             = 300
-  allow_overwrite = true
-}
-
-resource "aws_acm_certificate_validation" "this" {
-  certificate_arn         = aws_acm_certificate.this.arn
-  validation_record_fqdns = [aws_route53_record.certificate_validation.fqdn]
-}
-
 resource "aws_route53_record" "service" {
   zone_id = data.aws_route53_zone.this.zone_id
   name    = var.dns.host
