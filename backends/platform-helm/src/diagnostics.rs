@@ -54,6 +54,9 @@ pub fn check(org: &Org, svc: &Service) -> Vec<Diagnostic> {
     }
     namespace(&mut out, &org.monitoring.prometheus_namespace, "the Prometheus namespace");
     subdomain(&mut out, &org.secret_store, "the secret store name");
+    if let Some(pull) = org.registry_pull_secret() {
+        subdomain(&mut out, pull, "the image pull Secret");
+    }
     if let Some(ingress) = &svc.ingress {
         let exposure = ingress.exposure.value;
         if org.ingress.gateway_api.value {

@@ -94,6 +94,7 @@ pub fn schema(c: &Chart<'_>) -> Value {
             ])),
         ),
         ("secretReload", json!({ "enum": ["reloader", "none"] })),
+        ("imagePullSecrets", array(object(vec![("name", pattern(SUBDOMAIN))]))),
         ("podAnnotations", map(LABEL_KEY, json!({ "type": "string" }))),
         ("topologySpread", boolean()),
         ("tmpSizeLimit", pattern(QUANTITY)),

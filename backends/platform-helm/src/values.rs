@@ -80,6 +80,9 @@ fn values(c: &Chart<'_>, env: Option<&ServiceEnvironment>) -> Value {
     v.insert("environment".into(), json!(env_name));
     v.insert("namespace".into(), json!(env.map_or("", |e| e.namespace.as_str())));
     v.insert("image".into(), json!({ "repository": s.image.value, "tag": "", "pullPolicy": "IfNotPresent" }));
+    // The org's pull Secret for a private registry (none where the nodes pull on their own).
+    let pull: Vec<Value> = c.org.registry_pull_secret().map(|p| json!({ "name": p.value })).into_iter().collect();
+    v.insert("imagePullSecrets".into(), Value::Array(pull));
     v.insert("replicaCount".into(), json!(runtime.replicas.value));
     v.insert(
         "strategy".into(),

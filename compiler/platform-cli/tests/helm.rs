@@ -54,7 +54,9 @@ for svc in spec["services"]:
     if desc != svc["description"]:
         problem(chart, f"Chart.yaml description {desc!r} != {svc['description']!r}")
     with open(f"{chart}/values.yaml") as fh:
-        reloads = yaml.safe_load(fh).get("secretReload") == "reloader"
+        base_values = yaml.safe_load(fh)
+    reloads = base_values.get("secretReload") == "reloader"
+    pull = base_values.get("imagePullSecrets", [])
     for env, expected_env in svc["environments"].items():
         values = None
         if env:
@@ -99,6 +101,10 @@ for svc in spec["services"]:
             )
             if not (dns and aws):
                 problem(where, f"the NetworkPolicy admits no DNS or no AWS APIs: {rules!r}")
+        # Every pod pulls its image with the org's pull Secret (a private registry).
+        pod = workloads[0]["spec"]["template"]["spec"]
+        if pod.get("imagePullSecrets", []) != pull:
+            problem(where, f"the pods pull with {pod.get('imagePullSecrets')!r}, not {pull!r}")
         if not reloads:
             read = []
         if read and notes.get("secret.reloader.stakater.com/reload") != ",".join(read):

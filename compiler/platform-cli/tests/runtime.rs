@@ -744,3 +744,28 @@ fn internal_services_use_the_internal_class_and_tls_comes_from_one_place() {
     assert!(ingresses > 0);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Pods could not pull from the default registry (a private ghcr.io): no `imagePullSecrets`,
+/// and the strict values schema refused one. Contract: every chart's pods name the org's pull
+/// Secret, unless the image is on ECR, which EKS nodes pull through their own role.
+#[test]
+fn every_image_has_a_pull_path() {
+    let mut problems = Vec::new();
+    let mut charts = 0;
+    for tree in trees() {
+        for values in files(&tree, "/values.yaml") {
+            let text = std::fs::read_to_string(&values).unwrap();
+            let repository =
+                text.lines().find_map(|l| l.trim().strip_prefix("repository: ")).unwrap_or_default().to_owned();
+            charts += 1;
+            let ecr =
+                repository.split('/').next().is_some_and(|h| h.contains(".dkr.ecr.") && h.ends_with(".amazonaws.com"));
+            let named = text.contains("\nimagePullSecrets:\n- name: ");
+            if !ecr && !named {
+                problems.push(format!("{}: {repository} has no pull path", values.display()));
+            }
+        }
+    }
+    assert!(charts > 0);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

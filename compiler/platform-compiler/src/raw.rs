@@ -543,6 +543,10 @@ pub struct OrgSpec {
     /// Container registry prefix.
     #[serde(default)]
     pub registry: Field<String>,
+    /// The `kubernetes.io/dockerconfigjson` Secret every pod pulls its image with (the org puts it in every service namespace); empty: the nodes pull on their own (ECR through the node role, or a public registry).
+    #[serde(default)]
+    #[schemars(example = &"registry-pull")]
+    pub registry_pull_secret: Field<String>,
     /// Base domain.
     #[serde(default)]
     pub domain: Field<String>,

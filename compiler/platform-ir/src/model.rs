@@ -171,6 +171,9 @@ pub struct Org {
     pub source: FileId,
     /// Container registry prefix, e.g. `ghcr.io/acme`.
     pub registry: Sp<String>,
+    /// The image pull Secret every pod names; empty: none (see
+    /// [`Org::registry_pull_secret`]).
+    pub registry_pull_secret: Sp<String>,
     /// Base DNS domain, e.g. `acme.dev`.
     pub domain: Sp<String>,
     /// Environments in promotion order (staging before production).
@@ -208,6 +211,13 @@ pub struct Org {
     pub catalog: CatalogPolicy,
     /// Scaffolding conventions (`platform new`).
     pub scaffold: ScaffoldPolicy,
+}
+
+impl Org {
+    /// The image pull Secret every pod names, when the org's registry needs one.
+    pub fn registry_pull_secret(&self) -> Option<&Sp<String>> {
+        (!self.registry_pull_secret.value.is_empty()).then_some(&self.registry_pull_secret)
+    }
 }
 
 /// One deployment environment.

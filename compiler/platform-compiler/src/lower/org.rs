@@ -20,6 +20,7 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
     let s = &spec.value;
     let sp = spec.span;
     let registry = lx.req(&s.registry, sp, "spec.registry");
+    let registry_pull_secret = lx.req(&s.registry_pull_secret, sp, "spec.registryPullSecret");
     let domain = lx.req(&s.domain, sp, "spec.domain");
     let environments = environments(lx, s, sp);
     let tiers = tiers(lx, s);
@@ -66,6 +67,7 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
         name: name?,
         source: root.file,
         registry: registry?,
+        registry_pull_secret: registry_pull_secret?,
         domain: domain?,
         environments: environments?,
         tiers,

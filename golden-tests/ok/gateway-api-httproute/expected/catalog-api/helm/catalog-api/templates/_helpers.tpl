@@ -49,6 +49,10 @@ metadata:
   {{- end }}
 spec:
   serviceAccountName: {{ include "platform.name" . | quote }}
+  {{- with .Values.imagePullSecrets }}
+  imagePullSecrets:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
   automountServiceAccountToken: false
   enableServiceLinks: false
   terminationGracePeriodSeconds: 30
