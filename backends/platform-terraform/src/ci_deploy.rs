@@ -297,26 +297,30 @@ fn cluster_access(svc: &str, body: &mut Body) {
         );
     }
     body.push_block(role);
-    body.push_block(
-        Block::new("resource", ["kubernetes_role_binding_v1", "deploy"])
-            .block(metadata())
-            .blank()
-            .block(
-                Block::new("role_ref", [])
-                    .attr("api_group", Expr::str("rbac.authorization.k8s.io"))
-                    .attr("kind", Expr::str("Role"))
-                    .attr("name", Expr::path("kubernetes_role_v1.deploy.metadata[0].name")),
-            )
-            .blank()
-            .block(
-                Block::new("subject", [])
-                    .attr("api_group", Expr::str("rbac.authorization.k8s.io"))
-                    .attr("kind", Expr::str("Group"))
-                    .attr("name", Expr::str(&group)),
-            )
-            .blank()
-            .attr("depends_on", Expr::List(vec![Expr::path("aws_eks_access_entry.deploy")])),
-    );
+    body.push_block(role_binding("deploy", metadata(), &group));
+}
+
+/// `kubernetes_role_binding_v1.<label>`: the Role `kubernetes_role_v1.<label>` bound to the
+/// deploy role's Kubernetes group (once its access entry exists).
+fn role_binding(label: &str, metadata: Block, group: &str) -> Block {
+    Block::new("resource", ["kubernetes_role_binding_v1", label])
+        .block(metadata)
+        .blank()
+        .block(
+            Block::new("role_ref", [])
+                .attr("api_group", Expr::str("rbac.authorization.k8s.io"))
+                .attr("kind", Expr::str("Role"))
+                .attr("name", Expr::path(&format!("kubernetes_role_v1.{label}.metadata[0].name"))),
+        )
+        .blank()
+        .block(
+            Block::new("subject", [])
+                .attr("api_group", Expr::str("rbac.authorization.k8s.io"))
+                .attr("kind", Expr::str("Group"))
+                .attr("name", Expr::str(group)),
+        )
+        .blank()
+        .attr("depends_on", Expr::List(vec![Expr::path("aws_eks_access_entry.deploy")]))
 }
 
 /// The deploy role may deliver the service's dashboard: a Role in Grafana's namespace that
@@ -348,26 +352,7 @@ fn dashboard_access(svc: &str, to: &deploy::DashboardDelivery, body: &mut Body) 
             .blank()
             .block(rule(&["delete", "get", "patch", "update"], true)),
     );
-    body.push_block(
-        Block::new("resource", ["kubernetes_role_binding_v1", "dashboard"])
-            .block(metadata())
-            .blank()
-            .block(
-                Block::new("role_ref", [])
-                    .attr("api_group", Expr::str("rbac.authorization.k8s.io"))
-                    .attr("kind", Expr::str("Role"))
-                    .attr("name", Expr::path("kubernetes_role_v1.dashboard.metadata[0].name")),
-            )
-            .blank()
-            .block(
-                Block::new("subject", [])
-                    .attr("api_group", Expr::str("rbac.authorization.k8s.io"))
-                    .attr("kind", Expr::str("Group"))
-                    .attr("name", Expr::str(&group)),
-            )
-            .blank()
-            .attr("depends_on", Expr::List(vec![Expr::path("aws_eks_access_entry.deploy")])),
-    );
+    body.push_block(role_binding("dashboard", metadata(), &group));
 }
 
 /// The longest session the deploy role allows: as long as the service's longest deploy job

@@ -15,6 +15,20 @@ use crate::root::{Ctx, NameField, NameRule, Output, Root, Section, condition, st
 /// The key's ARN, for the resources it encrypts.
 pub const KEY_ARN: &str = "data.aws_kms_key.service.arn";
 
+/// The condition that a key is used through Secrets Manager in the environment's region only
+/// (`kms:ViaService`): how the pods' role and the org's secret store decrypt secrets.
+pub fn via_secrets_manager() -> Block {
+    condition(
+        "StringEquals",
+        Expr::str("kms:ViaService"),
+        Expr::List(vec![hcl::template(vec![
+            hcl::lit("secretsmanager."),
+            hcl::interp(Expr::path("var.aws_region")),
+            hcl::lit(".amazonaws.com"),
+        ])]),
+    )
+}
+
 /// Add the key lookup (only for services with secrets or a database).
 pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
     if !ctx.has_secrets() {
@@ -25,17 +39,10 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         Section::Kms,
         Block::new("data", ["aws_kms_key", "service"]).attr("key_id", Expr::path("var.names.kms_alias")),
     );
-    root.policy.push(statement("DecryptOwnSecrets", &["kms:Decrypt"], Expr::List(vec![Expr::path(KEY_ARN)])).block(
-        condition(
-            "StringEquals",
-            Expr::str("kms:ViaService"),
-            Expr::List(vec![hcl::template(vec![
-                hcl::lit("secretsmanager."),
-                hcl::interp(Expr::path("var.aws_region")),
-                hcl::lit(".amazonaws.com"),
-            ])]),
-        ),
-    ));
+    root.policy.push(
+        statement("DecryptOwnSecrets", &["kms:Decrypt"], Expr::List(vec![Expr::path(KEY_ARN)]))
+            .block(via_secrets_manager()),
+    );
     root.outputs.push(Output {
         name: "kms_key_arn",
         description: "ARN of the service's KMS key.".into(),

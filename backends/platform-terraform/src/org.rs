@@ -404,15 +404,10 @@ fn secret_store_grant(org: &Org, entries: &[Entry<'_>], body: &mut Body) {
                 &["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
                 Expr::List(secrets.collect()),
             ))
-            .block(statement("DecryptServiceSecrets", &["kms:Decrypt"], Expr::List(keys.collect())).block(condition(
-                "StringEquals",
-                Expr::str("kms:ViaService"),
-                Expr::List(vec![hcl::template(vec![
-                    hcl::lit("secretsmanager."),
-                    hcl::interp(Expr::path("var.aws_region")),
-                    hcl::lit(".amazonaws.com"),
-                ])]),
-            ))),
+            .block(
+                statement("DecryptServiceSecrets", &["kms:Decrypt"], Expr::List(keys.collect()))
+                    .block(crate::kms::via_secrets_manager()),
+            ),
     );
     body.push_block(
         Block::new("resource", ["aws_iam_role_policy", "secret_store"])
