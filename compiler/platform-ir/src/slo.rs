@@ -473,7 +473,9 @@ pub fn le_matcher(threshold_ms: u32) -> String {
 /// Every rule group of a service (recording rules per window, meta rules, burn-rate
 /// alerts), empty when it has none. For an environment, every alert carries its
 /// `environment` label, and page windows are tickets where the environment does not page
-/// (`paging`, by default only production): staging never wakes the on-call.
+/// (`paging`, by default only production): staging never wakes the on-call. Without an
+/// environment (`None`: the chart's fallback when no environment's values are given) nothing
+/// pages either.
 pub fn rule_groups(org: &Org, svc: &Service, env: Option<&Environment>) -> Vec<RuleGroup> {
     let name = &svc.name.value;
     let tier = svc.tier.value;
@@ -593,8 +595,11 @@ fn alert(spec: &Spec, slo: &Slo, sel: &str, w: &BurnWindow) -> Rule {
     let threshold = threshold_expr(spec.period_days, w, slo.objective);
     let expr =
         format!("{}{{{sel}}} > {threshold}\nand\n{}{{{sel}}} > {threshold}", sli_record(&short), sli_record(&long));
+    // Only an environment that pages pages: elsewhere, and where no environment is known (a
+    // chart rendered without an environment's values), a page window is a ticket.
     let severity = match spec.environment {
-        Some((_, false)) if w.severity.value == "page" => "ticket".to_owned(),
+        Some((_, true)) => w.severity.value.clone(),
+        _ if w.severity.value == PAGE => "ticket".to_owned(),
         _ => w.severity.value.clone(),
     };
     let mut labels = BTreeMap::from([
@@ -780,10 +785,11 @@ mod tests {
 
     #[test]
     fn seed_rules() {
-        let g = check(
+        let g = check_in(
             vec![availability("99.9")],
             true,
             true,
+            Some(("production", true)),
             &[
                 ("slo-sli-payment-api-availability", 8),
                 ("slo-meta-payment-api-availability", 6),
@@ -805,6 +811,18 @@ mod tests {
         assert_eq!(page.for_.as_deref(), Some("2m"));
         assert_eq!(page.labels["severity"], "page");
         assert_eq!(page.labels["team"], "payments");
+        // Without a known environment (a chart rendered with no environment's values), nothing pages.
+        let unknown = check(
+            vec![availability("99.9")],
+            true,
+            true,
+            &[
+                ("slo-sli-payment-api-availability", 8),
+                ("slo-meta-payment-api-availability", 6),
+                ("slo-alerts-payment-api-availability", 4),
+            ],
+        );
+        assert!(unknown[2].rules.iter().all(|r| r.labels["severity"] == "ticket"));
         assert!(
             g.iter()
                 .flat_map(|g| &g.rules)
