@@ -74,7 +74,7 @@ pub fn check(org: &Org, svc: &Service) -> Vec<Diagnostic> {
             if org.ingress.tls.value == platform_ir::TlsSource::CertManager {
                 subdomain(&mut out, &org.ingress.cluster_issuer, "the cert-manager ClusterIssuer");
             }
-            namespace(&mut out, &org.ingress.controller_namespace, "the ingress controller namespace");
+            namespace(&mut out, org.ingress.controller_namespace_for(exposure), "the ingress controller namespace");
         }
     }
     out

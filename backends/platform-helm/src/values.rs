@@ -221,11 +221,11 @@ fn network_policy(c: &Chart<'_>, env: Option<&ServiceEnvironment>, database: Opt
     let s = c.svc;
     let mut from = Vec::new();
     if c.ingress {
+        let exposure = s.ingress.as_ref().map_or(Exposure::Internal, |i| i.exposure.value);
         let ns = if c.gateway_api {
-            let exposure = s.ingress.as_ref().map_or(Exposure::Internal, |i| i.exposure.value);
             c.org.ingress.gateway_for(exposure).value.split_once('/').map_or("", |(ns, _)| ns).to_owned()
         } else {
-            c.org.ingress.controller_namespace.value.clone()
+            c.org.ingress.controller_namespace_for(exposure).value.clone()
         };
         from.push(ns);
     }

@@ -691,10 +691,11 @@ fn every_pod_may_reach_its_aws_apis_and_its_declared_egress() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// `exposure: internal` changed only DNS (every Ingress used the public class), and every
+/// `exposure: internal` changed only DNS (every Ingress used the public class, and the
+/// NetworkPolicy admitted only the public controller), and every
 /// service's Terraform requested an ACM certificate that nothing used (cert-manager issued
 /// the Ingress's). Contract: an internal service's Ingress uses the org's internal class, a
-/// public one the public class; and TLS comes from one place: a chart whose Ingress names a
+/// public one the public class, and its NetworkPolicy admits that class's controller; and TLS comes from one place: a chart whose Ingress names a
 /// cert-manager issuer has no ACM certificate in its Terraform, and one without an issuer
 /// (ACM at the load balancer) has one wherever its Terraform manages the host's DNS.
 #[test]
@@ -711,6 +712,7 @@ fn internal_services_use_the_internal_class_and_tls_comes_from_one_place() {
         let org = std::fs::read_to_string(case.join("input/platform-org.yaml")).unwrap_or_default();
         let class_of = |key: &str| setting(&org, key).or_else(|| setting(&defaults, key)).unwrap_or_default();
         let (public, internal) = (class_of("class"), class_of("internalClass"));
+        let (public_ns, internal_ns) = (class_of("controllerNamespace"), class_of("internalControllerNamespace"));
         for values in files(&case.join("expected"), "/values.yaml") {
             let text = std::fs::read_to_string(&values).unwrap();
             let Some(ingress) = text.split("\ningress:\n").nth(1) else { continue };
@@ -718,12 +720,20 @@ fn internal_services_use_the_internal_class_and_tls_comes_from_one_place() {
             let field = |k: &str| ingress.iter().find_map(|l| l.trim().strip_prefix(&format!("{k}: "))).unwrap_or("");
             let Some(class) = ingress.iter().find_map(|l| l.trim().strip_prefix("className: ")) else { continue };
             ingresses += 1;
-            let want = if field("exposure") == "public" { &public } else { &internal };
+            let (want, controller) =
+                if field("exposure") == "public" { (&public, &public_ns) } else { (&internal, &internal_ns) };
             if class != want.as_str() {
                 problems.push(format!(
                     "{}: a {} service on class {class}, not {want}",
                     values.display(),
                     field("exposure")
+                ));
+            }
+            let admitted = text.split("\n  ingressNamespaces:\n").nth(1).unwrap_or_default();
+            if !admitted.lines().take_while(|l| l.starts_with("  - ")).any(|l| l == format!("  - {controller}")) {
+                problems.push(format!(
+                    "{}: its NetworkPolicy does not admit its controller's namespace {controller}",
+                    values.display()
                 ));
             }
             let tf = std::fs::read_to_string(values.ancestors().nth(3).unwrap().join("terraform/main.tf"))

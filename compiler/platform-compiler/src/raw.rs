@@ -847,9 +847,12 @@ pub struct IngressPolicy {
     /// Use Gateway API HTTPRoutes.
     #[serde(default)]
     pub gateway_api: Field<bool>,
-    /// Ingress controller namespace.
+    /// Namespace of the public ingress controller (the NetworkPolicy admits traffic from it).
     #[serde(default)]
     pub controller_namespace: Field<String>,
+    /// Namespace of the internal ingress controller (the one of `internalClass`).
+    #[serde(default)]
+    pub internal_controller_namespace: Field<String>,
     /// Parent gateway `namespace/name` of public services.
     #[serde(default)]
     pub gateway: Field<String>,

@@ -409,8 +409,10 @@ pub struct IngressPolicy {
     pub cluster_issuer: Sp<String>,
     /// Emit Gateway API HTTPRoutes instead of Ingresses.
     pub gateway_api: Sp<bool>,
-    /// Namespace of the ingress controller (for NetworkPolicy).
+    /// Namespace of the public ingress controller (for NetworkPolicy).
     pub controller_namespace: Sp<String>,
+    /// Namespace of the internal ingress controller.
+    pub internal_controller_namespace: Sp<String>,
     /// Parent gateway `namespace/name` of public services when `gateway_api` is on.
     pub gateway: Sp<String>,
     /// Parent gateway `namespace/name` of internal services.
@@ -423,6 +425,14 @@ impl IngressPolicy {
         match exposure {
             Exposure::Public => &self.class,
             Exposure::Internal => &self.internal_class,
+        }
+    }
+
+    /// The namespace of the ingress controller of a service with `exposure`.
+    pub fn controller_namespace_for(&self, exposure: Exposure) -> &Sp<String> {
+        match exposure {
+            Exposure::Public => &self.controller_namespace,
+            Exposure::Internal => &self.internal_controller_namespace,
         }
     }
 

@@ -648,6 +648,11 @@ fn ingress(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::IngressPolicy>
         cluster_issuer: lx.req(&i.cluster_issuer, is, "spec.ingress.clusterIssuer")?,
         gateway_api: lx.req(&i.gateway_api, is, "spec.ingress.gatewayApi")?,
         controller_namespace: lx.req(&i.controller_namespace, is, "spec.ingress.controllerNamespace")?,
+        internal_controller_namespace: lx.req(
+            &i.internal_controller_namespace,
+            is,
+            "spec.ingress.internalControllerNamespace",
+        )?,
         gateway: lx.req(&i.gateway, is, "spec.ingress.gateway")?,
         internal_gateway: lx.req(&i.internal_gateway, is, "spec.ingress.internalGateway")?,
     })
