@@ -106,6 +106,7 @@ pub fn schema(c: &Chart<'_>) -> Value {
             "networkPolicy",
             object(vec![
                 ("ingressNamespaces", array(pattern(LABEL))),
+                ("ingressCidrs", array(pattern(CIDR))),
                 ("dependents", array(object(vec![("name", pattern(LABEL)), ("namespace", pattern(LABEL))]))),
                 (
                     "dependencies",

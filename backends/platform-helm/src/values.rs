@@ -254,6 +254,11 @@ fn network_policy(c: &Chart<'_>, env: Option<&ServiceEnvironment>, database: Opt
     egress.extend(s.egress.iter().map(|e| json!({ "cidrs": e.cidrs, "ports": e.ports })));
     json!({
         "ingressNamespaces": from,
+        "ingressCidrs": if c.ingress {
+            c.org.ingress.load_balancer_cidrs.iter().map(|c| c.value.as_str()).collect()
+        } else {
+            Vec::new()
+        },
         "dependents": dependents,
         "dependencies": dependencies,
         "databasePorts": db_ports,

@@ -729,6 +729,19 @@ fn internal_services_use_the_internal_class_and_tls_comes_from_one_place() {
                     field("exposure")
                 ));
             }
+            // Load balancers that reach pods by IP (the org's `loadBalancerCidrs`) are admitted.
+            let cidrs = class_of("loadBalancerCidrs");
+            let direct = text.split("\n  ingressCidrs:\n").nth(1).unwrap_or_default();
+            for cidr in cidrs.trim_matches(|c| c == '[' || c == ']').split(',').map(|c| c.trim().trim_matches('"')) {
+                if !cidr.is_empty()
+                    && !direct.lines().take_while(|l| l.starts_with("  - ")).any(|l| l == format!("  - {cidr}"))
+                {
+                    problems.push(format!(
+                        "{}: its NetworkPolicy does not admit the load balancers' {cidr}",
+                        values.display()
+                    ));
+                }
+            }
             let admitted = text.split("\n  ingressNamespaces:\n").nth(1).unwrap_or_default();
             if !admitted.lines().take_while(|l| l.starts_with("  - ")).any(|l| l == format!("  - {controller}")) {
                 problems.push(format!(

@@ -853,6 +853,9 @@ pub struct IngressPolicy {
     /// Namespace of the internal ingress controller (the one of `internalClass`).
     #[serde(default)]
     pub internal_controller_namespace: Field<String>,
+    /// CIDRs the load balancers reach pods from directly (AWS Load Balancer Controller in IP mode: the VPC's subnets); the NetworkPolicy admits them on the service's port. Empty when traffic comes through an in-cluster controller.
+    #[serde(default)]
+    pub load_balancer_cidrs: Field<Vec<Field<String>>>,
     /// Parent gateway `namespace/name` of public services.
     #[serde(default)]
     pub gateway: Field<String>,

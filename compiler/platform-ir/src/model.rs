@@ -413,6 +413,8 @@ pub struct IngressPolicy {
     pub controller_namespace: Sp<String>,
     /// Namespace of the internal ingress controller.
     pub internal_controller_namespace: Sp<String>,
+    /// CIDRs load balancers reach pods from directly (IP-mode targets).
+    pub load_balancer_cidrs: Vec<Sp<String>>,
     /// Parent gateway `namespace/name` of public services when `gateway_api` is on.
     pub gateway: Sp<String>,
     /// Parent gateway `namespace/name` of internal services.

@@ -637,6 +637,13 @@ const fn ratio_one() -> u64 {
 fn ingress(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::IngressPolicy> {
     let i = lx.req(&s.ingress, sp, "spec.ingress")?;
     let is = i.span;
+    let load_balancer_cidrs: Vec<Sp<String>> = lx
+        .req(&i.load_balancer_cidrs, is, "spec.ingress.loadBalancerCidrs")?
+        .value
+        .iter()
+        .filter_map(opt)
+        .filter(|c| super::cidr(lx, c))
+        .collect();
     Some(ir::IngressPolicy {
         by_default: lx.req(&i.by_default, is, "spec.ingress.byDefault")?,
         class: lx.req(&i.class, is, "spec.ingress.class")?,
@@ -653,6 +660,7 @@ fn ingress(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::IngressPolicy>
             is,
             "spec.ingress.internalControllerNamespace",
         )?,
+        load_balancer_cidrs,
         gateway: lx.req(&i.gateway, is, "spec.ingress.gateway")?,
         internal_gateway: lx.req(&i.internal_gateway, is, "spec.ingress.internalGateway")?,
     })
