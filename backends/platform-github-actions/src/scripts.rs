@@ -455,59 +455,74 @@ mod tests {
         }
     }
 
+    /// A temporary directory with fake tools first on `PATH`, removed when dropped.
+    struct Sandbox(std::path::PathBuf);
+
+    impl Sandbox {
+        /// A new directory holding `tools`, each a name and the bash after its shebang (a
+        /// tool finds the directory as `$(dirname "$0")`).
+        fn new(tools: &[(&str, &str)]) -> Sandbox {
+            use std::os::unix::fs::PermissionsExt;
+            static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let dir = std::env::temp_dir().join(format!("platform-gha-{}-{run}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            for (name, body) in tools {
+                let bin = dir.join(name);
+                std::fs::write(&bin, format!("#!/usr/bin/env bash\n{body}")).unwrap();
+                std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+            }
+            Sandbox(dir)
+        }
+
+        /// Run `script` with bash in the directory: the tools first on `PATH`,
+        /// `GITHUB_OUTPUT` a file `output` in it, and `env`.
+        fn run(&self, script: &str, env: &[(&str, &str)]) -> std::process::Output {
+            let path = format!("{}:{}", self.0.display(), std::env::var("PATH").unwrap_or_default());
+            std::process::Command::new("bash")
+                .args(["-c", script])
+                .env("PATH", path)
+                .env("GITHUB_OUTPUT", self.0.join("output"))
+                .envs(env.iter().copied())
+                .current_dir(&self.0)
+                .output()
+                .expect("bash")
+        }
+
+        /// The text of a file in the directory, empty when there is none.
+        fn read(&self, name: &str) -> String {
+            std::fs::read_to_string(self.0.join(name)).unwrap_or_default()
+        }
+    }
+
+    impl Drop for Sandbox {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
     /// Run `script` with bash, a fake `<tool>` on `PATH` that prints its arguments one per
     /// line (or, for `terraform output -raw <name>`, the value given for `<name>`), and `env`.
     /// Returns (success, stdout).
     fn run_with_fake(script: &str, tool: &str, outputs: &[(&str, &str)], env: &[(&str, &str)]) -> (bool, String) {
-        use std::os::unix::fs::PermissionsExt;
-        static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("platform-gha-{}-{tool}-{run}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut fake = String::from("#!/usr/bin/env bash\n");
+        let mut fake = String::new();
         for (name, value) in outputs {
             fake.push_str(&format!(
                 "if [[ \"$*\" == \"output -raw {name}\" ]]; then printf '%s' '{value}'; exit 0; fi\n"
             ));
         }
         fake.push_str("printf '%s\\n' \"$@\"\n");
-        let bin = dir.join(tool);
-        std::fs::write(&bin, fake).unwrap();
-        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
-        let out = std::process::Command::new("bash")
-            .args(["-c", script])
-            .env("PATH", path)
-            .env("GITHUB_OUTPUT", dir.join("output"))
-            .envs(env.iter().copied())
-            .current_dir(&dir)
-            .output()
-            .expect("bash");
-        let mut stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        if let Ok(o) = std::fs::read_to_string(dir.join("output")) {
-            stdout.push_str(&o);
-        }
-        let _ = std::fs::remove_dir_all(&dir);
+        let sandbox = Sandbox::new(&[(tool, &fake)]);
+        let out = sandbox.run(script, env);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned() + &sandbox.read("output");
         (out.status.success(), stdout)
     }
 
     /// `SECRET_VALUES` with a fake `aws` that reports no current version for names ending
     /// in `-empty`: (success, stdout).
     fn secret_values(secrets: &str) -> (bool, String) {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = std::env::temp_dir().join(format!("platform-gha-secrets-{}-{}", std::process::id(), secrets.len()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let fake = "#!/usr/bin/env bash\nif [[ \"$*\" == *\"-empty \"* ]]; then echo 0; else echo 1; fi\n";
-        std::fs::write(dir.join("aws"), fake).unwrap();
-        std::fs::set_permissions(dir.join("aws"), std::fs::Permissions::from_mode(0o755)).unwrap();
-        let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
-        let out = std::process::Command::new("bash")
-            .args(["-c", super::SECRET_VALUES])
-            .env("PATH", path)
-            .env("SECRETS", secrets)
-            .output()
-            .unwrap();
-        let _ = std::fs::remove_dir_all(&dir);
+        let sandbox = Sandbox::new(&[("aws", "if [[ \"$*\" == *\"-empty \"* ]]; then echo 0; else echo 1; fi\n")]);
+        let out = sandbox.run(super::SECRET_VALUES, &[("SECRETS", secrets)]);
         (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
@@ -529,26 +544,22 @@ mod tests {
     /// `INSTALL_PLATFORM_BINARY` with a fake `curl` that downloads `content`, expecting
     /// `sha256`: (success, the installed binary's text if any).
     fn install_binary(content: &str, sha256: &str) -> (bool, Option<String>) {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = std::env::temp_dir().join(format!("platform-gha-install-{}-{}", std::process::id(), sha256.len()));
-        std::fs::create_dir_all(dir.join("fake")).unwrap();
-        let fake = format!(
-            "#!/usr/bin/env bash\nwhile [[ $# -gt 0 ]]; do if [[ $1 == --output ]]; then printf '%s' '{content}' >\"$2\"; fi; shift; done\n"
+        let curl = format!(
+            "while [[ $# -gt 0 ]]; do if [[ $1 == --output ]]; then printf '%s' '{content}' >\"$2\"; fi; shift; done\n"
         );
-        std::fs::write(dir.join("fake/curl"), fake).unwrap();
-        std::fs::set_permissions(dir.join("fake/curl"), std::fs::Permissions::from_mode(0o755)).unwrap();
-        let path = format!("{}:{}", dir.join("fake").display(), std::env::var("PATH").unwrap_or_default());
-        let out = std::process::Command::new("bash")
-            .args(["-c", super::INSTALL_PLATFORM_BINARY])
-            .env("PATH", path)
-            .env("RUNNER_TEMP", &dir)
-            .env("GITHUB_PATH", dir.join("github_path"))
-            .env("PLATFORM_URL", "https://releases.example.com/platform-v1-linux-amd64")
-            .env("PLATFORM_SHA256", sha256)
-            .output()
-            .unwrap();
-        let installed = std::fs::read_to_string(dir.join("platform-cli/bin/platform")).ok();
-        let _ = std::fs::remove_dir_all(&dir);
+        let sandbox = Sandbox::new(&[("curl", &curl)]);
+        let temp = sandbox.0.display().to_string();
+        let github_path = sandbox.0.join("github_path").display().to_string();
+        let out = sandbox.run(
+            super::INSTALL_PLATFORM_BINARY,
+            &[
+                ("RUNNER_TEMP", &temp),
+                ("GITHUB_PATH", &github_path),
+                ("PLATFORM_URL", "https://releases.example.com/platform-v1-linux-amd64"),
+                ("PLATFORM_SHA256", sha256),
+            ],
+        );
+        let installed = std::fs::read_to_string(sandbox.0.join("platform-cli/bin/platform")).ok();
         (out.status.success(), installed)
     }
 
@@ -571,36 +582,17 @@ mod tests {
     /// for `--input -`) to `gh.log` and answers `--jq` queries with `42`: (success, the log,
     /// `$GITHUB_OUTPUT`).
     fn with_fake_gh(script: &str, env: &[(&str, &str)]) -> (bool, String, String) {
-        use std::os::unix::fs::PermissionsExt;
-        static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("platform-gha-gh-{}-{run}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let log = dir.join("gh.log");
-        let fake = format!(
-            "#!/usr/bin/env bash\necho \"gh $*\" >>'{0}'\nif [[ \"$*\" == *'--input -'* ]]; then cat >>'{0}'; fi\nif [[ \"$*\" == *--jq* ]]; then echo 42; fi\n",
-            log.display()
-        );
-        std::fs::write(dir.join("gh"), fake).unwrap();
-        std::fs::set_permissions(dir.join("gh"), std::fs::Permissions::from_mode(0o755)).unwrap();
-        let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
-        let out = std::process::Command::new("bash")
-            .args(["-c", script])
-            .env("PATH", path)
-            .env("GITHUB_OUTPUT", dir.join("output"))
-            .envs([
-                ("GITHUB_REPOSITORY", "acme/shop"),
-                ("GITHUB_SERVER_URL", "https://github.com"),
-                ("GITHUB_RUN_ID", "7"),
-                ("GITHUB_SHA", "0123abc"),
-            ])
-            .envs(env.iter().copied())
-            .output()
-            .unwrap();
-        let log = std::fs::read_to_string(&log).unwrap_or_default();
-        let output = std::fs::read_to_string(dir.join("output")).unwrap_or_default();
-        let _ = std::fs::remove_dir_all(&dir);
-        (out.status.success(), log, output)
+        let gh = "log=\"$(dirname \"$0\")/gh.log\"\necho \"gh $*\" >>\"${log}\"\nif [[ \"$*\" == *'--input -'* ]]; then cat >>\"${log}\"; fi\nif [[ \"$*\" == *--jq* ]]; then echo 42; fi\n";
+        let sandbox = Sandbox::new(&[("gh", gh)]);
+        let mut all = vec![
+            ("GITHUB_REPOSITORY", "acme/shop"),
+            ("GITHUB_SERVER_URL", "https://github.com"),
+            ("GITHUB_RUN_ID", "7"),
+            ("GITHUB_SHA", "0123abc"),
+        ];
+        all.extend_from_slice(env);
+        let out = sandbox.run(script, &all);
+        (out.status.success(), sandbox.read("gh.log"), sandbox.read("output"))
     }
 
     #[test]
@@ -634,36 +626,19 @@ mod tests {
     /// `script` with a fake `kubectl` that knows the workloads `live` (`deployment`,
     /// `rollout`; a kept one as `deployment:keep`) and logs every call: (success, the log).
     fn with_workloads(script: &str, canary: bool, live: &[&str]) -> (bool, String) {
-        use std::os::unix::fs::PermissionsExt;
-        static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("platform-gha-handover-{}-{run}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let log = dir.join("kubectl.log");
-        let mut fake = format!("#!/usr/bin/env bash\necho \"kubectl $*\" >>'{}'\n", log.display());
+        let mut kubectl = String::from("echo \"kubectl $*\" >>\"$(dirname \"$0\")/kubectl.log\"\n");
         for w in live {
             let (kind, keep) = w.split_once(':').map_or((*w, ""), |(k, p)| (k, p));
-            fake.push_str(&format!(
+            kubectl.push_str(&format!(
                 "if [[ \"$1 $2\" == 'get {kind}' ]]; then [[ \"$*\" == *jsonpath* ]] && printf '%s' '{keep}'; exit 0; fi\n"
             ));
         }
-        fake.push_str("if [[ \"$1\" == get ]]; then exit 1; fi\n");
-        std::fs::write(dir.join("kubectl"), fake).unwrap();
-        std::fs::set_permissions(dir.join("kubectl"), std::fs::Permissions::from_mode(0o755)).unwrap();
-        let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
-        let out = std::process::Command::new("bash")
-            .args(["-c", script])
-            .env("PATH", path)
-            .envs([
-                ("RELEASE", "payment-api"),
-                ("NAMESPACE", "payments"),
-                ("CANARY", if canary { "true" } else { "false" }),
-            ])
-            .output()
-            .unwrap();
-        let log = std::fs::read_to_string(&log).unwrap_or_default();
-        let _ = std::fs::remove_dir_all(&dir);
-        (out.status.success(), log)
+        kubectl.push_str("if [[ \"$1\" == get ]]; then exit 1; fi\n");
+        let sandbox = Sandbox::new(&[("kubectl", &kubectl)]);
+        let env =
+            [("RELEASE", "payment-api"), ("NAMESPACE", "payments"), ("CANARY", if canary { "true" } else { "false" })];
+        let out = sandbox.run(script, &env);
+        (out.status.success(), sandbox.read("kubectl.log"))
     }
 
     #[test]
@@ -705,27 +680,15 @@ mod tests {
     /// `CANARY_WAIT` with a fake `kubectl` that answers each jsonpath query from `status`:
     /// (success, stdout).
     fn canary_wait(status: &[(&str, &str)]) -> (bool, String) {
-        use std::os::unix::fs::PermissionsExt;
-        static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("platform-gha-canary-{}-{run}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut fake = String::from("#!/usr/bin/env bash\n");
+        let mut kubectl = String::new();
         for (path, value) in status {
-            fake.push_str(&format!(
+            kubectl.push_str(&format!(
                 "if [[ \"$*\" == *'jsonpath={{{path}}}'* ]]; then printf '%s' '{value}'; exit 0; fi\n"
             ));
         }
-        std::fs::write(dir.join("kubectl"), fake).unwrap();
-        std::fs::set_permissions(dir.join("kubectl"), std::fs::Permissions::from_mode(0o755)).unwrap();
-        let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
-        let out = std::process::Command::new("bash")
-            .args(["-c", super::CANARY_WAIT])
-            .env("PATH", path)
-            .envs([("RELEASE", "payment-api"), ("NAMESPACE", "payments"), ("CANARY_TIMEOUT_SECONDS", "-1")])
-            .output()
-            .unwrap();
-        let _ = std::fs::remove_dir_all(&dir);
+        let sandbox = Sandbox::new(&[("kubectl", &kubectl)]);
+        let env = [("RELEASE", "payment-api"), ("NAMESPACE", "payments"), ("CANARY_TIMEOUT_SECONDS", "-1")];
+        let out = sandbox.run(super::CANARY_WAIT, &env);
         (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
     }
 

@@ -25,7 +25,9 @@ use platform_ir::{Artifact, ArtifactSet, Diagnostic, Emitted, Environment, Forma
 
 use crate::hcl::{self, Block, Body, Expr, Item};
 use crate::readme::{cell, code};
-use crate::root::{self, Ctx, Output, Validation, Variable, arn, condition, matches, one_of, principals, statement};
+use crate::root::{
+    self, Ctx, Output, Validation, Variable, arn, condition, matches, one_of, principals, regional_arn, statement,
+};
 use crate::{checks, ci_deploy, diagnostics, versions};
 
 /// GitHub Actions' OIDC issuer host.
@@ -382,15 +384,10 @@ fn secret_store_grant(org: &Org, entries: &[Entry<'_>], body: &mut Body) {
         return;
     }
     let secrets = keyed.iter().map(|e| {
-        arn(vec![
-            hcl::lit("secretsmanager:"),
-            hcl::interp(Expr::path("var.aws_region")),
-            hcl::lit(":"),
-            hcl::interp(Expr::path("var.aws_account_id")),
-            hcl::lit(":secret:"),
-            hcl::interp(Expr::path("var.environment")),
-            hcl::lit(format!("/{}/*", e.name)),
-        ])
+        regional_arn(
+            "secretsmanager",
+            vec![hcl::lit("secret:"), hcl::interp(Expr::path("var.environment")), hcl::lit(format!("/{}/*", e.name))],
+        )
     });
     let keys = keyed.iter().map(|e| Expr::reference(["module", e.label.as_str(), "kms_key_arn"]));
     body.0.push(Item::Comment(format!(

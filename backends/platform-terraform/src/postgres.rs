@@ -15,7 +15,7 @@ use platform_ir::{Database, Engine, naming};
 use crate::hcl::{self, Block, Expr};
 use crate::root::{
     Ctx, NameField, NameRule, Output, Root, Section, Validation, Variable, arn, between, matches, one_of,
-    permissions_boundary, principals, statement,
+    permissions_boundary, principals, regional_arn, statement,
 };
 use crate::secrets;
 
@@ -188,16 +188,15 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
     root.policy.push(statement(
         "ConnectOwnDatabase",
         &["rds-db:connect"],
-        Expr::List(vec![arn(vec![
-            hcl::lit("rds-db:"),
-            hcl::interp(Expr::path("var.aws_region")),
-            hcl::lit(":"),
-            hcl::interp(Expr::path("var.aws_account_id")),
-            hcl::lit(":dbuser:"),
-            hcl::interp(Expr::path("aws_db_instance.this.resource_id")),
-            hcl::lit("/"),
-            hcl::interp(Expr::path("local.database_name")),
-        ])]),
+        Expr::List(vec![regional_arn(
+            "rds-db",
+            vec![
+                hcl::lit("dbuser:"),
+                hcl::interp(Expr::path("aws_db_instance.this.resource_id")),
+                hcl::lit("/"),
+                hcl::interp(Expr::path("local.database_name")),
+            ],
+        )]),
     ));
 
     for (n, d, v, sensitive) in [

@@ -410,6 +410,20 @@ pub fn arn(rest: Vec<hcl::Part>) -> Expr {
     hcl::template(parts)
 }
 
+/// `arn:<partition>:<service>:<region>:<account>:<rest>`, in the environment's region and
+/// account.
+pub fn regional_arn(service: &str, rest: Vec<hcl::Part>) -> Expr {
+    let mut parts = vec![
+        hcl::lit(format!("{service}:")),
+        hcl::interp(Expr::path("var.aws_region")),
+        hcl::lit(":"),
+        hcl::interp(Expr::path("var.aws_account_id")),
+        hcl::lit(":"),
+    ];
+    parts.extend(rest);
+    arn(parts)
+}
+
 /// A `statement` block of an `aws_iam_policy_document`.
 pub fn statement(sid: &str, actions: &[&str], resources: Expr) -> Block {
     Block::new("statement", [])

@@ -80,8 +80,6 @@ pub struct EgressDestination {
 pub struct Egress {
     /// Where it was declared.
     pub span: Span,
-    /// The org destination it names, if any.
-    pub destination: Option<String>,
     /// IPv4 CIDRs.
     pub cidrs: Vec<String>,
     /// TCP ports.

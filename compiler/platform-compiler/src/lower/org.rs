@@ -670,7 +670,7 @@ fn egress(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::EgressPolicy> {
     let e = lx.req(&s.egress, sp, "spec.egress")?;
     let es = e.span;
     let aws_apis = lx.req(&e.aws_apis, es, "spec.egress.awsApis")?;
-    let aws_apis: Vec<Sp<String>> = aws_apis.value.iter().filter_map(super::opt).collect();
+    let aws_apis: Vec<Sp<String>> = aws_apis.value.iter().filter_map(opt).collect();
     for c in &aws_apis {
         super::cidr(lx, c);
     }
@@ -681,13 +681,10 @@ fn egress(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::EgressPolicy> {
             let Some(d) = d.get() else { continue };
             let at = Sp::new(name.clone(), d.span);
             dns_label(lx, &at, "egress destination name");
-            let cidrs: Vec<Sp<String>> = lx
-                .req(&d.cidrs, d.span, "cidrs")
-                .map(|c| c.value.iter().filter_map(super::opt).collect())
-                .unwrap_or_default();
-            let ports = lx
-                .req(&d.ports, d.span, "ports")
-                .map(|p| p.value.iter().filter_map(super::opt).collect::<Vec<Sp<u16>>>());
+            let cidrs: Vec<Sp<String>> =
+                lx.req(&d.cidrs, d.span, "cidrs").map(|c| c.value.iter().filter_map(opt).collect()).unwrap_or_default();
+            let ports =
+                lx.req(&d.ports, d.span, "ports").map(|p| p.value.iter().filter_map(opt).collect::<Vec<Sp<u16>>>());
             for c in &cidrs {
                 super::cidr(lx, c);
             }

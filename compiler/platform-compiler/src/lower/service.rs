@@ -583,7 +583,7 @@ fn egress(lx: &mut Lx, org: &ir::Org, s: &raw::ServiceSpec) -> Vec<ir::Egress> {
     let mut out = Vec::new();
     for e in list(&s.egress) {
         let (to, cidr) = (opt(&e.to), opt(&e.cidr));
-        let ports: Vec<Sp<u16>> = e.ports.get().map(|p| p.value.iter().filter_map(opt).collect()).unwrap_or_default();
+        let ports = list(&e.ports);
         match (to, cidr) {
             (Some(to), None) => {
                 if !ports.is_empty() {
@@ -613,7 +613,6 @@ fn egress(lx: &mut Lx, org: &ir::Org, s: &raw::ServiceSpec) -> Vec<ir::Egress> {
                 };
                 out.push(ir::Egress {
                     span: e.span,
-                    destination: Some(to.value.clone()),
                     cidrs: d.cidrs.iter().map(|c| c.value.clone()).collect(),
                     ports: d.ports.iter().map(|p| p.value).collect(),
                 });
@@ -637,7 +636,6 @@ fn egress(lx: &mut Lx, org: &ir::Org, s: &raw::ServiceSpec) -> Vec<ir::Egress> {
                 if ok && !ports.is_empty() {
                     out.push(ir::Egress {
                         span: e.span,
-                        destination: None,
                         cidrs: vec![cidr.value.clone()],
                         ports: ports.iter().map(|p| p.value).collect(),
                     });
