@@ -10,7 +10,8 @@ use crate::guard::Kind;
 use crate::reusable::{build, deploy, security, test};
 use crate::target::Target;
 use crate::wf::{
-    self, CONTENTS_READ, DEPLOYMENTS_RECORD, Grant, ID_TOKEN_AWS, ID_TOKEN_SIGN, PACKAGES_READ, PACKAGES_WRITE,
+    self, CONTENTS_READ, DEPLOYMENTS_RECORD, Grant, ID_TOKEN_AWS, ID_TOKEN_ECR, ID_TOKEN_SIGN, ID_TOKEN_SIGN_ECR,
+    PACKAGES_READ, PACKAGES_WRITE,
 };
 use crate::{Cx, codes};
 
@@ -43,6 +44,9 @@ pub struct Facts {
     pub image: String,
     /// Host of the image registry.
     pub registry: String,
+    /// With an org ECR registry ([`platform_ir::Ecr`]): the image push role the build assumes
+    /// and the registry's region; empty strings for an image elsewhere.
+    pub ecr_push: Option<(String, String)>,
     /// Dashboard uid, empty when the service has no dashboard.
     pub dashboard_uid: String,
     /// Grafana base URL.
@@ -65,6 +69,12 @@ impl Facts {
         let dir = cx.g.service_dir(svc);
         let image = cx.g.text(&svc.image, Kind::Image);
         let registry = registry_host(&image);
+        let ecr_push = org.ecr().map(|ecr| match ecr.repository(&image) {
+            Some(_) => {
+                (format!("arn:aws:iam::{}:role/{}", ecr.account, naming::image_push_role_name(&name)), ecr.region)
+            }
+            None => (String::new(), String::new()),
+        });
         let dashboard_uid = if svc.monitoring.dashboard.value { naming::grafana_uid(&name) } else { String::new() };
         let grafana_url = cx.g.text(&org.monitoring.grafana_url, Kind::Url).trim_end_matches('/').to_owned();
         let targets = svc.environments.iter().map(|e| Target::new(&mut cx.g, org, svc, e)).collect();
@@ -87,18 +97,45 @@ impl Facts {
         let dashboard_manifest = platform_ir::deploy::dashboard(org, svc)
             .map(|d| format!("{}/{name}/grafana/{}", cx.ci.generated_dir, d.file))
             .unwrap_or_default();
-        Facts { name, dir, image, registry, dashboard_uid, grafana_url, dashboard_manifest, targets, session_seconds }
+        Facts {
+            name,
+            dir,
+            image,
+            registry,
+            ecr_push,
+            dashboard_uid,
+            grafana_url,
+            dashboard_manifest,
+            targets,
+            session_seconds,
+        }
     }
 
     /// The `secrets:` a caller passes to build and security: registry credentials, only for
-    /// a registry other than ghcr.io (where the job's own token is used).
+    /// a registry other than ghcr.io (where the job's own token is used) and the org's ECR
+    /// (where the image push role is assumed).
     fn registry_secrets(&self) -> Option<Value> {
-        (self.registry != "ghcr.io").then(|| {
+        (self.registry != "ghcr.io" && !self.on_ecr()).then(|| {
             map([
                 ("registry-username", json!("${{ secrets.REGISTRY_USERNAME }}")),
                 ("registry-password", json!("${{ secrets.REGISTRY_PASSWORD }}")),
             ])
         })
+    }
+}
+
+impl Facts {
+    /// True when the service's image is in the org's ECR registry.
+    fn on_ecr(&self) -> bool {
+        self.ecr_push.as_ref().is_some_and(|(role, _)| !role.is_empty())
+    }
+
+    /// The ECR inputs of build and security, when the org's registry is ECR.
+    fn ecr_inputs(&self, with: &mut Value) {
+        if let Some((role, region)) = &self.ecr_push {
+            push(with, "aws-region", json!(region));
+            push(with, "aws-role-arn", json!(role));
+        }
     }
 }
 
@@ -188,7 +225,14 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
     let mut build_job = map([
         ("name", json!("Build")),
         ("uses", local(build::FILE)),
-        ("permissions", wf::permissions(&[CONTENTS_READ, PACKAGES_WRITE, ID_TOKEN_SIGN])),
+        (
+            "permissions",
+            wf::permissions(if f.on_ecr() {
+                &[CONTENTS_READ, ID_TOKEN_SIGN_ECR]
+            } else {
+                &[CONTENTS_READ, PACKAGES_WRITE, ID_TOKEN_SIGN]
+            }),
+        ),
         (
             "with",
             map([
@@ -201,6 +245,9 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
             ]),
         ),
     ]);
+    if let Some(with) = build_job.get_mut("with") {
+        f.ecr_inputs(with);
+    }
     if let Some(s) = f.registry_secrets() {
         push(&mut build_job, "secrets", s);
     }
@@ -223,7 +270,10 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
         ("name", json!("Security")),
         ("needs", json!(["build"])),
         ("uses", local(security::FILE)),
-        ("permissions", wf::permissions(&[CONTENTS_READ, PACKAGES_READ])),
+        (
+            "permissions",
+            wf::permissions(if f.on_ecr() { &[CONTENTS_READ, ID_TOKEN_ECR] } else { &[CONTENTS_READ, PACKAGES_READ] }),
+        ),
         (
             "with",
             map([
@@ -237,6 +287,9 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
             ]),
         ),
     ]);
+    if let Some(with) = security_job.get_mut("with") {
+        f.ecr_inputs(with);
+    }
     if let Some(s) = f.registry_secrets() {
         push(&mut security_job, "secrets", s);
     }

@@ -11,6 +11,7 @@ use crate::pins::{Action, Pins};
 pub const RUNNER: &str = "ubuntu-24.04";
 
 /// A permission scope with the reason it is granted (zizmor's `undocumented-permissions`).
+#[derive(Clone, Copy)]
 pub struct Grant(pub &'static str, pub &'static str, pub &'static str);
 
 /// Read the repository's code.
@@ -20,6 +21,12 @@ pub const ID_TOKEN_AWS: Grant =
     Grant("id-token", "write", "to assume the deploy role in AWS through GitHub's OIDC provider");
 /// Mint an OIDC token for keyless signing.
 pub const ID_TOKEN_SIGN: Grant = Grant("id-token", "write", "to sign the image keyless with Sigstore");
+/// Mint an OIDC token for keyless signing and for the image push role of the org's ECR.
+pub const ID_TOKEN_SIGN_ECR: Grant =
+    Grant("id-token", "write", "to sign the image keyless with Sigstore and push it to ECR with the image push role");
+/// Mint an OIDC token for the image push role of the org's ECR (pull to scan).
+pub const ID_TOKEN_ECR: Grant =
+    Grant("id-token", "write", "to pull the image from ECR with the image push role through GitHub's OIDC provider");
 /// Push images to ghcr.io.
 pub const PACKAGES_WRITE: Grant = Grant("packages", "write", "to push the image to the GitHub Container Registry");
 /// Pull images from ghcr.io.

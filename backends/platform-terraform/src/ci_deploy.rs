@@ -6,7 +6,8 @@
 //!   assume, with the trust policy the org root passes in and the permissions of [`ci::deploy`];
 //! - the permissions boundary of the service's own roles ([`ci::boundary`]);
 //! - its KMS key (for services with secrets or a database), which the service's root looks up
-//!   by alias.
+//!   by alias;
+//! - with an org ECR registry, its image repository and image push role ([`crate::registry`]).
 //!
 //! Everything that depends on the service lives here, next to the root it is derived from:
 //! the org root stays a few lines per service however large the build, and a reviewer sees
@@ -22,7 +23,7 @@ use crate::ci::{self, Field, ServiceCi, Statement};
 use crate::hcl::{self, Block, Body, Expr, Item, Step};
 use crate::readme::{cell, code};
 use crate::root::{self, Ctx, Output, Validation, Variable, arn, one_of};
-use crate::versions;
+use crate::{registry, versions};
 
 /// The module's directory inside the service's Terraform.
 pub const DIR: &str = "ci-deploy";
@@ -211,6 +212,9 @@ fn main_body(ctx: &Ctx<'_>, s: &ServiceCi) -> Body {
                 .attr("role", Expr::path("aws_iam_role.deploy.name"))
                 .attr("policy_arn", Expr::path("aws_iam_policy.deploy_resources.arn")),
         );
+    }
+    if let Some(repo) = registry::Repository::of(ctx) {
+        registry::add(ctx, &repo, &mut body);
     }
     if ctx.org.terraform.cluster_access.value {
         cluster_access(svc, &mut body);

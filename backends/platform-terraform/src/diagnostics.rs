@@ -146,3 +146,18 @@ pub fn secret_store_grant_too_large(role: &Sp<String>, services: usize, size: us
         "split the services across repositories, or set `secretStoreRole: \"\"` and grant the role read on the environments' secrets yourself",
     )
 }
+
+/// `TF012`: the org's ECR registry is in no environment's account and region, so nothing
+/// generated creates its repositories.
+pub fn registry_account_has_no_environment(registry: &Sp<String>, ecr: &platform_ir::Ecr) -> Diagnostic {
+    Diagnostic::warning(
+        &codes::TF012,
+        format!(
+            "no environment is in the ECR registry's account {} and region {}: its repositories and image push roles are not generated",
+            ecr.account, ecr.region
+        ),
+        registry.span,
+        "no environment applies this registry's Terraform",
+        "create each service's repository and its role `<service>-image-push` in that account yourself, or use a registry in an environment's account and region",
+    )
+}

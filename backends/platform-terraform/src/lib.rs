@@ -87,6 +87,7 @@ mod postgres;
 mod provider;
 mod readme;
 mod redis;
+pub mod registry;
 mod root;
 mod secrets;
 mod versions;

@@ -88,7 +88,10 @@ pub fn emit(org: &Org, services: &[&Service]) -> Emitted {
     if entries.is_empty() || org.environments.is_empty() {
         return Emitted::default();
     }
-    let diagnostics = secret_store_size(org, &entries).into_iter().collect();
+    let mut diagnostics: Vec<Diagnostic> = secret_store_size(org, &entries).into_iter().collect();
+    if let Some(ecr) = org.ecr().filter(|_| org.registry_environment().is_none()) {
+        diagnostics.push(diagnostics::registry_account_has_no_environment(&org.registry, &ecr));
+    }
     let vars = variables(org);
     let outputs = outputs(&entries);
     let main = main_body(org, &entries);

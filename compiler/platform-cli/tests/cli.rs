@@ -481,3 +481,29 @@ fn validate_one_file_resolves_its_dependencies_from_the_repository() {
     assert!(err.contains("VAL002") && err.contains("did you mean `component:notification-worker`"), "{err}");
     assert!(!err.contains("extra/platform.yaml"), "{err}");
 }
+
+/// Issue 11.4: an ECR registry in an account no environment deploys to is built with a
+/// warning that says what the org must create there; in an environment's account it is not.
+#[test]
+fn an_ecr_registry_outside_every_environment_is_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    std::fs::create_dir_all(r.join(".git")).unwrap();
+    std::fs::write(
+        r.join("platform.yaml"),
+        "kind: Service\nmetadata:\n  name: api\n  team: shop\nspec:\n  language: go\n  monitoring:\n    slo: 99.5\n",
+    )
+    .unwrap();
+    for (account, warned) in [("999999999999", true), ("222222222222", false)] {
+        let org = format!(
+            "kind: Platform\nmetadata:\n  name: acme\nspec:\n  registry: {account}.dkr.ecr.eu-west-1.amazonaws.com/acme\n"
+        );
+        std::fs::write(r.join("platform-org.yaml"), org).unwrap();
+        let o = platform_in(r, &["build"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(code(&o), 0, "{err}");
+        assert_eq!(err.contains("TF012"), warned, "{err}");
+        let module = std::fs::read_to_string(r.join("generated/api/terraform/ci-deploy/main.tf")).unwrap();
+        assert_eq!(module.contains("aws_ecr_repository"), !warned, "{module}");
+    }
+}

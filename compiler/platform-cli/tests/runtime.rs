@@ -769,12 +769,16 @@ fn internal_services_use_the_internal_class_and_tls_comes_from_one_place() {
 }
 
 /// Pods could not pull from the default registry (a private ghcr.io): no `imagePullSecrets`,
-/// and the strict values schema refused one. Contract: every chart's pods name the org's pull
-/// Secret, unless the image is on ECR, which EKS nodes pull through their own role.
+/// and the strict values schema refused one; ECR had no repository and the build no login.
+/// Contract: every chart's pods name the org's pull Secret, unless the image is on ECR, which
+/// EKS nodes pull through their own role: then the service's CI deploy module creates the
+/// image's repository (immutable tags, scan on push, a lifecycle policy), lets every other
+/// environment's account pull, and creates the image push role the build assumes, trusted
+/// for builds on `main` only.
 #[test]
 fn every_image_has_a_pull_path() {
     let mut problems = Vec::new();
-    let mut charts = 0;
+    let (mut charts, mut on_ecr) = (0, 0);
     for tree in trees() {
         for values in files(&tree, "/values.yaml") {
             let text = std::fs::read_to_string(&values).unwrap();
@@ -782,13 +786,56 @@ fn every_image_has_a_pull_path() {
                 text.lines().find_map(|l| l.trim().strip_prefix("repository: ")).unwrap_or_default().to_owned();
             charts += 1;
             let ecr =
-                repository.split('/').next().is_some_and(|h| h.contains(".dkr.ecr.") && h.ends_with(".amazonaws.com"));
+                repository.split_once('/').filter(|(h, _)| h.contains(".dkr.ecr.") && h.ends_with(".amazonaws.com"));
             let named = text.contains("\nimagePullSecrets:\n- name: ");
-            if !ecr && !named {
-                problems.push(format!("{}: {repository} has no pull path", values.display()));
+            let Some((host, path)) = ecr else {
+                if !named {
+                    problems.push(format!("{}: {repository} has no pull path", values.display()));
+                }
+                continue;
+            };
+            on_ecr += 1;
+            let service_dir = values.parent().and_then(Path::parent).and_then(Path::parent).unwrap();
+            let service = service_dir.file_name().unwrap().to_string_lossy().into_owned();
+            let module = std::fs::read_to_string(service_dir.join("terraform/ci-deploy/main.tf")).unwrap();
+            let caller =
+                std::fs::read_to_string(service_dir.join(format!("github-actions/workflows/{service}.yml"))).unwrap();
+            let account = host.split('.').next().unwrap();
+            let role = format!("{service}-image-push");
+            for needed in [
+                format!("name                 = \"{path}\""),
+                "image_tag_mutability = \"IMMUTABLE\"".to_owned(),
+                "scan_on_push = true".to_owned(),
+                "resource \"aws_ecr_lifecycle_policy\" \"this\"".to_owned(),
+                format!("name               = \"{role}\""),
+                ":ref:refs/heads/main\"]".to_owned(),
+            ] {
+                if !module.contains(&needed) {
+                    problems.push(format!("{service}: its CI deploy module lacks `{needed}`"));
+                }
+            }
+            if !caller.contains(&format!("aws-role-arn: arn:aws:iam::{account}:role/{role}")) {
+                problems.push(format!("{service}: the build does not assume `{role}` in {account}"));
+            }
+            if named {
+                problems.push(format!("{service}: an ECR image needs no pull Secret"));
+            }
+            let tfvars = std::fs::read_dir(tree.join("_org/terraform")).unwrap();
+            for entry in tfvars {
+                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
+                let other = text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("aws_account_id"))
+                    .map(|l| l.trim_start_matches([' ', '=']).trim_matches('"').to_owned())
+                    .filter(|a| a != account);
+                if let Some(other) = other
+                    && !module.contains(&format!("iam::{other}:root"))
+                {
+                    problems.push(format!("{service}: account {other} may not pull from {host}"));
+                }
             }
         }
     }
-    assert!(charts > 0);
+    assert!(charts > 0 && on_ecr > 0, "{charts} charts, {on_ecr} on ECR");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

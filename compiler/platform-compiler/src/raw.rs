@@ -540,10 +540,10 @@ pub struct OrgMetadata {
 #[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OrgSpec {
-    /// Container registry prefix.
+    /// Container registry prefix. A private Amazon ECR registry (`<account>.dkr.ecr.<region>.amazonaws.com[/prefix]`) gets a repository per service (scan on push, immutable tags, lifecycle policy, pull by the other environments' accounts) and an image push role for builds on `main`, created by the first environment in the registry's account and region.
     #[serde(default)]
     pub registry: Field<String>,
-    /// The `kubernetes.io/dockerconfigjson` Secret every pod pulls its image with (the org puts it in every service namespace); empty: the nodes pull on their own (ECR through the node role, or a public registry).
+    /// The `kubernetes.io/dockerconfigjson` Secret every pod pulls its image with (the org puts it in every service namespace); empty: the nodes pull on their own (ECR through the node role, or a public registry). With an ECR registry the built-in default is empty.
     #[serde(default)]
     #[schemars(example = &"registry-pull")]
     pub registry_pull_secret: Field<String>,

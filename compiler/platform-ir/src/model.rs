@@ -216,6 +216,59 @@ impl Org {
     pub fn registry_pull_secret(&self) -> Option<&Sp<String>> {
         (!self.registry_pull_secret.value.is_empty()).then_some(&self.registry_pull_secret)
     }
+
+    /// The org's registry, when it is a private Amazon ECR registry.
+    pub fn ecr(&self) -> Option<Ecr> {
+        Ecr::parse(&self.registry.value)
+    }
+
+    /// The environment whose Terraform creates the ECR repositories and image push roles: the
+    /// first (in promotion order) in the registry's account and region. `None` when no
+    /// environment lives there (the repositories are then the org's to create) or the
+    /// registry is not ECR.
+    pub fn registry_environment(&self) -> Option<&Environment> {
+        let ecr = self.ecr()?;
+        self.environments.iter().find(|e| e.aws_account.value == ecr.account && e.aws_region.value == ecr.region)
+    }
+}
+
+/// A private Amazon ECR registry, `<account>.dkr.ecr.<region>.amazonaws.com`. Its
+/// repositories, their pull policy and the role that pushes to them are generated per
+/// service; the build logs in through GitHub's OIDC provider, the nodes pull with their own
+/// role (no pull Secret).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ecr {
+    /// The registry host.
+    pub host: String,
+    /// Its AWS account (12 digits).
+    pub account: String,
+    /// Its AWS region.
+    pub region: String,
+}
+
+impl Ecr {
+    /// Parse a registry or image reference whose host is an ECR registry (a path after the
+    /// host is ignored).
+    pub fn parse(reference: &str) -> Option<Ecr> {
+        let host = reference.split('/').next()?;
+        let rest = host.strip_suffix(".amazonaws.com")?;
+        let (account, region) = rest.split_once(".dkr.ecr.")?;
+        let region_ok = !region.is_empty()
+            && region
+                .split('-')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) && region_ok).then(|| Ecr {
+            host: host.to_owned(),
+            account: account.to_owned(),
+            region: region.to_owned(),
+        })
+    }
+
+    /// The repository of an image in this registry (`<host>/acme/api` → `acme/api`); `None`
+    /// for an image elsewhere.
+    pub fn repository<'a>(&self, image: &'a str) -> Option<&'a str> {
+        image.strip_prefix(self.host.as_str())?.strip_prefix('/').filter(|r| !r.is_empty())
+    }
 }
 
 /// One deployment environment.

@@ -64,6 +64,14 @@ pub fn ci_deploy_role_name(service: &str, env: &str) -> String {
     format!("{}-deploy", aws_name(service, env))
 }
 
+/// IAM role the service's image builds on `main` assume in an ECR registry's account
+/// ([`crate::Ecr`]) to push its image: `payment-api-image-push`. One per service, not per
+/// environment: the registry is shared. Fits IAM's 64 characters for every name a Helm
+/// release allows (53).
+pub fn image_push_role_name(service: &str) -> String {
+    format!("{service}-image-push")
+}
+
 /// IAM policy that bounds every role of the service's own Terraform (its pods' role, its RDS
 /// monitoring role): `payment-api-production-boundary`. Created by the Terraform backend's
 /// org-level root next to [`ci_deploy_role_name`]; the deploy role may create and change
@@ -258,5 +266,25 @@ mod tests {
         assert_eq!(secret_name("payment-api", "staging", "stripe-key"), "staging/payment-api/stripe-key");
         let longest = DERIVED.iter().map(|d| (d.build)("a", "production").len()).max().unwrap();
         assert!(longest < 40);
+        assert_eq!(image_push_role_name(&"a".repeat(53)).len(), 64);
+    }
+
+    #[test]
+    fn ecr_registries() {
+        let ecr = crate::Ecr::parse("123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme").unwrap();
+        assert_eq!((ecr.account.as_str(), ecr.region.as_str()), ("123456789012", "eu-west-1"));
+        assert_eq!(ecr.host, "123456789012.dkr.ecr.eu-west-1.amazonaws.com");
+        assert_eq!(ecr.repository("123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/api"), Some("acme/api"));
+        assert_eq!(ecr.repository("123456789012.dkr.ecr.eu-west-1.amazonaws.com.evil/api"), None);
+        assert_eq!(ecr.repository("ghcr.io/acme/api"), None);
+        for other in [
+            "ghcr.io/acme",
+            "12345678901.dkr.ecr.eu-west-1.amazonaws.com",
+            "123456789012.dkr.ecr..amazonaws.com",
+            "123456789012.dkr.ecr.EU.amazonaws.com",
+            "public.ecr.aws/acme",
+        ] {
+            assert_eq!(crate::Ecr::parse(other), None, "{other}");
+        }
     }
 }

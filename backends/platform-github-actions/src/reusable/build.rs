@@ -8,7 +8,7 @@ use crate::doc::{map, push};
 use crate::pins::Action;
 use crate::scripts;
 use crate::toolchain::{self, Purpose};
-use crate::wf::{self, CONTENTS_READ, ID_TOKEN_SIGN, Input, PACKAGES_WRITE, RUNNER, Type, with_if};
+use crate::wf::{self, CONTENTS_READ, ID_TOKEN_SIGN, ID_TOKEN_SIGN_ECR, Input, PACKAGES_WRITE, RUNNER, Type, with_if};
 
 /// File name.
 pub const FILE: &str = "platform-build.yml";
@@ -78,11 +78,21 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         ("name", json!("Image of ${{ inputs.service }}")),
         ("needs", json!(["compile"])),
         ("runs-on", json!(RUNNER)),
-        ("permissions", wf::permissions(&[CONTENTS_READ, PACKAGES_WRITE, ID_TOKEN_SIGN])),
+        (
+            "permissions",
+            wf::permissions(&super::registry_grants(
+                cx,
+                &[CONTENTS_READ, PACKAGES_WRITE, ID_TOKEN_SIGN],
+                &[CONTENTS_READ, ID_TOKEN_SIGN_ECR],
+            )),
+        ),
         ("steps", Value::Array(image_steps)),
     ]);
 
-    let mut doc = map(super::head("platform build", wf::workflow_call(INPUTS, super::REGISTRY_SECRETS)));
+    let mut doc = map(super::head(
+        "platform build",
+        wf::workflow_call(&super::registry_inputs(cx, INPUTS), super::REGISTRY_SECRETS),
+    ));
     push(&mut doc, "jobs", map([("compile", compile), ("image", image)]));
     doc
 }

@@ -16,13 +16,16 @@ use crate::doc::{map, push};
 use crate::pins::Action;
 use crate::wf::{self, Grant, Input, RUNNER, Type, with_if};
 
-/// Log in to the image registry: ghcr.io with the job's token, any other registry with the
-/// `registry-username` / `registry-password` secrets. `when` is an extra condition.
+/// Log in to the image registry: ghcr.io with the job's token, the org's ECR with the image
+/// push role (`inputs.aws-role-arn`, through GitHub's OIDC provider; `docker/login-action`
+/// asks ECR for a token with the AWS credentials the job then holds), any other registry
+/// with the `registry-username` / `registry-password` secrets. `when` is an extra condition.
 fn registry_login(cx: &mut Cx<'_>, when: Option<&str>) -> Vec<Value> {
     let both = |c: &str| match when {
         Some(w) => format!("{w} && {c}"),
         None => c.to_owned(),
     };
+    let ecr = cx.org.ecr().is_some();
     let ghcr = wf::uses(
         &mut cx.g,
         &mut cx.pins,
@@ -34,6 +37,25 @@ fn registry_login(cx: &mut Cx<'_>, when: Option<&str>) -> Vec<Value> {
             ("password", json!("${{ github.token }}")),
         ])),
     );
+    let mut out = vec![with_if(ghcr, &both("inputs.registry == 'ghcr.io'"))];
+    if ecr {
+        let on_ecr = both("inputs.aws-role-arn != ''");
+        let credentials = wf::uses(
+            &mut cx.g,
+            &mut cx.pins,
+            "Assume the image push role",
+            Action::ConfigureAwsCredentials,
+            Some(map([("role-to-assume", wf::input("aws-role-arn")), ("aws-region", wf::input("aws-region"))])),
+        );
+        let login = wf::uses(
+            &mut cx.g,
+            &mut cx.pins,
+            "Log in to Amazon ECR",
+            Action::DockerLogin,
+            Some(map([("registry", wf::input("registry"))])),
+        );
+        out.extend([with_if(credentials, &on_ecr), with_if(login, &on_ecr)]);
+    }
     let other = wf::uses(
         &mut cx.g,
         &mut cx.pins,
@@ -45,7 +67,33 @@ fn registry_login(cx: &mut Cx<'_>, when: Option<&str>) -> Vec<Value> {
             ("password", json!("${{ secrets.registry-password }}")),
         ])),
     );
-    vec![with_if(ghcr, &both("inputs.registry == 'ghcr.io'")), with_if(other, &both("inputs.registry != 'ghcr.io'"))]
+    let elsewhere =
+        if ecr { "inputs.registry != 'ghcr.io' && inputs.aws-role-arn == ''" } else { "inputs.registry != 'ghcr.io'" };
+    out.push(with_if(other, &both(elsewhere)));
+    out
+}
+
+/// `inputs` and, with an org ECR registry, the inputs [`registry_login`] assumes the image
+/// push role with.
+fn registry_inputs(cx: &Cx<'_>, inputs: &[Input]) -> Vec<Input> {
+    let mut out = inputs.to_vec();
+    if cx.org.ecr().is_some() {
+        out.extend([
+            Input("aws-region", Type::String, "region of the org's ECR registry (empty: the image is elsewhere)"),
+            Input(
+                "aws-role-arn",
+                Type::String,
+                "the service's image push role in the ECR registry's account, assumed through GitHub's OIDC provider (empty: the image is elsewhere)",
+            ),
+        ]);
+    }
+    out
+}
+
+/// The grants of a job that logs in to the image registry: `ghcr` (with the job's token), or
+/// with an org ECR registry `ecr` (an OIDC token for the image push role) instead.
+fn registry_grants(cx: &Cx<'_>, ghcr: &[Grant], ecr: &[Grant]) -> Vec<Grant> {
+    if cx.org.ecr().is_some() { ecr.to_vec() } else { ghcr.to_vec() }
 }
 
 /// The secrets of a workflow that logs in to a registry other than ghcr.io.

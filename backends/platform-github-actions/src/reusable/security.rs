@@ -8,7 +8,7 @@ use crate::Cx;
 use crate::doc::{map, push};
 use crate::pins::Action;
 use crate::toolchain::{self, Purpose};
-use crate::wf::{self, CONTENTS_READ, Input, PACKAGES_READ, RUNNER, Type, with_if};
+use crate::wf::{self, CONTENTS_READ, ID_TOKEN_ECR, Input, PACKAGES_READ, RUNNER, Type, with_if};
 
 /// File name.
 pub const FILE: &str = "platform-security.yml";
@@ -73,7 +73,7 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         map([
             ("name", json!("Image of ${{ inputs.service }}")),
             ("runs-on", json!(RUNNER)),
-            ("permissions", wf::permissions(&[PACKAGES_READ])),
+            ("permissions", wf::permissions(&super::registry_grants(cx, &[PACKAGES_READ], &[ID_TOKEN_ECR]))),
             ("steps", Value::Array(image_steps)),
         ]),
         "inputs.scan-image",
@@ -94,7 +94,10 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         ("steps", Value::Array(iac_steps)),
     ]);
 
-    let mut doc = map(super::head("platform security", wf::workflow_call(INPUTS, super::REGISTRY_SECRETS)));
+    let mut doc = map(super::head(
+        "platform security",
+        wf::workflow_call(&super::registry_inputs(cx, INPUTS), super::REGISTRY_SECRETS),
+    ));
     push(&mut doc, "jobs", map([("dependencies", dependencies), ("image", image), ("iac", iac)]));
     doc
 }

@@ -20,7 +20,11 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
     let s = &spec.value;
     let sp = spec.span;
     let registry = lx.req(&s.registry, sp, "spec.registry");
-    let registry_pull_secret = lx.req(&s.registry_pull_secret, sp, "spec.registryPullSecret");
+    // ECR is pulled by the nodes' own role: the built-in pull Secret is for other registries.
+    let registry_pull_secret = lx.req(&s.registry_pull_secret, sp, "spec.registryPullSecret").map(|p| {
+        let ecr = registry.as_ref().is_some_and(|r| ir::Ecr::parse(&r.value).is_some());
+        if ecr && p.span.file == crate::BUILTIN_FILE { Sp::new(String::new(), p.span) } else { p }
+    });
     let domain = lx.req(&s.domain, sp, "spec.domain");
     let environments = environments(lx, s, sp);
     let tiers = tiers(lx, s);

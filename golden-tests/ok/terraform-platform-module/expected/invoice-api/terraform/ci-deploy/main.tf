@@ -617,3 +617,139 @@ resource "aws_iam_role_policy_attachment" "deploy_resources" {
   role       = aws_iam_role.deploy.name
   policy_arn = aws_iam_policy.deploy_resources.arn
 }
+
+# The image repository of invoice-api in the org's ECR registry and the role its builds on main push with; the registry is shared, so only production (the first environment in its account and region) creates them.
+resource "aws_ecr_repository" "this" {
+  count = (var.environment == "production") ? 1 : 0
+
+  name                 = "acme/invoice-api"
+  image_tag_mutability = "IMMUTABLE"
+
+  image_scanning_configuration {
+    scan_on_push = true
+  }
+
+  encryption_configuration {
+    encryption_type = "KMS"
+  }
+
+  tags = {
+    service = "invoice-api"
+  }
+}
+
+resource "aws_ecr_lifecycle_policy" "this" {
+  count = (var.environment == "production") ? 1 : 0
+
+  repository = aws_ecr_repository.this[0].name
+  policy = jsonencode({
+    rules = [
+      {
+        rulePriority = 1
+        description  = "Keep the newest 500 images"
+        selection = {
+          tagStatus   = "any"
+          countType   = "imageCountMoreThan"
+          countNumber = 500
+        }
+        action = {
+          type = "expire"
+        }
+      },
+    ]
+  })
+}
+
+data "aws_iam_policy_document" "image_pull" {
+  statement {
+    sid    = "OtherEnvironmentsPull"
+    effect = "Allow"
+    actions = [
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:BatchGetImage",
+      "ecr:GetDownloadUrlForLayer",
+    ]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${data.aws_partition.current.partition}:iam::111111111111:root"]
+    }
+  }
+}
+
+resource "aws_ecr_repository_policy" "this" {
+  count = (var.environment == "production") ? 1 : 0
+
+  repository = aws_ecr_repository.this[0].name
+  policy     = data.aws_iam_policy_document.image_pull.json
+}
+
+data "aws_iam_policy_document" "image_push_trust" {
+  statement {
+    sid     = "GithubMainBranch"
+    effect  = "Allow"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type = "Federated"
+      identifiers = [
+        "arn:${data.aws_partition.current.partition}:iam::${var.aws_account_id}:oidc-provider/token.actions.githubusercontent.com",
+      ]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = ["repo:example-org/services:ref:refs/heads/main"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "image_push" {
+  count = (var.environment == "production") ? 1 : 0
+
+  statement {
+    sid       = "RegistryLogin"
+    effect    = "Allow"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid    = "PushAndReadTheImage"
+    effect = "Allow"
+    actions = [
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:BatchGetImage",
+      "ecr:CompleteLayerUpload",
+      "ecr:DescribeImages",
+      "ecr:GetDownloadUrlForLayer",
+      "ecr:InitiateLayerUpload",
+      "ecr:PutImage",
+      "ecr:UploadLayerPart",
+    ]
+    resources = [aws_ecr_repository.this[0].arn]
+  }
+}
+
+resource "aws_iam_role" "image_push" {
+  count = (var.environment == "production") ? 1 : 0
+
+  name               = "invoice-api-image-push"
+  description        = "Builds of invoice-api on main push its image to acme/invoice-api."
+  assume_role_policy = data.aws_iam_policy_document.image_push_trust.json
+}
+
+resource "aws_iam_role_policy" "image_push" {
+  count = (var.environment == "production") ? 1 : 0
+
+  name   = "image-push"
+  role   = aws_iam_role.image_push[0].id
+  policy = data.aws_iam_policy_document.image_push[0].json
+}
