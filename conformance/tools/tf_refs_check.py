@@ -8,7 +8,8 @@ Every directory under each DIR that holds *.tf files is one Terraform module. In
 - every `module` block with a local source (`./`, `../`) points at a directory with
   *.tf files, passes only variables that module declares and every variable it declares
   without a default;
-- every `module.X.Y` names an output module X declares (local sources only).
+- every `module.X.Y` names an output module X declares (local sources only);
+- a `moved` block's `to` is declared (its `from` is the address before the move).
 Exit 1 on findings, 2 on parse errors. It does NOT type-check values or evaluate
 expressions, and it knows only local modules.
 """
@@ -87,9 +88,17 @@ def local_source(d, body):
     return None
 
 
+def checked(doc):
+    """The document without the `from` of its `moved` blocks: a move names the address an
+    object had before, which is no longer declared; its `to` must be."""
+    out = {k: v for k, v in doc.items() if k != "moved"}
+    out["moved"] = [{k: v for k, v in b.items() if k != "from"} for b in doc.get("moved", []) or []]
+    return out
+
+
 def check_module(d, m, cache, findings):
     for f, doc in m["files"]:
-        for expr in expressions(doc):
+        for expr in expressions(checked(doc)):
             for kind, rx in REFS:
                 for match in rx.finditer(expr):
                     a, b = match.group(1), match.group(2) if rx.groups > 1 else None

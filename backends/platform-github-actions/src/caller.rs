@@ -70,9 +70,10 @@ impl Facts {
         let image = cx.g.text(&svc.image, Kind::Image);
         let registry = registry_host(&image);
         let ecr_push = org.ecr().map(|ecr| match ecr.repository(&image) {
-            Some(_) => {
-                (format!("arn:aws:iam::{}:role/{}", ecr.account, naming::image_push_role_name(&name)), ecr.region)
-            }
+            Some(_) => (
+                format!("arn:aws:iam::{}:role/{}", ecr.account, naming::image_push_role_name(svc.aws_identity())),
+                ecr.region,
+            ),
             None => (String::new(), String::new()),
         });
         let dashboard_uid = if svc.monitoring.dashboard.value { naming::grafana_uid(&name) } else { String::new() };
@@ -311,6 +312,7 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
                 ("production", json!(t.production)),
                 ("database", json!(t.database)),
                 ("secrets", json!(t.secrets.join(" "))),
+                ("retired-releases", json!(t.retired.join(" "))),
                 ("rollback-on-failure", json!(t.rollback_on_failure)),
                 ("helm-timeout", json!(t.helm_timeout)),
                 ("canary-timeout-seconds", json!(t.canary_timeout_seconds)),

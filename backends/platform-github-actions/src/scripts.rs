@@ -138,6 +138,23 @@ kubectl delete "${old}" "${RELEASE}" --namespace "${NAMESPACE}" --wait=false
 echo "the ${old} ${RELEASE} is retired: the new workload serves alone"
 "#;
 
+/// After a rename (`metadata.previousNames`), uninstall the releases of the service's previous
+/// names in its namespace, once the release under the new name serves: until then both serve.
+/// A release that is not there (already uninstalled, or never deployed here) is skipped.
+pub const RETIRE_RELEASES: &str = r#"set -euo pipefail
+read -ra releases <<<"${RETIRED}"
+for release in "${releases[@]}"; do
+  if [[ ! "${release}" =~ ^[a-z]([-a-z0-9]*[a-z0-9])?$ ]]; then
+    echo "::error::a previous release name is not a service name"
+    exit 1
+  fi
+  if helm status "${release}" --namespace "${NAMESPACE}" >/dev/null 2>&1; then
+    helm uninstall "${release}" --namespace "${NAMESPACE}" --wait --timeout 5m
+    echo "the release ${release} of the service's previous name is uninstalled"
+  fi
+done
+"#;
+
 /// Upgrade the release to the image built from this commit. With automatic rollback, Helm
 /// rolls the release back itself when it does not become ready. `HELM_WAIT` is the wait
 /// strategy ([`crate::target::helm_wait`]): never Helm 4's kstatus watcher, which cannot read
@@ -426,6 +443,7 @@ pub const ALL: &[&str] = &[
     CANARY_WAIT,
     HANDOVER_KEEP,
     HANDOVER_RETIRE,
+    RETIRE_RELEASES,
     DASHBOARD,
     PROMOTE,
     ROLLBACK,
@@ -675,6 +693,25 @@ mod tests {
         assert!(
             retires(false, &["deployment", "rollout:keep"]).is_some_and(|l| l.starts_with("kubectl delete rollout"))
         );
+    }
+
+    #[test]
+    fn a_rename_uninstalls_only_the_previous_releases_that_are_there() {
+        // A fake helm: `status` succeeds for the releases in `live`; every call is logged.
+        let helm = r#"echo "helm $*" >>"$(dirname "$0")/log"
+if [[ "$1" == "status" ]]; then [[ " ${LIVE} " == *" $2 "* ]]; exit $?; fi"#;
+        let sandbox = Sandbox::new(&[("helm", helm)]);
+        let env = [("RETIRED", "accounts-api users"), ("NAMESPACE", "identity"), ("LIVE", "accounts-api")];
+        let out = sandbox.run(super::RETIRE_RELEASES, &env);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let uninstalled: Vec<String> =
+            sandbox.read("log").lines().filter(|l| l.starts_with("helm uninstall")).map(str::to_owned).collect();
+        assert_eq!(uninstalled, ["helm uninstall accounts-api --namespace identity --wait --timeout 5m"]);
+        // A name that is no service name is refused before helm runs.
+        let sandbox = Sandbox::new(&[("helm", helm)]);
+        let out = sandbox.run(super::RETIRE_RELEASES, &[("RETIRED", "x;rm"), ("NAMESPACE", "identity"), ("LIVE", "")]);
+        assert!(!out.status.success());
+        assert_eq!(sandbox.read("log"), "");
     }
 
     /// `CANARY_WAIT` with a fake `kubectl` that answers each jsonpath query from `status`:

@@ -85,6 +85,10 @@ pub struct Target {
     /// Secrets Manager names of the declared secrets here: each must have a value before
     /// the pods that read it start.
     pub secrets: Vec<String>,
+    /// The Helm releases of the service's previous names in this namespace, which the deploy
+    /// uninstalls once the new release serves (`metadata.previousNames`; a previous name in
+    /// another namespace is outside the deploy role's reach).
+    pub retired: Vec<String>,
 }
 
 impl Target {
@@ -98,7 +102,7 @@ impl Target {
         Target {
             role_arn: format!(
                 "arn:aws:iam::{account}:role/{}",
-                naming::ci_deploy_role_name(&svc.name.value, &env.name.value)
+                naming::ci_deploy_role_name(svc.aws_identity(), &env.name.value)
             ),
             namespace,
             cluster: g.text(&oe.cluster, Kind::Name),
@@ -113,9 +117,17 @@ impl Target {
                 .secrets
                 .iter()
                 .map(|sec| {
-                    let n = naming::secret_name(&svc.name.value, &env.name.value, &sec.name.value);
+                    let n = naming::secret_name(svc.aws_identity(), &env.name.value, &sec.name.value);
                     g.text(&Sp::new(n, sec.name.span), Kind::Path)
                 })
+                .collect(),
+            retired: svc
+                .previous_names
+                .iter()
+                .filter(|p| {
+                    naming::namespace(&oe.namespace.value, &svc.team.value, &p.value, &env.name.value) == env.namespace
+                })
+                .map(|p| g.text(&Sp::new(naming::k8s_name(&p.value), p.span), Kind::Name))
                 .collect(),
             environment,
         }

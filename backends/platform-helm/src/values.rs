@@ -69,7 +69,6 @@ fn values(c: &Chart<'_>, env: Option<&ServiceEnvironment>) -> Value {
     let runtime = env.map_or(&s.runtime, |e| &e.runtime);
     let database = env.map_or(s.database.as_ref(), |e| e.database.as_ref());
     let env_name = env.map_or("", |e| e.name.value.as_str());
-    let name = &s.name.value;
 
     let mut v = Map::new();
     v.insert("name".into(), json!(c.name));
@@ -118,7 +117,9 @@ fn values(c: &Chart<'_>, env: Option<&ServiceEnvironment>) -> Value {
     v.insert("topologySpread".into(), json!(c.org.tier(s.tier.value).topology_spread.value));
     v.insert("tmpSizeLimit".into(), json!(TMP_SIZE_LIMIT));
     let role = match org_env {
-        Some(oe) => format!("arn:aws:iam::{}:role/{}", oe.aws_account.value, naming::iam_role_name(name, env_name)),
+        Some(oe) => {
+            format!("arn:aws:iam::{}:role/{}", oe.aws_account.value, naming::iam_role_name(s.aws_identity(), env_name))
+        }
         None => String::new(),
     };
     v.insert("serviceAccount".into(), json!({ "roleArn": role }));
@@ -370,14 +371,14 @@ fn external_secrets(c: &Chart<'_>, env: Option<&ServiceEnvironment>, database: O
         for sec in &c.svc.secrets {
             secrets.push(json!({
                 "name": naming::k8s_secret_name(name, &sec.name.value),
-                "remoteKey": naming::secret_name(name, env_name, &sec.name.value),
+                "remoteKey": naming::secret_name(c.svc.aws_identity(), env_name, &sec.name.value),
                 "json": false,
             }));
         }
         if database.is_some() {
             secrets.push(json!({
                 "name": naming::k8s_database_secret_name(name),
-                "remoteKey": naming::database_secret_name(name, env_name),
+                "remoteKey": naming::database_secret_name(c.svc.aws_identity(), env_name),
                 "json": true,
             }));
         }

@@ -215,7 +215,7 @@ pub struct ServiceCi {
 impl ServiceCi {
     /// The facts of one service, from its context and its root before module mode.
     pub fn new(ctx: &Ctx<'_>, root: &Root) -> Self {
-        let name = ctx.name().to_owned();
+        let name = ctx.identity().to_owned();
         let blocks: BTreeSet<(String, String)> = root
             .main
             .iter()

@@ -138,7 +138,7 @@ pub fn emit(org: &Org, svc: &Service) -> Emitted {
     artifacts.insert("outputs.tf", file(root.outputs_tf()));
     for (i, e) in ctx.envs.iter().enumerate() {
         artifacts.insert(&format!("{}.tfvars", e.name()), file(root.tfvars(&ctx, i)));
-        artifacts.insert(&format!("backend-{}.hcl", e.name()), file(versions::backend_hcl(org, ctx.name(), e)));
+        artifacts.insert(&format!("backend-{}.hcl", e.name()), file(versions::backend_hcl(org, ctx.identity(), e)));
     }
     artifacts.insert("README.md", Artifact::new(Format::Markdown, readme::readme(&ctx, &root), provenance.clone()));
     ci_deploy::add(&ctx, &deploy, &provenance, &mut artifacts);

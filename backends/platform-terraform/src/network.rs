@@ -48,7 +48,7 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
             key,
             ty: Expr::keyword("string"),
             what,
-            values: ctx.per_env(|e| Expr::str(build(ctx.name(), e.name()))),
+            values: ctx.per_env(|e| Expr::str(build(ctx.identity(), e.name()))),
             check: Validation {
                 condition: and(
                     max_len(Expr::path(&path), 255),
@@ -73,7 +73,7 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
                     .attr("values", Expr::List(vec![Expr::path("data.aws_eks_cluster.this.vpc_config[0].vpc_id")])),
             ),
     );
-    let name = ctx.name();
+    let name = ctx.identity();
     root.add(
         Section::Network,
         Block::new("resource", ["aws_security_group", "pods"])

@@ -80,9 +80,11 @@ pub fn emit(org: &Org, services: &[&Service]) -> Emitted {
         .filter(|svc| !checks::check(org, svc).iter().any(Diagnostic::is_error))
         .map(|svc| Entry {
             name: svc.name.value.as_str(),
-            label: svc.name.value.replace('-', "_"),
+            identity: svc.aws_identity(),
+            label: module_label(&svc.name.value),
+            previous_labels: svc.previous_names.iter().map(|p| module_label(&p.value)).collect(),
             has_key: Ctx::new(org, svc).has_secrets(),
-            namespaces: svc.environments.iter().map(|e| (e.index, e.namespace.as_str())).collect(),
+            namespaces: namespaces(org, svc),
         })
         .collect();
     if entries.is_empty() || org.environments.is_empty() {
@@ -117,16 +119,38 @@ pub fn emit(org: &Org, services: &[&Service]) -> Emitted {
     Emitted { artifacts, diagnostics }
 }
 
+/// The label of a service's module call (`payment-api` → `payment_api`).
+fn module_label(service: &str) -> String {
+    service.replace('-', "_")
+}
+
+/// The service's namespace in each of its environments, and those its previous names had
+/// (a rename must not plan to delete a namespace, which `prevent_destroy` refuses).
+fn namespaces(org: &Org, svc: &Service) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = svc.environments.iter().map(|e| (e.index, e.namespace.clone())).collect();
+    for e in &svc.environments {
+        let env = &org.environments[e.index];
+        for p in &svc.previous_names {
+            out.push((e.index, naming::namespace(&env.namespace.value, &svc.team.value, &p.value, &env.name.value)));
+        }
+    }
+    out
+}
+
 /// What the org root needs of one service.
 struct Entry<'a> {
     /// Service name.
     name: &'a str,
-    /// Its module's label (`payment-api` → `payment_api`).
+    /// The name its AWS resources keep ([`Service::aws_identity`]).
+    identity: &'a str,
+    /// Its module's label ([`module_label`]).
     label: String,
+    /// The labels its module had under its previous names, oldest first.
+    previous_labels: Vec<String>,
     /// True when its module creates a KMS key (secrets or a database).
     has_key: bool,
     /// Its namespace in each of its environments (by index into the org's environments).
-    namespaces: Vec<(usize, &'a str)>,
+    namespaces: Vec<(usize, String)>,
 }
 
 /// The org's environments, the repository, the state settings and every service's name.
@@ -317,6 +341,16 @@ fn main_body(org: &Org, entries: &[Entry<'_>]) -> Body {
             depends.push(Expr::path("kubernetes_namespace_v1.service"));
         }
         body.push_block(call.blank().attr("depends_on", Expr::List(depends)));
+        // A rename keeps the module's state (its KMS key above all) under the new label: one
+        // chain oldest to newest, as Terraform refuses two moves to one address.
+        let chain: Vec<&String> = e.previous_labels.iter().chain([&e.label]).collect();
+        for pair in chain.windows(2) {
+            body.push_block(
+                Block::new("moved", [])
+                    .attr("from", Expr::path(&format!("module.{}", pair[0])))
+                    .attr("to", Expr::path(&format!("module.{}", pair[1]))),
+            );
+        }
     }
     secret_store_grant(org, entries, &mut body);
     body
@@ -344,8 +378,12 @@ fn cluster_access(org: &Org, entries: &[Entry<'_>], body: &mut Body) {
             .attr("token", Expr::path("data.aws_eks_cluster_auth.this.token")),
     );
     let by_env = org.environments.iter().enumerate().map(|(i, env)| {
-        let mut names: Vec<&str> =
-            entries.iter().flat_map(|e| e.namespaces.iter()).filter(|(j, _)| *j == i).map(|(_, n)| *n).collect();
+        let mut names: Vec<&str> = entries
+            .iter()
+            .flat_map(|e| e.namespaces.iter())
+            .filter(|(j, _)| *j == i)
+            .map(|(_, n)| n.as_str())
+            .collect();
         names.sort_unstable();
         names.dedup();
         (env.name.value.clone(), Expr::strs(names))
@@ -389,7 +427,11 @@ fn secret_store_grant(org: &Org, entries: &[Entry<'_>], body: &mut Body) {
     let secrets = keyed.iter().map(|e| {
         regional_arn(
             "secretsmanager",
-            vec![hcl::lit("secret:"), hcl::interp(Expr::path("var.environment")), hcl::lit(format!("/{}/*", e.name))],
+            vec![
+                hcl::lit("secret:"),
+                hcl::interp(Expr::path("var.environment")),
+                hcl::lit(format!("/{}/*", e.identity)),
+            ],
         )
     });
     let keys = keyed.iter().map(|e| Expr::reference(["module", e.label.as_str(), "kms_key_arn"]));
@@ -430,7 +472,7 @@ fn secret_store_size(org: &Org, entries: &[Entry<'_>]) -> Option<Diagnostic> {
             // `"arn:aws-us-gov:secretsmanager:<region>:<account>:secret:<env>/<service>/*",`
             // and `"arn:aws-us-gov:kms:<region>:<account>:key/<uuid>",`
             let per = |svc: &str| (47 + region + env + svc.len()) + (38 + region + 36);
-            400 + keyed.iter().map(|e| per(e.name)).sum::<usize>()
+            400 + keyed.iter().map(|e| per(e.identity)).sum::<usize>()
         })
         .max()
         .unwrap_or(0);
@@ -562,7 +604,7 @@ fn readme(org: &Org, entries: &[Entry<'_>], vars: &[Variable], outputs: &[Output
     for s in entries {
         let _ = write!(out, "| {} | {} |", code(s.name), if s.has_key { "yes" } else { "no" });
         for e in envs {
-            let _ = write!(out, " {} |", code(&naming::ci_deploy_role_name(s.name, &e.name.value)));
+            let _ = write!(out, " {} |", code(&naming::ci_deploy_role_name(s.identity, &e.name.value)));
         }
         let _ = writeln!(out, " {} |", code(&format!("{}/{}/", service_dir(s.name, crate::ID), ci_deploy::DIR)));
     }

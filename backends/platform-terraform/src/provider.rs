@@ -75,7 +75,7 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         .attr("service", Expr::str(ctx.name()))
         .attr("service_account", Expr::str(naming::k8s_name(ctx.name())));
     if ctx.engine == Some(platform_ir::Engine::Postgres) {
-        locals = locals.attr("database_name", Expr::str(naming::database_name(ctx.name())));
+        locals = locals.attr("database_name", Expr::str(naming::database_name(ctx.identity())));
     }
     locals = locals.attr(
         "tags",

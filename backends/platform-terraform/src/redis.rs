@@ -19,7 +19,7 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
     if dbs.len() != ctx.envs.len() {
         return;
     }
-    let name = ctx.name();
+    let name = ctx.identity();
     names(ctx, root);
     settings(ctx, root, &dbs);
 

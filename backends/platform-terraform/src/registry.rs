@@ -197,7 +197,7 @@ fn push_role(ctx: &Ctx<'_>, repo: &Repository<'_>, body: &mut Body) {
         Block::new("resource", ["aws_iam_role", "image_push"])
             .attr("count", count(repo.owner))
             .blank()
-            .attr("name", Expr::str(naming::image_push_role_name(svc)))
+            .attr("name", Expr::str(naming::image_push_role_name(ctx.identity())))
             .attr("description", Expr::str(format!("Builds of {svc} on main push its image to {}.", repo.name)))
             .attr("assume_role_policy", Expr::path("data.aws_iam_policy_document.image_push_trust.json")),
     );

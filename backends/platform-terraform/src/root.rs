@@ -67,6 +67,11 @@ impl<'a> Ctx<'a> {
         &self.svc.name.value
     }
 
+    /// The name its AWS resources and state are named after ([`Service::aws_identity`]).
+    pub fn identity(&self) -> &str {
+        self.svc.aws_identity()
+    }
+
     /// One value per environment.
     pub fn per_env(&self, f: impl Fn(&Env<'a>) -> Expr) -> Vec<Expr> {
         self.envs.iter().map(f).collect()
@@ -180,7 +185,7 @@ impl NameField {
             key,
             ty: Expr::keyword("string"),
             what,
-            values: ctx.per_env(|e| Expr::str(name(ctx.name(), e.name()))),
+            values: ctx.per_env(|e| Expr::str(name(ctx.identity(), e.name()))),
             check: rule.validation(Expr::path(&format!("var.names.{key}"))),
         }
     }

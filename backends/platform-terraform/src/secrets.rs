@@ -57,11 +57,9 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         ty: Expr::call("map", vec![Expr::keyword("string")]),
         what: "Secrets Manager names of the declared secrets",
         values: ctx.per_env(|e| {
-            Expr::object(
-                secrets.iter().map(|s| {
-                    (s.name.value.clone(), Expr::str(naming::secret_name(ctx.name(), e.name(), &s.name.value)))
-                }),
-            )
+            Expr::object(secrets.iter().map(|s| {
+                (s.name.value.clone(), Expr::str(naming::secret_name(ctx.identity(), e.name(), &s.name.value)))
+            }))
         }),
         check: Validation {
             condition: Expr::call(

@@ -276,16 +276,31 @@ fn the_secret_store_can_read_and_decrypt_every_services_secrets() {
             let dir = values.ancestors().nth(3).unwrap();
             let service = dir.file_name().unwrap().to_string_lossy().into_owned();
             let module = std::fs::read_to_string(dir.join("terraform/ci-deploy/main.tf")).unwrap_or_default();
-            let reads_secrets = files(values.parent().unwrap(), ".yaml")
+            // The service part of every remote key the chart reads (`<env>/<service>/<secret>`).
+            let mut owners: Vec<String> = files(values.parent().unwrap(), ".yaml")
                 .iter()
-                .any(|f| std::fs::read_to_string(f).unwrap().contains("remoteKey:"));
-            if !reads_secrets || !module.contains("resource \"aws_kms_key\"") {
+                .flat_map(|f| {
+                    let text = std::fs::read_to_string(f).unwrap();
+                    text.lines()
+                        .filter_map(|l| l.trim().strip_prefix("remoteKey: "))
+                        .filter_map(|k| k.split('/').nth(1).map(str::to_owned))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            owners.sort();
+            owners.dedup();
+            if owners.is_empty() || !module.contains("resource \"aws_kms_key\"") {
                 continue;
             }
             services += 1;
             let label = service.replace('-', "_");
-            if !grant.contains(&format!(":secret:${{var.environment}}/{service}/*\"")) {
-                problems.push(format!("{}: the secret store may not read {service}'s secrets", tree.display()));
+            for owner in owners {
+                if !grant.contains(&format!(":secret:${{var.environment}}/{owner}/*\"")) {
+                    problems.push(format!(
+                        "{}: the secret store may not read {service}'s secrets under {owner}/",
+                        tree.display()
+                    ));
+                }
             }
             if !grant.contains(&format!("module.{label}.kms_key_arn")) || !grant.contains("kms:ViaService") {
                 problems.push(format!("{}: the secret store may not decrypt {service}'s secrets", tree.display()));
@@ -838,4 +853,93 @@ fn every_image_has_a_pull_path() {
     }
     assert!(charts > 0 && on_ecr > 0, "{charts} charts, {on_ecr} on ECR");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The `key = "value"` lines of the object opened by the line `opener`, except `skip` keys.
+fn object_lines(text: &str, opener: &str, skip: &[&str]) -> Vec<String> {
+    let mut lines = text.lines().skip_while(|l| l.trim() != opener).skip(1);
+    let mut out = Vec::new();
+    for l in lines.by_ref() {
+        let t = l.trim();
+        if t.starts_with('}') {
+            break;
+        }
+        if !skip.iter().any(|k| t.starts_with(&format!("{k} "))) {
+            out.push(t.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+    }
+    out
+}
+
+/// A rename produced a new Terraform state key and new AWS names: an empty database next to
+/// the old one, new secrets without values, a KMS key scheduled for deletion. Contract: every
+/// service with `metadata.previousNames` has exactly the AWS names, state keys, secret
+/// references and image repository it gets when built under its oldest name, and the org root moves its CI deploy
+/// module from the old label, so the rename replaces nothing that holds data.
+#[test]
+fn a_rename_keeps_every_aws_name_and_the_state() {
+    let mut renames = 0;
+    for case in support::cases(&support::repo().join("golden-tests/ok")) {
+        let input = case.join("input");
+        let texts = support::read_tree(&input);
+        for text in texts.values().map(|b| String::from_utf8_lossy(b).into_owned()) {
+            let Some(previous) = text.lines().find_map(|l| l.trim().strip_prefix("previousNames: [")) else {
+                continue;
+            };
+            let oldest = previous.split([',', ']']).next().unwrap().trim().to_owned();
+            let name = text.lines().find_map(|l| l.trim().strip_prefix("name: ")).unwrap().to_owned();
+            renames += 1;
+            // The same inputs, with the service under its oldest name and no rename.
+            let tmp = tempfile::tempdir().unwrap();
+            let mut old = texts.clone();
+            for bytes in old.values_mut() {
+                let t = String::from_utf8_lossy(bytes).into_owned();
+                let t: String = t.lines().filter(|l| !l.contains("previousNames:")).map(|l| format!("{l}\n")).collect();
+                *bytes = t.replace(&name, &oldest).into_bytes();
+            }
+            support::write_tree(tmp.path(), &old);
+            let (renamed, _) = support::build(&support::load(&input));
+            let (original, _) = support::build(&support::load(tmp.path()));
+            let get = |tree: &std::collections::BTreeMap<String, Vec<u8>>, path: String| {
+                String::from_utf8_lossy(tree.get(&path).unwrap_or_else(|| panic!("{path} missing"))).into_owned()
+            };
+            let (new_dir, old_dir) = (format!("{name}/terraform"), format!("{oldest}/terraform"));
+            let mut compared = 0;
+            for path in renamed.keys().filter(|p| p.starts_with(&new_dir)) {
+                let rel = &path[new_dir.len()..];
+                let (a, b) = (get(&renamed, path.clone()), get(&original, format!("{old_dir}{rel}")));
+                let same = if rel.ends_with(".tfvars") {
+                    object_lines(&a, "names = {", &[]) == object_lines(&b, "names = {", &[])
+                } else if rel.starts_with("/backend-") {
+                    a.lines().skip(1).eq(b.lines().skip(1))
+                } else if rel == "/ci-deploy/main.tf" {
+                    let envs: Vec<&str> = a.lines().filter(|l| l.starts_with("    ") && l.ends_with(" = {")).collect();
+                    envs.iter().all(|e| object_lines(&a, e.trim(), &["host"]) == object_lines(&b, e.trim(), &["host"]))
+                } else {
+                    continue;
+                };
+                compared += 1;
+                assert!(same, "{name} renamed from {oldest}: {rel} names differ:\n{a}\n---\n{b}");
+            }
+            assert!(compared >= 3, "{name}: only {compared} Terraform files compared");
+            for (path, text) in renamed.iter().filter(|(p, _)| p.starts_with(&format!("{name}/helm/"))) {
+                let keys = |t: &str| -> Vec<String> {
+                    t.lines()
+                        .filter(|l| ["roleArn:", "remoteKey:", "repository:"].iter().any(|k| l.contains(k)))
+                        .map(str::to_owned)
+                        .collect()
+                };
+                let old_path = path.replacen(&name, &oldest, 2);
+                assert_eq!(keys(&String::from_utf8_lossy(text)), keys(&get(&original, old_path)), "{path}");
+            }
+            let org = get(&renamed, "_org/terraform/main.tf".to_owned());
+            let moved = format!(
+                "moved {{\n  from = module.{}\n  to   = module.{}\n}}",
+                oldest.replace('-', "_"),
+                name.replace('-', "_")
+            );
+            assert!(org.contains(&moved), "the org root does not move {oldest}'s module:\n{org}");
+        }
+    }
+    assert!(renames > 0, "no golden case renames a service");
 }

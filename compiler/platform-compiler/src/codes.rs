@@ -58,4 +58,6 @@ platform_ir::codes! {
         "When the org file lists teams, every service's team must be one of them, so alerts are routed and the catalog owner exists.\n\nFix: use a listed team or add the team to the org file.";
     VAL007 "slo-required" "alerts are on but no objective is given"
         "SLO burn-rate alerts need an availability objective.\n\nFix: add `monitoring.slo`, e.g. `slo: 99.9`, or set `alerts: false`.";
+    VAL008 "previous-name-taken" "a previous name of one service is another service's name"
+        "`metadata.previousNames` lists the names a service had before: its AWS resources and Terraform state keep the oldest, and the org root moves its CI deploy module from each. Another service with that name (now or as a previous name) would share those resources and state.\n\nExample: service `ledger` with `previousNames: [billing]` built together with a service `billing`.\n\nFix: give the other service a name no service has had.";
 }

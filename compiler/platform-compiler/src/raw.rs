@@ -51,6 +51,9 @@ pub struct EnvironmentOverride {
     pub ingress: Option<Ingress>,
 }
 
+/// The schema's example of `metadata.previousNames`.
+const PREVIOUS_NAMES_EXAMPLE: [&str; 1] = ["payments-api"];
+
 /// Service metadata.
 #[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -60,6 +63,10 @@ pub struct ServiceMetadata {
     #[serde(default)]
     #[schemars(length(max = 63), regex(pattern = r"^[a-z]([-a-z0-9]*[a-z0-9])?$"), example = &"payment-api")]
     pub name: Field<String>,
+    /// Names the service had before, oldest first. Its AWS resources (database, secrets, KMS key, roles, security groups), default image repository and Terraform state keep the oldest name, so a rename replaces nothing that holds data; the org root moves the service's CI deploy module from each old name. Keep an entry until every environment has applied the rename.
+    #[serde(default)]
+    #[schemars(example = &PREVIOUS_NAMES_EXAMPLE, inner(length(max = 63), regex(pattern = r"^[a-z]([-a-z0-9]*[a-z0-9])?$")))]
+    pub previous_names: Field<Vec<Field<String>>>,
     /// Owning team; a key of the org file's `teams` when it has any.
     #[serde(default)]
     #[schemars(length(max = 63), regex(pattern = r"^[a-z]([-a-z0-9]*[a-z0-9])?$"), example = &"payments")]

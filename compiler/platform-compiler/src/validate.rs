@@ -29,6 +29,30 @@ pub fn validate(orgs: &[ir::Org], services: &mut [ir::Service]) -> Vec<Diagnosti
             by_name.insert(s.name.value.clone(), i);
         }
     }
+    // A previous name keeps its AWS resources and moves its deploy module: no other service
+    // may have it, now or before.
+    let mut previous: BTreeMap<&str, &ir::Sp<String>> = BTreeMap::new();
+    for s in services.iter() {
+        for p in &s.previous_names {
+            let taken =
+                by_name.get(&p.value).map(|&i| &services[i].name).or_else(|| previous.get(p.value.as_str()).copied());
+            match taken {
+                Some(other) => diags.push(
+                    Diagnostic::error(
+                        &codes::VAL008,
+                        format!("previous name `{}` of `{}` is another service's name, now or before", p.value, s.name.value),
+                        p.span,
+                        "name still taken",
+                        "a previous name keeps its AWS resources and Terraform state: no other service may have it, now or before; give the other service another name",
+                    )
+                    .with_label(other.span, "also here"),
+                ),
+                None => {
+                    previous.insert(p.value.as_str(), p);
+                }
+            }
+        }
+    }
     let mut dependents: Vec<Vec<ir::Dependent>> = vec![Vec::new(); services.len()];
     for i in 0..services.len() {
         let mut bound = Vec::new();

@@ -623,6 +623,10 @@ pub struct ScaffoldPolicy {
 pub struct Service {
     /// DNS-1123 name, unique in the build.
     pub name: Sp<String>,
+    /// The names it had before, oldest first (`metadata.previousNames`): its AWS resources and
+    /// Terraform state keep the oldest ([`Service::aws_identity`]), and the org root moves its
+    /// CI deploy module from each.
+    pub previous_names: Vec<Sp<String>>,
     /// The `platform.yaml` it came from.
     pub source: FileId,
     /// Index of its org in the build's list of orgs (services under different org files may
@@ -675,6 +679,17 @@ pub struct Service {
     pub deployment: Deployment,
     /// One entry per org environment, in promotion order, with overrides applied.
     pub environments: Vec<ServiceEnvironment>,
+}
+
+impl Service {
+    /// The name every AWS resource and the Terraform state of the service are named after:
+    /// its first name. A rename (`metadata.previousNames`) changes the Kubernetes, GitHub and
+    /// catalog names, never the database, its secrets, keys, roles or state, which AWS could
+    /// only replace (an RDS database name, a Secrets Manager name and a subnet group name
+    /// cannot change in place).
+    pub fn aws_identity(&self) -> &str {
+        self.previous_names.first().unwrap_or(&self.name).value.as_str()
+    }
 }
 
 /// A catalog link.

@@ -49,6 +49,11 @@ const EXTRA: &[Input] = &[
         Type::String,
         "Secrets Manager names of the service's declared secrets here, space-separated: each must have a value before Helm runs",
     ),
+    Input(
+        "retired-releases",
+        Type::String,
+        "Helm releases of the service's previous names in this namespace, space-separated: uninstalled once the new release serves",
+    ),
     Input("rollback-on-failure", Type::Boolean, "roll back without a person when the release does not become ready"),
     Input("helm-timeout", Type::String, "how long helm waits for the release to become ready"),
     Input("canary-timeout-seconds", Type::Number, "how long to follow the canary before giving up"),
@@ -159,6 +164,14 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         "inputs.canary",
     ));
     steps.push(handover("Retire the old workload", scripts::HANDOVER_RETIRE));
+    steps.push(with_if(
+        wf::run(
+            "Uninstall the releases of the service's previous names",
+            map([("RETIRED", wf::input("retired-releases")), ("NAMESPACE", wf::input("namespace"))]),
+            scripts::RETIRE_RELEASES,
+        ),
+        "inputs.retired-releases != ''",
+    ));
     steps.push(annotate("deploy"));
     steps.push(with_if(
         wf::run(

@@ -57,12 +57,18 @@ pub fn lower(
 
     let toolchain = language.as_ref().and_then(|l| org.languages.get(&l.value));
     let framework = opt(&s.framework).or_else(|| toolchain.and_then(|t| t.framework.clone()));
+    let previous_names = previous_names(lx, &meta, &name);
+    // Like every AWS name, the image repository keeps the first name through a rename: an
+    // ECR repository holding images cannot be renamed, only replaced.
     let image = match opt(&s.image) {
         Some(image) => {
             image_ref(lx, &image);
             image
         }
-        None => Sp::new(format!("{}/{}", org.registry.value, name.value), org.registry.span),
+        None => {
+            let first = previous_names.first().unwrap_or(&name);
+            Sp::new(format!("{}/{}", org.registry.value, first.value), org.registry.span)
+        }
     };
     let port = Lx::or(&s.port, || Sp::new(8080, ss));
     if port.value == 0 {
@@ -107,6 +113,7 @@ pub fn lower(
 
     Some(ir::Service {
         name,
+        previous_names,
         source: root.file,
         org: origin.org_index,
         dir: origin.dir.to_owned(),
@@ -851,6 +858,38 @@ fn deployment(lx: &mut Lx, org: &ir::Org, s: &raw::ServiceSpec, ss: Span) -> Opt
         }
     };
     Some(ir::Deployment { strategy, canary, rollback })
+}
+
+/// `metadata.previousNames`: valid service names, neither the current name nor repeated.
+fn previous_names(lx: &mut Lx, meta: &raw::ServiceMetadata, name: &Sp<String>) -> Vec<Sp<String>> {
+    let mut out: Vec<Sp<String>> = Vec::new();
+    for p in list(&meta.previous_names) {
+        if !dns_label(lx, &p, "previous name") {
+            continue;
+        }
+        if p.value == name.value {
+            lx.error(
+                &codes::LOW019,
+                format!("`{}` is the service's current name, not a previous one", p.value),
+                p.span,
+                "the current name",
+                "list only the names the service had before, oldest first",
+            );
+            continue;
+        }
+        if out.iter().any(|o| o.value == p.value) {
+            lx.error(
+                &codes::LOW013,
+                format!("previous name `{}` is listed twice", p.value),
+                p.span,
+                "duplicate name",
+                "remove one of the two",
+            );
+            continue;
+        }
+        out.push(p);
+    }
+    out
 }
 
 fn tags(lx: &mut Lx, meta: &raw::ServiceMetadata) -> Vec<Sp<String>> {

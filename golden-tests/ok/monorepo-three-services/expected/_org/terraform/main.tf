@@ -134,6 +134,11 @@ module "user_api" {
   depends_on = [aws_iam_openid_connect_provider.github, kubernetes_namespace_v1.service]
 }
 
+moved {
+  from = module.accounts_api
+  to   = module.user_api
+}
+
 # The External Secrets ClusterSecretStore reads with the role external-secrets: it may read each service's secrets and decrypt them with the service's key, through Secrets Manager only.
 data "aws_iam_policy_document" "secret_store" {
   statement {
@@ -143,7 +148,7 @@ data "aws_iam_policy_document" "secret_store" {
     resources = [
       "arn:${data.aws_partition.current.partition}:secretsmanager:${var.aws_region}:${var.aws_account_id}:secret:${var.environment}/checkout-api/*",
       "arn:${data.aws_partition.current.partition}:secretsmanager:${var.aws_region}:${var.aws_account_id}:secret:${var.environment}/notification-worker/*",
-      "arn:${data.aws_partition.current.partition}:secretsmanager:${var.aws_region}:${var.aws_account_id}:secret:${var.environment}/user-api/*",
+      "arn:${data.aws_partition.current.partition}:secretsmanager:${var.aws_region}:${var.aws_account_id}:secret:${var.environment}/accounts-api/*",
     ]
   }
 
