@@ -394,16 +394,35 @@ fi
 exit "${status}"
 "####;
 
-/// Show reviewers what the pull request changes in the generated output.
+/// Show reviewers what the pull request changes in the generated output. A change no apply
+/// can make (`platform diff` exits 1: a database downgrade, a storage shrink) comes first and
+/// fails the check; a diff that cannot run (the base does not compile) only says so.
 pub const PLATFORM_DIFF: &str = r####"set -euo pipefail
-platform diff --base "${BASE_SHA}" . >changes.diff || echo "platform diff failed; see the log" >changes.diff
+status=0
+platform diff --base "${BASE_SHA}" . >changes.diff 2>impossible.txt || status=$?
+if [[ "${status}" -ne 0 && "${status}" -ne 1 ]]; then
+  echo "platform diff failed; see the log" >changes.diff
+fi
 {
+  if [[ "${status}" -eq 1 ]]; then
+    echo "### Changes no apply can make"
+    echo
+    echo '```'
+    head -c 20000 impossible.txt
+    echo '```'
+    echo
+  fi
   echo "### What this pull request changes in the generated files"
   echo
   echo '```diff'
   head -c 60000 changes.diff
   echo '```'
 } >>"${GITHUB_STEP_SUMMARY}"
+cat impossible.txt >&2
+if [[ "${status}" -eq 1 ]]; then
+  echo "::error::this pull request asks for a change no apply can make (a database downgrade or a storage shrink); see the job summary"
+  exit 1
+fi
 "####;
 
 /// The copies of the generated workflows under `.github/workflows/` must equal the generated
@@ -712,6 +731,24 @@ if [[ "$1" == "status" ]]; then [[ " ${LIVE} " == *" $2 "* ]]; exit $?; fi"#;
         let out = sandbox.run(super::RETIRE_RELEASES, &[("RETIRED", "x;rm"), ("NAMESPACE", "identity"), ("LIVE", "")]);
         assert!(!out.status.success());
         assert_eq!(sandbox.read("log"), "");
+    }
+
+    #[test]
+    fn the_pull_request_check_fails_on_a_change_no_apply_can_make() {
+        let run = |code: u8| {
+            let platform = format!("echo 'changed files'\necho 'error[VAL009]: a downgrade' >&2\nexit {code}");
+            let sandbox = Sandbox::new(&[("platform", &platform)]);
+            let summary = sandbox.0.join("summary");
+            let env = [("BASE_SHA", "abc"), ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())];
+            let out = sandbox.run(super::PLATFORM_DIFF, &env);
+            (out.status.success(), sandbox.read("summary"))
+        };
+        let (ok, summary) = run(1);
+        assert!(!ok && summary.starts_with("### Changes no apply can make") && summary.contains("VAL009"), "{summary}");
+        let (ok, summary) = run(0);
+        assert!(ok && !summary.contains("no apply") && summary.contains("changed files"), "{summary}");
+        let (ok, summary) = run(3);
+        assert!(ok && summary.contains("platform diff failed"), "{summary}");
     }
 
     /// `CANARY_WAIT` with a fake `kubectl` that answers each jsonpath query from `status`:

@@ -2,7 +2,9 @@
 //!
 //! Builds the inputs twice in memory — as they are in the work tree, and as they were at a
 //! git revision (exported with `git archive`, never checked out) — and prints the difference
-//! of the two output trees, grouped by service and backend. Nothing is written.
+//! of the two output trees, grouped by service and backend. Nothing is written. Changes no
+//! apply can make (a database downgrade, a storage shrink: `platform_compiler::changes`) are
+//! reported first, as errors, and make the diff exit 1.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -77,15 +79,27 @@ pub fn diff(a: &InputArgs, base: &str, only: &[String], stat: bool) -> anyhow::R
     }
     let new = build(&new_fe, only)?;
     let (_keep, old_root) = export(&a.path, base)?;
-    let old = if old_root.exists() {
-        match platform_driver::load(&Inputs { root: old_root.clone(), org: a.org.clone() }) {
-            Ok(fe) if !fe.has_errors() => build(&fe, only)?,
-            Ok(_) => bail!("the inputs at `{base}` do not compile, so there is nothing to compare with"),
-            Err(_) => Tree::new(),
+    let old_fe = match old_root
+        .exists()
+        .then(|| platform_driver::load(&Inputs { root: old_root.clone(), org: a.org.clone() }))
+    {
+        Some(Ok(fe)) if fe.has_errors() => {
+            bail!("the inputs at `{base}` do not compile, so there is nothing to compare with")
         }
-    } else {
-        Tree::new()
+        Some(Ok(fe)) => Some(fe),
+        Some(Err(_)) | None => None,
     };
+    let old = match &old_fe {
+        Some(fe) => build(fe, only)?,
+        None => Tree::new(),
+    };
+    // Changes no apply can make come first, and fail the diff.
+    let impossible =
+        old_fe.map(|fe| platform_compiler::changes::impossible(&fe.services, &new_fe.services)).unwrap_or_default();
+    if !impossible.is_empty() {
+        eprint!("{}", crate::render::render(a.format, &new_fe.sources, &impossible, crate::color()));
+    }
+    let status = if impossible.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) };
     let mut changes: Vec<(String, &'static str, String)> = Vec::new();
     for (p, bytes) in &new {
         match old.get(p) {
@@ -109,7 +123,7 @@ pub fn diff(a: &InputArgs, base: &str, only: &[String], stat: bool) -> anyhow::R
                 &serde_json::json!({ "$schema": JSON_SCHEMA, "base": base, "changes": items })
             )?
         );
-        return Ok(ExitCode::SUCCESS);
+        return Ok(status);
     }
     // Summary by service and backend: what a reviewer reads first.
     let mut groups: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
@@ -120,7 +134,7 @@ pub fn diff(a: &InputArgs, base: &str, only: &[String], stat: bool) -> anyhow::R
     }
     if changes.is_empty() {
         println!("no change to the generated files since `{base}`");
-        return Ok(ExitCode::SUCCESS);
+        return Ok(status);
     }
     println!("generated files changed since `{base}`:");
     for (g, kinds) in &groups {
@@ -133,7 +147,7 @@ pub fn diff(a: &InputArgs, base: &str, only: &[String], stat: bool) -> anyhow::R
             print!("{d}");
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(status)
 }
 
 /// A temporary directory removed on drop (std only).

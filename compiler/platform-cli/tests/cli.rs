@@ -149,6 +149,38 @@ fn diff_shows_what_an_input_change_does_to_the_outputs() {
     assert!(out.contains("payment-api/backstage") && out.contains("+    platform.dev/tier: experimental"), "{out}");
 }
 
+/// Issue 11.6: a database downgrade or a storage shrink is a change no apply can make, so the
+/// diff reports it first, as an error at the input that asks for it, and exits 1; an upgrade
+/// is a routine change.
+#[test]
+fn diff_refuses_what_no_apply_can_make() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    let src = committed_seed(repo).replace("size: small", "size: medium\n    version: \"17\"");
+    let commit = |text: &str| {
+        std::fs::write(repo.join("platform.yaml"), text).unwrap();
+        for args in [&["add", "."][..], &["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "db"]]
+        {
+            assert!(Command::new("git").args(args).current_dir(repo).status().unwrap().success());
+        }
+    };
+    commit(&src);
+    let r = repo.to_string_lossy().into_owned();
+    std::fs::write(repo.join("platform.yaml"), src.replace("size: medium", "size: small").replace("\"17\"", "\"16\""))
+        .unwrap();
+    let o = platform(&["diff", &r, "--stat"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(code(&o), 1, "{err}");
+    assert!(err.contains("VAL009") && err.contains("from version 17 down to 16"), "{err}");
+    assert!(err.contains("VAL010") && err.contains("from 100 GiB to 20 GiB"), "{err}");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("generated files changed"), "the diff still follows");
+    // The other way round is an upgrade and a larger disk: routine.
+    commit(&src.replace("size: medium", "size: small").replace("\"17\"", "\"16\""));
+    std::fs::write(repo.join("platform.yaml"), &src).unwrap();
+    let o = platform(&["diff", &r, "--stat"]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 #[test]
 fn explain_service_shows_where_each_setting_came_from() {
     let mono = support::repo().join("examples/monorepo");

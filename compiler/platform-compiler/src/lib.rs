@@ -7,8 +7,11 @@
 //!    decoded into [`raw::OrgFile`], then lowered to an [`ir::Org`];
 //! 2. each service file is decoded into [`raw::ServiceFile`] and lowered against its org
 //!    ([`lower::service`]), environment overrides merged in;
-//! 3. [`validate`] binds dependencies across services and enforces tier policies.
+//! 3. [`validate`] binds dependencies across services and enforces tier policies;
+//! 4. [`changes`] compares two builds of the same services for changes no apply can make
+//!    (`platform diff --base`).
 
+pub mod changes;
 pub mod codes;
 pub mod defaults;
 pub mod lower;
