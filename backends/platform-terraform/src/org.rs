@@ -301,25 +301,12 @@ fn main_body(org: &Org, entries: &[Entry<'_>]) -> Body {
             .attr("url", Expr::str(format!("https://{GITHUB_OIDC_HOST}")))
             .attr("client_id_list", Expr::strs([GITHUB_AUDIENCE])),
     );
-    body.push_block(
-        Block::new("data", ["aws_iam_policy_document", "github_deploy_trust"]).block(
-            Block::new("statement", [])
-                .attr("sid", Expr::str("GithubEnvironment"))
-                .attr("effect", Expr::str("Allow"))
-                .attr("actions", Expr::strs(["sts:AssumeRoleWithWebIdentity"]))
-                .block(principals("Federated", Expr::List(vec![Expr::path("local.github_oidc_provider_arn")])))
-                .block(condition(
-                    "StringEquals",
-                    Expr::str(format!("{GITHUB_OIDC_HOST}:aud")),
-                    Expr::strs([GITHUB_AUDIENCE]),
-                ))
-                .block(condition(
-                    "StringEquals",
-                    Expr::str(format!("{GITHUB_OIDC_HOST}:sub")),
-                    Expr::List(vec![Expr::path("local.github_subject")]),
-                )),
-        ),
-    );
+    body.push_block(github_trust(
+        "github_deploy_trust",
+        "GithubEnvironment",
+        Expr::path("local.github_oidc_provider_arn"),
+        Expr::List(vec![Expr::path("local.github_subject")]),
+    ));
 
     body.0.push(Item::Comment(
         "Per service: its CI deploy module (deploy role, permissions boundary, KMS key), generated next to the service's own Terraform."
@@ -354,6 +341,24 @@ fn main_body(org: &Org, entries: &[Entry<'_>]) -> Body {
     }
     secret_store_grant(org, entries, &mut body);
     body
+}
+
+/// `data.aws_iam_policy_document.<label>`: GitHub's OIDC tokens (`provider`, audience
+/// [`GITHUB_AUDIENCE`]) with exactly one of `subjects` may assume the role.
+pub fn github_trust(label: &str, sid: &str, provider: Expr, subjects: Expr) -> Block {
+    Block::new("data", ["aws_iam_policy_document", label]).block(
+        Block::new("statement", [])
+            .attr("sid", Expr::str(sid))
+            .attr("effect", Expr::str("Allow"))
+            .attr("actions", Expr::strs(["sts:AssumeRoleWithWebIdentity"]))
+            .block(principals("Federated", Expr::List(vec![provider])))
+            .block(condition(
+                "StringEquals",
+                Expr::str(format!("{GITHUB_OIDC_HOST}:aud")),
+                Expr::strs([GITHUB_AUDIENCE]),
+            ))
+            .block(condition("StringEquals", Expr::str(format!("{GITHUB_OIDC_HOST}:sub")), subjects)),
+    )
 }
 
 /// The Kubernetes provider (the environment's cluster, with the applier's own AWS

@@ -18,8 +18,8 @@
 use platform_ir::{Ecr, Environment, naming};
 
 use crate::hcl::{self, BinOp, Block, Body, Expr, Item};
-use crate::org::{GITHUB_AUDIENCE, GITHUB_OIDC_HOST};
-use crate::root::{Ctx, arn, condition, principals, statement};
+use crate::org::{GITHUB_OIDC_HOST, github_trust};
+use crate::root::{Ctx, arn, principals, statement};
 
 /// Images a repository keeps (each build pushes its image, a signature and an attestation).
 pub const KEEP_IMAGES: i64 = 500;
@@ -158,21 +158,7 @@ fn push_role(ctx: &Ctx<'_>, repo: &Repository<'_>, body: &mut Body) {
         hcl::lit(format!(":oidc-provider/{GITHUB_OIDC_HOST}")),
     ]);
     let subject = format!("repo:{}:ref:{PUSH_BRANCH}", ctx.org.catalog.github_repo.value);
-    body.push_block(
-        Block::new("data", ["aws_iam_policy_document", "image_push_trust"]).block(
-            Block::new("statement", [])
-                .attr("sid", Expr::str("GithubMainBranch"))
-                .attr("effect", Expr::str("Allow"))
-                .attr("actions", Expr::strs(["sts:AssumeRoleWithWebIdentity"]))
-                .block(principals("Federated", Expr::List(vec![provider])))
-                .block(condition(
-                    "StringEquals",
-                    Expr::str(format!("{GITHUB_OIDC_HOST}:aud")),
-                    Expr::strs([GITHUB_AUDIENCE]),
-                ))
-                .block(condition("StringEquals", Expr::str(format!("{GITHUB_OIDC_HOST}:sub")), Expr::strs([subject]))),
-        ),
-    );
+    body.push_block(github_trust("image_push_trust", "GithubMainBranch", provider, Expr::strs([subject])));
     body.push_block(
         Block::new("data", ["aws_iam_policy_document", "image_push"])
             .attr("count", count(repo.owner))
