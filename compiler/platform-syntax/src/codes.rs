@@ -15,8 +15,8 @@ platform_ir::codes! {
         "Files over 1 MiB are refused before parsing: no real service description is that large, and a limit keeps a build from being stalled by a stray file.\n\nFix: check that the right file is named `platform.yaml`.";
     SYN007 "nesting-too-deep" "the YAML is nested too deeply"
         "More than 64 levels of nesting are refused (a defence against nesting bombs).\n\nFix: flatten the structure; no field of `platform.yaml` needs that depth.";
-    SYN008 "alias-expansion-too-large" "aliases expand to too many nodes"
-        "Anchors and aliases (`&a`, `*a`) are expanded while reading. Expansion is limited to 100 000 nodes, which stops a 'billion laughs' file from exhausting memory.\n\nFix: write the values out, or use fewer nested aliases.";
+    SYN008 "alias-expansion-too-large" "aliases expand to too many nodes or too much text"
+        "Anchors and aliases (`&a`, `*a`) are expanded while reading. A document may hold at most 100 000 values and 4 MiB of text once expanded, which stops a 'billion laughs' file, or one long string repeated a thousand times, from exhausting memory and time. A file with that many values written out gets the same code.\n\nFix: write the values out, or use fewer nested aliases.";
     SYN009 "duplicate-key" "a mapping has the same key twice"
         "YAML parsers disagree on which of two equal keys wins, so a duplicate is always an error.\n\nExample:\n```yaml\nruntime:\n  replicas: 2\n  replicas: 3\n```\n\nFix: keep one of them.";
     SYN010 "unknown-key" "a key that the schema does not know"

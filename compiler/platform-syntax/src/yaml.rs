@@ -16,6 +16,10 @@ use crate::codes;
 pub const MAX_DEPTH: usize = 64;
 /// Most nodes a document may have after alias expansion.
 pub const MAX_NODES: usize = 100_000;
+/// Most bytes of text (scalars and keys) a document may hold after alias expansion: four
+/// times the largest file ([`crate::read::MAX_FILE_BYTES`]), so aliases may repeat a value a
+/// few times, never blow one long string up a thousandfold.
+pub const MAX_EXPANDED_BYTES: usize = 4 << 20;
 
 /// A YAML node with the span of its source text.
 #[derive(Clone, Debug, PartialEq)]
@@ -111,7 +115,16 @@ pub fn parse(text: &str, file: FileId) -> Result<Node, Diagnostic> {
         return Err(d);
     }
     let offsets = CharOffsets::new(text);
-    let mut b = Builder { file, offsets, anchors: BTreeMap::new(), nodes: 0, stack: Vec::new(), root: None };
+    let mut b = Builder {
+        file,
+        offsets,
+        anchors: BTreeMap::new(),
+        nodes: 0,
+        bytes: 0,
+        aliased: false,
+        stack: Vec::new(),
+        root: None,
+    };
     let mut parser = Parser::new_from_str(text);
     let mut docs = 0usize;
     while let Some(ev) = parser.next_event() {
@@ -242,6 +255,10 @@ struct Builder {
     offsets: CharOffsets,
     anchors: BTreeMap<usize, Node>,
     nodes: usize,
+    /// Bytes of text so far, aliases expanded.
+    bytes: usize,
+    /// Whether an alias has been expanded.
+    aliased: bool,
     stack: Vec<Frame>,
     root: Option<Node>,
 }
@@ -253,24 +270,34 @@ impl Builder {
         Span::new(self.file, s, e)
     }
 
-    fn count(&mut self, n: usize, span: Span) -> Result<(), Diagnostic> {
+    /// Count `n` more nodes holding `bytes` more bytes of text.
+    fn count(&mut self, n: usize, bytes: usize, span: Span) -> Result<(), Diagnostic> {
         self.nodes += n;
-        if self.nodes > MAX_NODES {
-            return Err(Diagnostic::error(
-                &codes::SYN008,
-                format!("the document expands to more than {MAX_NODES} nodes"),
-                span,
-                "expansion limit reached here",
-                "write the values out instead of nesting aliases; a platform file never needs this many values",
-            ));
+        self.bytes += bytes;
+        if self.nodes <= MAX_NODES && self.bytes <= MAX_EXPANDED_BYTES {
+            return Ok(());
         }
-        Ok(())
+        let (message, help) = match (self.aliased, self.nodes > MAX_NODES) {
+            (true, true) => (
+                format!("aliases expand the document to more than {MAX_NODES} values"),
+                "write the values out instead of nesting aliases; a platform file never needs this many values",
+            ),
+            (true, false) => (
+                format!("aliases expand the document to more than {} MiB of text", MAX_EXPANDED_BYTES >> 20),
+                "write the value out once instead of repeating a long one through aliases",
+            ),
+            (false, _) => (
+                format!("the document has more than {MAX_NODES} values"),
+                "split the configuration: a platform file never needs this many values",
+            ),
+        };
+        Err(Diagnostic::error(&codes::SYN008, message, span, "limit reached here", help))
     }
 
     fn event(&mut self, ev: Event<'_>, sp: Span) -> Result<(), Diagnostic> {
         match ev {
             Event::Scalar(value, style, anchor, tag) => {
-                self.count(1, sp)?;
+                self.count(1, value.len(), sp)?;
                 let forced_str = match tag.as_deref() {
                     None => false,
                     Some(t) if t.handle == "tag:yaml.org,2002:" && t.suffix == "str" => true,
@@ -306,7 +333,9 @@ impl Builder {
                         "define the anchor (`&name`) before using it",
                     ));
                 };
-                self.count(size(&target), sp)?;
+                self.aliased = true;
+                let (nodes, bytes) = size(&target);
+                self.count(nodes, bytes, sp)?;
                 self.push(Node { kind: target.kind, span: sp })
             }
             Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) if tag.is_some() => {
@@ -355,7 +384,7 @@ impl Builder {
     }
 
     fn open(&mut self, sp: Span) -> Result<(), Diagnostic> {
-        self.count(1, sp)?;
+        self.count(1, 0, sp)?;
         if let Some(Frame::Map { pending: None, .. }) = self.stack.last() {
             return Err(Diagnostic::error(
                 &codes::SYN013,
@@ -438,11 +467,14 @@ impl Builder {
     }
 }
 
-fn size(n: &Node) -> usize {
+/// Nodes and bytes of text (scalars and keys) of a node, as [`Builder::count`] counts them.
+fn size(n: &Node) -> (usize, usize) {
+    let add = |(a, b): (usize, usize), (c, d): (usize, usize)| (a + c, b + d);
     match &n.kind {
-        Kind::Seq(items) => 1 + items.iter().map(size).sum::<usize>(),
-        Kind::Map(entries) => 1 + entries.iter().map(|(_, v)| 1 + size(v)).sum::<usize>(),
-        _ => 1,
+        Kind::Seq(items) => items.iter().map(size).fold((1, 0), add),
+        Kind::Map(entries) => entries.iter().map(|(k, v)| add((1, k.name.len()), size(v))).fold((1, 0), add),
+        Kind::Str(s) | Kind::Int(_, s) | Kind::Float(_, s) => (1, s.len()),
+        Kind::Null | Kind::Bool(_) => (1, 0),
     }
 }
 
@@ -566,5 +598,30 @@ mod tests {
             s.push_str(&format!("a{i}: &a{i} [{p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}]\n", p = prev));
         }
         assert_eq!(p(&s).unwrap_err().code.id, "SYN008");
+    }
+
+    #[test]
+    fn long_strings_repeated_through_aliases_are_refused() {
+        // One 500 000-byte string, referenced 1 000 times: few nodes, 500 MB of text.
+        let mut s = format!("a: &big {}\nb:\n", "x".repeat(500_000));
+        for _ in 0..1000 {
+            s.push_str("  - *big\n");
+        }
+        let started = std::time::Instant::now();
+        let e = p(&s).unwrap_err();
+        assert_eq!(e.code.id, "SYN008");
+        assert!(e.message.contains("MiB of text"), "{}", e.message);
+        assert!(started.elapsed().as_secs() < 5, "refused only after {:?}", started.elapsed());
+        // A few repeats of a modest value are fine.
+        let ok = format!("a: &v {}\nb: [*v, *v, *v]\n", "y".repeat(10_000));
+        assert!(p(&ok).is_ok());
+    }
+
+    #[test]
+    fn many_plain_values_are_not_called_an_alias_expansion() {
+        let s: String = (0..100_001).map(|i| format!("k{i}: 1\n")).collect();
+        let e = p(&s).unwrap_err();
+        assert_eq!(e.code.id, "SYN008");
+        assert!(e.message.starts_with("the document has more than"), "{}", e.message);
     }
 }

@@ -56,16 +56,31 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
             github_repo: lx.req(&c.github_repo, c.span, "spec.catalog.githubRepo")?,
         })
     });
+    // Every service looks its tier up (`Org::tier`): an org without all three is no org.
+    let tier_span = s.tiers.span().unwrap_or(sp);
+    let mut tiers_complete = true;
     for t in ir::Tier::ALL {
         if !tiers.contains_key(t) {
+            tiers_complete = false;
+            // A policy (or a `tiers`) that is there but malformed is reported where it is.
+            let written = match s.tiers.get() {
+                Some(m) => m.value.iter().any(|(k, _)| k.as_str() == t.as_str()),
+                None => s.tiers.is_written(),
+            };
+            if written {
+                continue;
+            }
             lx.error(
                 &codes::LOW001,
                 format!("missing tier policy `{t}`"),
-                sp,
+                tier_span,
                 "tiers incomplete",
-                format!("add `tiers.{t}`"),
+                format!("add `tiers.{t}` with every field of its policy (see the built-in defaults)"),
             );
         }
+    }
+    if !tiers_complete {
+        return None;
     }
     Some(ir::Org {
         name: name?,
