@@ -232,6 +232,7 @@ fn drift_parts(d: &Drift) -> (&'static str, &str, &str) {
         Drift::Missing(p) => ("missing", p, ""),
         Drift::Changed(p, diff) => ("changed", p, diff),
         Drift::Stale(p) => ("stale", p, ""),
+        Drift::NotRegular(p, _) => ("not-regular", p, ""),
     }
 }
 

@@ -46,8 +46,17 @@ fn export(path: &Path, rev: &str) -> anyhow::Result<(tempfile_dir::TempDir, Path
     let dir = if abs.is_file() { abs.parent().unwrap_or(&abs).to_path_buf() } else { abs.clone() };
     let top = String::from_utf8(git(&["rev-parse", "--show-toplevel"], &dir)?)?.trim().to_owned();
     let rel = abs.strip_prefix(&top).unwrap_or(Path::new("")).to_path_buf();
+    // A revision is resolved to a commit first, after `--end-of-options`: a "revision" such
+    // as `--output=FILE` is never taken as an option of git.
+    let commit =
+        git(&["rev-parse", "--verify", "--quiet", "--end-of-options", &format!("{rev}^{{commit}}")], Path::new(&top))
+            .ok()
+            .and_then(|o| String::from_utf8(o).ok())
+            .map(|o| o.trim().to_owned())
+            .filter(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_hexdigit()))
+            .with_context(|| format!("`{rev}` is not a commit of this repository"))?;
     let tmp = tempfile_dir::TempDir::new()?;
-    let tar = git(&["archive", "--format=tar", rev], Path::new(&top))?;
+    let tar = git(&["archive", "--format=tar", "--end-of-options", &commit], Path::new(&top))?;
     let mut child =
         Command::new("tar").args(["-x", "-C"]).arg(tmp.path()).stdin(Stdio::piped()).spawn().context("running tar")?;
     if let Some(mut stdin) = child.stdin.take() {

@@ -539,3 +539,117 @@ fn an_ecr_registry_outside_every_environment_is_a_warning() {
         assert_eq!(module.contains("aws_ecr_repository"), !warned, "{module}");
     }
 }
+
+/// The seed service's `platform.yaml`.
+fn seed_text() -> String {
+    std::fs::read_to_string(support::repo().join("examples/payment-api/platform.yaml")).unwrap()
+}
+
+/// A repository with the seed service at its root (no org file: the built-in defaults).
+fn seed_repo() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join(".git")).unwrap();
+    std::fs::write(tmp.path().join("platform.yaml"), seed_text()).unwrap();
+    tmp
+}
+
+/// Issue 16.3: a build into a directory another build is writing stops at once with a clear
+/// error (never a partial tree after exit 0); a lock whose build is gone does not block.
+#[test]
+fn a_second_build_into_one_directory_is_refused_while_the_first_writes() {
+    let tmp = seed_repo();
+    let r = tmp.path();
+    assert_eq!(code(&platform_in(r, &["build"])), 0);
+    let mut other = Command::new("sleep").arg("30").spawn().unwrap();
+    std::fs::write(r.join(".generated.platform-lock"), format!("{}\n", other.id())).unwrap();
+    let o = platform_in(r, &["build"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_ne!(code(&o), 0, "{err}");
+    assert!(err.contains("another build") && err.contains(&other.id().to_string()), "{err}");
+    other.kill().unwrap();
+    other.wait().unwrap();
+    let o = platform_in(r, &["build"]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// Issue 16.8: `--out .` (or any directory holding the current one) is refused before any
+/// work, and leaves nothing behind.
+#[test]
+fn an_out_holding_the_current_directory_is_refused() {
+    let tmp = seed_repo();
+    let r = tmp.path();
+    assert_eq!(code(&platform_in(r, &["build"])), 0);
+    let generated = r.join("generated");
+    let before: Vec<_> = std::fs::read_dir(r).unwrap().flatten().map(|e| e.file_name()).collect();
+    for out in [".", ".."] {
+        let o = platform_in(&generated, &["build", "..", "--out", out]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_ne!(code(&o), 0, "{err}");
+        assert!(err.contains("holds the current directory"), "{err}");
+    }
+    let after: Vec<_> = std::fs::read_dir(r).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(before, after);
+    assert!(generated.join("payment-api").is_dir());
+}
+
+/// Issue 16.5: a base revision is never taken as an option of git: `--base=--output=FILE`
+/// truncated FILE.
+#[test]
+fn a_diff_base_is_never_an_option_of_git() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    committed_seed(repo);
+    let victim = repo.join("victim.txt");
+    std::fs::write(&victim, "precious\n").unwrap();
+    let arg = format!("--base=--output={}", victim.display());
+    let o = platform(&["diff", &repo.to_string_lossy(), &arg]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_ne!(code(&o), 0, "{err}");
+    assert!(err.contains("is not a commit"), "{err}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+}
+
+/// Issue 16.9: a `platform.yaml` that is a symbolic link is followed inside the build root,
+/// and reported (never skipped without a word) when it leads outside.
+#[test]
+fn a_linked_service_file_is_followed_inside_and_reported_outside() {
+    let tmp = seed_repo();
+    let r = tmp.path();
+    std::fs::create_dir_all(r.join("shared")).unwrap();
+    std::fs::create_dir_all(r.join("linked")).unwrap();
+    std::fs::write(r.join("shared/svc.yaml"), seed_text().replace("name: payment-api", "name: linked-api")).unwrap();
+    std::os::unix::fs::symlink("../shared/svc.yaml", r.join("linked/platform.yaml")).unwrap();
+    let o = platform_in(r, &["build"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(code(&o), 0, "{err}");
+    assert!(err.contains("built 2 services"), "{err}");
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("platform.yaml"), seed_text()).unwrap();
+    std::fs::remove_file(r.join("linked/platform.yaml")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("platform.yaml"), r.join("linked/platform.yaml")).unwrap();
+    let o = platform_in(r, &["build"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_ne!(code(&o), 0, "{err}");
+    assert!(err.contains("symbolic link") && err.contains("outside the build root"), "{err}");
+}
+
+/// Issue 16.4: a committed link in the output tree is drift reported by type; `--check`
+/// never reads through it (a link to `/proc/self/environ` printed the CI job's environment).
+#[test]
+fn check_never_reads_through_a_link_in_the_output() {
+    let tmp = seed_repo();
+    let r = tmp.path();
+    assert_eq!(code(&platform_in(r, &["build"])), 0);
+    let secret = r.join("secret.env");
+    std::fs::write(&secret, "AWS_SECRET_ACCESS_KEY=hunter2\n").unwrap();
+    let catalog = r.join("generated/payment-api/backstage/catalog-info.yaml");
+    std::fs::remove_file(&catalog).unwrap();
+    std::os::unix::fs::symlink(&secret, &catalog).unwrap();
+    for format in ["human", "github", "json", "short"] {
+        let o = platform_in(r, &["build", "--check", "--format", format]);
+        let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert_eq!(code(&o), 1, "{all}");
+        assert!(!all.contains("hunter2"), "{format}: {all}");
+        assert!(all.contains("catalog-info.yaml"), "{format}: {all}");
+    }
+}

@@ -27,10 +27,29 @@ pub fn service_files(root: &Path) -> (Vec<PathBuf>, Vec<String>) {
         .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(|e| !(e.file_type().is_some_and(|t| t.is_dir()) && e.path().join(OUTPUT_MARKER).exists()))
         .build();
+    let inside = std::fs::canonicalize(root).ok();
     for entry in walker {
         match entry {
             Ok(e) if e.file_type().is_some_and(|t| t.is_file()) && e.file_name() == SERVICE_FILE => {
                 found.push(e.into_path());
+            }
+            // A linked service file is followed within the build root, and reported otherwise:
+            // never skipped without a word.
+            Ok(e) if e.path_is_symlink() && e.file_name() == SERVICE_FILE => {
+                match std::fs::canonicalize(e.path()) {
+                    Ok(target) if inside.as_ref().is_some_and(|r| target.starts_with(r)) && target.is_file() => {
+                        found.push(e.into_path());
+                    }
+                    Ok(target) => errors.push(format!(
+                        "`{}` is a symbolic link to `{}`, outside the build root (or not a file); copy the file, or link to one inside the build",
+                        e.path().display(),
+                        target.display()
+                    )),
+                    Err(err) => errors.push(format!(
+                        "`{}` is a symbolic link that leads nowhere ({err}); remove it or point it at a service file",
+                        e.path().display()
+                    )),
+                }
             }
             Ok(_) => {}
             Err(err) => errors.push(err.to_string()),
