@@ -653,3 +653,51 @@ fn check_never_reads_through_a_link_in_the_output() {
         assert!(all.contains("catalog-info.yaml"), "{format}: {all}");
     }
 }
+
+/// Issue 16.12: user strings in diagnostics are printed inert in every format: no terminal
+/// escape sequence, carriage return or line separator reaches the output, and no workflow
+/// command can start a line of its own.
+#[test]
+fn diagnostics_never_print_control_characters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    std::fs::create_dir(r.join(".git")).unwrap();
+    std::fs::write(
+        r.join("platform.yaml"),
+        "kind: Service\nmetadata:\n  name: \"x\\e[31mred\\r\\n::error file=evil::pwned\\u2028y\"\n  team: shop\nspec:\n  language: go\n  monitoring:\n    slo: 99.5\n",
+    )
+    .unwrap();
+    for format in ["human", "short", "github", "json"] {
+        let o = platform_in(r, &["build", "--format", format]);
+        let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert_eq!(code(&o), 1, "{all}");
+        assert!(!all.contains(['\u{1b}', '\r', '\u{2028}']), "{format}: {all:?}");
+        assert!(!all.lines().any(|l| l.starts_with("::error file=evil")), "{format}: {all}");
+        assert!(all.contains("LOW004"), "{format}: {all}");
+    }
+}
+
+/// Issues 16.10 and 16.11: a service directory with a Unicode line break or a backslash is
+/// refused where it would become a workflow path (GHA003), and no header carries the break.
+#[test]
+fn unsafe_directory_names_never_reach_workflows_or_headers() {
+    for dir in ["a\u{2028}b: x", "a\\b", "a\u{85}b"] {
+        let tmp = seed_repo();
+        let r = tmp.path();
+        std::fs::remove_file(r.join("platform.yaml")).unwrap();
+        std::fs::create_dir(r.join(dir)).unwrap();
+        std::fs::write(r.join(dir).join("platform.yaml"), seed_text()).unwrap();
+        let o = platform_in(r, &["build"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(code(&o), 1, "{dir:?}: {err}");
+        assert!(err.contains("GHA003"), "{dir:?}: {err}");
+        assert!(!r.join("generated").exists(), "{dir:?}: a refused build wrote files");
+        // Without the workflows, the other backends' headers keep the path on one line.
+        let o = platform_in(r, &["build", "--only", "helm"]);
+        assert_eq!(code(&o), 0, "{dir:?}: {}", String::from_utf8_lossy(&o.stderr));
+        let values = std::fs::read_to_string(r.join("generated/payment-api/helm/payment-api/values.yaml")).unwrap();
+        let header = values.lines().next().unwrap();
+        assert!(header.starts_with("# Code generated") && header.ends_with("DO NOT EDIT."), "{header:?}");
+        assert!(!values.contains(['\u{2028}', '\u{85}']), "{dir:?}");
+    }
+}

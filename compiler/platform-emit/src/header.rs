@@ -20,11 +20,17 @@ pub fn header(format: Format, source: &str, contents: &str) -> String {
     out
 }
 
-/// The source path as text that stays a comment in every format: no line breaks, nothing a
-/// Go template would execute (`{{`, `}}`; Helm renders templates whose `#` comments are still
-/// template text) and nothing that ends a comment early (`*/`, `-->`).
+/// The source path as text that stays a comment in every format: no line breaks (control
+/// characters, and the Unicode line and paragraph separators U+2028 and U+2029, which YAML 1.1
+/// readers and editors break lines at), no bidirectional overrides that would show the line
+/// other than it is, nothing a Go template would execute (`{{`, `}}`; Helm renders templates
+/// whose `#` comments are still template text) and nothing that ends a comment early (`*/`,
+/// `-->`).
 fn inert(source: &str) -> String {
-    let flat: String = source.chars().map(|c| if c.is_control() { '?' } else { c }).collect();
+    let unsafe_char = |c: char| {
+        c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    let flat: String = source.chars().map(|c| if unsafe_char(c) { '?' } else { c }).collect();
     flat.replace("{{", "{ {").replace("}}", "} }").replace("*/", "* /").replace("-->", "-- >")
 }
 
@@ -55,5 +61,14 @@ mod tests {
                 && g.lines().next().unwrap().ends_with(" */}}")
         );
         assert!(!header(Format::Markdown, "a-->b", "x").lines().next().unwrap()[4..].contains("-->b"));
+    }
+
+    #[test]
+    fn every_unicode_line_break_stays_on_the_header_line() {
+        for brk in ['\u{2028}', '\u{2029}', '\u{85}', '\r', '\u{b}', '\u{c}', '\u{202e}'] {
+            let h = header(Format::Yaml, &format!("svc{brk}evil: true/platform.yaml"), "x: 1");
+            assert!(!h.contains(brk), "{brk:?} reached the header");
+            assert_eq!(h.matches('\n').count(), 2, "{brk:?}");
+        }
     }
 }

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use platform_ir::{Diagnostic, Severity, Sources};
 
 fn esc_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    super::inert(&s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A"))
 }
 
 fn esc_prop(s: &str) -> String {

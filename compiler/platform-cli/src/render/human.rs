@@ -21,7 +21,7 @@ impl fmt::Debug for Report<'_> {
 
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.d.message)
+        f.write_str(&super::inert(&self.d.message))
     }
 }
 
@@ -60,24 +60,24 @@ pub fn render(sources: &Sources, diags: &[Diagnostic], color: bool) -> String {
     for d in diags {
         let file = sources.get(d.primary.span.file);
         let mut labels = vec![LabeledSpan::new_primary_with_span(
-            Some(d.primary.text.clone()),
+            Some(super::inert(&d.primary.text)),
             span(d.primary.span.start, d.primary.span.len()),
         )];
-        let mut help = d.help.clone();
+        let mut help = super::inert(&d.help);
         for l in &d.secondary {
             if l.span.file == d.primary.span.file {
-                labels.push(LabeledSpan::new_with_span(Some(l.text.clone()), span(l.span.start, l.span.len())));
+                labels.push(LabeledSpan::new_with_span(Some(super::inert(&l.text)), span(l.span.start, l.span.len())));
             } else {
                 let f = sources.get(l.span.file);
                 let (line, col) = f.line_col(l.span.start);
-                help.push_str(&format!("\nnote: {} at {}:{line}:{col}", l.text, f.path));
+                help.push_str(&format!("\nnote: {} at {}:{line}:{col}", super::inert(&l.text), super::inert(&f.path)));
             }
         }
         let report = Report {
             d,
             src: NamedSource::new(
-                file.path.clone(),
-                platform_ir::diagnostic::mask(&file.text, d.primary.span.file, diags),
+                super::inert(&file.path),
+                super::inert_source(&platform_ir::diagnostic::mask(&file.text, d.primary.span.file, diags)),
             )
             .with_language("yaml"),
             labels,

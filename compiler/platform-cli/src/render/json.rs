@@ -11,9 +11,20 @@ pub fn render(sources: &Sources, diags: &[Diagnostic]) -> String {
     to_text(&document(sources, diags))
 }
 
-/// The document as pretty JSON with a final newline.
+/// The document as pretty JSON with a final newline. serde escapes control characters; the
+/// line separators and text-direction overrides it leaves raw are escaped too (`\u2028`),
+/// the same string to a JSON reader, no line break or reordered text to a person or a
+/// JavaScript `eval`. They can only occur inside strings, where the escape is valid.
 pub fn to_text(doc: &Value) -> String {
-    let mut s = serde_json::to_string_pretty(doc).unwrap_or_default();
+    let raw = serde_json::to_string_pretty(doc).unwrap_or_default();
+    let mut s = String::with_capacity(raw.len() + 1);
+    for c in raw.chars() {
+        if matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+            s.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            s.push(c);
+        }
+    }
     s.push('\n');
     s
 }
