@@ -96,9 +96,11 @@ pub struct Link {
     /// Title.
     #[serde(default)]
     pub title: Field<String>,
-    /// `https://` URL.
+    /// `https://` URL with a host name (no credentials).
     #[serde(default)]
-    #[schemars(regex(pattern = r"^https://"))]
+    #[schemars(regex(
+        pattern = r"^https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[1-9][0-9]{0,4})?([/?#][^\s\x22'<>`{}]*)?$"
+    ))]
     pub url: Field<String>,
 }
 
@@ -140,9 +142,11 @@ pub struct ServiceSpec {
     pub language: Field<Language>,
     /// Framework (`fastify`, `gin`, …).
     #[serde(default)]
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9._-]{0,62}$"))]
     pub framework: Field<String>,
     /// Image repository without tag (default `<registry>/<name>`); CI sets the tag.
     #[serde(default)]
+    #[schemars(regex(pattern = r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[1-9][0-9]{0,4})?(/[a-z0-9]+([._-][a-z0-9]+)*)+$"))]
     pub image: Field<String>,
     /// Container port (default 8080).
     #[serde(default)]
@@ -540,6 +544,7 @@ pub struct OrgFile {
 pub struct OrgMetadata {
     /// Org name.
     #[serde(default)]
+    #[schemars(regex(pattern = r"^[a-z]([-a-z0-9]*[a-z0-9])?$"))]
     pub name: Field<String>,
 }
 
@@ -549,6 +554,7 @@ pub struct OrgMetadata {
 pub struct OrgSpec {
     /// Container registry prefix. A private Amazon ECR registry (`<account>.dkr.ecr.<region>.amazonaws.com[/prefix]`) gets a repository per service (scan on push, immutable tags, lifecycle policy, pull by the other environments' accounts) and an image push role for builds on `main`, created by the first environment in the registry's account and region.
     #[serde(default)]
+    #[schemars(regex(pattern = r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[1-9][0-9]{0,4})?(/[a-z0-9]+([._-][a-z0-9]+)*)*$"))]
     pub registry: Field<String>,
     /// The `kubernetes.io/dockerconfigjson` Secret every pod pulls its image with (the org puts it in every service namespace); empty: the nodes pull on their own (ECR through the node role, or a public registry). With an ECR registry the built-in default is empty.
     #[serde(default)]
@@ -556,6 +562,7 @@ pub struct OrgSpec {
     pub registry_pull_secret: Field<String>,
     /// Base domain.
     #[serde(default)]
+    #[schemars(regex(pattern = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]*[a-z0-9])?$"))]
     pub domain: Field<String>,
     /// Environments in promotion order.
     #[serde(default)]
@@ -630,6 +637,7 @@ pub struct OrgEnvironment {
     pub aws_region: Field<String>,
     /// Environment domain.
     #[serde(default)]
+    #[schemars(regex(pattern = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]*[a-z0-9])?$"))]
     pub domain: Field<String>,
     /// Namespace scheme: `{team}`, `{service}`, `{env}` placeholders.
     #[serde(default)]
@@ -643,6 +651,7 @@ pub struct OrgEnvironment {
     pub paging: Field<bool>,
     /// The cluster's IAM OIDC provider (without `https://`).
     #[serde(default)]
+    #[schemars(regex(pattern = r"^[a-z0-9.-]+(/[A-Za-z0-9._-]+)*$"))]
     pub oidc_provider: Field<String>,
 }
 
@@ -679,6 +688,7 @@ pub struct TierPolicy {
     pub enforcement: Field<Enforcement>,
     /// Backstage lifecycle.
     #[serde(default)]
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9._-]{0,62}$"))]
     pub lifecycle: Field<String>,
 }
 
@@ -698,9 +708,11 @@ pub enum Enforcement {
 pub struct Team {
     /// PagerDuty service id.
     #[serde(default)]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_-]{1,64}$"))]
     pub pagerduty: Field<String>,
     /// Slack channel.
     #[serde(default)]
+    #[schemars(regex(pattern = r"^#?[a-z0-9._-]{1,80}$"))]
     pub slack: Field<String>,
 }
 
@@ -713,6 +725,7 @@ pub struct Toolchain {
     pub version: Field<String>,
     /// Default framework.
     #[serde(default)]
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9._-]{0,62}$"))]
     pub framework: Field<String>,
     /// Metric conventions.
     #[serde(default)]
@@ -756,8 +769,9 @@ pub struct CanaryPolicy {
     /// Analysis interval.
     #[serde(default)]
     pub analysis_interval: Field<String>,
-    /// Failed measurements tolerated.
+    /// Failed measurements tolerated (0 to 10).
     #[serde(default)]
+    #[schemars(range(max = 10))]
     pub failure_limit: Field<u32>,
     /// Requests the canary's own pods must serve in the analysis window (5 minutes) for a measurement to count. Fewer: the measurement is inconclusive, never a pass or a failure, and the Rollout pauses for a person (Argo Rollouts' inconclusive analysis).
     #[serde(default)]
@@ -794,9 +808,11 @@ pub struct MonitoringPolicy {
     pub grafana_url: Field<String>,
     /// Prometheus datasource uid.
     #[serde(default)]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9._-]{1,40}$"))]
     pub prometheus_datasource: Field<String>,
     /// Logs datasource uid.
     #[serde(default)]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9._-]{1,40}$"))]
     pub logs_datasource: Field<String>,
     /// Deliver dashboards as grafana-operator resources.
     #[serde(default)]
@@ -888,6 +904,7 @@ pub enum TlsSource {
 pub struct LoggingPolicy {
     /// Aggregator name.
     #[serde(default)]
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9._-]{0,62}$"))]
     pub aggregator: Field<String>,
 }
 

@@ -124,10 +124,24 @@ pub fn k8s_label(lx: &mut Lx, key: &str, value: &Sp<String>) -> bool {
 
 /// `https://` URLs only (they end up in annotations people click).
 pub fn https_url(lx: &mut Lx, u: &Sp<String>) -> bool {
-    let ok = u.starts_with("https://")
-        && u.len() > 8
+    // `https://host[:port][/…]`: a DNS host (so `https://javascript:alert(1)` is no URL), no
+    // credentials, no control characters.
+    let rest = u.strip_prefix("https://").unwrap_or("");
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let (host, port) = authority.split_once(':').map_or((authority, None), |(h, p)| (h, Some(p)));
+    let host_ok = (is_dns_name(host) || host == "localhost")
+        && port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0) && !p.starts_with('0'));
+    let ok = host_ok
         && !u.chars().any(|c| {
-            c.is_whitespace() || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`' || c == '{' || c == '}'
+            c.is_whitespace()
+                || c.is_control()
+                || c == '"'
+                || c == '\''
+                || c == '<'
+                || c == '>'
+                || c == '`'
+                || c == '{'
+                || c == '}'
         });
     if !ok {
         lx.error(
@@ -135,7 +149,118 @@ pub fn https_url(lx: &mut Lx, u: &Sp<String>) -> bool {
             format!("`{}` is not an https URL", u.value),
             u.span,
             "not an https URL",
-            "write a URL that starts with `https://` and has no spaces or quotes",
+            "write a URL that starts with `https://` and a host name, with no credentials, spaces or quotes",
+        );
+    }
+    ok
+}
+
+/// What a text value must look like: its name in a message, the test, and the help. Each
+/// rule has its pattern in the JSON Schema too (`raw`), which the schema test holds together.
+pub struct Rule {
+    /// What the value is, after "is not": `a DNS name`.
+    pub what: &'static str,
+    /// The test.
+    pub ok: fn(&str) -> bool,
+    /// How to write one.
+    pub help: &'static str,
+}
+
+/// A word of lowercase letters, digits, `.`, `_` and `-`, starting with a letter or digit
+/// (at most 63): frameworks, log aggregators, Backstage lifecycles.
+fn is_word(s: &str) -> bool {
+    let b = s.as_bytes();
+    (1..=63).contains(&b.len())
+        && b[0].is_ascii_alphanumeric()
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"._-".contains(c))
+}
+
+/// A lowercase DNS name, a dot in it.
+pub const DNS_NAME: Rule =
+    Rule { what: "a DNS name", ok: is_dns_name, help: "write a lowercase DNS name such as `acme.dev`" };
+
+/// A lowercase word (see [`is_word`]).
+pub const WORD: Rule = Rule {
+    what: "a lowercase word",
+    ok: is_word,
+    help: "write lowercase letters, digits, `.`, `_` and `-`, starting with a letter or digit (e.g. `fastify`)",
+};
+
+/// A container registry: a host (with an optional port) and an optional path, lowercase.
+pub const REGISTRY: Rule = Rule {
+    what: "a container registry",
+    ok: |s| {
+        let (host, path) = s.split_once('/').map_or((s, None), |(h, p)| (h, Some(p)));
+        let (name, port) = host.split_once(':').map_or((host, None), |(h, p)| (h, Some(p)));
+        let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0) && !p.starts_with('0'));
+        let host_ok = (is_dns_name(name) || name == "localhost") && port_ok;
+        host_ok && path.is_none_or(|p| p.split('/').all(is_image_segment))
+    },
+    help: "write a registry host and an optional path, e.g. `ghcr.io/acme` or `123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme`",
+};
+
+/// One path segment of an image repository: lowercase letters and digits, single `.`, `_`,
+/// `__` or `-` runs between them (the OCI distribution rule).
+pub fn is_image_segment(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"._-".contains(c))
+        && !s.contains("..")
+        && !s.contains("___")
+}
+
+/// A cluster's IAM OIDC provider: a host and a path, no scheme.
+pub const OIDC_PROVIDER: Rule = Rule {
+    what: "an OIDC provider host and path",
+    ok: |s| {
+        let (host, path) = s.split_once('/').map_or((s, None), |(h, p)| (h, Some(p)));
+        is_dns_name(host)
+            && path.is_none_or(|p| {
+                p.split('/')
+                    .all(|seg| !seg.is_empty() && seg.bytes().all(|c| c.is_ascii_alphanumeric() || b"._-".contains(&c)))
+            })
+    },
+    help: "write the provider without `https://`, e.g. `oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F`",
+};
+
+/// A Grafana datasource uid.
+pub const DATASOURCE_UID: Rule = Rule {
+    what: "a Grafana datasource uid",
+    ok: |s| (1..=40).contains(&s.len()) && s.bytes().all(|c| c.is_ascii_alphanumeric() || b"._-".contains(&c)),
+    help: "write the datasource's uid: up to 40 letters, digits, `.`, `_` and `-`",
+};
+
+/// A PagerDuty service id or integration name.
+pub const PAGERDUTY: Rule = Rule {
+    what: "a PagerDuty service id",
+    ok: |s| (1..=64).contains(&s.len()) && s.bytes().all(|c| c.is_ascii_alphanumeric() || b"_-".contains(&c)),
+    help: "write the PagerDuty service's id (letters, digits, `_` and `-`, e.g. `PABC123`)",
+};
+
+/// A Slack channel, with or without its `#`.
+pub const SLACK_CHANNEL: Rule = Rule {
+    what: "a Slack channel",
+    ok: |s| {
+        let c = s.strip_prefix('#').unwrap_or(s);
+        (1..=80).contains(&c.len())
+            && c.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+    },
+    help: "write the channel's name, e.g. `#payments-alerts` (lowercase letters, digits, `.`, `_` and `-`)",
+};
+
+/// Report LOW019 unless `v` follows `rule`.
+pub fn follows(lx: &mut Lx, v: &Sp<String>, rule: &Rule) -> bool {
+    let ok = (rule.ok)(&v.value);
+    if !ok {
+        let shown: String = v.value.chars().flat_map(char::escape_debug).take(80).collect();
+        lx.error(
+            &codes::LOW019,
+            format!("`{shown}` is not {}", rule.what),
+            v.span,
+            format!("not {}", rule.what),
+            rule.help,
         );
     }
     ok

@@ -7,7 +7,10 @@ use platform_ir::{Ratio, Sp, Span};
 use platform_syntax::Field;
 
 use crate::codes;
-use crate::lower::checks::{dns_label, duration, https_url, is_dns_name, k8s_label, range};
+use crate::lower::checks::{
+    DATASOURCE_UID, DNS_NAME, OIDC_PROVIDER, PAGERDUTY, REGISTRY, SLACK_CHANNEL, WORD, dns_label, duration, follows,
+    https_url, is_dns_name, k8s_label, range,
+};
 use crate::lower::{Lx, list, opt};
 use crate::raw;
 
@@ -16,6 +19,9 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
     check_header(lx, &file.api_version, &file.kind, "Platform", root);
     let meta = file.metadata.get();
     let name = meta.and_then(|m| lx.req(&m.name, m.span, "metadata.name"));
+    if let Some(n) = &name {
+        dns_label(lx, n, "org name");
+    }
     let spec = lx.req(&file.spec, root, "spec")?;
     let s = &spec.value;
     let sp = spec.span;
@@ -25,7 +31,13 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
         let ecr = registry.as_ref().is_some_and(|r| ir::Ecr::parse(&r.value).is_some());
         if ecr && p.span.file == crate::BUILTIN_FILE { Sp::new(String::new(), p.span) } else { p }
     });
+    if let Some(r) = &registry {
+        follows(lx, r, &REGISTRY);
+    }
     let domain = lx.req(&s.domain, sp, "spec.domain");
+    if let Some(d) = &domain {
+        follows(lx, d, &DNS_NAME);
+    }
     let environments = environments(lx, s, sp);
     let tiers = tiers(lx, s);
     let teams = teams(lx, s);
@@ -35,7 +47,9 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
     let monitoring = monitoring(lx, s, sp);
     let ingress = ingress(lx, s, sp);
     let logging = s.logging.get().and_then(|l| {
-        Some(ir::LoggingPolicy { aggregator: lx.req(&l.aggregator, l.span, "spec.logging.aggregator")? })
+        let aggregator = lx.req(&l.aggregator, l.span, "spec.logging.aggregator")?;
+        follows(lx, &aggregator, &WORD);
+        Some(ir::LoggingPolicy { aggregator })
     });
     let secret_store = lx.req(&s.secret_store, sp, "spec.secretStore");
     let secret_reload = lx.req(&s.secret_reload, sp, "spec.secretReload").map(|r| {
@@ -185,6 +199,8 @@ fn environments(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<Vec<ir::Envir
             continue;
         };
         dns_label(lx, &name, "environment name");
+        follows(lx, &domain, &DNS_NAME);
+        follows(lx, &oidc_provider, &OIDC_PROVIDER);
         if aws_account.len() != 12 || !aws_account.bytes().all(|b| b.is_ascii_digit()) {
             lx.error(
                 &codes::LOW019,
@@ -267,6 +283,7 @@ fn tiers(lx: &mut Lx, s: &raw::OrgSpec) -> BTreeMap<ir::Tier, ir::TierPolicy> {
             })
         })();
         if let Some(policy) = policy {
+            follows(lx, &policy.lifecycle, &WORD);
             range(lx, &policy.min_replicas, 1, 100, "minReplicas");
             range(lx, &policy.backup_days, 0, 35, "backupDays");
             out.insert(tier, policy);
@@ -282,7 +299,14 @@ fn teams(lx: &mut Lx, s: &raw::OrgSpec) -> BTreeMap<String, ir::Team> {
         let Some(t) = f.get() else { continue };
         let name = Sp::new(key.clone(), t.span);
         dns_label(lx, &name, "team name");
-        out.insert(key.clone(), ir::Team { name, pagerduty: opt(&t.pagerduty), slack: opt(&t.slack) });
+        let (pagerduty, slack) = (opt(&t.pagerduty), opt(&t.slack));
+        if let Some(p) = &pagerduty {
+            follows(lx, p, &PAGERDUTY);
+        }
+        if let Some(c) = &slack {
+            follows(lx, c, &SLACK_CHANNEL);
+        }
+        out.insert(key.clone(), ir::Team { name, pagerduty, slack });
     }
     out
 }
@@ -363,8 +387,12 @@ fn languages(lx: &mut Lx, s: &raw::OrgSpec) -> BTreeMap<ir::Language, ir::Toolch
         let version = lx.req(&t.version, t.span, &format!("{path}.version"));
         let m = lx.req(&t.metrics, t.span, &format!("{path}.metrics"));
         let m = m.and_then(|m| metrics(lx, &m, &format!("{path}.metrics")));
+        let framework = opt(&t.framework);
+        if let Some(f) = &framework {
+            follows(lx, f, &WORD);
+        }
         if let (Some(version), Some(metrics)) = (version, m) {
-            out.insert(lang, ir::Toolchain { version, framework: opt(&t.framework), metrics });
+            out.insert(lang, ir::Toolchain { version, framework, metrics });
         }
     }
     out
@@ -420,6 +448,9 @@ fn databases(lx: &mut Lx, s: &raw::OrgSpec) -> BTreeMap<ir::Engine, ir::EngineCa
     out
 }
 
+/// The longest canary pause: a deploy job follows the whole canary.
+const MAX_PAUSE_SECONDS: u64 = 24 * 3600;
+
 /// Lower canary steps and check their order.
 pub fn canary_steps(lx: &mut Lx, steps: &Sp<Vec<Field<raw::CanaryStep>>>) -> Vec<ir::CanaryStep> {
     let mut out = Vec::new();
@@ -442,7 +473,15 @@ pub fn canary_steps(lx: &mut Lx, steps: &Sp<Vec<Field<raw::CanaryStep>>>) -> Vec
             }
             raw::CanaryStep::Pause(ref d) => {
                 let d = Sp::new(d.clone(), step.span);
-                duration(lx, &d);
+                if duration(lx, &d).is_some_and(|secs| !(1..=MAX_PAUSE_SECONDS).contains(&secs)) {
+                    lx.error(
+                        &codes::LOW007,
+                        format!("a canary pause of `{}` is out of range", d.value),
+                        d.span,
+                        "between 1s and 24h",
+                        "pause between `1s` and `24h`; a longer wait is a manual promotion (`platform deploy promote`), not a pause",
+                    );
+                }
                 out.push(ir::CanaryStep::Pause(d));
             }
             raw::CanaryStep::Analysis => out.push(ir::CanaryStep::Analysis(step.span)),
@@ -464,8 +503,17 @@ fn canary(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::CanaryPolicy> {
     let c = lx.req(&s.canary, sp, "spec.canary")?;
     let steps = lx.req(&c.steps, c.span, "spec.canary.steps")?;
     let analysis_interval = lx.req(&c.analysis_interval, c.span, "spec.canary.analysisInterval")?;
-    duration(lx, &analysis_interval);
+    if duration(lx, &analysis_interval).is_some_and(|secs| !(10..=3600).contains(&secs)) {
+        lx.error(
+            &codes::LOW007,
+            format!("an analysis interval of `{}` is out of range", analysis_interval.value),
+            analysis_interval.span,
+            "between 10s and 1h",
+            "measure every `1m` or so: between `10s` and `1h`",
+        );
+    }
     let failure_limit = lx.req(&c.failure_limit, c.span, "spec.canary.failureLimit")?;
+    range(lx, &failure_limit, 0, 10, "failureLimit");
     let min_requests = lx.req(&c.min_requests, c.span, "spec.canary.minRequests")?;
     if min_requests.value == 0 {
         lx.error(
@@ -535,8 +583,17 @@ fn monitoring(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::MonitoringP
     let grafana_instance_selector = m
         .grafana_instance_selector
         .get()
-        .map(|l| l.value.iter().filter_map(|(k, v)| v.get().map(|v| (k.clone(), v.value.clone()))).collect())
+        .map(|l| {
+            l.value
+                .iter()
+                .filter_map(|(k, v)| v.get().filter(|v| k8s_label(lx, k, v)).map(|v| (k.clone(), v.value.clone())))
+                .collect()
+        })
         .unwrap_or_default();
+    let prometheus_datasource = lx.req(&m.prometheus_datasource, ms, "spec.monitoring.prometheusDatasource")?;
+    follows(lx, &prometheus_datasource, &DATASOURCE_UID);
+    let logs_datasource = lx.req(&m.logs_datasource, ms, "spec.monitoring.logsDatasource")?;
+    follows(lx, &logs_datasource, &DATASOURCE_UID);
     Some(ir::MonitoringPolicy {
         slo_period_days,
         windows,
@@ -545,8 +602,8 @@ fn monitoring(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::MonitoringP
         prometheus_namespace,
         runbook_base_url,
         grafana_url,
-        prometheus_datasource: lx.req(&m.prometheus_datasource, ms, "spec.monitoring.prometheusDatasource")?,
-        logs_datasource: lx.req(&m.logs_datasource, ms, "spec.monitoring.logsDatasource")?,
+        prometheus_datasource,
+        logs_datasource,
         grafana_operator: lx.req(&m.grafana_operator, ms, "spec.monitoring.grafanaOperator")?,
         grafana_namespace,
         grafana_instance_selector,

@@ -9,7 +9,7 @@ use platform_syntax::de::decode;
 use platform_syntax::yaml::{Kind, Node};
 
 use crate::codes;
-use crate::lower::checks::{dns_label, duration, https_url, is_dns_label, is_dns_name, range};
+use crate::lower::checks::{REGISTRY, WORD, dns_label, duration, follows, https_url, is_dns_label, is_dns_name, range};
 use crate::lower::org::{canary_steps, check_header, label_matcher, metric_name};
 use crate::lower::{Lx, list, opt};
 use crate::merge::{get, merge};
@@ -57,6 +57,9 @@ pub fn lower(
 
     let toolchain = language.as_ref().and_then(|l| org.languages.get(&l.value));
     let framework = opt(&s.framework).or_else(|| toolchain.and_then(|t| t.framework.clone()));
+    if let Some(f) = opt(&s.framework) {
+        follows(lx, &f, &WORD);
+    }
     let previous_names = previous_names(lx, &meta, &name);
     // Like every AWS name, the image repository keeps the first name through a rename: an
     // ECR repository holding images cannot be renamed, only replaced.
@@ -104,6 +107,9 @@ pub fn lower(
         })
         .collect();
     let environments = environments(lx, org, node, file, &name, &team, ingress.as_ref(), policy);
+    for e in environments.iter().flatten() {
+        env_names(lx, &e.runtime.env, &secrets, e.database.as_ref());
+    }
     if name_ok {
         // The names a service's databases add, in whichever environments it has them.
         let mut engines: Vec<ir::Engine> = database.iter().map(|d| d.engine.value).collect();
@@ -199,30 +205,31 @@ fn name_lengths(lx: &mut Lx, org: &ir::Org, name: &Sp<String>, engines: Option<&
 }
 
 fn image_ref(lx: &mut Lx, image: &Sp<String>) {
-    let ok = !image.is_empty()
-        && image.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_./:".contains(&b))
-        && !image.contains("//");
     let has_tag = image.rsplit('/').next().is_some_and(|last| last.contains(':') || last.contains('@'));
-    if !ok || has_tag {
+    // `host[:port]/path`: the registry rule of the org file, and at least one path segment.
+    let ok = !has_tag && image.contains('/') && (REGISTRY.ok)(&image.value);
+    if !ok {
         lx.error(
             &codes::LOW019,
             format!("`{}` is not an image repository", image.value),
             image.span,
             if has_tag { "tag given" } else { "not a repository reference" },
-            "write the repository without a tag (CI sets the tag to the commit SHA): `ghcr.io/acme/payment-api`",
+            "write a registry host and the repository, without a tag (CI sets the tag to the commit SHA): `ghcr.io/acme/payment-api`",
         );
     }
 }
 
 fn http_path(lx: &mut Lx, p: &Sp<String>) -> bool {
-    let ok = p.starts_with('/') && p.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-_.~".contains(&b));
+    let ok = p.starts_with('/')
+        && p.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-_.~".contains(&b))
+        && !p.split('/').any(|seg| seg == "." || seg == "..");
     if !ok {
         lx.error(
             &codes::LOW019,
             format!("`{}` is not an HTTP path", p.value),
             p.span,
             "not a path",
-            "paths start with `/` and use letters, digits, `-`, `_`, `.` and `~`",
+            "paths start with `/` and use letters, digits, `-`, `_`, `.` and `~`, with no `.` or `..` segment",
         );
     }
     ok
@@ -706,21 +713,42 @@ fn dependencies(lx: &mut Lx, s: &raw::ServiceSpec) -> Vec<ir::Dependency> {
 }
 
 fn percent(lx: &mut Lx, d: &Sp<platform_syntax::field::Decimal>, what: &str) -> Option<Sp<Ratio>> {
-    match Ratio::from_percent_text(&d.value.0) {
+    let text = d.value.0.as_str();
+    match Ratio::from_percent_text(text) {
         Some(r) if r.0 > 0 && r.0 < ir::ratio::ONE => Some(Sp::new(r, d.span)),
-        _ => {
-            let help = if d.value.0 == "100" || d.value.0.starts_with("100.0") {
-                "100% leaves no error budget, so no alert can work; use e.g. `99.99`".to_owned()
+        parsed => {
+            // Say what is wrong with the number as written: its form, its precision or its size.
+            let plain = text.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                && text.bytes().filter(|&b| b == b'.').count() <= 1;
+            let (message, label, help) = if !plain {
+                (
+                    format!("{what} `{text}` is not written as a plain decimal"),
+                    "not a plain decimal",
+                    format!(
+                        "write the percentage with digits and one `.`, e.g. `99.9`{}",
+                        if text.contains(['e', 'E']) { " (no exponent)" } else { "" }
+                    ),
+                )
+            } else if parsed.is_none() {
+                (
+                    format!("{what} `{text}` has more than 7 decimals"),
+                    "too precise",
+                    "write at most 7 decimals, e.g. `99.9`".to_owned(),
+                )
+            } else if text == "100" || text.starts_with("100.0") {
+                (
+                    format!("{what} `{text}` is not strictly between 0 and 100 percent"),
+                    "out of range",
+                    "100% leaves no error budget, so no alert can work; use e.g. `99.99`".to_owned(),
+                )
             } else {
-                "write a percentage strictly between 0 and 100 with at most 7 decimals, e.g. `99.9`".to_owned()
+                (
+                    format!("{what} `{text}` is not strictly between 0 and 100 percent"),
+                    "out of range",
+                    "write a percentage strictly between 0 and 100, e.g. `99.9`".to_owned(),
+                )
             };
-            lx.error(
-                &codes::LOW008,
-                format!("{what} `{}` is not strictly between 0 and 100 percent", d.value.0),
-                d.span,
-                "out of range",
-                help,
-            );
+            lx.error(&codes::LOW008, message, d.span, label, help);
             None
         }
     }
@@ -890,6 +918,33 @@ fn previous_names(lx: &mut Lx, meta: &raw::ServiceMetadata, name: &Sp<String>) -
         out.push(p);
     }
     out
+}
+
+/// A container gets each variable once: a plain `env` name may not be a declared secret's
+/// variable or one the database credentials set (the chart would render it twice, and which
+/// value a pod sees would depend on the order).
+fn env_names(lx: &mut Lx, env: &[ir::EnvVar], secrets: &[ir::Secret], database: Option<&ir::Database>) {
+    for var in env {
+        let from_secret = secrets.iter().find(|s| naming::secret_env_var(&s.name.value) == var.name.value);
+        let from_database = database.and_then(|d| {
+            naming::database_secret_keys(d.engine.value).iter().find(|(_, v)| *v == var.name.value).map(|_| d)
+        });
+        let (what, at) = match (from_secret, from_database) {
+            (Some(s), _) => (format!("the secret `{}`", s.name.value), s.name.span),
+            (None, Some(d)) => (format!("the {} credentials", d.engine.value), d.engine.span),
+            (None, None) => continue,
+        };
+        lx.diags.push(
+            Diagnostic::error(
+                &codes::LOW013,
+                format!("`{}` is set twice: here and by {what}", var.name.value),
+                var.name.span,
+                "set twice",
+                format!("rename or remove this variable: `{}` comes from {what} already", var.name.value),
+            )
+            .with_label(at, "sets it too"),
+        );
+    }
 }
 
 fn tags(lx: &mut Lx, meta: &raw::ServiceMetadata) -> Vec<Sp<String>> {
