@@ -224,6 +224,9 @@ pub struct Runtime {
     /// Plain environment variables (never secrets: declare those under `secrets`).
     #[serde(default)]
     pub env: Field<BTreeMap<String, Field<String>>>,
+    /// Variables of `env` that read as secrets but are not, each with the reason (at least three words), e.g. `PASSWORD_POLICY: "the policy's name, not a password"`: the compiler then takes the value as it is.
+    #[serde(default)]
+    pub env_not_secret: Field<BTreeMap<String, Field<String>>>,
     /// Horizontal autoscaling.
     #[serde(default)]
     pub autoscaling: Field<Autoscaling>,
@@ -1096,39 +1099,23 @@ fn require_kind(s: &mut schemars::Schema) {
     require(s, &["kind"]);
 }
 
-/// `runtime.env` refuses what the compiler refuses as a literal secret (LOW009), from the
-/// same word and prefix lists: a value under a secret-sounding name, and a value shaped like
-/// a known secret or a URL with credentials.
+/// `runtime.env` refuses a value shaped like a well-known secret or a URL with credentials,
+/// from the compiler's own prefix list (LOW009). Secrets by name the schema leaves to the
+/// compiler: a reasoned waiver (`envNotSecret`) lifts them, which a schema cannot see.
 fn env_without_secrets(s: &mut schemars::Schema) {
-    use crate::lower::service::{SECRET_PREFIXES, SECRET_WORDS};
+    use crate::lower::literal_secrets::SECRET_PREFIXES;
     let escape = |t: &str| {
         t.chars()
             .map(|c| if ".^$*+?()[]{}|\\".contains(c) { format!("\\{c}") } else { c.to_string() })
             .collect::<String>()
     };
-    let any_case = |w: &str| {
-        w.chars()
-            .map(|c| {
-                if c.is_ascii_alphabetic() {
-                    format!("[{}{}]", c.to_ascii_uppercase(), c.to_ascii_lowercase())
-                } else {
-                    escape(&c.to_string())
-                }
-            })
-            .collect::<String>()
-    };
-    let names = SECRET_WORDS.iter().map(|w| any_case(w)).collect::<Vec<_>>().join("|");
     let shapes = SECRET_PREFIXES.iter().map(|p| escape(p)).collect::<Vec<_>>().join("|");
     let value = serde_json::json!({
         "type": "string",
-        "not": { "pattern": format!("^({shapes})|://.*@|@.*://") }
+        "not": { "pattern": format!("^({shapes})|://[^/@]*:[^/@]*@") }
     });
     let Some(env) = s.get_mut("properties").and_then(|p| p.get_mut("env")).and_then(|e| e.as_object_mut()) else {
         return;
     };
-    env.insert(
-        "patternProperties".into(),
-        serde_json::json!({ format!("({names})"): { "type": "string", "maxLength": 0 } }),
-    );
     env.insert("additionalProperties".into(), value);
 }

@@ -1,6 +1,7 @@
 //! Lowering: decoded input types → the resolved IR, one file at a time.
 
 pub mod checks;
+pub mod literal_secrets;
 pub mod org;
 pub mod service;
 

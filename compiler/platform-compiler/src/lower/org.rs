@@ -11,7 +11,7 @@ use crate::lower::checks::{
     DATASOURCE_UID, DNS_NAME, OIDC_PROVIDER, PAGERDUTY, REGISTRY, SLACK_CHANNEL, WORD, dns_label, duration, follows,
     https_url, is_dns_name, k8s_label, range,
 };
-use crate::lower::{Lx, list, opt};
+use crate::lower::{Lx, list, literal_secrets, opt};
 use crate::raw;
 
 /// Lower a decoded org file. `None` when something required is missing (already reported).
@@ -64,6 +64,7 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
     let actions = actions(lx, s);
     let catalog = s.catalog.get().and_then(|c| {
         let source_base_url = lx.req(&c.source_base_url, c.span, "spec.catalog.sourceBaseUrl")?;
+        literal_secrets::refuse_in_text(lx, &source_base_url, "catalog source URL");
         https_url(lx, &source_base_url);
         Some(ir::CatalogPolicy {
             source_base_url,
@@ -812,7 +813,9 @@ fn terraform(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::TerraformPol
         state_bucket: lx.req(&t.state_bucket, ts, "spec.terraform.stateBucket")?,
         lock_table: lx.req(&t.lock_table, ts, "spec.terraform.lockTable")?,
         manage_dns: lx.req(&t.manage_dns, ts, "spec.terraform.manageDns")?,
-        module_source: lx.req(&t.module_source, ts, "spec.terraform.moduleSource")?,
+        module_source: lx.req(&t.module_source, ts, "spec.terraform.moduleSource").inspect(|m| {
+            literal_secrets::refuse_in_text(lx, m, "module source");
+        })?,
         rotation_lambda: rotation?,
         secret_store_role: store_role?,
         dns_target: dns?,
@@ -865,6 +868,7 @@ fn ci(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::CiPolicy> {
     let c = &c.value;
     let platform_repository = lx.req(&c.platform_repository, cs, "spec.ci.platformRepository");
     if let Some(url) = &platform_repository {
+        literal_secrets::refuse_in_text(lx, url, "platform repository");
         https_url(lx, url);
     }
     let platform_binary = c.platform_binary.get().and_then(|b| {

@@ -11,7 +11,7 @@ use platform_syntax::yaml::{Kind, Node};
 use crate::codes;
 use crate::lower::checks::{REGISTRY, WORD, dns_label, duration, follows, https_url, is_dns_label, is_dns_name, range};
 use crate::lower::org::{canary_steps, check_header, label_matcher, metric_name};
-use crate::lower::{Lx, list, opt};
+use crate::lower::{Lx, list, literal_secrets, opt};
 use crate::merge::{get, merge};
 use crate::raw;
 
@@ -95,6 +95,7 @@ pub fn lower(
     let deployment = deployment(lx, org, s, ss);
     let description =
         opt(&meta.description).unwrap_or_else(|| Sp::new(format!("The {} service.", name.value), name.span));
+    literal_secrets::refuse_in_text(lx, &description, "description");
     let system = opt(&meta.system).unwrap_or_else(|| team.clone());
     dns_label(lx, &system, "system name");
     let tags = tags(lx, &meta);
@@ -103,6 +104,7 @@ pub fn lower(
         .filter_map(|l| {
             let title = lx.req(&l.title, l.span, "links[].title")?;
             let url = lx.req(&l.url, l.span, "links[].url")?;
+            literal_secrets::refuse_in_text(lx, &url, "link");
             https_url(lx, &url).then_some(ir::Link { title, url })
         })
         .collect();
@@ -314,33 +316,37 @@ fn memory(lx: &mut Lx, f: &Sp<String>) -> Option<Sp<Memory>> {
 /// The second half of every literal-secret help: a value that reached a file is exposed.
 const ROTATE: &str = "A value that was ever committed or shared is exposed: rotate it at its issuer, and set the new one with the secret store";
 
-/// Words in an environment variable's name that make a non-empty value a secret.
-pub(crate) const SECRET_WORDS: &[&str] =
-    &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL", "ACCESS_KEY"];
-/// How well-known secrets start (AWS keys, PEM, GitHub, Stripe, Slack, GitLab, Google tokens).
-pub(crate) const SECRET_PREFIXES: &[&str] = &[
-    "AKIA",
-    "ASIA",
-    "-----BEGIN",
-    "ghp_",
-    "gho_",
-    "ghs_",
-    "github_pat_",
-    "sk_live_",
-    "rk_live_",
-    "xoxb-",
-    "xoxp-",
-    "glpat-",
-    "AIza",
-];
-
-/// True when a plain env value looks like a secret by name or by shape.
-fn looks_secret(name: &str, value: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    let by_name = SECRET_WORDS.iter().any(|w| upper.contains(w)) && !value.is_empty();
-    let by_shape = SECRET_PREFIXES.iter().any(|p| value.starts_with(p))
-        || value.contains("://") && value.contains('@') && value.contains(':');
-    by_name || by_shape
+/// `runtime.envNotSecret`: each waiver names a variable of `env` and says why in three words
+/// or more, so a reviewer reads the reason next to the key.
+fn env_waivers(lx: &mut Lx, r: Option<&Sp<raw::Runtime>>) -> Vec<Sp<String>> {
+    let Some(map) = r.and_then(|r| r.env_not_secret.get()) else { return Vec::new() };
+    let env = r.and_then(|r| r.env.get());
+    let mut out = Vec::new();
+    for (k, reason) in &map.value {
+        let Some(reason) = reason.get() else { continue };
+        if !env.is_some_and(|e| e.value.contains_key(k)) {
+            lx.error(
+                &codes::LOW019,
+                format!("`{k}` is waived as no secret, but `env` has no such variable"),
+                reason.span,
+                "waiver for nothing",
+                "remove the waiver, or correct the variable's name",
+            );
+            continue;
+        }
+        if reason.split_whitespace().count() < 3 {
+            lx.error(
+                &codes::LOW019,
+                format!("the waiver of `{k}` gives no reason"),
+                reason.span,
+                "say why",
+                "write in a few words why the value is not a secret, e.g. `the policy's name, not a password`",
+            );
+            continue;
+        }
+        out.push(Sp::new(k.clone(), reason.span));
+    }
+    out
 }
 
 fn runtime(lx: &mut Lx, r: Option<&Sp<raw::Runtime>>, parent: Span, policy: &ir::TierPolicy) -> Option<ir::Runtime> {
@@ -363,6 +369,7 @@ fn runtime(lx: &mut Lx, r: Option<&Sp<raw::Runtime>>, parent: Span, policy: &ir:
             "raise the limit to at least the request, or remove it",
         );
     }
+    let waivers = env_waivers(lx, r);
     let mut env = Vec::new();
     if let Some(map) = r.and_then(|r| r.env.get()) {
         for (k, v) in &map.value {
@@ -380,15 +387,16 @@ fn runtime(lx: &mut Lx, r: Option<&Sp<raw::Runtime>>, parent: Span, policy: &ir:
                 );
                 continue;
             }
-            if looks_secret(k, &v.value) {
+            let waived = waivers.iter().any(|w| w.value == *k);
+            if let Some(why) = literal_secrets::in_env(k, &v.value).filter(|_| !waived) {
                 let secret = k.to_ascii_lowercase().replace('_', "-");
                 lx.diags.push(
                     Diagnostic::error(
                         &codes::LOW009,
-                        format!("the environment variable `{k}` holds a literal secret value"),
+                        format!("the environment variable `{k}` holds a literal secret value: {why}"),
                         v.span,
                         "secret value written here",
-                        format!("remove the value and declare `secrets: [{{name: {secret}}}]`; the pod then reads it from the secret store as `{k}`. {ROTATE}"),
+                        format!("remove the value and declare `secrets: [{{name: {secret}}}]`; the pod then reads it from the secret store as `{k}`. {ROTATE}. If it is no secret, say why under `runtime.envNotSecret: {{{k}: \"…\"}}`"),
                     )
                     .redacted(),
                 );
