@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod cmd;
 pub mod diff;
+pub mod fuzz;
 pub mod new;
 pub mod origin;
 pub mod render;

@@ -4,9 +4,9 @@
 //! 3 I/O failures while writing; 101 internal compiler error (a bug: please report it).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use platform_cli::{InputArgs, bench, cmd};
+use platform_cli::{InputArgs, bench, cmd, fuzz};
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -92,6 +92,28 @@ enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Fuzz the whole pipeline: mutated corpus inputs and schema-generated documents, each
+    /// built twice and checked (no panic, time and memory budgets, every file parses, builds
+    /// byte-identical). A development command; see CONTRIBUTING.md.
+    #[command(hide = true)]
+    Fuzz {
+        /// Number of inputs.
+        #[arg(long, default_value_t = 10_000)]
+        inputs: usize,
+        /// Generator seed: the same seed runs the same inputs.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Worker threads (default: the available cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Directories holding `platform.yaml` and `platform-org.yaml` files (default:
+        /// `golden-tests` and `examples` of the current directory).
+        #[arg(long, value_name = "DIR")]
+        corpus: Vec<PathBuf>,
+        /// Where failing inputs are saved.
+        #[arg(long, value_name = "DIR", default_value = "fuzz-failures")]
+        failures: PathBuf,
+    },
     /// Benchmark: build N synthetic services and compare with `cp -r` of the output.
     Bench {
         /// Number of services.
@@ -143,5 +165,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { services, dir } => bench::run(services, dir),
+        Command::Fuzz { inputs, seed, threads, corpus, failures } => {
+            let corpus = if corpus.is_empty() { fuzz::default_corpus(Path::new(".")) } else { corpus };
+            let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+            let settings = fuzz::Settings {
+                inputs,
+                seed,
+                threads,
+                budget: std::time::Duration::from_secs(10),
+                failures: Some(failures),
+            };
+            fuzz::run(&corpus, &settings)
+        }
     }
 }

@@ -219,10 +219,8 @@ fn random_looking(value: &str) -> bool {
     if b.len() < 32 || !b.iter().all(|c| c.is_ascii_alphanumeric() || b"+/=_-".contains(c)) {
         return false;
     }
-    let kinds = [u8::is_ascii_lowercase, u8::is_ascii_uppercase, u8::is_ascii_digit]
-        .iter()
-        .filter(|k| b.iter().any(k))
-        .count();
+    let kinds =
+        [u8::is_ascii_lowercase, u8::is_ascii_uppercase, u8::is_ascii_digit].iter().filter(|k| b.iter().any(k)).count();
     let mut counts = [0u32; 256];
     for c in b {
         counts[usize::from(*c)] += 1;
