@@ -27,9 +27,7 @@ pub fn header(format: Format, source: &str, contents: &str) -> String {
 /// whose `#` comments are still template text) and nothing that ends a comment early (`*/`,
 /// `-->`).
 fn inert(source: &str) -> String {
-    let unsafe_char = |c: char| {
-        c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    };
+    let unsafe_char = |c: char| c == '\t' || c == '\n' || platform_ir::text::is_unsafe(c);
     let flat: String = source.chars().map(|c| if unsafe_char(c) { '?' } else { c }).collect();
     flat.replace("{{", "{ {").replace("}}", "} }").replace("*/", "* /").replace("-->", "-- >")
 }

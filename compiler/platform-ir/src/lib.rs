@@ -17,6 +17,7 @@ pub mod ratio;
 pub mod slo;
 pub mod source;
 pub mod span;
+pub mod text;
 
 pub use artifact::{Artifact, ArtifactSet, Format, RelPath};
 pub use backend::{Backend, BackendId, Emitted};

@@ -19,7 +19,8 @@ pub fn to_text(doc: &Value) -> String {
     let raw = serde_json::to_string_pretty(doc).unwrap_or_default();
     let mut s = String::with_capacity(raw.len() + 1);
     for c in raw.chars() {
-        if matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+        // serde escaped the control characters; the others can only be inside strings.
+        if platform_ir::text::is_unsafe(c) && !c.is_control() {
             s.push_str(&format!("\\u{:04x}", u32::from(c)));
         } else {
             s.push(c);

@@ -31,19 +31,11 @@ pub fn render(format: Format, sources: &Sources, diags: &[Diagnostic], color: bo
     }
 }
 
-/// A character no renderer prints as it is: a terminal would act on it (an escape sequence,
-/// a carriage return that overwrites the line) or a reader would see a line break or a text
-/// direction that is not there. Tab and newline stay: renderers place them themselves.
-fn is_unsafe(c: char) -> bool {
-    (c.is_control() && c != '\t' && c != '\n')
-        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
 /// User text made printable: each unsafe character as its escape (`\u{1b}`).
 pub fn inert(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if is_unsafe(c) {
+        if platform_ir::text::is_unsafe(c) {
             out.extend(c.escape_unicode());
         } else {
             out.push(c);
@@ -57,7 +49,7 @@ pub fn inert(s: &str) -> String {
 pub fn inert_source(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if is_unsafe(c) {
+        if platform_ir::text::is_unsafe(c) {
             out.extend(std::iter::repeat_n('?', c.len_utf8()));
         } else {
             out.push(c);
