@@ -74,7 +74,7 @@ fn export(path: &Path, rev: &str) -> anyhow::Result<(tempfile_dir::TempDir, Path
 pub const JSON_SCHEMA: &str = "https://platform.dev/schemas/output/diff-v1.schema.json";
 
 /// `platform diff`.
-pub fn diff(a: &InputArgs, base: &str, only: &[String], stat: bool) -> anyhow::Result<ExitCode> {
+pub fn diff(a: &InputArgs, base: &str, only: &[String], stat: bool, exit_code: bool) -> anyhow::Result<ExitCode> {
     let new_fe = match platform_driver::load(&Inputs { root: a.path.clone(), org: a.org.clone() }) {
         Ok(fe) => fe,
         Err(e) => bail!("{e}"),
@@ -108,7 +108,6 @@ pub fn diff(a: &InputArgs, base: &str, only: &[String], stat: bool) -> anyhow::R
     if !impossible.is_empty() {
         eprint!("{}", crate::render::render(a.format, &new_fe.sources, &impossible, crate::color()));
     }
-    let status = if impossible.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) };
     let mut changes: Vec<(String, &'static str, String)> = Vec::new();
     for (p, bytes) in &new {
         match old.get(p) {
@@ -123,9 +122,41 @@ pub fn diff(a: &InputArgs, base: &str, only: &[String], stat: bool) -> anyhow::R
         }
     }
     changes.sort();
+    // Without `--exit-code`: 1 only for a change no apply can make. With it, like
+    // `git diff --exit-code`: 0 nothing changed, 1 changes, 2 a change no apply can make.
+    let status = match (exit_code, impossible.is_empty(), changes.is_empty()) {
+        (_, false, _) if exit_code => ExitCode::from(2),
+        (false, false, _) => ExitCode::from(1),
+        (true, true, false) => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    };
+    match a.format {
+        Format::Short => {
+            for (p, kind, _) in &changes {
+                println!("{p}: {kind}");
+            }
+            return Ok(status);
+        }
+        Format::Github => {
+            for (p, kind, _) in &changes {
+                println!("::notice file={}::{kind} since {}", crate::render::inert(p), crate::render::inert(base));
+            }
+            return Ok(status);
+        }
+        Format::Json | Format::Human => {}
+    }
     if a.format == Format::Json {
-        let items: Vec<serde_json::Value> =
-            changes.iter().map(|(p, kind, d)| serde_json::json!({ "path": p, "change": kind, "diff": d })).collect();
+        // `--stat` leaves the hunks out.
+        let items: Vec<serde_json::Value> = changes
+            .iter()
+            .map(|(p, kind, d)| {
+                let mut item = serde_json::json!({ "path": p, "change": kind });
+                if !stat {
+                    item["diff"] = serde_json::json!(d);
+                }
+                item
+            })
+            .collect();
         println!(
             "{}",
             serde_json::to_string_pretty(

@@ -49,9 +49,13 @@ enum Command {
         /// Run only these backends (repeatable).
         #[arg(long, value_name = "BACKEND")]
         only: Vec<String>,
-        /// Print only the summary by service and backend.
+        /// Print only the summary by service and backend (JSON: no hunks).
         #[arg(long)]
         stat: bool,
+        /// Exit like `git diff --exit-code`: 0 nothing changed, 1 changes, 2 a change no
+        /// apply can make (without it: 1 only for that).
+        #[arg(long)]
+        exit_code: bool,
     },
     /// Check the inputs and print diagnostics; write nothing.
     Validate {
@@ -152,7 +156,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             code
         }
         Command::Validate { input } => cmd::validate(&input),
-        Command::Diff { input, base, only, stat } => platform_cli::diff::diff(&input, &base, &only, stat),
+        Command::Diff { input, base, only, stat, exit_code } => {
+            platform_cli::diff::diff(&input, &base, &only, stat, exit_code)
+        }
         Command::Schema { kind, out } => cmd::schema(kind, out),
         Command::Explain { service: Some(name), path, org, .. } => {
             let input = InputArgs { path, org, format: platform_cli::render::Format::Human };

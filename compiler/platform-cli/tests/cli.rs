@@ -181,6 +181,38 @@ fn diff_refuses_what_no_apply_can_make() {
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
 }
 
+/// Issue 12.3: every `--format` of the diff says what changed in its own form, `--stat`
+/// leaves the hunks out of JSON, and `--exit-code` exits like `git diff --exit-code`.
+#[test]
+fn diff_formats_and_exit_codes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    let src = committed_seed(repo);
+    let r = repo.to_string_lossy().into_owned();
+    let o = platform(&["diff", &r, "--exit-code"]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::write(repo.join("platform.yaml"), src.replace("replicas: 3", "replicas: 4")).unwrap();
+    let o = platform(&["diff", &r, "--exit-code", "--format", "short"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        out.lines().all(|l| l.ends_with(": changed") || l.ends_with(": added") || l.ends_with(": removed")),
+        "{out}"
+    );
+    assert!(out.contains("payment-api/helm/payment-api/values-production.yaml: changed"), "{out}");
+    let o = platform(&["diff", &r, "--format", "github"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(code(&o), 0);
+    assert!(out.lines().all(|l| l.starts_with("::notice file=")), "{out}");
+    let o = platform(&["diff", &r, "--format", "json", "--stat"]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let changes = doc["changes"].as_array().unwrap();
+    assert!(!changes.is_empty() && changes.iter().all(|c| c.get("diff").is_none()), "{doc}");
+    let o = platform(&["diff", &r, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(doc["changes"].as_array().unwrap().iter().all(|c| c["diff"].is_string()));
+}
+
 #[test]
 fn explain_service_shows_where_each_setting_came_from() {
     let mono = support::repo().join("examples/monorepo");
