@@ -122,12 +122,9 @@ impl Target {
                 })
                 .collect(),
             retired: svc
-                .previous_names
-                .iter()
-                .filter(|p| {
-                    naming::namespace(&oe.namespace.value, &svc.team.value, &p.value, &env.name.value) == env.namespace
-                })
-                .map(|p| g.text(&Sp::new(naming::k8s_name(&p.value), p.span), Kind::Name))
+                .previous_namespaces(org, env)
+                .filter(|(_, ns)| *ns == env.namespace)
+                .map(|(p, _)| g.text(&Sp::new(naming::k8s_name(&p.value), p.span), Kind::Name))
                 .collect(),
             environment,
         }

@@ -129,10 +129,7 @@ fn module_label(service: &str) -> String {
 fn namespaces(org: &Org, svc: &Service) -> Vec<(usize, String)> {
     let mut out: Vec<(usize, String)> = svc.environments.iter().map(|e| (e.index, e.namespace.clone())).collect();
     for e in &svc.environments {
-        let env = &org.environments[e.index];
-        for p in &svc.previous_names {
-            out.push((e.index, naming::namespace(&env.namespace.value, &svc.team.value, &p.value, &env.name.value)));
-        }
+        out.extend(svc.previous_namespaces(org, e).map(|(_, ns)| (e.index, ns)));
     }
     out
 }

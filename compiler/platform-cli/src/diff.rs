@@ -124,11 +124,12 @@ pub fn diff(a: &InputArgs, base: &str, only: &[String], stat: bool, exit_code: b
     changes.sort();
     // Without `--exit-code`: 1 only for a change no apply can make. With it, like
     // `git diff --exit-code`: 0 nothing changed, 1 changes, 2 a change no apply can make.
-    let status = match (exit_code, impossible.is_empty(), changes.is_empty()) {
-        (_, false, _) if exit_code => ExitCode::from(2),
-        (false, false, _) => ExitCode::from(1),
-        (true, true, false) => ExitCode::from(1),
-        _ => ExitCode::SUCCESS,
+    let status = if !impossible.is_empty() {
+        ExitCode::from(if exit_code { 2 } else { 1 })
+    } else if exit_code && !changes.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     };
     match a.format {
         Format::Short => {

@@ -690,6 +690,19 @@ impl Service {
     pub fn aws_identity(&self) -> &str {
         self.previous_names.first().unwrap_or(&self.name).value.as_str()
     }
+
+    /// Each previous name with the namespace it had in `env` (the org's namespace scheme
+    /// applied to that name): where its old release and namespace are.
+    pub fn previous_namespaces<'a>(
+        &'a self,
+        org: &'a Org,
+        env: &'a ServiceEnvironment,
+    ) -> impl Iterator<Item = (&'a Sp<String>, String)> + 'a {
+        let oe = org.environment(env);
+        self.previous_names.iter().map(move |p| {
+            (p, crate::naming::namespace(&oe.namespace.value, &self.team.value, &p.value, &env.name.value))
+        })
+    }
 }
 
 /// A catalog link.

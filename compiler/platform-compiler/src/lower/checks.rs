@@ -128,10 +128,7 @@ pub fn https_url(lx: &mut Lx, u: &Sp<String>) -> bool {
     // credentials, no control characters.
     let rest = u.strip_prefix("https://").unwrap_or("");
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let (host, port) = authority.split_once(':').map_or((authority, None), |(h, p)| (h, Some(p)));
-    let host_ok = (is_dns_name(host) || host == "localhost")
-        && port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0) && !p.starts_with('0'));
-    let ok = host_ok
+    let ok = is_host_and_port(authority)
         && !u.chars().any(|c| {
             c.is_whitespace()
                 || c.is_control()
@@ -186,15 +183,20 @@ pub const WORD: Rule = Rule {
     help: "write lowercase letters, digits, `.`, `_` and `-`, starting with a letter or digit (e.g. `fastify`)",
 };
 
+/// `host[:port]`: a DNS name (or `localhost`) and a port from 1 to 65535 without leading
+/// zeros. The authority of a URL, the host of a registry.
+fn is_host_and_port(s: &str) -> bool {
+    let (host, port) = s.split_once(':').map_or((s, None), |(h, p)| (h, Some(p)));
+    (is_dns_name(host) || host == "localhost")
+        && port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0) && !p.starts_with('0'))
+}
+
 /// A container registry: a host (with an optional port) and an optional path, lowercase.
 pub const REGISTRY: Rule = Rule {
     what: "a container registry",
     ok: |s| {
         let (host, path) = s.split_once('/').map_or((s, None), |(h, p)| (h, Some(p)));
-        let (name, port) = host.split_once(':').map_or((host, None), |(h, p)| (h, Some(p)));
-        let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0) && !p.starts_with('0'));
-        let host_ok = (is_dns_name(name) || name == "localhost") && port_ok;
-        host_ok && path.is_none_or(|p| p.split('/').all(is_image_segment))
+        is_host_and_port(host) && path.is_none_or(|p| p.split('/').all(is_image_segment))
     },
     help: "write a registry host and an optional path, e.g. `ghcr.io/acme` or `123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme`",
 };
