@@ -4,7 +4,9 @@
 //! git revision (exported with `git archive`, never checked out) — and prints the difference
 //! of the two output trees, grouped by service and backend. Nothing is written. Changes no
 //! apply can make (a database downgrade, a storage shrink: `platform_compiler::changes`) are
-//! reported first, as errors, and make the diff exit 1.
+//! reported first, as errors, and fail the diff; the risks of the change
+//! (`platform_compiler::risks`, rendered by [`crate::review`]) come next, and fail it from
+//! the grade `--deny` names.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,8 +15,11 @@ use std::process::{Command, ExitCode, Stdio};
 use anyhow::{Context, bail};
 use platform_driver::{Frontend, Inputs};
 
+use platform_compiler::risks::Build;
+
 use crate::InputArgs;
 use crate::render::Format;
+use crate::review::Sides;
 
 type Tree = BTreeMap<String, Vec<u8>>;
 
@@ -73,8 +78,24 @@ fn export(path: &Path, rev: &str) -> anyhow::Result<(tempfile_dir::TempDir, Path
 /// The versioned contract of `diff --format json`, committed as `schemas/output/diff-v1.schema.json`.
 pub const JSON_SCHEMA: &str = "https://platform.dev/schemas/output/diff-v1.schema.json";
 
+/// What `platform diff` is asked for, beyond its inputs.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The revision to compare with.
+    pub base: String,
+    /// Run only these backends.
+    pub only: Vec<String>,
+    /// The summary only (JSON: no hunks).
+    pub stat: bool,
+    /// Exit like `git diff --exit-code`.
+    pub exit_code: bool,
+    /// Fail on risks of this grade and above.
+    pub deny: Option<crate::review::Deny>,
+}
+
 /// `platform diff`.
-pub fn diff(a: &InputArgs, base: &str, only: &[String], stat: bool, exit_code: bool) -> anyhow::Result<ExitCode> {
+pub fn diff(a: &InputArgs, o: &Options) -> anyhow::Result<ExitCode> {
+    let (base, only, stat, exit_code) = (o.base.as_str(), o.only.as_slice(), o.stat, o.exit_code);
     let new_fe = match platform_driver::load(&Inputs { root: a.path.clone(), org: a.org.clone() }) {
         Ok(fe) => fe,
         Err(e) => bail!("{e}"),
@@ -95,7 +116,18 @@ pub fn diff(a: &InputArgs, base: &str, only: &[String], stat: bool, exit_code: b
         Some(Ok(fe)) if fe.has_errors() => {
             bail!("the inputs at `{base}` do not compile, so there is nothing to compare with")
         }
-        Some(Ok(fe)) => Some(fe),
+        Some(Ok(mut fe)) => {
+            // Its files are named as the work tree's are, never by the temporary export.
+            // Service files are named as discovered, the org file as displayed: whichever
+            // the work tree's build uses for the same file.
+            let head: std::collections::BTreeSet<&str> = new_fe.sources.iter().map(|f| f.path.as_str()).collect();
+            fe.sources.rename(|p| {
+                let joined = a.path.join(Path::new(p).strip_prefix(&old_root).ok()?);
+                let shown = platform_driver::display(&joined);
+                Some(if head.contains(shown.as_str()) { shown } else { joined.to_string_lossy().into_owned() })
+            });
+            Some(fe)
+        }
         Some(Err(_)) | None => None,
     };
     let old = match &old_fe {
@@ -103,11 +135,23 @@ pub fn diff(a: &InputArgs, base: &str, only: &[String], stat: bool, exit_code: b
         None => Tree::new(),
     };
     // Changes no apply can make come first, and fail the diff.
-    let impossible =
-        old_fe.map(|fe| platform_compiler::changes::impossible(&fe.services, &new_fe.services)).unwrap_or_default();
+    let impossible = old_fe
+        .as_ref()
+        .map(|fe| platform_compiler::changes::impossible(&fe.services, &new_fe.services))
+        .unwrap_or_default();
     if !impossible.is_empty() {
         eprint!("{}", crate::render::render(a.format, &new_fe.sources, &impossible, crate::color()));
     }
+    let risks = match (old_fe.as_ref().and_then(|fe| fe.org.as_ref().map(|o| (o, fe))), new_fe.org.as_ref()) {
+        (Some((old_org, fe)), Some(new_org)) => platform_compiler::risks::risks(
+            Build { org: old_org, services: &fe.services },
+            Build { org: new_org, services: &new_fe.services },
+        ),
+        _ => Vec::new(),
+    };
+    let no_sources = platform_ir::Sources::default();
+    let sides = Sides { base: old_fe.as_ref().map_or(&no_sources, |fe| &fe.sources), head: &new_fe.sources };
+    let denied = o.deny.is_some_and(|d| risks.iter().any(|r| r.grade >= d.grade()));
     let mut changes: Vec<(String, &'static str, String)> = Vec::new();
     for (p, bytes) in &new {
         match old.get(p) {
@@ -122,15 +166,16 @@ pub fn diff(a: &InputArgs, base: &str, only: &[String], stat: bool, exit_code: b
         }
     }
     changes.sort();
-    // Without `--exit-code`: 1 only for a change no apply can make. With it, like
-    // `git diff --exit-code`: 0 nothing changed, 1 changes, 2 a change no apply can make.
-    let status = if !impossible.is_empty() {
+    // Without `--exit-code`: 1 only for a change no apply can make or a denied risk. With it,
+    // like `git diff --exit-code`: 0 nothing changed, 1 changes, 2 either of those.
+    let status = if !impossible.is_empty() || denied {
         ExitCode::from(if exit_code { 2 } else { 1 })
     } else if exit_code && !changes.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     };
+    print!("{}", crate::review::render(a.format, &sides, &risks, crate::color_stdout()));
     match a.format {
         Format::Short => {
             for (p, kind, _) in &changes {
@@ -160,9 +205,12 @@ pub fn diff(a: &InputArgs, base: &str, only: &[String], stat: bool, exit_code: b
             .collect();
         println!(
             "{}",
-            serde_json::to_string_pretty(
-                &serde_json::json!({ "$schema": JSON_SCHEMA, "base": base, "changes": items })
-            )?
+            serde_json::to_string_pretty(&serde_json::json!({
+                "$schema": JSON_SCHEMA,
+                "base": base,
+                "risks": crate::review::json(&sides, &risks),
+                "changes": items
+            }))?
         );
         return Ok(status);
     }

@@ -9,6 +9,7 @@ pub mod fuzz;
 pub mod new;
 pub mod origin;
 pub mod render;
+pub mod review;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -27,7 +28,12 @@ pub struct InputArgs {
     pub format: render::Format,
 }
 
-/// Whether to color output: a terminal, and `NO_COLOR` unset or empty.
+/// Whether to color what goes to standard error: a terminal, and `NO_COLOR` unset or empty.
 pub fn color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+/// Whether to color what goes to standard output, by the same rule.
+pub fn color_stdout() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }

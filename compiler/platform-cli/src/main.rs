@@ -53,9 +53,12 @@ enum Command {
         #[arg(long)]
         stat: bool,
         /// Exit like `git diff --exit-code`: 0 nothing changed, 1 changes, 2 a change no
-        /// apply can make (without it: 1 only for that).
+        /// apply can make or a denied risk (without it: 1 only for those).
         #[arg(long)]
         exit_code: bool,
+        /// Fail on risks of this grade and above (`platform explain RISK001`).
+        #[arg(long, value_enum, value_name = "GRADE")]
+        deny: Option<platform_cli::review::Deny>,
     },
     /// Check the inputs and print diagnostics; write nothing.
     Validate {
@@ -131,6 +134,12 @@ enum Command {
 
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
+        // A reader that closed the pipe (`platform diff | head`) is no bug: stop quietly,
+        // with the status a shell gives a process killed by SIGPIPE.
+        let text = info.payload().downcast_ref::<String>().map(String::as_str).unwrap_or_default();
+        if text.starts_with("failed printing to std") && text.contains("Broken pipe") {
+            std::process::exit(141);
+        }
         eprintln!("error: internal compiler error: {info}");
         eprintln!("This is a bug in platform, not in your files. Please report it with the input that caused it.");
     }));
@@ -156,8 +165,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             code
         }
         Command::Validate { input } => cmd::validate(&input),
-        Command::Diff { input, base, only, stat, exit_code } => {
-            platform_cli::diff::diff(&input, &base, &only, stat, exit_code)
+        Command::Diff { input, base, only, stat, exit_code, deny } => {
+            platform_cli::diff::diff(&input, &platform_cli::diff::Options { base, only, stat, exit_code, deny })
         }
         Command::Schema { kind, out } => cmd::schema(kind, out),
         Command::Explain { service: Some(name), path, org, .. } => {

@@ -12,7 +12,7 @@ fn diagnostics_reference() -> String {
     let mut s = String::from(
         "# Diagnostics reference\n\n<!-- Generated from the code registries by `PLATFORM_BLESS=1 cargo test -p platform-cli --test book`; do not edit. -->\n\n",
     );
-    s.push_str("Every diagnostic has a code, shown by `platform explain CODE`.\nScopes: `SYN` reading YAML, `LOW` the meaning of one file, `VAL` checks across services and against the org's policies, `DRV` the set of inputs, and one scope per backend.\n\n");
+    s.push_str("Every diagnostic has a code, shown by `platform explain CODE`.\nScopes: `SYN` reading YAML, `LOW` the meaning of one file, `VAL` checks across services and against the org's policies, `DRV` the set of inputs, one scope per backend, and `RISK` the risks of a change that `platform diff` reports (graded info, warn or danger; see the chapter \"Reviewing a change\").\n\n");
     s.push_str("| code | name | summary |\n|---|---|---|\n");
     let codes = platform_driver::codes();
     for c in &codes {

@@ -503,10 +503,12 @@ fn json_outputs_match_their_committed_schemas() {
     let repo = tmp.path().join("repo");
     std::fs::create_dir(&repo).unwrap();
     let src = committed_seed(&repo);
-    std::fs::write(repo.join("platform.yaml"), src.replace("replicas: 3", "replicas: 4")).unwrap();
+    std::fs::write(repo.join("platform.yaml"), src.replace("replicas: 3", "replicas: 2")).unwrap();
     let o = platform(&["diff", &repo.to_string_lossy(), "--base", "HEAD", "--format", "json"]);
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     check("diff-v1.schema.json", &o.stdout, "diff");
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["risks"][0]["code"], "RISK013", "the schema is checked with a risk in it: {doc}");
 }
 
 /// Issue 14: `platform validate FILE` (an editor's validate-on-save) resolves the file's

@@ -9,7 +9,7 @@
 //!    ([`lower::service`]), environment overrides merged in;
 //! 3. [`validate`] binds dependencies across services and enforces tier policies;
 //! 4. [`changes`] compares two builds of the same services for changes no apply can make
-//!    (`platform diff --base`).
+//!    (`platform diff --base`), and [`risks`] for what a reviewer must see first.
 
 pub mod changes;
 pub mod codes;
@@ -17,6 +17,7 @@ pub mod defaults;
 pub mod lower;
 pub mod merge;
 pub mod raw;
+pub mod risks;
 pub mod schema;
 pub mod validate;
 

@@ -388,6 +388,7 @@ pub fn codes() -> Vec<&'static ir::Code> {
     all.extend_from_slice(ir::codes::ALL);
     all.extend_from_slice(platform_syntax::codes::ALL);
     all.extend_from_slice(compiler::codes::ALL);
+    all.extend_from_slice(compiler::risks::codes::ALL);
     all.extend_from_slice(codes::ALL);
     all.extend_from_slice(platform_scaffold::codes::ALL);
     all.extend_from_slice(platform_github_actions::codes::ALL);

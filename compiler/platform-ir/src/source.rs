@@ -64,6 +64,21 @@ impl Sources {
         &self.files[id.0 as usize]
     }
 
+    /// Rename files: each path for which `f` gives a new one (a build of an exported
+    /// revision names its files as the work tree does).
+    pub fn rename(&mut self, f: impl Fn(&str) -> Option<String>) {
+        for file in &mut self.files {
+            if let Some(p) = f(&file.path) {
+                file.path = p;
+            }
+        }
+    }
+
+    /// Every file, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter()
+    }
+
     /// Number of files.
     pub fn len(&self) -> usize {
         self.files.len()

@@ -21,14 +21,29 @@ pub fn render(sources: &Sources, diags: &[Diagnostic]) -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let _ = writeln!(
-            out,
-            "::{kind} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}",
-            esc_prop(&file),
-            esc_prop(&format!("{} {}", d.code.id, d.code.name)),
-            esc_data(&format!("{}\nhelp: {}", d.message, d.help)),
-        );
+        out.push_str(&annotation(
+            kind,
+            &file,
+            (line, col, end_line, end_col),
+            &format!("{} {}", d.code.id, d.code.name),
+            &format!("{}\nhelp: {}", d.message, d.help),
+        ));
     }
+    out
+}
+
+/// One workflow command: `kind` is `error`, `warning` or `notice`; `at` is line, column,
+/// end line and end column.
+pub fn annotation(kind: &str, file: &str, at: (u32, u32, u32, u32), title: &str, text: &str) -> String {
+    let (line, col, end_line, end_col) = at;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "::{kind} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}",
+        esc_prop(file),
+        esc_prop(title),
+        esc_data(text),
+    );
     out
 }
 

@@ -1,0 +1,279 @@
+//! Issue 12: `platform diff` as a change review. Each row of the book's table ("What the
+//! review shows", `book/src/review.md`) is a change to the monorepo example, committed in a
+//! scratch repository and diffed against that commit: the risks it must raise (and none
+//! other), the changes no apply can make, and what `--deny` and `--exit-code` make of them.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn platform(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_platform")).args(args).current_dir(dir).env("NO_COLOR", "1").output().unwrap()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// The monorepo example, committed as the only commit of a new repository.
+fn committed_monorepo() -> tempfile::TempDir {
+    committed_monorepo_with(&[])
+}
+
+/// The monorepo example with `edits`, committed as the only commit of a new repository.
+fn committed_monorepo_with(edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&support::repo().join("examples/monorepo"), tmp.path());
+    for (file, from, to) in edits {
+        edit(tmp.path(), file, from, to);
+    }
+    let git = |args: &[&str]| {
+        let o = Command::new("git").args(args).current_dir(tmp.path()).output().unwrap();
+        assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base"]);
+    tmp
+}
+
+/// Replace `from` by `to` in `file` (relative to the repository), once; the text must be there.
+fn edit(repo: &Path, file: &str, from: &str, to: &str) {
+    let path = repo.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "`{from}` is not in {file}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// The review of the work tree against HEAD, as JSON, and the exit status.
+fn review(repo: &Path, extra: &[&str]) -> (serde_json::Value, Option<i32>, String) {
+    let mut args = vec!["diff", "--format", "json", "--stat"];
+    args.extend_from_slice(extra);
+    let o = platform(repo, &args);
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    let doc = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    (doc, o.status.code(), stderr)
+}
+
+fn codes(doc: &serde_json::Value) -> Vec<String> {
+    let mut c: Vec<String> =
+        doc["risks"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_owned()).collect();
+    c.dedup();
+    c
+}
+
+struct Row {
+    what: &'static str,
+    /// Edits made before the base commit.
+    base: &'static [(&'static str, &'static str, &'static str)],
+    edits: &'static [(&'static str, &'static str, &'static str)],
+    risks: &'static [&'static str],
+    /// A change no apply can make, reported on standard error (VAL009, VAL010).
+    impossible: Option<&'static str>,
+}
+
+const CHECKOUT: &str = "services/checkout-api/platform.yaml";
+const USERS: &str = "services/user-api/platform.yaml";
+const WORKER: &str = "services/notification-worker/platform.yaml";
+const ORG: &str = "platform-org.yaml";
+
+const ROWS: &[Row] = &[
+    Row {
+        base: &[],
+        what: "a Redis database removed",
+        edits: &[(USERS, "  database:\n    type: redis\n", "")],
+        risks: &["RISK001"],
+        impossible: None,
+    },
+    Row {
+        base: &[],
+        what: "a service renamed without previousNames",
+        edits: &[
+            (USERS, "name: user-api", "name: account-api"),
+            (CHECKOUT, "component:user-api", "component:account-api"),
+        ],
+        risks: &["RISK004"],
+        impossible: None,
+    },
+    Row {
+        base: &[],
+        what: "a service renamed with previousNames",
+        edits: &[
+            (USERS, "name: user-api", "name: account-api\n  previousNames: [user-api]"),
+            (CHECKOUT, "component:user-api", "component:account-api"),
+        ],
+        risks: &[],
+        impossible: None,
+    },
+    Row {
+        base: &[],
+        what: "the canary turned off",
+        edits: &[(CHECKOUT, "canary: true", "canary: false")],
+        risks: &["RISK006"],
+        impossible: None,
+    },
+    Row {
+        base: &[],
+        what: "a database size shrunk",
+        edits: &[(CHECKOUT, "    size: medium\n", "    size: small\n")],
+        risks: &[],
+        impossible: Some("VAL010"),
+    },
+    Row {
+        base: &[],
+        what: "the engine version downgraded",
+        edits: &[(CHECKOUT, "    size: medium\n", "    size: medium\n    version: \"16\"\n")],
+        risks: &[],
+        impossible: Some("VAL009"),
+    },
+    Row {
+        base: &[],
+        what: "the production region changed",
+        edits: &[(
+            ORG,
+            "awsRegion: eu-central-1\n      domain: acme.dev\n      namespace: \"{team}\"\n      production: true",
+            "awsRegion: eu-west-1\n      domain: acme.dev\n      namespace: \"{team}\"\n      production: true",
+        )],
+        risks: &["RISK005"],
+        impossible: None,
+    },
+    Row {
+        base: &[],
+        what: "the SLO lowered",
+        edits: &[(CHECKOUT, "slo: 99.95", "slo: 99.9")],
+        risks: &["RISK008"],
+        impossible: None,
+    },
+    Row {
+        base: &[],
+        what: "replicas raised",
+        edits: &[(CHECKOUT, "replicas: 3", "replicas: 4")],
+        risks: &[],
+        impossible: None,
+    },
+    Row {
+        base: &[],
+        what: "replicas lowered",
+        edits: &[(CHECKOUT, "replicas: 3", "replicas: 2")],
+        risks: &["RISK013"],
+        impossible: None,
+    },
+    Row {
+        base: &[],
+        what: "a new dependency",
+        edits: &[(WORKER, "  egress:\n", "  dependsOn:\n    - component:user-api\n  egress:\n")],
+        risks: &["RISK010"],
+        impossible: None,
+    },
+    Row {
+        base: &[],
+        what: "a service made public",
+        edits: &[(USERS, "ingress: {}", "ingress:\n    exposure: public")],
+        risks: &["RISK007"],
+        impossible: None,
+    },
+    Row {
+        base: &[],
+        what: "a secret removed",
+        edits: &[(WORKER, "  secrets:\n    - name: smtp-password\n", "")],
+        risks: &["RISK011"],
+        impossible: None,
+    },
+    Row {
+        base: &[(CHECKOUT, "    size: medium\n", "    size: medium\n    version: \"16\"\n")],
+        what: "a major database upgrade",
+        edits: &[(CHECKOUT, "    version: \"16\"\n", "    version: \"17\"\n")],
+        risks: &["RISK012"],
+        impossible: None,
+    },
+];
+
+#[test]
+fn each_change_raises_its_risks_and_no_other() {
+    for row in ROWS {
+        let repo = committed_monorepo_with(row.base);
+        for (file, from, to) in row.edits {
+            edit(repo.path(), file, from, to);
+        }
+        let (doc, status, stderr) = review(repo.path(), &[]);
+        assert_eq!(codes(&doc), row.risks, "{}: {doc:#}\n{stderr}", row.what);
+        match row.impossible {
+            Some(code) => {
+                assert!(stderr.contains(code), "{}: {stderr}", row.what);
+                assert_eq!(status, Some(1), "{}", row.what);
+            }
+            None => assert_eq!(status, Some(0), "{}: {stderr}", row.what),
+        }
+        for risk in doc["risks"].as_array().unwrap() {
+            // Each risk points at an input line that exists, in the work tree or the base.
+            let file = risk["file"].as_str().unwrap();
+            assert!(file.ends_with("platform.yaml") || file.ends_with("platform-org.yaml"), "{}: {risk}", row.what);
+            assert!(risk["line"].as_u64().unwrap() > 0, "{}: {risk}", row.what);
+        }
+    }
+}
+
+#[test]
+fn a_removed_database_is_one_risk_at_the_removed_line_for_every_environment() {
+    let repo = committed_monorepo();
+    edit(repo.path(), USERS, "  database:\n    type: redis\n", "");
+    let (doc, _, _) = review(repo.path(), &[]);
+    let risks = doc["risks"].as_array().unwrap();
+    assert_eq!(risks.len(), 1, "{doc:#}");
+    let r = &risks[0];
+    assert_eq!(r["grade"], "danger");
+    assert_eq!(r["side"], "base", "the line is gone from the work tree");
+    assert_eq!(r["environments"], serde_json::json!(["staging", "production"]));
+    assert_eq!(r["line"], 15, "{r}");
+    assert!(r["file"].as_str().unwrap().ends_with("services/user-api/platform.yaml"), "{r}");
+}
+
+#[test]
+fn a_removed_service_is_a_danger_where_it_was() {
+    let repo = committed_monorepo();
+    // The worker goes, and with it every dependency on it.
+    std::fs::remove_file(repo.path().join(WORKER)).unwrap();
+    edit(repo.path(), USERS, "  dependsOn:\n    - component:notification-worker\n", "");
+    edit(repo.path(), CHECKOUT, "    - component:notification-worker\n", "");
+    let (doc, status, stderr) = review(repo.path(), &[]);
+    assert_eq!(status, Some(0), "{stderr}");
+    assert_eq!(codes(&doc), ["RISK003"], "{doc:#}");
+    assert_eq!(doc["risks"][0]["service"], "notification-worker");
+}
+
+#[test]
+fn deny_fails_from_its_grade_and_exit_code_says_why() {
+    let repo = committed_monorepo();
+    edit(repo.path(), CHECKOUT, "slo: 99.95", "slo: 99.9");
+    // A warn: `--deny danger` lets it pass, `--deny warn` fails.
+    assert_eq!(review(repo.path(), &["--deny", "danger"]).1, Some(0));
+    assert_eq!(review(repo.path(), &["--deny", "warn"]).1, Some(1));
+    assert_eq!(review(repo.path(), &["--deny", "danger", "--exit-code"]).1, Some(1), "changes");
+    assert_eq!(review(repo.path(), &["--deny", "warn", "--exit-code"]).1, Some(2), "a denied risk");
+    // Every format names the risk at its input line.
+    let short = platform(repo.path(), &["diff", "--format", "short", "--stat"]);
+    let out = String::from_utf8_lossy(&short.stdout);
+    assert!(out.contains("services/checkout-api/platform.yaml:38:10: warn[RISK008]"), "{out}");
+    let gh = platform(repo.path(), &["diff", "--format", "github", "--stat"]);
+    let out = String::from_utf8_lossy(&gh.stdout);
+    assert!(
+        out.lines().any(|l| l.starts_with("::warning file=./services/checkout-api/platform.yaml,line=38,")
+            || l.starts_with("::warning file=services/checkout-api/platform.yaml,line=38,")),
+        "{out}"
+    );
+    let human = platform(repo.path(), &["diff", "--stat"]);
+    let out = String::from_utf8_lossy(&human.stdout);
+    assert!(out.starts_with("risks (1 warn):"), "{out}");
+    assert!(out.contains("warn: RISK008(alerting-change)"), "{out}");
+    assert!(!out.contains("platform-diff-"), "no temporary path in the review: {out}");
+}
