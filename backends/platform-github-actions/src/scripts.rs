@@ -399,13 +399,15 @@ exit "${status}"
 /// fails the check; a diff that cannot run (the base does not compile) only says so.
 pub const PLATFORM_DIFF: &str = r####"set -euo pipefail
 status=0
-platform diff --base "${BASE_SHA}" . >changes.diff 2>impossible.txt || status=$?
+platform diff --base "${BASE_SHA}" --deny danger . >changes.diff 2>impossible.txt || status=$?
 if [[ "${status}" -ne 0 && "${status}" -ne 1 ]]; then
   echo "platform diff failed; see the log" >changes.diff
 fi
+# Each risk as an annotation on the input line that causes it.
+platform diff --base "${BASE_SHA}" --stat --format github . 2>/dev/null | grep '^::' || true
 {
   if [[ "${status}" -eq 1 ]]; then
-    echo "### Changes no apply can make"
+    echo "### Changes no apply can make, or dangers no one accepted"
     echo
     echo '```'
     head -c 20000 impossible.txt
@@ -420,7 +422,8 @@ fi
 } >>"${GITHUB_STEP_SUMMARY}"
 cat impossible.txt >&2
 if [[ "${status}" -eq 1 ]]; then
-  echo "::error::this pull request asks for a change no apply can make (a database downgrade or a storage shrink); see the job summary"
+  echo "::error::this pull request asks for a change no apply can make (a database downgrade or a storage shrink)" \
+    "or carries a danger no one accepted (metadata.acceptedRisks); see the job summary"
   exit 1
 fi
 "####;
@@ -745,6 +748,7 @@ if [[ "$1" == "status" ]]; then [[ " ${LIVE} " == *" $2 "* ]]; exit $?; fi"#;
         };
         let (ok, summary) = run(1);
         assert!(!ok && summary.starts_with("### Changes no apply can make") && summary.contains("VAL009"), "{summary}");
+        assert!(super::PLATFORM_DIFF.contains("--deny danger"), "an unaccepted danger fails the check");
         let (ok, summary) = run(0);
         assert!(ok && !summary.contains("no apply") && summary.contains("changed files"), "{summary}");
         let (ok, summary) = run(3);

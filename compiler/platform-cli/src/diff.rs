@@ -151,7 +151,7 @@ pub fn diff(a: &InputArgs, o: &Options) -> anyhow::Result<ExitCode> {
     };
     let no_sources = platform_ir::Sources::default();
     let sides = Sides { base: old_fe.as_ref().map_or(&no_sources, |fe| &fe.sources), head: &new_fe.sources };
-    let denied = o.deny.is_some_and(|d| risks.iter().any(|r| r.grade >= d.grade()));
+    let denied = o.deny.is_some_and(|d| risks.iter().any(|r| r.accepted.is_none() && r.grade >= d.grade()));
     let mut changes: Vec<(String, &'static str, String)> = Vec::new();
     for (p, bytes) in &new {
         match old.get(p) {

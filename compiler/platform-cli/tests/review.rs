@@ -277,3 +277,75 @@ fn deny_fails_from_its_grade_and_exit_code_says_why() {
     assert!(out.contains("warn: RISK008(alerting-change)"), "{out}");
     assert!(!out.contains("platform-diff-"), "no temporary path in the review: {out}");
 }
+
+#[test]
+fn an_acceptance_added_with_the_change_lets_its_risk_pass_and_is_shown() {
+    let repo = committed_monorepo();
+    edit(repo.path(), CHECKOUT, "slo: 99.95", "slo: 99.9");
+    edit(
+        repo.path(),
+        CHECKOUT,
+        "  tier: critical\n",
+        "  tier: critical\n  acceptedRisks:\n    RISK008: agreed with the shop on-call rota\n",
+    );
+    let (doc, status, stderr) = review(repo.path(), &["--deny", "warn", "--exit-code"]);
+    assert_eq!(status, Some(1), "changes, no denied risk: {stderr}");
+    let accepted = &doc["risks"][0]["accepted"];
+    assert_eq!(accepted["reason"], "agreed with the shop on-call rota", "{doc:#}");
+    assert_eq!(accepted["line"], 8);
+    let human = String::from_utf8_lossy(&platform(repo.path(), &["diff", "--stat"]).stdout).into_owned();
+    assert!(human.starts_with("risks (1 accepted):"), "{human}");
+    assert!(human.contains("warn, accepted: RISK008"), "{human}");
+    assert!(human.contains("platform.yaml:8:14: \"agreed with the shop on-call rota\""), "{human}");
+    let gh =
+        String::from_utf8_lossy(&platform(repo.path(), &["diff", "--stat", "--format", "github"]).stdout).into_owned();
+    assert!(gh.lines().next().is_some_and(|l| l.starts_with("::notice ") && l.contains("RISK008")), "{gh}");
+}
+
+#[test]
+fn an_acceptance_already_at_the_base_accepts_nothing() {
+    let repo = committed_monorepo_with(&[(
+        CHECKOUT,
+        "  tier: critical\n",
+        "  tier: critical\n  acceptedRisks:\n    RISK008: agreed with the shop on-call rota\n",
+    )]);
+    edit(repo.path(), CHECKOUT, "slo: 99.95", "slo: 99.9");
+    let (doc, status, _) = review(repo.path(), &["--deny", "warn"]);
+    assert_eq!(status, Some(1), "{doc:#}");
+    assert!(doc["risks"][0]["accepted"].is_null(), "{doc:#}");
+}
+
+#[test]
+fn a_removed_service_is_accepted_in_the_org_file() {
+    let repo = committed_monorepo();
+    std::fs::remove_file(repo.path().join(WORKER)).unwrap();
+    edit(repo.path(), USERS, "  dependsOn:\n    - component:notification-worker\n", "");
+    edit(repo.path(), CHECKOUT, "    - component:notification-worker\n", "");
+    let org = std::fs::read_to_string(repo.path().join(ORG)).unwrap();
+    let name = org.lines().find(|l| l.trim_start().starts_with("name:")).unwrap().to_owned();
+    edit(
+        repo.path(),
+        ORG,
+        &format!("{name}\n"),
+        &format!("{name}\n  acceptedRisks:\n    RISK003: its root was destroyed on 3 December\n"),
+    );
+    let (doc, status, stderr) = review(repo.path(), &["--deny", "danger"]);
+    assert_eq!(status, Some(0), "{doc:#}\n{stderr}");
+    assert_eq!(doc["risks"][0]["accepted"]["reason"], "its root was destroyed on 3 December");
+}
+
+#[test]
+fn an_acceptance_names_a_risk_and_says_why() {
+    let repo = committed_monorepo();
+    edit(
+        repo.path(),
+        CHECKOUT,
+        "  tier: critical\n",
+        "  tier: critical\n  acceptedRisks:\n    RISK999: a risk that is not one\n    RISK008: fine\n",
+    );
+    let o = platform(repo.path(), &["validate", "--format", "short"]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("`RISK999` is not a risk code"), "{out}");
+    assert!(out.contains("the acceptance of RISK008 gives no reason"), "{out}");
+}

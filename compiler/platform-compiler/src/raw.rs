@@ -87,6 +87,10 @@ pub struct ServiceMetadata {
     /// Links shown in the catalog.
     #[serde(default)]
     pub links: Field<Vec<Field<Link>>>,
+    /// Risks of this change that its reviewers accept, each with the reason (at least three words), e.g. `RISK006: "the canary starts in the 12 December window"`. `platform diff` shows them as accepted and `--deny` lets them pass, only in the change that adds the entry: an entry already at the base accepts nothing, so remove it once merged.
+    #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": "^RISK[0-9]{3}$" }))]
+    pub accepted_risks: Field<BTreeMap<String, Field<String>>>,
 }
 
 /// A catalog link.
@@ -549,6 +553,10 @@ pub struct OrgMetadata {
     #[serde(default)]
     #[schemars(regex(pattern = r"^[a-z]([-a-z0-9]*[a-z0-9])?$"))]
     pub name: Field<String>,
+    /// Risks of this change that its reviewers accept for what no service file holds (an environment moved or removed, a service removed), each with the reason (at least three words). Like a service's `metadata.acceptedRisks`: only in the change that adds the entry.
+    #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": "^RISK[0-9]{3}$" }))]
+    pub accepted_risks: Field<BTreeMap<String, Field<String>>>,
 }
 
 /// The golden path.

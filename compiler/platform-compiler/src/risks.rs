@@ -98,6 +98,8 @@ pub struct Risk {
     pub side: Side,
     /// Code, message, span, label and help.
     pub diagnostic: Diagnostic,
+    /// The acceptance this change adds for it (`metadata.acceptedRisks`, in the work tree).
+    pub accepted: Option<ir::AcceptedRisk>,
 }
 
 /// One build of the inputs.
@@ -138,6 +140,7 @@ impl Out {
             environments: environment.map(str::to_owned).into_iter().collect(),
             side,
             diagnostic,
+            accepted: None,
         });
     }
 }
@@ -199,6 +202,7 @@ pub fn risks(base: Build<'_>, head: Build<'_>) -> Vec<Risk> {
         }
     }
     merge_environments(&mut out.risks);
+    accept(&mut out.risks, base, head);
     out.risks.sort_by(|a, b| {
         (b.grade, &a.service, a.diagnostic.code.id, &a.environments).cmp(&(
             a.grade,
@@ -208,6 +212,30 @@ pub fn risks(base: Build<'_>, head: Build<'_>) -> Vec<Risk> {
         ))
     });
     out.risks
+}
+
+/// Mark the risks this change accepts: a service's in its file, the rest (an environment
+/// moved, a service removed) in the org file; an acceptance counts only where the base does
+/// not have it already, so one left behind after its merge accepts nothing later.
+fn accept(risks: &mut [Risk], base: Build<'_>, head: Build<'_>) {
+    for r in risks {
+        let now = r.service.as_deref().and_then(|s| head.services.iter().find(|h| h.name.value == s));
+        let (added, before) = match now {
+            Some(now) => {
+                let was_name = base_name(base, head, &now.name.value);
+                let was = base.services.iter().find(|b| b.name.value == was_name);
+                (&now.accepted_risks, was.map_or(&[][..], |w| &w.accepted_risks[..]))
+            }
+            None => (&head.org.accepted_risks, &base.org.accepted_risks[..]),
+        };
+        r.accepted = added
+            .iter()
+            .find(|a| {
+                a.code == r.diagnostic.code.id
+                    && !before.iter().any(|b| b.code == a.code && b.reason.value == a.reason.value)
+            })
+            .cloned();
+    }
 }
 
 /// One risk for every environment where the same input line does the same thing: "the

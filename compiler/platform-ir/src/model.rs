@@ -165,6 +165,8 @@ pub type SizeName = String;
 pub struct Org {
     /// Org name (`acme`), used as the Backstage namespace-free system prefix and tag.
     pub name: Sp<String>,
+    /// Risks of a change accepted in the org file (`metadata.acceptedRisks`).
+    pub accepted_risks: Vec<AcceptedRisk>,
     /// The org file, or the built-in defaults file.
     pub source: FileId,
     /// Container registry prefix, e.g. `ghcr.io/acme`.
@@ -627,6 +629,8 @@ pub struct Service {
     /// Terraform state keep the oldest ([`Service::aws_identity`]), and the org root moves its
     /// CI deploy module from each.
     pub previous_names: Vec<Sp<String>>,
+    /// Risks of a change its reviewers accept (`metadata.acceptedRisks`).
+    pub accepted_risks: Vec<AcceptedRisk>,
     /// The `platform.yaml` it came from.
     pub source: FileId,
     /// Index of its org in the build's list of orgs (services under different org files may
@@ -865,6 +869,16 @@ pub struct Deployment {
     pub canary: Option<Canary>,
     /// Rollback mode.
     pub rollback: Sp<Rollback>,
+}
+
+/// A risk of a change that its reviewers accept (`metadata.acceptedRisks`), read by
+/// `platform diff`; no backend uses it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AcceptedRisk {
+    /// The risk's code, `RISKnnn` (spanned at the reason: map keys carry no span).
+    pub code: String,
+    /// Why, as written.
+    pub reason: Sp<String>,
 }
 
 /// Canary settings.

@@ -1,5 +1,6 @@
 //! Lowering: decoded input types → the resolved IR, one file at a time.
 
+pub mod accepted_risks;
 pub mod checks;
 pub mod literal_secrets;
 pub mod org;

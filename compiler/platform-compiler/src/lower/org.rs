@@ -99,6 +99,7 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
     }
     Some(ir::Org {
         name: name?,
+        accepted_risks: meta.map(|m| super::accepted_risks::lower(lx, &m.value.accepted_risks)).unwrap_or_default(),
         source: root.file,
         registry: registry?,
         registry_pull_secret: registry_pull_secret?,

@@ -122,6 +122,7 @@ pub fn lower(
     Some(ir::Service {
         name,
         previous_names,
+        accepted_risks: super::accepted_risks::lower(lx, &meta.accepted_risks),
         source: root.file,
         org: origin.org_index,
         dir: origin.dir.to_owned(),
