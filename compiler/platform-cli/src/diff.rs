@@ -166,6 +166,26 @@ pub fn diff(a: &InputArgs, o: &Options) -> anyhow::Result<ExitCode> {
         }
     }
     changes.sort();
+    let mirrors = crate::changes::mirrors(&old, &new);
+    let renames: BTreeMap<String, String> = old_fe
+        .as_ref()
+        .map(|fe| {
+            new_fe
+                .services
+                .iter()
+                .flat_map(|s| {
+                    fe.services
+                        .iter()
+                        .filter(|b| {
+                            b.name.value != s.name.value && s.previous_names.iter().any(|p| p.value == b.name.value)
+                        })
+                        .map(|b| (b.name.value.clone(), s.name.value.clone()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut objects = crate::changes::model(&crate::changes::renamed(&old, &renames), &new);
+    objects.retain(|o| !mirrors.contains_key(&o.root));
     // Without `--exit-code`: 1 only for a change no apply can make or a denied risk. With it,
     // like `git diff --exit-code`: 0 nothing changed, 1 changes, 2 either of those.
     let status = if !impossible.is_empty() || denied {
@@ -200,6 +220,9 @@ pub fn diff(a: &InputArgs, o: &Options) -> anyhow::Result<ExitCode> {
                 if !stat {
                     item["diff"] = serde_json::json!(d);
                 }
+                if let Some(of) = mirrors.get(p) {
+                    item["mirrorOf"] = serde_json::json!(of);
+                }
                 item
             })
             .collect();
@@ -209,6 +232,7 @@ pub fn diff(a: &InputArgs, o: &Options) -> anyhow::Result<ExitCode> {
                 "$schema": JSON_SCHEMA,
                 "base": base,
                 "risks": crate::review::json(&sides, &risks),
+                "objects": crate::changes::json(&objects),
                 "changes": items
             }))?
         );
@@ -225,15 +249,25 @@ pub fn diff(a: &InputArgs, o: &Options) -> anyhow::Result<ExitCode> {
         println!("no change to the generated files since `{base}`");
         return Ok(status);
     }
+    if !objects.is_empty() {
+        println!("what changes, by service (- destroy, -/+ replace, ~ update, + create):");
+        print!("{}", crate::changes::human(&objects));
+        println!();
+    }
     println!("generated files changed since `{base}`:");
     for (g, kinds) in &groups {
         let parts: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
         println!("  {g:<48} {}", parts.join(", "));
     }
+    for (mirror, of) in &mirrors {
+        println!("  {mirror} repeats {}: its diff is shown once", of.join(", "));
+    }
     if !stat {
         println!();
-        for (_, _, d) in &changes {
-            print!("{d}");
+        for (p, _, d) in &changes {
+            if !mirrors.contains_key(p) {
+                print!("{d}");
+            }
         }
     }
     Ok(status)

@@ -3,6 +3,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod bench;
+pub mod changes;
 pub mod cmd;
 pub mod diff;
 pub mod fuzz;

@@ -80,7 +80,14 @@ struct Row {
     risks: &'static [&'static str],
     /// A change no apply can make, reported on standard error (VAL009, VAL010).
     impossible: Option<&'static str>,
+    /// Objects the change model must show: service, layer, environment (`None`: every
+    /// one), action, object.
+    objects: &'static [Object],
+    /// Actions on objects it must not show (action, object).
+    absent: &'static [(&'static str, &'static str)],
 }
+
+type Object = (&'static str, &'static str, Option<&'static str>, &'static str, &'static str);
 
 const CHECKOUT: &str = "services/checkout-api/platform.yaml";
 const USERS: &str = "services/user-api/platform.yaml";
@@ -94,6 +101,8 @@ const ROWS: &[Row] = &[
         edits: &[(USERS, "  database:\n    type: redis\n", "")],
         risks: &["RISK001"],
         impossible: None,
+        objects: &[("user-api", "terraform", None, "destroy", "aws_elasticache_replication_group.this")],
+        absent: &[],
     },
     Row {
         base: &[],
@@ -104,6 +113,11 @@ const ROWS: &[Row] = &[
         ],
         risks: &["RISK004"],
         impossible: None,
+        objects: &[
+            ("user-api", "terraform", None, "destroy", "aws_elasticache_replication_group.this"),
+            ("account-api", "terraform", None, "create", "aws_elasticache_replication_group.this"),
+        ],
+        absent: &[],
     },
     Row {
         base: &[],
@@ -114,6 +128,12 @@ const ROWS: &[Row] = &[
         ],
         risks: &[],
         impossible: None,
+        objects: &[],
+        absent: &[
+            ("destroy", "aws_elasticache_replication_group.this"),
+            ("replace", "aws_elasticache_replication_group.this"),
+            ("create", "aws_elasticache_replication_group.this"),
+        ],
     },
     Row {
         base: &[],
@@ -121,6 +141,8 @@ const ROWS: &[Row] = &[
         edits: &[(CHECKOUT, "canary: true", "canary: false")],
         risks: &["RISK006"],
         impossible: None,
+        objects: &[("checkout-api", "kubernetes", None, "destroy", "Rollout")],
+        absent: &[],
     },
     Row {
         base: &[],
@@ -128,6 +150,8 @@ const ROWS: &[Row] = &[
         edits: &[(CHECKOUT, "    size: medium\n", "    size: small\n")],
         risks: &[],
         impossible: Some("VAL010"),
+        objects: &[("checkout-api", "terraform", Some("production"), "update", "aws_db_instance.this")],
+        absent: &[],
     },
     Row {
         base: &[],
@@ -135,6 +159,8 @@ const ROWS: &[Row] = &[
         edits: &[(CHECKOUT, "    size: medium\n", "    size: medium\n    version: \"16\"\n")],
         risks: &[],
         impossible: Some("VAL009"),
+        objects: &[("checkout-api", "terraform", Some("production"), "replace", "aws_db_parameter_group.this")],
+        absent: &[],
     },
     Row {
         base: &[],
@@ -146,6 +172,8 @@ const ROWS: &[Row] = &[
         )],
         risks: &["RISK005"],
         impossible: None,
+        objects: &[("checkout-api", "terraform", Some("production"), "replace", "aws_db_instance.this")],
+        absent: &[("replace", "aws_db_instance.this@staging")],
     },
     Row {
         base: &[],
@@ -153,6 +181,14 @@ const ROWS: &[Row] = &[
         edits: &[(CHECKOUT, "slo: 99.95", "slo: 99.9")],
         risks: &["RISK008"],
         impossible: None,
+        objects: &[(
+            "checkout-api",
+            "alerts",
+            Some("production"),
+            "update",
+            "alert AvailabilityErrorBudgetBurn (page) [slo-alerts-checkout-api-availability]",
+        )],
+        absent: &[],
     },
     Row {
         base: &[],
@@ -160,6 +196,8 @@ const ROWS: &[Row] = &[
         edits: &[(CHECKOUT, "replicas: 3", "replicas: 4")],
         risks: &[],
         impossible: None,
+        objects: &[("checkout-api", "kubernetes", None, "update", "values.replicaCount")],
+        absent: &[],
     },
     Row {
         base: &[],
@@ -167,6 +205,8 @@ const ROWS: &[Row] = &[
         edits: &[(CHECKOUT, "replicas: 3", "replicas: 2")],
         risks: &["RISK013"],
         impossible: None,
+        objects: &[("checkout-api", "kubernetes", None, "update", "values.replicaCount")],
+        absent: &[],
     },
     Row {
         base: &[],
@@ -174,6 +214,8 @@ const ROWS: &[Row] = &[
         edits: &[(WORKER, "  egress:\n", "  dependsOn:\n    - component:user-api\n  egress:\n")],
         risks: &["RISK010"],
         impossible: None,
+        objects: &[("notification-worker", "kubernetes", Some("production"), "update", "values.networkPolicy")],
+        absent: &[],
     },
     Row {
         base: &[],
@@ -181,6 +223,8 @@ const ROWS: &[Row] = &[
         edits: &[(USERS, "ingress: {}", "ingress:\n    exposure: public")],
         risks: &["RISK007"],
         impossible: None,
+        objects: &[("user-api", "terraform", Some("production"), "update", "aws_route53_record.service")],
+        absent: &[],
     },
     Row {
         base: &[],
@@ -188,6 +232,8 @@ const ROWS: &[Row] = &[
         edits: &[(WORKER, "  secrets:\n    - name: smtp-password\n", "")],
         risks: &["RISK011"],
         impossible: None,
+        objects: &[("notification-worker", "terraform", None, "destroy", "aws_secretsmanager_secret.smtp_password")],
+        absent: &[],
     },
     Row {
         base: &[(CHECKOUT, "    size: medium\n", "    size: medium\n    version: \"16\"\n")],
@@ -195,6 +241,8 @@ const ROWS: &[Row] = &[
         edits: &[(CHECKOUT, "    version: \"16\"\n", "    version: \"17\"\n")],
         risks: &["RISK012"],
         impossible: None,
+        objects: &[("checkout-api", "terraform", Some("production"), "update", "aws_db_instance.this")],
+        absent: &[],
     },
 ];
 
@@ -213,6 +261,30 @@ fn each_change_raises_its_risks_and_no_other() {
                 assert_eq!(status, Some(1), "{}", row.what);
             }
             None => assert_eq!(status, Some(0), "{}: {stderr}", row.what),
+        }
+        let objects = doc["objects"].as_array().unwrap();
+        for (service, layer, env, action, object) in row.objects {
+            assert!(
+                objects.iter().any(|o| o["service"] == *service
+                    && o["layer"] == *layer
+                    && o["environment"].as_str() == *env
+                    && o["action"] == *action
+                    && o["object"] == *object),
+                "{}: no {action} of {object} ({service}, {layer}, {env:?}) in {:#}",
+                row.what,
+                doc["objects"]
+            );
+        }
+        for (action, object) in row.absent {
+            let (object, env) = object.split_once('@').map_or((*object, None), |(o, e)| (o, Some(e)));
+            assert!(
+                !objects.iter().any(|o| o["action"] == *action
+                    && o["object"] == object
+                    && env.is_none_or(|e| o["environment"] == e)),
+                "{}: {action} of {object} in {:#}",
+                row.what,
+                doc["objects"]
+            );
         }
         for risk in doc["risks"].as_array().unwrap() {
             // Each risk points at an input line that exists, in the work tree or the base.

@@ -1,0 +1,388 @@
+//! The YAML and JSON outputs by what they hold: the chart's objects (a template per kind)
+//! and its values per environment, alert and recording rules by name per environment,
+//! workflow jobs, dashboard panels by title and catalog entities by kind and name.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use platform_syntax::yaml::{Kind, Node};
+use serde_json::Value;
+
+use super::{Action, Change, Layer, Tree};
+
+fn to_json(n: &Node) -> Value {
+    match &n.kind {
+        Kind::Null => Value::Null,
+        Kind::Bool(b) => Value::Bool(*b),
+        Kind::Int(_, t) | Kind::Float(_, t) => serde_json::from_str(t).unwrap_or_else(|_| Value::String(t.clone())),
+        Kind::Str(s) => Value::String(s.clone()),
+        Kind::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
+        Kind::Map(entries) => Value::Object(entries.iter().map(|(k, v)| (k.name.clone(), to_json(v))).collect()),
+    }
+}
+
+/// The documents of a YAML file (split at `---` lines), or of a JSON file.
+fn documents(path: &str, bytes: &[u8]) -> Vec<Value> {
+    let Ok(text) = std::str::from_utf8(bytes) else { return Vec::new() };
+    if path.ends_with(".json") {
+        return serde_json::from_str(text).into_iter().collect();
+    }
+    let mut docs = Vec::new();
+    let mut current = String::new();
+    for line in text.lines().chain(std::iter::once("---")) {
+        if line == "---" {
+            if let Ok(n) = platform_syntax::yaml::parse(&current, platform_ir::FileId(0))
+                && !matches!(n.kind, Kind::Null)
+            {
+                docs.push(to_json(&n));
+            }
+            current.clear();
+        } else {
+            current.push_str(line);
+            current.push('\n');
+        }
+    }
+    docs
+}
+
+/// A list item's name, when it has one.
+fn name_of(v: &Value) -> Option<String> {
+    let o = v.as_object()?;
+    for k in ["alert", "record", "name", "title", "id"] {
+        if let Some(s) = o.get(k).and_then(Value::as_str) {
+            let severity = o.get("labels").and_then(|l| l.get("severity")).and_then(Value::as_str);
+            return Some(match severity {
+                Some(sev) if k == "alert" => format!("{s} ({sev})"),
+                _ => s.to_owned(),
+            });
+        }
+    }
+    None
+}
+
+/// Leaves by path; list items by their name where they have one.
+fn flatten(prefix: &str, v: &Value, out: &mut BTreeMap<String, String>) {
+    let join = |k: &str| if prefix.is_empty() { k.to_owned() } else { format!("{prefix}.{k}") };
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o {
+                flatten(&join(k), x, out);
+            }
+        }
+        Value::Array(items) if items.iter().all(|i| name_of(i).is_some()) && !items.is_empty() => {
+            for i in items {
+                flatten(&format!("{prefix}[{}]", name_of(i).unwrap_or_default()), i, out);
+            }
+        }
+        Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
+            out.insert(prefix.to_owned(), v.to_string());
+        }
+        Value::Array(items) => {
+            for (n, i) in items.iter().enumerate() {
+                flatten(&format!("{prefix}[{n}]"), i, out);
+            }
+        }
+        other => {
+            out.insert(
+                prefix.to_owned(),
+                match other {
+                    Value::String(s) => s.clone(),
+                    x => x.to_string(),
+                },
+            );
+        }
+    }
+}
+
+/// Named objects of a document: `name → its leaves`.
+type Objects = BTreeMap<String, BTreeMap<String, String>>;
+
+fn shorten(s: &str) -> String {
+    let one = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() > 60 { format!("{}…", one.chars().take(59).collect::<String>()) } else { one }
+}
+
+/// Numbers that differ between two texts, in order: what a changed threshold looks like
+/// inside a PromQL expression.
+fn numbers(a: &str, b: &str) -> Option<String> {
+    let nums = |s: &str| -> Vec<String> {
+        s.split(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .filter(|t| !t.is_empty() && t.chars().any(|c| c.is_ascii_digit()))
+            .map(str::to_owned)
+            .collect()
+    };
+    let (x, y) = (nums(a), nums(b));
+    if x.len() != y.len() {
+        return None;
+    }
+    let diffs: Vec<String> = x.iter().zip(&y).filter(|(p, q)| p != q).map(|(p, q)| format!("{p} → {q}")).collect();
+    (!diffs.is_empty()).then(|| diffs.join(", "))
+}
+
+/// What changed between two objects' leaves.
+fn detail(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) -> Vec<String> {
+    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    keys.into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| match (a.get(k), b.get(k)) {
+            (Some(x), Some(y)) => match numbers(x, y) {
+                Some(n) if x.len() > 60 => format!("{k}: {n}"),
+                _ => format!("{k}: {} → {}", shorten(x), shorten(y)),
+            },
+            (None, Some(y)) => format!("{k}: + {}", shorten(y)),
+            (Some(x), None) => format!("{k}: - {}", shorten(x)),
+            (None, None) => k.clone(),
+        })
+        .collect()
+}
+
+/// Compare named objects; each change gets `layer`, `root` and `environment`.
+fn compare(
+    service: &str,
+    layer: Layer,
+    root: &str,
+    env: Option<&str>,
+    a: &Objects,
+    b: &Objects,
+    out: &mut Vec<Change>,
+) {
+    let names: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    for n in names {
+        let (action, detail) = match (a.get(n), b.get(n)) {
+            (None, Some(_)) => (Action::Create, Vec::new()),
+            (Some(_), None) => (Action::Destroy, Vec::new()),
+            (Some(x), Some(y)) if x != y => (Action::Update, detail(x, y)),
+            _ => continue,
+        };
+        out.push(Change {
+            service: service.to_owned(),
+            layer,
+            root: root.to_owned(),
+            environment: env.map(str::to_owned),
+            object: n.clone(),
+            action,
+            detail,
+            holds_data: false,
+        });
+    }
+}
+
+/// What kind of file a path is, and the environment it is for.
+enum FileKind<'a> {
+    Values(Option<&'a str>),
+    Template,
+    Rules(Option<&'a str>),
+    Workflow,
+    Dashboard,
+    Catalog,
+}
+
+fn kind_of(path: &str) -> Option<FileKind<'_>> {
+    let mut parts = path.splitn(3, '/');
+    let (_, backend, rest) = (parts.next()?, parts.next()?, parts.next()?);
+    let file = rest.rsplit('/').next()?;
+    match backend {
+        "helm" if rest.contains("/templates/") && file.ends_with(".yaml") => Some(FileKind::Template),
+        "helm" if file == "values.yaml" => Some(FileKind::Values(None)),
+        "helm" => file.strip_prefix("values-")?.strip_suffix(".yaml").map(|e| FileKind::Values(Some(e))),
+        "prometheus" => {
+            let stem = file.strip_suffix(".yaml")?;
+            Some(FileKind::Rules(stem.strip_prefix("slo-rules-")))
+        }
+        "github-actions" if file.ends_with(".yml") => Some(FileKind::Workflow),
+        "grafana" if file.ends_with(".json") => Some(FileKind::Dashboard),
+        "backstage" if file.ends_with(".yaml") => Some(FileKind::Catalog),
+        _ => None,
+    }
+}
+
+/// A template's object kind: its first `kind:` line at column 0.
+fn template_kind(bytes: &[u8]) -> Option<String> {
+    String::from_utf8_lossy(bytes).lines().find_map(|l| l.strip_prefix("kind: ").map(|k| k.trim().to_owned()))
+}
+
+fn objects(kind: &FileKind<'_>, path: &str, bytes: &[u8]) -> Objects {
+    let docs = documents(path, bytes);
+    let mut out = Objects::new();
+    match kind {
+        FileKind::Values(_) => {
+            // By top-level key: `values.canary`, `values.resources`.
+            for d in &docs {
+                for (k, v) in d.as_object().into_iter().flatten() {
+                    let mut leaves = BTreeMap::new();
+                    flatten(k, v, &mut leaves);
+                    out.insert(format!("values.{k}"), leaves);
+                }
+            }
+        }
+        FileKind::Rules(_) => {
+            for d in &docs {
+                for g in d.get("groups").and_then(Value::as_array).into_iter().flatten() {
+                    for r in g.get("rules").and_then(Value::as_array).into_iter().flatten() {
+                        let what = if r.get("alert").is_some() { "alert" } else { "record" };
+                        let mut leaves = BTreeMap::new();
+                        flatten("", r, &mut leaves);
+                        let group = g.get("name").and_then(Value::as_str).unwrap_or("");
+                        out.insert(format!("{what} {} [{group}]", name_of(r).unwrap_or_default()), leaves);
+                    }
+                }
+            }
+        }
+        FileKind::Workflow => {
+            let file = path.rsplit('/').next().unwrap_or(path);
+            for d in &docs {
+                for (job, v) in d.get("jobs").and_then(Value::as_object).into_iter().flatten() {
+                    let mut leaves = BTreeMap::new();
+                    flatten("", v, &mut leaves);
+                    out.insert(format!("{file}: job {job}"), leaves);
+                }
+            }
+        }
+        FileKind::Dashboard => {
+            fn panels(v: &Value, out: &mut Objects) {
+                for p in v.get("panels").and_then(Value::as_array).into_iter().flatten() {
+                    let mut leaves = BTreeMap::new();
+                    let mut shallow = p.clone();
+                    if let Some(o) = shallow.as_object_mut() {
+                        o.remove("panels");
+                        o.remove("gridPos");
+                        o.remove("id");
+                    }
+                    flatten("", &shallow, &mut leaves);
+                    // By id, which a title change keeps; named by its title.
+                    let title = p.get("title").and_then(Value::as_str).unwrap_or("untitled");
+                    let key = match p.get("id").and_then(Value::as_u64) {
+                        Some(id) => format!("panel #{id}"),
+                        None => format!("panel {title}"),
+                    };
+                    out.insert(key, leaves);
+                    panels(p, out);
+                }
+            }
+            for d in &docs {
+                panels(d, &mut out);
+            }
+        }
+        FileKind::Catalog => {
+            for d in &docs {
+                let kind = d.get("kind").and_then(Value::as_str).unwrap_or("");
+                let name = d.get("metadata").and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or("");
+                let mut leaves = BTreeMap::new();
+                flatten("", d, &mut leaves);
+                out.insert(format!("{kind} {name}"), leaves);
+            }
+        }
+        FileKind::Template => {}
+    }
+    out
+}
+
+/// Every object change of the YAML and JSON outputs.
+pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
+    let paths: BTreeSet<&String> = base.keys().chain(head.keys()).collect();
+    for path in paths {
+        let Some(kind) = kind_of(path) else { continue };
+        let (a, b) = (base.get(path), head.get(path));
+        if a == b {
+            continue;
+        }
+        let service = path.split('/').next().unwrap_or("");
+        let (layer, env) = match &kind {
+            FileKind::Values(e) => (Layer::Kubernetes, *e),
+            FileKind::Template => (Layer::Kubernetes, None),
+            FileKind::Rules(e) => (Layer::Alerts, *e),
+            FileKind::Workflow => (Layer::Workflows, None),
+            FileKind::Dashboard => (Layer::Dashboard, None),
+            FileKind::Catalog => (Layer::Catalog, None),
+        };
+        if let FileKind::Template = kind {
+            // One object kind per template; what renders it is the values' business.
+            let name = b.or(a).and_then(|x| template_kind(x)).unwrap_or_else(|| path.clone());
+            let action = match (a, b) {
+                (None, Some(_)) => Action::Create,
+                (Some(_), None) => Action::Destroy,
+                _ => Action::Update,
+            };
+            let file = path.rsplit('/').next().unwrap_or(path);
+            out.push(Change {
+                service: service.to_owned(),
+                layer,
+                root: path.clone(),
+                environment: None,
+                object: name,
+                action,
+                detail: vec![format!("template {file}")],
+                holds_data: false,
+            });
+            continue;
+        }
+        let empty = Objects::new();
+        let oa = a.map(|x| objects(&kind, path, x));
+        let ob = b.map(|x| objects(&kind, path, x));
+        let (oa, ob) = (oa.as_ref().unwrap_or(&empty), ob.as_ref().unwrap_or(&empty));
+        let from = out.len();
+        compare(service, layer, path, env, oa, ob, out);
+        // A panel is keyed by its id and named by its title too.
+        for c in &mut out[from..] {
+            if let Some(title) = ob.get(&c.object).or_else(|| oa.get(&c.object)).and_then(|l| l.get("title"))
+                && c.object.starts_with("panel #")
+            {
+                c.object = format!("{} {title}", c.object);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[(&str, &str)]) -> Tree {
+        files.iter().map(|(p, t)| ((*p).to_owned(), t.as_bytes().to_vec())).collect()
+    }
+
+    #[test]
+    fn rules_are_compared_by_name_and_thresholds_by_number() {
+        let rules = |t: &str| {
+            format!(
+                "groups:\n- name: slo\n  rules:\n  - alert: Burn\n    expr: sum(rate(errors_total{{service=\"api\"}}[5m])) / sum(rate(requests_total{{service=\"api\"}}[5m])) > (14.4 * {t})\n    labels:\n      severity: page\n"
+            )
+        };
+        let base = tree(&[("api/prometheus/slo-rules-production.yaml", &rules("0.001"))]);
+        let head = tree(&[("api/prometheus/slo-rules-production.yaml", &rules("0.0005"))]);
+        let mut out = Vec::new();
+        changes(&base, &head, &mut out);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].object, "alert Burn (page) [slo]");
+        assert_eq!(out[0].environment.as_deref(), Some("production"));
+        assert_eq!(out[0].detail, ["expr: 0.001 → 0.0005"]);
+    }
+
+    #[test]
+    fn values_templates_and_jobs_are_objects() {
+        let base = tree(&[
+            ("api/helm/api/values-staging.yaml", "replicaCount: 2\ncanary:\n  enabled: false\n"),
+            ("api/helm/api/templates/rollout.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\n"),
+            (
+                "api/github-actions/workflows/api.yml",
+                "jobs:\n  build:\n    runs-on: ubuntu-24.04\n  deploy:\n    needs: build\n",
+            ),
+        ]);
+        let head = tree(&[
+            ("api/helm/api/values-staging.yaml", "replicaCount: 3\ncanary:\n  enabled: false\n"),
+            ("api/github-actions/workflows/api.yml", "jobs:\n  build:\n    runs-on: ubuntu-24.04\n"),
+        ]);
+        let mut out = Vec::new();
+        changes(&base, &head, &mut out);
+        let got: Vec<(Layer, &str, Action, Option<&str>)> =
+            out.iter().map(|c| (c.layer, c.object.as_str(), c.action, c.environment.as_deref())).collect();
+        assert_eq!(
+            got,
+            [
+                (Layer::Workflows, "api.yml: job deploy", Action::Destroy, None),
+                (Layer::Kubernetes, "Rollout", Action::Destroy, None),
+                (Layer::Kubernetes, "values.replicaCount", Action::Update, Some("staging")),
+            ]
+        );
+        assert_eq!(out[2].detail, ["replicaCount: 2 → 3"]);
+    }
+}

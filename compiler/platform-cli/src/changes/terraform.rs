@@ -1,0 +1,498 @@
+//! Terraform resources by address: what `terraform plan` would say of a generated root,
+//! read from the two generated trees without Terraform.
+//!
+//! A root (a directory of `.tf` files) is applied once per environment with its
+//! `<env>.tfvars`. A resource only in the work tree is created, one only in the base is
+//! destroyed; one whose body or whose variables in an environment changed is updated, or
+//! replaced when a changed argument forces a new resource for its type ([`forces_new`]).
+//! The files are the compiler's own canonical HCL (`terraform fmt` style): a top-level block
+//! opens at column 0 and closes with `}` at column 0, its arguments and nested blocks start
+//! at two spaces.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Action, Change, Layer, Tree};
+
+/// Arguments that make the AWS provider (v6, `ForceNew` in its schema) or the random
+/// provider replace the resource instead of updating it. Checked against the provider
+/// documentation, December 2026 (hashicorp/aws 6.x, hashicorp/random 3.x).
+fn forces_new(kind: &str, argument: &str) -> bool {
+    let args: &[&str] = match kind {
+        "aws_db_instance" => {
+            &["identifier", "engine", "kms_key_id", "storage_encrypted", "username", "availability_zone"]
+        }
+        "aws_db_subnet_group" | "aws_db_parameter_group" | "aws_elasticache_subnet_group" => &["name", "family"],
+        "aws_elasticache_parameter_group" => &["name", "family"],
+        "aws_elasticache_replication_group" => {
+            &["replication_group_id", "at_rest_encryption_enabled", "kms_key_id", "subnet_group_name"]
+        }
+        "aws_iam_role" | "aws_iam_policy" => &["name", "path"],
+        "aws_iam_role_policy" => &["name", "role"],
+        "aws_iam_role_policy_attachment" => &["role", "policy_arn"],
+        "aws_security_group" => &["name", "vpc_id", "description"],
+        "aws_kms_alias" => &["name"],
+        "aws_secretsmanager_secret" => &["name"],
+        "aws_secretsmanager_secret_version" => &["secret_id"],
+        "aws_route53_record" => &["name", "type", "zone_id"],
+        "aws_ecr_repository" => &["name"],
+        "aws_eks_access_entry" => &["cluster_name", "principal_arn"],
+        "aws_iam_openid_connect_provider" => &["url"],
+        "kubernetes_namespace_v1" | "kubernetes_role_v1" | "kubernetes_role_binding_v1" => &["metadata"],
+        // Every argument of a random value makes a new value: a new password.
+        "random_password" | "random_id" | "random_string" => return true,
+        _ => &[],
+    };
+    args.contains(&argument)
+}
+
+/// Resources whose replacement or destruction loses data, not only configuration.
+pub fn holds_data(kind: &str) -> bool {
+    matches!(
+        kind,
+        "aws_db_instance"
+            | "aws_elasticache_replication_group"
+            | "aws_secretsmanager_secret"
+            | "aws_kms_key"
+            | "random_password"
+            | "aws_ecr_repository"
+            | "kubernetes_namespace_v1"
+    )
+}
+
+/// One top-level block: `resource "T" "N"`, `module "N"`, `locals`, …
+#[derive(Debug, Default, PartialEq)]
+struct Block {
+    kind: String,
+    labels: Vec<String>,
+    /// Arguments and nested blocks at two spaces, each with its whole text; a repeated
+    /// nested block (`statement`) is keyed `statement[2]` from its second occurrence.
+    entries: BTreeMap<String, String>,
+}
+
+impl Block {
+    fn address(&self) -> Option<String> {
+        match (self.kind.as_str(), self.labels.as_slice()) {
+            ("resource", [t, n]) => Some(format!("{t}.{n}")),
+            ("module", [n]) => Some(format!("module.{n}")),
+            _ => None,
+        }
+    }
+
+    /// How other blocks refer to it, for a data source: `data.T.N`.
+    fn data_address(&self) -> Option<String> {
+        match (self.kind.as_str(), self.labels.as_slice()) {
+            ("data", [t, n]) => Some(format!("data.{t}.{n}")),
+            _ => None,
+        }
+    }
+
+    fn resource_type(&self) -> &str {
+        if self.kind == "resource" { self.labels.first().map_or("", String::as_str) } else { "" }
+    }
+}
+
+fn key_of(line: &str) -> String {
+    line.trim_start().split([' ', '=', '{']).next().unwrap_or("").to_owned()
+}
+
+fn entries(lines: &[&str], indent: usize) -> BTreeMap<String, String> {
+    let mut out: BTreeMap<String, String> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    let pad = " ".repeat(indent);
+    for line in lines {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let starts = line.starts_with(&pad)
+            && !line[indent..].starts_with(' ')
+            && !matches!(trimmed.as_bytes().first(), Some(b'}' | b']' | b')'));
+        if starts {
+            let base = key_of(line);
+            let mut key = base.clone();
+            let mut n = 1;
+            while out.contains_key(&key) {
+                n += 1;
+                key = format!("{base}[{n}]");
+            }
+            out.insert(key.clone(), String::new());
+            current = Some(key);
+        }
+        if let Some(k) = &current
+            && let Some(text) = out.get_mut(k)
+        {
+            // Alignment is `terraform fmt`'s, not a change: one space between words.
+            let mut words = trimmed.split_whitespace();
+            if let Some(w) = words.next() {
+                text.push_str(w);
+            }
+            for w in words {
+                text.push(' ');
+                text.push_str(w);
+            }
+            text.push('\n');
+        }
+    }
+    out
+}
+
+fn blocks(text: &str) -> Vec<Block> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        i += 1;
+        if line.starts_with([' ', '#', '}']) || !line.trim_end().ends_with('{') && !line.trim_end().ends_with("{}") {
+            continue;
+        }
+        let head = line.split('{').next().unwrap_or("");
+        let mut words = head.split_whitespace();
+        let kind = words.next().unwrap_or("").to_owned();
+        let labels = words.map(|w| w.trim_matches('"').to_owned()).collect();
+        let mut body = Vec::new();
+        if !line.trim_end().ends_with("{}") {
+            while i < lines.len() && lines[i] != "}" {
+                body.push(lines[i]);
+                i += 1;
+            }
+            i += 1;
+        }
+        out.push(Block { kind, labels, entries: entries(&body, 2) });
+    }
+    out
+}
+
+/// `key` → text of a `.tfvars` file, one level of maps flattened (`names.iam_role`).
+fn variables(text: &str) -> BTreeMap<String, String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = BTreeMap::new();
+    for (key, value) in entries(&lines, 0) {
+        let mut inner: Vec<&str> = value.lines().collect();
+        if inner.len() > 2 && inner[0].ends_with('{') {
+            inner.remove(0);
+            inner.pop();
+            // The entries of the map were trimmed; every line is one `sub = value`.
+            for l in inner {
+                out.insert(format!("{key}.{}", key_of(l)), l.to_owned());
+            }
+        } else {
+            out.insert(key, value);
+        }
+    }
+    out
+}
+
+/// Whether `text` reads `name` (`var.names.iam_role`) or the object holding it (`var.names`).
+fn reads(text: &str, prefix: &str, path: &str) -> bool {
+    let mut candidates = vec![path.to_owned()];
+    if let Some((top, _)) = path.split_once('.') {
+        candidates.push(top.to_owned());
+    }
+    candidates.iter().any(|c| {
+        let needle = format!("{prefix}.{c}");
+        text.match_indices(&needle).any(|(at, _)| {
+            let next = text[at + needle.len()..].chars().next();
+            let before = text[..at].chars().next_back();
+            !next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '_' || (n == '.' && c.as_str() != path))
+                && !before.is_some_and(|b| b.is_ascii_alphanumeric() || b == '_' || b == '.')
+        })
+    })
+}
+
+/// The roots of a tree: directories holding `.tf` files, with their files.
+fn roots(tree: &Tree) -> BTreeMap<String, Vec<(&str, &[u8])>> {
+    let mut out: BTreeMap<String, Vec<(&str, &[u8])>> = BTreeMap::new();
+    for (path, bytes) in tree {
+        if !path.ends_with(".tf") && !path.ends_with(".tfvars") {
+            continue;
+        }
+        let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
+        out.entry(dir.to_owned()).or_default().push((file, bytes));
+    }
+    out.retain(|_, files| files.iter().any(|(f, _)| f.ends_with(".tf")));
+    out
+}
+
+struct Root {
+    blocks: Vec<Block>,
+    /// Environment → its variables.
+    tfvars: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+fn root(files: &[(&str, &[u8])]) -> Root {
+    let mut blocks_all = Vec::new();
+    let mut tfvars = BTreeMap::new();
+    for (file, bytes) in files {
+        let text = String::from_utf8_lossy(bytes);
+        if let Some(env) = file.strip_suffix(".tfvars") {
+            tfvars.insert(env.to_owned(), variables(&text));
+        } else {
+            blocks_all.extend(blocks(&text));
+        }
+    }
+    Root { blocks: blocks_all, tfvars }
+}
+
+fn service_of(dir: &str) -> String {
+    dir.split('/').next().unwrap_or(dir).to_owned()
+}
+
+fn short(text: &str) -> String {
+    let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let value = one.split_once(" = ").map_or(one.as_str(), |(_, v)| v);
+    if value.chars().count() > 60 {
+        format!("{}…", value.chars().take(59).collect::<String>())
+    } else {
+        value.to_owned()
+    }
+}
+
+/// Every resource and module change of every root in the two trees.
+pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
+    let (base_roots, head_roots) = (roots(base), roots(head));
+    let dirs: BTreeSet<&String> = base_roots.keys().chain(head_roots.keys()).collect();
+    for dir in dirs {
+        let was = root(base_roots.get(dir).map_or(&[][..], Vec::as_slice));
+        let now = root(head_roots.get(dir).map_or(&[][..], Vec::as_slice));
+        compare(dir, &was, &now, out);
+    }
+}
+
+fn compare(dir: &str, was: &Root, now: &Root, out: &mut Vec<Change>) {
+    let service = service_of(dir);
+    let by_address = |r: &Root| -> BTreeMap<String, usize> {
+        r.blocks.iter().enumerate().filter_map(|(i, b)| b.address().map(|a| (a, i))).collect()
+    };
+    let (old, new) = (by_address(was), by_address(now));
+    let change = |address: &str, environment: Option<String>, action: Action, detail: Vec<String>, kind: &str| Change {
+        service: service.clone(),
+        layer: Layer::Terraform,
+        root: dir.to_owned(),
+        environment,
+        object: address.to_owned(),
+        action,
+        detail,
+        holds_data: holds_data(kind),
+    };
+    // Locals and data sources every environment shares: a resource that reads a changed
+    // one changes with it.
+    let shared = |r: &Root| -> BTreeMap<String, BTreeMap<String, String>> {
+        let mut m: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        for b in &r.blocks {
+            if b.kind == "locals" {
+                for (k, v) in &b.entries {
+                    m.entry(format!("local.{k}")).or_default().insert(k.clone(), v.clone());
+                }
+            } else if let Some(d) = b.data_address() {
+                m.insert(d, b.entries.clone());
+            }
+        }
+        m
+    };
+    let (old_shared, new_shared) = (shared(was), shared(now));
+    let changed_shared: Vec<&String> =
+        new_shared.keys().filter(|k| old_shared.get(*k).is_some_and(|o| Some(o) != new_shared.get(*k))).collect();
+    for (address, &i) in &new {
+        let b = &now.blocks[i];
+        let kind = b.resource_type();
+        let Some(&j) = old.get(address) else {
+            out.push(change(address, None, Action::Create, Vec::new(), kind));
+            continue;
+        };
+        let a = &was.blocks[j];
+        let keys: BTreeSet<&String> = a.entries.keys().chain(b.entries.keys()).collect();
+        let mut changed: Vec<String> = keys
+            .into_iter()
+            .filter(|k| a.entries.get(*k) != b.entries.get(*k))
+            .map(|k| match (a.entries.get(k), b.entries.get(k)) {
+                (Some(x), Some(y)) if !x.contains('\n') || x.lines().count() == 1 => {
+                    format!("{}: {} → {}", k, short(x), short(y))
+                }
+                _ => k.clone(),
+            })
+            .collect();
+        let mut replace = a
+            .entries
+            .keys()
+            .chain(b.entries.keys())
+            .any(|k| a.entries.get(k) != b.entries.get(k) && forces_new(kind, k.split('[').next().unwrap_or(k)));
+        for name in &changed_shared {
+            let (prefix, rest) = name.split_once('.').unwrap_or(("", name));
+            let readers: Vec<&String> =
+                b.entries.iter().filter(|(_, t)| reads(t, prefix, rest)).map(|(k, _)| k).collect();
+            if !readers.is_empty() {
+                changed.push((*name).clone());
+                replace |= readers.iter().any(|k| forces_new(kind, k.split('[').next().unwrap_or(k)));
+            }
+        }
+        if !changed.is_empty() {
+            out.push(change(address, None, if replace { Action::Replace } else { Action::Update }, changed, kind));
+        }
+    }
+    for address in old.keys() {
+        if !new.contains_key(address) {
+            let kind = was.blocks[old[address]].resource_type();
+            out.push(change(address, None, Action::Destroy, Vec::new(), kind));
+        }
+    }
+    // What each environment's variables change.
+    let envs: BTreeSet<&String> = was.tfvars.keys().chain(now.tfvars.keys()).collect();
+    let none = BTreeMap::new();
+    for env in envs {
+        let (a, b) = (was.tfvars.get(env).unwrap_or(&none), now.tfvars.get(env).unwrap_or(&none));
+        let paths: BTreeSet<&String> = a.keys().chain(b.keys()).filter(|k| a.get(*k) != b.get(*k)).collect();
+        if paths.is_empty() {
+            continue;
+        }
+        // A variable the provider reads (its region, its account) moves every resource:
+        // Terraform creates each anew in the new place and loses track of the old one.
+        let moved: Vec<&&String> = paths
+            .iter()
+            .filter(|p| {
+                now.blocks.iter().any(|b| b.kind == "provider" && b.entries.values().any(|t| reads(t, "var", p)))
+            })
+            .collect();
+        if !moved.is_empty() {
+            let detail: Vec<String> = moved
+                .iter()
+                .map(|p| {
+                    format!(
+                        "var.{p}: {} → {} (the provider's: every resource is created anew there)",
+                        a.get(**p).map_or("(none)".into(), |t| short(t)),
+                        b.get(**p).map_or("(none)".into(), |t| short(t))
+                    )
+                })
+                .collect();
+            for (address, &i) in &new {
+                if old.contains_key(address) {
+                    let kind = now.blocks[i].resource_type();
+                    out.push(change(address, Some(env.clone()), Action::Replace, detail.clone(), kind));
+                }
+            }
+            continue;
+        }
+        for (address, &i) in &new {
+            if !old.contains_key(address) {
+                continue;
+            }
+            let block = &now.blocks[i];
+            let kind = block.resource_type();
+            let mut detail = Vec::new();
+            let mut replace = false;
+            for p in &paths {
+                let args: Vec<&String> =
+                    block.entries.iter().filter(|(_, t)| reads(t, "var", p)).map(|(k, _)| k).collect();
+                if args.is_empty() {
+                    continue;
+                }
+                replace |= args.iter().any(|k| forces_new(kind, k.split('[').next().unwrap_or(k)));
+                detail.push(format!(
+                    "var.{p}: {} → {}",
+                    a.get(*p).map_or("(none)".into(), |t| short(t)),
+                    b.get(*p).map_or("(none)".into(), |t| short(t))
+                ));
+            }
+            if !detail.is_empty() {
+                let action = if replace { Action::Replace } else { Action::Update };
+                out.push(change(address, Some(env.clone()), action, detail, kind));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MAIN: &str = "locals {\n  service = \"api\"\n}\n\ndata \"aws_partition\" \"current\" {}\n\nresource \"aws_db_instance\" \"this\" {\n  identifier     = var.names.database\n  instance_class = var.database.instance_class\n  engine         = \"postgres\"\n\n  tags = {\n    service = local.service\n  }\n}\n\nresource \"aws_iam_role\" \"service\" {\n  name = var.names.iam_role\n}\n";
+
+    fn tree(files: &[(&str, &str)]) -> Tree {
+        files.iter().map(|(p, t)| ((*p).to_owned(), t.as_bytes().to_vec())).collect()
+    }
+
+    fn vars(class: &str, role: &str) -> String {
+        format!(
+            "environment = \"production\"\nnames = {{\n  database = \"api-production\"\n  iam_role = \"{role}\"\n}}\ndatabase = {{\n  instance_class = \"{class}\"\n}}\n"
+        )
+    }
+
+    #[test]
+    fn blocks_and_entries_are_read_from_canonical_hcl() {
+        let b = blocks(MAIN);
+        assert_eq!(
+            b.iter().filter_map(Block::address).collect::<Vec<_>>(),
+            ["aws_db_instance.this", "aws_iam_role.service"]
+        );
+        let db = &b[2];
+        assert_eq!(db.entries.keys().collect::<Vec<_>>(), ["engine", "identifier", "instance_class", "tags"]);
+        assert!(db.entries["tags"].contains("local.service"));
+        let v = variables(&vars("db.t4g.small", "api"));
+        assert_eq!(v["database.instance_class"], "instance_class = \"db.t4g.small\"");
+        assert!(v.contains_key("names.iam_role") && v.contains_key("environment"));
+    }
+
+    #[test]
+    fn a_variable_change_updates_or_replaces_what_reads_it() {
+        let base =
+            tree(&[("api/terraform/main.tf", MAIN), ("api/terraform/production.tfvars", &vars("db.t4g.small", "api"))]);
+        let head = tree(&[
+            ("api/terraform/main.tf", MAIN),
+            ("api/terraform/production.tfvars", &vars("db.t4g.large", "api-2")),
+        ]);
+        let mut out = Vec::new();
+        changes(&base, &head, &mut out);
+        let got: Vec<(String, Action, Option<String>)> =
+            out.iter().map(|c| (c.object.clone(), c.action, c.environment.clone())).collect();
+        assert_eq!(
+            got,
+            [
+                ("aws_db_instance.this".into(), Action::Update, Some("production".into())),
+                ("aws_iam_role.service".into(), Action::Replace, Some("production".into())),
+            ]
+        );
+        assert!(out[0].detail[0].contains("db.t4g.small") && out[0].detail[0].contains("db.t4g.large"), "{:?}", out[0]);
+    }
+
+    #[test]
+    fn a_body_change_that_forces_a_new_resource_is_a_replace() {
+        let base = tree(&[("api/terraform/main.tf", MAIN)]);
+        let head = tree(&[("api/terraform/main.tf", &MAIN.replace("\"postgres\"", "\"mysql\""))]);
+        let mut out = Vec::new();
+        changes(&base, &head, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].action, Action::Replace);
+        assert!(out[0].holds_data);
+        assert_eq!(out[0].detail, ["engine: \"postgres\" → \"mysql\""]);
+        let mut out = Vec::new();
+        changes(&base, &tree(&[("api/terraform/main.tf", &MAIN.replace("\"api\"", "\"api-v2\""))]), &mut out);
+        assert_eq!(out.iter().map(|c| c.action).collect::<Vec<_>>(), [Action::Update], "{out:?}");
+        assert_eq!(out[0].detail, ["local.service"]);
+    }
+
+    #[test]
+    fn resources_appear_and_disappear() {
+        let base = tree(&[("api/terraform/main.tf", MAIN)]);
+        let without_db = MAIN.replace(
+            "resource \"aws_db_instance\" \"this\" {\n  identifier     = var.names.database\n  instance_class = var.database.instance_class\n  engine         = \"postgres\"\n\n  tags = {\n    service = local.service\n  }\n}\n",
+            "",
+        );
+        let head = tree(&[("api/terraform/main.tf", &without_db)]);
+        let mut out = Vec::new();
+        changes(&base, &head, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!((out[0].object.as_str(), out[0].action), ("aws_db_instance.this", Action::Destroy));
+        let mut out = Vec::new();
+        changes(&head, &base, &mut out);
+        assert_eq!(out[0].action, Action::Create);
+    }
+
+    #[test]
+    fn reads_matches_whole_names() {
+        assert!(reads("x = var.names.iam_role\n", "var", "names.iam_role"));
+        assert!(reads("x = var.names\n", "var", "names.iam_role"));
+        assert!(!reads("x = var.names.database\n", "var", "names.iam_role"));
+        assert!(!reads("x = var.aws_region_b\n", "var", "aws_region"));
+        assert!(reads("x = \"${var.aws_region}\"\n", "var", "aws_region"));
+    }
+}
