@@ -49,7 +49,7 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         ),
         with_if(
             wf::run(
-                "Show the changes to the generated files",
+                "Review the changes: risks, objects and files",
                 map([("BASE_SHA", json!("${{ github.event.pull_request.base.sha }}"))]),
                 scripts::PLATFORM_DIFF,
             ),

@@ -214,6 +214,13 @@ fn check_report(a: &InputArgs, sources: &platform_ir::Sources, diags: &[Diagnost
                 println!("{}: drift: {status}", path(rel));
             }
         }
+        Format::Markdown => {
+            report(a, sources, diags);
+            for d in drift {
+                let (status, rel, _) = drift_parts(d);
+                println!("- {} is {status}", render::markdown::text(&path(rel)));
+            }
+        }
         Format::Human => {
             report(a, sources, diags);
             for d in drift {

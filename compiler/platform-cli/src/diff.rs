@@ -209,6 +209,21 @@ pub fn diff(a: &InputArgs, o: &Options) -> anyhow::Result<ExitCode> {
             }
             return Ok(status);
         }
+        Format::Markdown => {
+            let review = crate::comment::Review {
+                base,
+                impossible: &impossible,
+                head: &new_fe.sources,
+                risks: &risks,
+                sides: &sides,
+                objects: &objects,
+                files: &changes,
+                mirrors: &mirrors,
+                stat,
+            };
+            print!("{}", crate::comment::render(&review));
+            return Ok(status);
+        }
         Format::Json | Format::Human => {}
     }
     if a.format == Format::Json {

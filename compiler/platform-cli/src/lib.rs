@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod changes;
 pub mod cmd;
+pub mod comment;
 pub mod diff;
 pub mod fuzz;
 pub mod new;

@@ -18,7 +18,8 @@ pub struct Sides<'a> {
 }
 
 impl Sides<'_> {
-    fn of(&self, r: &Risk) -> &Sources {
+    /// The sources a risk's spans point into.
+    pub fn of(&self, r: &Risk) -> &Sources {
         match r.side {
             Side::Base => self.base,
             Side::Head => self.head,
@@ -144,7 +145,8 @@ pub fn render(format: Format, sides: &Sides<'_>, risks: &[Risk], color: bool) ->
                 ));
             }
         }
-        Format::Json => {}
+        // JSON and Markdown are whole documents: `json` and `crate::comment`.
+        Format::Json | Format::Markdown => {}
     }
     out
 }

@@ -72,6 +72,22 @@ fn codes(doc: &serde_json::Value) -> Vec<String> {
     c
 }
 
+/// `platform diff --format markdown --stat` equals `golden-tests/review/<what>.md`
+/// (`PLATFORM_BLESS=1` rewrites it).
+fn golden_comment(repo: &Path, what: &str) {
+    let o = platform(repo, &["diff", "--format", "markdown", "--stat"]);
+    let got = String::from_utf8(o.stdout).unwrap();
+    let slug: String = what.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    let path = support::repo().join("golden-tests/review").join(format!("{slug}.md"));
+    if std::env::var_os("PLATFORM_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(want == got, "{what}: the comment differs from {} (PLATFORM_BLESS=1 rewrites it):\n{got}", path.display());
+}
+
 struct Row {
     what: &'static str,
     /// Edits made before the base commit.
@@ -262,6 +278,7 @@ fn each_change_raises_its_risks_and_no_other() {
             }
             None => assert_eq!(status, Some(0), "{}: {stderr}", row.what),
         }
+        golden_comment(repo.path(), row.what);
         let objects = doc["objects"].as_array().unwrap();
         for (service, layer, env, action, object) in row.objects {
             assert!(

@@ -4,6 +4,7 @@
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod markdown;
 pub mod short;
 
 use platform_ir::{Diagnostic, Sources};
@@ -19,6 +20,8 @@ pub enum Format {
     Github,
     /// One line per finding: `file:line:col: error[CODE]: message`.
     Short,
+    /// Markdown for a pull-request comment or a job summary.
+    Markdown,
 }
 
 /// Render `diags` in `format`, as the text to print.
@@ -28,6 +31,7 @@ pub fn render(format: Format, sources: &Sources, diags: &[Diagnostic], color: bo
         Format::Json => json::render(sources, diags),
         Format::Github => github::render(sources, diags),
         Format::Short => short::render(sources, diags),
+        Format::Markdown => markdown::render(sources, diags),
     }
 }
 
