@@ -127,9 +127,8 @@ pub fn render(r: &Review<'_>) -> String {
     if !left_out.is_empty() {
         let _ = writeln!(
             out,
-            "\n> **Truncated**: the details of {} were left out to stay under GitHub's comment limit; run `platform diff --base {}` for everything.",
+            "\n> **Truncated**: the details of {} were left out to stay under GitHub's comment limit; run `platform diff` for everything.",
             left_out.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
-            r.base.replace('`', "'")
         );
     }
     out

@@ -91,11 +91,46 @@ pub struct Options {
     pub exit_code: bool,
     /// Fail on risks of this grade and above.
     pub deny: Option<crate::review::Deny>,
+    /// Compare with the generated directory as it is (`Some(None)`: the build's default
+    /// output directory), not with a revision's inputs.
+    pub against_generated: Option<Option<std::path::PathBuf>>,
+}
+
+/// The files of a generated directory, as a build would hand them to its writer: every
+/// regular file but the writer's marker, by `/`-separated relative path.
+fn read_generated(dir: &Path, only: &[String]) -> anyhow::Result<Tree> {
+    fn walk(root: &Path, dir: &Path, out: &mut Tree) -> anyhow::Result<()> {
+        for e in std::fs::read_dir(dir).with_context(|| format!("reading `{}`", dir.display()))? {
+            let e = e?;
+            let kind = e.file_type()?;
+            if kind.is_dir() {
+                walk(root, &e.path(), out)?;
+            } else if kind.is_file() {
+                let rel = e.path().strip_prefix(root).unwrap_or(&e.path()).to_string_lossy().replace('\\', "/");
+                if rel != ".platform-generated" {
+                    out.insert(rel, std::fs::read(e.path())?);
+                }
+            }
+        }
+        Ok(())
+    }
+    if !dir.is_dir() {
+        bail!(
+            "`{}` is no generated directory; run `platform build` first, or name it: `--against-generated=DIR`",
+            dir.display()
+        );
+    }
+    let mut out = Tree::new();
+    walk(dir, dir, &mut out)?;
+    if !only.is_empty() {
+        out.retain(|p, _| platform_ir::backend::backend_of(p).is_some_and(|b| only.iter().any(|o| o == b)));
+    }
+    Ok(out)
 }
 
 /// `platform diff`.
 pub fn diff(a: &InputArgs, o: &Options) -> anyhow::Result<ExitCode> {
-    let (base, only, stat, exit_code) = (o.base.as_str(), o.only.as_slice(), o.stat, o.exit_code);
+    let (base, only) = (o.base.as_str(), o.only.as_slice());
     let new_fe = match platform_driver::load(&Inputs { root: a.path.clone(), org: a.org.clone() }) {
         Ok(fe) => fe,
         Err(e) => bail!("{e}"),
@@ -108,6 +143,30 @@ pub fn diff(a: &InputArgs, o: &Options) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     let new = build(&new_fe, only)?;
+    if let Some(dir) = &o.against_generated {
+        // The committed output against a fresh build of the same inputs: what a new
+        // compiler or new built-in defaults change, service by service. No risk of the
+        // inputs: they are the same on both sides.
+        let dir = dir.clone().unwrap_or_else(|| crate::cmd::default_out(&a.path));
+        let old = read_generated(&dir, only)?;
+        let label = platform_driver::display(&dir);
+        let none = platform_ir::Sources::default();
+        let sides = Sides { base: &none, head: &new_fe.sources };
+        return report(
+            a,
+            o,
+            &label,
+            &Compared {
+                new_fe: &new_fe,
+                old: &old,
+                new: &new,
+                impossible: &[],
+                risks: &[],
+                sides: &sides,
+                renames: &BTreeMap::new(),
+            },
+        );
+    }
     let (_keep, old_root) = export(&a.path, base)?;
     let old_fe = match old_root
         .exists()
@@ -151,22 +210,6 @@ pub fn diff(a: &InputArgs, o: &Options) -> anyhow::Result<ExitCode> {
     };
     let no_sources = platform_ir::Sources::default();
     let sides = Sides { base: old_fe.as_ref().map_or(&no_sources, |fe| &fe.sources), head: &new_fe.sources };
-    let denied = o.deny.is_some_and(|d| risks.iter().any(|r| r.accepted.is_none() && r.grade >= d.grade()));
-    let mut changes: Vec<(String, &'static str, String)> = Vec::new();
-    for (p, bytes) in &new {
-        match old.get(p) {
-            None => changes.push((p.clone(), "added", platform_emit::unified_diff(p, b"", bytes))),
-            Some(o) if o != bytes => changes.push((p.clone(), "changed", platform_emit::unified_diff(p, o, bytes))),
-            Some(_) => {}
-        }
-    }
-    for (p, bytes) in &old {
-        if !new.contains_key(p) {
-            changes.push((p.clone(), "removed", platform_emit::unified_diff(p, bytes, b"")));
-        }
-    }
-    changes.sort();
-    let mirrors = crate::changes::mirrors(&old, &new);
     let renames: BTreeMap<String, String> = old_fe
         .as_ref()
         .map(|fe| {
@@ -184,7 +227,52 @@ pub fn diff(a: &InputArgs, o: &Options) -> anyhow::Result<ExitCode> {
                 .collect()
         })
         .unwrap_or_default();
-    let mut objects = crate::changes::model(&crate::changes::renamed(&old, &renames), &new);
+    let compared = Compared {
+        new_fe: &new_fe,
+        old: &old,
+        new: &new,
+        impossible: &impossible,
+        risks: &risks,
+        sides: &sides,
+        renames: &renames,
+    };
+    report(a, o, base, &compared)
+}
+
+/// The two sides of a review, built.
+struct Compared<'a> {
+    new_fe: &'a Frontend,
+    old: &'a Tree,
+    new: &'a Tree,
+    impossible: &'a [platform_ir::Diagnostic],
+    risks: &'a [platform_compiler::risks::Risk],
+    sides: &'a Sides<'a>,
+    /// Old name → new name of the services renamed with their history.
+    renames: &'a BTreeMap<String, String>,
+}
+
+/// Print the review in the asked format; the exit status. `base` names the base: a
+/// revision or a generated directory.
+fn report(a: &InputArgs, o: &Options, base: &str, c: &Compared<'_>) -> anyhow::Result<ExitCode> {
+    let (stat, exit_code) = (o.stat, o.exit_code);
+    let (old, new, impossible, risks, sides, new_fe) = (c.old, c.new, c.impossible, c.risks, c.sides, c.new_fe);
+    let denied = o.deny.is_some_and(|d| risks.iter().any(|r| r.accepted.is_none() && r.grade >= d.grade()));
+    let mut changes: Vec<(String, &'static str, String)> = Vec::new();
+    for (p, bytes) in new {
+        match old.get(p) {
+            None => changes.push((p.clone(), "added", platform_emit::unified_diff(p, b"", bytes))),
+            Some(o) if o != bytes => changes.push((p.clone(), "changed", platform_emit::unified_diff(p, o, bytes))),
+            Some(_) => {}
+        }
+    }
+    for (p, bytes) in old {
+        if !new.contains_key(p) {
+            changes.push((p.clone(), "removed", platform_emit::unified_diff(p, bytes, b"")));
+        }
+    }
+    changes.sort();
+    let mirrors = crate::changes::mirrors(old, new);
+    let mut objects = crate::changes::model(&crate::changes::renamed(old, c.renames), new);
     objects.retain(|o| !mirrors.contains_key(&o.root));
     // Without `--exit-code`: 1 only for a change no apply can make or a denied risk. With it,
     // like `git diff --exit-code`: 0 nothing changed, 1 changes, 2 either of those.
@@ -195,7 +283,7 @@ pub fn diff(a: &InputArgs, o: &Options) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     };
-    print!("{}", crate::review::render(a.format, &sides, &risks, crate::color_stdout()));
+    print!("{}", crate::review::render(a.format, sides, risks, crate::color_stdout()));
     match a.format {
         Format::Short => {
             for (p, kind, _) in &changes {
@@ -212,10 +300,10 @@ pub fn diff(a: &InputArgs, o: &Options) -> anyhow::Result<ExitCode> {
         Format::Markdown => {
             let review = crate::comment::Review {
                 base,
-                impossible: &impossible,
+                impossible,
                 head: &new_fe.sources,
-                risks: &risks,
-                sides: &sides,
+                risks,
+                sides,
                 objects: &objects,
                 files: &changes,
                 mirrors: &mirrors,
@@ -246,7 +334,7 @@ pub fn diff(a: &InputArgs, o: &Options) -> anyhow::Result<ExitCode> {
             serde_json::to_string_pretty(&serde_json::json!({
                 "$schema": JSON_SCHEMA,
                 "base": base,
-                "risks": crate::review::json(&sides, &risks),
+                "risks": crate::review::json(sides, risks),
                 "objects": crate::changes::json(&objects),
                 "changes": items
             }))?

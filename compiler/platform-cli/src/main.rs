@@ -59,6 +59,11 @@ enum Command {
         /// Fail on risks of this grade and above (`platform explain RISK001`).
         #[arg(long, value_enum, value_name = "GRADE")]
         deny: Option<platform_cli::review::Deny>,
+        /// Compare a fresh build with the generated directory as committed (default: the
+        /// build's output directory), not with a revision: what a new `platform` or new
+        /// built-in defaults change.
+        #[arg(long, value_name = "DIR", num_args = 0..=1, conflicts_with = "base")]
+        against_generated: Option<Option<PathBuf>>,
     },
     /// Check the inputs and print diagnostics; write nothing.
     Validate {
@@ -165,8 +170,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             code
         }
         Command::Validate { input } => cmd::validate(&input),
-        Command::Diff { input, base, only, stat, exit_code, deny } => {
-            platform_cli::diff::diff(&input, &platform_cli::diff::Options { base, only, stat, exit_code, deny })
+        Command::Diff { input, base, only, stat, exit_code, deny, against_generated } => {
+            let options = platform_cli::diff::Options { base, only, stat, exit_code, deny, against_generated };
+            platform_cli::diff::diff(&input, &options)
         }
         Command::Schema { kind, out } => cmd::schema(kind, out),
         Command::Explain { service: Some(name), path, org, .. } => {

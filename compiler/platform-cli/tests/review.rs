@@ -438,3 +438,29 @@ fn an_acceptance_names_a_risk_and_says_why() {
     assert!(out.contains("`RISK999` is not a risk code"), "{out}");
     assert!(out.contains("the acceptance of RISK008 gives no reason"), "{out}");
 }
+
+/// Issue 12.5: the committed output against a fresh build, as after an upgrade of
+/// `platform` or of its built-in defaults: nothing when it is current, and each object an
+/// older compiler wrote differently.
+#[test]
+fn against_generated_reviews_the_committed_output() {
+    let repo = committed_monorepo();
+    let o = platform(repo.path(), &["build"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let (doc, status, stderr) = review(repo.path(), &["--against-generated", "--exit-code"]);
+    assert_eq!(status, Some(0), "{doc:#}\n{stderr}");
+    assert!(doc["changes"].as_array().unwrap().is_empty() && doc["risks"].as_array().unwrap().is_empty());
+    // What an older compiler wrote.
+    edit(repo.path(), "generated/user-api/helm/user-api/values.yaml", "replicaCount: 2", "replicaCount: 1");
+    let (doc, status, _) = review(repo.path(), &["--against-generated=generated", "--exit-code"]);
+    assert_eq!(status, Some(1), "{doc:#}");
+    assert_eq!(doc["base"], "generated");
+    let objects = doc["objects"].as_array().unwrap();
+    assert!(
+        objects.iter().any(|o| o["object"] == "values.replicaCount"
+            && o["action"] == "update"
+            && o["detail"][0] == "replicaCount: 1 → 2"),
+        "{doc:#}"
+    );
+    assert_eq!(doc["changes"].as_array().unwrap().len(), 1, "{doc:#}");
+}
