@@ -444,52 +444,21 @@ fn major(version: &str) -> u32 {
 fn alerting(base_org: &ir::Org, was: &ir::Service, head_org: &ir::Org, now: &ir::Service, out: &mut Out) {
     let svc = now.name.value.as_str();
     let (a, b) = (&was.monitoring, &now.monitoring);
-    let percent =
-        |r: &Option<ir::Sp<ir::Ratio>>| r.as_ref().map_or("none".to_owned(), |r| format!("{}%", r.value.percent()));
-    if a.slo.as_ref().map(|s| s.value) != b.slo.as_ref().map(|s| s.value) {
-        let (side, span) = match (&b.slo, &a.slo) {
-            (Some(s), _) => (Side::Head, s.span),
-            (None, Some(s)) => (Side::Base, s.span),
-            (None, None) => (Side::Head, now.name.span),
-        };
-        out.push(
-            &codes::RISK008,
-            side,
-            Some(svc),
-            None,
-            span,
-            format!(
-                "the availability objective of `{svc}` goes from {} to {}: its error budget, burn-rate alerts and canary rollback threshold follow",
-                percent(&a.slo),
-                percent(&b.slo)
-            ),
-            "a new objective",
-            "agree the new objective with whoever is paged for this service".into(),
-        );
-    }
-    let latency = |l: &Option<ir::LatencyObjective>| l.as_ref().map(|l| (l.threshold_ms.value, l.objective.value));
-    if latency(&a.latency) != latency(&b.latency) {
-        let describe = |l: &Option<ir::LatencyObjective>| {
-            l.as_ref().map_or("none".to_owned(), |l| {
-                format!("{}% under {} ms", l.objective.value.percent(), l.threshold_ms.value)
-            })
-        };
-        let (side, span) = match (&b.latency, &a.latency) {
-            (Some(l), _) => (Side::Head, l.threshold_ms.span),
-            (None, Some(l)) => (Side::Base, l.threshold_ms.span),
-            (None, None) => (Side::Head, now.name.span),
-        };
-        out.push(
-            &codes::RISK008,
-            side,
-            Some(svc),
-            None,
-            span,
-            format!("the latency objective of `{svc}` goes from {} to {}", describe(&a.latency), describe(&b.latency)),
-            "a new latency objective",
-            "agree the new objective with whoever is paged for this service".into(),
-        );
-    }
+    let slo = |m: &ir::Monitoring| m.slo.as_ref().map(|s| (format!("{}%", s.value.percent()), s.span));
+    objective(
+        out,
+        now,
+        "availability objective",
+        slo(a),
+        slo(b),
+        ": its error budget, burn-rate alerts and canary rollback threshold follow",
+    );
+    let latency = |m: &ir::Monitoring| {
+        m.latency.as_ref().map(|l| {
+            (format!("{}% under {} ms", l.objective.value.percent(), l.threshold_ms.value), l.threshold_ms.span)
+        })
+    };
+    objective(out, now, "latency objective", latency(a), latency(b), "");
     if a.alerts.value && !b.alerts.value {
         out.push(
             &codes::RISK008,
@@ -524,6 +493,38 @@ fn alerting(base_org: &ir::Org, was: &ir::Service, head_org: &ir::Org, now: &ir:
             );
         }
     }
+}
+
+/// RISK008 for an objective (`what`) that changes, shown as text, at the work tree's line,
+/// or at the base's for one removed.
+fn objective(
+    out: &mut Out,
+    now: &ir::Service,
+    what: &str,
+    before: Option<(String, Span)>,
+    after: Option<(String, Span)>,
+    consequence: &str,
+) {
+    let text = |o: &Option<(String, Span)>| o.as_ref().map_or("none".to_owned(), |(t, _)| t.clone());
+    if text(&before) == text(&after) {
+        return;
+    }
+    let (side, span) = match (&after, &before) {
+        (Some((_, s)), _) => (Side::Head, *s),
+        (None, Some((_, s))) => (Side::Base, *s),
+        (None, None) => (Side::Head, now.name.span),
+    };
+    let svc = now.name.value.as_str();
+    out.push(
+        &codes::RISK008,
+        side,
+        Some(svc),
+        None,
+        span,
+        format!("the {what} of `{svc}` goes from {} to {}{consequence}", text(&before), text(&after)),
+        &format!("a new {what}"),
+        "agree the new objective with whoever is paged for this service".into(),
+    );
 }
 
 fn canary_analysis(was: &ir::Service, now: &ir::Service, out: &mut Out) {

@@ -335,10 +335,7 @@ pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tree(files: &[(&str, &str)]) -> Tree {
-        files.iter().map(|(p, t)| ((*p).to_owned(), t.as_bytes().to_vec())).collect()
-    }
+    use crate::changes::tree;
 
     #[test]
     fn rules_are_compared_by_name_and_thresholds_by_number() {

@@ -248,13 +248,15 @@ pub fn mirrors(base: &Tree, head: &Tree) -> BTreeMap<String, Vec<String>> {
     out
 }
 
+/// A tree of text files, for tests.
+#[cfg(test)]
+pub(crate) fn tree(files: &[(&str, &str)]) -> Tree {
+    files.iter().map(|(p, t)| ((*p).to_owned(), t.as_bytes().to_vec())).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tree(files: &[(&str, &str)]) -> Tree {
-        files.iter().map(|(p, t)| ((*p).to_owned(), t.as_bytes().to_vec())).collect()
-    }
 
     #[test]
     fn a_file_that_only_repeats_another_is_its_mirror() {

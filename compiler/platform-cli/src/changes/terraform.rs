@@ -404,12 +404,9 @@ fn compare(dir: &str, was: &Root, now: &Root, out: &mut Vec<Change>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::changes::tree;
 
     const MAIN: &str = "locals {\n  service = \"api\"\n}\n\ndata \"aws_partition\" \"current\" {}\n\nresource \"aws_db_instance\" \"this\" {\n  identifier     = var.names.database\n  instance_class = var.database.instance_class\n  engine         = \"postgres\"\n\n  tags = {\n    service = local.service\n  }\n}\n\nresource \"aws_iam_role\" \"service\" {\n  name = var.names.iam_role\n}\n";
-
-    fn tree(files: &[(&str, &str)]) -> Tree {
-        files.iter().map(|(p, t)| ((*p).to_owned(), t.as_bytes().to_vec())).collect()
-    }
 
     fn vars(class: &str, role: &str) -> String {
         format!(
