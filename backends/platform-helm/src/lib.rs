@@ -150,15 +150,19 @@ impl<'a> Chart<'a> {
     fn files(&self) -> ArtifactSet {
         let mut out = ArtifactSet::new();
         let prov = self.provenance();
+        let (base, envs) = values::all(self);
+        let values_file = |text: String, env: Option<&platform_ir::ServiceEnvironment>| {
+            Artifact::new(Format::Yaml, text, prov.clone()).with_origins(values::origins(self, env))
+        };
+        out.insert(&format!("{}/values.yaml", self.name), values_file(yaml::to_yaml(&base), None));
+        for (env, v) in envs {
+            let e = self.svc.environments.iter().find(|e| e.name.value == env);
+            out.insert(&format!("{}/values-{env}.yaml", self.name), values_file(yaml::to_yaml(&v), e));
+        }
         let mut add = |path: &str, format: Format, text: String| {
             out.insert(&format!("{}/{path}", self.name), Artifact::new(format, text, prov.clone()));
         };
         add("Chart.yaml", Format::Yaml, chart::chart_yaml(self));
-        let (base, envs) = values::all(self);
-        add("values.yaml", Format::Yaml, yaml::to_yaml(&base));
-        for (env, v) in envs {
-            add(&format!("values-{env}.yaml"), Format::Yaml, yaml::to_yaml(&v));
-        }
         add("values.schema.json", Format::Json, schema::schema_json(self));
         for (path, format, text) in templates::files(self) {
             add(&format!("templates/{path}"), format, text);

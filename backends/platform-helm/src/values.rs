@@ -7,6 +7,7 @@
 //! environment file over the base (maps key by key, lists replaced), so the environment
 //! file repeats whole lists where they differ.
 
+use platform_ir::Span;
 use platform_ir::slo;
 use platform_ir::{
     CanaryStep, Database, Engine, Environment, Exposure, Rollback, Runtime, Service, ServiceEnvironment, Strategy,
@@ -60,6 +61,75 @@ pub fn all(c: &Chart<'_>) -> (Value, Vec<(String, Value)>) {
         })
         .collect();
     (base, envs)
+}
+
+/// Where the values of one file (`env`: an environment's, or the base) come from, by key
+/// path: the input each key is set from ([`platform_ir::Artifact::origins`]).
+pub fn origins(c: &Chart<'_>, env: Option<&ServiceEnvironment>) -> Vec<(String, Span)> {
+    let s = c.svc;
+    let runtime = env.map_or(&s.runtime, |e| &e.runtime);
+    let mut o: Vec<(String, Span)> = vec![
+        ("name".into(), s.name.span),
+        ("partOf".into(), s.system.span),
+        ("team".into(), s.team.span),
+        ("tier".into(), s.tier.span),
+        ("image".into(), s.image.span),
+        ("imagePullSecrets".into(), c.org.registry_pull_secret.span),
+        ("replicaCount".into(), runtime.replicas.span),
+        ("strategy".into(), s.deployment.strategy.span),
+        ("resources.requests.cpu".into(), runtime.cpu.span),
+        ("resources.requests.memory".into(), runtime.memory.span),
+        ("resources.limits.memory".into(), runtime.memory.span),
+        ("containerPort".into(), s.port.span),
+        ("probes.liveness".into(), s.health.liveness.span),
+        ("probes.readiness".into(), s.health.readiness.span),
+        ("probes.startup".into(), s.health.startup.span),
+        ("secretReload".into(), c.org.secret_reload.span),
+        ("topologySpread".into(), c.org.tier(s.tier.value).topology_spread.span),
+        ("monitoring.selectorLabels".into(), c.org.monitoring.prometheus_namespace.span),
+    ];
+    if let Some(cpu) = &runtime.cpu_limit {
+        o.push(("resources.limits.cpu".into(), cpu.span));
+    }
+    match &runtime.autoscaling {
+        Some(a) => o.extend([
+            ("autoscaling".into(), a.max.span),
+            ("autoscaling.minReplicas".into(), a.min.span),
+            ("autoscaling.maxReplicas".into(), a.max.span),
+            ("autoscaling.targetCPUUtilizationPercentage".into(), a.target_cpu_percent.span),
+        ]),
+        None => o.push(("autoscaling".into(), runtime.replicas.span)),
+    }
+    for e in &runtime.env {
+        o.push((format!("env.{}", e.name.value), e.value.span));
+    }
+    if let Some(sec) = s.secrets.first() {
+        o.push(("secretEnv".into(), sec.name.span));
+        o.push(("externalSecrets".into(), sec.name.span));
+    }
+    if let Some(d) = env.map_or(s.database.as_ref(), |e| e.database.as_ref()) {
+        o.push(("podSecurityGroups".into(), d.engine.span));
+        o.push(("networkPolicy.databasePorts".into(), d.engine.span));
+    }
+    if let Some(dep) = s.depends_on.first() {
+        o.push(("networkPolicy".into(), dep.service.span));
+    }
+    if let Some(canary) = &s.deployment.canary {
+        o.push(("rollout".into(), canary.span));
+    }
+    if let Some(i) = &s.ingress {
+        o.push(("ingress".into(), i.exposure.span));
+        if let Some(h) = env.and_then(|e| e.host.as_ref()) {
+            o.push(("ingress.host".into(), h.span));
+        }
+    }
+    if let Some(e) = env {
+        let oe = c.org.environment(e);
+        o.push(("environment".into(), e.name.span));
+        o.push(("namespace".into(), oe.namespace.span));
+        o.push(("serviceAccount.roleArn".into(), oe.aws_account.span));
+    }
+    o
 }
 
 /// The complete values of the service, in one environment or in none.

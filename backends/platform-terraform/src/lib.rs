@@ -137,12 +137,44 @@ pub fn emit(org: &Org, svc: &Service) -> Emitted {
     artifacts.insert("variables.tf", file(root.variables_tf(&ctx)));
     artifacts.insert("outputs.tf", file(root.outputs_tf()));
     for (i, e) in ctx.envs.iter().enumerate() {
-        artifacts.insert(&format!("{}.tfvars", e.name()), file(root.tfvars(&ctx, i)));
+        artifacts
+            .insert(&format!("{}.tfvars", e.name()), file(root.tfvars(&ctx, i)).with_origins(tfvars_origins(svc, e)));
         artifacts.insert(&format!("backend-{}.hcl", e.name()), file(versions::backend_hcl(org, ctx.identity(), e)));
     }
     artifacts.insert("README.md", Artifact::new(Format::Markdown, readme::readme(&ctx, &root), provenance.clone()));
     ci_deploy::add(&ctx, &deploy, &provenance, &mut artifacts);
     Emitted { artifacts, diagnostics }
+}
+
+/// Where an environment's variables come from, by name ([`platform_ir::Artifact::origins`]).
+fn tfvars_origins(svc: &Service, e: &root::Env<'_>) -> Vec<(String, platform_ir::Span)> {
+    let mut o = vec![
+        ("environment".to_owned(), e.svc.name.span),
+        ("aws_account_id".to_owned(), e.org.aws_account.span),
+        ("aws_region".to_owned(), e.org.aws_region.span),
+        ("kubernetes_namespace".to_owned(), e.org.namespace.span),
+        ("oidc_provider".to_owned(), e.org.oidc_provider.span),
+        ("eks_cluster_name".to_owned(), e.org.cluster.span),
+        ("names".to_owned(), svc.previous_names.first().unwrap_or(&svc.name).span),
+    ];
+    if let Some(d) = &e.svc.database {
+        o.extend([
+            ("database".to_owned(), d.engine.span),
+            ("database.instance_class".to_owned(), d.instance_class.span),
+            ("database.node_type".to_owned(), d.instance_class.span),
+            ("database.allocated_storage".to_owned(), d.storage_gib.span),
+            ("database.engine_version".to_owned(), d.version.span),
+            ("database.parameter_group_family".to_owned(), d.version.span),
+            ("database.backup_retention_days".to_owned(), d.backup_days.span),
+            ("database.snapshot_retention_limit".to_owned(), d.backup_days.span),
+            ("database.deletion_protection".to_owned(), d.deletion_protection.span),
+            ("database.multi_az".to_owned(), d.multi_az.span),
+        ]);
+    }
+    if let Some(h) = &e.svc.host {
+        o.push(("dns".to_owned(), h.span));
+    }
+    o
 }
 
 /// The service's root with every resource declared, before module mode replaces them by a
@@ -173,7 +205,8 @@ fn provenance(org: &Org, svc: &Service) -> Vec<Span> {
         spans.extend([db.engine.span, db.size.span, db.version.span]);
     }
     spans.extend(svc.secrets.iter().map(|s| s.name.span));
-    spans.sort();
-    spans.dedup();
+    // The service's name first: what `platform explain` shows for the file as a whole.
+    let mut seen = std::collections::BTreeSet::new();
+    spans.retain(|s| seen.insert(*s));
     spans
 }

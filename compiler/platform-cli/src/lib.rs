@@ -10,6 +10,7 @@ pub mod diff;
 pub mod fuzz;
 pub mod new;
 pub mod origin;
+pub mod provenance;
 pub mod render;
 pub mod review;
 

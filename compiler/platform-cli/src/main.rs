@@ -82,14 +82,21 @@ enum Command {
     /// Explain a diagnostic code (`platform explain LOW008`), list all codes, or show where
     /// each resolved setting of a service came from (`platform explain --service NAME PATH`).
     Explain {
-        /// The code; omit to list every code.
+        /// A code (`LOW009`, `RISK001`), or a generated file with a line
+        /// (`generated/api/helm/api/values.yaml:10`): the input that produced it. Omit to
+        /// list every code.
         code: Option<String>,
         /// Explain the resolved settings of this service instead.
         #[arg(long, value_name = "NAME")]
         service: Option<String>,
-        /// Where to find the service (with `--service`).
-        #[arg(long, value_name = "PATH", default_value = ".")]
-        path: PathBuf,
+        /// Print the built-in defaults, with line numbers (what `<built-in defaults>:LINE`
+        /// points at).
+        #[arg(long, conflicts_with_all = ["code", "service"])]
+        defaults: bool,
+        /// Where to find the inputs (with `--service`, default `.`; with a generated file,
+        /// default: the directory above its output directory).
+        #[arg(long, value_name = "PATH")]
+        path: Option<PathBuf>,
         /// Org file (with `--service`).
         #[arg(long, value_name = "FILE")]
         org: Option<PathBuf>,
@@ -175,9 +182,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             platform_cli::diff::diff(&input, &options)
         }
         Command::Schema { kind, out } => cmd::schema(kind, out),
+        Command::Explain { defaults: true, .. } => {
+            for (i, line) in platform_compiler::defaults::BUILTIN.lines().enumerate() {
+                println!("{:>4}  {line}", i + 1);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Explain { service: Some(name), path, org, .. } => {
+            let path = path.unwrap_or_else(|| PathBuf::from("."));
             let input = InputArgs { path, org, format: platform_cli::render::Format::Human };
             platform_cli::origin::explain_service(&input, &name)
+        }
+        Command::Explain { code: Some(file), path, org, .. } if file.contains('/') => {
+            platform_cli::provenance::explain(&file, path.as_deref(), org)
         }
         Command::Explain { code, .. } => Ok(cmd::explain(code.as_deref())),
         Command::New { what } => platform_cli::new::run(what),

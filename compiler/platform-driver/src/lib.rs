@@ -340,7 +340,7 @@ pub fn emit<E: Send>(fe: &Frontend, backends: &[&dyn Backend], sink: &Sink<'_, E
         .services
         .par_iter()
         .map(|svc| {
-            let source = if svc.dir == "." { "platform.yaml".to_owned() } else { format!("{}/platform.yaml", svc.dir) };
+            let source = service_source(svc);
             let mut diags = Vec::new();
             for b in backends {
                 let out = b.emit_service(org, svc);
@@ -380,6 +380,31 @@ pub fn emit<E: Send>(fe: &Frontend, backends: &[&dyn Backend], sink: &Sink<'_, E
     }
     compiler::finish(&mut diags);
     (diags, result)
+}
+
+/// The source a service's files name in their header: its `platform.yaml`, relative to the
+/// build root.
+fn service_source(svc: &ir::Service) -> String {
+    if svc.dir == "." { "platform.yaml".to_owned() } else { format!("{}/platform.yaml", svc.dir) }
+}
+
+/// One generated file built anew, by its path relative to the output root
+/// (`<service>/<backend>/…` or `_org/<backend>/…`): the artifact, and the source its header
+/// names. `None` when no service or backend of the build has that file.
+pub fn artifact(fe: &Frontend, rel: &str) -> Option<(ir::Artifact, String)> {
+    let org = fe.org.as_ref()?;
+    let mut parts = rel.splitn(3, '/');
+    let (owner, backend, file) = (parts.next()?, parts.next()?, parts.next()?);
+    let b = backends().into_iter().find(|b| b.id().0 == backend)?;
+    let file = RelPath::new(file)?;
+    if owner == "_org" {
+        let services: Vec<&ir::Service> = fe.services.iter().collect();
+        let out = b.emit_org(org, &services);
+        return out.artifacts.0.get(&file).map(|a| (a.clone(), fe.org_source.clone()));
+    }
+    let svc = fe.services.iter().find(|s| s.name.value == owner)?;
+    let out = b.emit_service(org, svc);
+    out.artifacts.0.get(&file).map(|a| (a.clone(), service_source(svc)))
 }
 
 /// Every diagnostic code of every crate, sorted by id (for `platform explain` and the book).

@@ -65,12 +65,24 @@ pub struct Artifact {
     pub contents: String,
     /// Input spans this file was derived from (provenance for `explain` and `diff`).
     pub provenance: Vec<Span>,
+    /// Finer provenance: the input span each part of the file comes from, by the key path
+    /// of that part (`replicaCount`, `resources.limits.memory`, `database.instance_class`;
+    /// for HCL, a block's address or a variable's name). `platform explain PATH:LINE`
+    /// takes the longest key path that holds the line, and `provenance[0]` where none does.
+    pub origins: Vec<(String, Span)>,
 }
 
 impl Artifact {
     /// A file derived from the given spans.
     pub fn new(format: Format, contents: impl Into<String>, provenance: Vec<Span>) -> Self {
-        Artifact { format, contents: contents.into(), provenance }
+        Artifact { format, contents: contents.into(), provenance, origins: Vec::new() }
+    }
+
+    /// The same file, with where its parts come from ([`Artifact::origins`]).
+    #[must_use]
+    pub fn with_origins(mut self, origins: Vec<(String, Span)>) -> Self {
+        self.origins = origins;
+        self
     }
 }
 
