@@ -116,6 +116,10 @@ pub fn origins(c: &Chart<'_>, env: Option<&ServiceEnvironment>) -> Vec<(String, 
     }
     if let Some(canary) = &s.deployment.canary {
         o.push(("rollout".into(), canary.span));
+        // The canary fails on the error ratio the SLO allows.
+        if let Some(slo) = &s.monitoring.slo {
+            o.push(("rollout.analysis.maxErrorRatio".into(), slo.span));
+        }
     }
     if let Some(i) = &s.ingress {
         o.push(("ingress".into(), i.exposure.span));

@@ -160,9 +160,10 @@ fn tfvars_origins(svc: &Service, e: &root::Env<'_>) -> Vec<(String, platform_ir:
     if let Some(d) = &e.svc.database {
         o.extend([
             ("database".to_owned(), d.engine.span),
-            ("database.instance_class".to_owned(), d.instance_class.span),
-            ("database.node_type".to_owned(), d.instance_class.span),
-            ("database.allocated_storage".to_owned(), d.storage_gib.span),
+            // The size chosen, which picks the instance class and storage from the org's table.
+            ("database.instance_class".to_owned(), d.size.span),
+            ("database.node_type".to_owned(), d.size.span),
+            ("database.allocated_storage".to_owned(), d.size.span),
             ("database.engine_version".to_owned(), d.version.span),
             ("database.parameter_group_family".to_owned(), d.version.span),
             ("database.backup_retention_days".to_owned(), d.backup_days.span),

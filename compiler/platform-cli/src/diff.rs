@@ -239,6 +239,20 @@ pub fn diff(a: &InputArgs, o: &Options) -> anyhow::Result<ExitCode> {
     report(a, o, base, &compared)
 }
 
+/// Each object's input line, where its file records one for the changed part.
+fn trace(fe: &Frontend, objects: &mut [crate::changes::Change]) {
+    let mut artifacts: BTreeMap<String, Option<platform_ir::Artifact>> = BTreeMap::new();
+    for o in objects.iter_mut() {
+        let Some((file, key)) = &o.trace else { continue };
+        let artifact =
+            artifacts.entry(file.clone()).or_insert_with(|| platform_driver::artifact(fe, file).map(|a| a.0));
+        let Some((_, span)) = artifact.as_ref().and_then(|a| crate::provenance::origin(a, key)) else { continue };
+        let f = fe.sources.get(span.file);
+        let (line, col) = f.line_col(span.start);
+        o.input = Some(format!("{}:{line}:{col}", f.path));
+    }
+}
+
 /// The two sides of a review, built.
 struct Compared<'a> {
     new_fe: &'a Frontend,
@@ -274,6 +288,7 @@ fn report(a: &InputArgs, o: &Options, base: &str, c: &Compared<'_>) -> anyhow::R
     let mirrors = crate::changes::mirrors(old, new);
     let mut objects = crate::changes::model(&crate::changes::renamed(old, c.renames), new);
     objects.retain(|o| !mirrors.contains_key(&o.root));
+    trace(new_fe, &mut objects);
     // Without `--exit-code`: 1 only for a change no apply can make or a denied risk. With it,
     // like `git diff --exit-code`: 0 nothing changed, 1 changes, 2 either of those.
     let status = if !impossible.is_empty() || denied {

@@ -153,19 +153,22 @@ pub fn resolve(artifact: &Artifact, header_lines: usize, line: usize) -> Option<
     resolve_all(artifact, header_lines).into_iter().nth(line.checked_sub(1)?).flatten()
 }
 
+/// The recorded origin of the part of `artifact` at key path `key` (no fallback to the
+/// file's provenance): the longest recorded key that holds it, or for a key that opens a
+/// mapping (`resources`), the first recorded key inside it; with the input span.
+pub fn origin(artifact: &Artifact, key: &str) -> Option<(String, Span)> {
+    artifact
+        .origins
+        .iter()
+        .filter(|(o, _)| holds(o, key))
+        .max_by_key(|(o, _)| o.len())
+        .or_else(|| artifact.origins.iter().find(|(o, _)| holds(key, o)))
+        .cloned()
+}
+
 /// The recorded origin of a line with key path `key`; the file's own provenance without one.
 fn pick(artifact: &Artifact, key: Option<String>) -> Option<Resolved> {
-    // The longest recorded key that holds the line; for a line that opens a mapping
-    // (`resources:`), the first recorded key inside it.
-    let by = key.as_deref().and_then(|k| {
-        artifact
-            .origins
-            .iter()
-            .filter(|(o, _)| holds(o, k))
-            .max_by_key(|(o, _)| o.len())
-            .or_else(|| artifact.origins.iter().find(|(o, _)| holds(k, o)))
-            .cloned()
-    });
+    let by = key.as_deref().and_then(|k| origin(artifact, k));
     match by {
         Some((name, span)) => Some(Resolved { span, key, by: Some(name) }),
         None => artifact.provenance.first().map(|span| Resolved { span: *span, key, by: None }),

@@ -81,9 +81,9 @@ fn values_and_variables_resolve_to_the_line_they_were_written_on() {
     assert!(file.ends_with(checkout) && text == "2", "{file}: {text}");
     let (file, text) = resolved(&fe, "checkout-api/helm/checkout-api/values.yaml", "memory:");
     assert!(file.ends_with(checkout) && text == "\"512Mi\"", "{file}: {text}");
-    // A size class's instance comes from the org's table (or the built-in one).
-    let (file, _) = resolved(&fe, "checkout-api/terraform/production.tfvars", "instance_class");
-    assert!(file.ends_with("platform-org.yaml") || file == "<built-in defaults>", "{file}");
+    // A size class's instance comes from the size the service chose.
+    let (file, text) = resolved(&fe, "checkout-api/terraform/production.tfvars", "instance_class");
+    assert!(file.ends_with(checkout) && text == "medium", "{file}: {text}");
     let (file, text) = resolved(&fe, "checkout-api/terraform/production.tfvars", "aws_region");
     assert!(file.ends_with("platform-org.yaml") && text == "eu-central-1", "{file}: {text}");
 }

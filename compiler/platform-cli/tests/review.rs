@@ -313,6 +313,31 @@ fn each_change_raises_its_risks_and_no_other() {
 }
 
 #[test]
+fn each_object_names_the_input_line_that_changed_it() {
+    let repo = committed_monorepo();
+    edit(repo.path(), CHECKOUT, "    size: medium\n", "    size: large\n");
+    edit(repo.path(), CHECKOUT, "replicas: 3", "replicas: 4");
+    let (doc, _, _) = review(repo.path(), &[]);
+    let input = |object: &str, env: Option<&str>| {
+        doc["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["object"] == object && o["environment"].as_str() == env)
+            .and_then(|o| o["input"].as_str())
+            .unwrap_or_else(|| panic!("{object}: {doc:#}"))
+            .to_owned()
+    };
+    let text = std::fs::read_to_string(repo.path().join(CHECKOUT)).unwrap();
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    assert!(
+        input("aws_db_instance.this", Some("production"))
+            .ends_with(&format!("{CHECKOUT}:{}:11", line_of("size: large")))
+    );
+    assert!(input("values.replicaCount", None).ends_with(&format!("{CHECKOUT}:{}:15", line_of("replicas: 4"))));
+}
+
+#[test]
 fn a_removed_database_is_one_risk_at_the_removed_line_for_every_environment() {
     let repo = committed_monorepo();
     edit(repo.path(), USERS, "  database:\n    type: redis\n", "");

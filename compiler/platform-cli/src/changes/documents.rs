@@ -147,10 +147,12 @@ fn compare(
 ) {
     let names: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
     for n in names {
-        let (action, detail) = match (a.get(n), b.get(n)) {
-            (None, Some(_)) => (Action::Create, Vec::new()),
-            (Some(_), None) => (Action::Destroy, Vec::new()),
-            (Some(x), Some(y)) if x != y => (Action::Update, detail(x, y)),
+        let (action, detail, leaf) = match (a.get(n), b.get(n)) {
+            (None, Some(y)) => (Action::Create, Vec::new(), y.keys().next().cloned()),
+            (Some(_), None) => (Action::Destroy, Vec::new(), None),
+            (Some(x), Some(y)) if x != y => {
+                (Action::Update, detail(x, y), y.keys().find(|k| x.get(*k) != y.get(*k)).cloned())
+            }
             _ => continue,
         };
         out.push(Change {
@@ -162,6 +164,8 @@ fn compare(
             action,
             detail,
             holds_data: false,
+            trace: leaf.map(|k| (root.to_owned(), k)),
+            input: None,
         });
     }
 }
@@ -312,6 +316,8 @@ pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
                 action,
                 detail: vec![format!("template {file}")],
                 holds_data: false,
+                trace: None,
+                input: None,
             });
             continue;
         }

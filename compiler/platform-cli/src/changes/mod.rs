@@ -104,6 +104,11 @@ pub struct Change {
     /// Its destruction or replacement loses data (a database, a key, a password, a
     /// namespace with everything in it).
     pub holds_data: bool,
+    /// Where to look for the input that caused it: a generated file of the work tree and
+    /// the key path of the changed part (`values.yaml`, `replicaCount`).
+    pub trace: Option<(String, String)>,
+    /// That input, `file:line:col`, once found ([`crate::provenance::origin`]).
+    pub input: Option<String>,
 }
 
 /// The base tree with each renamed service's files where the work tree has them: `renames`
@@ -160,6 +165,9 @@ pub fn human(changes: &[Change]) -> String {
             crate::render::inert(env),
             crate::render::inert(&c.object)
         );
+        if let Some(at) = &c.input {
+            let _ = writeln!(out, "          ← {}", crate::render::inert(at));
+        }
         for d in c.detail.iter().take(3) {
             let _ = writeln!(out, "          {}", crate::render::inert(d));
         }
@@ -184,6 +192,7 @@ pub fn json(changes: &[Change]) -> serde_json::Value {
                 "action": c.action.as_str(),
                 "detail": c.detail,
                 "holdsData": c.holds_data,
+                "input": c.input,
             })
         })
         .collect()

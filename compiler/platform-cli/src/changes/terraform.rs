@@ -274,6 +274,8 @@ fn compare(dir: &str, was: &Root, now: &Root, out: &mut Vec<Change>) {
         action,
         detail,
         holds_data: holds_data(kind),
+        trace: None,
+        input: None,
     };
     // Locals and data sources every environment shares: a resource that reads a changed
     // one changes with it.
@@ -364,10 +366,13 @@ fn compare(dir: &str, was: &Root, now: &Root, out: &mut Vec<Change>) {
                     )
                 })
                 .collect();
+            let trace = Some((format!("{dir}/{env}.tfvars"), (*moved[0]).clone()));
             for (address, &i) in &new {
                 if old.contains_key(address) {
                     let kind = now.blocks[i].resource_type();
-                    out.push(change(address, Some(env.clone()), Action::Replace, detail.clone(), kind));
+                    let mut c = change(address, Some(env.clone()), Action::Replace, detail.clone(), kind);
+                    c.trace.clone_from(&trace);
+                    out.push(c);
                 }
             }
             continue;
@@ -380,6 +385,7 @@ fn compare(dir: &str, was: &Root, now: &Root, out: &mut Vec<Change>) {
             let kind = block.resource_type();
             let mut detail = Vec::new();
             let mut replace = false;
+            let mut first = None;
             for p in &paths {
                 let args: Vec<&String> =
                     block.entries.iter().filter(|(_, t)| reads(t, "var", p)).map(|(k, _)| k).collect();
@@ -387,6 +393,7 @@ fn compare(dir: &str, was: &Root, now: &Root, out: &mut Vec<Change>) {
                     continue;
                 }
                 replace |= args.iter().any(|k| forces_new(kind, k.split('[').next().unwrap_or(k)));
+                first.get_or_insert((*p).clone());
                 detail.push(format!(
                     "var.{p}: {} → {}",
                     a.get(*p).map_or("(none)".into(), |t| short(t)),
@@ -395,7 +402,9 @@ fn compare(dir: &str, was: &Root, now: &Root, out: &mut Vec<Change>) {
             }
             if !detail.is_empty() {
                 let action = if replace { Action::Replace } else { Action::Update };
-                out.push(change(address, Some(env.clone()), action, detail, kind));
+                let mut c = change(address, Some(env.clone()), action, detail, kind);
+                c.trace = first.map(|p| (format!("{dir}/{env}.tfvars"), p));
+                out.push(c);
             }
         }
     }
