@@ -100,6 +100,9 @@ enum Command {
         /// Org file (with `--service`).
         #[arg(long, value_name = "FILE")]
         org: Option<PathBuf>,
+        /// How to print `--service`: a table, or one JSON document.
+        #[arg(long, value_enum, default_value_t = platform_cli::render::Format::Human)]
+        format: platform_cli::render::Format,
     },
     /// Scaffold a new service on the golden path, or the Backstage template that does the same.
     New {
@@ -188,9 +191,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Explain { service: Some(name), path, org, .. } => {
+        Command::Explain { service: Some(name), path, org, format, .. } => {
             let path = path.unwrap_or_else(|| PathBuf::from("."));
-            let input = InputArgs { path, org, format: platform_cli::render::Format::Human };
+            let input = InputArgs { path, org, format };
             platform_cli::origin::explain_service(&input, &name)
         }
         Command::Explain { code: Some(file), path, org, .. } if file.contains('/') => {

@@ -226,6 +226,22 @@ fn explain_service_shows_where_each_setting_came_from() {
     assert!(line("[production] database.instanceClass").contains("<built-in defaults>"), "{out}");
     assert!(line("[staging] cluster").contains("platform-org.yaml"), "{out}");
     assert_eq!(code(&platform(&["explain", "--service", "nope", "--path", &mono.to_string_lossy()])), 1);
+    // A value the file leaves out is the compiler's default, not whatever key starts the
+    // mapping it would be in.
+    assert!(line("health.liveness").contains("default (not in the file"), "{out}");
+    assert!(line("secrets.stripe-key").contains("rotated every 90 days"), "{out}");
+    assert!(line("dependsOn.user-api").contains("platform.yaml:33:"), "{out}");
+    assert!(line("alerts.pagerduty").contains("(org file)"), "{out}");
+    assert!(line("[production] alerts.paging").contains("true"), "{out}");
+    assert!(line("monitoring.latency.thresholdMs").contains("300"), "{out}");
+    let o = platform(&["explain", "--service", "checkout-api", "--path", &mono.to_string_lossy(), "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let settings = doc["settings"].as_array().unwrap();
+    let get = |k: &str| settings.iter().find(|s| s["key"] == k).unwrap_or_else(|| panic!("{k}"));
+    assert_eq!(get("health.liveness")["origin"], "default");
+    assert_eq!(get("monitoring.slo")["origin"], "service file");
+    assert_eq!(get("[production] database.instanceClass")["origin"], "built-in default");
+    assert_eq!(get("[staging] cluster")["origin"], "org file");
 }
 
 /// A name is checked against the names the service really gets: 33 characters fit a
