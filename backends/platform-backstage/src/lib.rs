@@ -30,9 +30,30 @@ impl Backend for Backstage {
             text.push_str(&to_yaml(doc));
         }
         let mut artifacts = ArtifactSet::new();
-        artifacts.insert("catalog-info.yaml", Artifact::new(Format::Yaml, text, vec![service.name.span]));
+        let artifact = Artifact::new(Format::Yaml, text, vec![service.name.span]).with_origins(origins(org, service));
+        artifacts.insert("catalog-info.yaml", artifact);
         Emitted { artifacts, diagnostics: Vec::new() }
     }
+}
+
+/// Where the Component's fields come from, by key path ([`platform_ir::Artifact::origins`]);
+/// the file's later documents (the database Resource) have none.
+fn origins(org: &Org, s: &Service) -> Vec<(String, platform_ir::Span)> {
+    let mut o = vec![
+        ("metadata.name".to_owned(), s.name.span),
+        ("metadata.description".to_owned(), s.description.span),
+        ("spec.owner".to_owned(), s.team.span),
+        ("spec.system".to_owned(), s.system.span),
+        ("spec.lifecycle".to_owned(), org.tier(s.tier.value).lifecycle.span),
+        ("metadata.annotations".to_owned(), org.catalog.source_base_url.span),
+    ];
+    if let Some(t) = s.tags.first() {
+        o.push(("metadata.tags".to_owned(), t.span));
+    }
+    if let Some(l) = s.links.first() {
+        o.push(("metadata.links".to_owned(), l.url.span));
+    }
+    o
 }
 
 fn to_yaml(v: &serde_json::Value) -> String {

@@ -45,8 +45,12 @@ impl Backend for Prometheus {
             let mut provenance = vec![service.name.span, oe.paging.span];
             provenance.extend(service.monitoring.slo.as_ref().map(|s| s.span));
             provenance.extend(service.monitoring.latency.as_ref().map(|l| l.objective.span));
-            artifacts
-                .insert(&rules_file(&env.name.value), Artifact::new(Format::Yaml, rules::file(&groups), provenance));
+            // Every group follows the objectives; the first recorded wins for a line.
+            let mut origins = Vec::new();
+            origins.extend(service.monitoring.slo.as_ref().map(|s| ("groups".to_owned(), s.span)));
+            origins.extend(service.monitoring.latency.as_ref().map(|l| ("groups".to_owned(), l.threshold_ms.span)));
+            let artifact = Artifact::new(Format::Yaml, rules::file(&groups), provenance).with_origins(origins);
+            artifacts.insert(&rules_file(&env.name.value), artifact);
         }
         Emitted { artifacts, diagnostics }
     }

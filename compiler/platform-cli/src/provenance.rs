@@ -125,16 +125,37 @@ fn keys(artifact: &Artifact) -> Vec<Option<String>> {
     let lines = text.lines().count();
     match artifact.format {
         Format::Yaml | Format::Json => {
-            let Ok(node) = platform_syntax::yaml::parse(text, platform_ir::FileId(0)) else { return vec![None; lines] };
-            (0..lines)
-                .map(|l| {
-                    let start = starts[l];
-                    let indent = text[start..].bytes().take_while(|b| *b == b' ' || *b == b'-').count();
+            // Documents split at `---` lines; each parsed on its own, offsets from its start.
+            let all: Vec<&str> = text.lines().collect();
+            let mut out = Vec::with_capacity(lines);
+            let mut first = 0;
+            let mut document = 0;
+            while first < lines {
+                let end = (first..lines).find(|&l| all[l] == "---").unwrap_or(lines);
+                let (from, to) = (starts[first], starts.get(end).copied().unwrap_or(text.len()));
+                let doc = &text[from..to];
+                let node = platform_syntax::yaml::parse(doc, platform_ir::FileId(0)).ok();
+                for line_start in &starts[first..end] {
+                    let start = line_start - from;
+                    let indent = doc[start..].bytes().take_while(|b| *b == b' ' || *b == b'-').count();
                     let mut path = Vec::new();
-                    yaml_path(&node, u32::try_from(start + indent).ok()?, &mut path);
-                    (!path.is_empty()).then(|| path.join(".").replace(".[", "["))
-                })
-                .collect()
+                    if let (Some(n), Ok(at)) = (&node, u32::try_from(start + indent)) {
+                        yaml_path(n, at, &mut path);
+                    }
+                    // A later document's paths start with its index (`[1].metadata.name`): the
+                    // origins recorded by plain key path are the first document's.
+                    if document > 0 && !path.is_empty() {
+                        path.insert(0, format!("[{document}]"));
+                    }
+                    out.push((!path.is_empty()).then(|| path.join(".").replace(".[", "[")));
+                }
+                document += 1;
+                if end < lines {
+                    out.push(None);
+                }
+                first = end + 1;
+            }
+            out
         }
         Format::Hcl => (1..=lines).map(|l| hcl_path(text, l)).collect(),
         _ => vec![None; lines],
@@ -157,13 +178,11 @@ pub fn resolve(artifact: &Artifact, header_lines: usize, line: usize) -> Option<
 /// file's provenance): the longest recorded key that holds it, or for a key that opens a
 /// mapping (`resources`), the first recorded key inside it; with the input span.
 pub fn origin(artifact: &Artifact, key: &str) -> Option<(String, Span)> {
-    artifact
-        .origins
-        .iter()
-        .filter(|(o, _)| holds(o, key))
-        .max_by_key(|(o, _)| o.len())
-        .or_else(|| artifact.origins.iter().find(|(o, _)| holds(key, o)))
-        .cloned()
+    // The first of the longest: origins are recorded most telling first.
+    let longest = artifact.origins.iter().filter(|(o, _)| holds(o, key)).fold(None::<&(String, Span)>, |best, o| {
+        if best.is_none_or(|b| o.0.len() > b.0.len()) { Some(o) } else { best }
+    });
+    longest.or_else(|| artifact.origins.iter().find(|(o, _)| holds(key, o))).cloned()
 }
 
 /// The recorded origin of a line with key path `key`; the file's own provenance without one.

@@ -86,6 +86,12 @@ fn values_and_variables_resolve_to_the_line_they_were_written_on() {
     assert!(file.ends_with(checkout) && text == "medium", "{file}: {text}");
     let (file, text) = resolved(&fe, "checkout-api/terraform/production.tfvars", "aws_region");
     assert!(file.ends_with("platform-org.yaml") && text == "eu-central-1", "{file}: {text}");
+    // The catalog's owner is the team, in each document of the file.
+    let (file, text) = resolved(&fe, "checkout-api/backstage/catalog-info.yaml", "owner:");
+    assert!(file.ends_with(checkout) && text == "shop", "{file}: {text}");
+    // Rules follow the objective.
+    let (file, text) = resolved(&fe, "checkout-api/prometheus/slo-rules-production.yaml", "expr:");
+    assert!(file.ends_with(checkout) && text == "99.95", "{file}: {text}");
 }
 
 #[test]

@@ -327,8 +327,12 @@ pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
         let (oa, ob) = (oa.as_ref().unwrap_or(&empty), ob.as_ref().unwrap_or(&empty));
         let from = out.len();
         compare(service, layer, path, env, oa, ob, out);
-        // A panel is keyed by its id and named by its title too.
         for c in &mut out[from..] {
+            // A catalog file records origins for its Component only.
+            if matches!(kind, FileKind::Catalog) && !c.object.starts_with("Component ") {
+                c.trace = None;
+            }
+            // A panel is keyed by its id and named by its title too.
             if let Some(title) = ob.get(&c.object).or_else(|| oa.get(&c.object)).and_then(|l| l.get("title"))
                 && c.object.starts_with("panel #")
             {
