@@ -32,6 +32,17 @@ pub fn render(sources: &Sources, diags: &[Diagnostic]) -> String {
     out
 }
 
+/// A path as GitHub matches it to a file of the pull request: relative to the checkout,
+/// without a leading `./` (GitHub attaches an annotation whose path starts with `./` to no
+/// file of the diff; checked against crate-ci/typos#1496 and adrienverge/yamllint#764).
+fn repo_path(path: &str) -> &str {
+    let mut p = path;
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest;
+    }
+    p
+}
+
 /// One workflow command: `kind` is `error`, `warning` or `notice`; `at` is line, column,
 /// end line and end column.
 pub fn annotation(kind: &str, file: &str, at: (u32, u32, u32, u32), title: &str, text: &str) -> String {
@@ -40,7 +51,7 @@ pub fn annotation(kind: &str, file: &str, at: (u32, u32, u32, u32), title: &str,
     let _ = writeln!(
         out,
         "::{kind} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}",
-        esc_prop(file),
+        esc_prop(repo_path(file)),
         esc_prop(title),
         esc_data(text),
     );
@@ -57,7 +68,7 @@ pub fn drift(path: &str, status: &str) -> String {
     };
     format!(
         "::error file={},title={}::{}\n",
-        esc_prop(path),
+        esc_prop(repo_path(path)),
         esc_prop("platform build --check"),
         esc_data(&format!("{path} {what}; run `platform build` and commit the result"))
     )
@@ -66,6 +77,14 @@ pub fn drift(path: &str, status: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_are_relative_to_the_checkout() {
+        assert_eq!(repo_path("./services/api/platform.yaml"), "services/api/platform.yaml");
+        assert_eq!(repo_path("././a"), "a");
+        assert_eq!(repo_path("platform.yaml"), "platform.yaml");
+        assert!(annotation("error", "./a.yaml", (1, 1, 1, 2), "t", "m").starts_with("::error file=a.yaml,line=1,"));
+    }
 
     #[test]
     fn escapes_everything_that_could_end_the_command() {
