@@ -9,7 +9,7 @@ use crate::Cx;
 use crate::doc::{map, push};
 use crate::pins::Action;
 use crate::scripts;
-use crate::wf::{self, CONTENTS_READ, RUNNER, with_if};
+use crate::wf::{self, CONTENTS_READ, PULL_REQUESTS_COMMENT, RUNNER, with_if};
 
 /// File name.
 pub const FILE: &str = "platform-check.yml";
@@ -55,11 +55,23 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
             ),
             "${{ !cancelled() }}",
         ),
+        with_if(
+            wf::run(
+                "Post the review on the pull request",
+                map([
+                    ("GH_TOKEN", json!("${{ github.token }}")),
+                    ("GH_REPO", json!("${{ github.repository }}")),
+                    ("PR_NUMBER", json!("${{ github.event.pull_request.number }}")),
+                ]),
+                scripts::POST_REVIEW,
+            ),
+            "${{ !cancelled() }}",
+        ),
     ];
     let check = map([
         ("name", json!("Generated files are up to date")),
         ("runs-on", json!(RUNNER)),
-        ("permissions", wf::permissions(&[CONTENTS_READ])),
+        ("permissions", wf::permissions(&[CONTENTS_READ, PULL_REQUESTS_COMMENT])),
         ("steps", Value::Array(steps)),
     ]);
     let mut doc = map([

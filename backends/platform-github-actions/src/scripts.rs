@@ -403,8 +403,8 @@ platform diff --base "${BASE_SHA}" --deny danger --format markdown . >review.md 
 if [[ "${status}" -ne 0 && "${status}" -ne 1 ]]; then
   echo "platform diff failed; see the log" >review.md
 fi
-# Each risk as an annotation on the input line that causes it.
-platform diff --base "${BASE_SHA}" --stat --format github . 2>/dev/null | grep '^::' || true
+# Each risk as an annotation on the input line that causes it (not one per changed file).
+platform diff --base "${BASE_SHA}" --stat --format github . 2>/dev/null | grep '^::[a-z]* file=[^,]*,line=' || true
 # The review is capped below GitHub's limits by platform itself.
 head -c 900000 review.md >>"${GITHUB_STEP_SUMMARY}"
 cat impossible.txt >&2
@@ -414,6 +414,20 @@ if [[ "${status}" -eq 1 ]]; then
   exit 1
 fi
 "####;
+
+/// The review (`review.md`, written by [`PLATFORM_DIFF`]) as the pull request's comment,
+/// kept up to date: `gh pr comment --edit-last --create-if-none` edits this workflow's last
+/// comment, or posts the first (both flags in the gh manual, gh-pr-comment(1), 2026). A
+/// fork's token is read-only: the review then stays in the job summary, and the check does
+/// not fail for it.
+pub const POST_REVIEW: &str = r#"set -euo pipefail
+if [[ ! -s review.md ]]; then
+  exit 0
+fi
+if ! gh pr comment "${PR_NUMBER}" --edit-last --create-if-none --body-file review.md; then
+  echo "::notice::the review could not be posted as a comment (a fork's token is read-only); it is in the job summary"
+fi
+"#;
 
 /// The copies of the generated workflows under `.github/workflows/` must equal the generated
 /// files (GitHub only reads that one flat directory).
@@ -463,6 +477,7 @@ pub const ALL: &[&str] = &[
     INSTALL_PLATFORM,
     PLATFORM_CHECK,
     PLATFORM_DIFF,
+    POST_REVIEW,
     WORKFLOW_COPIES,
 ];
 
@@ -742,6 +757,24 @@ if [[ "$1" == "status" ]]; then [[ " ${LIVE} " == *" $2 "* ]]; exit $?; fi"#;
         assert!(ok && summary.starts_with("## platform diff"), "{summary}");
         let (ok, summary) = run(3);
         assert!(ok && summary.contains("platform diff failed"), "{summary}");
+    }
+
+    #[test]
+    fn the_review_is_posted_and_a_read_only_token_does_not_fail_the_check() {
+        let run = |code: u8, review: &str| {
+            let gh = format!("echo \"$*\" >\"$(dirname \"$0\")/gh-args\"\nexit {code}");
+            let sandbox = Sandbox::new(&[("gh", &gh)]);
+            std::fs::write(sandbox.0.join("review.md"), review).unwrap();
+            let out = sandbox.run(super::POST_REVIEW, &[("PR_NUMBER", "7")]);
+            let args = std::fs::read_to_string(sandbox.0.join("gh-args")).unwrap_or_default();
+            (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), args)
+        };
+        let (ok, _, args) = run(0, "## platform diff\n");
+        assert!(ok && args.contains("pr comment 7 --edit-last --create-if-none --body-file review.md"), "{args}");
+        let (ok, out, _) = run(1, "## platform diff\n");
+        assert!(ok && out.contains("::notice::"), "{out}");
+        let (ok, _, args) = run(0, "");
+        assert!(ok && args.is_empty(), "nothing to post: {args}");
     }
 
     /// `CANARY_WAIT` with a fake `kubectl` that answers each jsonpath query from `status`:

@@ -33,6 +33,9 @@ pub const PACKAGES_WRITE: Grant = Grant("packages", "write", "to push the image 
 pub const PACKAGES_READ: Grant = Grant("packages", "read", "to pull the image from the GitHub Container Registry");
 /// Mark deployments failed.
 pub const DEPLOYMENTS_WRITE: Grant = Grant("deployments", "write", "to mark the rolled-back deployment failed");
+/// Post the review of a pull request as its comment.
+pub const PULL_REQUESTS_COMMENT: Grant =
+    Grant("pull-requests", "write", "to post the review of the change as a comment (a fork's token stays read-only)");
 /// Record the service's own deployment.
 pub const DEPLOYMENTS_RECORD: Grant =
     Grant("deployments", "write", "to record the service's deployment (DORA), per service");
