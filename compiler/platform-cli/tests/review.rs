@@ -157,8 +157,12 @@ const ROWS: &[Row] = &[
         edits: &[(CHECKOUT, "canary: true", "canary: false")],
         risks: &["RISK006"],
         impossible: None,
-        objects: &[("checkout-api", "kubernetes", None, "destroy", "Rollout")],
-        absent: &[],
+        objects: &[
+            ("checkout-api", "kubernetes", None, "destroy", "Rollout"),
+            ("checkout-api", "kubernetes", Some("production"), "destroy", "Rollout (rendered)"),
+            ("checkout-api", "kubernetes", Some("production"), "create", "Deployment (rendered)"),
+        ],
+        absent: &[("destroy", "Rollout (rendered)@staging")],
     },
     Row {
         base: &[],

@@ -44,6 +44,11 @@ fn documents(path: &str, bytes: &[u8]) -> Vec<Value> {
     docs
 }
 
+/// The first document of a YAML or JSON file.
+pub(crate) fn first_document(bytes: &[u8]) -> Option<Value> {
+    documents("values.yaml", bytes).into_iter().next()
+}
+
 /// A list item's name, when it has one.
 fn name_of(v: &Value) -> Option<String> {
     let o = v.as_object()?;

@@ -2,7 +2,8 @@
 //! by object, above the file diffs. Terraform resources by address, per environment, with
 //! create / update / replace / destroy ([`terraform`]); Kubernetes objects and Helm values
 //! per environment, alert and recording rules by name, workflow jobs, dashboard panels and
-//! catalog entities ([`documents`]). Files stay the last level of detail; a file whose
+//! catalog entities ([`documents`]); the objects each environment renders, with kind swaps
+//! and selector changes ([`charts`]). Files stay the last level of detail; a file whose
 //! every changed line also changes in another file of the change (a dashboard and the
 //! ConfigMap that carries it, the rule file and the chart's PrometheusRule) is a mirror,
 //! shown once ([`mirrors`]).
@@ -10,6 +11,7 @@
 //! Only the layout `<service or _org>/<backend>/…` and the file formats are known here, no
 //! backend's code: the model reads what was generated, as a reviewer would.
 
+pub mod charts;
 pub mod documents;
 pub mod terraform;
 
@@ -131,6 +133,7 @@ pub fn model(base: &Tree, head: &Tree) -> Vec<Change> {
     let mut out = Vec::new();
     terraform::changes(base, head, &mut out);
     documents::changes(base, head, &mut out);
+    charts::changes(base, head, &mut out);
     out.sort_by(|a, b| {
         (&a.service, a.layer, &a.environment, a.action, &a.object).cmp(&(
             &b.service,
