@@ -72,6 +72,15 @@ fn codes(doc: &serde_json::Value) -> Vec<String> {
     c
 }
 
+/// The document validates against the committed `schemas/output/diff-v1.schema.json`.
+fn matches_schema(doc: &serde_json::Value, what: &str) {
+    let path = support::repo().join("schemas/output/diff-v1.schema.json");
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = v.iter_errors(doc).map(|e| format!("{}: {e}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{what}: {}", errors.join("\n"));
+}
+
 /// `platform diff --format markdown --stat` equals `golden-tests/review/<what>.md`
 /// (`PLATFORM_BLESS=1` rewrites it).
 fn golden_comment(repo: &Path, what: &str) {
@@ -283,6 +292,7 @@ fn each_change_raises_its_risks_and_no_other() {
             None => assert_eq!(status, Some(0), "{}: {stderr}", row.what),
         }
         golden_comment(repo.path(), row.what);
+        matches_schema(&doc, row.what);
         let objects = doc["objects"].as_array().unwrap();
         for (service, layer, env, action, object) in row.objects {
             assert!(
