@@ -499,3 +499,27 @@ fn against_generated_reviews_the_committed_output() {
     );
     assert_eq!(doc["changes"].as_array().unwrap().len(), 1, "{doc:#}");
 }
+
+/// Issue 12, done when: on a clean tree, the review of the monorepo example says nothing
+/// changed, from the repository root and from inside the example.
+#[test]
+fn a_clean_tree_reviews_as_unchanged_from_anywhere_in_the_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    let example = tmp.path().join("examples/monorepo");
+    copy_dir(&support::repo().join("examples/monorepo"), &example);
+    let git = |args: &[&str]| {
+        let o = Command::new("git").args(args).current_dir(tmp.path()).output().unwrap();
+        assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base"]);
+    for (dir, path) in
+        [(tmp.path().to_path_buf(), "examples/monorepo"), (example.clone(), "."), (example.join("services"), "..")]
+    {
+        let o = platform(&dir, &["diff", path, "--base", "HEAD", "--exit-code"]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(o.status.code(), Some(0), "{}: {out}{}", dir.display(), String::from_utf8_lossy(&o.stderr));
+        assert!(out.starts_with("no change to the generated files since `HEAD`"), "{}: {out}", dir.display());
+    }
+}
