@@ -80,13 +80,22 @@ struct Chart<'a> {
     templates: Vec<&'a str>,
 }
 
-fn rendered(tree: &Tree) -> Rendered {
+/// A chart file's directory (`<service>/helm/<chart>`) and its path inside it.
+fn chart_of(path: &str) -> Option<(String, &str)> {
+    let mut parts = path.splitn(3, '/');
+    let (Some(service), Some("helm"), Some(rest)) = (parts.next(), parts.next(), parts.next()) else { return None };
+    let (chart, file) = rest.split_once('/')?;
+    Some((format!("{service}/helm/{chart}"), file))
+}
+
+/// The charts of `tree` among `dirs`, rendered per environment.
+fn rendered(tree: &Tree, dirs: &BTreeSet<String>) -> Rendered {
     let mut charts: BTreeMap<String, Chart<'_>> = BTreeMap::new();
     for (path, bytes) in tree {
-        let mut parts = path.splitn(3, '/');
-        let (Some(_), Some("helm"), Some(rest)) = (parts.next(), parts.next(), parts.next()) else { continue };
-        let Some((chart, file)) = rest.split_once('/') else { continue };
-        let dir = format!("{}/helm/{chart}", path.split('/').next().unwrap_or(""));
+        let Some((dir, file)) = chart_of(path) else { continue };
+        if !dirs.contains(&dir) {
+            continue;
+        }
         let entry = charts.entry(dir).or_default();
         let parse = || super::documents::first_document(bytes);
         if file == "values.yaml" {
@@ -118,7 +127,14 @@ const WORKLOADS: &[&str] = &["Deployment", "Rollout"];
 /// Every object an environment starts or stops rendering, with kind swaps and selector
 /// changes named.
 pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
-    let (a, b) = (rendered(base), rendered(head));
+    // Only the charts a file of which changed: the others render as they did.
+    let changed: BTreeSet<String> = base
+        .iter()
+        .filter(|(p, b)| head.get(*p) != Some(*b))
+        .chain(head.iter().filter(|(p, _)| !base.contains_key(*p)))
+        .filter_map(|(p, _)| chart_of(p).map(|(d, _)| d))
+        .collect();
+    let (a, b) = (rendered(base, &changed), rendered(head, &changed));
     let keys: BTreeSet<&(String, String)> = a.keys().chain(b.keys()).collect();
     let empty = (BTreeMap::new(), String::new());
     for key in keys {
