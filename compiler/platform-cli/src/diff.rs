@@ -23,7 +23,7 @@ use crate::review::Sides;
 
 type Tree = BTreeMap<String, Vec<u8>>;
 
-fn build(fe: &Frontend, only: &[String]) -> anyhow::Result<Tree> {
+pub(crate) fn build(fe: &Frontend, only: &[String]) -> anyhow::Result<Tree> {
     let backends = platform_driver::select(only).map_err(anyhow::Error::msg)?;
     let files = std::sync::Mutex::new(Tree::new());
     let (diags, res) = platform_driver::emit(fe, &backends, &|p, b| {
@@ -98,7 +98,7 @@ pub struct Options {
 
 /// The files of a generated directory, as a build would hand them to its writer: every
 /// regular file but the writer's marker, by `/`-separated relative path.
-fn read_generated(dir: &Path, only: &[String]) -> anyhow::Result<Tree> {
+pub(crate) fn read_generated(dir: &Path, only: &[String]) -> anyhow::Result<Tree> {
     fn walk(root: &Path, dir: &Path, out: &mut Tree) -> anyhow::Result<()> {
         for e in std::fs::read_dir(dir).with_context(|| format!("reading `{}`", dir.display()))? {
             let e = e?;

@@ -12,6 +12,7 @@ pub mod new;
 pub mod origin;
 pub mod provenance;
 pub mod render;
+pub mod report;
 pub mod review;
 
 use std::io::IsTerminal;

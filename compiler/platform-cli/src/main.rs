@@ -70,6 +70,15 @@ enum Command {
         #[command(flatten)]
         input: InputArgs,
     },
+    /// Report how the golden path is adopted: per service and team, the features used, the
+    /// tier policy met, and whether the committed output is current (offline).
+    Report {
+        #[command(flatten)]
+        input: InputArgs,
+        /// The committed output directory (default: `generated/` in the build directory).
+        #[arg(long, value_name = "DIR")]
+        generated: Option<PathBuf>,
+    },
     /// Print the JSON Schema of `platform.yaml` (or of the org file), or write both to a directory.
     Schema {
         /// Which schema to print.
@@ -185,6 +194,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             platform_cli::diff::diff(&input, &options)
         }
         Command::Schema { kind, out } => cmd::schema(kind, out),
+        Command::Report { input, generated } => platform_cli::report::run(&input, generated),
         Command::Explain { defaults: true, .. } => {
             for (i, line) in platform_compiler::defaults::BUILTIN.lines().enumerate() {
                 println!("{:>4}  {line}", i + 1);

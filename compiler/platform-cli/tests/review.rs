@@ -12,19 +12,6 @@ fn platform(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_platform")).args(args).current_dir(dir).env("NO_COLOR", "1").output().unwrap()
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
 /// The monorepo example, committed as the only commit of a new repository.
 fn committed_monorepo() -> tempfile::TempDir {
     committed_monorepo_with(&[])
@@ -33,7 +20,7 @@ fn committed_monorepo() -> tempfile::TempDir {
 /// The monorepo example with `edits`, committed as the only commit of a new repository.
 fn committed_monorepo_with(edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
-    copy_dir(&support::repo().join("examples/monorepo"), tmp.path());
+    support::copy_tree(&support::repo().join("examples/monorepo"), tmp.path());
     for (file, from, to) in edits {
         edit(tmp.path(), file, from, to);
     }
@@ -506,7 +493,7 @@ fn against_generated_reviews_the_committed_output() {
 fn a_clean_tree_reviews_as_unchanged_from_anywhere_in_the_repository() {
     let tmp = tempfile::tempdir().unwrap();
     let example = tmp.path().join("examples/monorepo");
-    copy_dir(&support::repo().join("examples/monorepo"), &example);
+    support::copy_tree(&support::repo().join("examples/monorepo"), &example);
     let git = |args: &[&str]| {
         let o = Command::new("git").args(args).current_dir(tmp.path()).output().unwrap();
         assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));

@@ -72,6 +72,11 @@ pub fn write_tree(dir: &Path, files: &BTreeMap<String, Vec<u8>>) {
     }
 }
 
+/// Copy the files under `from` to `to` (which is replaced).
+pub fn copy_tree(from: &Path, to: &Path) {
+    write_tree(to, &read_tree(from));
+}
+
 /// Differences between an expected and an actual tree, as readable text.
 pub fn compare(expected: &BTreeMap<String, Vec<u8>>, actual: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
     let mut problems = Vec::new();
