@@ -96,32 +96,16 @@ pub struct Options {
     pub against_generated: Option<Option<std::path::PathBuf>>,
 }
 
-/// The files of a generated directory, as a build would hand them to its writer: every
-/// regular file but the writer's marker, by `/`-separated relative path.
+/// The files of a generated directory (`platform_emit::read_generated`), of `only`'s
+/// backends when it names any.
 pub(crate) fn read_generated(dir: &Path, only: &[String]) -> anyhow::Result<Tree> {
-    fn walk(root: &Path, dir: &Path, out: &mut Tree) -> anyhow::Result<()> {
-        for e in std::fs::read_dir(dir).with_context(|| format!("reading `{}`", dir.display()))? {
-            let e = e?;
-            let kind = e.file_type()?;
-            if kind.is_dir() {
-                walk(root, &e.path(), out)?;
-            } else if kind.is_file() {
-                let rel = e.path().strip_prefix(root).unwrap_or(&e.path()).to_string_lossy().replace('\\', "/");
-                if rel != ".platform-generated" {
-                    out.insert(rel, std::fs::read(e.path())?);
-                }
-            }
-        }
-        Ok(())
-    }
     if !dir.is_dir() {
         bail!(
             "`{}` is no generated directory; run `platform build` first, or name it: `--against-generated=DIR`",
             dir.display()
         );
     }
-    let mut out = Tree::new();
-    walk(dir, dir, &mut out)?;
+    let mut out = platform_emit::read_generated(dir).with_context(|| format!("reading `{}`", dir.display()))?;
     if !only.is_empty() {
         out.retain(|p, _| platform_ir::backend::backend_of(p).is_some_and(|b| only.iter().any(|o| o == b)));
     }
@@ -210,20 +194,16 @@ pub fn diff(a: &InputArgs, o: &Options) -> anyhow::Result<ExitCode> {
     };
     let no_sources = platform_ir::Sources::default();
     let sides = Sides { base: old_fe.as_ref().map_or(&no_sources, |fe| &fe.sources), head: &new_fe.sources };
+    // Services renamed with their history: old name → new name.
     let renames: BTreeMap<String, String> = old_fe
         .as_ref()
         .map(|fe| {
             new_fe
                 .services
                 .iter()
-                .flat_map(|s| {
-                    fe.services
-                        .iter()
-                        .filter(|b| {
-                            b.name.value != s.name.value && s.previous_names.iter().any(|p| p.value == b.name.value)
-                        })
-                        .map(|b| (b.name.value.clone(), s.name.value.clone()))
-                })
+                .filter_map(|s| platform_compiler::changes::counterpart(&fe.services, s).map(|b| (b, s)))
+                .filter(|(b, s)| b.name.value != s.name.value)
+                .map(|(b, s)| (b.name.value.clone(), s.name.value.clone()))
                 .collect()
         })
         .unwrap_or_default();
@@ -239,14 +219,19 @@ pub fn diff(a: &InputArgs, o: &Options) -> anyhow::Result<ExitCode> {
     report(a, o, base, &compared)
 }
 
-/// Each object's input line, where its file records one for the changed part.
+/// Each object's input line, where its file records one for the changed part. Each
+/// backend's files are built once per service, however many objects they hold.
 fn trace(fe: &Frontend, objects: &mut [crate::changes::Change]) {
-    let mut artifacts: BTreeMap<String, Option<platform_ir::Artifact>> = BTreeMap::new();
+    let mut built: BTreeMap<(String, String), Option<platform_ir::ArtifactSet>> = BTreeMap::new();
     for o in objects.iter_mut() {
         let Some((file, key)) = &o.trace else { continue };
-        let artifact =
-            artifacts.entry(file.clone()).or_insert_with(|| platform_driver::artifact(fe, file).map(|a| a.0));
-        let Some((_, span)) = artifact.as_ref().and_then(|a| crate::provenance::origin(a, key)) else { continue };
+        let mut parts = file.splitn(3, '/');
+        let (Some(owner), Some(backend), Some(rest)) = (parts.next(), parts.next(), parts.next()) else { continue };
+        let set = built
+            .entry((owner.to_owned(), backend.to_owned()))
+            .or_insert_with(|| platform_driver::artifacts(fe, owner, backend).map(|(set, _)| set));
+        let artifact = set.as_ref().zip(platform_ir::RelPath::new(rest)).and_then(|(set, rel)| set.0.get(&rel));
+        let Some((_, span)) = artifact.and_then(|a| crate::provenance::origin(a, key)) else { continue };
         let f = fe.sources.get(span.file);
         let (line, col) = f.line_col(span.start);
         o.input = Some(format!("{}:{line}:{col}", f.path));

@@ -85,19 +85,17 @@ fn hcl_path(text: &str, line: usize) -> Option<String> {
             continue;
         }
         if !l.starts_with(' ') && !l.starts_with('}') {
-            let head = l.split(['=', '{']).next().unwrap_or("").trim();
-            let words: Vec<&str> = head.split_whitespace().map(|w| w.trim_matches('"')).collect();
-            top = Some(match words.as_slice() {
-                ["resource" | "data", t, n] => format!("{t}.{n}"),
-                [kind, n] => format!("{kind}.{n}"),
-                [name] => (*name).to_owned(),
-                _ => head.to_owned(),
+            let (word, labels) = crate::changes::terraform::head_of(l);
+            top = Some(match (word.as_str(), labels.as_slice()) {
+                ("resource" | "data", [t, n]) => format!("{t}.{n}"),
+                (_, []) => word,
+                (_, labels) => format!("{word}.{}", labels.join(".")),
             });
             sub = None;
         } else if l.starts_with("  ") && !l.starts_with("   ") {
-            let key = l.trim_start().split([' ', '=', '{']).next().unwrap_or("");
+            let key = crate::changes::terraform::key_of(l);
             if !key.is_empty() && !key.starts_with('}') && !key.starts_with(']') {
-                sub = Some(key.to_owned());
+                sub = Some(key);
             }
         }
     }

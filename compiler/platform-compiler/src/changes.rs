@@ -13,17 +13,20 @@ use platform_ir::{Database, Diagnostic, Engine};
 
 use crate::codes;
 
+/// The base's build of the work tree's service `now`: the service of the same name, or
+/// one `now` was renamed from (`metadata.previousNames`). The one rule by which a review
+/// matches services across a change.
+pub fn counterpart<'a>(base: &'a [ir::Service], now: &ir::Service) -> Option<&'a ir::Service> {
+    base.iter()
+        .find(|b| b.name.value == now.name.value)
+        .or_else(|| base.iter().find(|b| now.previous_names.iter().any(|p| p.value == b.name.value)))
+}
+
 /// Every change from `base` to `head` that no apply can make.
 pub fn impossible(base: &[ir::Service], head: &[ir::Service]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for svc in head {
-        let Some(was) = base
-            .iter()
-            .find(|b| b.name.value == svc.name.value)
-            .or_else(|| base.iter().find(|b| svc.previous_names.iter().any(|p| p.value == b.name.value)))
-        else {
-            continue;
-        };
+        let Some(was) = counterpart(base, svc) else { continue };
         for env in &svc.environments {
             let Some(old_env) = was.environments.iter().find(|e| e.name.value == env.name.value) else { continue };
             let (Some(now), Some(before)) = (&env.database, &old_env.database) else { continue };

@@ -190,12 +190,7 @@ pub fn risks(base: Build<'_>, head: Build<'_>) -> Vec<Risk> {
         }
     }
     for now in head.services {
-        match base
-            .services
-            .iter()
-            .find(|b| b.name.value == now.name.value)
-            .or_else(|| base.services.iter().find(|b| now.previous_names.iter().any(|p| p.value == b.name.value)))
-        {
+        match crate::changes::counterpart(base.services, now) {
             Some(was) => service(base, was, head, now, &mut out),
             // A new service is new access for no one, but may be new public exposure.
             None => exposure(None, now, &mut out),
@@ -314,9 +309,7 @@ fn locations(base: &ir::Org, head: &ir::Org, out: &mut Out) {
 /// whose file was at the same place.
 fn base_name<'a>(base: Build<'a>, head: Build<'a>, name: &'a str) -> &'a str {
     let Some(now) = head.services.iter().find(|s| s.name.value == name) else { return name };
-    base.services
-        .iter()
-        .find(|b| b.name.value == name || now.previous_names.iter().any(|p| p.value == b.name.value))
+    crate::changes::counterpart(base.services, now)
         .or_else(|| base.services.iter().find(|b| b.dir == now.dir))
         .map_or(name, |b| b.name.value.as_str())
 }

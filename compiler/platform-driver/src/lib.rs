@@ -388,23 +388,28 @@ fn service_source(svc: &ir::Service) -> String {
     if svc.dir == "." { "platform.yaml".to_owned() } else { format!("{}/platform.yaml", svc.dir) }
 }
 
+/// The files one backend generates for one owner (a service's name, or `_org`), built
+/// anew, with the source their headers name. `None` when the build has no such owner or
+/// backend.
+pub fn artifacts(fe: &Frontend, owner: &str, backend: &str) -> Option<(ir::ArtifactSet, String)> {
+    let org = fe.org.as_ref()?;
+    let b = backends().into_iter().find(|b| b.id().0 == backend)?;
+    if owner == "_org" {
+        let services: Vec<&ir::Service> = fe.services.iter().collect();
+        return Some((b.emit_org(org, &services).artifacts, fe.org_source.clone()));
+    }
+    let svc = fe.services.iter().find(|s| s.name.value == owner)?;
+    Some((b.emit_service(org, svc).artifacts, service_source(svc)))
+}
+
 /// One generated file built anew, by its path relative to the output root
 /// (`<service>/<backend>/…` or `_org/<backend>/…`): the artifact, and the source its header
 /// names. `None` when no service or backend of the build has that file.
 pub fn artifact(fe: &Frontend, rel: &str) -> Option<(ir::Artifact, String)> {
-    let org = fe.org.as_ref()?;
     let mut parts = rel.splitn(3, '/');
     let (owner, backend, file) = (parts.next()?, parts.next()?, parts.next()?);
-    let b = backends().into_iter().find(|b| b.id().0 == backend)?;
-    let file = RelPath::new(file)?;
-    if owner == "_org" {
-        let services: Vec<&ir::Service> = fe.services.iter().collect();
-        let out = b.emit_org(org, &services);
-        return out.artifacts.0.get(&file).map(|a| (a.clone(), fe.org_source.clone()));
-    }
-    let svc = fe.services.iter().find(|s| s.name.value == owner)?;
-    let out = b.emit_service(org, svc);
-    out.artifacts.0.get(&file).map(|a| (a.clone(), service_source(svc)))
+    let (mut set, source) = artifacts(fe, owner, backend)?;
+    set.0.remove(&RelPath::new(file)?).map(|a| (a, source))
 }
 
 /// Every diagnostic code of every crate, sorted by id (for `platform explain` and the book).

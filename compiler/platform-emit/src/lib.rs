@@ -13,4 +13,4 @@ mod header;
 mod writer;
 
 pub use header::header;
-pub use writer::{Drift, EmitError, MARKER, Mode, Report, Scope, Writer, unified_diff};
+pub use writer::{Drift, EmitError, MARKER, Mode, Report, Scope, Writer, read_generated, unified_diff};

@@ -512,6 +512,21 @@ fn key(rel: &str) -> u128 {
     (u128::from(half(0)) << 64) | u128::from(half(1))
 }
 
+/// The files of a generated directory as a build hands them to its writer: every regular
+/// file but [`MARKER`], by `/`-separated path relative to `out` (a link is no file of a
+/// build, and is left out as `--check` reports it).
+pub fn read_generated(out: &Path) -> io::Result<std::collections::BTreeMap<String, Vec<u8>>> {
+    let mut files = std::collections::BTreeMap::new();
+    walk(out, "", &mut |rel| {
+        let path = out.join(rel);
+        if rel != MARKER && fs::symlink_metadata(&path)?.file_type().is_file() {
+            files.insert(rel.to_owned(), fs::read(&path)?);
+        }
+        Ok(())
+    })?;
+    Ok(files)
+}
+
 fn walk(root: &Path, prefix: &str, f: &mut dyn FnMut(&str) -> io::Result<()>) -> io::Result<()> {
     let mut entries: Vec<_> = fs::read_dir(root.join(prefix))?.collect::<Result<_, _>>()?;
     entries.sort_by_key(fs::DirEntry::file_name);

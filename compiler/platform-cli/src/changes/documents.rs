@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use platform_syntax::yaml::{Kind, Node};
 use serde_json::Value;
 
-use super::{Action, Change, Layer, Tree};
+use super::{Action, Change, Layer, Tree, shorten};
 
 fn to_json(n: &Node) -> Value {
     match &n.kind {
@@ -100,11 +100,6 @@ fn flatten(prefix: &str, v: &Value, out: &mut BTreeMap<String, String>) {
 
 /// Named objects of a document: `name → its leaves`.
 type Objects = BTreeMap<String, BTreeMap<String, String>>;
-
-fn shorten(s: &str) -> String {
-    let one = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one.chars().count() > 60 { format!("{}…", one.chars().take(59).collect::<String>()) } else { one }
-}
 
 /// Numbers that differ between two texts, in order: what a changed threshold looks like
 /// inside a PromQL expression.

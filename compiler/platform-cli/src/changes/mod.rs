@@ -201,6 +201,12 @@ pub fn json(changes: &[Change]) -> serde_json::Value {
         .collect()
 }
 
+/// A value on one line (runs of whitespace as one space), at most 60 characters.
+pub(crate) fn shorten(s: &str) -> String {
+    let one = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() > 60 { format!("{}…", one.chars().take(59).collect::<String>()) } else { one }
+}
+
 /// The lines a change removes and adds, whitespace-trimmed, without the header.
 fn changed_lines(old: &[u8], new: &[u8]) -> BTreeSet<String> {
     let (a, b) = (String::from_utf8_lossy(old), String::from_utf8_lossy(new));

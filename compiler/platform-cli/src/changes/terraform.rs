@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Action, Change, Layer, Tree};
+use super::{Action, Change, Layer, Tree, shorten};
 
 /// Arguments that make the AWS provider (v6, `ForceNew` in its schema) or the random
 /// provider replace the resource instead of updating it. Checked against the provider
@@ -91,7 +91,16 @@ impl Block {
     }
 }
 
-fn key_of(line: &str) -> String {
+/// A top-level line's word and labels: `resource "T" "N" {` gives `resource` and `[T, N]`,
+/// a variable's `key = …` gives `key` and none.
+pub(crate) fn head_of(line: &str) -> (String, Vec<String>) {
+    let head = line.split(['=', '{']).next().unwrap_or("");
+    let mut words = head.split_whitespace().map(|w| w.trim_matches('"').to_owned());
+    (words.next().unwrap_or_default(), words.collect())
+}
+
+/// The argument or nested block an indented line starts.
+pub(crate) fn key_of(line: &str) -> String {
     line.trim_start().split([' ', '=', '{']).next().unwrap_or("").to_owned()
 }
 
@@ -146,10 +155,7 @@ fn blocks(text: &str) -> Vec<Block> {
         if line.starts_with([' ', '#', '}']) || !line.trim_end().ends_with('{') && !line.trim_end().ends_with("{}") {
             continue;
         }
-        let head = line.split('{').next().unwrap_or("");
-        let mut words = head.split_whitespace();
-        let kind = words.next().unwrap_or("").to_owned();
-        let labels = words.map(|w| w.trim_matches('"').to_owned()).collect();
+        let (kind, labels) = head_of(line);
         let mut body = Vec::new();
         if !line.trim_end().ends_with("{}") {
             while i < lines.len() && lines[i] != "}" {
@@ -238,14 +244,10 @@ fn service_of(dir: &str) -> String {
     dir.split('/').next().unwrap_or(dir).to_owned()
 }
 
+/// An argument's or variable's value, on one line and shortened.
 fn short(text: &str) -> String {
-    let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let value = one.split_once(" = ").map_or(one.as_str(), |(_, v)| v);
-    if value.chars().count() > 60 {
-        format!("{}…", value.chars().take(59).collect::<String>())
-    } else {
-        value.to_owned()
-    }
+    let one = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    shorten(one.split_once(" = ").map_or(one.as_str(), |(_, v)| v))
 }
 
 /// Every resource and module change of every root in the two trees.
