@@ -86,7 +86,6 @@ pub fn origins(c: &Chart<'_>, env: Option<&ServiceEnvironment>) -> Vec<(String, 
         ("probes.startup".into(), s.health.startup.span),
         ("secretReload".into(), c.org.secret_reload.span),
         ("topologySpread".into(), c.org.tier(s.tier.value).topology_spread.span),
-        ("monitoring.selectorLabels".into(), c.org.monitoring.prometheus_namespace.span),
     ];
     if let Some(cpu) = &runtime.cpu_limit {
         o.push(("resources.limits.cpu".into(), cpu.span));
@@ -112,7 +111,7 @@ pub fn origins(c: &Chart<'_>, env: Option<&ServiceEnvironment>) -> Vec<(String, 
         o.push(("networkPolicy.databasePorts".into(), d.engine.span));
     }
     if let Some(dep) = s.depends_on.first() {
-        o.push(("networkPolicy".into(), dep.service.span));
+        o.push(("networkPolicy.dependencies".into(), dep.service.span));
     }
     if let Some(canary) = &s.deployment.canary {
         o.push(("rollout".into(), canary.span));
