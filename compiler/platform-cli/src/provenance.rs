@@ -119,39 +119,30 @@ fn holds(key: &str, path: &str) -> bool {
 /// once: YAML and JSON through the compiler's parser, HCL by blocks and arguments.
 fn keys(artifact: &Artifact) -> Vec<Option<String>> {
     let text = &artifact.contents;
-    let starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
     let lines = text.lines().count();
     match artifact.format {
         Format::Yaml | Format::Json => {
-            // Documents split at `---` lines; each parsed on its own, offsets from its start.
-            let all: Vec<&str> = text.lines().collect();
-            let mut out = Vec::with_capacity(lines);
-            let mut first = 0;
-            let mut document = 0;
-            while first < lines {
-                let end = (first..lines).find(|&l| all[l] == "---").unwrap_or(lines);
-                let (from, to) = (starts[first], starts.get(end).copied().unwrap_or(text.len()));
-                let doc = &text[from..to];
-                let node = platform_syntax::yaml::parse(doc, platform_ir::FileId(0)).ok();
-                for line_start in &starts[first..end] {
-                    let start = line_start - from;
-                    let indent = doc[start..].bytes().take_while(|b| *b == b' ' || *b == b'-').count();
+            // Each document on its own, offsets from its start.
+            let mut out = vec![None; lines];
+            for (document, (first, doc)) in crate::changes::documents::yaml_documents(text).into_iter().enumerate() {
+                let Ok(node) = platform_syntax::yaml::parse(doc, platform_ir::FileId(0)) else { continue };
+                let mut start = 0;
+                for (k, line) in doc.split_inclusive('\n').enumerate() {
+                    let indent = line.bytes().take_while(|b| *b == b' ' || *b == b'-').count();
                     let mut path = Vec::new();
-                    if let (Some(n), Ok(at)) = (&node, u32::try_from(start + indent)) {
-                        yaml_path(n, at, &mut path);
+                    if let Ok(at) = u32::try_from(start + indent) {
+                        yaml_path(&node, at, &mut path);
                     }
                     // A later document's paths start with its index (`[1].metadata.name`): the
                     // origins recorded by plain key path are the first document's.
                     if document > 0 && !path.is_empty() {
                         path.insert(0, format!("[{document}]"));
                     }
-                    out.push((!path.is_empty()).then(|| path.join(".").replace(".[", "[")));
+                    if let Some(slot) = out.get_mut(first + k) {
+                        *slot = (!path.is_empty()).then(|| path.join(".").replace(".[", "["));
+                    }
+                    start += line.len();
                 }
-                document += 1;
-                if end < lines {
-                    out.push(None);
-                }
-                first = end + 1;
             }
             out
         }

@@ -20,28 +20,35 @@ fn to_json(n: &Node) -> Value {
     }
 }
 
+/// The documents of a YAML text, split at `---` lines: each with the index of its first
+/// line and its text.
+pub(crate) fn yaml_documents(text: &str) -> Vec<(usize, &str)> {
+    let mut docs = Vec::new();
+    let (mut first, mut from) = (0, 0);
+    let mut at = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if line.trim_end_matches(['\n', '\r']) == "---" {
+            docs.push((first, &text[from..at]));
+            (first, from) = (i + 1, at + line.len());
+        }
+        at += line.len();
+    }
+    docs.push((first, &text[from..]));
+    docs
+}
+
 /// The documents of a YAML file (split at `---` lines), or of a JSON file.
 fn documents(path: &str, bytes: &[u8]) -> Vec<Value> {
     let Ok(text) = std::str::from_utf8(bytes) else { return Vec::new() };
     if path.ends_with(".json") {
         return serde_json::from_str(text).into_iter().collect();
     }
-    let mut docs = Vec::new();
-    let mut current = String::new();
-    for line in text.lines().chain(std::iter::once("---")) {
-        if line == "---" {
-            if let Ok(n) = platform_syntax::yaml::parse(&current, platform_ir::FileId(0))
-                && !matches!(n.kind, Kind::Null)
-            {
-                docs.push(to_json(&n));
-            }
-            current.clear();
-        } else {
-            current.push_str(line);
-            current.push('\n');
-        }
-    }
-    docs
+    yaml_documents(text)
+        .into_iter()
+        .filter_map(|(_, doc)| platform_syntax::yaml::parse(doc, platform_ir::FileId(0)).ok())
+        .filter(|n| !matches!(n.kind, Kind::Null))
+        .map(|n| to_json(&n))
+        .collect()
 }
 
 /// The first document of a YAML or JSON file.
