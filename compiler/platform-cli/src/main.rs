@@ -72,12 +72,15 @@ enum Command {
     },
     /// Report how the golden path is adopted: per service and team, the features used, the
     /// tier policy met, and whether the committed output is current (offline).
+    ///
+    /// With `--dora` or `--from FILE`, also the DORA figures; `platform report dora` shows
+    /// only those.
+    #[command(args_conflicts_with_subcommands = true)]
     Report {
         #[command(flatten)]
-        input: InputArgs,
-        /// The committed output directory (default: `generated/` in the build directory).
-        #[arg(long, value_name = "DIR")]
-        generated: Option<PathBuf>,
+        args: platform_cli::report::Args,
+        #[command(subcommand)]
+        what: Option<platform_cli::report::ReportCommand>,
     },
     /// Print the JSON Schema of `platform.yaml` (or of the org file), or write both to a directory.
     Schema {
@@ -194,7 +197,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             platform_cli::diff::diff(&input, &options)
         }
         Command::Schema { kind, out } => cmd::schema(kind, out),
-        Command::Report { input, generated } => platform_cli::report::run(&input, generated),
+        Command::Report { what: Some(platform_cli::report::ReportCommand::Dora { args }), .. } => {
+            platform_cli::report::run(&args, true)
+        }
+        Command::Report { args, what: None } => platform_cli::report::run(&args, false),
         Command::Explain { defaults: true, .. } => {
             for (i, line) in platform_compiler::defaults::BUILTIN.lines().enumerate() {
                 println!("{:>4}  {line}", i + 1);

@@ -61,6 +61,17 @@ pub fn render(sources: &Sources, diags: &[Diagnostic]) -> String {
     out
 }
 
+/// Rows as a Markdown table, the first row the header; the cells are already escaped.
+pub fn table(out: &mut String, rows: &[Vec<String>]) {
+    use std::fmt::Write;
+    let Some((head, body)) = rows.split_first() else { return };
+    let _ = writeln!(out, "| {} |", head.join(" | "));
+    let _ = writeln!(out, "|{}", "---|".repeat(head.len()));
+    for row in body {
+        let _ = writeln!(out, "| {} |", row.join(" | "));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -125,3 +125,61 @@ pub fn files(dir: &Path, suffix: &str) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Fake tools first on `PATH`: each of `tools` is an executable in `dir/bin` that logs its
+/// argv (one argument per line, then `---`) and its standard input (after `stdin:`, when
+/// there is any) to `dir/log`, then answers with the file of `dir/answers` named after its
+/// first `repos/…` or otherwise its first two arguments (`/?&=.` and spaces as `_`), or
+/// fails with status 1 saying it has no answer. Returns the `PATH` to run with.
+pub fn fake_tools(dir: &Path, tools: &[&str]) -> std::ffi::OsString {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::create_dir_all(dir.join("answers")).unwrap();
+    let script = format!(
+        r#"#!/bin/sh
+log="{log}"
+printf '%s\n' "$(basename "$0")" "$@" >>"$log"
+if [ ! -t 0 ]; then input="$(cat)"; [ -n "$input" ] && printf 'stdin:%s\n' "$input" >>"$log"; fi
+echo --- >>"$log"
+key="$1 $2"
+for a in "$@"; do case "$a" in repos/*) key="$a"; break;; esac; done
+f="{answers}/$(basename "$0")_$(printf '%s' "$key" | tr '/?&=. ' '______')"
+if [ -f "$f.fail" ]; then cat "$f.fail" >&2; exit 4; fi
+if [ -f "$f" ]; then cat "$f"; exit 0; fi
+echo "fake $(basename "$0"): no answer for $key ($f)" >&2
+exit 1
+"#,
+        log = dir.join("log").display(),
+        answers = dir.join("answers").display()
+    );
+    for t in tools {
+        let p = bin.join(t);
+        std::fs::write(&p, &script).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let mut path = std::ffi::OsString::from(bin.as_os_str());
+    path.push(":/usr/bin:/bin");
+    path
+}
+
+/// The answer file a fake tool reads for `key` (see [`fake_tools`]).
+pub fn fake_answer(dir: &Path, tool: &str, key: &str, text: &str) {
+    let name: String = key.chars().map(|c| if "/?&=. ".contains(c) { '_' } else { c }).collect();
+    std::fs::write(dir.join("answers").join(format!("{tool}_{name}")), text).unwrap();
+}
+
+/// The commands the fake tools ran, each as its argv (tool first).
+pub fn fake_log(dir: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(dir.join("log")).unwrap_or_default();
+    let mut out = vec![];
+    let mut cur = vec![];
+    for line in text.lines() {
+        if line == "---" {
+            out.push(std::mem::take(&mut cur));
+        } else {
+            cur.push(line.to_owned());
+        }
+    }
+    out
+}

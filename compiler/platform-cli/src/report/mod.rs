@@ -12,8 +12,10 @@ use std::process::ExitCode;
 use platform_driver::{Frontend, Inputs};
 use platform_ir::{Rollback, Service};
 
-use crate::InputArgs;
 use crate::render::Format;
+
+mod dora;
+mod html;
 
 /// The features of the golden path a service can use, in report order.
 pub const FEATURES: &[&str] =
@@ -127,39 +129,24 @@ fn table(rows: &[Adoption], markdown: bool) -> String {
     }
     summary.push(percent(rows.iter().filter(|r| r.policy.is_empty()).count(), total));
     summary.push(percent(rows.iter().filter(|r| r.output == "current").count(), total));
+    let mut all = vec![header.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>()];
+    all.extend(body);
+    all.push(summary);
     if markdown {
         let _ = writeln!(out, "## Golden path adoption\n");
-        let _ = writeln!(out, "| {} |", header.join(" | "));
-        let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
-        for row in body.iter().chain(std::iter::once(&summary)) {
-            let _ = writeln!(out, "| {} |", row.join(" | "));
-        }
-        out.push_str("\n### By team\n\n| team | services |");
-        for f in FEATURES {
-            let _ = write!(out, " {f} |");
-        }
-        let _ = writeln!(out, "\n|{}", "---|".repeat(FEATURES.len() + 2));
-        for (team, (n, used)) in teams(rows) {
-            let cells: Vec<String> = used.iter().map(|u| percent(*u, n)).collect();
-            let _ = writeln!(out, "| {} | {n} | {} |", cell(team), cells.join(" | "));
-        }
+        crate::render::markdown::table(&mut out, &all);
+        let mut by_team =
+            vec![["team", "services"].into_iter().chain(FEATURES.iter().copied()).map(str::to_owned).collect()];
+        by_team.extend(teams(rows).into_iter().map(|(team, (n, used))| {
+            let mut row = vec![cell(team), n.to_string()];
+            row.extend(used.iter().map(|u| percent(*u, n)));
+            row
+        }));
+        out.push_str("\n### By team\n\n");
+        crate::render::markdown::table(&mut out, &by_team);
         return out;
     }
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in body.iter().chain(std::iter::once(&summary)) {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let line = |cells: &[String]| -> String {
-        let parts: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
-        format!("{}\n", parts.join("  ").trim_end())
-    };
-    out.push_str(&line(&header.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>()));
-    for row in &body {
-        out.push_str(&line(row));
-    }
-    out.push_str(&line(&summary));
+    dora::aligned(&mut out, &all);
     out.push_str("\nby team:\n");
     for (team, (n, used)) in teams(rows) {
         let parts: Vec<String> = FEATURES.iter().zip(&used).map(|(f, u)| format!("{f} {}", percent(*u, n))).collect();
@@ -192,26 +179,121 @@ fn json(rows: &[Adoption]) -> serde_json::Value {
     serde_json::json!({ "services": services, "teams": teams })
 }
 
-/// `platform report`.
-pub fn run(a: &InputArgs, generated: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+/// How to print the report.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// Aligned tables.
+    Human,
+    /// One JSON document.
+    Json,
+    /// Markdown tables (a job summary, a wiki page).
+    Markdown,
+    /// One self-contained HTML page with charts.
+    Html,
+}
+
+/// The options of `platform report` and `platform report dora`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Args {
+    /// A directory to search for `platform.yaml` files (respecting .gitignore).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Org file to use instead of the nearest `platform-org.yaml` above each service.
+    #[arg(long, value_name = "FILE")]
+    pub org: Option<PathBuf>,
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    /// The committed output directory (default: `generated/` in the build directory).
+    #[arg(long, value_name = "DIR")]
+    pub generated: Option<PathBuf>,
+    /// Add the DORA figures, reading the deployment records from GitHub through `gh api`.
+    #[arg(long)]
+    pub dora: bool,
+    /// Add the DORA figures from deployment records saved in a file (`--save`), not GitHub.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// The GitHub repository holding the records (default: the current directory's).
+    #[arg(long, value_name = "OWNER/NAME", conflicts_with = "from")]
+    pub repo: Option<String>,
+    /// How far back the DORA window reaches: `30d`, `12w`, `24h`.
+    #[arg(long, value_name = "SPAN", default_value = "30d")]
+    pub since: String,
+    /// Where the DORA window ends: a date or an RFC 3339 time (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Also write the deployment records read to this file, for `--from` later.
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+}
+
+/// What `platform report` shows: everything, or only the DORA figures.
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum ReportCommand {
+    /// Only the DORA figures: deployment frequency, lead time for changes, change failure
+    /// rate and time to restore, per service and team, from the generated workflows'
+    /// deployment records (GitHub through `gh api`, or `--from FILE`).
+    Dora {
+        #[command(flatten)]
+        /// Its options.
+        args: Args,
+    },
+}
+
+/// `platform report` (`dora_only`: `platform report dora`).
+pub fn run(a: &Args, dora_only: bool) -> anyhow::Result<ExitCode> {
     let fe = match platform_driver::load(&Inputs { root: a.path.clone(), org: a.org.clone() }) {
         Ok(fe) => fe,
         Err(e) => anyhow::bail!("{e}"),
     };
     crate::cmd::say_org(&fe);
     if fe.has_errors() {
-        eprint!("{}", crate::render::render(a.format, &fe.sources, &fe.diagnostics, crate::color()));
+        eprint!("{}", crate::render::render(Format::Human, &fe.sources, &fe.diagnostics, crate::color()));
         eprintln!("error: the inputs do not compile; the report needs every service");
         return Ok(ExitCode::from(1));
     }
-    let fresh = crate::diff::build(&fe, &[])?;
-    let dir = generated.unwrap_or_else(|| crate::cmd::default_out(&a.path));
-    let committed = dir.is_dir().then(|| crate::diff::read_generated(&dir, &[])).transpose()?;
-    let rows = adoption(&fe, committed.as_ref(), &fresh);
-    match a.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&json(&rows))?),
-        Format::Markdown => print!("{}", table(&rows, true)),
-        Format::Human | Format::Short | Format::Github => print!("{}", table(&rows, false)),
-    }
+    let rows = if dora_only {
+        None
+    } else {
+        let fresh = crate::diff::build(&fe, &[])?;
+        let dir = a.generated.clone().unwrap_or_else(|| crate::cmd::default_out(&a.path));
+        let committed = dir.is_dir().then(|| crate::diff::read_generated(&dir, &[])).transpose()?;
+        Some(adoption(&fe, committed.as_ref(), &fresh))
+    };
+    let figures = if dora_only || a.dora || a.from.is_some() {
+        let window = dora::window(&a.since, a.until.as_deref())?;
+        let records = dora::records(a.from.as_deref(), a.repo.as_deref(), window)?;
+        if let Some(file) = &a.save {
+            std::fs::write(file, serde_json::to_string_pretty(&records)? + "\n")
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display()))?;
+        }
+        let services: Vec<(String, String)> =
+            fe.services.iter().map(|s| (s.name.value.clone(), s.team.value.clone())).collect();
+        Some(platform_ops::dora::compute(&records, &services, window))
+    } else {
+        None
+    };
+    let text = match a.format {
+        ReportFormat::Html => html::page(rows.as_deref(), figures.as_ref()),
+        ReportFormat::Json => {
+            let mut doc = rows.as_deref().map_or_else(|| serde_json::json!({}), json);
+            if let Some(d) = &figures {
+                doc["dora"] = dora::json(d);
+            }
+            serde_json::to_string_pretty(&doc)? + "\n"
+        }
+        ReportFormat::Markdown | ReportFormat::Human => {
+            let markdown = a.format == ReportFormat::Markdown;
+            let mut out = rows.as_deref().map(|r| table(r, markdown)).unwrap_or_default();
+            if let Some(d) = &figures {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&dora::table(d, markdown));
+            }
+            out
+        }
+    };
+    print!("{text}");
     Ok(ExitCode::SUCCESS)
 }
