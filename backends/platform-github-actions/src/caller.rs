@@ -18,12 +18,61 @@ use crate::{Cx, codes};
 /// The branch that deploys.
 pub const MAIN: &str = "main";
 
-/// Only pushes to the main branch deploy; pull requests build, test and scan.
-const ON_MAIN: &str = "github.event_name == 'push' && github.ref == 'refs/heads/main'";
+/// Runs that build, scan and push the image: every one but a pull request's (a push to
+/// main, or `platform deploy`'s dispatch).
+const PUBLISHES: &str = "${{ github.event_name != 'pull_request' }}";
+
+/// The `if` of the deploy job of the first of `rest` (the environments from it on, in
+/// order): on main, a push deploys everywhere, a dispatch (`platform deploy --env E`) up to
+/// and including E. Environment names are DNS labels (checked by the compiler), so a quoted
+/// one is a literal in the expression and nothing else.
+fn deploys_to(rest: &[Target]) -> String {
+    let names: Vec<String> = rest.iter().map(|t| format!("inputs.environment == '{}'", t.environment)).collect();
+    format!(
+        "github.ref == 'refs/heads/main' && (github.event_name == 'push' || github.event_name == 'workflow_dispatch' && ({}))",
+        names.join(" || ")
+    )
+}
+
+/// The dispatch `platform deploy` uses: how far the pipeline deploys, and the canary's first
+/// weight. Both are choices, which GitHub refuses any other value for, and reach the deploy
+/// scripts only through `env`.
+fn dispatch(f: &Facts, weight: Option<&timing::FirstWeight>) -> Value {
+    let skip = "checkov:skip=CKV_GHA_7:choices only, which GitHub validates, reaching scripts through env";
+    let names: Vec<&str> = f.targets.iter().map(|t| t.environment.as_str()).collect();
+    let mut inputs = map([(
+        "environment",
+        map([
+            ("description", json!("deploy up to this environment; each one before it deploys first")),
+            ("type", commented("choice", skip)),
+            ("options", json!(names)),
+            ("required", json!(true)),
+            ("default", json!(names.first().copied().unwrap_or_default())),
+        ]),
+    )]);
+    if let Some(w) = weight.filter(|_| f.targets.iter().any(|t| t.canary)) {
+        let options: Vec<String> = w.allowed.iter().map(u32::to_string).collect();
+        push(
+            &mut inputs,
+            "canary-weight",
+            map([
+                (
+                    "description",
+                    json!("the canary's first traffic weight, in percent (at most the configured first step)"),
+                ),
+                ("type", json!("choice")),
+                ("options", json!(options)),
+                ("required", json!(true)),
+                ("default", json!(w.default.to_string())),
+            ]),
+        );
+    }
+    map([("inputs", inputs)])
+}
 
 /// File name of a service's caller.
 pub fn file(service: &str) -> String {
-    format!("{service}.yml")
+    naming::workflow_file(service)
 }
 
 /// `uses:` of a reusable workflow of the same repository: the workspace-relative form, which
@@ -216,9 +265,11 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
     let generated = cx.ci.generated_dir.clone();
     let filter = if f.dir == "." { "**".to_owned() } else { format!("{}/**", f.dir) };
     let paths = json!([filter, format!("{generated}/{}/**", f.name), format!(".github/workflows/{}", file(&f.name))]);
+    let first_weight = svc.deployment.canary.as_ref().and_then(timing::first_weight);
     let on = map([
         ("push", map([("branches", json!([MAIN])), ("paths", paths.clone())])),
         ("pull_request", map([("paths", paths)])),
+        ("workflow_dispatch", dispatch(f, first_weight.as_ref())),
     ]);
     let language = svc.language.value.as_str();
 
@@ -242,7 +293,7 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
                 ("working-directory", json!(f.dir)),
                 ("image", json!(f.image)),
                 ("registry", json!(f.registry)),
-                ("push", json!("${{ github.event_name == 'push' }}")),
+                ("push", json!(PUBLISHES)),
             ]),
         ),
     ]);
@@ -283,7 +334,7 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
                 ("working-directory", json!(f.dir)),
                 ("image", json!(f.image)),
                 ("registry", json!(f.registry)),
-                ("scan-image", json!("${{ github.event_name == 'push' }}")),
+                ("scan-image", json!(PUBLISHES)),
                 ("generated-dir", json!(generated)),
             ]),
         ),
@@ -297,17 +348,19 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
     push(&mut jobs, "security", security_job);
 
     let mut needs = json!(["test", "security"]);
-    for t in &f.targets {
+    for (i, t) in f.targets.iter().enumerate() {
+        let weight = if t.canary && first_weight.is_some() { "${{ inputs.canary-weight }}" } else { "" };
         let (id, job) = EnvJob {
             kind: "deploy",
             title: format!("Deploy to {}", t.environment),
-            gate: vec![("needs", needs), ("if", json!(ON_MAIN))],
+            gate: vec![("needs", needs), ("if", json!(deploys_to(&f.targets[i..])))],
             file: deploy::FILE,
             permissions: &[CONTENTS_READ, ID_TOKEN_AWS, DEPLOYMENTS_RECORD],
             inputs: vec![
                 ("chart-dir", json!(format!("{generated}/{}/helm/{}", f.name, naming::k8s_name(&f.name)))),
                 ("terraform-dir", json!(format!("{generated}/{}/terraform", f.name))),
                 ("canary", json!(t.canary)),
+                ("canary-weight", json!(weight)),
                 ("dashboard-manifest", json!(f.dashboard_manifest)),
                 ("production", json!(t.production)),
                 ("database", json!(t.database)),

@@ -4,6 +4,7 @@
 //!
 //! They take no inputs on purpose: each file does one thing to one service, so nothing a
 //! person types reaches the pipeline (checkov `CKV_GHA_7`: dispatch inputs must be empty).
+//! `platform deploy promote` and `platform deploy rollback` dispatch them.
 
 use serde_json::{Value, json};
 
@@ -15,12 +16,12 @@ use crate::wf::{DEPLOYMENTS_WRITE, ID_TOKEN_AWS};
 
 /// File name of a service's promote workflow.
 pub fn promote_file(service: &str) -> String {
-    format!("{service}-promote.yml")
+    platform_ir::naming::promote_workflow_file(service)
 }
 
 /// File name of a service's rollback workflow.
 pub fn rollback_file(service: &str) -> String {
-    format!("{service}-rollback.yml")
+    platform_ir::naming::rollback_workflow_file(service)
 }
 
 /// The environments a person promotes in or rolls back: the production ones, or the last

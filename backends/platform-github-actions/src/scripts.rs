@@ -160,7 +160,10 @@ done
 /// strategy ([`crate::target::helm_wait`]): never Helm 4's kstatus watcher, which cannot read
 /// a Rollout; the canary is followed by [`CANARY_WAIT`]. A service with a database
 /// gets its pods' security groups (`podSecurityGroups`, a `SecurityGroupPolicy`): the JSON
-/// is built only from ids that match the security group pattern.
+/// is built only from ids that match the security group pattern. A canary weight picked for
+/// this deploy (`platform deploy --canary 5%`) becomes `rollout.firstWeight`, a value of its
+/// own: `--set rollout.steps[0].setWeight=5` would replace the whole list of steps
+/// (helm/helm#8231, #11734).
 pub const HELM_UPGRADE: &str = r#"set -euo pipefail
 args=(upgrade --install "${RELEASE}" "${CHART_DIR}"
   --namespace "${NAMESPACE}"
@@ -169,6 +172,14 @@ args=(upgrade --install "${RELEASE}" "${CHART_DIR}"
   --wait="${HELM_WAIT}" --timeout "${HELM_TIMEOUT}")
 if [[ "${ROLLBACK_ON_FAILURE}" == "true" ]]; then
   args+=(--rollback-on-failure)
+fi
+if [[ "${CANARY}" == "true" && -n "${CANARY_WEIGHT}" ]]; then
+  if [[ ! "${CANARY_WEIGHT}" =~ ^[1-9][0-9]?$ ]]; then
+    echo "::error::the canary weight ${CANARY_WEIGHT} is not a percentage from 1 to 99"
+    exit 1
+  fi
+  args+=(--set "rollout.firstWeight=${CANARY_WEIGHT}")
+  echo "the canary starts at ${CANARY_WEIGHT}% of the traffic"
 fi
 if [[ "${DATABASE}" == "true" ]]; then
   re='^sg-[0-9a-f]{8,17}$'
@@ -822,10 +833,35 @@ if [[ "$1" == "status" ]]; then [[ " ${LIVE} " == *" $2 "* ]]; exit $?; fi"#;
             ("HELM_TIMEOUT", "10m"),
             ("HELM_WAIT", "legacy"),
             ("ROLLBACK_ON_FAILURE", "true"),
+            ("CANARY", "true"),
+            ("CANARY_WEIGHT", ""),
             ("DATABASE", database),
             ("POD_SECURITY_GROUP_ID", pod),
             ("CLUSTER_SECURITY_GROUP_ID", cluster),
         ]
+    }
+
+    #[test]
+    fn a_picked_canary_weight_is_its_own_value_and_only_a_percentage() {
+        let with = |canary: &'static str, weight: &'static str| {
+            let mut env = helm_env("false", "", "");
+            for (k, v) in &mut env {
+                match *k {
+                    "CANARY" => *v = canary,
+                    "CANARY_WEIGHT" => *v = weight,
+                    _ => {}
+                }
+            }
+            run_with_fake(super::HELM_UPGRADE, "helm", &[], &env)
+        };
+        let (ok, args) = with("true", "5");
+        assert!(ok && args.contains("--set\nrollout.firstWeight=5\n"), "{args}");
+        let (ok, args) = with("false", "5");
+        assert!(ok && !args.contains("firstWeight"), "no canary here: {args}");
+        for bad in ["0", "100", "5,rollout.enabled=false", "x"] {
+            let (ok, args) = with("true", bad);
+            assert!(!ok && !args.contains("upgrade"), "{bad:?}: helm ran with {args}");
+        }
     }
 
     #[test]
@@ -839,6 +875,7 @@ if [[ "$1" == "status" ]]; then [[ " ${LIVE} " == *" $2 "* ]]; exit $?; fi"#;
 
         let (ok, args) = run_with_fake(super::HELM_UPGRADE, "helm", &[], &helm_env("false", "", ""));
         assert!(ok && !args.contains("podSecurityGroups"), "{args}");
+        assert!(!args.contains("firstWeight"), "no weight picked: the steps as written: {args}");
 
         for (pod, cluster) in [
             ("", "sg-0fedcba9"),

@@ -208,6 +208,7 @@ fn rollout(c: &Chart<'_>) -> Value {
         ("enabled", boolean()),
         ("automaticRollback", boolean()),
         ("steps", json!({ "type": "array", "minItems": 1, "items": step })),
+        ("firstWeight", integer(0, 100)),
         (
             "analysis",
             object(vec![

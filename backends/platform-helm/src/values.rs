@@ -358,6 +358,10 @@ fn rollout(c: &Chart<'_>, org_env: Option<&Environment>) -> Value {
         "enabled": enabled,
         "automaticRollback": c.svc.deployment.rollback.value == Rollback::Automatic,
         "steps": steps,
+        // A first weight a person picked for one deploy (`platform deploy --canary 5%`, set by
+        // the deploy job); 0: the steps as written. At most the first step's weight, by
+        // `platform_ir::deploy::first_weight`.
+        "firstWeight": 0,
         "analysis": {
             "interval": canary.analysis_interval.value,
             "count": ANALYSIS_COUNT,

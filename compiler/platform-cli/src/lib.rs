@@ -9,6 +9,7 @@ pub mod comment;
 pub mod diff;
 pub mod fuzz;
 pub mod new;
+pub mod ops;
 pub mod origin;
 pub mod provenance;
 pub mod render;

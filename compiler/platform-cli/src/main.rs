@@ -82,6 +82,22 @@ enum Command {
         #[command(subcommand)]
         what: Option<platform_cli::report::ReportCommand>,
     },
+    /// Deploy the service through its pipeline: dispatch its generated workflow (`gh workflow
+    /// run`) up to `--env`, and follow the run. `promote` and `rollback` dispatch the promote
+    /// and rollback workflows.
+    #[command(args_conflicts_with_subcommands = true)]
+    Deploy {
+        /// The environment to deploy up to; the ones before it deploy first.
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
+        /// The canary's first traffic weight (`10%`), at most the org's first step.
+        #[arg(long, value_name = "PERCENT")]
+        canary: Option<String>,
+        #[command(flatten)]
+        ops: platform_cli::ops::OpsArgs,
+        #[command(subcommand)]
+        what: Option<platform_cli::ops::DeployCommand>,
+    },
     /// Print the JSON Schema of `platform.yaml` (or of the org file), or write both to a directory.
     Schema {
         /// Which schema to print.
@@ -197,6 +213,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             platform_cli::diff::diff(&input, &options)
         }
         Command::Schema { kind, out } => cmd::schema(kind, out),
+        Command::Deploy { what: Some(platform_cli::ops::DeployCommand::Promote { ops }), .. } => {
+            platform_cli::ops::deploy(&ops, &platform_ops::deploy::Action::Promote)
+        }
+        Command::Deploy { what: Some(platform_cli::ops::DeployCommand::Rollback { ops }), .. } => {
+            platform_cli::ops::deploy(&ops, &platform_ops::deploy::Action::Rollback)
+        }
+        Command::Deploy { env, canary, ops, what: None } => {
+            let Some(environment) = env else {
+                eprintln!("error: which environment? pass --env ENV (`platform explain --service NAME` lists them)");
+                return Ok(ExitCode::from(2));
+            };
+            let canary = match canary.as_deref().map(|c| (c, platform_ops::deploy::parse_weight(c))) {
+                None => None,
+                Some((_, Some(w))) => Some(w),
+                Some((c, None)) => {
+                    eprintln!("error: --canary {c:?} is not a percentage\n  help: write it like 10% or 10");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            platform_cli::ops::deploy(&ops, &platform_ops::deploy::Action::Deploy { environment, canary })
+        }
         Command::Report { what: Some(platform_cli::report::ReportCommand::Dora { args }), .. } => {
             platform_cli::report::run(&args, true)
         }

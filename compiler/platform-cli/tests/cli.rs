@@ -105,7 +105,20 @@ fn small_commands() {
     assert_eq!(code(&o), 0);
     assert!(String::from_utf8_lossy(&o.stdout).contains("slo-out-of-range"));
     assert_eq!(code(&platform(&["explain", "NOPE999"])), 1);
-    assert_eq!(code(&platform(&["completions", "bash"])), 0);
+    let o = platform(&["completions", "bash"]);
+    assert_eq!(code(&o), 0);
+    let bash = String::from_utf8_lossy(&o.stdout);
+    for verb in [
+        "platform__subcmd__deploy__subcmd__promote",
+        "platform__subcmd__deploy__subcmd__rollback",
+        "platform__subcmd__report__subcmd__dora",
+        "--canary",
+        "--dry-run",
+    ] {
+        assert!(bash.contains(verb), "the completions know {verb}");
+    }
+    let help = String::from_utf8_lossy(&platform(&["--help"]).stdout).into_owned();
+    assert!(help.contains("\n  deploy ") && help.contains("\n  report "), "{help}");
     let o = platform(&["schema"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["properties"]["spec"].is_object());

@@ -4,7 +4,9 @@
 //! out of the rendered manifests byte for byte (plain env values, the chart description, the
 //! SLO rules embedded as escaped literal text, Argo's `{{args.namespace}}` and
 //! `{{args.canary-hash}}` in the canary query, which the Rollout sets to the release
-//! namespace and the canary's pod-template hash); and `values.schema.json` rejects
+//! namespace and the canary's pod-template hash; a canary weight picked for one deploy,
+//! `rollout.firstWeight`, replaces the first weight and keeps every other step); and
+//! `values.schema.json` rejects
 //! a wrong type and an unknown key. Without the toolchain the test says so and checks nothing.
 
 mod support;
@@ -126,9 +128,20 @@ for svc in spec["services"]:
                     {"name": "namespace", "value": name},
                     {"name": "canary-hash", "valueFrom": {"podTemplateHashValue": "Latest"}},
                 ]
-                for step in d["spec"]["strategy"]["canary"]["steps"]:
+                steps = d["spec"]["strategy"]["canary"]["steps"]
+                for step in steps:
                     if "analysis" in step and step["analysis"].get("args") != args:
                         problem(where, "a Rollout analysis step does not pass the release namespace and canary hash")
+                # `platform deploy --canary 1%`: the deploy sets rollout.firstWeight, which
+                # replaces the first weight only and keeps every other step.
+                picked = dict(values or {})
+                picked["rollout"] = dict(picked.get("rollout", {}), firstWeight=1)
+                again = [x for x in render(chart, picked, name) if x["kind"] == "Rollout"][0]
+                new_steps = again["spec"]["strategy"]["canary"]["steps"]
+                first = next(i for i, st in enumerate(steps) if "setWeight" in st)
+                want = steps[:first] + [{"setWeight": 1}] + steps[first + 1:]
+                if new_steps != want:
+                    problem(where, f"rollout.firstWeight=1 renders the steps {new_steps!r}, not {want!r}")
         rules = [d for d in docs if d["kind"] == "PrometheusRule"]
         groups = rules[0]["spec"]["groups"] if rules else []
         if groups != svc["groups"][env]:

@@ -103,6 +103,35 @@ pub fn longest_deploy_seconds(org: &Org, svc: &Service) -> u64 {
     svc.environments.iter().map(|e| deploy_seconds(svc, org.environment(e))).max().unwrap_or(0)
 }
 
+/// The weights a person may start a canary at when deploying by hand (`platform deploy
+/// --canary 10%`, the service workflow's `canary-weight` input).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FirstWeight {
+    /// Index, in the canary's steps, of the first `setWeight` step: the one a hand-picked
+    /// weight replaces (`rollout.steps[N].setWeight` in the chart's values).
+    pub step: usize,
+    /// That step's weight: what a deploy uses when no one picks one.
+    pub default: u32,
+    /// Every weight allowed, ascending: the steps of [`LADDER`] below the default, and the
+    /// default. The steps the org (or the service) wrote are the most a new version may take
+    /// at first; a person may start smaller, never larger.
+    pub allowed: Vec<u32>,
+}
+
+/// The weights a hand-picked first canary step chooses from, up to the configured one.
+pub const LADDER: [u32; 7] = [1, 2, 5, 10, 20, 25, 50];
+
+/// The first weights of `canary` (`None`: its steps set no weight).
+pub fn first_weight(canary: &Canary) -> Option<FirstWeight> {
+    let (step, default) = canary.steps.iter().enumerate().find_map(|(i, s)| match s {
+        CanaryStep::SetWeight(w) => Some((i, w.value)),
+        _ => None,
+    })?;
+    let mut allowed: Vec<u32> = LADDER.iter().copied().filter(|w| *w < default).collect();
+    allowed.push(default);
+    Some(FirstWeight { step, default, allowed })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +166,16 @@ mod tests {
         let sp = |s: &str| Sp::new(s.to_owned(), Span::default());
         let c = canary(vec![CanaryStep::Pause(sp("1d"))]);
         assert_eq!(canary_seconds(&c), 15 * 60 + 86_400);
+    }
+
+    #[test]
+    fn a_hand_picked_first_weight_is_at_most_the_configured_one() {
+        let w = |n| CanaryStep::SetWeight(Sp::new(n, Span::default()));
+        let pause = CanaryStep::Pause(Sp::new("2m".to_owned(), Span::default()));
+        let first = first_weight(&canary(vec![pause.clone(), w(20), w(50)])).unwrap();
+        assert_eq!(first, FirstWeight { step: 1, default: 20, allowed: vec![1, 2, 5, 10, 20] });
+        // A configured weight off the ladder is allowed as written.
+        assert_eq!(first_weight(&canary(vec![w(3)])).unwrap().allowed, vec![1, 2, 3]);
+        assert_eq!(first_weight(&canary(vec![pause])), None);
     }
 }

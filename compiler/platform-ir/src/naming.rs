@@ -175,6 +175,22 @@ pub fn secret_env_var(secret: &str) -> String {
     secret.replace('-', "_").to_ascii_uppercase()
 }
 
+/// The service's workflow file (`.github/workflows/<file>`): build, test, scan and deploy;
+/// `platform deploy` dispatches it.
+pub fn workflow_file(service: &str) -> String {
+    format!("{service}.yml")
+}
+
+/// The service's promote workflow file (canary services): `platform deploy promote`.
+pub fn promote_workflow_file(service: &str) -> String {
+    format!("{service}-promote.yml")
+}
+
+/// The service's rollback workflow file: `platform deploy rollback`.
+pub fn rollback_workflow_file(service: &str) -> String {
+    format!("{service}-rollback.yml")
+}
+
 /// Grafana dashboard uid (≤ 40 characters).
 pub fn grafana_uid(service: &str) -> String {
     format!("svc-{service}")

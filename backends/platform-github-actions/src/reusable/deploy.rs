@@ -34,6 +34,11 @@ const EXTRA: &[Input] = &[
     Input("terraform-dir", Type::String, "the service's generated Terraform"),
     Input("canary", Type::Boolean, "the service deploys with a canary (Argo Rollouts)"),
     Input(
+        "canary-weight",
+        Type::String,
+        "the canary's first traffic weight a person picked (`platform deploy --canary`); empty: the configured steps",
+    ),
+    Input(
         "dashboard-manifest",
         Type::String,
         "the service's dashboard object (generated), applied into Grafana's namespace; empty: no dashboard",
@@ -140,6 +145,8 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
             ("HELM_TIMEOUT", wf::input("helm-timeout")),
             ("HELM_WAIT", json!(helm_wait)),
             ("ROLLBACK_ON_FAILURE", wf::input("rollback-on-failure")),
+            ("CANARY", wf::input("canary")),
+            ("CANARY_WEIGHT", wf::input("canary-weight")),
             ("DATABASE", wf::input("database")),
             ("POD_SECURITY_GROUP_ID", json!(format!("${{{{ steps.{SECURITY_GROUPS_STEP}.outputs.pod }}}}"))),
             ("CLUSTER_SECURITY_GROUP_ID", json!(format!("${{{{ steps.{SECURITY_GROUPS_STEP}.outputs.cluster }}}}"))),

@@ -129,8 +129,10 @@ pub fn files(dir: &Path, suffix: &str) -> Vec<PathBuf> {
 /// Fake tools first on `PATH`: each of `tools` is an executable in `dir/bin` that logs its
 /// argv (one argument per line, then `---`) and its standard input (after `stdin:`, when
 /// there is any) to `dir/log`, then answers with the file of `dir/answers` named after its
-/// first `repos/…` or otherwise its first two arguments (`/?&=.` and spaces as `_`), or
-/// fails with status 1 saying it has no answer. Returns the `PATH` to run with.
+/// first `repos/…` or otherwise its first two arguments (`/?&=.` and spaces as `_`) — from
+/// the second call on, the file with `.then` added, if there is one — or fails with status 4
+/// printing the file with `.fail` added, if there is one, or with status 1 saying it has no
+/// answer. Returns the `PATH` to run with.
 pub fn fake_tools(dir: &Path, tools: &[&str]) -> std::ffi::OsString {
     use std::os::unix::fs::PermissionsExt;
     let bin = dir.join("bin");
@@ -146,7 +148,8 @@ key="$1 $2"
 for a in "$@"; do case "$a" in repos/*) key="$a"; break;; esac; done
 f="{answers}/$(basename "$0")_$(printf '%s' "$key" | tr '/?&=. ' '______')"
 if [ -f "$f.fail" ]; then cat "$f.fail" >&2; exit 4; fi
-if [ -f "$f" ]; then cat "$f"; exit 0; fi
+if [ -f "$f.then" ] && [ -f "$f.used" ]; then cat "$f.then"; exit 0; fi
+if [ -f "$f" ]; then touch "$f.used"; cat "$f"; exit 0; fi
 echo "fake $(basename "$0"): no answer for $key ($f)" >&2
 exit 1
 "#,
