@@ -24,7 +24,7 @@ pub fn entities(org: &Org, s: &Service) -> Vec<Value> {
     annotations
         .insert("backstage.io/kubernetes-label-selector".into(), json!(format!("app.kubernetes.io/name={name}")));
     if s.monitoring.dashboard.value {
-        let url = format!("{}/d/{}", org.monitoring.grafana_url.value.trim_end_matches('/'), naming::grafana_uid(name));
+        let url = naming::dashboard_url(&org.monitoring.grafana_url.value, name);
         annotations.insert("grafana/overview-dashboard".into(), json!(url));
     }
     if s.monitoring.alerts.value {

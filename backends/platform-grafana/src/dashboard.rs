@@ -139,7 +139,7 @@ fn links(org: &Org, svc: &Service) -> Vec<Value> {
         })
     };
     let name = &svc.name.value;
-    let runbook = format!("{}/{name}", org.monitoring.runbook_base_url.value.trim_end_matches('/'));
+    let runbook = platform_ir::naming::runbook_url(&org.monitoring.runbook_base_url.value, name);
     let mut out = vec![link("Runbook", "link", &runbook, Vec::new(), "What to do when this service alerts")];
     for d in &svc.depends_on {
         let dep = &d.service.value;

@@ -98,6 +98,27 @@ enum Command {
         #[command(subcommand)]
         what: Option<platform_cli::ops::DeployCommand>,
     },
+    /// Show a service per environment: the deployed image, the Rollout or Deployment state
+    /// with the canary's step and weight, its error budget, the last pipeline run, and links.
+    Status {
+        /// The service (default: the one under --path).
+        #[arg(value_name = "SERVICE")]
+        name: Option<String>,
+        #[command(flatten)]
+        what: platform_cli::ops::StatusArgs,
+        #[command(flatten)]
+        ops: platform_cli::ops::OpsArgs,
+    },
+    /// Show the logs of a service's pods in an environment (`kubectl logs` by the chart's labels).
+    Logs {
+        /// The service (default: the one under --path).
+        #[arg(value_name = "SERVICE")]
+        name: Option<String>,
+        #[command(flatten)]
+        what: platform_cli::ops::LogsArgs,
+        #[command(flatten)]
+        ops: platform_cli::ops::OpsArgs,
+    },
     /// Print the JSON Schema of `platform.yaml` (or of the org file), or write both to a directory.
     Schema {
         /// Which schema to print.
@@ -213,6 +234,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             platform_cli::diff::diff(&input, &options)
         }
         Command::Schema { kind, out } => cmd::schema(kind, out),
+        Command::Status { name, what, mut ops } => {
+            ops.service = name.or(ops.service);
+            platform_cli::ops::status(&ops, &what)
+        }
+        Command::Logs { name, what, mut ops } => {
+            ops.service = name.or(ops.service);
+            platform_cli::ops::logs(&ops, &what)
+        }
         Command::Deploy { what: Some(platform_cli::ops::DeployCommand::Promote { ops }), .. } => {
             platform_cli::ops::deploy(&ops, &platform_ops::deploy::Action::Promote)
         }

@@ -246,3 +246,261 @@ fn capitalized(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
+
+/// What `platform logs` asks for, beside the common options.
+#[derive(clap::Args, Debug, Clone)]
+pub struct LogsArgs {
+    /// The environment.
+    #[arg(long, value_name = "ENV")]
+    pub env: String,
+    /// Only logs newer than this (`10m`, `1h`, `2d`).
+    #[arg(long, value_name = "SPAN")]
+    pub since: Option<String>,
+    /// Keep streaming new lines.
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+    /// One container of the pods (default: all of them).
+    #[arg(long, value_name = "NAME")]
+    pub container: Option<String>,
+    /// Only the canary's pods (a Rollout's current pod-template hash).
+    #[arg(long)]
+    pub canary: bool,
+}
+
+fn place(org: &platform_ir::Org, svc: &Service, env: &str) -> Result<platform_ops::kube::Place, (u8, String)> {
+    platform_ops::kube::place(org, svc, env).map_err(|r| (REFUSED, r.to_string()))
+}
+
+fn kube_error(p: &platform_ops::kube::Place, e: &platform_ops::tool::Error) -> (u8, String) {
+    (TOOL, format!("{e}\n  help: for {} in {}: {}", p.release, p.environment, p.connect_help()))
+}
+
+/// `platform logs`.
+pub fn logs(a: &OpsArgs, l: &LogsArgs) -> anyhow::Result<ExitCode> {
+    Ok(logs_run(a, l).unwrap_or_else(|(code, message)| {
+        eprintln!("error: {message}");
+        ExitCode::from(code)
+    }))
+}
+
+fn logs_run(a: &OpsArgs, l: &LogsArgs) -> Result<ExitCode, (u8, String)> {
+    if let Some(s) = &l.since
+        && platform_ops::time::span(s).is_none()
+    {
+        return Err((2, format!("--since {s:?} is not a span\n  help: write it like 10m, 1h or 2d")));
+    }
+    let (fe, i) = service(a)?;
+    let svc = &fe.services[i];
+    let org = fe.org.as_ref().ok_or((REFUSED, "the org file does not compile".to_owned()))?;
+    let p = place(org, svc, &l.env)?;
+    let mut runner = Runner::new(a.dry_run);
+    let mut hash = None;
+    if l.canary {
+        if !p.rollout {
+            return Err((
+                REFUSED,
+                format!("{} runs no canary in {}\n  help: leave out --canary", p.release, p.environment),
+            ));
+        }
+        let out = runner.output(platform_ops::kube::canary_hash_command(&p)).map_err(|e| kube_error(&p, &e))?;
+        let h = out.trim().to_owned();
+        hash = Some(if a.dry_run {
+            "<canary hash>".to_owned()
+        } else if h.is_empty() {
+            return Err((REFUSED, format!("the Rollout {} in {} has no current pods", p.release, p.environment)));
+        } else {
+            h
+        });
+    }
+    let logs =
+        platform_ops::kube::Logs { since: l.since.clone(), follow: l.follow, container: l.container.clone(), hash };
+    runner.stream(platform_ops::kube::logs_command(&p, &logs)).map_err(|e| kube_error(&p, &e))?;
+    print_dry_run(a, &runner, &format!("show the logs of {} in {}", p.release, p.environment));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_dry_run(a: &OpsArgs, runner: &Runner, what: &str) {
+    if !a.dry_run {
+        return;
+    }
+    if a.format == OpsFormat::Json {
+        let commands: Vec<Vec<String>> = runner.commands.iter().map(argv).collect();
+        let doc = serde_json::json!({ "action": what, "dryRun": true, "commands": commands });
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        return;
+    }
+    eprintln!("would {what}, running:");
+    for c in &runner.commands {
+        println!("{c}");
+    }
+}
+
+/// What `platform status` asks for, beside the common options.
+#[derive(clap::Args, Debug, Clone)]
+pub struct StatusArgs {
+    /// Only this environment (default: every one of the service's).
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+}
+
+/// `platform status`.
+pub fn status(a: &OpsArgs, s: &StatusArgs) -> anyhow::Result<ExitCode> {
+    Ok(status_run(a, s).unwrap_or_else(|(code, message)| {
+        eprintln!("error: {message}");
+        ExitCode::from(code)
+    }))
+}
+
+fn status_run(a: &OpsArgs, s: &StatusArgs) -> Result<ExitCode, (u8, String)> {
+    use platform_ops::kube;
+    let (fe, i) = service(a)?;
+    let svc = &fe.services[i];
+    let org = fe.org.as_ref().ok_or((REFUSED, "the org file does not compile".to_owned()))?;
+    let name = &svc.name.value;
+    let envs: Vec<String> = match &s.env {
+        Some(e) => vec![place(org, svc, e)?.environment],
+        None => svc.environments.iter().map(|e| e.name.value.clone()).collect(),
+    };
+    let mut runner = Runner::new(a.dry_run);
+    let mut failed = false;
+    // The last run of the service's pipeline.
+    let file = platform_ir::naming::workflow_file(name);
+    let mut args: Vec<String> =
+        ["run", "list", "--workflow", &file, "--limit", "1", "--json"].map(str::to_owned).to_vec();
+    args.push("databaseId,status,conclusion,event,headSha,createdAt,url".into());
+    if let Some(r) = &a.repo {
+        args.extend(["--repo".to_owned(), r.clone()]);
+    }
+    let last_run = match runner.output(Command::new(&platform_ops::tool::GH, args)) {
+        Ok(out) => serde_json::from_str::<Vec<serde_json::Value>>(&out).ok().and_then(|v| v.into_iter().next()),
+        Err(e) => {
+            failed = true;
+            eprintln!("warning: the last run is unknown: {e}");
+            None
+        }
+    };
+    let mut rows = Vec::new();
+    for env in &envs {
+        let p = place(org, svc, env)?;
+        let (state, error) = match runner.output(kube::workload_command(&p)) {
+            Ok(_) if a.dry_run => (None, None::<String>),
+            Ok(out) => match kube::state(&out) {
+                Some(st) => (Some(st), None),
+                None => (None, Some("the workload's state could not be read".into())),
+            },
+            Err(e) => {
+                failed = true;
+                (None, Some(kube_error(&p, &e).1))
+            }
+        };
+        let mut slo = serde_json::Map::new();
+        if svc.monitoring.slo.is_some() && error.is_none() {
+            for (label, query) in kube::budget_queries(name) {
+                let Some(cmd) = kube::prometheus_query_command(&p, &org.monitoring.prometheus_url.value, &query) else {
+                    break;
+                };
+                if let Ok(out) = runner.output(cmd)
+                    && let Some(v) = kube::query_value(&out)
+                {
+                    slo.insert(label.to_owned(), serde_json::json!(v));
+                }
+            }
+        }
+        rows.push((p, state, error, slo));
+    }
+    if a.dry_run {
+        print_dry_run(a, &runner, &format!("show the status of {name}"));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let dashboard = svc
+        .monitoring
+        .dashboard
+        .value
+        .then(|| platform_ir::naming::dashboard_url(&org.monitoring.grafana_url.value, name));
+    let runbook = platform_ir::naming::runbook_url(&org.monitoring.runbook_base_url.value, name);
+    if a.format == OpsFormat::Json {
+        let environments: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|(p, st, err, slo)| {
+                serde_json::json!({
+                    "environment": p.environment, "context": p.context, "namespace": p.namespace,
+                    "workload": st, "error": err, "slo": slo,
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "service": name, "team": svc.team.value, "tier": svc.tier.value.as_str(),
+            "links": { "dashboard": dashboard, "runbook": runbook },
+            "lastRun": last_run, "environments": environments,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    } else {
+        print!("{}", status_text(svc, dashboard.as_deref(), &runbook, last_run.as_ref(), &rows));
+    }
+    Ok(if failed { ExitCode::from(TOOL) } else { ExitCode::SUCCESS })
+}
+
+type Row = (
+    platform_ops::kube::Place,
+    Option<platform_ops::kube::State>,
+    Option<String>,
+    serde_json::Map<String, serde_json::Value>,
+);
+
+fn status_text(
+    svc: &Service,
+    dashboard: Option<&str>,
+    runbook: &str,
+    last_run: Option<&serde_json::Value>,
+    rows: &[Row],
+) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "{} (team {}, tier {})", svc.name.value, svc.team.value, svc.tier.value.as_str());
+    if let Some(d) = dashboard {
+        let _ = writeln!(out, "  dashboard  {d}");
+    }
+    let _ = writeln!(out, "  runbook    {runbook}");
+    if let Some(r) = last_run {
+        let s = |k: &str| r[k].as_str().unwrap_or_default().to_owned();
+        let result = if s("status") == "completed" { s("conclusion") } else { s("status") };
+        let sha: String = s("headSha").chars().take(12).collect();
+        let _ = writeln!(out, "  last run   {result} ({}, {sha}, {}) {}", s("event"), s("createdAt"), s("url"));
+    }
+    for (p, st, err, slo) in rows {
+        let _ = writeln!(out, "\n{} (namespace {}, context {})", p.environment, p.namespace, p.context);
+        if let Some(e) = err {
+            let _ = writeln!(out, "  unknown: {}", e.replace('\n', "\n  "));
+            continue;
+        }
+        let Some(st) = st else { continue };
+        let mut line = format!("  {}  {}/{} ready", st.kind, st.ready, st.replicas);
+        if let Some(t) = &st.tag {
+            let _ = write!(line, "  image {t}");
+        }
+        if let Some(ph) = &st.phase {
+            let _ = write!(line, "  {ph}");
+        }
+        if let Some((step, total)) = st.step {
+            let _ = write!(line, " at step {}/{total}", step.min(total));
+        }
+        if let Some(w) = st.canary_weight.filter(|w| *w > 0) {
+            let _ = write!(line, ", canary {w}%");
+        }
+        if let Some(m) = &st.message {
+            let _ = write!(line, ": {m}");
+        }
+        let _ = writeln!(out, "{}", crate::render::inert(&line));
+        if !slo.is_empty() {
+            let parts: Vec<String> = slo
+                .iter()
+                .map(|(k, v)| {
+                    let v = v.as_f64().unwrap_or_default();
+                    if k.starts_with("error budget") { format!("{k} {:.0}%", v * 100.0) } else { format!("{k} {v:.2}") }
+                })
+                .collect();
+            let _ = writeln!(out, "  SLO  {}", parts.join(", "));
+        }
+    }
+    out
+}

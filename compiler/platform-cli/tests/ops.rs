@@ -148,3 +148,89 @@ fn a_missing_or_logged_out_gh_is_named_with_what_to_do() {
     assert_eq!(o.status.code(), Some(4), "{err}");
     assert!(err.contains("`gh` is not logged in") && err.contains("help: run `gh auth login`"), "{err}");
 }
+
+const PROD: &str = "--context arn:aws:eks:eu-west-1:222222222222:cluster/production --namespace payments";
+
+#[test]
+fn logs_read_the_pods_by_the_charts_labels_and_the_canary_by_its_hash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fake = tmp.path();
+    let path = support::fake_tools(fake, &["kubectl"]);
+    support::fake_match(fake, "jsonpath={.status.currentPodHash}", "6d8f7c9b5\n");
+    support::fake_match(fake, " logs ", "[pod/payment-api-6d8f7c9b5-x/app] listening on :8080\n");
+    let o = platform(&seed(), &path, &["logs", "payment-api", "--env", "production", "--since", "1h", "--canary"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("listening on :8080"));
+    let calls: Vec<String> = support::fake_log(fake).iter().map(|a| a.join(" ")).collect();
+    assert_eq!(
+        calls,
+        [
+            format!("kubectl {PROD} get rollout payment-api --output jsonpath={{.status.currentPodHash}}"),
+            format!(
+                "kubectl {PROD} logs --selector app.kubernetes.io/name=payment-api,app.kubernetes.io/instance=payment-api,rollouts-pod-template-hash=6d8f7c9b5 --prefix --max-log-requests 20 --all-containers --since 1h"
+            ),
+        ]
+    );
+    // Staging runs no canary; a span must be one.
+    let o = platform(&seed(), &path, &["logs", "--env", "staging", "--canary"]);
+    assert!(o.status.code() == Some(1) && text(&o.stderr).contains("runs no canary in staging"), "{}", text(&o.stderr));
+    let o = platform(&seed(), &path, &["logs", "--env", "staging", "--since", "an hour"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    // No kube context for the cluster: the command that makes one.
+    std::fs::remove_file(fake.join("answers/match")).unwrap();
+    let o = platform(&seed(), &path, &["logs", "--env", "production", "--follow"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(4), "{err}");
+    assert!(err.contains("aws eks update-kubeconfig --name production --region eu-west-1"), "{err}");
+}
+
+#[test]
+fn status_shows_each_environment_the_run_and_the_error_budget() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fake = tmp.path();
+    let path = support::fake_tools(fake, &["kubectl", "gh"]);
+    let rollout = r#"{"kind":"Rollout","spec":{"replicas":3,"strategy":{"canary":{"steps":[{},{},{},{},{},{}]}},
+        "template":{"spec":{"containers":[{"image":"ghcr.io/example-org/payment-api:0123abcdef99"}]}}},
+        "status":{"availableReplicas":3,"phase":"Paused","currentStepIndex":1,
+        "canary":{"weights":{"canary":{"weight":10}}},"message":"CanaryPauseStep"}}"#;
+    let deployment = r#"{"kind":"Deployment","spec":{"replicas":2,
+        "template":{"spec":{"containers":[{"image":"ghcr.io/example-org/payment-api:0123abcdef99"}]}}},
+        "status":{"readyReplicas":2}}"#;
+    support::fake_match(fake, "get rollout payment-api --output json", rollout);
+    support::fake_match(fake, "get deployment payment-api --output json", deployment);
+    support::fake_match(fake, "current_burn_rate", r#"{"status":"success","data":{"result":[{"value":[0,"0.5"]}]}}"#);
+    support::fake_match(fake, "budget_remaining", r#"{"status":"success","data":{"result":[{"value":[0,"0.875"]}]}}"#);
+    support::fake_match(
+        fake,
+        "gh run list",
+        r#"[{"databaseId":42,"status":"completed","conclusion":"success","event":"workflow_dispatch","headSha":"0123abcdef99","createdAt":"2026-12-04T06:00:00Z","url":"https://github.com/acme/pay/actions/runs/42"}]"#,
+    );
+    let o = platform(&seed(), &path, &["status", "payment-api"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    for line in [
+        "  dashboard  https://grafana.example.com/d/svc-payment-api",
+        "  last run   success (workflow_dispatch, 0123abcdef99, 2026-12-04T06:00:00Z) https://github.com/acme/pay/actions/runs/42",
+        "  Deployment  2/2 ready  image 0123abcdef99",
+        "  Rollout  3/3 ready  image 0123abcdef99  Paused at step 1/6, canary 10%: CanaryPauseStep",
+        "  SLO  burn rate (5m) 0.50, error budget left 88%",
+    ] {
+        assert!(out.lines().any(|l| l == line), "{line:?} in\n{out}");
+    }
+    let o = platform(&seed(), &path, &["status", "--env", "production", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let prod = &doc["environments"][0];
+    assert_eq!(
+        (prod["environment"].as_str(), prod["workload"]["canary_weight"].as_u64()),
+        (Some("production"), Some(10))
+    );
+    assert_eq!(doc["environments"].as_array().unwrap().len(), 1);
+    // The error budget comes from the cluster's own Prometheus, through the API server.
+    let calls: Vec<String> = support::fake_log(fake).iter().map(|a| a.join(" ")).collect();
+    assert!(
+        calls.iter().any(|c| c.starts_with(
+            "kubectl --context arn:aws:eks:eu-west-1:222222222222:cluster/production get --raw /api/v1/namespaces/monitoring/services/prometheus-operated:9090/proxy/api/v1/query?query="
+        )),
+        "{calls:#?}"
+    );
+}

@@ -191,6 +191,23 @@ pub fn rollback_workflow_file(service: &str) -> String {
     format!("{service}-rollback.yml")
 }
 
+/// The kubeconfig context of an EKS cluster: the cluster's ARN, the name `aws eks
+/// update-kubeconfig --name CLUSTER --region REGION` gives it (the deploy workflows connect
+/// that way too).
+pub fn eks_context(account: &str, region: &str, cluster: &str) -> String {
+    format!("arn:aws:eks:{region}:{account}:cluster/{cluster}")
+}
+
+/// The service's dashboard in Grafana.
+pub fn dashboard_url(grafana: &str, service: &str) -> String {
+    format!("{}/d/{}", grafana.trim_end_matches('/'), grafana_uid(service))
+}
+
+/// The service's runbook: `<base>/<service>`.
+pub fn runbook_url(base: &str, service: &str) -> String {
+    format!("{}/{service}", base.trim_end_matches('/'))
+}
+
 /// Grafana dashboard uid (≤ 40 characters).
 pub fn grafana_uid(service: &str) -> String {
     format!("svc-{service}")

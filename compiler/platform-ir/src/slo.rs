@@ -479,7 +479,7 @@ pub fn le_matcher(threshold_ms: u32) -> String {
 pub fn rule_groups(org: &Org, svc: &Service, env: Option<&Environment>) -> Vec<RuleGroup> {
     let name = &svc.name.value;
     let tier = svc.tier.value;
-    let runbook = format!("{}/{name}", org.monitoring.runbook_base_url.value.trim_end_matches('/'));
+    let runbook = crate::naming::runbook_url(&org.monitoring.runbook_base_url.value, name);
     let dashboard =
         svc.monitoring.dashboard.value.then(|| {
             format!("{}/d/{}", org.monitoring.grafana_url.value.trim_end_matches('/'), naming::grafana_uid(name))

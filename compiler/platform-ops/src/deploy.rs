@@ -9,6 +9,7 @@
 use platform_ir::{Org, Service, deploy, naming};
 
 use crate::tool::{Command, GH, Runner};
+use crate::{Refused, refused};
 
 /// The branch the generated workflows deploy from.
 pub const MAIN: &str = "main";
@@ -28,25 +29,6 @@ pub enum Action {
     Promote,
     /// Roll the production environments back to the previous release.
     Rollback,
-}
-
-/// Why a request cannot be dispatched: what was asked, and what would be right.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Refused {
-    /// What is wrong.
-    pub message: String,
-    /// What to do instead.
-    pub help: String,
-}
-
-impl std::fmt::Display for Refused {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}\n  help: {}", self.message, self.help)
-    }
-}
-
-fn refused(message: String, help: String) -> Refused {
-    Refused { message, help }
 }
 
 /// A weight as people write it: `10%` or `10`.

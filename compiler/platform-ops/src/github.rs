@@ -29,7 +29,7 @@ fn api(repo: &str, path: &str, jq: &str, paginate: bool) -> Command {
         args.push("--paginate".into());
     }
     args.extend([format!("repos/{repo}/{path}"), "--jq".into(), jq.into()]);
-    Command::new(&GH, args).reading()
+    Command::new(&GH, args)
 }
 
 /// The production deploy records of `repo` (`OWNER/NAME`, or `{owner}/{repo}`: the current

@@ -13,3 +13,24 @@ pub mod dora;
 pub mod github;
 pub mod time;
 pub mod tool;
+
+pub mod kube;
+
+/// Why a request cannot be carried out: what was asked, and what would be right.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+    /// What is wrong.
+    pub message: String,
+    /// What to do instead.
+    pub help: String,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}\n  help: {}", self.message, self.help)
+    }
+}
+
+pub(crate) fn refused(message: String, help: String) -> Refused {
+    Refused { message, help }
+}

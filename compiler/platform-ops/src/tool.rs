@@ -72,21 +72,12 @@ pub struct Command {
     pub args: Vec<String>,
     /// What goes to its standard input: never printed, never in argv.
     stdin: Option<Secret>,
-    /// The command only reads (it runs under `--dry-run` too, to compute what a change would do).
-    pub read_only: bool,
 }
 
 impl Command {
     /// `tool args…`.
     pub fn new<S: Into<String>>(tool: &'static Tool, args: impl IntoIterator<Item = S>) -> Self {
-        Self { tool, args: args.into_iter().map(Into::into).collect(), stdin: None, read_only: false }
-    }
-
-    /// The same command, marked as one that only reads.
-    #[must_use]
-    pub fn reading(mut self) -> Self {
-        self.read_only = true;
-        self
+        Self { tool, args: args.into_iter().map(Into::into).collect(), stdin: None }
     }
 
     /// The same command, with a secret on its standard input.
@@ -168,23 +159,22 @@ impl std::error::Error for Error {}
 /// Runs commands, or records them under `--dry-run`.
 #[derive(Debug, Default)]
 pub struct Runner {
-    /// Print instead of running (commands that only read still run).
+    /// Record instead of running: nothing runs, not even a command that only reads.
     pub dry_run: bool,
     /// Every command, in order, run or not.
     pub commands: Vec<Command>,
 }
 
 impl Runner {
-    /// A runner; `dry_run` runs nothing that changes anything.
+    /// A runner; `dry_run` runs nothing.
     pub fn new(dry_run: bool) -> Self {
         Self { dry_run, commands: Vec::new() }
     }
 
-    /// Run `cmd` and return its standard output; under `--dry-run` a command that changes
-    /// something returns an empty string without running.
+    /// Run `cmd` and return its standard output; under `--dry-run`, an empty string.
     pub fn output(&mut self, cmd: Command) -> Result<String, Error> {
         self.commands.push(cmd.clone());
-        if self.dry_run && !cmd.read_only {
+        if self.dry_run {
             return Ok(String::new());
         }
         let out = spawn(&cmd, Stdio::piped())?;
@@ -194,7 +184,7 @@ impl Runner {
     /// Run `cmd` with its output going to ours (logs, a followed run).
     pub fn stream(&mut self, cmd: Command) -> Result<(), Error> {
         self.commands.push(cmd.clone());
-        if self.dry_run && !cmd.read_only {
+        if self.dry_run {
             return Ok(());
         }
         spawn(&cmd, Stdio::inherit()).map(drop)

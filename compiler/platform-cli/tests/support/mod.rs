@@ -144,6 +144,12 @@ log="{log}"
 printf '%s\n' "$(basename "$0")" "$@" >>"$log"
 if [ ! -t 0 ]; then input="$(cat)"; [ -n "$input" ] && printf 'stdin:%s\n' "$input" >>"$log"; fi
 echo --- >>"$log"
+all="$(basename "$0") $*"
+if [ -f "{answers}/match" ]; then
+  while IFS='	' read -r pat file; do
+    case "$all" in *"$pat"*) cat "{answers}/$file"; exit 0;; esac
+  done <"{answers}/match"
+fi
 key="$1 $2"
 for a in "$@"; do case "$a" in repos/*) key="$a"; break;; esac; done
 f="{answers}/$(basename "$0")_$(printf '%s' "$key" | tr '/?&=. ' '______')"
@@ -185,4 +191,16 @@ pub fn fake_log(dir: &Path) -> Vec<Vec<String>> {
         }
     }
     out
+}
+
+/// Answer any call of a fake tool whose name and arguments contain `pattern` with `text`
+/// (see [`fake_tools`]; the first pattern added wins).
+pub fn fake_match(dir: &Path, pattern: &str, text: &str) {
+    use std::io::Write;
+    let answers = dir.join("answers");
+    let n = std::fs::read_dir(&answers).map(|d| d.count()).unwrap_or(0);
+    let file = format!("match-{n}");
+    std::fs::write(answers.join(&file), text).unwrap();
+    let mut m = std::fs::OpenOptions::new().create(true).append(true).open(answers.join("match")).unwrap();
+    writeln!(m, "{pattern}\t{file}").unwrap();
 }
