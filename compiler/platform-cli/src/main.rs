@@ -119,6 +119,17 @@ enum Command {
         #[command(flatten)]
         ops: platform_cli::ops::OpsArgs,
     },
+    /// List a service's secrets, set a value (from standard input, never an argument), or
+    /// rotate them now.
+    Secrets {
+        #[command(subcommand)]
+        what: platform_cli::ops::secrets::SecretsCommand,
+    },
+    /// Give a service a database (a change of `platform.yaml`), or back one up now.
+    Db {
+        #[command(subcommand)]
+        what: platform_cli::ops::db::DbCommand,
+    },
     /// Print the JSON Schema of `platform.yaml` (or of the org file), or write both to a directory.
     Schema {
         /// Which schema to print.
@@ -234,6 +245,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             platform_cli::diff::diff(&input, &options)
         }
         Command::Schema { kind, out } => cmd::schema(kind, out),
+        Command::Secrets { what } => platform_cli::ops::secrets::run(&what),
+        Command::Db { what } => platform_cli::ops::db::run(&what),
         Command::Status { name, what, mut ops } => {
             ops.service = name.or(ops.service);
             platform_cli::ops::status(&ops, &what)
@@ -300,5 +313,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             fuzz::run(&corpus, &settings)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
     }
 }

@@ -234,3 +234,182 @@ fn status_shows_each_environment_the_run_and_the_error_budget() {
         "{calls:#?}"
     );
 }
+
+fn monorepo() -> std::path::PathBuf {
+    support::repo().join("examples/monorepo")
+}
+
+fn with_stdin(dir: &Path, path: &std::ffi::OsStr, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_platform"))
+        .args(args)
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_secret_value_goes_to_secrets_manager_on_stdin_and_never_in_argv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fake = tmp.path();
+    let path = support::fake_tools(fake, &["aws"]);
+    support::fake_match(fake, "put-secret-value", "{\"VersionId\":\"v2\"}\n");
+    let value = "sk_live_51H-not-a-real-key";
+    let o = with_stdin(
+        &monorepo(),
+        &path,
+        &["secrets", "set", "stripe-key", "--env", "staging", "--service", "checkout-api"],
+        &format!("{value}\n"),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let log = support::fake_log(fake);
+    assert_eq!(log.len(), 1, "{log:?}");
+    let argv = &log[0];
+    let (stdin, args): (Vec<&String>, Vec<&String>) = argv.iter().partition(|a| a.starts_with("stdin:"));
+    assert_eq!(stdin, [&format!("stdin:{value}")], "the value, without its newline, on standard input");
+    assert!(!args.iter().any(|a| a.contains(value)), "the value in argv: {args:?}");
+    assert_eq!(
+        args.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" "),
+        "aws secretsmanager put-secret-value --secret-id staging/checkout-api/stripe-key --secret-string file:///dev/stdin --region eu-central-1 --output json"
+    );
+    assert!(!text(&o.stdout).contains(value) && !text(&o.stderr).contains(value));
+
+    // In argv, the value is refused before anything runs; production needs --yes off a terminal.
+    let before = support::fake_log(fake).len();
+    let o = platform(&monorepo(), &path, &["secrets", "set", "STRIPE_KEY=sk_live", "--service", "checkout-api"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("never an argument") && !text(&o.stderr).contains("sk_live\n"));
+    let o = with_stdin(
+        &monorepo(),
+        &path,
+        &["secrets", "set", "stripe-key", "--env", "production", "--service", "checkout-api"],
+        "x\n",
+    );
+    assert!(o.status.code() == Some(1) && text(&o.stderr).contains("pass --yes"), "{}", text(&o.stderr));
+    assert_eq!(support::fake_log(fake).len(), before);
+}
+
+#[test]
+fn secrets_are_listed_by_state_and_rotated_where_rotation_is_configured() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fake = tmp.path();
+    let path = support::fake_tools(fake, &["aws"]);
+    support::fake_match(
+        fake,
+        "describe-secret --secret-id staging/",
+        r#"{"RotationEnabled":true,"LastChangedDate":"2026-11-01T10:00:00Z","NextRotationDate":"2027-01-30T00:00:00Z","VersionIdsToStages":{"v1":["AWSCURRENT"]}}"#,
+    );
+    support::fake_match(fake, "describe-secret --secret-id production/", r#"{"VersionIdsToStages":{}}"#);
+    support::fake_match(fake, "rotate-secret", "{}");
+    let o = platform(&monorepo(), &path, &["secrets", "list", "--service", "checkout-api"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    let row = |env: &str| {
+        out.lines().find(|l| l.starts_with(env)).unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    assert_eq!(
+        row("staging"),
+        "staging stripe-key staging/checkout-api/stripe-key set 2026-11-01T10:00:00Z every 90d, next 2027-01-30T00:00:00Z"
+    );
+    assert!(
+        row("production").starts_with("production stripe-key production/checkout-api/stripe-key EMPTY - every 90d"),
+        "{out}"
+    );
+
+    let o = platform(&monorepo(), &path, &["secrets", "rotate", "--all", "--yes", "--service", "checkout-api"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let rotated: Vec<String> =
+        support::fake_log(fake).iter().map(|a| a.join(" ")).filter(|c| c.contains("rotate-secret")).collect();
+    assert_eq!(rotated.len(), 2, "{rotated:?}");
+    assert!(rotated[0].starts_with("aws secretsmanager rotate-secret --secret-id staging/checkout-api/stripe-key"));
+}
+
+/// An edit of `platform.yaml`, compared with its golden file (PLATFORM_BLESS=1 rewrites it).
+fn golden_edit(name: &str, actual: &str) {
+    let file = support::repo().join("golden-tests/edits").join(name);
+    if support::bless() {
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&file).unwrap_or_default();
+    assert_eq!(actual, expected, "{name} differs from {} (PLATFORM_BLESS=1 rewrites it)", file.display());
+}
+
+#[test]
+fn declaring_a_secret_or_a_database_edits_platform_yaml_in_place_and_rebuilds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = support::fake_tools(tmp.path(), &[]);
+    let svc = tmp.path().join("svc");
+    std::fs::create_dir_all(&svc).unwrap();
+    let seed_text = std::fs::read_to_string(seed().join("platform.yaml")).unwrap();
+    // A comment and a blank line, to show they stay where they are.
+    let seed_text = seed_text.replace("  monitoring:\n", "\n  # what pages whom\n  monitoring:\n");
+    std::fs::write(svc.join("platform.yaml"), &seed_text).unwrap();
+    let o = platform(&svc, &path, &["secrets", "set", "API_KEY"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("next: commit `platform.yaml` and `generated`"), "{}", text(&o.stderr));
+    let edited = std::fs::read_to_string(svc.join("platform.yaml")).unwrap();
+    golden_edit("secret-declared.yaml", &edited);
+    let values = std::fs::read_to_string(svc.join("generated/payment-api/helm/payment-api/values.yaml")).unwrap();
+    assert!(values.contains("payment-api-api-key"), "the rebuild reads the new secret");
+
+    // A second secret goes after the first, in the same list.
+    assert_eq!(platform(&svc, &path, &["secrets", "set", "webhook-token"]).status.code(), Some(0));
+    golden_edit("secret-appended.yaml", &std::fs::read_to_string(svc.join("platform.yaml")).unwrap());
+
+    // A database where there is none; one where there is one is refused.
+    let without: String = seed_text.replace("  database:\n    type: postgres\n    size: small\n", "");
+    std::fs::write(svc.join("platform.yaml"), &without).unwrap();
+    let o = platform(&svc, &path, &["db", "create", "--type", "postgres", "--size", "medium"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    golden_edit("database-added.yaml", &std::fs::read_to_string(svc.join("platform.yaml")).unwrap());
+    let o = platform(&svc, &path, &["db", "create", "--type", "redis"]);
+    assert!(o.status.code() == Some(1) && text(&o.stderr).contains("already has a database"), "{}", text(&o.stderr));
+
+    // An edit that would not compile leaves the file as it was, and says why.
+    std::fs::write(svc.join("platform.yaml"), &without).unwrap();
+    let o = platform(&svc, &path, &["db", "create", "--type", "postgres", "--size", "huge"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("the org's sizes for postgres are") && text(&o.stderr).contains("unchanged"));
+    assert_eq!(std::fs::read_to_string(svc.join("platform.yaml")).unwrap(), without);
+    let o = platform(&svc, &path, &["db", "create", "--type", "postgres", "--size", "small\nevil: 1"]);
+    assert_eq!(o.status.code(), Some(1), "a size is one word: {}", text(&o.stderr));
+}
+
+#[test]
+fn a_backup_is_a_snapshot_named_by_the_rule_then_the_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fake = tmp.path();
+    let path = support::fake_tools(fake, &["aws"]);
+    support::fake_match(fake, "create-db-snapshot", "{}");
+    support::fake_match(
+        fake,
+        "describe-db-snapshots",
+        r#"{"DBSnapshots":[{"DBSnapshotIdentifier":"payment-api-production-manual-20261201-090000","SnapshotCreateTime":"2026-12-01T09:00:00Z","Status":"available"}]}"#,
+    );
+    let o = platform(&seed(), &path, &["db", "backup", "--env", "production"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("payment-api-production-manual-20261201-090000  2026-12-01T09:00:00Z  available"));
+    let calls: Vec<String> = support::fake_log(fake).iter().map(|a| a.join(" ")).collect();
+    assert!(
+        calls[0].starts_with("aws rds create-db-snapshot --db-instance-identifier payment-api-production --db-snapshot-identifier payment-api-production-manual-2"),
+        "{calls:?}"
+    );
+    assert!(calls[0].ends_with("--region eu-west-1 --output json"), "{calls:?}");
+    let o = platform(&seed(), &path, &["db", "backup", "--env", "staging", "--list"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        support::fake_log(fake)
+            .last()
+            .unwrap()
+            .join(" ")
+            .contains("describe-db-snapshots --db-instance-identifier payment-api-staging")
+    );
+}

@@ -86,6 +86,13 @@ pub fn database_identifier(service: &str, env: &str) -> String {
     aws_name(service, env)
 }
 
+/// A snapshot taken by hand (`platform db backup`) at `stamp` (`20261204-061500`, UTC): the
+/// instance's identifier, `manual` and the time, so snapshots sort by time and name their
+/// instance.
+pub fn database_manual_snapshot_identifier(service: &str, env: &str, stamp: &str) -> String {
+    format!("{}-manual-{stamp}", database_identifier(service, env))
+}
+
 /// Final snapshot taken when the RDS instance is deleted.
 pub fn database_final_snapshot_identifier(service: &str, env: &str) -> String {
     format!("{}-final", database_identifier(service, env))

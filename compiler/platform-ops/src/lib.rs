@@ -8,6 +8,7 @@
 //! in to when one is missing. Where a verb looks (workflow files, namespaces, release names)
 //! is computed from the resolved IR by the same rules the artifacts use.
 
+pub mod aws;
 pub mod deploy;
 pub mod dora;
 pub mod github;

@@ -11,6 +11,7 @@
 pub mod codes;
 pub mod de;
 pub mod discover;
+pub mod edit;
 pub mod field;
 pub mod read;
 pub mod yaml;

@@ -69,3 +69,18 @@ pub fn location(sources: &Sources, d: &Diagnostic) -> (String, u32, u32, u32, u3
     let (el, ec) = f.line_col(d.primary.span.end);
     (inert(&f.path), l, c, el, ec)
 }
+
+/// Rows as aligned columns, the first row the header.
+pub fn aligned(out: &mut String, rows: &[Vec<String>]) {
+    use std::fmt::Write as _;
+    let mut widths = vec![0; rows.iter().map(Vec::len).max().unwrap_or(0)];
+    for row in rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    for row in rows {
+        let parts: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let _ = writeln!(out, "{}", parts.join("  ").trim_end());
+    }
+}

@@ -96,24 +96,10 @@ pub fn table(d: &Dora, markdown: bool) -> String {
         return out;
     }
     let _ = writeln!(out, "DORA metrics, production deploys from {}:\n", window_text(d.window));
-    aligned(&mut out, &services);
+    crate::render::aligned(&mut out, &services);
     out.push_str("\nby team:\n");
-    aligned(&mut out, &teams);
+    crate::render::aligned(&mut out, &teams);
     out
-}
-
-/// Rows as aligned columns, the first row the header.
-pub fn aligned(out: &mut String, rows: &[Vec<String>]) {
-    let mut widths = vec![0; rows.iter().map(Vec::len).max().unwrap_or(0)];
-    for row in rows {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    for row in rows {
-        let parts: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
-        let _ = writeln!(out, "{}", parts.join("  ").trim_end());
-    }
 }
 
 /// One set of figures as JSON.

@@ -146,7 +146,7 @@ fn table(rows: &[Adoption], markdown: bool) -> String {
         crate::render::markdown::table(&mut out, &by_team);
         return out;
     }
-    dora::aligned(&mut out, &all);
+    crate::render::aligned(&mut out, &all);
     out.push_str("\nby team:\n");
     for (team, (n, used)) in teams(rows) {
         let parts: Vec<String> = FEATURES.iter().zip(&used).map(|(f, u)| format!("{f} {}", percent(*u, n))).collect();

@@ -74,6 +74,10 @@ pub enum DeployCommand {
 const REFUSED: u8 = 1;
 const TOOL: u8 = 4;
 
+pub mod db;
+mod declare;
+pub mod secrets;
+
 /// The service the verb acts on, with the org.
 fn service(a: &OpsArgs) -> Result<(Frontend, usize), (u8, String)> {
     let load = |root: PathBuf| platform_driver::load_one_in_context(&Inputs { root, org: a.org.clone() });
@@ -144,6 +148,14 @@ fn argv(c: &Command) -> Vec<String> {
 
 fn tool_error(e: &platform_ops::tool::Error) -> (u8, String) {
     (TOOL, e.to_string())
+}
+
+/// The exit code of a verb's result, its error printed.
+fn finish(r: Result<ExitCode, (u8, String)>) -> ExitCode {
+    r.unwrap_or_else(|(code, message)| {
+        eprintln!("error: {message}");
+        ExitCode::from(code)
+    })
 }
 
 /// `platform deploy`, `platform deploy promote`, `platform deploy rollback`.
