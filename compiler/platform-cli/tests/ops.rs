@@ -381,6 +381,11 @@ fn declaring_a_secret_or_a_database_edits_platform_yaml_in_place_and_rebuilds() 
     assert_eq!(std::fs::read_to_string(svc.join("platform.yaml")).unwrap(), without);
     let o = platform(&svc, &path, &["db", "create", "--type", "postgres", "--size", "small\nevil: 1"]);
     assert_eq!(o.status.code(), Some(1), "a size is one word: {}", text(&o.stderr));
+    for name in ["x\nevil: 1", "9lives", "a b", "x-"] {
+        let o = platform(&svc, &path, &["secrets", "set", name]);
+        assert_eq!(o.status.code(), Some(1), "{name:?}: {}", text(&o.stderr));
+    }
+    assert_eq!(std::fs::read_to_string(svc.join("platform.yaml")).unwrap(), without);
 }
 
 #[test]

@@ -135,15 +135,13 @@ fn secret_name(name: &str) -> Result<String, (u8, String)> {
         ));
     }
     let n = name.to_ascii_lowercase().replace('_', "-");
-    let ok = !n.is_empty()
-        && n.len() <= 63
-        && n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !n.starts_with('-')
-        && !n.ends_with('-');
-    if !ok {
+    // The compiler's rule for a secret's name: nothing else can reach the edited file.
+    if !platform_compiler::lower::checks::is_dns_label(&n) {
         return Err((
             REFUSED,
-            format!("`{name}` is not a secret name\n  help: lowercase letters, digits and `-`, like `api-key`"),
+            format!(
+                "`{name}` is not a secret name\n  help: a lowercase letter, then lowercase letters, digits and `-`, like `api-key`"
+            ),
         ));
     }
     if n != name {
