@@ -284,13 +284,6 @@ fn pod_annotations(c: &Chart<'_>) -> Value {
     })
 }
 
-fn database_port(engine: Engine) -> u16 {
-    match engine {
-        Engine::Postgres => 5432,
-        Engine::Redis => 6379,
-    }
-}
-
 fn network_policy(c: &Chart<'_>, env: Option<&ServiceEnvironment>, database: Option<&Database>) -> Value {
     let s = c.svc;
     let mut from = Vec::new();
@@ -317,7 +310,7 @@ fn network_policy(c: &Chart<'_>, env: Option<&ServiceEnvironment>, database: Opt
             dependencies.push(json!({ "name": naming::k8s_name(&d.service.value), "namespace": ns, "port": d.port }));
         }
     }
-    let db_ports: Vec<u16> = database.map(|d| database_port(d.engine.value)).into_iter().collect();
+    let db_ports: Vec<u16> = database.map(|d| Engine::port(d.engine.value)).into_iter().collect();
     // Beyond the cluster: the AWS APIs the pod's IAM role calls (STS for IRSA first), then
     // what the service declares, each CIDRs and TCP ports.
     let mut egress = Vec::new();

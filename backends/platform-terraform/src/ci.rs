@@ -48,6 +48,7 @@ pub const COVERED: &[(&str, &str)] = &[
     ("data", "aws_lambda_function"),
     ("data", "aws_eks_cluster"),
     ("data", "aws_subnets"),
+    ("data", "aws_instance"),
     ("data", "aws_route53_zone"),
     ("resource", "aws_iam_role"),
     ("resource", "aws_iam_role_policy"),
@@ -615,6 +616,26 @@ pub fn deploy(s: &ServiceCi) -> Deploy {
             ],
             vec![plain("*")],
         ));
+        if s.has("aws_instance") {
+            // The org's bastion (`databaseBastion`), read by the `aws_instance` data source:
+            // it describes the instance, its attributes, credit specification and volumes.
+            // Only DescribeInstanceAttribute takes an instance ARN; the others take none.
+            out.push(allow(
+                "ReadBastion",
+                &[
+                    "ec2:DescribeInstanceCreditSpecifications",
+                    "ec2:DescribeInstances",
+                    "ec2:DescribeTags",
+                    "ec2:DescribeVolumes",
+                ],
+                vec![plain("*")],
+            ));
+            out.push(allow(
+                "ReadBastionAttributes",
+                &["ec2:DescribeInstanceAttribute"],
+                vec![regional("ec2", vec![lit("instance/*")])],
+            ));
+        }
         out.push(allow("CreateOwnSecurityGroups", &["ec2:CreateSecurityGroup"], vec![group()]).tagging(svc));
         out.push(allow(
             "CreateSecurityGroupsInVpc",

@@ -9,15 +9,12 @@
 
 use platform_ir::{Engine, naming};
 
-use crate::hcl::{Block, Expr};
+use crate::hcl::{BinOp, Block, Expr};
 use crate::root::{Ctx, NameField, Output, Root, Section, Validation, Variable, and, matches, max_len};
 
-/// The engine's port.
+/// The engine's port ([`Engine::port`]), as HCL writes numbers.
 pub fn port(engine: Engine) -> i64 {
-    match engine {
-        Engine::Postgres => 5432,
-        Engine::Redis => 6379,
-    }
+    i64::from(engine.port())
 }
 
 /// Add the subnet lookup and the two security groups (services with a database only).
@@ -109,6 +106,9 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
             .attr("to_port", Expr::Num(port))
             .attr("description", Expr::str(format!("{engine} to the database of {name}"))),
     );
+    if ctx.envs.iter().any(|e| e.org.database_bastion.is_some()) {
+        bastion(ctx, root, engine, port);
+    }
     root.outputs.push(Output {
         name: "pod_security_group_id",
         description:
@@ -122,4 +122,63 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         value: Expr::path("data.aws_eks_cluster.this.vpc_config[0].cluster_security_group_id"),
         sensitive: false,
     });
+}
+
+/// The org's bastion (`environments[].databaseBastion`, an EC2 instance with the SSM agent):
+/// the database admits its security groups on its port, so `platform db connect` can forward
+/// a local port to the database through it. Only where the org names one; the instance is
+/// looked up by its `Name` tag when the plan runs, so a missing bastion fails the plan, not a
+/// connection later.
+fn bastion(ctx: &Ctx<'_>, root: &mut Root, engine: Engine, port: i64) {
+    root.identity.push(Variable {
+        name: "database_bastion",
+        ty: Expr::keyword("string"),
+        description: "Name tag of the instance people reach the database through (SSM); empty: none.".into(),
+        validations: vec![Validation {
+            condition: matches(Expr::path("var.database_bastion"), "^([A-Za-z0-9][A-Za-z0-9 ._:/=+@-]{0,127})?$"),
+            message: "The bastion's Name tag must be up to 128 letters, digits, spaces and ._:/=+@- characters.".into(),
+        }],
+        values: ctx.per_env(|e| Expr::str(e.org.database_bastion.as_ref().map_or("", |b| b.value.as_str()))),
+    });
+    let none = || Expr::binary(Expr::path("var.database_bastion"), BinOp::Eq, Expr::str(""));
+    root.add(
+        Section::Network,
+        Block::new("data", ["aws_instance", "bastion"])
+            .attr("count", Expr::cond(none(), Expr::Num(0), Expr::Num(1)))
+            .block(
+                Block::new("filter", [])
+                    .attr("name", Expr::str("tag:Name"))
+                    .attr("values", Expr::List(vec![Expr::path("var.database_bastion")])),
+            )
+            .block(
+                Block::new("filter", [])
+                    .attr("name", Expr::str("instance-state-name"))
+                    .attr("values", Expr::strs(["running"])),
+            ),
+    );
+    let name = ctx.identity();
+    root.add(
+        Section::Network,
+        Block::new("resource", ["aws_vpc_security_group_ingress_rule", "database_from_bastion"])
+            .attr(
+                "for_each",
+                Expr::call(
+                    "toset",
+                    vec![Expr::cond(
+                        none(),
+                        Expr::List(vec![]),
+                        Expr::path("data.aws_instance.bastion[0].vpc_security_group_ids"),
+                    )],
+                ),
+            )
+            .attr("security_group_id", Expr::path("aws_security_group.database.id"))
+            .attr("referenced_security_group_id", Expr::path("each.value"))
+            .attr("ip_protocol", Expr::str("tcp"))
+            .attr("from_port", Expr::Num(port))
+            .attr("to_port", Expr::Num(port))
+            .attr(
+                "description",
+                Expr::str(format!("{engine} from the bastion, for people (platform db connect) to {name}")),
+            ),
+    );
 }

@@ -22,6 +22,7 @@ pub fn what(kind: &str) -> &'static str {
         "random_password" => "generated credential (kept in the encrypted state)",
         "aws_security_group" => "security group",
         "aws_vpc_security_group_ingress_rule" => "security group ingress rule",
+        "aws_instance" => "the org's bastion, looked up by its Name tag",
         "aws_vpc_security_group_egress_rule" => "security group egress rule",
         "aws_db_subnet_group" | "aws_elasticache_subnet_group" => "subnet group (private subnets)",
         "aws_db_parameter_group" => "parameter group",

@@ -418,3 +418,37 @@ fn a_backup_is_a_snapshot_named_by_the_rule_then_the_list() {
             .contains("describe-db-snapshots --db-instance-identifier payment-api-staging")
     );
 }
+
+#[test]
+fn connect_forwards_a_local_port_through_the_orgs_bastion() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fake = tmp.path();
+    let path = support::fake_tools(fake, &["aws"]);
+    support::fake_match(fake, "ec2 describe-instances", "[\"i-0123456789abcdef0\"]\n");
+    support::fake_match(
+        fake,
+        "rds describe-db-instances",
+        "\"checkout-api-production.abc.eu-central-1.rds.amazonaws.com\"\n",
+    );
+    support::fake_match(fake, "ssm start-session", "Starting session with SessionId: me-0123\n");
+    let args = ["db", "connect", "--env", "production", "--service", "checkout-api"];
+    let o = platform(&monorepo(), &path, &args);
+    assert!(o.status.code() == Some(1) && text(&o.stderr).contains("pass --yes"), "{}", text(&o.stderr));
+    assert!(support::fake_log(fake).is_empty());
+    let o = platform(&monorepo(), &path, &[&args[..], &["--yes"]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("psql \"host=127.0.0.1 port=15432 dbname=checkout_api user=checkout_api sslmode=require\""),
+        "{err}"
+    );
+    assert!(err.contains("--secret-id production/checkout-api/database"), "{err}");
+    let calls: Vec<String> = support::fake_log(fake).iter().map(|a| a.join(" ")).collect();
+    assert_eq!(
+        calls[2],
+        "aws ssm start-session --target i-0123456789abcdef0 --document-name AWS-StartPortForwardingSessionToRemoteHost --parameters {\"host\":[\"checkout-api-production.abc.eu-central-1.rds.amazonaws.com\"],\"portNumber\":[\"5432\"],\"localPortNumber\":[\"15432\"]} --region eu-central-1"
+    );
+    // Staging names no bastion: the org file is where that is decided.
+    let o = platform(&monorepo(), &path, &["db", "connect", "--env", "staging", "--service", "checkout-api"]);
+    assert!(o.status.code() == Some(1) && text(&o.stderr).contains("databaseBastion"), "{}", text(&o.stderr));
+}

@@ -664,6 +664,10 @@ pub struct OrgEnvironment {
     #[serde(default)]
     #[schemars(regex(pattern = r"^[a-z0-9.-]+(/[A-Za-z0-9._-]+)*$"))]
     pub oidc_provider: Field<String>,
+    /// The `Name` tag of an EC2 instance in the cluster's VPC, running the SSM agent, through which people reach the environment's databases (`platform db connect`: an SSM port forward). Every database of the environment admits the instance's security groups on its port. Absent: databases admit only their service's pods.
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9 ._:/=+@-]{0,127}$"))]
+    pub database_bastion: Field<String>,
 }
 
 /// A tier policy.

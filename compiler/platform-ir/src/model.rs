@@ -44,6 +44,17 @@ pub enum Engine {
     Redis,
 }
 
+impl Engine {
+    /// The port it listens on: the database's security group, the pods' network policy and
+    /// `platform db connect` agree on it.
+    pub fn port(self) -> u16 {
+        match self {
+            Engine::Postgres => 5432,
+            Engine::Redis => 6379,
+        }
+    }
+}
+
 /// How a new version replaces the old one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Strategy {
@@ -296,6 +307,8 @@ pub struct Environment {
     /// The cluster's IAM OIDC provider host (for IRSA trust), e.g.
     /// `oidc.eks.eu-west-1.amazonaws.com/id/ABC`.
     pub oidc_provider: Sp<String>,
+    /// The `Name` tag of the EC2 instance people reach databases through (SSM), if any.
+    pub database_bastion: Option<Sp<String>>,
 }
 
 /// What a tier demands.

@@ -5,7 +5,7 @@
 //! (`--secret-string file:///dev/stdin`), the way the deploy's own message tells people to
 //! set one.
 
-use platform_ir::{Engine, Org, Service, naming};
+use platform_ir::{Org, Service, naming};
 use serde_json::Value;
 
 use crate::tool::{AWS, Command};
@@ -126,6 +126,14 @@ pub struct DatabasePlace {
     pub identifier: String,
     /// The region.
     pub region: String,
+    /// The port it listens on.
+    pub port: u16,
+    /// The database (and master user) name.
+    pub database: String,
+    /// The Secrets Manager secret holding its credentials.
+    pub secret: String,
+    /// The `Name` tag of the org's bastion in the environment, if it names one.
+    pub bastion: Option<String>,
 }
 
 /// Where the database of `svc` is in `env`.
@@ -139,13 +147,95 @@ pub fn database(svc: &Service, org: &Org, env: &str) -> Result<DatabasePlace, Re
     };
     Ok(DatabasePlace {
         environment: env.to_owned(),
-        engine: match db.engine.value {
-            Engine::Postgres => "postgres".into(),
-            Engine::Redis => "redis".into(),
-        },
+        engine: db.engine.value.as_str().to_owned(),
         identifier: naming::database_identifier(svc.aws_identity(), env),
         region: org.environment(e).aws_region.value.clone(),
+        port: db.engine.value.port(),
+        database: naming::database_name(svc.aws_identity()),
+        secret: naming::database_secret_name(svc.aws_identity(), env),
+        bastion: org.environment(e).database_bastion.as_ref().map(|b| b.value.clone()),
     })
+}
+
+/// `aws ec2 describe-instances` for the running bastion's instance ids.
+pub fn bastion_command(p: &DatabasePlace, bastion: &str) -> Command {
+    let tag = format!("Name=tag:Name,Values={bastion}");
+    aws(
+        &[
+            "ec2",
+            "describe-instances",
+            "--filters",
+            &tag,
+            "Name=instance-state-name,Values=running",
+            "--query",
+            "Reservations[].Instances[].InstanceId",
+        ],
+        &p.region,
+    )
+}
+
+/// `aws rds describe-db-instances` (or `elasticache describe-replication-groups`) for the
+/// database's address.
+pub fn endpoint_command(p: &DatabasePlace) -> Command {
+    if p.engine == "postgres" {
+        aws(
+            &[
+                "rds",
+                "describe-db-instances",
+                "--db-instance-identifier",
+                &p.identifier,
+                "--query",
+                "DBInstances[0].Endpoint.Address",
+            ],
+            &p.region,
+        )
+    } else {
+        aws(
+            &[
+                "elasticache",
+                "describe-replication-groups",
+                "--replication-group-id",
+                &p.identifier,
+                "--query",
+                "ReplicationGroups[0].NodeGroups[0].PrimaryEndpoint.Address",
+            ],
+            &p.region,
+        )
+    }
+}
+
+/// `aws ssm start-session` forwarding `local` on this machine to the database through the
+/// bastion (AWS's `AWS-StartPortForwardingSessionToRemoteHost` document; it needs the Session
+/// Manager plugin).
+pub fn forward_command(p: &DatabasePlace, instance: &str, endpoint: &str, local: u16) -> Command {
+    let parameters = serde_json::json!({
+        "host": [endpoint],
+        "portNumber": [p.port.to_string()],
+        "localPortNumber": [local.to_string()],
+    })
+    .to_string();
+    let mut c = aws(
+        &[
+            "ssm",
+            "start-session",
+            "--target",
+            instance,
+            "--document-name",
+            "AWS-StartPortForwardingSessionToRemoteHost",
+            "--parameters",
+            &parameters,
+        ],
+        &p.region,
+    );
+    // The session prints as it goes; `--output json` is for answers, not sessions.
+    c.args.truncate(c.args.len() - 2);
+    c
+}
+
+/// The first string of a JSON answer: a string, or the first of a list.
+pub fn first_string(json: &str) -> Option<String> {
+    let v: Value = serde_json::from_str(json).ok()?;
+    v.as_str().or_else(|| v.get(0).and_then(Value::as_str)).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 /// A UTC stamp for a snapshot name: `20261204-061500`.

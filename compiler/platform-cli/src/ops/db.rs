@@ -1,4 +1,4 @@
-//! `platform db create|backup`. A database is configuration: `db create` adds it to
+//! `platform db create|connect|backup`. A database is configuration: `db create` adds it to
 //! `platform.yaml` and the merge's pipeline creates it. A backup is an operation: `db
 //! backup` takes a manual RDS snapshot named by `naming::database_manual_snapshot_identifier`
 //! and lists the ones there are.
@@ -38,6 +38,19 @@ pub enum DbCommand {
         /// Options.
         ops: OpsArgs,
     },
+    /// Open a session to the environment's database: an SSM port forward through the org's
+    /// bastion (`environments[].databaseBastion`) to a local port, until Ctrl-C.
+    Connect {
+        /// The environment.
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        /// The local port (default: the database's port + 10000).
+        #[arg(long, value_name = "PORT")]
+        local_port: Option<u16>,
+        #[command(flatten)]
+        /// Options.
+        ops: OpsArgs,
+    },
     /// Take a manual snapshot of the environment's database now, then list the manual ones.
     Backup {
         /// The environment.
@@ -57,6 +70,7 @@ pub fn run(c: &DbCommand) -> anyhow::Result<ExitCode> {
     let r = match c {
         DbCommand::Create { kind, size, engine_version, ops } => create(ops, *kind, size, engine_version.as_deref()),
         DbCommand::Backup { env, list, ops } => backup(ops, env, *list),
+        DbCommand::Connect { env, local_port, ops } => connect(ops, env, *local_port),
     };
     Ok(super::finish(r))
 }
@@ -81,10 +95,7 @@ fn create(a: &OpsArgs, kind: DbType, size: &str, version: Option<&str>) -> Resul
             format!(
                 "{} already has a database ({} {}, at line {})\n  help: change `spec.database` there; a service has one",
                 svc.name.value,
-                match db.engine.value {
-                    platform_ir::Engine::Postgres => "postgres",
-                    platform_ir::Engine::Redis => "redis",
-                },
+                db.engine.value.as_str(),
                 db.size.value.as_str(),
                 at.0
             ),
@@ -149,4 +160,66 @@ fn backup(a: &OpsArgs, env: &str, list_only: bool) -> Result<ExitCode, (u8, Stri
         print!("{}", crate::render::inert(&out));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn connect(a: &OpsArgs, env: &str, local_port: Option<u16>) -> Result<ExitCode, (u8, String)> {
+    let (fe, i) = service(a)?;
+    let svc = &fe.services[i];
+    let org = fe.org.as_ref().ok_or((REFUSED, "the org file does not compile".to_owned()))?;
+    let place = aws::database(svc, org, env).map_err(|r| (REFUSED, r.to_string()))?;
+    let Some(bastion) = place.bastion.clone() else {
+        return Err((
+            REFUSED,
+            format!(
+                "the org names no way into the databases of {env}\n  help: the platform team sets `databaseBastion` on the environment in the org file: the Name tag of an instance with the SSM agent in the cluster's VPC; the databases then admit it"
+            ),
+        ));
+    };
+    let local = local_port.unwrap_or(place.port.saturating_add(10_000));
+    if org.environments.iter().any(|e| e.name.value == env && e.production.value) {
+        confirm(a, &format!("Open a session to the production database {}?", place.identifier))?;
+    }
+    let mut runner = Runner::new(a.dry_run);
+    let out = runner.output(aws::bastion_command(&place, &bastion)).map_err(|e| tool_error(&e))?;
+    let instance = match aws::first_string(&out) {
+        Some(i) => i,
+        None if a.dry_run => "<instance id>".to_owned(),
+        None => {
+            return Err((REFUSED, format!("no running instance tagged Name={bastion} in {env} ({})", place.region)));
+        }
+    };
+    let out = runner.output(aws::endpoint_command(&place)).map_err(|e| tool_error(&e))?;
+    let endpoint = match aws::first_string(&out) {
+        Some(e) => e,
+        None if a.dry_run => "<endpoint>".to_owned(),
+        None => return Err((REFUSED, format!("{} in {env} has no address yet", place.identifier))),
+    };
+    let forward = aws::forward_command(&place, &instance, &endpoint, local);
+    if a.dry_run {
+        runner.output(forward).map_err(|e| tool_error(&e))?;
+        print_dry_run(a, &runner, &format!("connect to {} in {env}", place.identifier));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let client = if place.engine == "postgres" {
+        format!("psql \"host=127.0.0.1 port={local} dbname={db} user={db} sslmode=require\"", db = place.database)
+    } else {
+        format!("redis-cli -h 127.0.0.1 -p {local} --tls --insecure --askpass")
+    };
+    eprintln!(
+        "forwarding 127.0.0.1:{local} to {} through {instance} (Ctrl-C ends it); in another terminal:",
+        place.identifier
+    );
+    eprintln!("  {client}");
+    eprintln!(
+        "  the password: aws secretsmanager get-secret-value --secret-id {} --region {} --query SecretString --output text | jq -r .password",
+        place.secret, place.region
+    );
+    match runner.stream(forward) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(platform_ops::tool::Error::Failed { stderr, .. }) if stderr.contains("SessionManagerPlugin") => Err((
+            super::TOOL,
+            "the AWS CLI needs the Session Manager plugin for a port forward\n  help: install it: https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html".into(),
+        )),
+        Err(e) => Err(tool_error(&e)),
+    }
 }

@@ -227,6 +227,17 @@ pub const OIDC_PROVIDER: Rule = Rule {
     help: "write the provider without `https://`, e.g. `oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F`",
 };
 
+/// The `Name` tag of a bastion instance.
+pub const BASTION: Rule = Rule {
+    what: "an EC2 instance's Name tag",
+    ok: |s| {
+        (1..=128).contains(&s.len())
+            && s.as_bytes()[0].is_ascii_alphanumeric()
+            && s.bytes().all(|c| c.is_ascii_alphanumeric() || b" ._:/=+@-".contains(&c))
+    },
+    help: "write the instance's `Name` tag: up to 128 letters, digits, spaces and `._:/=+@-`, e.g. `db-bastion`",
+};
+
 /// A Grafana datasource uid.
 pub const DATASOURCE_UID: Rule = Rule {
     what: "a Grafana datasource uid",

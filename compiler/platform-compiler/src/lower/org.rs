@@ -8,8 +8,8 @@ use platform_syntax::Field;
 
 use crate::codes;
 use crate::lower::checks::{
-    DATASOURCE_UID, DNS_NAME, OIDC_PROVIDER, PAGERDUTY, REGISTRY, SLACK_CHANNEL, WORD, dns_label, duration, follows,
-    https_url, is_dns_name, k8s_label, range,
+    BASTION, DATASOURCE_UID, DNS_NAME, OIDC_PROVIDER, PAGERDUTY, REGISTRY, SLACK_CHANNEL, WORD, dns_label, duration,
+    follows, https_url, is_dns_name, k8s_label, range,
 };
 use crate::lower::{Lx, list, literal_secrets, opt};
 use crate::raw;
@@ -227,6 +227,10 @@ fn environments(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<Vec<ir::Envir
             continue;
         }
         let paging = opt(&e.paging).unwrap_or_else(|| production.clone());
+        let database_bastion = opt(&e.database_bastion);
+        if let Some(b) = &database_bastion {
+            follows(lx, b, &BASTION);
+        }
         out.push(ir::Environment {
             name,
             cluster,
@@ -237,6 +241,7 @@ fn environments(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<Vec<ir::Envir
             production,
             paging,
             oidc_provider,
+            database_bastion,
         });
     }
     if out.is_empty() && ok {

@@ -173,6 +173,30 @@ resource "aws_vpc_security_group_egress_rule" "pods_to_database" {
   description                  = "postgres to the database of checkout-api"
 }
 
+data "aws_instance" "bastion" {
+  count = (var.database_bastion == "") ? 0 : 1
+
+  filter {
+    name   = "tag:Name"
+    values = [var.database_bastion]
+  }
+
+  filter {
+    name   = "instance-state-name"
+    values = ["running"]
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "database_from_bastion" {
+  for_each                     = toset((var.database_bastion == "") ? [] : data.aws_instance.bastion[0].vpc_security_group_ids)
+  security_group_id            = aws_security_group.database.id
+  referenced_security_group_id = each.value
+  ip_protocol                  = "tcp"
+  from_port                    = 5432
+  to_port                      = 5432
+  description                  = "postgres from the bastion, for people (platform db connect) to checkout-api"
+}
+
 # Database.
 resource "random_password" "database" {
   length           = 40

@@ -5,6 +5,7 @@ aws_region           = "eu-central-1"
 kubernetes_namespace = "shop"
 oidc_provider        = "oidc.eks.eu-central-1.amazonaws.com/id/9F8E7D6C5B4A30291817F6E5D4C3B2A1"
 eks_cluster_name     = "acme-production"
+database_bastion     = "db-bastion"
 names = {
   iam_role             = "checkout-api-production"
   permissions_boundary = "checkout-api-production-boundary"

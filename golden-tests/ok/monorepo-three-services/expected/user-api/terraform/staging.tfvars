@@ -5,6 +5,7 @@ aws_region           = "eu-central-1"
 kubernetes_namespace = "identity"
 oidc_provider        = "oidc.eks.eu-central-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9"
 eks_cluster_name     = "acme-staging"
+database_bastion     = ""
 names = {
   iam_role                = "accounts-api-staging"
   permissions_boundary    = "accounts-api-staging-boundary"

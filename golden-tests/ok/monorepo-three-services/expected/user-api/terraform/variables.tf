@@ -59,6 +59,16 @@ variable "eks_cluster_name" {
   }
 }
 
+variable "database_bastion" {
+  description = "Name tag of the instance people reach the database through (SSM); empty: none."
+  type        = string
+
+  validation {
+    condition     = can(regex("^([A-Za-z0-9][A-Za-z0-9 ._:/=+@-]{0,127})?$", var.database_bastion))
+    error_message = "The bastion's Name tag must be up to 128 letters, digits, spaces and ._:/=+@- characters."
+  }
+}
+
 variable "names" {
   description = "AWS names in this environment, from the platform's one naming rule: IAM role of the service account, permissions boundary of the service's roles, KMS key alias, security group of the pods, security group of the database, ElastiCache replication group id (also its subnet group), final snapshot, Secrets Manager name of the cache credentials."
   type = object({

@@ -351,6 +351,27 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
+    sid    = "ReadBastion"
+    effect = "Allow"
+    actions = [
+      "ec2:DescribeInstanceCreditSpecifications",
+      "ec2:DescribeInstances",
+      "ec2:DescribeTags",
+      "ec2:DescribeVolumes",
+    ]
+    resources = ["*"]
+  }
+
+  statement {
+    sid     = "ReadBastionAttributes"
+    effect  = "Allow"
+    actions = ["ec2:DescribeInstanceAttribute"]
+    resources = [
+      "arn:${data.aws_partition.current.partition}:ec2:${var.aws_region}:${var.aws_account_id}:instance/*",
+    ]
+  }
+
+  statement {
     sid     = "CreateOwnSecurityGroups"
     effect  = "Allow"
     actions = ["ec2:CreateSecurityGroup"]
