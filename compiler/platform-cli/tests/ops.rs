@@ -329,6 +329,18 @@ fn secrets_are_listed_by_state_and_rotated_where_rotation_is_configured() {
         support::fake_log(fake).iter().map(|a| a.join(" ")).filter(|c| c.contains("rotate-secret")).collect();
     assert_eq!(rotated.len(), 2, "{rotated:?}");
     assert!(rotated[0].starts_with("aws secretsmanager rotate-secret --secret-id staging/checkout-api/stripe-key"));
+
+    // An expired AWS session: which tool, and how to log in again.
+    std::fs::remove_file(fake.join("answers/match")).unwrap();
+    std::fs::write(
+        fake.join("answers/aws_secretsmanager_rotate-secret.fail"),
+        "An error occurred (ExpiredTokenException) when calling the RotateSecret operation: The security token included in the request is expired\n",
+    )
+    .unwrap();
+    let o = platform(&monorepo(), &path, &["secrets", "rotate", "stripe-key", "--yes", "--service", "checkout-api"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(4), "{err}");
+    assert!(err.contains("`aws` is not logged in") && err.contains("aws sso login"), "{err}");
 }
 
 /// An edit of `platform.yaml`, compared with its golden file (PLATFORM_BLESS=1 rewrites it).
