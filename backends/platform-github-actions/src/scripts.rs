@@ -44,6 +44,17 @@ pub const MAVEN_BUILD: &str = "mvn --batch-mode --no-transfer-progress -DskipTes
 /// Test a Java service.
 pub const MAVEN_TEST: &str = "mvn --batch-mode --no-transfer-progress test\n";
 
+/// Whether the registry already holds the image of this commit: a re-run of the pipeline,
+/// or `platform deploy` dispatched on a commit a push already built. An ECR repository's
+/// tags are immutable, so pushing the same tag again would fail the build and the deploy
+/// behind it; the image there is the one built, signed and attested the first time.
+pub const IMAGE_EXISTS: &str = r#"set -euo pipefail
+if docker buildx imagetools inspect "${IMAGE}:${GITHUB_SHA}" >/dev/null 2>&1; then
+  echo "::notice::${IMAGE}:${GITHUB_SHA} is already in the registry (a re-run, or a deploy of a commit already built): it is not built again"
+  echo "found=true" >>"${GITHUB_OUTPUT}"
+fi
+"#;
+
 /// Sign the pushed image and attest its SBOM, keyless (Sigstore, via the job's OIDC token).
 pub const SIGN: &str = r#"set -euo pipefail
 ref="${IMAGE}@${DIGEST}"
@@ -592,6 +603,24 @@ mod tests {
         assert!(!out.contains("stripe-key has no value"), "{out}");
         let (ok, out) = secret_values("staging/pay/x;id");
         assert!(!ok && out.contains("does not follow the naming rule"), "{out}");
+    }
+
+    #[test]
+    fn an_image_already_in_the_registry_is_not_pushed_again() {
+        let check = |docker: &str| {
+            let sandbox = Sandbox::new(&[("docker", docker)]);
+            let out = sandbox.run(
+                super::IMAGE_EXISTS,
+                &[("IMAGE", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/pay"), ("GITHUB_SHA", "0123abc")],
+            );
+            (out.status.success(), sandbox.read("output"), String::from_utf8_lossy(&out.stdout).into_owned())
+        };
+        let (ok, output, log) = check(
+            "[[ \"$*\" == \"buildx imagetools inspect 123456789012.dkr.ecr.eu-west-1.amazonaws.com/pay:0123abc\" ]]\n",
+        );
+        assert!(ok && output.contains("found=true") && log.contains("is not built again"), "{output}{log}");
+        let (ok, output, _) = check("exit 1\n");
+        assert!(ok && !output.contains("found"), "a new image is built and pushed: {output}");
     }
 
     /// `INSTALL_PLATFORM_BINARY` with a fake `curl` that downloads `content`, expecting

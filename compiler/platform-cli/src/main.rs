@@ -62,7 +62,8 @@ enum Command {
         /// Compare a fresh build with the generated directory as committed (default: the
         /// build's output directory), not with a revision: what a new `platform` or new
         /// built-in defaults change.
-        #[arg(long, value_name = "DIR", num_args = 0..=1, conflicts_with = "base")]
+        /// (`--against-generated=DIR`: with a space, the next word is the PATH to review.)
+        #[arg(long, value_name = "DIR", num_args = 0..=1, require_equals = true, conflicts_with = "base")]
         against_generated: Option<Option<PathBuf>>,
     },
     /// Check the inputs and print diagnostics; write nothing.

@@ -485,6 +485,10 @@ fn against_generated_reviews_the_committed_output() {
         "{doc:#}"
     );
     assert_eq!(doc["changes"].as_array().unwrap().len(), 1, "{doc:#}");
+    // With a space, the next word is the path to review, never swallowed as the directory.
+    let (doc, status, stderr) = review(repo.path(), &["--against-generated", ".", "--exit-code"]);
+    assert_eq!(status, Some(1), "{doc:#}\n{stderr}");
+    assert_eq!(doc["base"], "generated", "{doc:#}");
 }
 
 /// Issue 12, done when: on a clean tree, the review of the monorepo example says nothing

@@ -23,6 +23,12 @@ pub const INPUTS: &[Input] = &[
     Input("push", Type::Boolean, "push, sign and attest the image (false on pull requests: build only)"),
 ];
 
+/// The image of this commit is not in the registry yet ([`scripts::IMAGE_EXISTS`]).
+const NEW: &str = "steps.existing.outputs.found != 'true'";
+
+/// This run pushes the image of this commit: sign it and attest its SBOM.
+const PUSHED: &str = "inputs.push && steps.existing.outputs.found != 'true'";
+
 /// The workflow.
 pub fn workflow(cx: &mut Cx<'_>) -> Value {
     let mut compile_steps = vec![wf::checkout(&mut cx.g, &mut cx.pins)];
@@ -40,6 +46,9 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         wf::uses(&mut cx.g, &mut cx.pins, "Set up Docker Buildx", Action::SetupBuildx, None),
     ];
     image_steps.extend(super::registry_login(cx, Some("inputs.push")));
+    let exists =
+        wf::run("Skip an image this commit already has", map([("IMAGE", wf::input("image"))]), scripts::IMAGE_EXISTS);
+    image_steps.push(with_if(wf::with_id(exists, "existing"), "inputs.push"));
     let build = wf::uses(
         &mut cx.g,
         &mut cx.pins,
@@ -51,7 +60,7 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
             ("tags", json!("${{ inputs.image }}:${{ github.sha }}")),
         ])),
     );
-    image_steps.push(wf::with_id(build, "build"));
+    image_steps.push(with_if(wf::with_id(build, "build"), NEW));
     let sbom = wf::uses(
         &mut cx.g,
         &mut cx.pins,
@@ -65,15 +74,15 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
             ("cache", json!("false")),
         ])),
     );
-    image_steps.push(with_if(sbom, "inputs.push"));
+    image_steps.push(with_if(sbom, PUSHED));
     let cosign = wf::uses(&mut cx.g, &mut cx.pins, "Install cosign", Action::CosignInstaller, None);
-    image_steps.push(with_if(cosign, "inputs.push"));
+    image_steps.push(with_if(cosign, PUSHED));
     let sign = wf::run(
         "Sign the image and attest its SBOM",
         map([("IMAGE", wf::input("image")), ("DIGEST", json!("${{ steps.build.outputs.digest }}"))]),
         scripts::SIGN,
     );
-    image_steps.push(with_if(sign, "inputs.push"));
+    image_steps.push(with_if(sign, PUSHED));
     let image = map([
         ("name", json!("Image of ${{ inputs.service }}")),
         ("needs", json!(["compile"])),
