@@ -35,10 +35,7 @@ pub fn environments<'a>(
 ) -> Result<Vec<&'a platform_ir::ServiceEnvironment>, Refused> {
     match only {
         None => Ok(svc.environments.iter().collect()),
-        Some(e) => svc.environments.iter().find(|x| x.name.value == e).map(|x| vec![x]).ok_or_else(|| {
-            let names: Vec<&str> = svc.environments.iter().map(|x| x.name.value.as_str()).collect();
-            refused(format!("{} has no environment `{e}`", svc.name.value), format!("one of: {}", names.join(", ")))
-        }),
+        Some(e) => crate::environment(svc, e, "one of").map(|x| vec![x]),
     }
 }
 
@@ -61,10 +58,18 @@ pub fn secrets(org: &Org, svc: &Service, env: Option<&str>, secret: Option<&str>
     Ok(out)
 }
 
-fn aws(args: &[&str], region: &str) -> Command {
+/// `aws ARGS --region REGION`.
+fn in_region(args: &[&str], region: &str) -> Command {
     let mut all: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    all.extend(["--region".to_owned(), region.to_owned(), "--output".into(), "json".into()]);
+    all.extend(["--region".to_owned(), region.to_owned()]);
     Command::new(&AWS, all)
+}
+
+/// `aws ARGS --region REGION --output json`: a call whose answer is read.
+fn aws(args: &[&str], region: &str) -> Command {
+    let mut c = in_region(args, region);
+    c.args.extend(["--output".to_owned(), "json".to_owned()]);
+    c
 }
 
 /// `aws secretsmanager describe-secret`: metadata only, never the value.
@@ -214,7 +219,8 @@ pub fn forward_command(p: &DatabasePlace, instance: &str, endpoint: &str, local:
         "localPortNumber": [local.to_string()],
     })
     .to_string();
-    let mut c = aws(
+    // The session prints as it goes: no `--output`.
+    in_region(
         &[
             "ssm",
             "start-session",
@@ -226,10 +232,7 @@ pub fn forward_command(p: &DatabasePlace, instance: &str, endpoint: &str, local:
             &parameters,
         ],
         &p.region,
-    );
-    // The session prints as it goes; `--output json` is for answers, not sessions.
-    c.args.truncate(c.args.len() - 2);
-    c
+    )
 }
 
 /// The first string of a JSON answer: a string, or the first of a list.

@@ -48,13 +48,7 @@ pub fn dispatch(org: &Org, svc: &Service, action: &Action) -> Result<(String, Ve
         .collect();
     match action {
         Action::Deploy { environment, canary } => {
-            let names: Vec<&str> = svc.environments.iter().map(|e| e.name.value.as_str()).collect();
-            let Some(env) = svc.environments.iter().find(|e| e.name.value == *environment) else {
-                return Err(refused(
-                    format!("{name} has no environment `{environment}`"),
-                    format!("deploy to one of: {}", names.join(", ")),
-                ));
-            };
+            let env = crate::environment(svc, environment, "deploy to one of")?;
             let mut inputs = vec![("environment".to_owned(), environment.clone())];
             if let Some(weight) = canary {
                 let Some(c) = svc.deployment.canary.as_ref() else {

@@ -94,6 +94,11 @@ impl Deployment {
         self.statuses.iter().filter(|s| s.state == state).filter_map(|s| time::parse(&s.created_at)).min()
     }
 
+    /// When it was created (`None`: a time GitHub would not write).
+    pub fn created(&self) -> Option<i64> {
+        time::parse(&self.created_at)
+    }
+
     /// When it reached production, if it did.
     pub fn succeeded_at(&self) -> Option<i64> {
         self.first("success")
@@ -157,6 +162,7 @@ fn median(mut v: Vec<i64>) -> Option<i64> {
 }
 
 /// One service's deploys in the window, and after it for restores: the per-deploy facts.
+#[derive(Default)]
 struct Facts {
     deployed: usize,
     ended: usize,
@@ -168,11 +174,9 @@ struct Facts {
 }
 
 fn facts(deploys: &[&Deployment], w: Window) -> Facts {
-    let mut f =
-        Facts { deployed: 0, ended: 0, failed: 0, leads: vec![], restores: vec![], unrestored: 0, deployments: 0 };
-    let created = |d: &Deployment| time::parse(&d.created_at);
+    let mut f = Facts::default();
     for d in deploys {
-        let Some(at) = created(d).filter(|t| (w.since..w.until).contains(t)) else { continue };
+        let Some(at) = d.created().filter(|t| (w.since..w.until).contains(t)) else { continue };
         f.deployments += 1;
         if let Some(ok) = d.succeeded_at() {
             f.deployed += 1;
@@ -184,7 +188,7 @@ fn facts(deploys: &[&Deployment], w: Window) -> Facts {
                 f.failed += 1;
                 let restored = deploys
                     .iter()
-                    .filter(|n| created(n).is_some_and(|c| c > at))
+                    .filter(|n| n.created().is_some_and(|c| c > at))
                     .filter_map(|n| n.succeeded_at())
                     .filter(|ok| *ok > failed && *ok < w.until)
                     .min();
@@ -201,8 +205,7 @@ fn facts(deploys: &[&Deployment], w: Window) -> Facts {
 }
 
 fn figures(all: Vec<Facts>, w: Window) -> Figures {
-    let mut t =
-        Facts { deployed: 0, ended: 0, failed: 0, leads: vec![], restores: vec![], unrestored: 0, deployments: 0 };
+    let mut t = Facts::default();
     for f in all {
         t.deployments += f.deployments;
         t.deployed += f.deployed;

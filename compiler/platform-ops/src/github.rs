@@ -11,7 +11,6 @@
 use std::collections::BTreeMap;
 
 use crate::dora::{Commit, Deployment, Status, Window};
-use crate::time;
 use crate::tool::{Command, Error, GH, Runner};
 
 fn lines<T: serde::de::DeserializeOwned>(out: &str, what: &str) -> Result<Vec<T>, Error> {
@@ -42,8 +41,8 @@ pub fn deployments(run: &mut Runner, repo: &str, w: Window) -> Result<Vec<Deploy
         true,
     ))?;
     let mut all: Vec<Deployment> = lines(&list, "a deployment")?;
-    all.retain(|d| time::parse(&d.created_at).is_some_and(|t| t < w.until) && d.service().is_some());
-    all.sort_by_key(|d| (time::parse(&d.created_at), d.id));
+    all.retain(|d| d.created().is_some_and(|t| t < w.until) && d.service().is_some());
+    all.sort_by_key(|d| (d.created(), d.id));
     // Per service: the last deploy before the window (a base for commits), and all in it.
     let mut by_service: BTreeMap<String, Vec<Deployment>> = BTreeMap::new();
     for d in all {
@@ -51,7 +50,7 @@ pub fn deployments(run: &mut Runner, repo: &str, w: Window) -> Result<Vec<Deploy
     }
     let mut out = Vec::new();
     for (_, mut deploys) in by_service {
-        let first_in = deploys.iter().position(|d| time::parse(&d.created_at).is_some_and(|t| t >= w.since));
+        let first_in = deploys.iter().position(|d| d.created().is_some_and(|t| t >= w.since));
         let Some(first_in) = first_in else { continue };
         // The deploy just before the window, if any, is read only as a base for commits.
         let earlier = usize::from(first_in > 0);

@@ -11,8 +11,8 @@
 use platform_ir::{Org, Service, deploy, naming};
 use serde_json::Value;
 
+use crate::Refused;
 use crate::tool::{Command, KUBECTL};
-use crate::{Refused, refused};
 
 /// The service in one environment.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -48,13 +48,7 @@ impl Place {
 /// Where `svc` runs in `environment`.
 pub fn place(org: &Org, svc: &Service, environment: &str) -> Result<Place, Refused> {
     let name = &svc.name.value;
-    let Some(env) = svc.environments.iter().find(|e| e.name.value == environment) else {
-        let names: Vec<&str> = svc.environments.iter().map(|e| e.name.value.as_str()).collect();
-        return Err(refused(
-            format!("{name} has no environment `{environment}`"),
-            format!("one of: {}", names.join(", ")),
-        ));
-    };
+    let env = crate::environment(svc, environment, "one of")?;
     let oe = org.environment(env);
     Ok(Place {
         environment: environment.to_owned(),

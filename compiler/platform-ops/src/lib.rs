@@ -35,3 +35,16 @@ impl std::fmt::Display for Refused {
 pub(crate) fn refused(message: String, help: String) -> Refused {
     Refused { message, help }
 }
+
+/// The environment `name` of `svc`, or why not: the environments it has, after `help` (`one
+/// of`, `deploy to one of`).
+pub(crate) fn environment<'a>(
+    svc: &'a platform_ir::Service,
+    name: &str,
+    help: &str,
+) -> Result<&'a platform_ir::ServiceEnvironment, Refused> {
+    svc.environments.iter().find(|e| e.name.value == name).ok_or_else(|| {
+        let names: Vec<&str> = svc.environments.iter().map(|e| e.name.value.as_str()).collect();
+        refused(format!("{} has no environment `{name}`", svc.name.value), format!("{help}: {}", names.join(", ")))
+    })
+}

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use platform_ops::aws;
 use platform_ops::tool::Runner;
 
-use super::{OpsArgs, OpsFormat, REFUSED, confirm, print_dry_run, service, tool_error};
+use super::{OpsArgs, OpsFormat, REFUSED, confirm, is_production, org, print_dry_run, refused, service, tool_error};
 
 /// A database engine, as `platform.yaml` writes it.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,20 +123,20 @@ fn create(a: &OpsArgs, kind: DbType, size: &str, version: Option<&str>) -> Resul
 fn backup(a: &OpsArgs, env: &str, list_only: bool) -> Result<ExitCode, (u8, String)> {
     let (fe, i) = service(a)?;
     let svc = &fe.services[i];
-    let org = fe.org.as_ref().ok_or((REFUSED, "the org file does not compile".to_owned()))?;
-    let place = aws::database(svc, org, env).map_err(|r| (REFUSED, r.to_string()))?;
+    let org = org(&fe)?;
+    let place = aws::database(svc, org, env).map_err(refused)?;
     let mut runner = Runner::new(a.dry_run);
     if !list_only {
         let stamp = aws::stamp(platform_ops::time::now());
-        let cmd = aws::snapshot(svc, &place, &stamp).map_err(|r| (REFUSED, r.to_string()))?;
+        let cmd = aws::snapshot(svc, &place, &stamp).map_err(refused)?;
         confirm(a, &format!("Snapshot {} in {env} now?", place.identifier)).or_else(|e| {
             // Taking a snapshot changes nothing a person could regret: no confirmation unless
             // asked on a terminal, and none needed elsewhere.
             if a.dry_run || !std::io::IsTerminal::is_terminal(&std::io::stdin()) { Ok(()) } else { Err(e) }
         })?;
-        runner.output(cmd).map_err(|e| tool_error(&e))?;
+        runner.output(cmd).map_err(tool_error)?;
     }
-    let listed = runner.output(aws::snapshots(&place)).map_err(|e| tool_error(&e))?;
+    let listed = runner.output(aws::snapshots(&place)).map_err(tool_error)?;
     if a.dry_run {
         print_dry_run(a, &runner, &format!("back up {} in {env}", place.identifier));
         return Ok(ExitCode::SUCCESS);
@@ -165,8 +165,8 @@ fn backup(a: &OpsArgs, env: &str, list_only: bool) -> Result<ExitCode, (u8, Stri
 fn connect(a: &OpsArgs, env: &str, local_port: Option<u16>) -> Result<ExitCode, (u8, String)> {
     let (fe, i) = service(a)?;
     let svc = &fe.services[i];
-    let org = fe.org.as_ref().ok_or((REFUSED, "the org file does not compile".to_owned()))?;
-    let place = aws::database(svc, org, env).map_err(|r| (REFUSED, r.to_string()))?;
+    let org = org(&fe)?;
+    let place = aws::database(svc, org, env).map_err(refused)?;
     let Some(bastion) = place.bastion.clone() else {
         return Err((
             REFUSED,
@@ -176,11 +176,11 @@ fn connect(a: &OpsArgs, env: &str, local_port: Option<u16>) -> Result<ExitCode, 
         ));
     };
     let local = local_port.unwrap_or(place.port.saturating_add(10_000));
-    if org.environments.iter().any(|e| e.name.value == env && e.production.value) {
+    if is_production(org, env) {
         confirm(a, &format!("Open a session to the production database {}?", place.identifier))?;
     }
     let mut runner = Runner::new(a.dry_run);
-    let out = runner.output(aws::bastion_command(&place, &bastion)).map_err(|e| tool_error(&e))?;
+    let out = runner.output(aws::bastion_command(&place, &bastion)).map_err(tool_error)?;
     let instance = match aws::first_string(&out) {
         Some(i) => i,
         None if a.dry_run => "<instance id>".to_owned(),
@@ -188,7 +188,7 @@ fn connect(a: &OpsArgs, env: &str, local_port: Option<u16>) -> Result<ExitCode, 
             return Err((REFUSED, format!("no running instance tagged Name={bastion} in {env} ({})", place.region)));
         }
     };
-    let out = runner.output(aws::endpoint_command(&place)).map_err(|e| tool_error(&e))?;
+    let out = runner.output(aws::endpoint_command(&place)).map_err(tool_error)?;
     let endpoint = match aws::first_string(&out) {
         Some(e) => e,
         None if a.dry_run => "<endpoint>".to_owned(),
@@ -196,7 +196,7 @@ fn connect(a: &OpsArgs, env: &str, local_port: Option<u16>) -> Result<ExitCode, 
     };
     let forward = aws::forward_command(&place, &instance, &endpoint, local);
     if a.dry_run {
-        runner.output(forward).map_err(|e| tool_error(&e))?;
+        runner.output(forward).map_err(tool_error)?;
         print_dry_run(a, &runner, &format!("connect to {} in {env}", place.identifier));
         return Ok(ExitCode::SUCCESS);
     }
@@ -220,6 +220,6 @@ fn connect(a: &OpsArgs, env: &str, local_port: Option<u16>) -> Result<ExitCode, 
             super::TOOL,
             "the AWS CLI needs the Session Manager plugin for a port forward\n  help: install it: https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html".into(),
         )),
-        Err(e) => Err(tool_error(&e)),
+        Err(e) => Err(tool_error(e)),
     }
 }

@@ -18,9 +18,14 @@ fn service_file(a: &OpsArgs, fe: &Frontend, i: usize) -> Result<PathBuf, (u8, St
     let base = if a.path.is_file() { a.path.parent().unwrap_or(Path::new(".")) } else { a.path.as_path() };
     [base.join(&source.path), PathBuf::from(&source.path)]
         .into_iter()
-        .map(|p| p.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect::<PathBuf>())
+        .map(|p| without_dots(&p))
         .find(|p| std::fs::read_to_string(p).is_ok_and(|t| *t == *source.text))
         .ok_or_else(|| (REFUSED, format!("cannot find `{}` to edit it", source.path)))
+}
+
+/// `p` without its `./` parts, as people write a path.
+fn without_dots(p: &Path) -> PathBuf {
+    p.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect()
 }
 
 /// Write `text` to `file` through a temporary file beside it, so a reader never sees half.
@@ -89,8 +94,7 @@ pub(super) fn declare(
     for (n, l) in &lines {
         eprintln!("  {n} + {l}");
     }
-    let out: PathBuf =
-        crate::cmd::default_out(&root).components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect();
+    let out = without_dots(&crate::cmd::default_out(&root));
     eprintln!("next: commit `{}` and `{}`, and open a pull request; {then}", file.display(), out.display());
     Ok(ExitCode::SUCCESS)
 }

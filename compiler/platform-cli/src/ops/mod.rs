@@ -142,11 +142,26 @@ fn confirm(a: &OpsArgs, question: &str) -> Result<(), (u8, String)> {
     if matches!(line.trim(), "y" | "Y" | "yes") { Ok(()) } else { Err((REFUSED, "nothing was done".into())) }
 }
 
+/// The org of a loaded service (absent only when the org file does not compile).
+fn org(fe: &Frontend) -> Result<&platform_ir::Org, (u8, String)> {
+    fe.org.as_ref().ok_or((REFUSED, "the org file does not compile; fix it first (`platform validate`)".to_owned()))
+}
+
+/// A request `platform_ops` refused, as the verb's error.
+fn refused(r: platform_ops::Refused) -> (u8, String) {
+    (REFUSED, r.to_string())
+}
+
+/// Whether `env` is one of the org's production environments (the verbs ask before acting there).
+fn is_production(org: &platform_ir::Org, env: &str) -> bool {
+    org.environments.iter().any(|e| e.name.value == env && e.production.value)
+}
+
 fn argv(c: &Command) -> Vec<String> {
     std::iter::once(c.tool.program.to_owned()).chain(c.args.iter().cloned()).collect()
 }
 
-fn tool_error(e: &platform_ops::tool::Error) -> (u8, String) {
+fn tool_error(e: platform_ops::tool::Error) -> (u8, String) {
     (TOOL, e.to_string())
 }
 
@@ -160,22 +175,14 @@ fn finish(r: Result<ExitCode, (u8, String)>) -> ExitCode {
 
 /// `platform deploy`, `platform deploy promote`, `platform deploy rollback`.
 pub fn deploy(a: &OpsArgs, action: &Action) -> anyhow::Result<ExitCode> {
-    match run(a, action) {
-        Ok(code) => Ok(code),
-        Err((code, message)) => {
-            eprintln!("error: {message}");
-            Ok(ExitCode::from(code))
-        }
-    }
+    Ok(finish(run(a, action)))
 }
 
 fn run(a: &OpsArgs, action: &Action) -> Result<ExitCode, (u8, String)> {
     let (fe, i) = service(a)?;
     let svc: &Service = &fe.services[i];
-    let Some(org) = fe.org.as_ref() else {
-        return Err((REFUSED, "the org file does not compile; fix it first (`platform validate`)".into()));
-    };
-    let (file, inputs) = deploy::dispatch(org, svc, action).map_err(|r| (REFUSED, r.to_string()))?;
+    let org = org(&fe)?;
+    let (file, inputs) = deploy::dispatch(org, svc, action).map_err(refused)?;
     let name = &svc.name.value;
     let what = match action {
         Action::Deploy { environment, .. } => format!("deploy {name} to {environment}"),
@@ -183,9 +190,7 @@ fn run(a: &OpsArgs, action: &Action) -> Result<ExitCode, (u8, String)> {
         Action::Rollback => format!("roll {name} back in production"),
     };
     let risky = match action {
-        Action::Deploy { environment, .. } => {
-            svc.environments.iter().any(|e| e.name.value == *environment && org.environment(e).production.value)
-        }
+        Action::Deploy { environment, .. } => is_production(org, environment),
         Action::Promote | Action::Rollback => true,
     };
     if risky {
@@ -194,12 +199,12 @@ fn run(a: &OpsArgs, action: &Action) -> Result<ExitCode, (u8, String)> {
     let repo = a.repo.as_deref();
     let mut runner = Runner::new(a.dry_run);
     let follow = !a.no_follow;
-    let before = if follow { deploy::newest(&mut runner, &file, repo).map_err(|e| tool_error(&e))? } else { None };
-    runner.output(deploy::run_command(&file, &inputs, repo)).map_err(|e| tool_error(&e))?;
+    let before = if follow { deploy::newest(&mut runner, &file, repo).map_err(tool_error)? } else { None };
+    runner.output(deploy::run_command(&file, &inputs, repo)).map_err(tool_error)?;
     let mut started = None;
     let mut failed = false;
     if follow {
-        started = deploy::started_run(&mut runner, &file, repo, before.map(|r| r.id)).map_err(|e| tool_error(&e))?;
+        started = deploy::started_run(&mut runner, &file, repo, before.map(|r| r.id)).map_err(tool_error)?;
         let id = started.as_ref().map_or_else(|| "<run id>".to_owned(), |r| r.id.to_string());
         if started.is_some() || a.dry_run {
             if let Some(r) = &started
@@ -213,7 +218,7 @@ fn run(a: &OpsArgs, action: &Action) -> Result<ExitCode, (u8, String)> {
             match result {
                 Ok(()) => {}
                 Err(platform_ops::tool::Error::Failed { .. }) => failed = true,
-                Err(e) => return Err(tool_error(&e)),
+                Err(e) => return Err(tool_error(e)),
             }
         } else {
             eprintln!("warning: the run did not show up in `gh run list`; see the Actions tab");
@@ -234,12 +239,7 @@ fn run(a: &OpsArgs, action: &Action) -> Result<ExitCode, (u8, String)> {
             });
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
-        OpsFormat::Human if a.dry_run => {
-            eprintln!("would {what}, running:");
-            for c in &runner.commands {
-                println!("{c}");
-            }
-        }
+        OpsFormat::Human if a.dry_run => print_dry_run(a, &runner, &what),
         OpsFormat::Human => {
             let outcome = if failed {
                 "failed"
@@ -280,7 +280,7 @@ pub struct LogsArgs {
 }
 
 fn place(org: &platform_ir::Org, svc: &Service, env: &str) -> Result<platform_ops::kube::Place, (u8, String)> {
-    platform_ops::kube::place(org, svc, env).map_err(|r| (REFUSED, r.to_string()))
+    platform_ops::kube::place(org, svc, env).map_err(refused)
 }
 
 fn kube_error(p: &platform_ops::kube::Place, e: &platform_ops::tool::Error) -> (u8, String) {
@@ -289,10 +289,7 @@ fn kube_error(p: &platform_ops::kube::Place, e: &platform_ops::tool::Error) -> (
 
 /// `platform logs`.
 pub fn logs(a: &OpsArgs, l: &LogsArgs) -> anyhow::Result<ExitCode> {
-    Ok(logs_run(a, l).unwrap_or_else(|(code, message)| {
-        eprintln!("error: {message}");
-        ExitCode::from(code)
-    }))
+    Ok(finish(logs_run(a, l)))
 }
 
 fn logs_run(a: &OpsArgs, l: &LogsArgs) -> Result<ExitCode, (u8, String)> {
@@ -303,7 +300,7 @@ fn logs_run(a: &OpsArgs, l: &LogsArgs) -> Result<ExitCode, (u8, String)> {
     }
     let (fe, i) = service(a)?;
     let svc = &fe.services[i];
-    let org = fe.org.as_ref().ok_or((REFUSED, "the org file does not compile".to_owned()))?;
+    let org = org(&fe)?;
     let p = place(org, svc, &l.env)?;
     let mut runner = Runner::new(a.dry_run);
     let mut hash = None;
@@ -357,17 +354,14 @@ pub struct StatusArgs {
 
 /// `platform status`.
 pub fn status(a: &OpsArgs, s: &StatusArgs) -> anyhow::Result<ExitCode> {
-    Ok(status_run(a, s).unwrap_or_else(|(code, message)| {
-        eprintln!("error: {message}");
-        ExitCode::from(code)
-    }))
+    Ok(finish(status_run(a, s)))
 }
 
 fn status_run(a: &OpsArgs, s: &StatusArgs) -> Result<ExitCode, (u8, String)> {
     use platform_ops::kube;
     let (fe, i) = service(a)?;
     let svc = &fe.services[i];
-    let org = fe.org.as_ref().ok_or((REFUSED, "the org file does not compile".to_owned()))?;
+    let org = org(&fe)?;
     let name = &svc.name.value;
     let envs: Vec<String> = match &s.env {
         Some(e) => vec![place(org, svc, e)?.environment],

@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use platform_ops::aws::{self, SecretPlace};
 use platform_ops::tool::Runner;
 
-use super::{OpsArgs, OpsFormat, REFUSED, TOOL, confirm, print_dry_run, service, tool_error};
+use super::{
+    OpsArgs, OpsFormat, REFUSED, TOOL, confirm, is_production, org, print_dry_run, refused, service, tool_error,
+};
 
 /// `platform secrets …`.
 #[derive(clap::Subcommand, Debug, Clone)]
@@ -61,14 +63,10 @@ pub fn run(c: &SecretsCommand) -> anyhow::Result<ExitCode> {
     Ok(super::finish(r))
 }
 
-fn refused(r: platform_ops::Refused) -> (u8, String) {
-    (REFUSED, r.to_string())
-}
-
 fn list(a: &OpsArgs, env: Option<&str>) -> Result<ExitCode, (u8, String)> {
     let (fe, i) = service(a)?;
     let svc = &fe.services[i];
-    let org = fe.org.as_ref().ok_or((REFUSED, "the org file does not compile".to_owned()))?;
+    let org = org(&fe)?;
     let places = aws::secrets(org, svc, env, None).map_err(refused)?;
     if places.is_empty() {
         eprintln!("{} declares no secret; add one with `platform secrets set NAME`", svc.name.value);
@@ -186,7 +184,7 @@ fn set(a: &OpsArgs, name: &str, env: Option<&str>) -> Result<ExitCode, (u8, Stri
     let name = secret_name(name)?;
     let (fe, i) = service(a)?;
     let svc = &fe.services[i];
-    let org = fe.org.as_ref().ok_or((REFUSED, "the org file does not compile".to_owned()))?;
+    let org = org(&fe)?;
     if !svc.secrets.iter().any(|s| s.name.value == name) {
         let has_list = !svc.secrets.is_empty();
         let item = format!("name: {name}");
@@ -215,15 +213,15 @@ fn set(a: &OpsArgs, name: &str, env: Option<&str>) -> Result<ExitCode, (u8, Stri
     let place: SecretPlace = aws::secrets(org, svc, Some(env), Some(&name)).map_err(refused)?.remove(0);
     let mut runner = Runner::new(a.dry_run);
     if a.dry_run {
-        runner.output(aws::put_secret(&place, String::new())).map_err(|e| tool_error(&e))?;
+        runner.output(aws::put_secret(&place, String::new())).map_err(tool_error)?;
         print_dry_run(a, &runner, &format!("set {} in {env}", place.name));
         return Ok(ExitCode::SUCCESS);
     }
-    if org.environments.iter().any(|e| e.name.value == env && e.production.value) {
+    if is_production(org, env) {
         confirm(a, &format!("Set {} in production?", place.name))?;
     }
     let value = read_value(&name)?;
-    runner.output(aws::put_secret(&place, value)).map_err(|e| tool_error(&e))?;
+    runner.output(aws::put_secret(&place, value)).map_err(tool_error)?;
     eprintln!(
         "{} in {env} has a new value ({}; pods read it at their next restart, Reloader restarts them where the org runs it)",
         place.name, place.account
@@ -238,7 +236,7 @@ fn rotate(a: &OpsArgs, name: Option<&str>, all: bool, env: Option<&str>) -> Resu
     let name = name.map(secret_name).transpose()?;
     let (fe, i) = service(a)?;
     let svc = &fe.services[i];
-    let org = fe.org.as_ref().ok_or((REFUSED, "the org file does not compile".to_owned()))?;
+    let org = org(&fe)?;
     let places = aws::secrets(org, svc, env, name.as_deref()).map_err(refused)?;
     if let Some(n) = &name
         && places.is_empty()
@@ -259,7 +257,7 @@ fn rotate(a: &OpsArgs, name: Option<&str>, all: bool, env: Option<&str>) -> Resu
     confirm(a, &format!("Rotate {} secret(s) of {} now?", rotating.len(), svc.name.value))?;
     let mut runner = Runner::new(a.dry_run);
     for p in &rotating {
-        runner.output(aws::rotate_secret(p)).map_err(|e| tool_error(&e))?;
+        runner.output(aws::rotate_secret(p)).map_err(tool_error)?;
         if !a.dry_run {
             eprintln!("{} in {}: rotation started", p.name, p.environment);
         }

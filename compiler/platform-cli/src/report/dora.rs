@@ -46,10 +46,9 @@ pub fn per_week(f: &Figures) -> String {
     format!("{:.2}", f.per_week)
 }
 
-fn row(name: &str, team: Option<&str>, f: &Figures) -> Vec<String> {
-    let mut row = vec![name.to_owned()];
-    row.extend(team.map(str::to_owned));
-    row.extend([
+/// The cells of one set of figures, in [`HEAD`]'s order.
+pub fn cells(f: &Figures) -> Vec<String> {
+    vec![
         f.deployments.to_string(),
         f.deployed.to_string(),
         per_week(f),
@@ -57,11 +56,18 @@ fn row(name: &str, team: Option<&str>, f: &Figures) -> Vec<String> {
         rate(f.change_failure_rate),
         duration(f.time_to_restore),
         f.unrestored.to_string(),
-    ]);
+    ]
+}
+
+fn row(name: &str, team: Option<&str>, f: &Figures) -> Vec<String> {
+    let mut row = vec![name.to_owned()];
+    row.extend(team.map(str::to_owned));
+    row.extend(cells(f));
     row
 }
 
-const HEAD: [&str; 7] =
+/// The headers of the figures' columns.
+pub const HEAD: [&str; 7] =
     ["deploys", "reached prod", "per week", "lead time", "change failure rate", "time to restore", "unrestored"];
 
 /// The window, in words.

@@ -104,9 +104,7 @@ fn adoption(out: &mut String, rows: &[Adoption]) {
         })
         .collect();
     out.push_str(&bars("services using each feature", &chart, 100.0));
-    let mut head = vec!["service", "team", "tier"];
-    head.extend_from_slice(FEATURES);
-    head.extend(["tier policy", "output"]);
+    let head = super::columns();
     let body: Vec<Vec<(String, &str)>> = rows
         .iter()
         .map(|r| {
@@ -119,8 +117,7 @@ fn adoption(out: &mut String, rows: &[Adoption]) {
         .collect();
     table(out, &head, &body);
     out.push_str("<h3>By team</h3>");
-    let mut head = vec!["team", "services"];
-    head.extend_from_slice(FEATURES);
+    let head = super::team_columns();
     let body: Vec<Vec<(String, &str)>> = super::teams(rows)
         .into_iter()
         .map(|(team, (n, used))| {
@@ -133,7 +130,7 @@ fn adoption(out: &mut String, rows: &[Adoption]) {
 }
 
 fn dora(out: &mut String, d: &Dora) {
-    use super::dora::{duration, per_week, rate, window_text};
+    use super::dora::{HEAD, duration, per_week, rate, window_text};
     let _ = write!(
         out,
         "<h2>DORA metrics</h2><p class=\"note\">Production deploys from {}, read from the deployment records the \
@@ -149,27 +146,13 @@ fn dora(out: &mut String, d: &Dora) {
     let chart: Vec<(String, f64, String)> =
         d.services.iter().map(|(s, _, f)| (s.clone(), f.per_week, format!("{}/week", per_week(f)))).collect();
     out.push_str(&bars("deploys per week by service", &chart, max));
-    let head = [
-        "service",
-        "team",
-        "deploys",
-        "reached prod",
-        "per week",
-        "lead time",
-        "change failure rate",
-        "time to restore",
-        "unrestored",
-    ];
+    let head: Vec<&str> = ["service", "team"].into_iter().chain(HEAD).collect();
     let cells = |f: &platform_ops::dora::Figures| -> Vec<(String, &'static str)> {
-        vec![
-            (f.deployments.to_string(), ""),
-            (f.deployed.to_string(), ""),
-            (per_week(f), ""),
-            (duration(f.lead_time), ""),
-            (rate(f.change_failure_rate), ""),
-            (duration(f.time_to_restore), ""),
-            (f.unrestored.to_string(), if f.unrestored > 0 { "bad" } else { "" }),
-        ]
+        let mut cells: Vec<(String, &str)> = super::dora::cells(f).into_iter().map(|c| (c, "")).collect();
+        if let Some(unrestored) = cells.last_mut().filter(|_| f.unrestored > 0) {
+            unrestored.1 = "bad";
+        }
+        cells
     };
     let mut body: Vec<Vec<(String, &str)>> = d
         .services
@@ -194,9 +177,7 @@ fn dora(out: &mut String, d: &Dora) {
             row
         })
         .collect();
-    let mut head = vec!["team"];
-    head.extend_from_slice(&["deploys", "reached prod", "per week", "lead time", "change failure rate"]);
-    head.extend_from_slice(&["time to restore", "unrestored"]);
+    let head: Vec<&str> = ["team"].into_iter().chain(HEAD).collect();
     table(out, &head, &body);
 }
 

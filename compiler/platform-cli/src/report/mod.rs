@@ -105,13 +105,21 @@ fn percent(n: usize, of: usize) -> String {
     (n * 100).checked_div(of).map_or_else(|| "-".into(), |p| format!("{p}%"))
 }
 
+/// The headers of the adoption table: a service, its features, its policy and its output.
+fn columns() -> Vec<&'static str> {
+    ["service", "team", "tier"].into_iter().chain(FEATURES.iter().copied()).chain(["tier policy", "output"]).collect()
+}
+
+/// The headers of the by-team table.
+fn team_columns() -> Vec<&'static str> {
+    ["team", "services"].into_iter().chain(FEATURES.iter().copied()).collect()
+}
+
 /// The report as a terminal table or Markdown.
 fn table(rows: &[Adoption], markdown: bool) -> String {
     let mut out = String::new();
     let cell = |s: &str| if markdown { crate::render::markdown::text(s) } else { crate::render::inert(s) };
-    let mut header = vec!["service", "team", "tier"];
-    header.extend_from_slice(FEATURES);
-    header.extend(["tier policy", "output"]);
+    let header = columns();
     let body: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -135,8 +143,7 @@ fn table(rows: &[Adoption], markdown: bool) -> String {
     if markdown {
         let _ = writeln!(out, "## Golden path adoption\n");
         crate::render::markdown::table(&mut out, &all);
-        let mut by_team =
-            vec![["team", "services"].into_iter().chain(FEATURES.iter().copied()).map(str::to_owned).collect()];
+        let mut by_team = vec![team_columns().into_iter().map(str::to_owned).collect()];
         by_team.extend(teams(rows).into_iter().map(|(team, (n, used))| {
             let mut row = vec![cell(team), n.to_string()];
             row.extend(used.iter().map(|u| percent(*u, n)));
