@@ -20,6 +20,8 @@
 #   OUT_DIR/<service>/prometheus/*.yaml                 plain rule groups (or PrometheusRule objects)
 #   OUT_DIR/_org/<backend>/...                          org-level artifacts, same per-backend layout
 #                                                       (e.g. _org/github-actions/workflows/*.yml)
+#   PACKAGES_DIR/github-actions/.github/workflows/      the org packages (`platform build --org-packages
+#                                                       PACKAGES_DIR`): the workflows repository
 #
 # Each chart is linted and rendered with its defaults and once per values-*.yaml (and ci/*values.yaml).
 # Exit: 0 all checks passed, 1 any finding, 2 usage error or no artifacts found at all.
@@ -173,6 +175,8 @@ for svcdir in "$OUT"/*/; do
   mkdir -p "$W/rendered" "$W/prom" "$CK" "$W/grafana-cm"
   echo "### $svc"
   wfdir="$svcdir/github-actions/workflows"
+  # the org packages' workflows repository (`platform build --org-packages DIR`: DIR/github-actions/)
+  [[ -d "$svcdir/.github/workflows" ]] && wfdir="$svcdir/.github/workflows"
 
   # --- YAML hygiene (static YAML only; helm templates are Go templates, not YAML) ---
   mapfile -t yfiles < <(files "$svcdir/backstage" "$wfdir" "$svcdir/prometheus" "$svcdir/grafana" \

@@ -19,7 +19,7 @@ for ex in examples/*/; do
   ./target/debug/platform build "$ex" --out "$WORK/examples/$name" || exit 1
   trees+=("$WORK/examples/$name")
 done
-for t in golden-tests/ok/*/expected; do trees+=("$t"); done
+for t in golden-tests/ok/*/expected golden-tests/ok/*/expected-packages; do trees+=("$t"); done
 
 # One run over every tree: each validator starts once, and a service directory identical to
 # one already checked (the seed example and its golden tree) is checked once.

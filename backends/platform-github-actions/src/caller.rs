@@ -2,7 +2,7 @@
 //! org's reusable workflows in order — build, then test and security, then each environment
 //! in promotion order through its protected GitHub environment.
 
-use platform_ir::{Diagnostic, Org, Service, deploy as timing, naming};
+use platform_ir::{Diagnostic, Org, Packages, Service, deploy as timing, naming};
 use serde_json::{Value, json};
 
 use crate::doc::{commented, map, push};
@@ -75,12 +75,24 @@ pub fn file(service: &str) -> String {
     naming::workflow_file(service)
 }
 
-/// `uses:` of a reusable workflow of the same repository: the workspace-relative form, which
-/// GitHub resolves to the caller's own commit for reusable workflows. zizmor's
-/// `self-repository` audit prefers GitHub's newer `$/` form, which actionlint (up to 1.7.12)
-/// rejects and GitHub Enterprise Server lacks; the inline ignore records that choice.
-pub fn local(file: &str) -> Value {
-    commented(format!("./.github/workflows/{file}"), "zizmor: ignore[self-repository] ./ is pinned to this commit too")
+/// `uses:` of one of the org's reusable workflows.
+///
+/// In this repository: the workspace-relative form, which GitHub resolves to the caller's own
+/// commit. zizmor's `self-repository` audit prefers GitHub's newer `$/` form, which actionlint
+/// (up to 1.7.12) rejects and GitHub Enterprise Server lacks; the inline ignore records that
+/// choice. In the org's workflows repository (`spec.packages.workflows`): pinned by commit,
+/// with the release tag as the comment Dependabot and Renovate read, so a new release is one
+/// changed line per caller.
+pub fn reusable(packages: &Packages, file: &str) -> Value {
+    match &packages.workflows {
+        None => commented(
+            format!("./.github/workflows/{file}"),
+            "zizmor: ignore[self-repository] ./ is pinned to this commit too",
+        ),
+        Some(w) => {
+            commented(format!("{}/.github/workflows/{file}@{}", w.repository.value, w.sha.value), &packages.tag())
+        }
+    }
 }
 
 /// What the caller and the dispatch workflows share about one service.
@@ -108,6 +120,8 @@ pub struct Facts {
     /// The AWS session a deploy asks for in every environment, which its role allows
     /// ([`timing::session_seconds`]).
     pub session_seconds: u64,
+    /// Where the org's reusable workflows are.
+    pub packages: Packages,
 }
 
 impl Facts {
@@ -158,6 +172,7 @@ impl Facts {
             dashboard_manifest,
             targets,
             session_seconds,
+            packages: org.packages.clone(),
         }
     }
 
@@ -178,6 +193,11 @@ impl Facts {
     /// True when the service's image is in the org's ECR registry.
     fn on_ecr(&self) -> bool {
         self.ecr_push.as_ref().is_some_and(|(role, _)| !role.is_empty())
+    }
+
+    /// `uses:` of the org's reusable workflow `file` ([`reusable`]).
+    pub fn uses(&self, file: &str) -> Value {
+        reusable(&self.packages, file)
     }
 
     /// The ECR inputs of build and security, when the org's registry is ECR.
@@ -243,7 +263,7 @@ impl EnvJob<'_> {
         for (k, v) in self.gate {
             push(&mut job, k, v);
         }
-        push(&mut job, "uses", local(self.file));
+        push(&mut job, "uses", f.uses(self.file));
         push(&mut job, "concurrency", concurrency(self.kind, &f.name, &t.environment));
         push(&mut job, "permissions", wf::permissions(self.permissions));
         push(&mut job, "with", with);
@@ -276,7 +296,7 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
     let mut jobs = map([]);
     let mut build_job = map([
         ("name", json!("Build")),
-        ("uses", local(build::FILE)),
+        ("uses", f.uses(build::FILE)),
         (
             "permissions",
             wf::permissions(if f.on_ecr() {
@@ -310,7 +330,7 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
         map([
             ("name", json!("Test")),
             ("needs", json!(["build"])),
-            ("uses", local(test::FILE)),
+            ("uses", f.uses(test::FILE)),
             ("permissions", wf::permissions(&[CONTENTS_READ])),
             (
                 "with",
@@ -321,7 +341,7 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
     let mut security_job = map([
         ("name", json!("Security")),
         ("needs", json!(["build"])),
-        ("uses", local(security::FILE)),
+        ("uses", f.uses(security::FILE)),
         (
             "permissions",
             wf::permissions(if f.on_ecr() { &[CONTENTS_READ, ID_TOKEN_ECR] } else { &[CONTENTS_READ, PACKAGES_READ] }),

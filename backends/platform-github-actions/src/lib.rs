@@ -47,6 +47,7 @@ pub mod codes;
 mod dispatch;
 mod doc;
 mod guard;
+mod package;
 mod pins;
 mod reusable;
 mod scripts;
@@ -121,26 +122,49 @@ impl Backend for GithubActions {
 
     fn emit_org(&self, org: &Org, services: &[&Service]) -> Emitted {
         let mut cx = Cx::new(org);
-        let docs = [
-            (reusable::build::FILE, reusable::build::workflow(&mut cx)),
-            (reusable::test::FILE, reusable::test::workflow(&mut cx)),
-            (reusable::security::FILE, reusable::security::workflow(&mut cx)),
-            (reusable::deploy::FILE, reusable::deploy::workflow(&mut cx)),
-            (reusable::promote::FILE, reusable::promote::workflow(&mut cx)),
-            (reusable::rollback::FILE, reusable::rollback::workflow(&mut cx)),
-            (check::FILE, check::workflow(&mut cx)),
-        ];
+        let mut docs = vec![(check::FILE, check::workflow(&mut cx))];
+        if org.packages.workflows.is_none() {
+            docs.extend(reusable_workflows(&mut cx));
+        }
         let mut artifacts = ArtifactSet::new();
-        let provenance = vec![org.name.span];
         for (file, doc) in &docs {
-            artifacts.insert(
-                &format!("workflows/{file}"),
-                Artifact::new(Format::Yaml, doc::to_yaml(doc), provenance.clone()),
-            );
+            artifacts.insert(&format!("workflows/{file}"), yaml(org, doc));
         }
         collisions(&mut cx.g, &docs.iter().map(|(f, _)| *f).collect::<Vec<_>>(), services);
         cx.finish(artifacts)
     }
+
+    /// The reusable workflows as the root of their own repository: `.github/workflows/`, and
+    /// a README that says how to publish a release and what callers pin.
+    fn emit_packages(&self, org: &Org) -> Emitted {
+        let mut cx = Cx::new(org);
+        let mut artifacts = ArtifactSet::new();
+        let docs = reusable_workflows(&mut cx);
+        for (file, doc) in &docs {
+            artifacts.insert(&format!(".github/workflows/{file}"), yaml(org, doc));
+        }
+        let files: Vec<&str> = docs.iter().map(|(f, _)| *f).collect();
+        artifacts
+            .insert("README.md", Artifact::new(Format::Markdown, package::readme(org, &files), vec![org.name.span]));
+        cx.finish(artifacts)
+    }
+}
+
+/// The org's reusable workflows (`on: workflow_call`), by file name.
+fn reusable_workflows(cx: &mut Cx<'_>) -> Vec<(&'static str, Value)> {
+    vec![
+        (reusable::build::FILE, reusable::build::workflow(cx)),
+        (reusable::test::FILE, reusable::test::workflow(cx)),
+        (reusable::security::FILE, reusable::security::workflow(cx)),
+        (reusable::deploy::FILE, reusable::deploy::workflow(cx)),
+        (reusable::promote::FILE, reusable::promote::workflow(cx)),
+        (reusable::rollback::FILE, reusable::rollback::workflow(cx)),
+    ]
+}
+
+/// An org workflow as a file.
+fn yaml(org: &Org, doc: &Value) -> Artifact {
+    Artifact::new(Format::Yaml, doc::to_yaml(doc), vec![org.name.span])
 }
 
 /// `GHA005`: every file that lands in `.github/workflows/` must have its own name.

@@ -20,7 +20,8 @@ fn load(root: &Path) -> Frontend {
         .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
 }
 
-/// This backend's files (by output path) and every diagnostic of the build.
+/// This backend's files (by output path; its org packages under `_packages/`) and every
+/// diagnostic of the build.
 fn build(root: &Path) -> (BTreeMap<String, String>, Vec<Diagnostic>) {
     let fe = load(root);
     let mut diags = fe.diagnostics.clone();
@@ -35,6 +36,12 @@ fn build(root: &Path) -> (BTreeMap<String, String>, Vec<Diagnostic>) {
     });
     res.unwrap();
     diags.extend(backend_diags);
+    let (package_diags, res) = platform_driver::emit_packages(&fe, &backends, &|p, b| {
+        files.lock().unwrap().insert(format!("_packages/{}", p.as_str()), String::from_utf8(b.to_vec()).unwrap());
+        Ok::<(), ()>(())
+    });
+    res.unwrap();
+    diags.extend(package_diags);
     (files.into_inner().unwrap(), diags)
 }
 
@@ -108,14 +115,15 @@ fn every_workflow_is_locked_down() {
         assert!(!diags.iter().any(Diagnostic::is_error), "{}: {diags:#?}", case.display());
         let docs: BTreeMap<&str, Node> = files
             .iter()
-            .filter(|(p, _)| p.contains("/github-actions/workflows/"))
+            .filter(|(p, _)| p.contains("/github-actions/workflows/") || p.contains("/.github/workflows/"))
             .map(|(p, t)| (p.as_str(), yaml::parse(t, FileId(0)).unwrap_or_else(|d| panic!("{p}: {}", d.message))))
             .collect();
         let reusable: BTreeMap<String, &Node> = docs
             .iter()
-            .filter(|(p, _)| p.starts_with("_org/"))
+            .filter(|(p, _)| p.starts_with("_org/") || p.starts_with("_packages/"))
             .map(|(p, d)| (p.rsplit('/').next().unwrap().to_owned(), d))
             .collect();
+        // Six reusable workflows (here or in the org's workflows repository) and the check.
         assert_eq!(reusable.len(), 7, "{}", case.display());
         for (path, doc) in &docs {
             let raw = &files[*path];
@@ -149,7 +157,24 @@ fn every_workflow_is_locked_down() {
                 assert!(get(job, "name").is_some(), "{at}: job {id} has no name");
                 if let Some(uses) = get(job, "uses") {
                     let target = text(uses);
-                    let file = target.strip_prefix("./.github/workflows/").unwrap_or_else(|| panic!("{at}: {target}"));
+                    // In this repository by path, or in the org's workflows repository pinned by
+                    // commit with the release tag as comment.
+                    let file = match target.strip_prefix("./.github/workflows/") {
+                        Some(file) => file.to_owned(),
+                        None => {
+                            assert!(is_pinned(&target), "{at}: `{target}` is not pinned by SHA");
+                            assert!(
+                                raw.contains(&format!("uses: {target} # v")),
+                                "{at}: `{target}` has no version comment"
+                            );
+                            let (path, _) = target.split_once('@').unwrap();
+                            path.split_once("/.github/workflows/")
+                                .unwrap_or_else(|| panic!("{at}: {target}"))
+                                .1
+                                .to_owned()
+                        }
+                    };
+                    let file = file.as_str();
                     let callee = reusable.get(file).unwrap_or_else(|| panic!("{at}: calls unknown {file}"));
                     check_call(&at, id, job, callee);
                 }

@@ -156,9 +156,14 @@ fn names_agree_between_the_roots_and_the_workflows() {
                 .lines()
                 .find_map(|l| l.trim().strip_prefix("github.com/project-slug: ").map(str::to_owned))
         };
-        let deploy = read(&expected.join("_org/github-actions/workflows/platform-deploy.yml"));
+        // The reusable workflows: in the tree, or in the workflows repository of the org packages.
+        let mut flows = expected.join("_org/github-actions/workflows");
+        if !flows.join("platform-deploy.yml").is_file() {
+            flows = expected.with_file_name("expected-packages").join("github-actions/.github/workflows");
+        }
+        let deploy = read(&flows.join("platform-deploy.yml"));
         for wf in ["platform-deploy.yml", "platform-promote.yml", "platform-rollback.yml"] {
-            let text = read(&expected.join("_org/github-actions/workflows").join(wf));
+            let text = read(&flows.join(wf));
             assert!(
                 text.lines().any(|l| l == "    environment: ${{ inputs.environment }}"),
                 "{}: {wf} does not declare the GitHub environment the deploy roles trust",

@@ -114,7 +114,13 @@ pub fn default_out(path: &Path) -> PathBuf {
 }
 
 /// `platform build`.
-pub fn build(a: &InputArgs, out: Option<PathBuf>, check: bool, only: &[String]) -> anyhow::Result<ExitCode> {
+pub fn build(
+    a: &InputArgs,
+    out: Option<PathBuf>,
+    org_packages: Option<PathBuf>,
+    check: bool,
+    only: &[String],
+) -> anyhow::Result<ExitCode> {
     let backends = match platform_driver::select(only) {
         Ok(b) => b,
         Err(e) => {
@@ -132,54 +138,87 @@ pub fn build(a: &InputArgs, out: Option<PathBuf>, check: bool, only: &[String]) 
     }
     let out = out.unwrap_or_else(|| default_out(&a.path));
     let mode = if check { Mode::Check } else { Mode::Write };
+    let ids: Vec<&'static str> = backends.iter().map(|b| b.id().0).collect();
     let mut writer = Writer::begin(&out, mode).with_context(|| format!("preparing `{}`", out.display()))?;
     if !only.is_empty() {
         // `--only` owns its backends' files and nothing else: the rest of the tree stays.
-        let ids: Vec<&'static str> = backends.iter().map(|b| b.id().0).collect();
+        let ids = ids.clone();
         writer =
             writer.scope(Box::new(move |rel| platform_ir::backend::backend_of(rel).is_some_and(|b| ids.contains(&b))));
     }
-    let (backend_diags, sink_result) = platform_driver::emit(&fe, &backends, &|p, b| writer.put(p, b));
+    let mut packages = match &org_packages {
+        None => None,
+        Some(dir) => {
+            let w = Writer::begin(dir, mode).with_context(|| format!("preparing `{}`", dir.display()))?;
+            // The packages directory holds one subdirectory per backend.
+            let w = if only.is_empty() {
+                w
+            } else {
+                w.scope(Box::new(move |rel| rel.split('/').next().is_some_and(|b| ids.contains(&b))))
+            };
+            Some((dir.clone(), w))
+        }
+    };
+    let (mut backend_diags, mut sink_result) = platform_driver::emit(&fe, &backends, &|p, b| writer.put(p, b));
+    if let Some((_, w)) = &packages {
+        let (d, r) = platform_driver::emit_packages(&fe, &backends, &|p, b| w.put(p, b));
+        backend_diags.extend(d);
+        if sink_result.is_ok() {
+            sink_result = r;
+        }
+    }
     let mut diags = fe.diagnostics.clone();
     diags.extend(backend_diags);
     platform_compiler::finish(&mut diags);
-    if diags.iter().any(Diagnostic::is_error) {
+    let failed = diags.iter().any(Diagnostic::is_error) || sink_result.is_err();
+    if failed {
         report(a, &fe.sources, &diags);
         writer.abort();
-        return Ok(ExitCode::from(1));
+        if let Some((_, w)) = packages.take() {
+            w.abort();
+        }
+        return match sink_result {
+            Ok(()) => Ok(ExitCode::from(1)),
+            Err(e) => Err(e).context("writing the output"),
+        };
     }
-    if let Err(e) = sink_result {
-        report(a, &fe.sources, &diags);
-        writer.abort();
-        return Err(e).context("writing the output");
+    let mut trees = vec![(out.clone(), writer.finish().context("finishing the output")?)];
+    if let Some((dir, w)) = packages {
+        trees.push((dir, w.finish().context("finishing the org packages")?));
     }
-    let rep = writer.finish().context("finishing the output")?;
     let n = fe.services.len();
     let services = format!("{n} service{}", if n == 1 { "" } else { "s" });
     if check {
-        check_report(a, &fe.sources, &diags, &out, &rep.drift);
-        if rep.drift.is_empty() {
-            eprintln!("ok: `{}` is up to date ({services}, {} files)", out.display(), rep.files);
-            return Ok(ExitCode::SUCCESS);
+        let mut stale = false;
+        for (dir, rep) in &trees {
+            check_report(a, &fe.sources, &diags, dir, &rep.drift);
+            if rep.drift.is_empty() {
+                eprintln!("ok: `{}` is up to date ({services}, {} files)", dir.display(), rep.files);
+            } else {
+                stale = true;
+                eprintln!(
+                    "error: `{}` is out of date: {} file{} differ; run `platform build` and commit the result",
+                    dir.display(),
+                    rep.drift.len(),
+                    if rep.drift.len() == 1 { "" } else { "s" }
+                );
+            }
         }
-        eprintln!(
-            "error: `{}` is out of date: {} file{} differ; run `platform build` and commit the result",
-            out.display(),
-            rep.drift.len(),
-            if rep.drift.len() == 1 { "" } else { "s" }
-        );
-        return Ok(ExitCode::from(1));
+        return Ok(if stale { ExitCode::from(1) } else { ExitCode::SUCCESS });
     }
     report(a, &fe.sources, &diags);
-    let kept = if rep.kept > 0 { format!(", {} of other backends kept", rep.kept) } else { String::new() };
-    eprintln!(
-        "built {services} into `{}`: {} files ({} written, {} unchanged, {} removed{kept})",
-        out.display(),
-        rep.files,
-        rep.written,
-        rep.unchanged,
-        rep.removed
-    );
+    for (i, (dir, rep)) in trees.iter().enumerate() {
+        let what = if i == 0 { services.clone() } else { "the org packages".to_owned() };
+        let kept = if rep.kept > 0 { format!(", {} of other backends kept", rep.kept) } else { String::new() };
+        eprintln!(
+            "built {what} into `{}`: {} files ({} written, {} unchanged, {} removed{kept})",
+            dir.display(),
+            rep.files,
+            rep.written,
+            rep.unchanged,
+            rep.removed
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

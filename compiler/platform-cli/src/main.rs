@@ -29,6 +29,10 @@ enum Command {
         /// Output directory (default: `generated/` in the build directory).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Also write the org's shared packages (the reusable workflows' repository, …) into
+        /// this directory, one subdirectory per backend, each ready to publish.
+        #[arg(long, value_name = "DIR")]
+        org_packages: Option<PathBuf>,
         /// Write nothing; print a diff of what would change and exit 1 on drift.
         #[arg(long)]
         check: bool,
@@ -233,8 +237,8 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Build { input, out, check, only, report_peak_memory } => {
-            let code = cmd::build(&input, out, check, &only);
+        Command::Build { input, out, org_packages, check, only, report_peak_memory } => {
+            let code = cmd::build(&input, out, org_packages, check, &only);
             if report_peak_memory && let Some(k) = bench::peak_rss_kib() {
                 eprintln!("peak-rss-kib: {k}");
             }

@@ -59,6 +59,43 @@ fn build_is_atomic_minimal_and_checkable() {
     assert!(!fresh.exists(), "a failed build created its output directory");
 }
 
+/// `--org-packages DIR` writes the org's packages beside the build, with the same guarantees:
+/// a no-op rebuild writes nothing, `--check` reports drift in either tree, and a directory the
+/// writer does not own is refused before either tree changes.
+#[test]
+fn org_packages_are_written_checked_and_owned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (out, packages) = (tmp.path().join("out"), tmp.path().join("packages"));
+    let (out_s, packages_s) = (out.to_string_lossy().into_owned(), packages.to_string_lossy().into_owned());
+    let args = ["build", &seed(), "--out", &out_s, "--org-packages", &packages_s];
+    let o = platform(&args);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(code(&o), 0, "{err}");
+    assert!(err.contains("built the org packages into"), "{err}");
+    let deploy = packages.join("github-actions/.github/workflows/platform-deploy.yml");
+    assert!(std::fs::read_to_string(&deploy).unwrap().contains("workflow_call"));
+    assert!(packages.join("github-actions/README.md").is_file());
+
+    let o = platform(&args);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(err.matches("(0 written").count(), 2, "{err}");
+
+    let readme = packages.join("github-actions/README.md");
+    std::fs::write(&readme, "edited\n").unwrap();
+    let o = platform(&[&args[..], &["--check"]].concat());
+    assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read_to_string(&readme).unwrap(), "edited\n", "--check wrote");
+
+    let foreign = tmp.path().join("foreign");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("notes.txt"), "mine").unwrap();
+    let before = support::read_tree(&out);
+    let o = platform(&["build", &seed(), "--out", &out_s, "--org-packages", &foreign.to_string_lossy()]);
+    assert_eq!(code(&o), 3, "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(support::read_tree(&out), before);
+    assert_eq!(std::fs::read_to_string(foreign.join("notes.txt")).unwrap(), "mine");
+}
+
 #[test]
 fn refuses_to_overwrite_a_directory_it_does_not_own() {
     let tmp = tempfile::tempdir().unwrap();

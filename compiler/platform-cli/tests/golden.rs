@@ -1,6 +1,8 @@
 //! Golden tests (STYLE F1, F2, F7): `golden-tests/ok/<case>/input` must build without errors
 //! into exactly `expected/`; `golden-tests/err/<case>/input` must fail with exactly
-//! `diagnostics.txt`. `PLATFORM_BLESS=1 cargo test --test golden` rewrites expectations.
+//! `diagnostics.txt`. A case with `expected-packages/` also builds the org packages
+//! (`platform build --org-packages`) into exactly that tree. `PLATFORM_BLESS=1 cargo test
+//! --test golden` rewrites expectations.
 
 mod support;
 
@@ -25,13 +27,23 @@ fn ok_cases_build_into_their_expected_trees() {
             failures.push(format!("{name}: expected no errors, got:\n{}", short(&fe, &diags, &input)));
             continue;
         }
-        let expected_dir = case.join("expected");
-        if bless() {
-            write_tree(&expected_dir, &files);
-            continue;
+        let mut trees = vec![(case.join("expected"), files)];
+        let packages_dir = case.join("expected-packages");
+        if packages_dir.is_dir() {
+            let (packages, diags) = build_packages(&fe);
+            if diags.iter().any(|d| d.is_error()) {
+                failures.push(format!("{name}: packages: {}", short(&fe, &diags, &input)));
+            }
+            trees.push((packages_dir, packages));
         }
-        for p in compare(&read_tree(&expected_dir), &files) {
-            failures.push(format!("{name}: {p}"));
+        for (dir, files) in trees {
+            if bless() {
+                write_tree(&dir, &files);
+                continue;
+            }
+            for p in compare(&read_tree(&dir), &files) {
+                failures.push(format!("{name}: {p}"));
+            }
         }
     }
     assert!(

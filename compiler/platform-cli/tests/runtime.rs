@@ -12,6 +12,16 @@ fn trees() -> Vec<PathBuf> {
     support::cases(&support::repo().join("golden-tests/ok")).into_iter().map(|c| c.join("expected")).collect()
 }
 
+/// The directory of a golden tree's reusable workflows: `_org/github-actions/workflows/`, or
+/// the workflows repository of its org packages (`spec.packages.workflows`).
+fn org_flows(tree: &Path) -> PathBuf {
+    let here = tree.join("_org/github-actions/workflows");
+    if here.join("platform-deploy.yml").is_file() {
+        return here;
+    }
+    tree.with_file_name("expected-packages").join("github-actions/.github/workflows")
+}
+
 /// Helm 4's default `--wait` (the kstatus watcher) reads an Argo Rollout as `Unknown` until
 /// the timeout, so a production canary deploy hangs and is rolled back (helm/helm#32615).
 /// Contract: every `helm upgrade` and `helm rollback` waits with `--wait="${HELM_WAIT}"`,
@@ -224,7 +234,7 @@ fn every_declared_secret_is_checked_for_a_value_before_helm() {
     let mut problems = Vec::new();
     let mut services = 0;
     for tree in trees() {
-        let deploy = std::fs::read_to_string(tree.join("_org/github-actions/workflows/platform-deploy.yml")).unwrap();
+        let deploy = std::fs::read_to_string(org_flows(&tree).join("platform-deploy.yml")).unwrap();
         let (check, helm) =
             (deploy.find("- name: Every declared secret has a value"), deploy.find("- name: Helm upgrade"));
         if !matches!((check, helm), (Some(c), Some(h)) if c < h) {
@@ -485,7 +495,7 @@ fn dora_records_are_per_service_and_count_only_deploys() {
     let mut problems = Vec::new();
     let mut trees_checked = 0;
     for tree in trees() {
-        let flows = tree.join("_org/github-actions/workflows");
+        let flows = org_flows(&tree);
         let Ok(deploy) = std::fs::read_to_string(flows.join("platform-deploy.yml")) else { continue };
         trees_checked += 1;
         let at = tree.display();
@@ -511,7 +521,7 @@ fn dora_records_are_per_service_and_count_only_deploys() {
         for caller in files(&tree, ".yml").iter().filter(|p| !p.starts_with(&flows)) {
             let text = std::fs::read_to_string(caller).unwrap();
             for job in text.split("\n  deploy-").skip(1) {
-                if !job.contains("uses: ./.github/workflows/platform-deploy.yml") {
+                if !job.contains("/.github/workflows/platform-deploy.yml") {
                     continue;
                 }
                 if !job.contains("deployments: write") || !job.contains("production: ") {
@@ -534,7 +544,7 @@ fn a_workload_changing_kind_keeps_serving() {
     let mut problems = Vec::new();
     let mut checked = 0;
     for tree in trees() {
-        let Ok(deploy) = std::fs::read_to_string(tree.join("_org/github-actions/workflows/platform-deploy.yml")) else {
+        let Ok(deploy) = std::fs::read_to_string(org_flows(&tree).join("platform-deploy.yml")) else {
             continue;
         };
         checked += 1;
@@ -630,8 +640,7 @@ fn every_dashboard_is_delivered_by_the_deploy() {
     let mut problems = Vec::new();
     let mut dashboards = 0;
     for tree in trees() {
-        let deploy =
-            std::fs::read_to_string(tree.join("_org/github-actions/workflows/platform-deploy.yml")).unwrap_or_default();
+        let deploy = std::fs::read_to_string(org_flows(&tree).join("platform-deploy.yml")).unwrap_or_default();
         for object in files(&tree, ".yaml").iter().filter(|p| p.parent().is_some_and(|d| d.ends_with("grafana"))) {
             let text = std::fs::read_to_string(object).unwrap();
             let dir = object.ancestors().nth(2).unwrap();

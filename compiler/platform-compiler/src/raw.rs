@@ -628,6 +628,36 @@ pub struct OrgSpec {
     /// Scaffolding conventions (`platform new`).
     #[serde(default)]
     pub scaffold: Field<ScaffoldPolicy>,
+    /// The golden path as versioned org packages: their version, and where they are published.
+    #[serde(default)]
+    pub packages: Field<Packages>,
+}
+
+/// The org's shared packages (`platform build --org-packages DIR` writes them).
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Packages {
+    /// Version of the org's packages (`MAJOR.MINOR.PATCH`): the packages' own metadata, and the comment after every pinned reference to them, where Dependabot and Renovate read it.
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$"), example = &"1.4.0")]
+    pub version: Field<String>,
+    /// The repository the reusable workflows are published from. Absent: they live in this repository, and callers use `./.github/workflows/…`.
+    #[serde(default)]
+    pub workflows: Field<WorkflowsRepository>,
+}
+
+/// A repository of the org's reusable workflows, pinned by commit.
+#[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WorkflowsRepository {
+    /// `owner/name` on GitHub.
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$"), example = &"acme/platform-workflows")]
+    pub repository: Field<String>,
+    /// The full commit SHA (40 lowercase hex digits) of that repository at the tag `v<version>`; callers pin it.
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^[0-9a-f]{40}$"))]
+    pub sha: Field<String>,
 }
 
 /// An environment.

@@ -382,6 +382,34 @@ pub fn emit<E: Send>(fe: &Frontend, backends: &[&dyn Backend], sink: &Sink<'_, E
     (diags, result)
 }
 
+/// Run `backends` for the org's shared packages, handing each finished file (header applied)
+/// to `sink` under `<backend>/` ([`ir::backend::packages_dir`]). Returns the backends'
+/// diagnostics (sorted) and the first sink error, if any.
+pub fn emit_packages<E>(
+    fe: &Frontend,
+    backends: &[&dyn Backend],
+    sink: &Sink<'_, E>,
+) -> (Vec<Diagnostic>, Result<(), E>) {
+    let Some(org) = &fe.org else { return (Vec::new(), Ok(())) };
+    let mut diags = Vec::new();
+    let mut result = Ok(());
+    for b in backends {
+        let out = b.emit_packages(org);
+        diags.extend(out.diagnostics);
+        let Some(prefix) = RelPath::new(ir::backend::packages_dir(b.id())) else { continue };
+        for (path, art) in out.artifacts.iter() {
+            let bytes = platform_emit::header(art.format, &fe.org_source, &art.contents);
+            if let Err(e) = sink(&path.join_under(&prefix), bytes.as_bytes())
+                && result.is_ok()
+            {
+                result = Err(e);
+            }
+        }
+    }
+    compiler::finish(&mut diags);
+    (diags, result)
+}
+
 /// The source a service's files name in their header: its `platform.yaml`, relative to the
 /// build root.
 fn service_source(svc: &ir::Service) -> String {

@@ -27,6 +27,12 @@ pub fn org_dir(backend: BackendId) -> String {
     format!("_org/{backend}")
 }
 
+/// The directory of a backend's org packages, relative to the packages directory
+/// (`platform build --org-packages DIR`): `<backend>`.
+pub fn packages_dir(backend: BackendId) -> String {
+    backend.0.to_owned()
+}
+
 /// The backend whose file `rel` (relative to the output root) is, by the layout of
 /// [`service_dir`] and [`org_dir`]: `<service or _org>/<backend>/<file>`.
 pub fn backend_of(rel: &str) -> Option<&str> {
@@ -65,6 +71,13 @@ pub trait Backend: Send + Sync {
     /// Org-wide files (e.g. reusable workflows), relative to `<out>/_org/<id>/`. Most
     /// backends have none.
     fn emit_org(&self, _org: &Org, _services: &[&Service]) -> Emitted {
+        Emitted::default()
+    }
+
+    /// The org's shared packages (`platform build --org-packages DIR`), relative to
+    /// `<DIR>/<id>/` ([`packages_dir`]), each laid out as its ecosystem publishes it: what
+    /// services reference instead of a copy. Most backends have none.
+    fn emit_packages(&self, _org: &Org) -> Emitted {
         Emitted::default()
     }
 }

@@ -222,6 +222,8 @@ pub struct Org {
     pub catalog: CatalogPolicy,
     /// Scaffolding conventions (`platform new`).
     pub scaffold: ScaffoldPolicy,
+    /// The org's shared packages: their version and where they are published.
+    pub packages: Packages,
 }
 
 impl Org {
@@ -627,6 +629,31 @@ pub struct CatalogPolicy {
 pub struct ScaffoldPolicy {
     /// Directory of template overrides as written, relative to the org file.
     pub templates: Option<Sp<String>>,
+}
+
+/// The golden path as versioned org packages (`platform build --org-packages DIR`).
+#[derive(Clone, Debug)]
+pub struct Packages {
+    /// `MAJOR.MINOR.PATCH`: the packages' metadata and the comment after every pinned reference.
+    pub version: Sp<String>,
+    /// Where the reusable workflows are published; `None`: in this repository.
+    pub workflows: Option<WorkflowsRepository>,
+}
+
+impl Packages {
+    /// The tag a release of the packages carries: `v<version>`.
+    pub fn tag(&self) -> String {
+        format!("v{}", self.version.value)
+    }
+}
+
+/// A repository of the org's reusable workflows, pinned by commit.
+#[derive(Clone, Debug)]
+pub struct WorkflowsRepository {
+    /// `owner/name`.
+    pub repository: Sp<String>,
+    /// Full commit SHA of the release callers pin.
+    pub sha: Sp<String>,
 }
 
 // ---------------------------------------------------------------------------------------

@@ -86,7 +86,7 @@ pub(super) fn declare(
     let cwd = discover::absolute(Path::new("."));
     let root = if root.starts_with(&cwd) { PathBuf::from(discover::relative(&cwd, &root)) } else { root };
     let build = crate::InputArgs { path: root.clone(), org: a.org.clone(), format: crate::render::Format::Human };
-    let code = crate::cmd::build(&build, None, false, &[]).map_err(|e| (3, format!("{e:#}")))?;
+    let code = crate::cmd::build(&build, None, None, false, &[]).map_err(|e| (3, format!("{e:#}")))?;
     if code != ExitCode::SUCCESS {
         return Ok(code);
     }

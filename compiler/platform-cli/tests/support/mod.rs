@@ -37,6 +37,18 @@ pub fn build(fe: &Frontend) -> (BTreeMap<String, Vec<u8>>, Vec<platform_ir::Diag
     (files.into_inner().unwrap(), diags)
 }
 
+/// Build the org packages of a loaded case in memory (`platform build --org-packages`).
+pub fn build_packages(fe: &Frontend) -> (BTreeMap<String, Vec<u8>>, Vec<platform_ir::Diagnostic>) {
+    let files = std::sync::Mutex::new(BTreeMap::new());
+    let backends = platform_driver::backends();
+    let (diags, res) = platform_driver::emit_packages(fe, &backends, &|p, b| {
+        files.lock().unwrap().insert(p.as_str().to_owned(), b.to_vec());
+        Ok::<(), ()>(())
+    });
+    res.unwrap();
+    (files.into_inner().unwrap(), diags)
+}
+
 /// Load a case's `input/` directory.
 pub fn load(input: &Path) -> Frontend {
     platform_driver::load(&Inputs { root: input.to_path_buf(), org: None })

@@ -61,6 +61,7 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
     let terraform = terraform(lx, s, sp);
     let egress = egress(lx, s, sp);
     let ci = ci(lx, s, sp);
+    let packages = packages(lx, s, sp);
     let actions = actions(lx, s);
     let catalog = s.catalog.get().and_then(|c| {
         let source_base_url = lx.req(&c.source_base_url, c.span, "spec.catalog.sourceBaseUrl")?;
@@ -121,6 +122,7 @@ pub fn lower(lx: &mut Lx, file: &raw::OrgFile, root: Span) -> Option<ir::Org> {
         actions,
         catalog: catalog?,
         scaffold: ir::ScaffoldPolicy { templates: s.scaffold.get().and_then(|c| opt(&c.templates)) },
+        packages: packages?,
     })
 }
 
@@ -903,6 +905,65 @@ fn ci(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::CiPolicy> {
     })
 }
 
+/// A full commit SHA: 40 lowercase hex digits. Reports it otherwise.
+fn commit_sha(lx: &mut Lx, sha: &Sp<String>, help: &str) -> bool {
+    let ok = sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+    if !ok {
+        lx.error(
+            &codes::LOW019,
+            format!("`{}` is not a full commit SHA", sha.value),
+            sha.span,
+            "not 40 hex digits",
+            help,
+        );
+    }
+    ok
+}
+
+/// `spec.packages`: the version of the org's packages, and where the workflows are published.
+fn packages(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::Packages> {
+    let p = lx.req(&s.packages, sp, "spec.packages")?;
+    let version = lx.req(&p.value.version, p.span, "spec.packages.version")?;
+    let semver = version.split('.').count() == 3
+        && version
+            .split('.')
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && (n == "0" || !n.starts_with('0')));
+    if !semver {
+        lx.error(
+            &codes::LOW019,
+            format!("`{}` is not a version", version.value),
+            version.span,
+            "not MAJOR.MINOR.PATCH",
+            "write the packages' version as three numbers, e.g. `1.4.0` (no `v`: the tag `v1.4.0` is made from it)",
+        );
+    }
+    let workflows = p.value.workflows.get().and_then(|w| {
+        let repository = lx.req(&w.value.repository, w.span, "spec.packages.workflows.repository")?;
+        let sha = lx.req(&w.value.sha, w.span, "spec.packages.workflows.sha")?;
+        let mut parts = repository.split('/');
+        let named = |p: Option<&str>| {
+            p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)))
+        };
+        let repo_ok = named(parts.next()) && named(parts.next()) && parts.next().is_none();
+        if !repo_ok {
+            lx.error(
+                &codes::LOW019,
+                format!("`{}` is not a GitHub repository", repository.value),
+                repository.span,
+                "not owner/name",
+                "write the repository of the reusable workflows as `owner/name`, e.g. `acme/platform-workflows`",
+            );
+        }
+        let sha_ok = commit_sha(
+            lx,
+            &sha,
+            "pin the workflows by the full commit SHA of their release tag (`git rev-parse v1.4.0`)",
+        );
+        (repo_ok && sha_ok).then_some(ir::WorkflowsRepository { repository, sha })
+    });
+    Some(ir::Packages { version, workflows })
+}
+
 fn actions(lx: &mut Lx, s: &raw::OrgSpec) -> BTreeMap<String, ir::ActionPin> {
     let mut out = BTreeMap::new();
     let Some(map) = s.actions.get() else { return out };
@@ -912,16 +973,8 @@ fn actions(lx: &mut Lx, s: &raw::OrgSpec) -> BTreeMap<String, ir::ActionPin> {
         let uses = lx.req(&a.uses, a.span, &format!("{path}.uses"));
         let sha = lx.req(&a.sha, a.span, &format!("{path}.sha"));
         let version = lx.req(&a.version, a.span, &format!("{path}.version"));
-        if let Some(sha) = &sha
-            && (sha.len() != 40 || !sha.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
-        {
-            lx.error(
-                &codes::LOW019,
-                format!("`{}` is not a full commit SHA", sha.value),
-                sha.span,
-                "not 40 hex digits",
-                "pin actions by the full 40-character lowercase commit SHA",
-            );
+        if let Some(sha) = &sha {
+            commit_sha(lx, sha, "pin actions by the full 40-character lowercase commit SHA");
         }
         if let Some(uses) = &uses {
             let ok =
