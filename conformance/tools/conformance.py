@@ -78,9 +78,39 @@ def _construct_mapping_nodup(loader, node, deep=False):
 _NoDupLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping_nodup)
 
 
+def _with_dependencies(helm, chart, out):
+    """A chart with `dependencies:` (a packaged chart and the org's library chart) is checked
+    as the deploy runs it: on a copy (in a `charts/` directory beside OUT_YAML's) whose `file://` paths are made absolute,
+    after `helm dependency build` (offline). The generated tree itself is never written to."""
+    with open(os.path.join(chart, "Chart.yaml")) as fh:
+        meta = yaml.safe_load(fh) or {}
+    deps = meta.get("dependencies") or []
+    if not deps:
+        return chart
+    import shutil
+    stem = os.path.splitext(os.path.basename(out))[0]
+    work = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(out))), "charts", stem)
+    copy_dir = os.path.join(work, os.path.basename(os.path.normpath(chart)))
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(chart, copy_dir)
+    for d in deps:
+        repo = d.get("repository", "")
+        if repo.startswith("file://") and not repo.startswith("file:///"):
+            d["repository"] = "file://" + os.path.abspath(os.path.join(chart, repo[len("file://"):]))
+    with open(os.path.join(copy_dir, "Chart.yaml"), "w") as fh:
+        yaml.safe_dump(meta, fh, sort_keys=False)
+    helm.dependency_build(copy_dir)
+    return copy_dir
+
+
 def cmd_helm(a):
     import helm_python as helm
 
+    try:
+        a.chart = _with_dependencies(helm, a.chart, a.out)
+    except helm.HelmError as e:
+        print(f"{a.chart}: [helm dependency build] {type(e).__name__}: {e}")
+        return 1
     values = None
     if a.values:
         with open(a.values) as fh:
@@ -93,6 +123,13 @@ def cmd_helm(a):
         if sev >= 2:  # 2=warning, 3=error; 1=info ("icon is recommended") ignored
             findings += 1
             print(f"{a.chart}/{m.get('path','')}: [helm lint {'error' if sev == 3 else 'warning'}] {m.get('error','').strip()}")
+    with open(os.path.join(a.chart, "Chart.yaml")) as fh:
+        if (yaml.safe_load(fh) or {}).get("type") == "library":
+            # A library chart renders nothing on its own: linted here, rendered through the
+            # charts that depend on it.
+            open(a.out, "w").close()
+            print(f"helm: {a.chart}: library chart linted")
+            return 1 if findings else 0
     try:
         with helm.Chart.load(a.chart) as chart:
             chart.validate_schema(values)

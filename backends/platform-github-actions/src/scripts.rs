@@ -174,7 +174,8 @@ done
 /// is built only from ids that match the security group pattern. A canary weight picked for
 /// this deploy (`platform deploy --canary 5%`) becomes `rollout.firstWeight`, a value of its
 /// own: `--set rollout.steps[0].setWeight=5` would replace the whole list of steps
-/// (helm/helm#8231, #11734).
+/// (helm/helm#8231, #11734). A packaged chart gets its library chart first (`helm dependency
+/// build`, offline from the `file://` path: without it Helm finds none of the objects).
 pub const HELM_UPGRADE: &str = r#"set -euo pipefail
 args=(upgrade --install "${RELEASE}" "${CHART_DIR}"
   --namespace "${NAMESPACE}"
@@ -202,7 +203,18 @@ if [[ "${DATABASE}" == "true" ]]; then
   done
   args+=(--set-json "podSecurityGroups=[\"${POD_SECURITY_GROUP_ID}\",\"${CLUSTER_SECURITY_GROUP_ID}\"]")
 fi
+# A packaged chart's objects come from the org's library chart, a dependency by path in this
+# repository; a vendored chart has no dependency and this does nothing.
+helm dependency build "${CHART_DIR}"
 helm "${args[@]}"
+"#;
+
+/// Before the chart scan: each chart of the service gets its dependencies (a packaged chart's
+/// library chart, by path in the repository; nothing for a vendored chart).
+pub const CHART_DEPENDENCIES: &str = r#"set -euo pipefail
+for chart in "${CHARTS}"/*/; do
+  helm dependency build "${chart}"
+done
 "#;
 
 /// Before Helm: every declared secret must have a current value. Terraform creates the
@@ -485,6 +497,7 @@ pub const ALL: &[&str] = &[
     POD_SECURITY_GROUPS,
     KUBECONFIG,
     HELM_UPGRADE,
+    CHART_DEPENDENCIES,
     CANARY_WAIT,
     HANDOVER_KEEP,
     HANDOVER_RETIRE,
@@ -901,6 +914,11 @@ if [[ "$1" == "status" ]]; then [[ " ${LIVE} " == *" $2 "* ]]; exit $?; fi"#;
         assert!(args.contains("--set-json\npodSecurityGroups=[\"sg-0123456789abcdef0\",\"sg-0fedcba9\"]\n"), "{args}");
         assert!(args.contains("--rollback-on-failure\n"), "{args}");
         assert!(args.contains("--wait=legacy\n"), "the kstatus watcher cannot read a Rollout: {args}");
+        let dependencies = args.find("dependency\nbuild\ngenerated/payment-api/helm/payment-api\n");
+        assert!(
+            dependencies.is_some_and(|d| Some(d) < args.find("upgrade\n")),
+            "no library chart before the upgrade: {args}"
+        );
 
         let (ok, args) = run_with_fake(super::HELM_UPGRADE, "helm", &[], &helm_env("false", "", ""));
         assert!(ok && !args.contains("podSecurityGroups"), "{args}");

@@ -2,8 +2,8 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::Chart;
 use crate::yaml::to_yaml;
+use crate::{Chart, library};
 
 /// The chart's version. The chart is regenerated, never hand-released: CI may override the
 /// version with `helm package --version`.
@@ -19,7 +19,7 @@ pub fn chart_yaml(c: &Chart<'_>) -> String {
     annotations.insert("platform.dev/team".into(), json!(s.team.value));
     annotations.insert("platform.dev/tier".into(), json!(s.tier.value.as_str()));
     annotations.insert("platform.dev/system".into(), json!(s.system.value));
-    let doc = json!({
+    let mut doc = json!({
         "apiVersion": "v2",
         "name": c.name,
         "description": s.description.value,
@@ -30,5 +30,8 @@ pub fn chart_yaml(c: &Chart<'_>) -> String {
         "keywords": [s.language.value.as_str(), s.tier.value.as_str()],
         "annotations": Value::Object(annotations),
     });
+    if c.packaged {
+        doc["dependencies"] = json!([library::dependency(c.org)]);
+    }
     to_yaml(&doc)
 }

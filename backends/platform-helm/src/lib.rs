@@ -14,6 +14,11 @@
 //! | `templates/_helpers.tpl`, `templates/NOTES.txt` | names, labels, the pod template; install notes |
 //! | `templates/*.yaml` | Deployment or Rollout, Service, ServiceAccount, NetworkPolicy, ServiceMonitor, and when they apply HPA, PodDisruptionBudget, Ingress or HTTPRoute, PrometheusRule, AnalysisTemplate, ExternalSecrets, SecurityGroupPolicy |
 //!
+//! Packaged (`spec.packages.mode: packaged`), the object templates and helpers live once for
+//! the org in the library chart `platform-service` ([`library`], under `_org/helm/`), and a
+//! chart holds `Chart.yaml` (depending on it), the values, the schema, the SLO rules and one
+//! template that includes `platform-service.objects`.
+//!
 //! CI installs a chart with its environment's file: `helm upgrade --install <service>
 //! <chart> -n <namespace> -f values-<env>.yaml --set image.tag=<git sha>`. `values.yaml`
 //! alone renders (lint and review) but carries no environment: no IAM role, no dependency
@@ -63,6 +68,7 @@
 mod chart;
 pub mod codes;
 mod diagnostics;
+mod library;
 pub mod literal;
 mod schema;
 mod templates;
@@ -90,6 +96,19 @@ impl Backend for Helm {
         }
         let chart = Chart::new(org, service);
         Emitted { artifacts: chart.files(), diagnostics }
+    }
+
+    /// Packaged, the library chart the services' charts depend on, in this repository.
+    fn emit_org(&self, org: &Org, _services: &[&Service]) -> Emitted {
+        if !org.packages.packaged() {
+            return Emitted::default();
+        }
+        self.emit_packages(org)
+    }
+
+    /// The library chart `platform-service`, ready for `helm package`.
+    fn emit_packages(&self, org: &Org) -> Emitted {
+        Emitted { artifacts: library::files(org), diagnostics: Vec::new() }
     }
 }
 
@@ -120,6 +139,8 @@ pub(crate) struct Chart<'a> {
     pub rules: Vec<RuleGroup>,
     /// The rule groups of each environment, by name (alerts labelled with it).
     pub env_rules: Vec<(String, Vec<RuleGroup>)>,
+    /// The objects come from the org's library chart ([`library`]).
+    pub packaged: bool,
 }
 
 impl<'a> Chart<'a> {
@@ -143,6 +164,7 @@ impl<'a> Chart<'a> {
                 .iter()
                 .map(|e| (e.name.value.clone(), slo::rule_groups(org, svc, Some(org.environment(e)))))
                 .collect(),
+            packaged: org.packages.packaged(),
         }
     }
 

@@ -190,6 +190,11 @@ pub fn schema(c: &Chart<'_>) -> Value {
     if let Value::Object(body) = object(props) {
         root.extend(body);
     }
+    if c.packaged {
+        // Helm gives every dependency its own key in the values it checks, the library chart
+        // too (holding nothing); it is not one of the chart's own values, so not required.
+        root["properties"][crate::library::NAME] = json!({ "type": "object" });
+    }
     Value::Object(root)
 }
 

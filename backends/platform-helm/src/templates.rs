@@ -37,8 +37,47 @@ metadata:
     {{- include "platform.monitoringLabels" . | nindent 4 }}
 "#;
 
+/// The one template of a packaged chart besides its SLO rules: every object, from the org's
+/// library chart ([`crate::library`]).
+const PACKAGED: &str = "{{- include \"platform-service.objects\" . }}\n";
+
+/// `(name, guard, text)` of every object template the library chart holds, in file-name
+/// order. A chart that is not packaged gets a template only where the service needs it
+/// ([`files`]); the library decides by the guard instead, which holds exactly when the chart's
+/// values have the key that decision writes ([`crate::values`]). `None`: the template guards
+/// itself from values every chart has.
+pub fn objects() -> [(&'static str, Option<&'static str>, &'static str); 13] {
+    [
+        ("analysistemplate", None, ANALYSIS_TEMPLATE),
+        ("deployment", None, DEPLOYMENT),
+        ("externalsecret", Some(".Values.externalSecrets"), EXTERNAL_SECRET),
+        ("hpa", Some(".Values.autoscaling"), HPA),
+        ("httproute", Some("and .Values.ingress .Values.ingress.gateway"), HTTP_ROUTE),
+        ("ingress", Some("and .Values.ingress (not .Values.ingress.gateway)"), INGRESS),
+        ("networkpolicy", None, NETWORK_POLICY),
+        ("pdb", Some(".Values.podDisruptionBudget"), PDB),
+        ("rollout", None, ROLLOUT),
+        ("securitygrouppolicy", None, SECURITY_GROUP_POLICY),
+        ("service", None, SERVICE),
+        ("serviceaccount", None, SERVICE_ACCOUNT),
+        ("servicemonitor", None, SERVICE_MONITOR),
+    ]
+}
+
+/// The helpers every template includes.
+pub fn helpers() -> &'static str {
+    HELPERS
+}
+
 /// `(path under templates/, format, text)` of every template the chart gets.
 pub fn files(c: &Chart<'_>) -> Vec<(&'static str, Format, String)> {
+    if c.packaged {
+        let mut out = vec![("platform.yaml", Format::Yaml, PACKAGED.to_owned())];
+        if !c.rules.is_empty() {
+            out.push(("prometheusrule.yaml", Format::Yaml, prometheus_rule_per_environment(&c.env_rules, &c.rules)));
+        }
+        return out;
+    }
     let mut out: Vec<(&'static str, Format, String)> = vec![
         ("_helpers.tpl", Format::GoTemplate, HELPERS.to_owned()),
         ("NOTES.txt", Format::GoTemplate, NOTES.to_owned()),

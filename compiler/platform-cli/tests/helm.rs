@@ -7,7 +7,11 @@
 //! namespace and the canary's pod-template hash; a canary weight picked for one deploy,
 //! `rollout.firstWeight`, replaces the first weight and keeps every other step); and
 //! `values.schema.json` rejects
-//! a wrong type and an unknown key. Without the toolchain the test says so and checks nothing.
+//! a wrong type and an unknown key. Every service is also built packaged
+//! (`spec.packages.mode: packaged`): its chart, whose objects come from the org's library
+//! chart through `helm dependency build` (offline, `file://`), renders exactly the objects of
+//! the vendored chart with every values file. Without the toolchain the test says so and
+//! checks nothing.
 
 mod support;
 
@@ -16,7 +20,7 @@ use std::path::Path;
 use std::process::Command;
 
 use platform_ir::slo::{self, RuleGroup};
-use platform_ir::{EnvVar, naming};
+use platform_ir::{EnvVar, Packaging, naming};
 use serde_json::{Map, Value, json};
 use support::*;
 
@@ -49,8 +53,18 @@ def render(chart, values, name):
             docs.extend(d for d in yaml.load_all(out[tpl], Loader=NoDup) if d)
     return docs
 
+def canonical(docs):
+    return sorted(json.dumps(d, sort_keys=True) for d in docs)
+
 for svc in spec["services"]:
     chart, name = svc["chart"], svc["name"]
+    packaged = svc["packaged"]
+    try:
+        helm.dependency_build(chart)  # a no-op unless the case itself is packaged
+        helm.dependency_build(packaged)
+    except helm.HelmError as e:
+        problem(packaged, f"helm dependency build: {e}")
+        continue
     with open(f"{chart}/Chart.yaml") as fh:
         desc = yaml.safe_load(fh)["description"]
     if desc != svc["description"]:
@@ -74,6 +88,15 @@ for svc in spec["services"]:
         except Exception as e:
             problem(where, f"render failed: {type(e).__name__}: {e}")
             continue
+        report = helm.lint(packaged, values, strict=True, namespace=name, kube_version="v1.31.0")
+        for m in report.get("messages", []):
+            if m.get("severity", 0) >= 2:
+                problem(f"{packaged} ({env or 'defaults'})", f"helm lint: {m.get('path', '')}: {m.get('error', '').strip()}")
+        try:
+            if canonical(render(packaged, values, name)) != canonical(docs):
+                problem(where, "the packaged chart renders other objects than the vendored one")
+        except Exception as e:
+            problem(where, f"packaged render failed: {type(e).__name__}: {e}")
         kinds = [d["kind"] for d in docs]
         if ("Rollout" in kinds) != ("AnalysisTemplate" in kinds):
             problem(where, "the Rollout and its AnalysisTemplate do not render together: without Argo's CRDs an AnalysisTemplate alone fails the upgrade")
@@ -237,6 +260,11 @@ fn charts_lint_render_and_keep_user_text_inert() {
         let out = tmp.path().join(i.to_string());
         let helm: BTreeMap<String, Vec<u8>> = files.into_iter().filter(|(p, _)| p.contains("/helm/")).collect();
         write_tree(&out, &helm);
+        let mut packaged = load(input);
+        packaged.org.as_mut().unwrap().packages.mode.value = Packaging::Packaged;
+        let packaged_out = tmp.path().join(format!("{i}-packaged"));
+        let (files, _) = build(&packaged);
+        write_tree(&packaged_out, &files.into_iter().filter(|(p, _)| p.contains("/helm/")).collect());
         let org = fe.org.as_ref().unwrap();
         for svc in &fe.services {
             let name = naming::k8s_name(&svc.name.value);
@@ -251,6 +279,7 @@ fn charts_lint_render_and_keep_user_text_inert() {
             }
             services.push(json!({
                 "chart": chart.to_string_lossy(),
+                "packaged": packaged_out.join(&svc.name.value).join("helm").join(&name).to_string_lossy(),
                 "name": name,
                 "description": svc.description.value,
                 "environments": envs,

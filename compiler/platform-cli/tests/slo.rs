@@ -195,10 +195,24 @@ fn yaml_str(doc: &str, path: &[&str]) -> Option<String> {
 /// The canary side: the chart's analysis query (from its values), and the wiring that makes
 /// Argo fill in `{{args.namespace}}` with the release's namespace: the AnalysisTemplate
 /// declares the argument, the Rollout's analysis step sets it from `.Release.Namespace`.
+/// A chart's template of one object: its own file, or for a packaged chart (one template
+/// that includes the org's library) the library's `define` of that object.
+fn chart_template(files: &BTreeMap<String, Vec<u8>>, root: &str, object: &str) -> Option<String> {
+    if let Some(t) = text(files, &format!("{root}/templates/{object}.yaml")) {
+        return Some(t);
+    }
+    let packaged = text(files, &format!("{root}/templates/platform.yaml"))?;
+    let library = packaged.split('"').nth(1)?.strip_suffix(".objects")?;
+    let objects = text(files, &format!("_org/helm/{library}/templates/_objects.tpl"))?;
+    let body = objects.split(&format!("{{{{- define \"{library}.{object}\" }}}}\n")).nth(1)?;
+    Some(body.split("{{- define \"").next()?.to_owned())
+}
+
 fn canary_query(files: &BTreeMap<String, Vec<u8>>, svc: &Service, problems: &mut Vec<String>) -> Option<String> {
     let name = &svc.name.value;
     let root = format!("{name}/helm/{}", naming::k8s_name(name));
-    let template = text(files, &format!("{root}/templates/analysistemplate.yaml"))?;
+    svc.deployment.canary.as_ref()?;
+    let template = chart_template(files, &root, "analysistemplate")?;
     let values = text(files, &format!("{root}/values.yaml")).unwrap_or_default();
     let Some(query) = yaml_str(&values, &["rollout", "analysis", "query"]) else {
         problems.push(format!("{name}: an AnalysisTemplate but no `rollout.analysis.query` value"));
@@ -210,7 +224,7 @@ fn canary_query(files: &BTreeMap<String, Vec<u8>>, svc: &Service, problems: &mut
     if !template.contains("query: {{ .Values.rollout.analysis.query | quote }}") {
         problems.push(format!("{name}: the AnalysisTemplate does not print the query value verbatim"));
     }
-    let rollout = text(files, &format!("{root}/templates/rollout.yaml")).unwrap_or_default();
+    let rollout = chart_template(files, &root, "rollout").unwrap_or_default();
     let wired = rollout.lines().collect::<Vec<_>>().windows(3).any(|w| {
         w[0].trim() == "args:"
             && w[1].trim() == "- name: namespace"
@@ -227,7 +241,7 @@ fn canary_query(files: &BTreeMap<String, Vec<u8>>, svc: &Service, problems: &mut
 fn check_chart(files: &BTreeMap<String, Vec<u8>>, org: &Org, svc: &Service, problems: &mut Vec<String>) {
     let name = &svc.name.value;
     let root = format!("{name}/helm/{}", naming::k8s_name(name));
-    let Some(monitor) = text(files, &format!("{root}/templates/servicemonitor.yaml")) else { return };
+    let Some(monitor) = chart_template(files, &root, "servicemonitor") else { return };
     let relabel = monitor.find("__meta_kubernetes_service_label_app_kubernetes_io_name").map(|i| &monitor[i..]);
     if !relabel.is_some_and(|r| r.lines().take(3).any(|l| l.trim() == "targetLabel: service")) {
         problems.push(format!("{name}: the ServiceMonitor does not set `service` from app.kubernetes.io/name"));

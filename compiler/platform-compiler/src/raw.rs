@@ -637,6 +637,9 @@ pub struct OrgSpec {
 #[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Packages {
+    /// `vendored` (the default): every build carries the whole golden path in its own output (chart templates in each chart). `packaged`: the shared pieces are org packages (the Helm library chart `platform-service`), and each service's output references them at `version`.
+    #[serde(default)]
+    pub mode: Field<Packaging>,
     /// Version of the org's packages (`MAJOR.MINOR.PATCH`): the packages' own metadata, and the comment after every pinned reference to them, where Dependabot and Renovate read it.
     #[serde(default)]
     #[schemars(regex(pattern = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$"), example = &"1.4.0")]
@@ -644,6 +647,16 @@ pub struct Packages {
     /// The repository the reusable workflows are published from. Absent: they live in this repository, and callers use `./.github/workflows/…`.
     #[serde(default)]
     pub workflows: Field<WorkflowsRepository>,
+}
+
+/// Where the golden path's shared pieces live.
+#[derive(Deserialize, JsonSchema, Debug, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum Packaging {
+    /// Every service's output holds its own copy.
+    Vendored,
+    /// Services reference the org packages.
+    Packaged,
 }
 
 /// A repository of the org's reusable workflows, pinned by commit.

@@ -47,6 +47,13 @@ pub fn org_to_service(service: &str, backend: BackendId) -> String {
     format!("../../{}", service_dir(service, backend))
 }
 
+/// The path from a directory `below` levels under a service's backend directory
+/// ([`service_dir`]) to the same backend's org directory ([`org_dir`]), for service files that
+/// refer to org files (a chart's dependency on the org's library chart: `below` is 1).
+pub fn service_to_org(backend: BackendId, below: usize) -> String {
+    format!("{}{}", "../".repeat(2 + below), org_dir(backend))
+}
+
 /// Files and findings from one backend run.
 #[derive(Clone, Debug, Default)]
 pub struct Emitted {
@@ -93,5 +100,6 @@ mod tests {
         assert_eq!(backend_of(&format!("{}/x/y.yml", org_dir(helm))), Some("helm"));
         assert_eq!(backend_of("api/helm"), None);
         assert_eq!(backend_of(".platform-generated"), None);
+        assert_eq!(service_to_org(helm, 1), "../../../_org/helm");
     }
 }

@@ -634,13 +634,29 @@ pub struct ScaffoldPolicy {
 /// The golden path as versioned org packages (`platform build --org-packages DIR`).
 #[derive(Clone, Debug)]
 pub struct Packages {
+    /// Whether services reference the org packages or carry their own copy.
+    pub mode: Sp<Packaging>,
     /// `MAJOR.MINOR.PATCH`: the packages' metadata and the comment after every pinned reference.
     pub version: Sp<String>,
     /// Where the reusable workflows are published; `None`: in this repository.
     pub workflows: Option<WorkflowsRepository>,
 }
 
+/// Where the golden path's shared pieces live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Packaging {
+    /// Every service's output holds its own copy (self-contained, no shared dependency).
+    Vendored,
+    /// Services reference the org packages at the org's version.
+    Packaged,
+}
+
 impl Packages {
+    /// True when services reference the org packages.
+    pub fn packaged(&self) -> bool {
+        self.mode.value == Packaging::Packaged
+    }
+
     /// The tag a release of the packages carries: `v<version>`.
     pub fn tag(&self) -> String {
         format!("v{}", self.version.value)

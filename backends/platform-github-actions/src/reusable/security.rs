@@ -4,11 +4,11 @@
 
 use serde_json::{Value, json};
 
-use crate::Cx;
 use crate::doc::{map, push};
 use crate::pins::Action;
 use crate::toolchain::{self, Purpose};
 use crate::wf::{self, CONTENTS_READ, ID_TOKEN_ECR, Input, PACKAGES_READ, RUNNER, Type, with_if};
+use crate::{Cx, scripts};
 
 /// File name.
 pub const FILE: &str = "platform-security.yml";
@@ -85,8 +85,23 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
     let tf = trivy(cx, "Scan the generated Terraform", "config", ("scan-ref", json!(tf_dir)));
     iac_steps
         .push(with_if(tf, "hashFiles(format('{0}/{1}/terraform/**', inputs.generated-dir, inputs.service)) != ''"));
+    // A packaged chart's objects are in the org's library chart: Trivy renders a chart whose
+    // dependency is missing as nothing, silently (aquasecurity/trivy#3813).
+    let has_chart = "hashFiles(format('{0}/{1}/helm/**', inputs.generated-dir, inputs.service)) != ''";
+    let helm_version = cx.ci.helm_version.clone();
+    let setup_helm = wf::uses(
+        &mut cx.g,
+        &mut cx.pins,
+        "Set up Helm",
+        Action::SetupHelm,
+        Some(map([("version", json!(helm_version))])),
+    );
+    iac_steps.push(with_if(setup_helm, has_chart));
+    let library =
+        wf::run("Build the chart's dependencies", map([("CHARTS", json!(chart_dir))]), scripts::CHART_DEPENDENCIES);
+    iac_steps.push(with_if(library, has_chart));
     let chart = trivy(cx, "Scan the generated Helm chart", "config", ("scan-ref", json!(chart_dir)));
-    iac_steps.push(with_if(chart, "hashFiles(format('{0}/{1}/helm/**', inputs.generated-dir, inputs.service)) != ''"));
+    iac_steps.push(with_if(chart, has_chart));
     let iac = map([
         ("name", json!("Generated infrastructure of ${{ inputs.service }}")),
         ("runs-on", json!(RUNNER)),

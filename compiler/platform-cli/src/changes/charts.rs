@@ -6,6 +6,8 @@
 //! Comparing the two trees then shows, per environment, an object created or destroyed, a
 //! workload kind swap (a Deployment destroyed and a Rollout created in one upgrade), and a
 //! changed selector (the immutable `spec.selector` of a workload, from the release name).
+//! A packaged chart's objects are the `define`s of the org's library chart in the same tree
+//! (`_org/helm/<library>/templates/*.tpl`), read the same way.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -42,7 +44,8 @@ fn truthy(v: Option<&Value>) -> bool {
 }
 
 /// Whether a template renders its object with `values`, and its kind. `None` for a
-/// template with no object (`_helpers.tpl`, `NOTES.txt`).
+/// template with no object (`_helpers.tpl`, `NOTES.txt`). A guard this reading does not
+/// understand counts as holding.
 fn renders(template: &str, values: &Value) -> Option<(String, bool)> {
     let mut guard = true;
     for line in template.lines() {
@@ -52,21 +55,65 @@ fn renders(template: &str, values: &Value) -> Option<(String, bool)> {
         let t = line.trim();
         let Some(cond) = t.strip_prefix("{{- if ").or_else(|| t.strip_prefix("{{ if ")) else { continue };
         let cond = cond.trim_end_matches("}}").trim().trim_end_matches('-').trim();
-        let (negated, path) = match cond.strip_prefix("not ") {
-            Some(p) => (true, p.trim()),
-            None => (false, cond),
-        };
-        let Some(path) = path.strip_prefix(".Values.") else { continue };
-        if path.contains(' ') {
-            continue;
+        let spaced = cond.replace('(', " ( ").replace(')', " ) ");
+        let tokens: Vec<&str> = spaced.split_whitespace().collect();
+        let mut at = 0;
+        if let Some(holds) = condition(&tokens, &mut at, values)
+            && at == tokens.len()
+        {
+            guard &= holds;
         }
-        let mut v = Some(values);
-        for part in path.split('.') {
-            v = v.and_then(|x| x.get(part));
-        }
-        guard &= truthy(v) != negated;
     }
     None
+}
+
+/// One Go-template condition of `.Values` paths, `not`, `and` and parentheses, from
+/// `tokens[*at..]`; `None` for anything else.
+fn condition(tokens: &[&str], at: &mut usize, values: &Value) -> Option<bool> {
+    let token = *tokens.get(*at)?;
+    *at += 1;
+    match token {
+        "(" => {
+            let v = condition(tokens, at, values)?;
+            (tokens.get(*at) == Some(&")")).then(|| *at += 1)?;
+            Some(v)
+        }
+        "not" => condition(tokens, at, values).map(|v| !v),
+        "and" => {
+            let mut all = true;
+            let mut n = 0;
+            while *at < tokens.len() && tokens[*at] != ")" {
+                all &= condition(tokens, at, values)?;
+                n += 1;
+            }
+            (n >= 2).then_some(all)
+        }
+        path => {
+            let path = path.strip_prefix(".Values.")?;
+            let mut v = Some(values);
+            for part in path.split('.') {
+                v = v.and_then(|x| x.get(part));
+            }
+            Some(truthy(v))
+        }
+    }
+}
+
+/// The object templates of each library chart in `tree` (`_org/helm/<library>/templates/`):
+/// the body of every `define "<library>.<object>"`, by library name.
+fn libraries(tree: &Tree) -> BTreeMap<String, Vec<&str>> {
+    let mut out: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for (path, bytes) in tree {
+        let Some(rest) = path.strip_prefix("_org/helm/") else { continue };
+        let Some((library, file)) = rest.split_once("/templates/") else { continue };
+        if !file.ends_with(".tpl") {
+            continue;
+        }
+        let text = std::str::from_utf8(bytes).unwrap_or("");
+        let bodies = text.split("{{- define \"").skip(1).filter(|d| d.starts_with(&format!("{library}.")));
+        out.entry(library.to_owned()).or_default().extend(bodies);
+    }
+    out
 }
 
 /// Per chart directory: each environment's objects (kind → rendered), and its selector.
@@ -90,6 +137,7 @@ fn chart_of(path: &str) -> Option<(String, &str)> {
 
 /// The charts of `tree` among `dirs`, rendered per environment.
 fn rendered(tree: &Tree, dirs: &BTreeSet<String>) -> Rendered {
+    let libraries = libraries(tree);
     let mut charts: BTreeMap<String, Chart<'_>> = BTreeMap::new();
     for (path, bytes) in tree {
         let Some((dir, file)) = chart_of(path) else { continue };
@@ -105,7 +153,13 @@ fn rendered(tree: &Tree, dirs: &BTreeSet<String>) -> Rendered {
                 entry.envs.insert(env.to_owned(), v);
             }
         } else if file.starts_with("templates/") {
-            entry.templates.push(std::str::from_utf8(bytes).unwrap_or(""));
+            let text = std::str::from_utf8(bytes).unwrap_or("");
+            // A packaged chart: every object of the library it includes.
+            let included = libraries.iter().find(|(l, _)| text.contains(&format!("include \"{l}.objects\"")));
+            match included {
+                Some((_, objects)) => entry.templates.extend(objects.iter().copied()),
+                None => entry.templates.push(text),
+            }
         }
     }
     let mut out = Rendered::new();
@@ -230,5 +284,33 @@ mod tests {
         assert_eq!(renders(ROLLOUT, &with), Some(("Rollout".into(), true)));
         assert_eq!(renders(DEPLOYMENT, &with), Some(("Deployment".into(), false)));
         assert_eq!(renders("{{/* helpers */}}\n", &with), None);
+        let route = "{{- if and .Values.ingress (not .Values.ingress.gateway) }}\nkind: Ingress\n";
+        let gateway = serde_json::json!({"ingress": {"gateway": {"name": "g"}}});
+        assert_eq!(renders(route, &gateway), Some(("Ingress".into(), false)));
+        assert_eq!(renders(route, &serde_json::json!({"ingress": {"host": "h"}})), Some(("Ingress".into(), true)));
+        assert_eq!(renders(route, &serde_json::json!({})), Some(("Ingress".into(), false)));
+    }
+
+    /// A packaged chart's objects come from the library chart's defines in the same tree.
+    #[test]
+    fn a_packaged_chart_renders_the_objects_of_its_library() {
+        let library = format!(
+            "{{{{- define \"platform-service.deployment\" }}}}\n{DEPLOYMENT}{{{{- end }}}}\n\n\
+             {{{{- define \"platform-service.rollout\" }}}}\n{ROLLOUT}{{{{- end }}}}\n\n\
+             {{{{- define \"platform-service.objects\" }}}}\n{{{{- end }}}}\n"
+        );
+        let packaged = |canary: bool| {
+            let mut t = chart(canary);
+            t.retain(|p, _| !p.contains("/templates/"));
+            t.extend(tree(&[
+                ("api/helm/api/templates/platform.yaml", "{{- include \"platform-service.objects\" . }}\n"),
+                ("_org/helm/platform-service/templates/_objects.tpl", &library),
+            ]));
+            t
+        };
+        let mut out = Vec::new();
+        changes(&packaged(false), &packaged(true), &mut out);
+        let got: Vec<(&str, Action)> = out.iter().map(|c| (c.object.as_str(), c.action)).collect();
+        assert_eq!(got, [("Deployment (rendered)", Action::Destroy), ("Rollout (rendered)", Action::Create)]);
     }
 }

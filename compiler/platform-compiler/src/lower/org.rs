@@ -961,7 +961,11 @@ fn packages(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::Packages> {
         );
         (repo_ok && sha_ok).then_some(ir::WorkflowsRepository { repository, sha })
     });
-    Some(ir::Packages { version, workflows })
+    let mode = lx.req(&p.value.mode, p.span, "spec.packages.mode")?.map(|m| match m {
+        raw::Packaging::Vendored => ir::Packaging::Vendored,
+        raw::Packaging::Packaged => ir::Packaging::Packaged,
+    });
+    Some(ir::Packages { mode, version, workflows })
 }
 
 fn actions(lx: &mut Lx, s: &raw::OrgSpec) -> BTreeMap<String, ir::ActionPin> {
