@@ -1,5 +1,7 @@
 //! `platform bench`: N synthetic services, built by a child `platform build`, compared with
-//! `cp -r` of the same output tree. Reports wall time, peak memory and a no-change rebuild.
+//! `cp -r` of the same output tree. Reports the output's files and bytes, wall time, peak
+//! memory and a no-change rebuild; `--packaged` builds the services against the org packages
+//! (`spec.packages.mode: packaged`) instead of vendoring the golden path into each.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -57,8 +59,26 @@ fn timed(cmd: &mut Command) -> anyhow::Result<(Duration, String)> {
     Ok((d, stderr))
 }
 
+/// Files and bytes under `dir`.
+fn size(dir: &Path) -> (u64, u64) {
+    let (mut files, mut bytes) = (0, 0);
+    let Ok(rd) = std::fs::read_dir(dir) else { return (0, 0) };
+    for e in rd.flatten() {
+        let Ok(t) = e.file_type() else { continue };
+        if t.is_dir() {
+            let (f, b) = size(&e.path());
+            files += f;
+            bytes += b;
+        } else if t.is_file() {
+            files += 1;
+            bytes += e.metadata().map_or(0, |m| m.len());
+        }
+    }
+    (files, bytes)
+}
+
 /// Run the benchmark.
-pub fn run(n: usize, dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+pub fn run(n: usize, dir: Option<PathBuf>, packaged: bool) -> anyhow::Result<ExitCode> {
     let (root, cleanup) = match dir {
         Some(d) => (d, false),
         None => (std::env::temp_dir().join(format!("platform-bench-{n}-{}", std::process::id())), true),
@@ -77,6 +97,15 @@ pub fn run(n: usize, dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
         std::fs::create_dir_all(&d)?;
         std::fs::write(d.join("platform.yaml"), service(i, n))?;
     }
+    let org = src.join("platform-org.yaml");
+    if packaged {
+        std::fs::write(
+            &org,
+            "kind: Platform\nmetadata:\n  name: bench\nspec:\n  packages:\n    mode: packaged\n    version: 1.0.0\n",
+        )?;
+    } else if org.exists() {
+        std::fs::remove_file(&org)?;
+    }
     let exe = std::env::current_exe()?;
     let build = |out: &Path| {
         let mut c = Command::new(&exe);
@@ -90,7 +119,15 @@ pub fn run(n: usize, dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let rebuilt = err2.lines().find(|l| l.starts_with("built ")).unwrap_or("").to_owned();
     let peak = peak_of(&err1).map_or("n/a".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0));
     let peak2 = peak_of(&err2).map_or("n/a".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0));
-    println!("services:            {n}");
+    let (files_out, bytes_out) = size(&out);
+    let per = |x: u64| x as f64 / n.max(1) as f64;
+    println!("services:            {n} ({})", if packaged { "packaged" } else { "vendored" });
+    println!(
+        "output:              {files_out} files, {:.1} MiB; per service {:.1} files, {:.1} KiB",
+        bytes_out as f64 / 1048576.0,
+        per(files_out),
+        per(bytes_out) / 1024.0
+    );
     println!("first build:         {:.2} s  ({files})", t_build.as_secs_f64());
     println!("cp -r of the output: {:.2} s", t_cp.as_secs_f64());
     println!("build / cp -r:       {:.2}x", t_build.as_secs_f64() / t_cp.as_secs_f64().max(1e-9));

@@ -209,6 +209,9 @@ enum Command {
         /// Work directory (default: a new directory under the system temp dir, removed after).
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
+        /// Build against the org packages (`spec.packages.mode: packaged`).
+        #[arg(long)]
+        packaged: bool,
     },
 }
 
@@ -305,7 +308,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             clap_complete::generate(shell, &mut Cli::command(), "platform", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { services, dir } => bench::run(services, dir),
+        Command::Bench { services, dir, packaged } => bench::run(services, dir, packaged),
         Command::Fuzz { inputs, seed, threads, corpus, failures } => {
             let corpus = if corpus.is_empty() { fuzz::default_corpus(Path::new(".")) } else { corpus };
             let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));

@@ -1,8 +1,9 @@
 //! The Kubernetes objects each environment of a chart renders, without Helm: an
 //! environment's values are `values.yaml` with `values-<env>.yaml` merged over it (Helm's
 //! own order for `-f values.yaml -f values-<env>.yaml`: mappings merge key by key, other
-//! values replace), and a template renders its object where the guard that opens it
-//! (`{{- if .Values.a.b }}` or `{{- if not .Values.a.b }}`, before its `kind:`) holds.
+//! values replace), and a template renders its object where the guards that open it
+//! (`{{- if .Values.a.b }}`, `{{- if not .Values.a.b }}`, `and` of those, before its
+//! `kind:`) hold. (A `with` is not read: the pods' security groups are values CI sets.)
 //! Comparing the two trees then shows, per environment, an object created or destroyed, a
 //! workload kind swap (a Deployment destroyed and a Rollout created in one upgrade), and a
 //! changed selector (the immutable `spec.selector` of a workload, from the release name).
