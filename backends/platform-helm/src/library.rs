@@ -1,7 +1,7 @@
 //! The org's Helm library chart `platform-service` (`spec.packages.mode: packaged`): the
 //! templates every chart of the golden path shares, once for the org. A packaged service
-//! chart holds its values, its schema, its SLO rules and one template that includes
-//! `platform-service.objects`; its `Chart.yaml` depends on the library at the org's package
+//! chart holds its values, its schema, its SLO rules, one template that includes
+//! `platform-service.objects` and its install notes (`platform-service.notes`); its `Chart.yaml` depends on the library at the org's package
 //! version, by path in this repository (`file://`), so `helm dependency build` works offline.
 //!
 //! The object templates are the vendored chart's, byte for byte, each wrapped in a `define`
@@ -40,6 +40,8 @@ pub fn files(org: &Org) -> ArtifactSet {
     add("Chart.yaml", Format::Yaml, chart_yaml(org));
     add("templates/_helpers.tpl", Format::GoTemplate, templates::helpers().to_owned());
     add("templates/_objects.tpl", Format::GoTemplate, objects());
+    let notes = format!("{{{{- define \"{NAME}.notes\" }}}}\n{}{{{{- end }}}}\n", templates::notes());
+    add("templates/_notes.tpl", Format::GoTemplate, notes);
     add("README.md", Format::Markdown, readme(org));
     out
 }

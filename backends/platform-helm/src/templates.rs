@@ -41,6 +41,9 @@ metadata:
 /// library chart ([`crate::library`]).
 const PACKAGED: &str = "{{- include \"platform-service.objects\" . }}\n";
 
+/// A packaged chart's install notes, from the library.
+const PACKAGED_NOTES: &str = "{{- include \"platform-service.notes\" . }}\n";
+
 /// `(name, guard, text)` of every object template the library chart holds, in file-name
 /// order. A chart that is not packaged gets a template only where the service needs it
 /// ([`files`]); the library decides by the guard instead, which holds exactly when the chart's
@@ -69,10 +72,18 @@ pub fn helpers() -> &'static str {
     HELPERS
 }
 
+/// What `helm install` prints: the release, its environment, and a wrong namespace.
+pub fn notes() -> &'static str {
+    NOTES
+}
+
 /// `(path under templates/, format, text)` of every template the chart gets.
 pub fn files(c: &Chart<'_>) -> Vec<(&'static str, Format, String)> {
     if c.packaged {
-        let mut out = vec![("platform.yaml", Format::Yaml, PACKAGED.to_owned())];
+        let mut out = vec![
+            ("NOTES.txt", Format::GoTemplate, PACKAGED_NOTES.to_owned()),
+            ("platform.yaml", Format::Yaml, PACKAGED.to_owned()),
+        ];
         if !c.rules.is_empty() {
             out.push(("prometheusrule.yaml", Format::Yaml, prometheus_rule_per_environment(&c.env_rules, &c.rules)));
         }

@@ -9,8 +9,8 @@
 //! `values.schema.json` rejects
 //! a wrong type and an unknown key. Every service is also built packaged
 //! (`spec.packages.mode: packaged`): its chart, whose objects come from the org's library
-//! chart through `helm dependency build` (offline, `file://`), renders exactly the objects of
-//! the vendored chart with every values file. Without the toolchain the test says so and
+//! chart through `helm dependency build` (offline, `file://`), renders exactly the objects
+//! and the install notes of the vendored chart with every values file. Without the toolchain the test says so and
 //! checks nothing.
 
 mod support;
@@ -52,6 +52,11 @@ def render(chart, values, name):
         if tpl.endswith(".yaml") and out[tpl].strip():
             docs.extend(d for d in yaml.load_all(out[tpl], Loader=NoDup) if d)
     return docs
+
+def install_notes(chart, values, name):
+    with helm.Chart.load(chart) as c:
+        out = c.render(values, name=name, namespace=name, is_install=True)
+    return [out[t] for t in out if t.endswith("NOTES.txt")]
 
 def canonical(docs):
     return sorted(json.dumps(d, sort_keys=True) for d in docs)
@@ -95,6 +100,8 @@ for svc in spec["services"]:
         try:
             if canonical(render(packaged, values, name)) != canonical(docs):
                 problem(where, "the packaged chart renders other objects than the vendored one")
+            if install_notes(packaged, values, name) != install_notes(chart, values, name):
+                problem(where, "the packaged chart's install notes differ from the vendored ones")
         except Exception as e:
             problem(where, f"packaged render failed: {type(e).__name__}: {e}")
         kinds = [d["kind"] for d in docs]

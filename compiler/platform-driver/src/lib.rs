@@ -367,19 +367,37 @@ pub fn emit<E: Send>(fe: &Frontend, backends: &[&dyn Backend], sink: &Sink<'_, E
     let services: Vec<&ir::Service> = fe.services.iter().collect();
     for b in backends {
         let out = b.emit_org(org, &services);
-        diags.extend(out.diagnostics);
-        let Some(prefix) = RelPath::new(ir::backend::org_dir(b.id())) else { continue };
-        for (path, art) in out.artifacts.iter() {
-            let bytes = platform_emit::header(art.format, &fe.org_source, &art.contents);
-            if let Err(e) = sink(&path.join_under(&prefix), bytes.as_bytes())
-                && result.is_ok()
-            {
-                result = Err(e);
-            }
+        let r = put_org_files(fe, out, &ir::backend::org_dir(b.id()), &mut diags, sink);
+        if result.is_ok() {
+            result = r;
         }
     }
     compiler::finish(&mut diags);
     (diags, result)
+}
+
+/// Hand one backend's org-wide files to `sink` under `dir` (their headers name the org
+/// file), keeping its diagnostics. Every file is handed even after a sink error; the first
+/// error is returned.
+fn put_org_files<E>(
+    fe: &Frontend,
+    out: ir::Emitted,
+    dir: &str,
+    diags: &mut Vec<Diagnostic>,
+    sink: &Sink<'_, E>,
+) -> Result<(), E> {
+    diags.extend(out.diagnostics);
+    let mut result = Ok(());
+    let Some(prefix) = RelPath::new(dir) else { return result };
+    for (path, art) in out.artifacts.iter() {
+        let bytes = platform_emit::header(art.format, &fe.org_source, &art.contents);
+        if let Err(e) = sink(&path.join_under(&prefix), bytes.as_bytes())
+            && result.is_ok()
+        {
+            result = Err(e);
+        }
+    }
+    result
 }
 
 /// Run `backends` for the org's shared packages, handing each finished file (header applied)
@@ -394,16 +412,9 @@ pub fn emit_packages<E>(
     let mut diags = Vec::new();
     let mut result = Ok(());
     for b in backends {
-        let out = b.emit_packages(org);
-        diags.extend(out.diagnostics);
-        let Some(prefix) = RelPath::new(ir::backend::packages_dir(b.id())) else { continue };
-        for (path, art) in out.artifacts.iter() {
-            let bytes = platform_emit::header(art.format, &fe.org_source, &art.contents);
-            if let Err(e) = sink(&path.join_under(&prefix), bytes.as_bytes())
-                && result.is_ok()
-            {
-                result = Err(e);
-            }
+        let r = put_org_files(fe, b.emit_packages(org), &ir::backend::packages_dir(b.id()), &mut diags, sink);
+        if result.is_ok() {
+            result = r;
         }
     }
     compiler::finish(&mut diags);

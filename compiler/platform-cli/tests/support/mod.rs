@@ -27,11 +27,23 @@ pub fn cases(dir: &Path) -> Vec<PathBuf> {
 
 /// Every file of the build, in memory, by output path.
 pub fn build(fe: &Frontend) -> (BTreeMap<String, Vec<u8>>, Vec<platform_ir::Diagnostic>) {
+    in_memory(fe, platform_driver::emit)
+}
+
+/// A driver entry point: `platform_driver::emit` or `emit_packages`.
+type Emit = fn(
+    &Frontend,
+    &[&dyn platform_ir::Backend],
+    &platform_driver::Sink<'_, ()>,
+) -> (Vec<platform_ir::Diagnostic>, Result<(), ()>);
+
+/// The files one driver entry point hands its sink, with the backends' diagnostics.
+fn in_memory(fe: &Frontend, emit: Emit) -> (BTreeMap<String, Vec<u8>>, Vec<platform_ir::Diagnostic>) {
     let files = std::sync::Mutex::new(BTreeMap::new());
     let backends = platform_driver::backends();
-    let (diags, res) = platform_driver::emit(fe, &backends, &|p, b| {
+    let (diags, res) = emit(fe, &backends, &|p, b| {
         files.lock().unwrap().insert(p.as_str().to_owned(), b.to_vec());
-        Ok::<(), ()>(())
+        Ok(())
     });
     res.unwrap();
     (files.into_inner().unwrap(), diags)
@@ -39,14 +51,7 @@ pub fn build(fe: &Frontend) -> (BTreeMap<String, Vec<u8>>, Vec<platform_ir::Diag
 
 /// Build the org packages of a loaded case in memory (`platform build --org-packages`).
 pub fn build_packages(fe: &Frontend) -> (BTreeMap<String, Vec<u8>>, Vec<platform_ir::Diagnostic>) {
-    let files = std::sync::Mutex::new(BTreeMap::new());
-    let backends = platform_driver::backends();
-    let (diags, res) = platform_driver::emit_packages(fe, &backends, &|p, b| {
-        files.lock().unwrap().insert(p.as_str().to_owned(), b.to_vec());
-        Ok::<(), ()>(())
-    });
-    res.unwrap();
-    (files.into_inner().unwrap(), diags)
+    in_memory(fe, platform_driver::emit_packages)
 }
 
 /// Load a case's `input/` directory.
