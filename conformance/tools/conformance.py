@@ -78,6 +78,19 @@ def _construct_mapping_nodup(loader, node, deep=False):
 _NoDupLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping_nodup)
 
 
+def _packaged_library(chart, name):
+    """The library chart `name` in the org packages beside a tree that holds `chart`."""
+    here = os.path.abspath(chart)
+    while True:
+        candidate = os.path.join(here, "expected-packages", "helm", name)
+        if os.path.isfile(os.path.join(candidate, "Chart.yaml")):
+            return candidate
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
 def _with_dependencies(helm, chart, out):
     """A chart with `dependencies:` (a packaged chart and the org's library chart) is checked
     as the deploy runs it: on a copy (in a `charts/` directory beside OUT_YAML's) whose `file://` paths are made absolute,
@@ -97,6 +110,13 @@ def _with_dependencies(helm, chart, out):
         repo = d.get("repository", "")
         if repo.startswith("file://") and not repo.startswith("file:///"):
             d["repository"] = "file://" + os.path.abspath(os.path.join(chart, repo[len("file://"):]))
+        elif repo.startswith("oci://"):
+            # Offline, a registry is the org packages built beside the tree (a golden case's
+            # expected-packages/helm/<name>): the library a release would push there.
+            local = _packaged_library(chart, d.get("name", ""))
+            if local is None:
+                raise FileNotFoundError(f"{repo}: no org packages beside the tree hold {d.get('name')!r}")
+            d["repository"] = "file://" + local
     with open(os.path.join(copy_dir, "Chart.yaml"), "w") as fh:
         yaml.safe_dump(meta, fh, sort_keys=False)
     helm.dependency_build(copy_dir)
@@ -108,7 +128,7 @@ def cmd_helm(a):
 
     try:
         a.chart = _with_dependencies(helm, a.chart, a.out)
-    except helm.HelmError as e:
+    except (helm.HelmError, FileNotFoundError) as e:
         print(f"{a.chart}: [helm dependency build] {type(e).__name__}: {e}")
         return 1
     values = None

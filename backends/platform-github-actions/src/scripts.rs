@@ -209,6 +209,12 @@ helm dependency build "${CHART_DIR}"
 helm "${args[@]}"
 "#;
 
+/// Log Helm in to the registry of the org's library chart with the job's token (read from
+/// standard input, never an argument).
+pub const CHART_LOGIN: &str = r#"set -euo pipefail
+printf '%s' "${REGISTRY_TOKEN}" | helm registry login "${CHART_REGISTRY}" --username "${REGISTRY_USER}" --password-stdin
+"#;
+
 /// Before the chart scan: each chart of the service gets its dependencies (a packaged chart's
 /// library chart, by path in the repository; nothing for a vendored chart).
 pub const CHART_DEPENDENCIES: &str = r#"set -euo pipefail
@@ -498,6 +504,7 @@ pub const ALL: &[&str] = &[
     KUBECONFIG,
     HELM_UPGRADE,
     CHART_DEPENDENCIES,
+    CHART_LOGIN,
     CANARY_WAIT,
     HANDOVER_KEEP,
     HANDOVER_RETIRE,

@@ -1,5 +1,6 @@
 //! Small builders shared by every workflow: steps, permissions, inputs.
 
+use platform_ir::Org;
 use serde_json::{Value, json};
 
 use crate::doc::{commented, map, push};
@@ -39,6 +40,34 @@ pub const PULL_REQUESTS_COMMENT: Grant =
 /// Record the service's own deployment.
 pub const DEPLOYMENTS_RECORD: Grant =
     Grant("deployments", "write", "to record the service's deployment (DORA), per service");
+/// Pull the org's library chart (`spec.packages.charts`).
+pub const CHART_PULL: Grant =
+    Grant("packages", "read", "to pull the org's library chart from the GitHub Container Registry");
+
+/// What a deploy job may do: check out, assume the deploy role, record the deployment, and
+/// pull the library chart when the org publishes it to a registry.
+pub fn deploy_grants(org: &Org) -> &'static [Grant] {
+    if org.packages.charts.is_some() {
+        &[CONTENTS_READ, ID_TOKEN_AWS, DEPLOYMENTS_RECORD, CHART_PULL]
+    } else {
+        &[CONTENTS_READ, ID_TOKEN_AWS, DEPLOYMENTS_RECORD]
+    }
+}
+
+/// With the library chart in a registry (`spec.packages.charts`, on ghcr.io): the step that
+/// logs Helm in to it with the job's own token, before `helm dependency build`.
+pub fn chart_login(org: &Org) -> Option<Value> {
+    let registry = org.packages.chart_registry()?;
+    Some(run(
+        "Log in to the chart registry",
+        map([
+            ("CHART_REGISTRY", json!(registry)),
+            ("REGISTRY_USER", json!("${{ github.actor }}")),
+            ("REGISTRY_TOKEN", json!("${{ github.token }}")),
+        ]),
+        crate::scripts::CHART_LOGIN,
+    ))
+}
 
 /// A `permissions:` mapping, each scope commented with its reason.
 pub fn permissions(grants: &[Grant]) -> Value {

@@ -98,9 +98,10 @@ impl Backend for Helm {
         Emitted { artifacts: chart.files(), diagnostics }
     }
 
-    /// Packaged, the library chart the services' charts depend on, in this repository.
+    /// Packaged, the library chart the services' charts depend on, in this repository
+    /// (unless the org publishes it to a chart repository).
     fn emit_org(&self, org: &Org, _services: &[&Service]) -> Emitted {
-        if !org.packages.packaged() {
+        if !org.packages.packaged() || org.packages.charts.is_some() {
             return Emitted::default();
         }
         self.emit_packages(org)

@@ -21,13 +21,14 @@ use crate::yaml::to_yaml;
 /// The library chart's name (and directory).
 pub const NAME: &str = "platform-service";
 
-/// The entry of a service chart's `dependencies:` on the library.
+/// The entry of a service chart's `dependencies:` on the library: the org's chart
+/// repository, or by path in this repository.
 pub fn dependency(org: &Org) -> Value {
-    json!({
-        "name": NAME,
-        "version": org.packages.version.value,
-        "repository": format!("file://{}/{NAME}", service_to_org(crate::ID, 1)),
-    })
+    let repository = match &org.packages.charts {
+        Some(oci) => oci.value.clone(),
+        None => format!("file://{}/{NAME}", service_to_org(crate::ID, 1)),
+    };
+    json!({ "name": NAME, "version": org.packages.version.value, "repository": repository })
 }
 
 /// Every file of the library chart, under `platform-service/`.
@@ -102,10 +103,13 @@ fn readme(org: &Org) -> String {
          NetworkPolicy, Ingress or HTTPRoute, ServiceMonitor, ExternalSecrets, SecurityGroupPolicy) and their helpers. \
          It renders nothing on its own: each service's generated chart depends on it and includes `{NAME}.objects`; \
          the values it reads are checked by that chart's `values.schema.json`.\n\n\
-         In one repository, service charts reference it by path (`file://…/{dir}/{NAME}`), and the deploy runs \
-         `helm dependency build` before `helm upgrade`. To publish a release for other repositories: \
-         `helm package {NAME}` and push the archive to the org's chart repository.\n",
+         In one repository, service charts reference it by path (`file://…/{dir}/{NAME}`). For other \
+         repositories, publish each release to the org's chart repository (`spec.packages.charts`): \
+         `helm package {NAME}`, then `helm push {NAME}-{version}.tgz {charts}`, and let the services' \
+         repositories read the package (its settings on GitHub: Manage Actions access). Either way the \
+         deploy runs `helm dependency build` before `helm upgrade`.\n",
         org = org.name.value,
         dir = org_dir(crate::ID),
+        charts = org.packages.charts.as_ref().map_or("oci://ghcr.io/<owner>/charts", |c| c.value.as_str()),
     )
 }

@@ -246,6 +246,21 @@ fn groups_json(groups: &[RuleGroup]) -> Value {
     Value::Array(groups)
 }
 
+/// Offline, the org's chart repository (`spec.packages.charts`) is the library chart the same
+/// build writes as a package: the charts under `tree` are pointed at it, as `helm dependency
+/// build` would find it in the registry.
+fn serve_library(fe: &platform_driver::Frontend, tree: &Path, registry: &Path) {
+    let Some(oci) = fe.org.as_ref().and_then(|o| o.packages.charts.as_ref()) else { return };
+    let (packages, _) = build_packages(fe);
+    write_tree(registry, &packages.into_iter().filter(|(p, _)| p.starts_with("helm/")).collect());
+    let library = registry.join("helm/platform-service");
+    for chart in files(tree, "/Chart.yaml") {
+        let text = std::fs::read_to_string(&chart).unwrap();
+        let local = format!("repository: file://{}", library.display());
+        std::fs::write(&chart, text.replace(&format!("repository: {}", oci.value), &local)).unwrap();
+    }
+}
+
 #[test]
 #[allow(clippy::print_stderr)]
 fn charts_lint_render_and_keep_user_text_inert() {
@@ -272,6 +287,9 @@ fn charts_lint_render_and_keep_user_text_inert() {
         let packaged_out = tmp.path().join(format!("{i}-packaged"));
         let (files, _) = build(&packaged);
         write_tree(&packaged_out, &files.into_iter().filter(|(p, _)| p.contains("/helm/")).collect());
+        let registry = tmp.path().join(format!("{i}-registry"));
+        serve_library(&fe, &out, &registry);
+        serve_library(&packaged, &packaged_out, &registry);
         let org = fe.org.as_ref().unwrap();
         for svc in &fe.services {
             let name = naming::k8s_name(&svc.name.value);

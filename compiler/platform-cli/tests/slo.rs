@@ -273,7 +273,14 @@ fn check_chart(files: &BTreeMap<String, Vec<u8>>, org: &Org, svc: &Service, prob
 fn check_case(input: &Path, problems: &mut Vec<String>) -> usize {
     let fe = load(input);
     assert!(!fe.has_errors(), "{}: has errors", input.display());
-    let (files, _) = build(&fe);
+    let (mut files, _) = build(&fe);
+    // A library chart published to a registry is the one the org packages hold.
+    let (packages, _) = build_packages(&fe);
+    for (path, bytes) in packages {
+        if let Some(rest) = path.strip_prefix("helm/") {
+            files.entry(format!("_org/helm/{rest}")).or_insert(bytes);
+        }
+    }
     let org = fe.org.as_ref().unwrap();
     let mut checked = 0;
     for svc in &fe.services {

@@ -647,6 +647,10 @@ pub struct Packages {
     /// The repository the reusable workflows are published from. Absent: they live in this repository, and callers use `./.github/workflows/…`.
     #[serde(default)]
     pub workflows: Field<WorkflowsRepository>,
+    /// Packaged, the OCI repository the library chart `platform-service` is published to (`helm push`), on the GitHub Container Registry: the deploy and the security scan log in with the job's own token (`packages: read`). Absent: the library is in this repository (`_org/helm/`), found by path.
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^oci://ghcr\.io(/[a-z0-9]+([._-][a-z0-9]+)*)+$"), example = &"oci://ghcr.io/acme/charts")]
+    pub charts: Field<String>,
 }
 
 /// Where the golden path's shared pieces live.

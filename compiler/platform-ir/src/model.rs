@@ -640,6 +640,9 @@ pub struct Packages {
     pub version: Sp<String>,
     /// Where the reusable workflows are published; `None`: in this repository.
     pub workflows: Option<WorkflowsRepository>,
+    /// The OCI repository of the library chart (`oci://ghcr.io/…`); `None`: in this
+    /// repository, by path.
+    pub charts: Option<Sp<String>>,
 }
 
 /// Where the golden path's shared pieces live.
@@ -655,6 +658,11 @@ impl Packages {
     /// True when services reference the org packages.
     pub fn packaged(&self) -> bool {
         self.mode.value == Packaging::Packaged
+    }
+
+    /// The registry host of [`Packages::charts`] (`ghcr.io`), which the deploy logs in to.
+    pub fn chart_registry(&self) -> Option<&str> {
+        self.charts.as_ref().and_then(|c| c.value.strip_prefix("oci://")?.split('/').next())
     }
 
     /// The tag a release of the packages carries: `v<version>`.

@@ -18,7 +18,7 @@ use crate::Cx;
 use crate::doc::{map, push};
 use crate::pins::Action;
 use crate::scripts;
-use crate::wf::{self, CONTENTS_READ, DEPLOYMENTS_RECORD, ID_TOKEN_AWS, Input, Type, with_id, with_if};
+use crate::wf::{self, Input, Type, with_id, with_if};
 
 /// File name.
 pub const FILE: &str = "platform-deploy.yml";
@@ -132,6 +132,7 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         Action::SetupHelm,
         Some(map([("version", json!(ci_helm))])),
     ));
+    steps.extend(wf::chart_login(cx.org));
     steps.push(kubeconfig());
     steps.push(handover("Keep the old workload serving if the workload changes kind", scripts::HANDOVER_KEEP));
     steps.push(wf::run(
@@ -198,7 +199,7 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         name: "platform deploy",
         job: "deploy",
         title: "Deploy ${{ inputs.service }} to ${{ inputs.environment }}",
-        permissions: &[CONTENTS_READ, ID_TOKEN_AWS, DEPLOYMENTS_RECORD],
+        permissions: wf::deploy_grants(cx.org),
         timeout: true,
         extra: EXTRA,
         steps,

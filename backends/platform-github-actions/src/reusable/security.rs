@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::doc::{map, push};
 use crate::pins::Action;
 use crate::toolchain::{self, Purpose};
-use crate::wf::{self, CONTENTS_READ, ID_TOKEN_ECR, Input, PACKAGES_READ, RUNNER, Type, with_if};
+use crate::wf::{self, CHART_PULL, CONTENTS_READ, ID_TOKEN_ECR, Input, PACKAGES_READ, RUNNER, Type, with_if};
 use crate::{Cx, scripts};
 
 /// File name.
@@ -97,6 +97,9 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         Some(map([("version", json!(helm_version))])),
     );
     iac_steps.push(with_if(setup_helm, has_chart));
+    if let Some(login) = wf::chart_login(cx.org) {
+        iac_steps.push(with_if(login, has_chart));
+    }
     let library =
         wf::run("Build the chart's dependencies", map([("CHARTS", json!(chart_dir))]), scripts::CHART_DEPENDENCIES);
     iac_steps.push(with_if(library, has_chart));
@@ -105,7 +108,14 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
     let iac = map([
         ("name", json!("Generated infrastructure of ${{ inputs.service }}")),
         ("runs-on", json!(RUNNER)),
-        ("permissions", wf::permissions(&[CONTENTS_READ])),
+        (
+            "permissions",
+            wf::permissions(if cx.org.packages.charts.is_some() {
+                &[CONTENTS_READ, CHART_PULL]
+            } else {
+                &[CONTENTS_READ]
+            }),
+        ),
         ("steps", Value::Array(iac_steps)),
     ]);
 

@@ -965,7 +965,26 @@ fn packages(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::Packages> {
         raw::Packaging::Vendored => ir::Packaging::Vendored,
         raw::Packaging::Packaged => ir::Packaging::Packaged,
     });
-    Some(ir::Packages { mode, version, workflows })
+    let charts = p.value.charts.get().cloned().filter(|c| {
+        let path = c.value.strip_prefix("oci://ghcr.io/");
+        let ok = path.is_some_and(|p| {
+            p.split('/').all(|part| {
+                !part.is_empty()
+                    && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+            })
+        });
+        if !ok {
+            lx.error(
+                &codes::LOW019,
+                format!("`{}` is not an OCI repository on ghcr.io", c.value),
+                c.span,
+                "not oci://ghcr.io/<owner>/<path>",
+                "write the repository the library chart is pushed to, e.g. `oci://ghcr.io/acme/charts` (lowercase); the deploy logs in to the GitHub Container Registry with its own token, other registries are not supported yet",
+            );
+        }
+        ok
+    });
+    Some(ir::Packages { mode, version, workflows, charts })
 }
 
 fn actions(lx: &mut Lx, s: &raw::OrgSpec) -> BTreeMap<String, ir::ActionPin> {
