@@ -42,6 +42,7 @@ import importlib
 import json
 import os
 import re
+import shutil
 import sys
 
 import yaml
@@ -92,15 +93,15 @@ def _packaged_library(chart, name):
 
 
 def _with_dependencies(helm, chart, out):
-    """A chart with `dependencies:` (a packaged chart and the org's library chart) is checked
-    as the deploy runs it: on a copy (in a `charts/` directory beside OUT_YAML's) whose `file://` paths are made absolute,
-    after `helm dependency build` (offline). The generated tree itself is never written to."""
+    """The chart to check, as the deploy runs it, and its Chart.yaml. A chart with
+    `dependencies:` (a packaged chart) is checked on a copy, in a `charts/` directory beside
+    OUT_YAML's, whose `file://` paths are made absolute, after `helm dependency build`
+    (offline); the generated tree itself is never written to."""
     with open(os.path.join(chart, "Chart.yaml")) as fh:
         meta = yaml.safe_load(fh) or {}
     deps = meta.get("dependencies") or []
     if not deps:
-        return chart
-    import shutil
+        return chart, meta
     stem = os.path.splitext(os.path.basename(out))[0]
     work = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(out))), "charts", stem)
     copy_dir = os.path.join(work, os.path.basename(os.path.normpath(chart)))
@@ -120,14 +121,14 @@ def _with_dependencies(helm, chart, out):
     with open(os.path.join(copy_dir, "Chart.yaml"), "w") as fh:
         yaml.safe_dump(meta, fh, sort_keys=False)
     helm.dependency_build(copy_dir)
-    return copy_dir
+    return copy_dir, meta
 
 
 def cmd_helm(a):
     import helm_python as helm
 
     try:
-        a.chart = _with_dependencies(helm, a.chart, a.out)
+        a.chart, meta = _with_dependencies(helm, a.chart, a.out)
     except (helm.HelmError, FileNotFoundError) as e:
         print(f"{a.chart}: [helm dependency build] {type(e).__name__}: {e}")
         return 1
@@ -143,13 +144,12 @@ def cmd_helm(a):
         if sev >= 2:  # 2=warning, 3=error; 1=info ("icon is recommended") ignored
             findings += 1
             print(f"{a.chart}/{m.get('path','')}: [helm lint {'error' if sev == 3 else 'warning'}] {m.get('error','').strip()}")
-    with open(os.path.join(a.chart, "Chart.yaml")) as fh:
-        if (yaml.safe_load(fh) or {}).get("type") == "library":
-            # A library chart renders nothing on its own: linted here, rendered through the
-            # charts that depend on it.
-            open(a.out, "w").close()
-            print(f"helm: {a.chart}: library chart linted")
-            return 1 if findings else 0
+    if meta.get("type") == "library":
+        # A library chart renders nothing on its own: linted here, rendered through the
+        # charts that depend on it.
+        open(a.out, "w").close()
+        print(f"helm: {a.chart}: library chart linted")
+        return 1 if findings else 0
     try:
         with helm.Chart.load(a.chart) as chart:
             chart.validate_schema(values)

@@ -10,8 +10,7 @@ use crate::guard::Kind;
 use crate::reusable::{build, deploy, security, test};
 use crate::target::Target;
 use crate::wf::{
-    self, CHART_PULL, CONTENTS_READ, Grant, ID_TOKEN_ECR, ID_TOKEN_SIGN, ID_TOKEN_SIGN_ECR, PACKAGES_READ,
-    PACKAGES_WRITE,
+    self, CONTENTS_READ, Grant, ID_TOKEN_ECR, ID_TOKEN_SIGN, ID_TOKEN_SIGN_ECR, PACKAGES_READ, PACKAGES_WRITE,
 };
 use crate::{Cx, codes};
 
@@ -344,13 +343,10 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
         ("uses", f.uses(security::FILE)),
         (
             "permissions",
-            // The library chart's registry (`spec.packages.charts`) is ghcr.io, read with
-            // `packages: read` like an image there.
-            wf::permissions(match (f.on_ecr(), cx.org.packages.charts.is_some()) {
-                (true, false) => &[CONTENTS_READ, ID_TOKEN_ECR],
-                (true, true) => &[CONTENTS_READ, ID_TOKEN_ECR, CHART_PULL],
-                (false, _) => &[CONTENTS_READ, PACKAGES_READ],
-            }),
+            wf::permissions(&wf::pulling_charts(
+                cx.org,
+                if f.on_ecr() { &[CONTENTS_READ, ID_TOKEN_ECR] } else { &[CONTENTS_READ, PACKAGES_READ] },
+            )),
         ),
         (
             "with",
@@ -373,6 +369,7 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
     }
     push(&mut jobs, "security", security_job);
 
+    let deploy_grants = wf::pulling_charts(cx.org, wf::DEPLOY);
     let mut needs = json!(["test", "security"]);
     for (i, t) in f.targets.iter().enumerate() {
         let weight = if t.canary && first_weight.is_some() { "${{ inputs.canary-weight }}" } else { "" };
@@ -381,7 +378,7 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
             title: format!("Deploy to {}", t.environment),
             gate: vec![("needs", needs), ("if", json!(deploys_to(&f.targets[i..])))],
             file: deploy::FILE,
-            permissions: wf::deploy_grants(cx.org),
+            permissions: &deploy_grants,
             inputs: vec![
                 ("chart-dir", json!(format!("{generated}/{}/helm/{}", f.name, naming::k8s_name(&f.name)))),
                 ("terraform-dir", json!(format!("{generated}/{}/terraform", f.name))),

@@ -44,14 +44,19 @@ pub const DEPLOYMENTS_RECORD: Grant =
 pub const CHART_PULL: Grant =
     Grant("packages", "read", "to pull the org's library chart from the GitHub Container Registry");
 
-/// What a deploy job may do: check out, assume the deploy role, record the deployment, and
-/// pull the library chart when the org publishes it to a registry.
-pub fn deploy_grants(org: &Org) -> &'static [Grant] {
-    if org.packages.charts.is_some() {
-        &[CONTENTS_READ, ID_TOKEN_AWS, DEPLOYMENTS_RECORD, CHART_PULL]
-    } else {
-        &[CONTENTS_READ, ID_TOKEN_AWS, DEPLOYMENTS_RECORD]
+/// What a deploy job may do: check out, assume the deploy role, record the deployment
+/// ([`pulling_charts`] adds the library chart's registry).
+pub const DEPLOY: &[Grant] = &[CONTENTS_READ, ID_TOKEN_AWS, DEPLOYMENTS_RECORD];
+
+/// `grants` of a job that builds a chart's dependencies, and [`CHART_PULL`] when the org
+/// publishes its library chart to a registry (`spec.packages.charts`), unless the job reads
+/// packages already.
+pub fn pulling_charts(org: &Org, grants: &[Grant]) -> Vec<Grant> {
+    let mut out = grants.to_vec();
+    if org.packages.charts.is_some() && !grants.iter().any(|g| g.0 == CHART_PULL.0) {
+        out.push(CHART_PULL);
     }
+    out
 }
 
 /// With the library chart in a registry (`spec.packages.charts`, on ghcr.io): the step that

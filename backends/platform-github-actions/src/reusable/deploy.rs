@@ -195,11 +195,12 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         "${{ always() }}",
     ));
 
+    let grants = wf::pulling_charts(cx.org, wf::DEPLOY);
     super::EnvironmentWorkflow {
         name: "platform deploy",
         job: "deploy",
         title: "Deploy ${{ inputs.service }} to ${{ inputs.environment }}",
-        permissions: wf::deploy_grants(cx.org),
+        permissions: &grants,
         timeout: true,
         extra: EXTRA,
         steps,

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::doc::{map, push};
 use crate::pins::Action;
 use crate::toolchain::{self, Purpose};
-use crate::wf::{self, CHART_PULL, CONTENTS_READ, ID_TOKEN_ECR, Input, PACKAGES_READ, RUNNER, Type, with_if};
+use crate::wf::{self, CONTENTS_READ, ID_TOKEN_ECR, Input, PACKAGES_READ, RUNNER, Type, with_if};
 use crate::{Cx, scripts};
 
 /// File name.
@@ -108,14 +108,7 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
     let iac = map([
         ("name", json!("Generated infrastructure of ${{ inputs.service }}")),
         ("runs-on", json!(RUNNER)),
-        (
-            "permissions",
-            wf::permissions(if cx.org.packages.charts.is_some() {
-                &[CONTENTS_READ, CHART_PULL]
-            } else {
-                &[CONTENTS_READ]
-            }),
-        ),
+        ("permissions", wf::permissions(&wf::pulling_charts(cx.org, &[CONTENTS_READ]))),
         ("steps", Value::Array(iac_steps)),
     ]);
 

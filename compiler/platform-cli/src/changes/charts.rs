@@ -111,7 +111,8 @@ fn libraries(tree: &Tree) -> BTreeMap<String, Vec<&str>> {
             continue;
         }
         let text = std::str::from_utf8(bytes).unwrap_or("");
-        let bodies = text.split("{{- define \"").skip(1).filter(|d| d.starts_with(&format!("{library}.")));
+        let prefix = format!("{library}.");
+        let bodies = text.split("{{- define \"").skip(1).filter(|d| d.starts_with(&prefix));
         out.entry(library.to_owned()).or_default().extend(bodies);
     }
     out
