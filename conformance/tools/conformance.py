@@ -337,6 +337,8 @@ def promql_placeholder(expr):
     expr = re.sub(r"\[\s*(\$\{?\w+\}?|\[\[\w+\]\])\s*(:\s*(\$\{?\w+\}?))?\s*\]",
                   lambda m: "[5m" + (":1m" if m.group(2) else "") + "]", expr)
     expr = re.sub(r"\$__range_s|\$__interval_ms", "60", expr)
+    # a variable that stands for a whole matcher ({service="a",${error_selector:raw}})
+    expr = re.sub(r"(?<=[{,])\s*(" + GRAFANA_VAR.pattern + r")\s*(?=[,}])", 'placeholder="placeholder"', expr)
     return GRAFANA_VAR.sub("placeholder", expr)
 
 

@@ -23,8 +23,7 @@ pub fn entities(org: &Org, s: &Service) -> Vec<Value> {
     annotations.insert("backstage.io/kubernetes-id".into(), json!(naming::k8s_name(name)));
     annotations
         .insert("backstage.io/kubernetes-label-selector".into(), json!(format!("app.kubernetes.io/name={name}")));
-    if s.monitoring.dashboard.value {
-        let url = naming::dashboard_url(&org.monitoring.grafana_url.value, name);
+    if let Some(url) = platform_ir::deploy::dashboard_url(org, s) {
         annotations.insert("grafana/overview-dashboard".into(), json!(url));
     }
     if s.monitoring.alerts.value {

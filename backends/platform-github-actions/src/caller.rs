@@ -107,7 +107,7 @@ pub struct Facts {
     /// With an org ECR registry ([`platform_ir::Ecr`]): the image push role the build assumes
     /// and the registry's region; empty strings for an image elsewhere.
     pub ecr_push: Option<(String, String)>,
-    /// Dashboard uid, empty when the service has no dashboard.
+    /// Dashboard uid, empty when the service has no dashboard of its own.
     pub dashboard_uid: String,
     /// Grafana base URL.
     pub grafana_url: String,
@@ -138,7 +138,12 @@ impl Facts {
             ),
             None => (String::new(), String::new()),
         });
-        let dashboard_uid = if svc.monitoring.dashboard.value { naming::grafana_uid(&name) } else { String::new() };
+        // A service's own dashboard holds its deploy annotations; on the org's shared one they
+        // are org annotations, which the dashboard selects by their `service:` tag.
+        let dashboard_uid = match platform_ir::deploy::dashboard(org, svc) {
+            Some(_) => naming::grafana_uid(&name),
+            None => String::new(),
+        };
         let grafana_url = cx.g.text(&org.monitoring.grafana_url, Kind::Url).trim_end_matches('/').to_owned();
         let targets = svc.environments.iter().map(|e| Target::new(&mut cx.g, org, svc, e)).collect();
         let longest = timing::longest_deploy_seconds(org, svc);

@@ -6,9 +6,10 @@
 //! logs. Every query comes from [`platform_ir::slo`], so the panels read exactly the series
 //! the rules record and the chart scrapes.
 
-use platform_ir::slo::{self, Scope, Slo};
-use platform_ir::{Org, Service, naming};
-use serde_json::{Value, json};
+use platform_ir::slo::{self, Scope, Slo, SloKind};
+use platform_ir::span::{Sp, Span};
+use platform_ir::{MetricConvention, Org, Service, deploy, naming};
+use serde_json::{Map, Value, json};
 
 use crate::panels::{self, Grid, Spec, hidden_target, math, number, rational, target, thresholds, timeseries};
 
@@ -21,22 +22,50 @@ pub fn deploy_tags(service: &str) -> Vec<String> {
     vec!["deploy".to_owned(), format!("service:{service}")]
 }
 
+/// What a dashboard shows: one service, or whichever service the org's shared dashboard's
+/// `service` variable picks, whose metric names come from variables too.
+struct Subject {
+    /// The service name in queries: `payment-api`, or `$service`.
+    service: String,
+    /// The application container's name: the service's Kubernetes name, or `$service`.
+    container: String,
+    /// The service's metric names, or the variables that hold them.
+    metrics: MetricConvention,
+    /// Whether the dashboard has a logs row.
+    logs: bool,
+}
+
+/// A reference line on a time-series panel: a fixed threshold, or a recorded series.
+enum Line {
+    None,
+    Threshold(Value),
+    Series { expr: String, legend: &'static str },
+}
+
 /// The dashboard of one service.
 pub fn dashboard(org: &Org, svc: &Service) -> Value {
     let name = &svc.name.value;
-    let scope = Scope { matchers: vec!["namespace=\"$namespace\"".to_owned()], by: Vec::new() };
+    let subject = Subject {
+        service: name.clone(),
+        container: naming::k8s_name(name),
+        metrics: svc.monitoring.metrics.clone(),
+        logs: svc.logging.ship.value,
+    };
     let mut grid = Grid::new();
     for s in slo::slos(svc) {
-        slo_row(&mut grid, org, svc, &s);
+        slo_row(&mut grid, org, &SloRow::of(org, svc, &s));
     }
-    red_row(&mut grid, svc, &scope);
-    saturation_row(&mut grid, svc);
-    if svc.logging.ship.value {
-        grid.row("Logs");
-        let expr = format!("{{namespace=\"$namespace\", container=\"{}\"}}", naming::k8s_name(name));
-        let description = format!("Logs of the `{name}` containers, from {}.", org.logging.aggregator.value);
-        grid.add(24, 10, panels::logs("Logs", &description, &expr));
-    }
+    let error_line = match &svc.monitoring.slo {
+        Some(o) => Line::Threshold(number(&o.value.complement().to_string())),
+        None => Line::None,
+    };
+    let latency_line = match &svc.monitoring.latency {
+        Some(l) => Line::Threshold(number(&platform_ir::ratio::decimal(u64::from(l.threshold_ms.value), 3))),
+        None => Line::None,
+    };
+    red_row(&mut grid, &subject, error_line, latency_line);
+    saturation_row(&mut grid, &subject);
+    logs_row(&mut grid, org, &subject);
 
     let mut tags = vec![
         "platform".to_owned(),
@@ -45,10 +74,103 @@ pub fn dashboard(org: &Org, svc: &Service) -> Value {
         format!("tier:{}", svc.tier.value),
     ];
     tags.sort();
+    let mut links = links(org, name);
+    for d in &svc.depends_on {
+        let dep = &d.service.value;
+        links.push(link(
+            dep,
+            "dashboards",
+            "",
+            vec![format!("service:{dep}")],
+            "Dashboard of a service this one calls",
+        ));
+    }
+    let mut variables = datasources(org, subject.logs);
+    variables.push(namespace(&subject));
+    model(naming::grafana_uid(name), name, &svc.description.value, tags, links, variables, &subject, grid)
+}
+
+/// The org's one service dashboard (packaged orgs, uid [`deploy::ORG_DASHBOARD_UID`]): the
+/// `service` variable lists every service that records [`slo::INFO_RECORD`], whose labels
+/// fill the hidden metric-name variables; one row per SLO the service records repeats over
+/// the hidden `slo` variable; objective lines come from recorded series, not copied numbers.
+pub fn org_dashboard(org: &Org) -> Value {
+    let [requests, errors, duration] = slo::INFO_METRIC_LABELS;
+    let sp = |v: &str| Sp::new(v.to_owned(), Span::default());
+    let subject = Subject {
+        service: "$service".to_owned(),
+        container: "$service".to_owned(),
+        metrics: MetricConvention {
+            requests_total: sp(&format!("${{{requests}}}")),
+            error_selector: sp(&format!("${{{errors}:raw}}")),
+            duration_histogram: sp(&format!("${{{duration}}}")),
+        },
+        logs: true,
+    };
+    let mut grid = Grid::new();
+    slo_row(&mut grid, org, &SloRow::repeated(org));
+    let selector = |kind: SloKind| slo::matchers("$service", kind);
+    let error_line = Line::Series {
+        expr: format!("1 - slo:objective:ratio{{{}}}", selector(SloKind::Availability)),
+        legend: "error budget",
+    };
+    let latency_line = Line::Series {
+        expr: format!("{}{{{}}}", slo::LATENCY_THRESHOLD_RECORD, selector(SloKind::Latency)),
+        legend: "latency threshold",
+    };
+    red_row(&mut grid, &subject, error_line, latency_line);
+    saturation_row(&mut grid, &subject);
+    logs_row(&mut grid, org, &subject);
+
+    let info = slo::INFO_RECORD;
+    let this = format!("{}=\"$service\"", slo::SERVICE_LABEL);
+    let mut variables = datasources(org, true);
+    variables.push(query_variable(
+        "service",
+        "Service",
+        &format!("label_values({info}, {})", slo::SERVICE_LABEL),
+        false,
+    ));
+    for label in slo::INFO_METRIC_LABELS {
+        variables.push(query_variable(label, label, &format!("label_values({info}{{{this}}}, {label})"), true));
+    }
+    variables.push(namespace(&subject));
+    let mut slos =
+        query_variable("slo", "SLO", &format!("label_values(slo:objective:ratio{{{this}}}, {})", slo::SLO_LABEL), true);
+    if let Value::Object(m) = &mut slos {
+        m.insert("includeAll".into(), json!(true));
+        m.insert("multi".into(), json!(true));
+        m.insert("current".into(), json!({ "text": ["All"], "value": ["$__all"] }));
+    }
+    variables.push(slos);
+    let description = "Any service of the org: pick it in `service`. Its metric names, SLOs and objectives come from the series its rules record.";
+    model(
+        deploy::ORG_DASHBOARD_UID.to_owned(),
+        "Service",
+        description,
+        vec!["platform".to_owned()],
+        links(org, "$service"),
+        variables,
+        &subject,
+        grid,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn model(
+    uid: String,
+    title: &str,
+    description: &str,
+    tags: Vec<String>,
+    links: Vec<Value>,
+    variables: Vec<Value>,
+    subject: &Subject,
+    grid: Grid,
+) -> Value {
     json!({
-        "uid": naming::grafana_uid(name),
-        "title": name,
-        "description": svc.description.value,
+        "uid": uid,
+        "title": title,
+        "description": description,
         "tags": tags,
         "timezone": "browser",
         "editable": false,
@@ -57,14 +179,14 @@ pub fn dashboard(org: &Org, svc: &Service) -> Value {
         "refresh": "1m",
         "schemaVersion": SCHEMA_VERSION,
         "version": 1,
-        "links": links(org, svc),
-        "annotations": { "list": annotations(name) },
-        "templating": { "list": variables(org, svc) },
+        "links": links,
+        "annotations": { "list": annotations(&subject.service) },
+        "templating": { "list": variables },
         "panels": grid.finish(),
     })
 }
 
-fn variables(org: &Org, svc: &Service) -> Vec<Value> {
+fn datasources(org: &Org, logs: bool) -> Vec<Value> {
     let m = &org.monitoring;
     let datasource = |name: &str, label: &str, plugin: &str, current: &str| {
         json!({
@@ -81,24 +203,36 @@ fn variables(org: &Org, svc: &Service) -> Vec<Value> {
         })
     };
     let mut out = vec![datasource("datasource", "Prometheus", "prometheus", &m.prometheus_datasource.value)];
-    if svc.logging.ship.value {
+    if logs {
         out.push(datasource("logs", "Logs", "loki", &m.logs_datasource.value));
     }
-    let requests = &svc.monitoring.metrics.requests_total.value;
-    out.push(json!({
-        "name": "namespace",
-        "label": "Namespace",
+    out
+}
+
+/// The `namespace` variable: the namespaces the subject's request counter is scraped in.
+fn namespace(subject: &Subject) -> Value {
+    let requests = &subject.metrics.requests_total.value;
+    let query =
+        format!("label_values({requests}{{{}=\"{}\"}}, {})", slo::SERVICE_LABEL, subject.service, slo::NAMESPACE_LABEL);
+    query_variable("namespace", "Namespace", &query, false)
+}
+
+/// A variable filled by a Prometheus query, refreshed when the time range changes;
+/// `hidden` ones only feed queries.
+fn query_variable(name: &str, label: &str, query: &str, hidden: bool) -> Value {
+    json!({
+        "name": name,
+        "label": label,
         "type": "query",
         "datasource": panels::prometheus(),
-        "query": format!("label_values({requests}{{{}=\"{}\"}}, {})", slo::SERVICE_LABEL, svc.name.value, slo::NAMESPACE_LABEL),
+        "query": query,
         "refresh": 2,
         "sort": 1,
-        "hide": 0,
+        "hide": if hidden { 2 } else { 0 },
         "includeAll": false,
         "multi": false,
         "regex": "",
-    }));
-    out
+    })
 }
 
 fn annotations(service: &str) -> Vec<Value> {
@@ -123,45 +257,85 @@ fn annotations(service: &str) -> Vec<Value> {
     ]
 }
 
-fn links(org: &Org, svc: &Service) -> Vec<Value> {
-    let link = |title: &str, kind: &str, url: &str, tags: Vec<String>, tooltip: &str| {
-        json!({
-            "title": title,
-            "type": kind,
-            "url": url,
-            "tags": tags,
-            "tooltip": tooltip,
-            "icon": if kind == "link" { "doc" } else { "dashboard" },
-            "asDropdown": false,
-            "includeVars": false,
-            "keepTime": true,
-            "targetBlank": kind == "link",
-        })
-    };
-    let name = &svc.name.value;
-    let runbook = platform_ir::naming::runbook_url(&org.monitoring.runbook_base_url.value, name);
-    let mut out = vec![link("Runbook", "link", &runbook, Vec::new(), "What to do when this service alerts")];
-    for d in &svc.depends_on {
-        let dep = &d.service.value;
-        out.push(link(dep, "dashboards", "", vec![format!("service:{dep}")], "Dashboard of a service this one calls"));
-    }
-    out
+fn link(title: &str, kind: &str, url: &str, tags: Vec<String>, tooltip: &str) -> Value {
+    json!({
+        "title": title,
+        "type": kind,
+        "url": url,
+        "tags": tags,
+        "tooltip": tooltip,
+        "icon": if kind == "link" { "doc" } else { "dashboard" },
+        "asDropdown": false,
+        "includeVars": false,
+        "keepTime": true,
+        "targetBlank": kind == "link",
+    })
 }
 
-fn slo_row(grid: &mut Grid, org: &Org, svc: &Service, s: &Slo) {
+/// The runbook link of `service` (a name, or `$service`, which Grafana fills in links too).
+fn links(org: &Org, service: &str) -> Vec<Value> {
+    let runbook = naming::runbook_url(&org.monitoring.runbook_base_url.value, service);
+    vec![link("Runbook", "link", &runbook, Vec::new(), "What to do when this service alerts")]
+}
+
+/// One SLO's row: what differs between a service's own dashboard, which knows the SLO, and
+/// the org's, which repeats the row over the SLOs the picked service records.
+struct SloRow {
+    title: String,
+    /// The SLO's kind in descriptions: `availability`, or `$slo`.
+    kind: String,
+    /// Matchers of the SLO's recorded series.
+    sel: String,
+    /// The variable the row repeats over, if any.
+    repeat: Option<&'static str>,
+    /// The achieved SLI's thresholds: red below the objective when it is known.
+    achieved: Value,
+    /// The error budget in words, for the budget panel's description.
+    budget: String,
+    /// What divides an error ratio to make it a burn rate: the budget, or the recorded one.
+    per_budget: String,
+}
+
+impl SloRow {
+    fn of(org: &Org, svc: &Service, s: &Slo) -> SloRow {
+        let days = org.monitoring.slo_period_days.value;
+        let objective = s.objective.percent();
+        let title = match s.threshold_ms {
+            Some(ms) => format!("Latency SLO: {objective} % of requests faster than {ms} ms over {days} days"),
+            None => format!("Availability SLO: {objective} % of requests succeed over {days} days"),
+        };
+        SloRow {
+            title,
+            kind: s.kind.as_str().to_owned(),
+            sel: slo::slo_matchers(svc, s.kind),
+            repeat: None,
+            achieved: thresholds("red", &[(number(&s.objective.to_string()), "green")]),
+            budget: format!(" ({} %)", s.budget().percent()),
+            per_budget: format!(" / {}", s.budget()),
+        }
+    }
+
+    fn repeated(org: &Org) -> SloRow {
+        let sel = format!("{}=\"$service\",{}=\"$slo\"", slo::SERVICE_LABEL, slo::SLO_LABEL);
+        SloRow {
+            title: format!("SLO $slo over {} days", org.monitoring.slo_period_days.value),
+            kind: "$slo".to_owned(),
+            per_budget: format!(" / scalar(slo:error_budget:ratio{{{sel}}})"),
+            sel,
+            repeat: Some("slo"),
+            achieved: thresholds("blue", &[]),
+            budget: String::new(),
+        }
+    }
+}
+
+fn slo_row(grid: &mut Grid, org: &Org, row: &SloRow) {
     let days = org.monitoring.slo_period_days.value;
-    let objective = s.objective.percent();
-    let title = match s.threshold_ms {
-        Some(ms) => format!("Latency SLO: {objective} % of requests faster than {ms} ms over {days} days"),
-        None => format!("Availability SLO: {objective} % of requests succeed over {days} days"),
-    };
-    grid.row(&title);
-    let sel = slo::slo_matchers(svc, s.kind);
+    grid.row(&row.title, row.repeat);
+    let sel = &row.sel;
     let here = format!("{sel},{}=\"$namespace\"", slo::NAMESPACE_LABEL);
     let period = slo::period(org);
-    let kind = s.kind.as_str();
-    let objective_n = number(&s.objective.to_string());
-    let budget = s.budget().to_string();
+    let kind = &row.kind;
 
     let mut factors: Vec<_> = org.monitoring.windows.iter().map(|w| slo::burn_factor(days, w)).collect();
     factors.sort_by(|a, b| (a.num * b.den).cmp(&(b.num * a.den)));
@@ -189,7 +363,7 @@ fn slo_row(grid: &mut Grid, org: &Org, svc: &Service, s: &Slo) {
             description: &format!("The {kind} SLI over the SLO period; red below the objective."),
             targets: vec![target("A", &format!("1 - {}{{{here}}}", slo::sli_record(&period)), "achieved")],
             unit: "percentunit",
-            thresholds: thresholds("red", &[(objective_n, "green")]),
+            thresholds: row.achieved.clone(),
         }),
     );
     let remaining = format!("slo:period_error_budget_remaining:ratio{{{here}}}");
@@ -198,7 +372,7 @@ fn slo_row(grid: &mut Grid, org: &Org, svc: &Service, s: &Slo) {
         4,
         panels::stat(Spec {
             title: "Error budget remaining",
-            description: &format!("Share of the {period} error budget ({} %) not yet spent.", s.budget().percent()),
+            description: &format!("Share of the {period} error budget{} not yet spent.", row.budget),
             targets: vec![target("A", &remaining, "remaining")],
             unit: "percentunit",
             thresholds: thresholds("red", &[(json!(0), "orange"), (number("0.25"), "green")]),
@@ -234,7 +408,7 @@ fn slo_row(grid: &mut Grid, org: &Org, svc: &Service, s: &Slo) {
         .enumerate()
         .map(|(i, w)| {
             let w = slo::duration(w);
-            target(&ref_id(i), &format!("{}{{{here}}} / {budget}", slo::sli_record(&w)), &w)
+            target(&ref_id(i), &format!("{}{{{here}}}{}", slo::sli_record(&w), row.per_budget), &w)
         })
         .collect();
     grid.add(
@@ -253,11 +427,29 @@ fn slo_row(grid: &mut Grid, org: &Org, svc: &Service, s: &Slo) {
     );
 }
 
-fn red_row(grid: &mut Grid, svc: &Service, scope: &Scope) {
-    let name = &svc.name.value;
-    let m = &svc.monitoring.metrics;
+/// `spec` with `line` drawn: a dashed threshold, or one more query.
+fn with_line(mut spec: Spec, line: Line) -> Map<String, Value> {
+    match line {
+        Line::None => timeseries(spec, false),
+        Line::Threshold(v) => {
+            spec.thresholds = thresholds("transparent", &[(v, "red")]);
+            timeseries(spec, true)
+        }
+        Line::Series { expr, legend } => {
+            let id = ref_id(spec.targets.len());
+            spec.targets.push(target(&id, &expr, legend));
+            timeseries(spec, false)
+        }
+    }
+}
+
+fn red_row(grid: &mut Grid, subject: &Subject, error_line: Line, latency_line: Line) {
+    let name = &subject.service;
+    let m = &subject.metrics;
+    let scope = Scope { matchers: vec!["namespace=\"$namespace\"".to_owned()], by: Vec::new() };
+    let scope = &scope;
     let w = "$__rate_interval";
-    grid.row("Requests: rate, errors, duration");
+    grid.row("Requests: rate, errors, duration", None);
     grid.add(
         8,
         8,
@@ -275,16 +467,10 @@ fn red_row(grid: &mut Grid, svc: &Service, scope: &Scope) {
             false,
         ),
     );
-    let objective_line: Vec<(Value, &str)> = svc
-        .monitoring
-        .slo
-        .as_ref()
-        .map(|o| vec![(number(&o.value.complement().to_string()), "red")])
-        .unwrap_or_default();
     grid.add(
         8,
         8,
-        timeseries(
+        with_line(
             Spec {
                 title: "Error ratio",
                 description: &format!(
@@ -297,40 +483,34 @@ fn red_row(grid: &mut Grid, svc: &Service, scope: &Scope) {
                     math("C", "$A / $B"),
                 ],
                 unit: "percentunit",
-                thresholds: thresholds("transparent", &objective_line),
+                thresholds: thresholds("transparent", &[]),
             },
-            !objective_line.is_empty(),
+            error_line,
         ),
     );
-    let latency_line: Vec<(Value, &str)> = svc
-        .monitoring
-        .latency
-        .as_ref()
-        .map(|l| vec![(number(&platform_ir::ratio::decimal(u64::from(l.threshold_ms.value), 3)), "red")])
-        .unwrap_or_default();
     let quantiles = [("A", "0.5", "p50"), ("B", "0.9", "p90"), ("C", "0.99", "p99")];
     grid.add(
         8,
         8,
-        timeseries(
+        with_line(
             Spec {
                 title: "Latency",
                 description: "Request duration quantiles from the duration histogram; the dashed line is the latency objective's threshold.",
                 targets: quantiles.iter().map(|(r, q, l)| target(r, &slo::latency_quantile(name, m, q, w, scope), l)).collect(),
                 unit: "s",
-                thresholds: thresholds("transparent", &latency_line),
+                thresholds: thresholds("transparent", &[]),
             },
-            !latency_line.is_empty(),
+            latency_line,
         ),
     );
 }
 
-fn saturation_row(grid: &mut Grid, svc: &Service) {
-    let c = naming::k8s_name(&svc.name.value);
+fn saturation_row(grid: &mut Grid, subject: &Subject) {
+    let c = &subject.container;
     let sel = format!("namespace=\"$namespace\",container=\"{c}\"");
     let resource =
         |metric: &str, r: &str| format!("max(kube_pod_container_resource_{metric}{{{sel},resource=\"{r}\"}})");
-    grid.row("Saturation");
+    grid.row("Saturation", None);
     grid.add(
         12,
         8,
@@ -371,6 +551,16 @@ fn saturation_row(grid: &mut Grid, svc: &Service) {
             false,
         ),
     );
+}
+
+fn logs_row(grid: &mut Grid, org: &Org, subject: &Subject) {
+    if !subject.logs {
+        return;
+    }
+    grid.row("Logs", None);
+    let expr = format!("{{namespace=\"$namespace\", container=\"{}\"}}", subject.container);
+    let description = format!("Logs of the `{}` containers, from {}.", subject.service, org.logging.aggregator.value);
+    grid.add(24, 10, panels::logs("Logs", &description, &expr));
 }
 
 /// `A`, `B`, … `Z`, then `A1`, `B1`, … for long target lists.

@@ -1,4 +1,6 @@
-//! Grafana backend: one dashboard per service (when `monitoring.dashboard` is on).
+//! Grafana backend: one dashboard per service (when `monitoring.dashboard` is on), or, in a
+//! packaged org, one service dashboard for the whole org (`_org/grafana/`, and the `grafana`
+//! package) whose `service` variable picks the service ([`dashboard::org_dashboard`]).
 //!
 //! - `<service>.json`: the dashboard in Grafana's classic JSON model (schemaVersion 42), with
 //!   the stable uid of [`platform_ir::naming::grafana_uid`] and a `datasource` template
@@ -36,7 +38,30 @@ impl Backend for Grafana {
         let provenance = vec![service.name.span, service.monitoring.dashboard.span];
         let file = format!("{}.json", service.name.value);
         let json = to_json(&dashboard::dashboard(org, service));
-        let object = delivery::object(org, service, &to, &file, &json);
+        let object = delivery::object(org, &delivery::Owner::service(service), &to, &file, &json);
+        artifacts.insert(to.file, Artifact::new(Format::Yaml, to_yaml(&object), provenance.clone()));
+        artifacts.insert(&file, Artifact::new(Format::Json, json, provenance));
+        Emitted { artifacts, diagnostics: Vec::new() }
+    }
+
+    /// A packaged org's one service dashboard, when any service has a dashboard.
+    fn emit_org(&self, org: &Org, services: &[&Service]) -> Emitted {
+        if !services.iter().any(|s| s.monitoring.dashboard.value) {
+            return Emitted::default();
+        }
+        self.emit_packages(org)
+    }
+
+    /// The org's service dashboard, for packaged orgs.
+    fn emit_packages(&self, org: &Org) -> Emitted {
+        let Some(to) = platform_ir::deploy::org_dashboard(org) else {
+            return Emitted::default();
+        };
+        let mut artifacts = ArtifactSet::new();
+        let provenance = vec![org.packages.mode.span];
+        let file = format!("{}.json", platform_ir::deploy::ORG_DASHBOARD_UID);
+        let json = to_json(&dashboard::org_dashboard(org));
+        let object = delivery::object(org, &delivery::Owner::org(), &to, &file, &json);
         artifacts.insert(to.file, Artifact::new(Format::Yaml, to_yaml(&object), provenance.clone()));
         artifacts.insert(&file, Artifact::new(Format::Json, json, provenance));
         Emitted { artifacts, diagnostics: Vec::new() }

@@ -32,18 +32,23 @@ impl Grid {
         Grid { next_id: 1, x: 0, y: 0, line_height: 0, panels: Vec::new() }
     }
 
-    /// A row header across the whole width.
-    pub fn row(&mut self, title: &str) {
+    /// A row header across the whole width; with `repeat`, Grafana repeats the row and its
+    /// panels once per value of that variable.
+    pub fn row(&mut self, title: &str, repeat: Option<&str>) {
         self.new_line();
         let id = self.take_id();
-        self.panels.push(json!({
+        let mut row = json!({
             "type": "row",
             "id": id,
             "title": title,
             "collapsed": false,
             "gridPos": { "h": 1, "w": 24, "x": 0, "y": self.y },
             "panels": [],
-        }));
+        });
+        if let (Some(var), Value::Object(m)) = (repeat, &mut row) {
+            m.insert("repeat".into(), json!(var));
+        }
+        self.panels.push(row);
         self.y += 1;
     }
 
@@ -264,7 +269,7 @@ mod tests {
     #[test]
     fn grid_wraps_rows_and_numbers_panels() {
         let mut g = Grid::new();
-        g.row("a");
+        g.row("a", None);
         for w in [12, 12, 8] {
             g.add(w, 4, Map::new());
         }

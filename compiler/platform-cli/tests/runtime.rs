@@ -634,7 +634,8 @@ fn every_alert_is_routed_to_its_team() {
 /// workflow applied it, and the deploy role could not write there. Contract: every service
 /// with a dashboard object passes it to its deploy jobs, the deploy applies it, and where the
 /// org root grants cluster access the deploy role may create that kind in that namespace and
-/// change exactly that object.
+/// change exactly that object. A packaged org's shared dashboard is delivered once, by the
+/// platform team, and no deploy touches it.
 #[test]
 fn every_dashboard_is_delivered_by_the_deploy() {
     let mut problems = Vec::new();
@@ -646,6 +647,10 @@ fn every_dashboard_is_delivered_by_the_deploy() {
             let dir = object.ancestors().nth(2).unwrap();
             let service = dir.file_name().unwrap().to_string_lossy().into_owned();
             dashboards += 1;
+            if service == "_org" {
+                problems.extend(shared_dashboard_problems(&tree));
+                continue;
+            }
             let field = |key: &str| {
                 text.lines().find_map(|l| l.strip_prefix(&format!("  {key}: "))).unwrap_or_default().to_owned()
             };
@@ -678,6 +683,32 @@ fn every_dashboard_is_delivered_by_the_deploy() {
     }
     assert!(dashboards > 0, "no dashboard");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// A packaged org's one dashboard (`_org/grafana/`) is the platform team's to deliver: no
+/// service carries a dashboard, no deploy applies one, and no deploy role may write one.
+fn shared_dashboard_problems(tree: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    for dir in std::fs::read_dir(tree).unwrap().flatten().map(|e| e.path()) {
+        let service = dir.file_name().unwrap().to_string_lossy().into_owned();
+        if service == "_org" || !dir.is_dir() {
+            continue;
+        }
+        if dir.join("grafana").exists() {
+            problems.push(format!("{service}: a dashboard of its own beside the org's"));
+        }
+        for wf in files(&dir.join("github-actions"), ".yml") {
+            let text = std::fs::read_to_string(&wf).unwrap();
+            if text.lines().any(|l| l.trim().strip_prefix("dashboard-manifest: ").is_some_and(|v| v != "\"\"")) {
+                problems.push(format!("{}: a deploy applies a dashboard beside the org's", wf.display()));
+            }
+        }
+        let module = std::fs::read_to_string(dir.join("terraform/ci-deploy/main.tf")).unwrap_or_default();
+        if module.contains("resource \"kubernetes_role_v1\" \"dashboard\"") {
+            problems.push(format!("{service}: its deploy role may write a dashboard beside the org's"));
+        }
+    }
+    problems
 }
 
 /// The NetworkPolicy admitted only DNS, dependencies and the database: the IRSA role every pod

@@ -120,6 +120,11 @@ fn check_selector(
             return Some(format!("{where_}: `{}` is not recorded by any rule of {name}", s.metric));
         }
         (vec![slo::SERVICE_LABEL, slo::SLO_LABEL, slo::NAMESPACE_LABEL], true)
+    } else if s.metric == slo::INFO_RECORD {
+        if !recorded.contains(&s.metric) {
+            return Some(format!("{where_}: `{}` is not recorded by any rule of {name}", s.metric));
+        }
+        (vec![slo::SERVICE_LABEL], true)
     } else if s.metric.starts_with("container_") || s.metric.starts_with("kube_pod_container_") {
         // cAdvisor / kube-state-metrics: the container is named after the service by the chart.
         if value("container") != Some(("=", naming::k8s_name(name).as_str())) {
@@ -170,6 +175,51 @@ fn dashboard_exprs(dash: &Value) -> Vec<(String, String)> {
     for v in dash["templating"]["list"].as_array().into_iter().flatten() {
         if v["type"] == "query" {
             out.push((format!("variable `{}`", v["name"]), v["query"].as_str().unwrap_or("").to_owned()));
+        }
+    }
+    out
+}
+
+/// The org's shared service dashboard (packaged orgs).
+const SHARED_DASHBOARD: &str = "_org/grafana/platform-service.json";
+
+/// The shared dashboard's expressions as Grafana runs them for `svc`: `$service` is its
+/// name, the metric-name variables hold the labels of the info series its rules record, and
+/// the repeated SLO row is there once per SLO it records. An expression that selects an SLO
+/// the service does not have (the latency threshold line of a service without one) is empty
+/// by design and left out.
+fn shared_dashboard_exprs(
+    dash: &Value,
+    svc: &Service,
+    groups: &[slo::RuleGroup],
+    problems: &mut Vec<String>,
+) -> Vec<(String, String)> {
+    let name = &svc.name.value;
+    let rules = || groups.iter().flat_map(|g| &g.rules);
+    let Some(info) = rules().find(|r| r.record.as_deref() == Some(slo::INFO_RECORD)) else {
+        problems.push(format!("{name}: the shared dashboard cannot list it: no `{}` series", slo::INFO_RECORD));
+        return Vec::new();
+    };
+    let kinds: BTreeSet<&str> = rules().filter_map(|r| r.labels.get(slo::SLO_LABEL)).map(String::as_str).collect();
+    let mut out = Vec::new();
+    for (what, expr) in dashboard_exprs(dash) {
+        let mut e = expr.replace("$service", name);
+        for label in slo::INFO_METRIC_LABELS {
+            let value = info.labels.get(label).cloned().unwrap_or_default();
+            e = e.replace(&format!("${{{label}:raw}}"), &value).replace(&format!("${{{label}}}"), &value);
+        }
+        let each: Vec<String> =
+            if e.contains("$slo") { kinds.iter().map(|k| e.replace("$slo", k)).collect() } else { vec![e] };
+        for e in each {
+            let other_slo = (kinds.is_empty() && e.contains("slo:"))
+                || ["availability", "latency"]
+                    .iter()
+                    .any(|k| !kinds.contains(k) && e.contains(&format!("{}=\"{k}\"", slo::SLO_LABEL)));
+            if e.contains('$') && !e.contains("$namespace") && !e.contains("$__rate_interval") {
+                problems.push(format!("{name}: shared dashboard {what}: a variable is left in `{e}`"));
+            } else if !other_slo {
+                out.push((format!("shared dashboard {what}"), e));
+            }
         }
     }
     out
@@ -270,7 +320,9 @@ fn check_chart(files: &BTreeMap<String, Vec<u8>>, org: &Org, svc: &Service, prob
     }
 }
 
-fn check_case(input: &Path, problems: &mut Vec<String>) -> usize {
+/// Checks one case; returns how many selectors it checked and how many services it read
+/// through the org's shared dashboard.
+fn check_case(input: &Path, problems: &mut Vec<String>) -> (usize, usize) {
     let fe = load(input);
     assert!(!fe.has_errors(), "{}: has errors", input.display());
     let (mut files, _) = build(&fe);
@@ -282,7 +334,7 @@ fn check_case(input: &Path, problems: &mut Vec<String>) -> usize {
         }
     }
     let org = fe.org.as_ref().unwrap();
-    let mut checked = 0;
+    let (mut checked, mut shared) = (0, 0);
     for svc in &fe.services {
         let name = &svc.name.value;
         let groups = slo::rule_groups(org, svc, None);
@@ -293,8 +345,10 @@ fn check_case(input: &Path, problems: &mut Vec<String>) -> usize {
             for r in &g.rules {
                 let what = r.record.clone().or_else(|| r.alert.clone()).unwrap_or_default();
                 exprs.push((format!("rule `{what}` of group `{}`", g.name), r.expr.clone()));
+                let slo_series = r.record.as_deref().is_some_and(|m| m.starts_with("slo:"));
                 if r.record.is_some()
-                    && (r.labels.get(slo::SERVICE_LABEL) != Some(name) || !r.labels.contains_key(slo::SLO_LABEL))
+                    && (r.labels.get(slo::SERVICE_LABEL) != Some(name)
+                        || (slo_series && !r.labels.contains_key(slo::SLO_LABEL)))
                 {
                     problems.push(format!("{name}: recording rule `{what}` lacks the service/slo labels"));
                 }
@@ -322,10 +376,22 @@ fn check_case(input: &Path, problems: &mut Vec<String>) -> usize {
         if let Some(json) = text(&files, &format!("{name}/grafana/{name}.json")) {
             let dash: Value = serde_json::from_str(&json).unwrap();
             exprs.extend(dashboard_exprs(&dash).into_iter().map(|(w, e)| (w, e, Namespace::AnyOrDashboard)));
+        } else if let Some(json) = svc.monitoring.dashboard.value.then(|| text(&files, SHARED_DASHBOARD)).flatten() {
+            let dash: Value = serde_json::from_str(&json).unwrap();
+            let shared = shared_dashboard_exprs(&dash, svc, &groups, problems);
+            exprs.extend(shared.into_iter().map(|(w, e)| (w, e, Namespace::AnyOrDashboard)));
+        } else if svc.monitoring.dashboard.value {
+            problems.push(format!("{name}: a dashboard but neither its own nor the org's"));
         }
+        shared += usize::from(text(&files, SHARED_DASHBOARD).is_some() && svc.monitoring.dashboard.value);
         for (what, e, namespace) in &exprs {
             let found = selectors(e);
-            if found.is_empty() && !e.starts_with("vector(") {
+            // The shared dashboard's service list reads the info series whole.
+            let listing = *e == format!("label_values({}, {})", slo::INFO_RECORD, slo::SERVICE_LABEL);
+            if listing && !recorded.contains(slo::INFO_RECORD) {
+                problems.push(format!("{name}: {what} lists services by a series it does not record"));
+            }
+            if found.is_empty() && !e.starts_with("vector(") && !listing {
                 problems.push(format!("{name}: {what} selects nothing: `{e}`"));
             }
             for s in found {
@@ -337,7 +403,7 @@ fn check_case(input: &Path, problems: &mut Vec<String>) -> usize {
         }
         check_chart(&files, org, svc, problems);
     }
-    checked
+    (checked, shared)
 }
 
 #[test]
@@ -345,11 +411,14 @@ fn rules_panels_and_chart_select_what_is_scraped() {
     let mut inputs: Vec<_> = cases(&repo().join("golden-tests/ok")).into_iter().map(|c| c.join("input")).collect();
     inputs.extend(cases(&repo().join("examples")));
     let mut problems = Vec::new();
-    let mut checked = 0;
+    let (mut checked, mut shared) = (0, 0);
     for input in &inputs {
-        checked += check_case(input, &mut problems);
+        let (c, s) = check_case(input, &mut problems);
+        checked += c;
+        shared += s;
     }
     assert!(checked > 100, "only {checked} selectors checked");
+    assert!(shared >= 4, "only {shared} services read through the shared dashboard");
     assert!(problems.is_empty(), "{} disagreements:\n{}", problems.len(), problems.join("\n"));
 }
 

@@ -44,23 +44,54 @@ pub struct DashboardDelivery {
     pub namespace: String,
 }
 
-/// How the dashboard of `svc` reaches Grafana, or `None` when it has no dashboard.
-pub fn dashboard(org: &Org, svc: &Service) -> Option<DashboardDelivery> {
+/// The uid of the org's one service dashboard, which packaged orgs (`spec.packages.mode:
+/// packaged`) deliver once instead of a copy per service; its `service` variable picks the
+/// service.
+pub const ORG_DASHBOARD_UID: &str = "platform-service";
+
+/// Whether the org's services share its one dashboard ([`ORG_DASHBOARD_UID`]) instead of
+/// each carrying its own: packaged orgs do.
+pub fn shared_dashboard(org: &Org) -> bool {
+    org.packages.packaged()
+}
+
+/// Where the dashboard of `svc` opens, or `None` when it has none: its own dashboard, or the
+/// org's shared one with the `service` variable set.
+pub fn dashboard_url(org: &Org, svc: &Service) -> Option<String> {
     if !svc.monitoring.dashboard.value {
         return None;
     }
+    let grafana = org.monitoring.grafana_url.value.trim_end_matches('/');
+    let name = &svc.name.value;
+    Some(if shared_dashboard(org) {
+        format!("{grafana}/d/{ORG_DASHBOARD_UID}?var-service={name}")
+    } else {
+        format!("{grafana}/d/{}", crate::naming::grafana_uid(name))
+    })
+}
+
+/// How the dashboard of `svc` reaches Grafana with the service's deploy, or `None` when the
+/// deploy delivers none: the service has no dashboard, or it shares the org's
+/// ([`org_dashboard`], which the platform team delivers once).
+pub fn dashboard(org: &Org, svc: &Service) -> Option<DashboardDelivery> {
+    if !svc.monitoring.dashboard.value || shared_dashboard(org) {
+        return None;
+    }
+    Some(delivery(org, format!("{}-dashboard", crate::naming::k8s_name(&svc.name.value))))
+}
+
+/// How the org's shared dashboard reaches Grafana, or `None` when its services carry their own.
+pub fn org_dashboard(org: &Org) -> Option<DashboardDelivery> {
+    shared_dashboard(org).then(|| delivery(org, format!("{ORG_DASHBOARD_UID}-dashboard")))
+}
+
+fn delivery(org: &Org, name: String) -> DashboardDelivery {
     let (file, api_group, resource) = if org.monitoring.grafana_operator.value {
         ("grafanadashboard.yaml", "grafana.integreatly.org", "grafanadashboards")
     } else {
         ("configmap.yaml", "", "configmaps")
     };
-    Some(DashboardDelivery {
-        file,
-        api_group,
-        resource,
-        name: format!("{}-dashboard", crate::naming::k8s_name(&svc.name.value)),
-        namespace: org.monitoring.grafana_namespace.value.clone(),
-    })
+    DashboardDelivery { file, api_group, resource, name, namespace: org.monitoring.grafana_namespace.value.clone() }
 }
 
 /// The canary of `svc` in `env`: only production environments take traffic worth a canary;

@@ -205,11 +205,6 @@ pub fn eks_context(account: &str, region: &str, cluster: &str) -> String {
     format!("arn:aws:eks:{region}:{account}:cluster/{cluster}")
 }
 
-/// The service's dashboard in Grafana.
-pub fn dashboard_url(grafana: &str, service: &str) -> String {
-    format!("{}/d/{}", grafana.trim_end_matches('/'), grafana_uid(service))
-}
-
 /// The service's runbook: `<base>/<service>`.
 pub fn runbook_url(base: &str, service: &str) -> String {
     format!("{}/{service}", base.trim_end_matches('/'))

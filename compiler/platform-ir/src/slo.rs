@@ -45,10 +45,13 @@
 //! for every window of the org's catalog plus the period, a group of meta rules
 //! (`slo:objective:ratio`, `slo:error_budget:ratio`, `slo:time_period:days`,
 //! `slo:current_burn_rate:ratio`, `slo:period_burn_rate:ratio`,
-//! `slo:period_error_budget_remaining:ratio`), and, when `monitoring.alerts` is on, one
+//! `slo:period_error_budget_remaining:ratio`, and `slo:latency_threshold:seconds` for a
+//! latency SLO), and, when `monitoring.alerts` is on, one
 //! multi-window burn-rate alert per catalog window (page windows only when the tier pages).
 //! Every recorded series carries `service` and `slo` ([`SLO_LABEL`]) labels and keeps
 //! `namespace`; alerts add `severity`, `team`, `tier`, `long_window` and `short_window`.
+//! When the org's services share one dashboard ([`crate::deploy::shared_dashboard`]), a
+//! service with a dashboard also records [`INFO_RECORD`], which names its metrics for it.
 //!
 //! Numbers are exact: objectives and budgets are [`Ratio`]s, burn-rate factors are
 //! [`Rational`]s printed as exact decimals (`14.4`) or, when a decimal would not end, as a
@@ -61,7 +64,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::model::{BurnWindow, Environment, MetricConvention, Org, Service, Tier};
-use crate::naming;
 use crate::ratio::{ONE, Ratio};
 
 /// Label that carries the platform service name on every scraped and recorded series.
@@ -363,7 +365,12 @@ pub fn period(org: &Org) -> String {
 
 /// The matchers that select one SLO's recorded series: `service="payment-api",slo="availability"`.
 pub fn slo_matchers(svc: &Service, kind: SloKind) -> String {
-    format!("{SERVICE_LABEL}=\"{}\",{SLO_LABEL}=\"{}\"", svc.name.value, kind.as_str())
+    matchers(&svc.name.value, kind)
+}
+
+/// [`slo_matchers`] of a service by name (or a dashboard variable standing for one).
+pub fn matchers(service: &str, kind: SloKind) -> String {
+    format!("{SERVICE_LABEL}=\"{service}\",{SLO_LABEL}=\"{}\"", kind.as_str())
 }
 
 /// The metric names the SLIs and panels read, which the application must expose.
@@ -480,10 +487,7 @@ pub fn rule_groups(org: &Org, svc: &Service, env: Option<&Environment>) -> Vec<R
     let name = &svc.name.value;
     let tier = svc.tier.value;
     let runbook = crate::naming::runbook_url(&org.monitoring.runbook_base_url.value, name);
-    let dashboard =
-        svc.monitoring.dashboard.value.then(|| {
-            format!("{}/d/{}", org.monitoring.grafana_url.value.trim_end_matches('/'), naming::grafana_uid(name))
-        });
+    let dashboard = crate::deploy::dashboard_url(org, svc);
     let spec = Spec {
         service: name,
         team: &svc.team.value,
@@ -499,7 +503,49 @@ pub fn rule_groups(org: &Org, svc: &Service, env: Option<&Environment>) -> Vec<R
         runbook,
         dashboard,
     };
-    groups(&spec)
+    let mut out = groups(&spec);
+    if crate::deploy::shared_dashboard(org) && svc.monitoring.dashboard.value {
+        out.push(info_group(svc, env));
+    }
+    out
+}
+
+/// The threshold of a latency SLO in seconds, recorded beside its objective so a dashboard
+/// can draw it without a copy of the number.
+pub const LATENCY_THRESHOLD_RECORD: &str = "slo:latency_threshold:seconds";
+
+/// The series that tells the org's shared dashboard which service exists and how its
+/// metrics are named: `platform:service:info{service, team, requests_metric, error_selector,
+/// duration_histogram[, environment]} 1`. The dashboard lists services by it and reads the
+/// metric names into its variables, so one dashboard serves every language's conventions.
+pub const INFO_RECORD: &str = "platform:service:info";
+
+/// The labels of [`INFO_RECORD`] that name the service's metrics, in the order the shared
+/// dashboard reads them: the request counter, the error selector, the duration histogram.
+pub const INFO_METRIC_LABELS: [&str; 3] = ["requests_metric", "error_selector", "duration_histogram"];
+
+fn info_group(svc: &Service, env: Option<&Environment>) -> RuleGroup {
+    let m = &svc.monitoring.metrics;
+    let mut labels = BTreeMap::from([
+        (SERVICE_LABEL.to_owned(), svc.name.value.clone()),
+        (TEAM_LABEL.to_owned(), svc.team.value.clone()),
+    ]);
+    let values = [&m.requests_total.value, &m.error_selector.value, &m.duration_histogram.value];
+    for (label, value) in INFO_METRIC_LABELS.iter().zip(values) {
+        labels.insert((*label).to_owned(), value.clone());
+    }
+    if let Some(e) = env {
+        labels.insert(ENVIRONMENT_LABEL.to_owned(), e.name.value.clone());
+    }
+    let info = Rule {
+        record: Some(INFO_RECORD.to_owned()),
+        alert: None,
+        expr: "vector(1)".to_owned(),
+        for_: None,
+        labels,
+        annotations: BTreeMap::new(),
+    };
+    RuleGroup { name: format!("platform-info-{}", svc.name.value), interval: None, rules: vec![info] }
 }
 
 /// Everything [`rule_groups`] reads, flattened so the rules can be tested alone.
@@ -560,7 +606,7 @@ fn groups(spec: &Spec) -> Vec<RuleGroup> {
                 "{series}{{{sel}}}\n/ on ({SERVICE_LABEL}, {SLO_LABEL}) group_left\nslo:error_budget:ratio{{{sel}}}"
             )
         };
-        let meta = vec![
+        let mut meta = vec![
             record("slo:objective:ratio".into(), format!("vector({})", slo.objective)),
             record("slo:error_budget:ratio".into(), format!("vector({})", slo.budget())),
             record("slo:time_period:days".into(), format!("vector({})", spec.period_days)),
@@ -571,6 +617,10 @@ fn groups(spec: &Spec) -> Vec<RuleGroup> {
                 format!("1 - slo:period_burn_rate:ratio{{{sel}}}"),
             ),
         ];
+        if let Some(ms) = slo.threshold_ms {
+            let seconds = crate::ratio::decimal(u64::from(ms), 3);
+            meta.push(record(LATENCY_THRESHOLD_RECORD.into(), format!("vector({seconds})")));
+        }
         out.push(RuleGroup { name: format!("slo-meta-{}-{kind}", spec.service), interval: None, rules: meta });
 
         if !spec.alerts {
@@ -880,9 +930,14 @@ mod tests {
                 ("slo-meta-payment-api-availability", 6),
                 ("slo-alerts-payment-api-availability", 4),
                 ("slo-sli-payment-api-latency", 8),
-                ("slo-meta-payment-api-latency", 6),
+                ("slo-meta-payment-api-latency", 7),
                 ("slo-alerts-payment-api-latency", 4),
             ],
+        );
+        let threshold = &g[4].rules[6];
+        assert_eq!(
+            (threshold.record.as_deref(), threshold.expr.as_str()),
+            (Some(LATENCY_THRESHOLD_RECORD), "vector(0.3)")
         );
         assert_eq!(
             g[3].rules[0].expr,

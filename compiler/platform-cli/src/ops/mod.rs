@@ -418,11 +418,7 @@ fn status_run(a: &OpsArgs, s: &StatusArgs) -> Result<ExitCode, (u8, String)> {
         print_dry_run(a, &runner, &format!("show the status of {name}"));
         return Ok(ExitCode::SUCCESS);
     }
-    let dashboard = svc
-        .monitoring
-        .dashboard
-        .value
-        .then(|| platform_ir::naming::dashboard_url(&org.monitoring.grafana_url.value, name));
+    let dashboard = platform_ir::deploy::dashboard_url(org, svc);
     let runbook = platform_ir::naming::runbook_url(&org.monitoring.runbook_base_url.value, name);
     if a.format == OpsFormat::Json {
         let environments: Vec<serde_json::Value> = rows
