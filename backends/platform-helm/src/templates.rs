@@ -131,25 +131,63 @@ pub fn files(c: &Chart<'_>) -> Vec<(&'static str, Format, String)> {
 /// pages; [`platform_ir::slo::rule_groups`]), and `fallback` when no environment is set
 /// (the chart rendered with its defaults alone). Environment names are DNS labels, checked
 /// by the compiler, so they are plain text inside the quotes.
+///
+/// The groups at the head of every variant (the recording rules, which
+/// [`platform_ir::slo::rule_groups`] puts first and which do not depend on the environment)
+/// are written once, ahead of the choice; only the rest (the alerts) is written per
+/// environment.
 pub fn prometheus_rule_per_environment(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup]) -> String {
     let mut out = PROMETHEUS_RULE_HEAD.to_owned();
+    let shared = fallback
+        .iter()
+        .enumerate()
+        .take_while(|(i, g)| per_env.iter().all(|(_, groups)| groups.get(*i) == Some(*g)))
+        .count();
+    if per_env.is_empty() || shared == 0 {
+        // Nothing to share: one whole `spec` per variant.
+        for (i, (env, groups)) in per_env.iter().enumerate() {
+            out.push_str(&choice(i, env));
+            out.push_str(&spec_text(groups));
+        }
+        if !per_env.is_empty() {
+            out.push_str("{{- else }}\n");
+        }
+        out.push_str(&spec_text(fallback));
+        if !per_env.is_empty() {
+            out.push_str("{{- end }}\n");
+        }
+        return out;
+    }
+    out.push_str(&spec_text(&fallback[..shared]));
     for (i, (env, groups)) in per_env.iter().enumerate() {
-        let keyword = if i == 0 { "if" } else { "else if" };
-        out.push_str(&format!("{{{{- {keyword} eq .Values.environment {env:?} }}}}\n"));
-        out.push_str(&spec_text(groups));
+        out.push_str(&choice(i, env));
+        out.push_str(&more_groups(&groups[shared..]));
     }
-    if !per_env.is_empty() {
-        out.push_str("{{- else }}\n");
-    }
-    out.push_str(&spec_text(fallback));
-    if !per_env.is_empty() {
-        out.push_str("{{- end }}\n");
-    }
+    out.push_str("{{- else }}\n");
+    out.push_str(&more_groups(&fallback[shared..]));
+    out.push_str("{{- end }}\n");
     out
+}
+
+/// The `if` (first) or `else if` line that picks environment `env`.
+fn choice(i: usize, env: &str) -> String {
+    let keyword = if i == 0 { "if" } else { "else if" };
+    format!("{{{{- {keyword} eq .Values.environment {env:?} }}}}\n")
 }
 
 fn spec_text(groups: &[RuleGroup]) -> String {
     go_template_text(&to_yaml(&json!({ "spec": { "groups": groups } })))
+}
+
+/// More items of the `spec.groups` list [`spec_text`] opened, at its indentation.
+fn more_groups(groups: &[RuleGroup]) -> String {
+    if groups.is_empty() {
+        return String::new();
+    }
+    let text = spec_text(groups);
+    let head = "spec:\n  groups:\n";
+    debug_assert!(text.starts_with(head), "unexpected rule text {text:?}");
+    text.strip_prefix(head).unwrap_or(&text).to_owned()
 }
 
 #[cfg(test)]
@@ -189,6 +227,38 @@ mod tests {
                 annotations,
             }],
         }]
+    }
+
+    fn group(name: &str, severity: &str) -> RuleGroup {
+        RuleGroup {
+            name: name.into(),
+            interval: None,
+            rules: vec![Rule {
+                record: None,
+                alert: Some("Burn".into()),
+                expr: "vector(1) > 0".into(),
+                for_: None,
+                labels: BTreeMap::from([("severity".into(), severity.into())]),
+                annotations: BTreeMap::new(),
+            }],
+        }
+    }
+
+    #[test]
+    fn groups_every_environment_shares_are_written_once() {
+        let shared = group("recording", "none");
+        let per_env = vec![
+            ("staging".to_owned(), vec![shared.clone(), group("alerts", "ticket")]),
+            ("production".to_owned(), vec![shared.clone(), group("alerts", "page")]),
+        ];
+        let text = prometheus_rule_per_environment(&per_env, &[shared, group("alerts", "fallback")]);
+        assert_eq!(text.matches("- name: recording").count(), 1, "{text}");
+        assert_eq!(text.matches("- name: alerts").count(), 3, "{text}");
+        let shared_at = text.find("- name: recording").unwrap();
+        assert!(shared_at < text.find("{{- if eq .Values.environment").unwrap(), "{text}");
+        // Every variant continues the one list at its indentation.
+        assert_eq!(text.matches("\n  - name: alerts\n").count(), 3, "{text}");
+        assert_eq!(text.matches("spec:").count(), 1, "{text}");
     }
 
     #[test]

@@ -566,8 +566,11 @@ struct Spec<'a> {
     dashboard: Option<String>,
 }
 
+/// Recording groups first, then the alerts: the recording rules are the same in every
+/// environment, so a chart writes them once ahead of its per-environment alerts.
 fn groups(spec: &Spec) -> Vec<RuleGroup> {
     let mut out = Vec::new();
+    let mut alert_groups = Vec::new();
     for slo in &spec.slos {
         let kind = slo.kind.as_str();
         let sel = format!("{SERVICE_LABEL}=\"{}\",{SLO_LABEL}=\"{kind}\"", spec.service);
@@ -634,9 +637,14 @@ fn groups(spec: &Spec) -> Vec<RuleGroup> {
             alerts.push(alert(spec, slo, &sel, w));
         }
         if !alerts.is_empty() {
-            out.push(RuleGroup { name: format!("slo-alerts-{}-{kind}", spec.service), interval: None, rules: alerts });
+            alert_groups.push(RuleGroup {
+                name: format!("slo-alerts-{}-{kind}", spec.service),
+                interval: None,
+                rules: alerts,
+            });
         }
     }
+    out.extend(alert_groups);
     out
 }
 
@@ -928,19 +936,19 @@ mod tests {
             &[
                 ("slo-sli-payment-api-availability", 8),
                 ("slo-meta-payment-api-availability", 6),
-                ("slo-alerts-payment-api-availability", 4),
                 ("slo-sli-payment-api-latency", 8),
                 ("slo-meta-payment-api-latency", 7),
+                ("slo-alerts-payment-api-availability", 4),
                 ("slo-alerts-payment-api-latency", 4),
             ],
         );
-        let threshold = &g[4].rules[6];
+        let threshold = &g[3].rules[6];
         assert_eq!(
             (threshold.record.as_deref(), threshold.expr.as_str()),
             (Some(LATENCY_THRESHOLD_RECORD), "vector(0.3)")
         );
         assert_eq!(
-            g[3].rules[0].expr,
+            g[2].rules[0].expr,
             "1 - (\n  sum by (namespace) (rate(http_request_duration_seconds_bucket{service=\"payment-api\",le=\"0.3\"}[5m]))\n  /\n  sum by (namespace) (rate(http_request_duration_seconds_count{service=\"payment-api\"}[5m]))\n)"
         );
         assert_eq!(g[5].rules[0].alert.as_deref(), Some("LatencyErrorBudgetBurn"));
