@@ -46,17 +46,17 @@ impl Backend for Grafana {
 
     /// A packaged org's one service dashboard, when any service has a dashboard.
     fn emit_org(&self, org: &Org, services: &[&Service]) -> Emitted {
-        if !services.iter().any(|s| s.monitoring.dashboard.value) {
+        if !platform_ir::deploy::shared_dashboard(org) || !services.iter().any(|s| s.monitoring.dashboard.value) {
             return Emitted::default();
         }
         self.emit_packages(org)
     }
 
-    /// The org's service dashboard, for packaged orgs.
+    /// The org's service dashboard. Written in either mode, so an org can publish it before
+    /// its services switch to it (vendored services do not record the series it lists
+    /// services by).
     fn emit_packages(&self, org: &Org) -> Emitted {
-        let Some(to) = platform_ir::deploy::org_dashboard(org) else {
-            return Emitted::default();
-        };
+        let to = platform_ir::deploy::org_dashboard(org);
         let mut artifacts = ArtifactSet::new();
         let provenance = vec![org.packages.mode.span];
         let file = format!("{}.json", platform_ir::deploy::ORG_DASHBOARD_UID);

@@ -59,7 +59,8 @@ fn build_is_atomic_minimal_and_checkable() {
     assert!(!fresh.exists(), "a failed build created its output directory");
 }
 
-/// `--org-packages DIR` writes the org's packages beside the build, with the same guarantees:
+/// `--org-packages DIR` writes the org's packages beside the build (in either mode), with the
+/// same guarantees:
 /// a no-op rebuild writes nothing, `--check` reports drift in either tree, and a directory the
 /// writer does not own is refused before either tree changes.
 #[test]
@@ -75,6 +76,12 @@ fn org_packages_are_written_checked_and_owned() {
     let deploy = packages.join("github-actions/.github/workflows/platform-deploy.yml");
     assert!(std::fs::read_to_string(&deploy).unwrap().contains("workflow_call"));
     assert!(packages.join("github-actions/README.md").is_file());
+    // The seed is vendored: every package is written all the same, so an org publishes its
+    // packages before its services switch to them; until then each keeps its own dashboard.
+    assert!(packages.join("helm/platform-service/Chart.yaml").is_file());
+    assert!(packages.join("grafana/platform-service.json").is_file());
+    assert!(out.join("payment-api/grafana/payment-api.json").is_file());
+    assert!(!out.join("_org/grafana").exists());
 
     let o = platform(&args);
     let err = String::from_utf8_lossy(&o.stderr).into_owned();

@@ -80,9 +80,10 @@ pub fn dashboard(org: &Org, svc: &Service) -> Option<DashboardDelivery> {
     Some(delivery(org, format!("{}-dashboard", crate::naming::k8s_name(&svc.name.value))))
 }
 
-/// How the org's shared dashboard reaches Grafana, or `None` when its services carry their own.
-pub fn org_dashboard(org: &Org) -> Option<DashboardDelivery> {
-    shared_dashboard(org).then(|| delivery(org, format!("{ORG_DASHBOARD_UID}-dashboard")))
+/// How the org's shared dashboard reaches Grafana (whether or not its services use it yet: an
+/// org publishes its packages before it switches to them).
+pub fn org_dashboard(org: &Org) -> DashboardDelivery {
+    delivery(org, format!("{ORG_DASHBOARD_UID}-dashboard"))
 }
 
 fn delivery(org: &Org, name: String) -> DashboardDelivery {
