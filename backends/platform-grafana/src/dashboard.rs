@@ -91,7 +91,8 @@ pub fn dashboard(org: &Org, svc: &Service) -> Value {
 }
 
 /// The org's one service dashboard (packaged orgs, uid [`deploy::ORG_DASHBOARD_UID`]): the
-/// `service` variable lists every service that records [`slo::INFO_RECORD`], whose labels
+/// `service` variable lists every service of the picked `team` that records
+/// [`slo::INFO_RECORD`], whose labels
 /// fill the hidden metric-name variables; one row per SLO the service records repeats over
 /// the hidden `slo` variable; objective lines come from recorded series, not copied numbers.
 pub fn org_dashboard(org: &Org) -> Value {
@@ -125,12 +126,15 @@ pub fn org_dashboard(org: &Org) -> Value {
     let info = slo::INFO_RECORD;
     let this = format!("{}=\"$service\"", slo::SERVICE_LABEL);
     let mut variables = datasources(org, true);
-    variables.push(query_variable(
-        "service",
-        "Service",
-        &format!("label_values({info}, {})", slo::SERVICE_LABEL),
-        false,
-    ));
+    let mut team = query_variable("team", "Team", &format!("label_values({info}, {})", slo::TEAM_LABEL), false);
+    if let Value::Object(m) = &mut team {
+        m.insert("includeAll".into(), json!(true));
+        m.insert("allValue".into(), json!(".*"));
+        m.insert("current".into(), json!({ "text": "All", "value": "$__all" }));
+    }
+    variables.push(team);
+    let of_team = format!("label_values({info}{{{}=~\"$team\"}}, {})", slo::TEAM_LABEL, slo::SERVICE_LABEL);
+    variables.push(query_variable("service", "Service", &of_team, false));
     for label in slo::INFO_METRIC_LABELS {
         variables.push(query_variable(label, label, &format!("label_values({info}{{{this}}}, {label})"), true));
     }

@@ -21,7 +21,9 @@
 use std::fmt::Write as _;
 
 use platform_ir::backend::{org_to_service, service_dir};
-use platform_ir::{Artifact, ArtifactSet, Diagnostic, Emitted, Environment, Format, Org, Service, Span, naming};
+use platform_ir::{
+    Artifact, ArtifactSet, Diagnostic, Emitted, Environment, Format, Org, Service, Span, deploy, naming,
+};
 
 use crate::hcl::{self, Block, Body, Expr, Item};
 use crate::readme::{cell, code};
@@ -96,7 +98,10 @@ pub fn emit(org: &Org, services: &[&Service]) -> Emitted {
     }
     let vars = variables(org);
     let outputs = outputs(&entries);
-    let main = main_body(org, &entries);
+    // A packaged org's one dashboard reaches each cluster with the org root, once.
+    let dashboard = (deploy::shared_dashboard(org) && services.iter().any(|s| s.monitoring.dashboard.value))
+        .then(|| deploy::org_dashboard(org));
+    let main = main_body(org, &entries, dashboard.as_ref());
 
     let provenance = provenance(org, services);
     let file = |text: String| Artifact::new(Format::Hcl, text, provenance.clone());
@@ -247,7 +252,7 @@ fn variables(org: &Org) -> Vec<Variable> {
     vars
 }
 
-fn main_body(org: &Org, entries: &[Entry<'_>]) -> Body {
+fn main_body(org: &Org, entries: &[Entry<'_>], dashboard: Option<&deploy::DashboardDelivery>) -> Body {
     let mut body = Body::default();
     body.0.push(Item::Comment("Provider and shared values.".into()));
     body.push_block(
@@ -285,6 +290,9 @@ fn main_body(org: &Org, entries: &[Entry<'_>]) -> Body {
     body.push_block(Block::new("data", ["aws_partition", "current"]));
     if org.terraform.cluster_access.value {
         cluster_access(org, entries, &mut body);
+        if let Some(d) = dashboard {
+            org_dashboard(d, &mut body);
+        }
     }
 
     body.0.push(Item::Comment(
@@ -413,6 +421,24 @@ fn cluster_access(org: &Org, entries: &[Entry<'_>], body: &mut Body) {
             )
             .blank()
             .block(Block::new("lifecycle", []).attr("prevent_destroy", Expr::Bool(true))),
+    );
+}
+
+/// The org's one service dashboard (packaged orgs), applied to the environment's cluster
+/// from the very object the `grafana` backend writes beside this root (`_org/grafana/`), so
+/// the object has one source: no deploy applies it, and it reaches Grafana wherever the
+/// platform team applies the org root.
+fn org_dashboard(d: &deploy::DashboardDelivery, body: &mut Body) {
+    body.0.push(Item::Comment(format!(
+        "The org's service dashboard ({}/{} in {}), from the object in _org/grafana/.",
+        if d.api_group.is_empty() { "v1" } else { d.api_group },
+        d.resource,
+        d.namespace
+    )));
+    let file = hcl::template(vec![hcl::interp(Expr::path("path.module")), hcl::lit(format!("/../grafana/{}", d.file))]);
+    body.push_block(
+        Block::new("resource", ["kubernetes_manifest", "dashboard"])
+            .attr("manifest", Expr::call("yamldecode", vec![Expr::call("file", vec![file])])),
     );
 }
 
@@ -638,6 +664,14 @@ fn readme(org: &Org, entries: &[Entry<'_>], vars: &[Variable], outputs: &[Output
              The cluster must accept access entries (authentication mode `API` or `API_AND_CONFIG_MAP`).\n\
              A namespace that already exists is imported once: `terraform import -var-file=<env>.tfvars 'kubernetes_namespace_v1.service[\"<namespace>\"]' <namespace>`.\n\n",
         );
+        let has_dashboard =
+            main.0.iter().any(|i| matches!(i, Item::Block(b) if b.labels == ["kubernetes_manifest", "dashboard"]));
+        if has_dashboard {
+            out.push_str(
+                "The org's one service dashboard (packaged services carry none) is applied here too, from the object in `_org/grafana/` (`kubernetes_manifest.dashboard`): one object per cluster, in Grafana's namespace, which must exist. \
+                 `kubernetes_manifest` reads the cluster's API during `terraform plan` as well.\n\n",
+            );
+        }
     } else {
         out.push_str(
             "The deploy jobs also run `helm` and `kubectl` in the service's namespace.\n\

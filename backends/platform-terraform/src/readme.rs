@@ -35,6 +35,7 @@ pub fn what(kind: &str) -> &'static str {
         "kubernetes_role_v1" => "namespaced Role: what the deploy may do there",
         "kubernetes_role_binding_v1" => "binds that Role to the deploy role's group",
         "kubernetes_namespace_v1" => "the services' namespaces in the environment",
+        "kubernetes_manifest" => "the org's service dashboard, the object in `_org/grafana/`",
         "aws_ecr_repository" => "ECR repository (immutable tags, scan on push)",
         "aws_ecr_lifecycle_policy" => "ECR lifecycle policy (keeps the newest images)",
         "aws_ecr_repository_policy" => "ECR pull by the other environments' accounts",

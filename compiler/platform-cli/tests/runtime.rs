@@ -634,8 +634,8 @@ fn every_alert_is_routed_to_its_team() {
 /// workflow applied it, and the deploy role could not write there. Contract: every service
 /// with a dashboard object passes it to its deploy jobs, the deploy applies it, and where the
 /// org root grants cluster access the deploy role may create that kind in that namespace and
-/// change exactly that object. A packaged org's shared dashboard is delivered once, by the
-/// platform team, and no deploy touches it.
+/// change exactly that object. A packaged org's shared dashboard is applied once per cluster
+/// by the org root (with cluster access), and no deploy touches it.
 #[test]
 fn every_dashboard_is_delivered_by_the_deploy() {
     let mut problems = Vec::new();
@@ -649,6 +649,15 @@ fn every_dashboard_is_delivered_by_the_deploy() {
             dashboards += 1;
             if service == "_org" {
                 problems.extend(shared_dashboard_problems(&tree));
+                // The org root applies it wherever it reaches the cluster.
+                let root = std::fs::read_to_string(tree.join("_org/terraform/main.tf")).unwrap_or_default();
+                let file = object.file_name().unwrap().to_string_lossy().into_owned();
+                let applied = format!(
+                    "resource \"kubernetes_manifest\" \"dashboard\" {{\n  manifest = yamldecode(file(\"${{path.module}}/../grafana/{file}\"))"
+                );
+                if root.contains("provider \"kubernetes\"") && !root.contains(&applied) {
+                    problems.push(format!("{}: the org root does not apply {file}", tree.display()));
+                }
                 continue;
             }
             let field = |key: &str| {

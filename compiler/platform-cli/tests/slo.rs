@@ -124,7 +124,9 @@ fn check_selector(
         if !recorded.contains(&s.metric) {
             return Some(format!("{where_}: `{}` is not recorded by any rule of {name}", s.metric));
         }
-        (vec![slo::SERVICE_LABEL], true)
+        // The service list selects by team, every other read by service.
+        let by_team = value(slo::TEAM_LABEL) == Some(("=~", svc.team.value.as_str()));
+        (vec![slo::SERVICE_LABEL, slo::TEAM_LABEL], !by_team)
     } else if s.metric.starts_with("container_") || s.metric.starts_with("kube_pod_container_") {
         // cAdvisor / kube-state-metrics: the container is named after the service by the chart.
         if value("container") != Some(("=", naming::k8s_name(name).as_str())) {
@@ -203,7 +205,7 @@ fn shared_dashboard_exprs(
     let kinds: BTreeSet<&str> = rules().filter_map(|r| r.labels.get(slo::SLO_LABEL)).map(String::as_str).collect();
     let mut out = Vec::new();
     for (what, expr) in dashboard_exprs(dash) {
-        let mut e = expr.replace("$service", name);
+        let mut e = expr.replace("$service", name).replace("$team", &svc.team.value);
         for label in slo::INFO_METRIC_LABELS {
             let value = info.labels.get(label).cloned().unwrap_or_default();
             e = e.replace(&format!("${{{label}:raw}}"), &value).replace(&format!("${{{label}}}"), &value);
@@ -387,7 +389,7 @@ fn check_case(input: &Path, problems: &mut Vec<String>) -> (usize, usize) {
         for (what, e, namespace) in &exprs {
             let found = selectors(e);
             // The shared dashboard's service list reads the info series whole.
-            let listing = *e == format!("label_values({}, {})", slo::INFO_RECORD, slo::SERVICE_LABEL);
+            let listing = *e == format!("label_values({}, {})", slo::INFO_RECORD, slo::TEAM_LABEL);
             if listing && !recorded.contains(slo::INFO_RECORD) {
                 problems.push(format!("{name}: {what} lists services by a series it does not record"));
             }

@@ -58,6 +58,11 @@ resource "kubernetes_namespace_v1" "service" {
   }
 }
 
+# The org's service dashboard (v1/configmaps in monitoring), from the object in _org/grafana/.
+resource "kubernetes_manifest" "dashboard" {
+  manifest = yamldecode(file("${path.module}/../grafana/configmap.yaml"))
+}
+
 # GitHub's OIDC provider (one per account, created by the account's first environment) and the trust every deploy role shares.
 resource "aws_iam_openid_connect_provider" "github" {
   count = var.create_github_oidc_provider ? 1 : 0
