@@ -72,6 +72,8 @@ mod library;
 pub mod literal;
 mod schema;
 mod templates;
+
+pub use templates::prometheus_rule_per_environment;
 mod values;
 mod yaml;
 

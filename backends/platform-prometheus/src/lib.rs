@@ -5,7 +5,8 @@
 //! multi-window burn-rate alerts labelled with the environment, paging only where it
 //! pages), loadable with `rule_files:` by that environment's Prometheus without the
 //! operator. The Helm chart ships the very same groups as a `PrometheusRule`; nothing here
-//! is computed twice. A service without an SLO gets no file.
+//! is computed twice. A service without an SLO gets no file, and no service does where the
+//! org writes no rule files ([`platform_ir::Org::rule_files`]: packaged orgs by default).
 //!
 //! `_org/prometheus/alertmanager.yaml` ([`alertmanager`]) routes those alerts to their
 //! owning teams, from the org file's team contacts.
@@ -36,7 +37,8 @@ impl Backend for Prometheus {
     fn emit_service(&self, org: &Org, service: &Service) -> Emitted {
         let diagnostics = diagnostics::check(org, service);
         let mut artifacts = ArtifactSet::new();
-        for env in &service.environments {
+        // The chart's PrometheusRule carries the same rules; files only where the org asks.
+        for env in service.environments.iter().filter(|_| org.rule_files()) {
             let oe = org.environment(env);
             let groups = slo::rule_groups(org, service, Some(oe));
             if groups.is_empty() {

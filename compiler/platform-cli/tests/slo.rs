@@ -356,7 +356,7 @@ fn check_case(input: &Path, problems: &mut Vec<String>) -> (usize, usize) {
                 }
             }
         }
-        for env in svc.environments.iter().filter(|_| !groups.is_empty()) {
+        for env in svc.environments.iter().filter(|_| !groups.is_empty() && org.rule_files()) {
             let file = format!("{name}/prometheus/slo-rules-{}.yaml", env.name.value);
             if let Some(rules) = text(&files, &file) {
                 for (what, e) in &exprs {

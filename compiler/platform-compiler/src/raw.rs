@@ -886,6 +886,11 @@ pub struct MonitoringPolicy {
     /// Labels of the Grafana instances a `GrafanaDashboard` selects (with `grafanaOperator`).
     #[serde(default)]
     pub grafana_instance_selector: Field<BTreeMap<String, Field<String>>>,
+    /// Write each service's SLO rules also as plain rule files (`<service>/prometheus/`), for
+    /// a Prometheus that loads `rule_files:` instead of the chart's `PrometheusRule`. Default:
+    /// on for vendored orgs, off for packaged ones.
+    #[serde(default)]
+    pub rule_files: Field<bool>,
 }
 
 /// A burn-rate window pair.

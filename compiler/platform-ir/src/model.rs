@@ -232,6 +232,13 @@ impl Org {
         (!self.registry_pull_secret.value.is_empty()).then_some(&self.registry_pull_secret)
     }
 
+    /// Whether each service's SLO rules are also written as plain rule files: as the org file
+    /// says, else for vendored orgs only (the chart's `PrometheusRule` carries the same rules,
+    /// and the chart needs the Prometheus Operator anyway).
+    pub fn rule_files(&self) -> bool {
+        self.monitoring.rule_files.as_ref().map_or(!self.packages.packaged(), |r| r.value)
+    }
+
     /// The org's registry, when it is a private Amazon ECR registry.
     pub fn ecr(&self) -> Option<Ecr> {
         Ecr::parse(&self.registry.value)
@@ -444,6 +451,9 @@ pub struct MonitoringPolicy {
     pub grafana_namespace: Sp<String>,
     /// Labels of the Grafana instances a `GrafanaDashboard` selects.
     pub grafana_instance_selector: BTreeMap<String, String>,
+    /// Whether SLO rules are also written as plain rule files; `None`: the org did not say
+    /// ([`Org::rule_files`] decides).
+    pub rule_files: Option<Sp<bool>>,
 }
 
 /// One multi-window burn-rate alert.

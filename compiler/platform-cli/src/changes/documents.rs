@@ -227,15 +227,7 @@ fn objects(kind: &FileKind<'_>, path: &str, bytes: &[u8]) -> Objects {
         }
         FileKind::Rules(_) => {
             for d in &docs {
-                for g in d.get("groups").and_then(Value::as_array).into_iter().flatten() {
-                    for r in g.get("rules").and_then(Value::as_array).into_iter().flatten() {
-                        let what = if r.get("alert").is_some() { "alert" } else { "record" };
-                        let mut leaves = BTreeMap::new();
-                        flatten("", r, &mut leaves);
-                        let group = g.get("name").and_then(Value::as_str).unwrap_or("");
-                        out.insert(format!("{what} {} [{group}]", name_of(r).unwrap_or_default()), leaves);
-                    }
-                }
+                rule_objects(d.get("groups"), &mut out);
             }
         }
         FileKind::Workflow => {
@@ -287,6 +279,77 @@ fn objects(kind: &FileKind<'_>, path: &str, bytes: &[u8]) -> Objects {
     out
 }
 
+/// The rules of a `groups` list, by kind, name and group.
+fn rule_objects(groups: Option<&Value>, out: &mut Objects) {
+    for g in groups.and_then(Value::as_array).into_iter().flatten() {
+        for r in g.get("rules").and_then(Value::as_array).into_iter().flatten() {
+            let what = if r.get("alert").is_some() { "alert" } else { "record" };
+            let mut leaves = BTreeMap::new();
+            flatten("", r, &mut leaves);
+            let group = g.get("name").and_then(Value::as_str).unwrap_or("");
+            out.insert(format!("{what} {} [{group}]", name_of(r).unwrap_or_default()), leaves);
+        }
+    }
+}
+
+/// The chart's `PrometheusRule` template, read back per environment: its rules as each
+/// `{{- if eq .Values.environment "<env>" }}` branch renders them (the groups ahead of the
+/// choice, then the branch's own), with the escaped `{{` of the rule text restored. The
+/// branch for a render without an environment is left out: no environment deploys it.
+fn chart_rules(bytes: &[u8]) -> BTreeMap<String, Objects> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut shared = String::new();
+    let mut branches: Vec<(Option<String>, String)> = Vec::new();
+    let mut in_spec = false;
+    for line in text.lines() {
+        if let Some(control) = line.strip_prefix("{{- ") {
+            let env = control
+                .strip_prefix("if eq .Values.environment ")
+                .or_else(|| control.strip_prefix("else if eq .Values.environment "))
+                .and_then(|rest| rest.strip_suffix(" }}"))
+                .map(|e| e.trim_matches('"').to_owned());
+            if control.starts_with("if ") || control.starts_with("else") {
+                branches.push((env, String::new()));
+            }
+            continue;
+        }
+        in_spec |= line.starts_with("spec:");
+        let line = format!("{}\n", line.replace("{{ \"{{\" }}", "{{"));
+        match branches.last_mut() {
+            Some((_, body)) => body.push_str(&line),
+            None if in_spec => shared.push_str(&line),
+            None => {}
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (env, body) in branches {
+        let Some(env) = env else { continue };
+        let mut objects = Objects::new();
+        for d in documents("rules.yaml", format!("{shared}{body}").as_bytes()) {
+            rule_objects(d.get("spec").and_then(|s| s.get("groups")), &mut objects);
+        }
+        out.insert(env, objects);
+    }
+    out
+}
+
+/// The alert-layer changes of a chart's `PrometheusRule` per environment, where the tree has
+/// no rule file of that environment to report them (`monitoring.ruleFiles` off).
+fn chart_rule_changes(base: &Tree, head: &Tree, path: &str, service: &str, out: &mut Vec<Change>) {
+    let (a, b) = (base.get(path).map(|x| chart_rules(x)), head.get(path).map(|x| chart_rules(x)));
+    let empty = BTreeMap::new();
+    let (a, b) = (a.as_ref().unwrap_or(&empty), b.as_ref().unwrap_or(&empty));
+    let envs: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    let none = Objects::new();
+    for env in envs {
+        let file = format!("{service}/prometheus/slo-rules-{env}.yaml");
+        if base.contains_key(&file) || head.contains_key(&file) {
+            continue;
+        }
+        compare(service, Layer::Alerts, path, Some(env), a.get(env).unwrap_or(&none), b.get(env).unwrap_or(&none), out);
+    }
+}
+
 /// Every object change of the YAML and JSON outputs.
 pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
     let paths: BTreeSet<&String> = base.keys().chain(head.keys()).collect();
@@ -306,6 +369,9 @@ pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
             FileKind::Catalog => (Layer::Catalog, None),
         };
         if let FileKind::Template = kind {
+            if path.ends_with("/templates/prometheusrule.yaml") {
+                chart_rule_changes(base, head, path, service, out);
+            }
             // One object kind per template; what renders it is the values' business.
             let name = b.or(a).and_then(|x| template_kind(x)).unwrap_or_else(|| path.clone());
             let action = match (a, b) {
@@ -369,6 +435,62 @@ mod tests {
         assert_eq!(out[0].object, "alert Burn (page) [slo]");
         assert_eq!(out[0].environment.as_deref(), Some("production"));
         assert_eq!(out[0].detail, ["expr: 0.001 → 0.0005"]);
+    }
+
+    /// Without rule files (`monitoring.ruleFiles` off) the chart's PrometheusRule is read per
+    /// environment, as the chart writes it: a changed objective shows as alert changes of each
+    /// environment; with the rule files, only they report it.
+    #[test]
+    fn chart_rules_are_read_per_environment_without_rule_files() {
+        use platform_ir::slo::{Rule, RuleGroup};
+        let group = |name: &str, expr: &str, severity: Option<&str>| RuleGroup {
+            name: name.into(),
+            interval: None,
+            rules: vec![Rule {
+                record: severity.is_none().then(|| "slo:sli_error:ratio_rate5m".to_owned()),
+                alert: severity.map(|_| "Burn".to_owned()),
+                expr: expr.into(),
+                for_: None,
+                labels: severity.map(|s| BTreeMap::from([("severity".to_owned(), s.to_owned())])).unwrap_or_default(),
+                annotations: BTreeMap::from([("summary".to_owned(), "{{ $labels.service }} burns".to_owned())]),
+            }],
+        };
+        let chart = |budget: &str| {
+            let recording = group("slo-sli", "sum(rate(errors_total[5m]))", None);
+            let alert =
+                |sev: &str| group("slo-alerts", &format!("slo:sli_error:ratio_rate5m > (14.4 * {budget})"), Some(sev));
+            platform_helm::prometheus_rule_per_environment(
+                &[
+                    ("staging".to_owned(), vec![recording.clone(), alert("ticket")]),
+                    ("production".to_owned(), vec![recording.clone(), alert("page")]),
+                ],
+                &[recording.clone(), alert("ticket")],
+            )
+        };
+        let path = "api/helm/api/templates/prometheusrule.yaml";
+        let (base, head) = (tree(&[(path, &chart("0.001"))]), tree(&[(path, &chart("0.0005"))]));
+        let mut out = Vec::new();
+        changes(&base, &head, &mut out);
+        let got: Vec<(Layer, &str, Option<&str>, &[String])> = out
+            .iter()
+            .map(|c| (c.layer, c.object.as_str(), c.environment.as_deref(), c.detail.as_slice()))
+            .filter(|c| c.0 == Layer::Alerts)
+            .collect();
+        let detail =
+            ["expr: slo:sli_error:ratio_rate5m > (14.4 * 0.001) → slo:sli_error:ratio_rate5m > (14.4 * 0.0005)"
+                .to_owned()];
+        assert_eq!(
+            got,
+            [
+                (Layer::Alerts, "alert Burn (page) [slo-alerts]", Some("production"), &detail[..]),
+                (Layer::Alerts, "alert Burn (ticket) [slo-alerts]", Some("staging"), &detail[..]),
+            ]
+        );
+        let rules = "api/prometheus/slo-rules-staging.yaml";
+        let base = tree(&[(path, &chart("0.001")), (rules, "groups: []\n")]);
+        let mut out = Vec::new();
+        changes(&base, &head, &mut out);
+        assert!(out.iter().all(|c| c.environment.as_deref() != Some("staging") || c.root != path), "{out:?}");
     }
 
     #[test]

@@ -616,6 +616,7 @@ fn monitoring(lx: &mut Lx, s: &raw::OrgSpec, sp: Span) -> Option<ir::MonitoringP
         grafana_operator: lx.req(&m.grafana_operator, ms, "spec.monitoring.grafanaOperator")?,
         grafana_namespace,
         grafana_instance_selector,
+        rule_files: m.rule_files.get().cloned(),
     })
 }
 
