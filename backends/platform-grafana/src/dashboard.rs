@@ -87,14 +87,22 @@ pub fn dashboard(org: &Org, svc: &Service) -> Value {
     }
     let mut variables = datasources(org, subject.logs);
     variables.push(namespace(&subject));
-    model(naming::grafana_uid(name), name, &svc.description.value, tags, links, variables, &subject, grid)
+    let head = Head {
+        uid: naming::grafana_uid(name),
+        title: name,
+        description: &svc.description.value,
+        tags,
+        links,
+        variables,
+    };
+    model(head, &subject, grid)
 }
 
 /// The org's one service dashboard (packaged orgs, uid [`deploy::ORG_DASHBOARD_UID`]): the
 /// `service` variable lists every service of the picked `team` that records
-/// [`slo::INFO_RECORD`], whose labels
-/// fill the hidden metric-name variables; one row per SLO the service records repeats over
-/// the hidden `slo` variable; objective lines come from recorded series, not copied numbers.
+/// [`slo::INFO_RECORD`], whose labels fill the hidden metric-name variables; one row per SLO
+/// the service records repeats over the hidden `slo` variable; objective lines come from
+/// recorded series, not copied numbers.
 pub fn org_dashboard(org: &Org) -> Value {
     let [requests, errors, duration] = slo::INFO_METRIC_LABELS;
     let sp = |v: &str| Sp::new(v.to_owned(), Span::default());
@@ -148,34 +156,33 @@ pub fn org_dashboard(org: &Org) -> Value {
     }
     variables.push(slos);
     let description = "Any service of the org: pick it in `service`. Its metric names, SLOs and objectives come from the series its rules record.";
-    model(
-        deploy::ORG_DASHBOARD_UID.to_owned(),
-        "Service",
+    let head = Head {
+        uid: deploy::ORG_DASHBOARD_UID.to_owned(),
+        title: "Service",
         description,
-        vec!["platform".to_owned()],
-        links(org, "$service"),
+        tags: vec!["platform".to_owned()],
+        links: links(org, "$service"),
         variables,
-        &subject,
-        grid,
-    )
+    };
+    model(head, &subject, grid)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn model(
+/// What names a dashboard and sits above its panels.
+struct Head<'a> {
     uid: String,
-    title: &str,
-    description: &str,
+    title: &'a str,
+    description: &'a str,
     tags: Vec<String>,
     links: Vec<Value>,
     variables: Vec<Value>,
-    subject: &Subject,
-    grid: Grid,
-) -> Value {
+}
+
+fn model(head: Head<'_>, subject: &Subject, grid: Grid) -> Value {
     json!({
-        "uid": uid,
-        "title": title,
-        "description": description,
-        "tags": tags,
+        "uid": head.uid,
+        "title": head.title,
+        "description": head.description,
+        "tags": head.tags,
         "timezone": "browser",
         "editable": false,
         "graphTooltip": 1,
@@ -183,9 +190,9 @@ fn model(
         "refresh": "1m",
         "schemaVersion": SCHEMA_VERSION,
         "version": 1,
-        "links": links,
+        "links": head.links,
         "annotations": { "list": annotations(&subject.service) },
-        "templating": { "list": variables },
+        "templating": { "list": head.variables },
         "panels": grid.finish(),
     })
 }
