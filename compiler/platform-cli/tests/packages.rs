@@ -70,3 +70,51 @@ fn library_templates_live_only_in_the_library() {
         }
     }
 }
+
+/// The Renovate custom manager the book gives for bumping the packages ("Automating the
+/// bump" in `book/src/packages.md`) finds, in the org file of the multi-repository golden
+/// case, the version, the workflows repository and its commit, and reads a release tag back
+/// as that version. Its pattern runs under Node's JavaScript regular expressions, the flavour
+/// Renovate documents; without `node` (the conformance toolchain's) the test says so.
+#[test]
+#[allow(clippy::print_stderr)]
+fn the_documented_renovate_manager_finds_the_org_pins() {
+    let book = std::fs::read_to_string(repo().join("book/src/packages.md")).unwrap();
+    let section = book.split("## Automating the bump").nth(1).expect("the book's section");
+    let json = section.split("```json\n").nth(1).and_then(|s| s.split("```").next()).expect("its JSON block");
+    let config: serde_json::Value = serde_json::from_str(json).unwrap();
+    let manager = &config["customManagers"][0];
+    let pattern = manager["matchStrings"][0].as_str().unwrap();
+    let files = manager["managerFilePatterns"][0].as_str().unwrap().trim_matches('/').to_owned();
+    let extract = manager["extractVersionTemplate"].as_str().unwrap();
+    let case = repo().join("golden-tests/ok/packaged-workflows-repository/input");
+    let org_file = case.join("platform-org.yaml");
+    let script = r#"
+const [pattern, files, extract, path, text] = process.argv.slice(1);
+const m = new RegExp(pattern).exec(text);
+const tag = "v" + (m ? m.groups.currentValue : ""); // a release is tagged v<version>
+console.log(JSON.stringify({
+  groups: m ? m.groups : null,
+  file: new RegExp(files).test(path),
+  version: (new RegExp(extract).exec(tag) || {groups: {}}).groups.version || null,
+}));
+"#;
+    let text = std::fs::read_to_string(&org_file).unwrap();
+    let run = std::process::Command::new("node")
+        .args(["-e", script, pattern, &files, extract, "services/platform-org.yaml", &text])
+        .output();
+    let Ok(out) = run else {
+        eprintln!("renovate test: no node on PATH (the conformance toolchain's); nothing checked");
+        return;
+    };
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fe = load(&case);
+    let p = &fe.org.as_ref().unwrap().packages;
+    let w = p.workflows.as_ref().expect("the case pins a workflows repository");
+    assert_eq!(got["groups"]["currentValue"], p.version.value.as_str(), "{got}");
+    assert_eq!(got["groups"]["depName"], w.repository.value.as_str(), "{got}");
+    assert_eq!(got["groups"]["currentDigest"], w.sha.value.as_str(), "{got}");
+    assert_eq!(got["file"], true, "the manager does not read platform-org.yaml: {got}");
+    assert_eq!(got["version"], p.version.value.as_str(), "a tag v<version> is not read back as the version: {got}");
+}
