@@ -457,8 +457,7 @@ fn with_line(mut spec: Spec, line: Line) -> Map<String, Value> {
 fn red_row(grid: &mut Grid, subject: &Subject, error_line: Line, latency_line: Line) {
     let name = &subject.service;
     let m = &subject.metrics;
-    let scope = Scope { matchers: vec!["namespace=\"$namespace\"".to_owned()], by: Vec::new() };
-    let scope = &scope;
+    let scope = &Scope::namespace("$namespace");
     let w = "$__rate_interval";
     grid.row("Requests: rate, errors, duration", None);
     grid.add(

@@ -46,10 +46,10 @@ impl Backend for Grafana {
 
     /// A packaged org's one service dashboard, when any service has a dashboard.
     fn emit_org(&self, org: &Org, services: &[&Service]) -> Emitted {
-        if !platform_ir::deploy::shared_dashboard(org) || !services.iter().any(|s| s.monitoring.dashboard.value) {
-            return Emitted::default();
+        match platform_ir::deploy::delivered_org_dashboard(org, services) {
+            Some(_) => self.emit_packages(org),
+            None => Emitted::default(),
         }
-        self.emit_packages(org)
     }
 
     /// The org's service dashboard. Written in either mode, so an org can publish it before

@@ -99,8 +99,7 @@ pub fn emit(org: &Org, services: &[&Service]) -> Emitted {
     let vars = variables(org);
     let outputs = outputs(&entries);
     // A packaged org's one dashboard reaches each cluster with the org root, once.
-    let dashboard = (deploy::shared_dashboard(org) && services.iter().any(|s| s.monitoring.dashboard.value))
-        .then(|| deploy::org_dashboard(org));
+    let dashboard = deploy::delivered_org_dashboard(org, services);
     let main = main_body(org, &entries, dashboard.as_ref());
 
     let provenance = provenance(org, services);

@@ -86,6 +86,18 @@ pub fn org_dashboard(org: &Org) -> DashboardDelivery {
     delivery(org, format!("{ORG_DASHBOARD_UID}-dashboard"))
 }
 
+/// Whether `svc` is shown on the org's shared dashboard (and so records the series it is
+/// listed by): it has a dashboard, and the org shares one.
+pub fn on_shared_dashboard(org: &Org, svc: &Service) -> bool {
+    shared_dashboard(org) && svc.monitoring.dashboard.value
+}
+
+/// The org's shared dashboard as a build of `services` delivers it (`_org/grafana/`, applied
+/// by the org root), or `None` when none of them is shown on it.
+pub fn delivered_org_dashboard(org: &Org, services: &[&Service]) -> Option<DashboardDelivery> {
+    services.iter().any(|s| on_shared_dashboard(org, s)).then(|| org_dashboard(org))
+}
+
 fn delivery(org: &Org, name: String) -> DashboardDelivery {
     let (file, api_group, resource) = if org.monitoring.grafana_operator.value {
         ("grafanadashboard.yaml", "grafana.integreatly.org", "grafanadashboards")

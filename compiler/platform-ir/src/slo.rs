@@ -504,7 +504,7 @@ pub fn rule_groups(org: &Org, svc: &Service, env: Option<&Environment>) -> Vec<R
         dashboard,
     };
     let mut out = groups(&spec);
-    if crate::deploy::shared_dashboard(org) && svc.monitoring.dashboard.value {
+    if crate::deploy::on_shared_dashboard(org, svc) {
         out.push(info_group(svc, env));
     }
     out
