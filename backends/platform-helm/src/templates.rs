@@ -4,7 +4,7 @@
 //! [`crate::literal::go_template_text`].
 
 use platform_ir::Format;
-use platform_ir::slo::RuleGroup;
+use platform_ir::slo::{ENVIRONMENT_LABEL, RuleGroup, SEVERITY_LABEL};
 use serde_json::json;
 
 use crate::Chart;
@@ -159,6 +159,15 @@ pub fn prometheus_rule_per_environment(per_env: &[(String, Vec<RuleGroup>)], fal
         return out;
     }
     out.push_str(&spec_text(&fallback[..shared]));
+    let variants: Vec<(Option<&str>, &[RuleGroup])> = per_env
+        .iter()
+        .map(|(env, groups)| (Some(env.as_str()), &groups[shared..]))
+        .chain([(None, &fallback[shared..])])
+        .collect();
+    if let Some(one) = one_tail(&variants) {
+        out.push_str(&one);
+        return out;
+    }
     for (i, (env, groups)) in per_env.iter().enumerate() {
         out.push_str(&choice(i, env));
         out.push_str(&more_groups(&groups[shared..]));
@@ -166,6 +175,126 @@ pub fn prometheus_rule_per_environment(per_env: &[(String, Vec<RuleGroup>)], fal
     out.push_str("{{- else }}\n");
     out.push_str(&more_groups(&fallback[shared..]));
     out.push_str("{{- end }}\n");
+    out
+}
+
+/// Where the one copy of the alerts holds what differs between environments.
+const ENVIRONMENT_PLACEHOLDER: &str = "PLATFORM-ENVIRONMENT";
+const SEVERITY_PLACEHOLDER: &str = "PLATFORM-SEVERITY";
+
+/// The alerts (the groups after the shared ones) written once for every environment, when
+/// the variants differ only where an environment's alerts may: every rule of an
+/// environment carries its `environment` label (none does in the fallback), and a page
+/// window's `severity` is that of the environment (`page` where it pages, `ticket`
+/// elsewhere). The choice then only sets two variables, which the one copy reads:
+///
+/// ```text
+/// {{- $environment := "" }}
+/// {{- $severity := "ticket" }}
+/// {{- if eq .Values.environment "production" }}
+/// {{- $environment = "production" }}
+/// {{- $severity = "page" }}
+/// {{- end }}
+///   ...
+///       labels:
+/// {{- with $environment }}
+///         environment: {{ . }}
+/// {{- end }}
+///         severity: {{ $severity }}
+/// ```
+///
+/// `None` when the variants differ otherwise, or when a value would not print as the
+/// literal rules print it: every variant is rendered back ([`instantiate`]) and must be
+/// byte for byte its own literal text, so the chart renders exactly the rules it did as
+/// one branch per environment.
+fn one_tail(variants: &[(Option<&str>, &[RuleGroup])]) -> Option<String> {
+    let rules = |groups: &[RuleGroup]| groups.iter().flat_map(|g| g.rules.iter()).cloned().collect::<Vec<_>>();
+    let strip = |groups: &[RuleGroup]| {
+        let mut g = groups.to_vec();
+        for r in g.iter_mut().flat_map(|g| g.rules.iter_mut()) {
+            r.labels.remove(ENVIRONMENT_LABEL);
+            r.labels.remove(SEVERITY_LABEL);
+        }
+        g
+    };
+    let (_, first) = variants.first()?;
+    let base = strip(first);
+    if base.is_empty() || variants.iter().any(|(_, g)| strip(g) != base) {
+        return None;
+    }
+    let per_variant: Vec<Vec<_>> = variants.iter().map(|(_, g)| rules(g)).collect();
+    let count = per_variant[0].len();
+    // A label whose value differs between the variants is a page window's severity.
+    let varies: Vec<bool> = (0..count)
+        .map(|i| {
+            per_variant.iter().any(|r| r[i].labels.get(SEVERITY_LABEL) != per_variant[0][i].labels.get(SEVERITY_LABEL))
+        })
+        .collect();
+    let mut severities = Vec::new();
+    for ((env, _), rules) in variants.iter().zip(&per_variant) {
+        let environment_ok = rules.iter().all(|r| {
+            r.labels.get(ENVIRONMENT_LABEL).map(String::as_str) == *env && r.labels.len() > usize::from(env.is_some())
+        });
+        let values: std::collections::BTreeSet<&String> =
+            rules.iter().zip(&varies).filter(|(_, v)| **v).filter_map(|(r, _)| r.labels.get(SEVERITY_LABEL)).collect();
+        if !environment_ok || values.len() > 1 {
+            return None;
+        }
+        severities.push(values.into_iter().next().cloned().unwrap_or_default());
+    }
+    let mut template = first.to_vec();
+    for (r, varies) in template.iter_mut().flat_map(|g| g.rules.iter_mut()).zip(&varies) {
+        r.labels.insert(ENVIRONMENT_LABEL.to_owned(), ENVIRONMENT_PLACEHOLDER.to_owned());
+        if *varies {
+            r.labels.insert(SEVERITY_LABEL.to_owned(), SEVERITY_PLACEHOLDER.to_owned());
+        }
+    }
+    let mut tail = String::new();
+    for line in more_groups(&template).split_inclusive('\n') {
+        let indent = &line[..line.len() - line.trim_start().len()];
+        match line.trim() {
+            l if l == format!("{ENVIRONMENT_LABEL}: {ENVIRONMENT_PLACEHOLDER}") => tail.push_str(&format!(
+                "{{{{- with $environment }}}}\n{indent}{ENVIRONMENT_LABEL}: {{{{ . }}}}\n{{{{- end }}}}\n"
+            )),
+            l if l == format!("{SEVERITY_LABEL}: {SEVERITY_PLACEHOLDER}") => {
+                tail.push_str(&format!("{indent}{SEVERITY_LABEL}: {{{{ $severity }}}}\n"));
+            }
+            _ => tail.push_str(line),
+        }
+    }
+    let with_severity = varies.iter().any(|v| *v);
+    let fallback_severity = severities.last().cloned().unwrap_or_default();
+    let mut head = "{{- $environment := \"\" }}\n".to_owned();
+    if with_severity {
+        head.push_str(&format!("{{{{- $severity := {fallback_severity:?} }}}}\n"));
+    }
+    for (i, ((env, groups), severity)) in variants.iter().zip(&severities).enumerate() {
+        let Some(env) = env else { continue };
+        head.push_str(&choice(i, env));
+        head.push_str(&format!("{{{{- $environment = {env:?} }}}}\n"));
+        if with_severity {
+            head.push_str(&format!("{{{{- $severity = {severity:?} }}}}\n"));
+        }
+        if instantiate(&tail, env, severity) != more_groups(groups) {
+            return None;
+        }
+    }
+    head.push_str("{{- end }}\n");
+    (instantiate(&tail, "", &fallback_severity) == more_groups(variants.last()?.1)).then(|| head + &tail)
+}
+
+/// The text [`one_tail`]'s copy renders to for an environment (`""`: none) and severity.
+fn instantiate(tail: &str, environment: &str, severity: &str) -> String {
+    let mut out = String::new();
+    let mut skip = false;
+    for line in tail.split_inclusive('\n') {
+        match line.trim_end() {
+            "{{- with $environment }}" => skip = environment.is_empty(),
+            "{{- end }}" => skip = false,
+            _ if skip => {}
+            _ => out.push_str(&line.replace("{{ . }}", environment).replace("{{ $severity }}", severity)),
+        }
+    }
     out
 }
 
@@ -259,6 +388,43 @@ mod tests {
         // Every variant continues the one list at its indentation.
         assert_eq!(text.matches("\n  - name: alerts\n").count(), 3, "{text}");
         assert_eq!(text.matches("spec:").count(), 1, "{text}");
+    }
+
+    /// Alerts that differ between environments only by their `environment` label and a
+    /// page window's severity are written once; the choice sets the two values. Anything
+    /// else that differs, or a value that would not print as its literal prints, keeps one
+    /// copy per environment.
+    #[test]
+    fn alerts_named_by_environment_are_written_once() {
+        let alerts = |env: Option<&str>, page: &str| {
+            let mut g = group("alerts", page);
+            let mut ticket = g.rules[0].clone();
+            ticket.labels.insert("severity".into(), "ticket".into());
+            g.rules.push(ticket);
+            for r in &mut g.rules {
+                r.labels.extend(env.map(|e| ("environment".to_owned(), e.to_owned())));
+            }
+            g
+        };
+        let shared = group("recording", "none");
+        let chart = |staging: &str| {
+            prometheus_rule_per_environment(
+                &[
+                    (staging.to_owned(), vec![shared.clone(), alerts(Some(staging), "ticket")]),
+                    ("production".to_owned(), vec![shared.clone(), alerts(Some("production"), "page")]),
+                ],
+                &[shared.clone(), alerts(None, "ticket")],
+            )
+        };
+        let text = chart("staging");
+        assert_eq!(text.matches("- name: alerts").count(), 1, "{text}");
+        assert_eq!(text.matches("severity: {{ $severity }}").count(), 1, "{text}");
+        assert_eq!(text.matches("severity: ticket").count(), 1, "{text}");
+        assert!(text.contains("{{- else if eq .Values.environment \"production\" }}\n{{- $environment = \"production\" }}\n{{- $severity = \"page\" }}\n"), "{text}");
+        assert!(text.contains("{{- with $environment }}\n        environment: {{ . }}\n{{- end }}\n"), "{text}");
+        // YAML would quote a name like `true`: the literal copies stay.
+        let text = chart("true");
+        assert_eq!(text.matches("- name: alerts").count(), 3, "{text}");
     }
 
     #[test]

@@ -293,42 +293,112 @@ fn rule_objects(groups: Option<&Value>, out: &mut Objects) {
 }
 
 /// The chart's `PrometheusRule` template, read back per environment: its rules as each
-/// `{{- if eq .Values.environment "<env>" }}` branch renders them (the groups ahead of the
-/// choice, then the branch's own), with the escaped `{{` of the rule text restored. The
-/// branch for a render without an environment is left out: no environment deploys it.
+/// `{{- if eq .Values.environment "<env>" }}` branch renders them. The branch for a render
+/// without an environment is left out: no environment deploys it.
 fn chart_rules(bytes: &[u8]) -> BTreeMap<String, Objects> {
+    let mut out = BTreeMap::new();
+    for (env, text) in chart_rule_texts(bytes) {
+        let Some(env) = env else { continue };
+        let mut objects = Objects::new();
+        for d in documents("rules.yaml", text.as_bytes()) {
+            rule_objects(d.get("spec").and_then(|s| s.get("groups")), &mut objects);
+        }
+        out.insert(env, objects);
+    }
+    out
+}
+
+/// A chart template's text as the review compares it line by line: a `PrometheusRule`
+/// template as every branch renders it, one after the other (so it holds the lines of
+/// each environment's rule file), any other file as it is.
+pub fn rendered<'a>(path: &str, bytes: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+    if !matches!(kind_of(path), Some(FileKind::Template)) || template_kind(bytes).as_deref() != Some("PrometheusRule") {
+        return bytes.into();
+    }
+    let texts = chart_rule_texts(bytes);
+    if texts.is_empty() {
+        return bytes.into();
+    }
+    texts.into_iter().map(|(_, t)| t).collect::<String>().into_bytes().into()
+}
+
+/// Each branch of a chart's `PrometheusRule` template (`None`: the render without an
+/// environment) and the `spec` it renders: the groups ahead of the choice, the branch's own,
+/// then the one copy after the choice with the variables the branch sets filled in, with
+/// the escaped `{{` of the rule text restored.
+fn chart_rule_texts(bytes: &[u8]) -> Vec<(Option<String>, String)> {
+    struct Branch {
+        env: Option<String>,
+        body: String,
+        vars: BTreeMap<String, String>,
+    }
     let text = String::from_utf8_lossy(bytes);
     let mut shared = String::new();
-    let mut branches: Vec<(Option<String>, String)> = Vec::new();
-    let mut in_spec = false;
+    let mut defaults = BTreeMap::new();
+    let mut branches: Vec<Branch> = Vec::new();
+    let mut tail: Vec<String> = Vec::new();
+    let (mut in_spec, mut chosen) = (false, false);
     for line in text.lines() {
-        if let Some(control) = line.strip_prefix("{{- ") {
+        let restored = line.replace("{{ \"{{\" }}", "{{");
+        if chosen {
+            tail.push(restored);
+            continue;
+        }
+        if let Some(control) = line.strip_prefix("{{- ").and_then(|c| c.strip_suffix(" }}")) {
             let env = control
                 .strip_prefix("if eq .Values.environment ")
                 .or_else(|| control.strip_prefix("else if eq .Values.environment "))
-                .and_then(|rest| rest.strip_suffix(" }}"))
                 .map(|e| e.trim_matches('"').to_owned());
             if control.starts_with("if ") || control.starts_with("else") {
-                branches.push((env, String::new()));
+                branches.push(Branch { env, body: String::new(), vars: defaults.clone() });
+            } else if control == "end" {
+                chosen = true;
+            } else if let Some((name, value)) = control.split_once(" := ").or_else(|| control.split_once(" = ")) {
+                let value = value.trim_matches('"').to_owned();
+                match branches.last_mut() {
+                    Some(b) => b.vars.insert(name.to_owned(), value),
+                    None => defaults.insert(name.to_owned(), value),
+                };
             }
             continue;
         }
         in_spec |= line.starts_with("spec:");
-        let line = format!("{}\n", line.replace("{{ \"{{\" }}", "{{"));
+        let line = format!("{restored}\n");
         match branches.last_mut() {
-            Some((_, body)) => body.push_str(&line),
+            Some(b) => b.body.push_str(&line),
             None if in_spec => shared.push_str(&line),
             None => {}
         }
     }
-    let mut out = BTreeMap::new();
-    for (env, body) in branches {
-        let Some(env) = env else { continue };
-        let mut objects = Objects::new();
-        for d in documents("rules.yaml", format!("{shared}{body}").as_bytes()) {
-            rule_objects(d.get("spec").and_then(|s| s.get("groups")), &mut objects);
+    branches.into_iter().map(|b| (b.env, format!("{shared}{}{}", b.body, filled(&tail, &b.vars)))).collect()
+}
+
+/// The lines after a chart's environment choice as a branch's variables render them:
+/// `{{ $name }}` is the variable's value, `{{- with $name }}` keeps what it encloses (where
+/// `{{ . }}` is the value) only when the value is not empty.
+fn filled(tail: &[String], vars: &BTreeMap<String, String>) -> String {
+    let mut out = String::new();
+    let mut with: Option<Option<&str>> = None;
+    for line in tail {
+        if let Some(name) = line.strip_prefix("{{- with ").and_then(|c| c.strip_suffix(" }}")) {
+            with = Some(vars.get(name).map(String::as_str).filter(|v| !v.is_empty()));
+            continue;
         }
-        out.insert(env, objects);
+        if line == "{{- end }}" {
+            with = None;
+            continue;
+        }
+        let mut line = line.clone();
+        match with {
+            Some(None) => continue,
+            Some(Some(value)) => line = line.replace("{{ . }}", value),
+            None => {}
+        }
+        for (name, value) in vars {
+            line = line.replace(&format!("{{{{ {name} }}}}"), value);
+        }
+        out.push_str(&line);
+        out.push('\n');
     }
     out
 }
@@ -443,54 +513,74 @@ mod tests {
     #[test]
     fn chart_rules_are_read_per_environment_without_rule_files() {
         use platform_ir::slo::{Rule, RuleGroup};
-        let group = |name: &str, expr: &str, severity: Option<&str>| RuleGroup {
+        let group = |name: &str, expr: &str, labels: &[(&str, &str)]| RuleGroup {
             name: name.into(),
             interval: None,
             rules: vec![Rule {
-                record: severity.is_none().then(|| "slo:sli_error:ratio_rate5m".to_owned()),
-                alert: severity.map(|_| "Burn".to_owned()),
+                record: labels.is_empty().then(|| "slo:sli_error:ratio_rate5m".to_owned()),
+                alert: (!labels.is_empty()).then(|| "Burn".to_owned()),
                 expr: expr.into(),
                 for_: None,
-                labels: severity.map(|s| BTreeMap::from([("severity".to_owned(), s.to_owned())])).unwrap_or_default(),
+                labels: labels.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
                 annotations: BTreeMap::from([("summary".to_owned(), "{{ $labels.service }} burns".to_owned())]),
             }],
         };
-        let chart = |budget: &str| {
-            let recording = group("slo-sli", "sum(rate(errors_total[5m]))", None);
-            let alert =
-                |sev: &str| group("slo-alerts", &format!("slo:sli_error:ratio_rate5m > (14.4 * {budget})"), Some(sev));
-            platform_helm::prometheus_rule_per_environment(
-                &[
-                    ("staging".to_owned(), vec![recording.clone(), alert("ticket")]),
-                    ("production".to_owned(), vec![recording.clone(), alert("page")]),
-                ],
-                &[recording.clone(), alert("ticket")],
-            )
-        };
-        let path = "api/helm/api/templates/prometheusrule.yaml";
-        let (base, head) = (tree(&[(path, &chart("0.001"))]), tree(&[(path, &chart("0.0005"))]));
-        let mut out = Vec::new();
-        changes(&base, &head, &mut out);
-        let got: Vec<(Layer, &str, Option<&str>, &[String])> = out
-            .iter()
-            .map(|c| (c.layer, c.object.as_str(), c.environment.as_deref(), c.detail.as_slice()))
-            .filter(|c| c.0 == Layer::Alerts)
-            .collect();
-        let detail =
-            ["expr: slo:sli_error:ratio_rate5m > (14.4 * 0.001) → slo:sli_error:ratio_rate5m > (14.4 * 0.0005)"
-                .to_owned()];
-        assert_eq!(
-            got,
-            [
-                (Layer::Alerts, "alert Burn (page) [slo-alerts]", Some("production"), &detail[..]),
-                (Layer::Alerts, "alert Burn (ticket) [slo-alerts]", Some("staging"), &detail[..]),
-            ]
-        );
-        let rules = "api/prometheus/slo-rules-staging.yaml";
-        let base = tree(&[(path, &chart("0.001")), (rules, "groups: []\n")]);
-        let mut out = Vec::new();
-        changes(&base, &head, &mut out);
-        assert!(out.iter().all(|c| c.environment.as_deref() != Some("staging") || c.root != path), "{out:?}");
+        // Alerts that name their environment are written once for all environments; alerts
+        // that differ otherwise are written once per environment. Both read the same.
+        for named in [true, false] {
+            let chart = |budget: &str| {
+                let recording = group("slo-sli", "sum(rate(errors_total[5m]))", &[]);
+                let alert = |sev: &str, env: Option<&str>| {
+                    let mut labels = vec![("severity", sev)];
+                    labels.extend(env.filter(|_| named).map(|e| ("environment", e)));
+                    group("slo-alerts", &format!("slo:sli_error:ratio_rate5m > (14.4 * {budget})"), &labels)
+                };
+                platform_helm::prometheus_rule_per_environment(
+                    &[
+                        ("staging".to_owned(), vec![recording.clone(), alert("ticket", Some("staging"))]),
+                        ("production".to_owned(), vec![recording.clone(), alert("page", Some("production"))]),
+                    ],
+                    &[recording.clone(), alert("ticket", None)],
+                )
+            };
+            let path = "api/helm/api/templates/prometheusrule.yaml";
+            assert_eq!(chart("0.001").matches("- name: slo-alerts").count(), if named { 1 } else { 3 });
+            let (base, head) = (tree(&[(path, &chart("0.001"))]), tree(&[(path, &chart("0.0005"))]));
+            let mut out = Vec::new();
+            changes(&base, &head, &mut out);
+            let got: Vec<(Layer, &str, Option<&str>, &[String])> = out
+                .iter()
+                .map(|c| (c.layer, c.object.as_str(), c.environment.as_deref(), c.detail.as_slice()))
+                .filter(|c| c.0 == Layer::Alerts)
+                .collect();
+            let detail =
+                ["expr: slo:sli_error:ratio_rate5m > (14.4 * 0.001) → slo:sli_error:ratio_rate5m > (14.4 * 0.0005)"
+                    .to_owned()];
+            assert_eq!(
+                got,
+                [
+                    (Layer::Alerts, "alert Burn (page) [slo-alerts]", Some("production"), &detail[..]),
+                    (Layer::Alerts, "alert Burn (ticket) [slo-alerts]", Some("staging"), &detail[..]),
+                ]
+            );
+            let objects = chart_rules(chart("0.001").as_bytes());
+            let burn = |env: &str| {
+                let (_, fields) = objects[env].iter().find(|(name, _)| name.contains("Burn")).unwrap();
+                format!("{fields:?}")
+            };
+            assert_eq!(
+                burn("production").contains(r#""labels.environment": "production""#),
+                named,
+                "{}",
+                burn("production")
+            );
+            assert!(!burn("staging").contains("production"), "{}", burn("staging"));
+            let rules = "api/prometheus/slo-rules-staging.yaml";
+            let base = tree(&[(path, &chart("0.001")), (rules, "groups: []\n")]);
+            let mut out = Vec::new();
+            changes(&base, &head, &mut out);
+            assert!(out.iter().all(|c| c.environment.as_deref() != Some("staging") || c.root != path), "{out:?}");
+        }
     }
 
     #[test]

@@ -242,11 +242,17 @@ fn count(text: &str) -> BTreeMap<&str, usize> {
 /// more (a ConfigMap around a dashboard, a chart template around the rule files of every
 /// environment), and each of its changed lines changes in one of them too.
 pub fn mirrors(base: &Tree, head: &Tree) -> BTreeMap<String, Vec<String>> {
-    let changed: Vec<(&String, BTreeSet<String>, BTreeSet<&str>)> = head
+    let rendered: Vec<(&String, Vec<u8>, Vec<u8>)> = head
         .iter()
         .filter_map(|(p, new)| {
             let old = base.get(p).filter(|old| *old != new)?;
-            Some((p, changed_lines(old, new), std::str::from_utf8(new).ok().map(|t| count(t).into_keys().collect())?))
+            Some((p, documents::rendered(p, old).into_owned(), documents::rendered(p, new).into_owned()))
+        })
+        .collect();
+    let changed: Vec<(&String, BTreeSet<String>, BTreeSet<&str>)> = rendered
+        .iter()
+        .filter_map(|(p, old, new)| {
+            Some((*p, changed_lines(old, new), std::str::from_utf8(new).ok().map(|t| count(t).into_keys().collect())?))
         })
         .filter(|(_, lines, _)| !lines.is_empty())
         .collect();
