@@ -32,14 +32,70 @@ const LABEL_KEY: &str = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[
 /// A label value.
 const LABEL_VALUE: &str = "^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$";
 
-/// The schema, pretty-printed.
+/// The schema, printed as people lay JSON out by hand: a value that fits on its line
+/// within [`WIDTH`] columns stays on it (`"name": { "type": "string", "pattern": "…" }`),
+/// anything longer opens one member per line. Half the bytes of one member per line
+/// everywhere, and a changed constraint is still one changed line.
 pub fn schema_json(c: &Chart<'_>) -> String {
-    let mut s = match serde_json::to_string_pretty(&schema(c)) {
-        Ok(s) => s,
-        Err(e) => unreachable!("a JSON value always prints: {e}"),
+    let mut out = String::new();
+    layout(&mut out, &schema(c), 0, 0);
+    out.push('\n');
+    out
+}
+
+/// The widest line [`schema_json`] puts a value on.
+const WIDTH: usize = 100;
+
+/// `v` at indentation `level`, after `used` columns of its line (indentation and key).
+fn layout(out: &mut String, v: &Value, level: usize, used: usize) {
+    let flat = inline(v);
+    let (open, close, members): (char, char, Vec<(Option<&String>, &Value)>) = match v {
+        Value::Object(m) if !m.is_empty() => ('{', '}', m.iter().map(|(k, v)| (Some(k), v)).collect()),
+        Value::Array(a) if !a.is_empty() => ('[', ']', a.iter().map(|v| (None, v)).collect()),
+        _ => {
+            out.push_str(&flat);
+            return;
+        }
     };
-    s.push('\n');
-    s
+    if used + flat.len() <= WIDTH {
+        out.push_str(&flat);
+        return;
+    }
+    out.push(open);
+    let indent = "  ".repeat(level + 1);
+    for (i, (key, member)) in members.iter().enumerate() {
+        out.push('\n');
+        out.push_str(&indent);
+        let mut used = indent.len();
+        if let Some(k) = key {
+            let k = format!("{}: ", Value::String((*k).clone()));
+            used += k.len();
+            out.push_str(&k);
+        }
+        // The comma after the last character counts as part of the line.
+        layout(out, member, level + 1, used + usize::from(i + 1 < members.len()));
+        if i + 1 < members.len() {
+            out.push(',');
+        }
+    }
+    out.push('\n');
+    out.push_str(&"  ".repeat(level));
+    out.push(close);
+}
+
+/// `v` on one line: `{ "a": 1, "b": [ 1, 2 ] }`.
+fn inline(v: &Value) -> String {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            let members: Vec<String> =
+                m.iter().map(|(k, v)| format!("{}: {}", Value::String(k.clone()), inline(v))).collect();
+            format!("{{ {} }}", members.join(", "))
+        }
+        Value::Array(a) if !a.is_empty() => {
+            format!("[ {} ]", a.iter().map(inline).collect::<Vec<_>>().join(", "))
+        }
+        other => other.to_string(),
+    }
 }
 
 /// The schema as a value.
@@ -267,4 +323,43 @@ fn integer(min: u32, max: u32) -> Value {
 
 fn boolean() -> Value {
     json!({ "type": "boolean" })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::{WIDTH, layout};
+
+    fn print(v: &Value) -> String {
+        let mut out = String::new();
+        layout(&mut out, v, 0, 0);
+        out
+    }
+
+    /// The layout changes only whitespace: the text reads back as the value, and no line
+    /// is wider than [`WIDTH`] unless one key and scalar alone are.
+    #[test]
+    fn the_layout_reads_back_and_keeps_lines_short() {
+        let long = "x".repeat(120);
+        let v = json!({
+            "type": "object",
+            "required": ["a", "b"],
+            "properties": {
+                "a": { "type": "string", "pattern": "^[a-z]+$" },
+                "b": { "type": "array", "items": { "type": "object", "properties": {
+                    "c": { "type": "integer", "minimum": 0, "maximum": 65535, "description": "a port, quoted \"like this\"" },
+                    "d": { "enum": [long.clone(), "y"] },
+                    "e": {}, "f": [],
+                } } },
+            },
+        });
+        let text = print(&v);
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), v, "{text}");
+        for line in text.lines() {
+            assert!(line.len() <= WIDTH || line.contains(&long), "{line:?} in\n{text}");
+        }
+        assert!(text.contains(r#""a": { "type": "string", "pattern": "^[a-z]+$" },"#), "{text}");
+        assert!(text.contains(r#""e": {},"#) && text.contains(r#""f": []"#), "{text}");
+    }
 }
