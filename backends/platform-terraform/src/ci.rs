@@ -22,6 +22,13 @@
 //! more than the service's own role policy: so the deploy role cannot escalate through the
 //! roles it manages. It cannot touch its own role or boundary.
 //!
+//! The statements are written once for every service, as rules ([`deploy_rules`],
+//! [`boundary_rules`]): each statement, action and resource says which services it applies
+//! to by a few facts of the service's root ([`Fact`]: a key, a database and its engine,
+//! rotation, a bastion, a certificate, DNS records). A service's statements are the rules
+//! its own facts select ([`deploy`], [`boundary`], [`ServiceCi::facts`]); a module shared by
+//! every service can hold the rules with their conditions instead.
+//!
 //! Statements are built as data ([`Statement`]) and printed twice: as HCL for `main.tf`
 //! ([`Statement::block`]), and as the JSON AWS stores ([`policy_json`]), to keep the policy
 //! inside IAM's size limits ([`INLINE_POLICY_LIMIT`]).
@@ -154,6 +161,10 @@ pub enum Piece {
     Field(Field),
     /// The ARN of the service's KMS key (`aws_kms_key.this.arn`).
     KeyArn,
+    /// The service's name (`var.service` in the shared module).
+    Service,
+    /// Its PostgreSQL database and user name (`var.database_name` in the shared module).
+    DatabaseName,
 }
 
 /// A string built from pieces.
@@ -289,6 +300,33 @@ impl ServiceCi {
         self.blocks.iter().any(|(_, t)| t == ty)
     }
 
+    /// The facts its CI permissions depend on, read from its root.
+    pub fn facts(&self) -> BTreeSet<Fact> {
+        let database = self.engine.is_some();
+        let postgres = self.engine == Some(Engine::Postgres);
+        let redis = self.engine == Some(Engine::Redis);
+        // What the parts of a root add together (the golden roots run this in the tests).
+        debug_assert_eq!(postgres, self.has("aws_db_instance") && self.has("aws_iam_role_policy_attachment"));
+        debug_assert_eq!(redis, self.has("aws_elasticache_replication_group"));
+        debug_assert_eq!(database, self.has("aws_security_group") && self.has("aws_secretsmanager_secret_version"));
+        let sid = |id: &str| self.role_sids.iter().any(|s| s == id);
+        debug_assert_eq!(self.has_key(), sid("ReadOwnSecrets") && sid("DecryptOwnSecrets"));
+        debug_assert_eq!(postgres, sid("ConnectOwnDatabase"));
+        [
+            (Fact::Key, self.has_key()),
+            (Fact::Database, database),
+            (Fact::Postgres, postgres),
+            (Fact::Redis, redis),
+            (Fact::Rotation, self.has("aws_secretsmanager_secret_rotation")),
+            (Fact::Bastion, self.has("aws_instance")),
+            (Fact::Certificate, self.has("aws_acm_certificate")),
+            (Fact::Records, self.has("aws_route53_record")),
+        ]
+        .into_iter()
+        .filter_map(|(f, holds)| holds.then_some(f))
+        .collect()
+    }
+
     /// True when the CI deploy module creates a KMS key for the service.
     pub fn has_key(&self) -> bool {
         self.has("aws_kms_key")
@@ -321,6 +359,7 @@ pub fn policy_sizes(org: &platform_ir::Org, svc: &platform_ir::Service) -> Vec<S
         .map(|(e, fields)| {
             let bucket = crate::versions::state_bucket(org, e);
             let v = Values {
+                service: &s.name,
                 region: &e.org.aws_region.value,
                 account: &e.org.aws_account.value,
                 environment: e.name(),
@@ -393,22 +432,159 @@ fn boundary_arn() -> Text {
     iam(vec![lit("policy/"), Piece::Field(Field::PermissionsBoundary)])
 }
 
-fn allow(sid: &'static str, actions: &[&'static str], resources: Vec<Text>) -> Statement {
-    let mut actions = actions.to_vec();
-    actions.sort_unstable();
-    actions.dedup();
-    Statement { sid, effect: Effect::Allow, actions, resources, conditions: Vec::new() }
+// ---------------------------------------------------------------------------------------
+// What applies to which service.
+// ---------------------------------------------------------------------------------------
+
+/// A fact about a service's root that what its CI may do depends on. A service's CI deploy
+/// module is the same for every service given these facts ([`ServiceCi::facts`]): the
+/// vendored module is [`deploy`] and [`boundary`] for the service's own facts, the org's
+/// shared module holds every rule with its [`When`] and reads the facts from its inputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Fact {
+    /// It has secrets or a database, so a KMS key and secrets its pods read.
+    Key,
+    /// It has a database (PostgreSQL or Redis): credentials in Secrets Manager, security groups.
+    Database,
+    /// Its database is PostgreSQL (RDS, with enhanced monitoring and IAM authentication).
+    Postgres,
+    /// Its database is Redis (ElastiCache).
+    Redis,
+    /// A declared secret is rotated by the org's Lambda.
+    Rotation,
+    /// The org reaches databases through a bastion, which the root looks up.
+    Bastion,
+    /// It has an ACM certificate of its host.
+    Certificate,
+    /// It has DNS records of its host.
+    Records,
 }
 
-impl Statement {
+impl Fact {
+    /// Every fact, in the order of the module's `features` input.
+    pub const ALL: &'static [Fact] = &[
+        Fact::Key,
+        Fact::Database,
+        Fact::Postgres,
+        Fact::Redis,
+        Fact::Rotation,
+        Fact::Bastion,
+        Fact::Certificate,
+        Fact::Records,
+    ];
+
+    /// The attribute name in HCL.
+    pub fn key(self) -> &'static str {
+        match self {
+            Fact::Key => "key",
+            Fact::Database => "database",
+            Fact::Postgres => "postgres",
+            Fact::Redis => "redis",
+            Fact::Rotation => "rotation",
+            Fact::Bastion => "bastion",
+            Fact::Certificate => "certificate",
+            Fact::Records => "records",
+        }
+    }
+}
+
+/// When a rule, an action or a resource applies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum When {
+    /// To every service.
+    Always,
+    /// Where the fact holds.
+    Is(Fact),
+    /// Where the fact does not hold.
+    Not(Fact),
+    /// Where every fact holds.
+    All(Vec<Fact>),
+    /// Where no fact holds.
+    None(Vec<Fact>),
+}
+
+impl When {
+    /// Whether it applies to a service with `facts`.
+    pub fn holds(&self, facts: &BTreeSet<Fact>) -> bool {
+        match self {
+            When::Always => true,
+            When::Is(f) => facts.contains(f),
+            When::Not(f) => !facts.contains(f),
+            When::All(all) => all.iter().all(|f| facts.contains(f)),
+            When::None(none) => !none.iter().any(|f| facts.contains(f)),
+        }
+    }
+}
+
+/// A statement of a service's CI policies, with when it and each of its actions and
+/// resources apply. [`Rule::of`] is the statement of one service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// When the statement applies at all.
+    pub when: When,
+    /// Statement id.
+    pub sid: &'static str,
+    /// Effect.
+    pub effect: Effect,
+    /// Actions, each with when it applies.
+    pub actions: Vec<(When, &'static str)>,
+    /// Resources, each with when it applies.
+    pub resources: Vec<(When, Text)>,
+    /// Conditions.
+    pub conditions: Vec<Condition>,
+}
+
+impl Rule {
+    /// The statement of a service with `facts`, named `service` (whose PostgreSQL database is
+    /// `database`), or `None` where the rule does not apply.
+    pub fn of(&self, facts: &BTreeSet<Fact>, service: &str, database: &str) -> Option<Statement> {
+        if !self.when.holds(facts) {
+            return None;
+        }
+        let mut actions: Vec<&'static str> =
+            self.actions.iter().filter(|(w, _)| w.holds(facts)).map(|(_, a)| *a).collect();
+        actions.sort_unstable();
+        actions.dedup();
+        let text = |t: &Text| t.named(service, database);
+        Some(Statement {
+            sid: self.sid,
+            effect: self.effect,
+            actions,
+            resources: self.resources.iter().filter(|(w, _)| w.holds(facts)).map(|(_, t)| text(t)).collect(),
+            conditions: self
+                .conditions
+                .iter()
+                .map(|c| Condition { test: c.test, variable: c.variable, values: c.values.iter().map(text).collect() })
+                .collect(),
+        })
+    }
+
+    /// Only where `when` holds.
+    fn only(mut self, when: When) -> Self {
+        self.when = when;
+        self
+    }
+
+    /// More actions, where `when` holds.
+    fn actions_if(mut self, when: &When, actions: &[&'static str]) -> Self {
+        self.actions.extend(actions.iter().map(|a| (when.clone(), *a)));
+        self
+    }
+
+    /// One more resource, where `when` holds.
+    fn resource_if(mut self, when: When, resource: Text) -> Self {
+        self.resources.push((when, resource));
+        self
+    }
+
     fn when(mut self, test: &'static str, variable: &'static str, values: Vec<Text>) -> Self {
         self.conditions.push(Condition { test, variable, values });
         self
     }
 
     /// Only on resources carrying the service's `service` and `environment` tags.
-    fn tagged(self, svc: &str) -> Self {
-        self.when("StringEquals", "aws:ResourceTag/service", vec![plain(svc)]).when(
+    fn tagged(self) -> Self {
+        self.when("StringEquals", "aws:ResourceTag/service", vec![text(vec![Piece::Service])]).when(
             "StringEquals",
             "aws:ResourceTag/environment",
             vec![text(vec![Piece::Environment])],
@@ -416,12 +592,23 @@ impl Statement {
     }
 
     /// Only in requests that tag what they create with the service's tags.
-    fn tagging(self, svc: &str) -> Self {
-        self.when("StringEquals", "aws:RequestTag/service", vec![plain(svc)]).when(
+    fn tagging(self) -> Self {
+        self.when("StringEquals", "aws:RequestTag/service", vec![text(vec![Piece::Service])]).when(
             "StringEquals",
             "aws:RequestTag/environment",
             vec![text(vec![Piece::Environment])],
         )
+    }
+}
+
+fn allow(sid: &'static str, actions: &[&'static str], resources: Vec<Text>) -> Rule {
+    Rule {
+        when: When::Always,
+        sid,
+        effect: Effect::Allow,
+        actions: actions.iter().map(|a| (When::Always, *a)).collect(),
+        resources: resources.into_iter().map(|r| (When::Always, r)).collect(),
+        conditions: Vec::new(),
     }
 }
 
@@ -443,10 +630,32 @@ impl Deploy {
     }
 }
 
-/// The deploy role's permissions: apply the service's root in one environment and reach its
-/// cluster.
+/// The deploy role's permissions of one service.
 pub fn deploy(s: &ServiceCi) -> Deploy {
-    let svc = s.name.as_str();
+    let (facts, database) = (s.facts(), naming::database_name(&s.name));
+    let rules = deploy_rules(s.lock_table, &s.rotation_lambda);
+    let of = |rules: &[Rule]| rules.iter().filter_map(|r| r.of(&facts, &s.name, &database)).collect();
+    Deploy { core: of(&rules.core), resources: of(&rules.resources) }
+}
+
+/// The permissions boundary of one service's roles.
+pub fn boundary(s: &ServiceCi) -> Vec<Statement> {
+    let (facts, database) = (s.facts(), naming::database_name(&s.name));
+    boundary_rules().iter().filter_map(|r| r.of(&facts, &s.name, &database)).collect()
+}
+
+/// [`Deploy`] for every service, as rules.
+pub struct DeployRules {
+    /// The inline policy's.
+    pub core: Vec<Rule>,
+    /// The attached managed policy's.
+    pub resources: Vec<Rule>,
+}
+
+/// The deploy role's permissions: apply the service's root in one environment and reach its
+/// cluster. `lock_table`: the org locks state in DynamoDB (else by a `.tflock` object).
+pub fn deploy_rules(lock_table: bool, rotation_lambda: &str) -> DeployRules {
+    use Fact::{Bastion, Certificate, Database, Key, Postgres, Records, Redis, Rotation};
     let state_object = || vec![Piece::StateBucket, lit("/"), Piece::Field(Field::StateKey)];
     let mut out = vec![
         // `s3:ListBucket` applies to the bucket only, the object actions to the object only.
@@ -455,7 +664,7 @@ pub fn deploy(s: &ServiceCi) -> Deploy {
             &["s3:GetObject", "s3:ListBucket", "s3:PutObject"],
             vec![global("s3", vec![Piece::StateBucket]), global("s3", state_object())],
         ),
-        if s.lock_table {
+        if lock_table {
             allow(
                 "TerraformLock",
                 &["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
@@ -478,12 +687,7 @@ pub fn deploy(s: &ServiceCi) -> Deploy {
     ];
 
     // IAM: the pods' role, and RDS's monitoring role; changed only inside the boundary.
-    let postgres = s.engine == Some(Engine::Postgres) && s.has("aws_db_instance");
-    let mut roles = vec![role(Field::IamRole)];
-    if postgres {
-        roles.push(role(Field::RdsMonitoringRole));
-    }
-    let mut manage = vec![
+    let manage = [
         "iam:DeleteRole",
         "iam:DeleteRolePolicy",
         "iam:GetRole",
@@ -498,98 +702,99 @@ pub fn deploy(s: &ServiceCi) -> Deploy {
         "iam:UpdateRole",
         "iam:UpdateRoleDescription",
     ];
-    if s.has("aws_iam_role_policy_attachment") {
-        manage.push("iam:DetachRolePolicy");
-    }
-    out.push(allow("OwnRoles", &manage, roles.clone()));
+    out.push(
+        allow("OwnRoles", &manage, vec![role(Field::IamRole)])
+            .actions_if(&When::Is(Postgres), &["iam:DetachRolePolicy"])
+            .resource_if(When::Is(Postgres), role(Field::RdsMonitoringRole)),
+    );
     out.push(
         allow(
             "OwnRolesWithinBoundary",
             &["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"],
-            roles,
+            vec![role(Field::IamRole)],
         )
+        .resource_if(When::Is(Postgres), role(Field::RdsMonitoringRole))
         .when("StringEquals", "iam:PermissionsBoundary", vec![boundary_arn()]),
     );
-    if postgres {
-        out.push(
-            allow("RdsMonitoringPolicy", &["iam:AttachRolePolicy"], vec![role(Field::RdsMonitoringRole)])
-                .when("StringEquals", "iam:PermissionsBoundary", vec![boundary_arn()])
-                .when(
-                    "ArnEquals",
-                    "iam:PolicyARN",
-                    vec![text(vec![
-                        lit("arn:"),
-                        Piece::Partition,
-                        lit(":iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"),
-                    ])],
-                ),
-        );
-        out.push(allow("PassRdsMonitoringRole", &["iam:PassRole"], vec![role(Field::RdsMonitoringRole)]).when(
-            "StringEquals",
-            "iam:PassedToService",
-            vec![plain("monitoring.rds.amazonaws.com")],
-        ));
-    }
-    if let Some(engine) = s.engine {
-        let (service, role_name) = match engine {
-            Engine::Postgres => ("rds.amazonaws.com", "AWSServiceRoleForRDS"),
-            Engine::Redis => ("elasticache.amazonaws.com", "AWSServiceRoleForElastiCache"),
-        };
+    out.push(
+        allow("RdsMonitoringPolicy", &["iam:AttachRolePolicy"], vec![role(Field::RdsMonitoringRole)])
+            .only(When::Is(Postgres))
+            .when("StringEquals", "iam:PermissionsBoundary", vec![boundary_arn()])
+            .when(
+                "ArnEquals",
+                "iam:PolicyARN",
+                vec![text(vec![
+                    lit("arn:"),
+                    Piece::Partition,
+                    lit(":iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"),
+                ])],
+            ),
+    );
+    out.push(
+        allow("PassRdsMonitoringRole", &["iam:PassRole"], vec![role(Field::RdsMonitoringRole)])
+            .only(When::Is(Postgres))
+            .when("StringEquals", "iam:PassedToService", vec![plain("monitoring.rds.amazonaws.com")]),
+    );
+    for (engine, service, role_name) in [
+        (Postgres, "rds.amazonaws.com", "AWSServiceRoleForRDS"),
+        (Redis, "elasticache.amazonaws.com", "AWSServiceRoleForElastiCache"),
+    ] {
         out.push(
             allow(
                 "DatabaseServiceLinkedRole",
                 &["iam:CreateServiceLinkedRole"],
                 vec![iam(vec![lit(format!("role/aws-service-role/{service}/{role_name}"))])],
             )
+            .only(When::Is(engine))
             .when("StringEquals", "iam:AWSServiceName", vec![plain(service)]),
         );
     }
 
     // The KMS key (the CI deploy module's): use, never administer.
-    if s.has_key() {
-        let key = || vec![text(vec![Piece::KeyArn])];
-        out.push(allow("DescribeOwnKey", &["kms:DescribeKey"], key()));
-        if s.engine.is_some() {
-            out.push(allow("GrantOwnKeyToAws", &["kms:CreateGrant"], key()).when(
-                "Bool",
-                "kms:GrantIsForAWSResource",
-                vec![plain("true")],
-            ));
-        }
-        out.push(allow("OwnKeyThroughSecretsManager", &["kms:Decrypt", "kms:GenerateDataKey"], key()).when(
+    let key = || vec![text(vec![Piece::KeyArn])];
+    out.push(allow("DescribeOwnKey", &["kms:DescribeKey"], key()).only(When::Is(Key)));
+    out.push(allow("GrantOwnKeyToAws", &["kms:CreateGrant"], key()).only(When::All(vec![Key, Database])).when(
+        "Bool",
+        "kms:GrantIsForAWSResource",
+        vec![plain("true")],
+    ));
+    out.push(
+        allow("OwnKeyThroughSecretsManager", &["kms:Decrypt", "kms:GenerateDataKey"], key()).only(When::Is(Key)).when(
             "StringEquals",
             "kms:ViaService",
             vec![text(vec![lit("secretsmanager."), Piece::Region, lit(".amazonaws.com")])],
-        ));
-        let mut secrets = vec![
-            "secretsmanager:CreateSecret",
-            "secretsmanager:DeleteSecret",
-            "secretsmanager:DescribeSecret",
-            "secretsmanager:GetResourcePolicy",
-            // The deploy checks that every declared secret has a value before Helm runs.
-            "secretsmanager:ListSecretVersionIds",
-            "secretsmanager:TagResource",
-            "secretsmanager:UntagResource",
-            "secretsmanager:UpdateSecret",
-        ];
-        if s.has("aws_secretsmanager_secret_version") {
-            secrets.extend([
+        ),
+    );
+    out.push(
+        allow(
+            "OwnSecrets",
+            &[
+                "secretsmanager:CreateSecret",
+                "secretsmanager:DeleteSecret",
+                "secretsmanager:DescribeSecret",
+                "secretsmanager:GetResourcePolicy",
+                // The deploy checks that every declared secret has a value before Helm runs.
+                "secretsmanager:ListSecretVersionIds",
+                "secretsmanager:TagResource",
+                "secretsmanager:UntagResource",
+                "secretsmanager:UpdateSecret",
+            ],
+            vec![regional("secretsmanager", vec![lit("secret:"), Piece::Field(Field::SecretsPrefix), lit("*")])],
+        )
+        .only(When::Is(Key))
+        // The database's credentials are a secret value Terraform writes.
+        .actions_if(
+            &When::Is(Database),
+            &[
                 "secretsmanager:GetSecretValue",
                 "secretsmanager:PutSecretValue",
                 "secretsmanager:UpdateSecretVersionStage",
-            ]);
-        }
-        if s.has("aws_secretsmanager_secret_rotation") {
-            secrets.extend(["secretsmanager:CancelRotateSecret", "secretsmanager:RotateSecret"]);
-        }
-        out.push(allow(
-            "OwnSecrets",
-            &secrets,
-            vec![regional("secretsmanager", vec![lit("secret:"), Piece::Field(Field::SecretsPrefix), lit("*")])],
-        ));
-    }
-    if s.has("aws_secretsmanager_secret_rotation") {
-        out.push(allow(
+            ],
+        )
+        .actions_if(&When::Is(Rotation), &["secretsmanager:CancelRotateSecret", "secretsmanager:RotateSecret"]),
+    );
+    out.push(
+        allow(
             "RotationFunction",
             &[
                 "lambda:GetFunction",
@@ -597,15 +802,17 @@ pub fn deploy(s: &ServiceCi) -> Deploy {
                 "lambda:InvokeFunction",
                 "lambda:ListVersionsByFunction",
             ],
-            vec![regional("lambda", vec![lit(format!("function:{}", s.rotation_lambda))])],
-        ));
-    }
+            vec![regional("lambda", vec![lit(format!("function:{rotation_lambda}"))])],
+        )
+        .only(When::Is(Rotation)),
+    );
 
-    // Security groups: created with the service's tags, tagged only while being created.
-    if s.has("aws_security_group") {
-        let group = || regional("ec2", vec![lit("security-group/*")]);
-        let rule = || regional("ec2", vec![lit("security-group-rule/*")]);
-        out.push(allow(
+    // Security groups (a database's): created with the service's tags, tagged only while
+    // being created.
+    let group = || regional("ec2", vec![lit("security-group/*")]);
+    let rule = || regional("ec2", vec![lit("security-group-rule/*")]);
+    out.push(
+        allow(
             "ReadNetwork",
             &[
                 "ec2:DescribeNetworkInterfaces",
@@ -615,64 +822,72 @@ pub fn deploy(s: &ServiceCi) -> Deploy {
                 "ec2:DescribeVpcs",
             ],
             vec![plain("*")],
-        ));
-        if s.has("aws_instance") {
-            // The org's bastion (`databaseBastion`), read by the `aws_instance` data source:
-            // it describes the instance, its attributes, credit specification and volumes.
-            // Only DescribeInstanceAttribute takes an instance ARN; the others take none.
-            out.push(allow(
-                "ReadBastion",
-                &[
-                    "ec2:DescribeInstanceCreditSpecifications",
-                    "ec2:DescribeInstances",
-                    "ec2:DescribeTags",
-                    "ec2:DescribeVolumes",
-                ],
-                vec![plain("*")],
-            ));
-            out.push(allow(
-                "ReadBastionAttributes",
-                &["ec2:DescribeInstanceAttribute"],
-                vec![regional("ec2", vec![lit("instance/*")])],
-            ));
-        }
-        out.push(allow("CreateOwnSecurityGroups", &["ec2:CreateSecurityGroup"], vec![group()]).tagging(svc));
-        out.push(allow(
-            "CreateSecurityGroupsInVpc",
-            &["ec2:CreateSecurityGroup"],
-            vec![regional("ec2", vec![lit("vpc/*")])],
-        ));
-        out.push(allow("TagOnCreate", &["ec2:CreateTags"], vec![group(), rule()]).when(
-            "StringEquals",
-            "ec2:CreateAction",
-            vec![
-                plain("AuthorizeSecurityGroupEgress"),
-                plain("AuthorizeSecurityGroupIngress"),
-                plain("CreateSecurityGroup"),
+        )
+        .only(When::Is(Database)),
+    );
+    // The org's bastion (`databaseBastion`), read by the `aws_instance` data source: it
+    // describes the instance, its attributes, credit specification and volumes. Only
+    // DescribeInstanceAttribute takes an instance ARN; the others take none.
+    out.push(
+        allow(
+            "ReadBastion",
+            &[
+                "ec2:DescribeInstanceCreditSpecifications",
+                "ec2:DescribeInstances",
+                "ec2:DescribeTags",
+                "ec2:DescribeVolumes",
             ],
-        ));
-        let rules = [
-            "ec2:AuthorizeSecurityGroupEgress",
-            "ec2:AuthorizeSecurityGroupIngress",
-            "ec2:ModifySecurityGroupRules",
-            "ec2:RevokeSecurityGroupEgress",
-            "ec2:RevokeSecurityGroupIngress",
-            "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
-            "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
-        ];
-        let mut own = rules.to_vec();
-        own.extend(["ec2:CreateTags", "ec2:DeleteSecurityGroup", "ec2:DeleteTags"]);
-        out.push(allow("OwnSecurityGroups", &own, vec![group()]).tagged(svc));
-        // Rules are authorised on their group too, which must be the service's.
-        out.push(allow("RulesOfOwnSecurityGroups", &rules, vec![rule()]));
-    }
+            vec![plain("*")],
+        )
+        .only(When::All(vec![Database, Bastion])),
+    );
+    out.push(
+        allow(
+            "ReadBastionAttributes",
+            &["ec2:DescribeInstanceAttribute"],
+            vec![regional("ec2", vec![lit("instance/*")])],
+        )
+        .only(When::All(vec![Database, Bastion])),
+    );
+    out.push(
+        allow("CreateOwnSecurityGroups", &["ec2:CreateSecurityGroup"], vec![group()])
+            .only(When::Is(Database))
+            .tagging(),
+    );
+    out.push(
+        allow("CreateSecurityGroupsInVpc", &["ec2:CreateSecurityGroup"], vec![regional("ec2", vec![lit("vpc/*")])])
+            .only(When::Is(Database)),
+    );
+    out.push(allow("TagOnCreate", &["ec2:CreateTags"], vec![group(), rule()]).only(When::Is(Database)).when(
+        "StringEquals",
+        "ec2:CreateAction",
+        vec![
+            plain("AuthorizeSecurityGroupEgress"),
+            plain("AuthorizeSecurityGroupIngress"),
+            plain("CreateSecurityGroup"),
+        ],
+    ));
+    let rules = [
+        "ec2:AuthorizeSecurityGroupEgress",
+        "ec2:AuthorizeSecurityGroupIngress",
+        "ec2:ModifySecurityGroupRules",
+        "ec2:RevokeSecurityGroupEgress",
+        "ec2:RevokeSecurityGroupIngress",
+        "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
+        "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
+    ];
+    let mut own = rules.to_vec();
+    own.extend(["ec2:CreateTags", "ec2:DeleteSecurityGroup", "ec2:DeleteTags"]);
+    out.push(allow("OwnSecurityGroups", &own, vec![group()]).only(When::Is(Database)).tagged());
+    // Rules are authorised on their group too, which must be the service's.
+    out.push(allow("RulesOfOwnSecurityGroups", &rules, vec![rule()]).only(When::Is(Database)));
 
     let core = std::mem::take(&mut out);
 
     // The database, by name.
-    if postgres {
-        let rds = |prefix: &str, field: Field| regional("rds", vec![lit(prefix), Piece::Field(field)]);
-        out.push(allow(
+    let rds = |prefix: &str, field: Field| regional("rds", vec![lit(prefix), Piece::Field(field)]);
+    out.push(
+        allow(
             "OwnDatabase",
             &[
                 "rds:AddTagsToResource",
@@ -701,18 +916,22 @@ pub fn deploy(s: &ServiceCi) -> Deploy {
                 regional("rds", vec![lit("pg:"), Piece::Field(Field::Database), lit("-postgres*")]),
                 rds("snapshot:", Field::DatabaseFinalSnapshot),
             ],
-        ));
-        out.push(allow(
+        )
+        .only(When::Is(Postgres)),
+    );
+    out.push(
+        allow(
             "DefaultOptionGroup",
             &["rds:CreateDBInstance", "rds:ModifyDBInstance"],
             vec![regional("rds", vec![lit("og:default:postgres-*")])],
-        ));
-    }
-    if s.has("aws_elasticache_replication_group") {
-        let ec = |prefix: &str, field: Field, suffix: &str| {
-            regional("elasticache", vec![lit(prefix), Piece::Field(field), lit(suffix)])
-        };
-        out.push(allow(
+        )
+        .only(When::Is(Postgres)),
+    );
+    let ec = |prefix: &str, field: Field, suffix: &str| {
+        regional("elasticache", vec![lit(prefix), Piece::Field(field), lit(suffix)])
+    };
+    out.push(
+        allow(
             "OwnCache",
             &[
                 "elasticache:AddTagsToResource",
@@ -736,39 +955,44 @@ pub fn deploy(s: &ServiceCi) -> Deploy {
                 ec("snapshot:", Field::DatabaseFinalSnapshot, ""),
                 regional("elasticache", vec![lit("parametergroup:default.redis*")]),
             ],
-        ));
-    }
+        )
+        .only(When::Is(Redis)),
+    );
 
     // The certificate and DNS records of the service's host.
-    if s.has("aws_acm_certificate") {
-        let host = || Piece::Field(Field::Host);
-        let certificates = || regional("acm", vec![lit("certificate/*")]);
-        out.push(
-            allow("RequestOwnCertificate", &["acm:RequestCertificate"], vec![plain("*")])
-                .when("ForAllValues:StringEquals", "acm:DomainNames", vec![text(vec![host()])])
-                .tagging(svc),
-        );
-        out.push(allow("TagOwnCertificateOnRequest", &["acm:AddTagsToCertificate"], vec![certificates()]).tagging(svc));
-        out.push(
-            allow(
-                "OwnCertificates",
-                &[
-                    "acm:AddTagsToCertificate",
-                    "acm:DeleteCertificate",
-                    "acm:DescribeCertificate",
-                    "acm:ListTagsForCertificate",
-                    "acm:RemoveTagsFromCertificate",
-                    "acm:UpdateCertificateOptions",
-                ],
-                vec![certificates()],
-            )
-            .tagged(svc),
-        );
-    }
-    if s.has("aws_route53_record") {
-        let zones = || global("route53", vec![lit("hostedzone/*")]);
-        out.push(allow("ListZones", &["route53:ListHostedZones"], vec![plain("*")]));
-        out.push(allow(
+    let host = || Piece::Field(Field::Host);
+    let certificates = || regional("acm", vec![lit("certificate/*")]);
+    out.push(
+        allow("RequestOwnCertificate", &["acm:RequestCertificate"], vec![plain("*")])
+            .only(When::Is(Certificate))
+            .when("ForAllValues:StringEquals", "acm:DomainNames", vec![text(vec![host()])])
+            .tagging(),
+    );
+    out.push(
+        allow("TagOwnCertificateOnRequest", &["acm:AddTagsToCertificate"], vec![certificates()])
+            .only(When::Is(Certificate))
+            .tagging(),
+    );
+    out.push(
+        allow(
+            "OwnCertificates",
+            &[
+                "acm:AddTagsToCertificate",
+                "acm:DeleteCertificate",
+                "acm:DescribeCertificate",
+                "acm:ListTagsForCertificate",
+                "acm:RemoveTagsFromCertificate",
+                "acm:UpdateCertificateOptions",
+            ],
+            vec![certificates()],
+        )
+        .only(When::Is(Certificate))
+        .tagged(),
+    );
+    let zones = || global("route53", vec![lit("hostedzone/*")]);
+    out.push(allow("ListZones", &["route53:ListHostedZones"], vec![plain("*")]).only(When::Is(Records)));
+    out.push(
+        allow(
             "ReadZones",
             &[
                 "route53:GetChange",
@@ -777,70 +1001,68 @@ pub fn deploy(s: &ServiceCi) -> Deploy {
                 "route53:ListTagsForResource",
             ],
             vec![zones(), global("route53", vec![lit("change/*")])],
-        ));
-        out.push(
-            allow("OwnRecords", &["route53:ChangeResourceRecordSets"], vec![zones()])
-                .when(
-                    "ForAllValues:StringLike",
-                    "route53:ChangeResourceRecordSetsNormalizedRecordNames",
-                    vec![text(vec![Piece::Field(Field::Host)]), text(vec![lit("_*."), Piece::Field(Field::Host)])],
-                )
-                .when("ForAllValues:StringEquals", "route53:ChangeResourceRecordSetsRecordTypes", vec![plain("CNAME")]),
-        );
-    }
-    Deploy { core, resources: out }
+        )
+        .only(When::Is(Records)),
+    );
+    out.push(
+        allow("OwnRecords", &["route53:ChangeResourceRecordSets"], vec![zones()])
+            .only(When::Is(Records))
+            .when(
+                "ForAllValues:StringLike",
+                "route53:ChangeResourceRecordSetsNormalizedRecordNames",
+                vec![text(vec![host()]), text(vec![lit("_*."), host()])],
+            )
+            .when("ForAllValues:StringEquals", "route53:ChangeResourceRecordSetsRecordTypes", vec![plain("CNAME")]),
+    );
+    DeployRules { core, resources: out }
 }
 
 /// The permissions boundary of the service's roles: no more than its pods' role policy
-/// grants (statement by statement, the same ids) and what RDS enhanced monitoring needs.
-/// A service whose roles need nothing gets a boundary that allows nothing.
-pub fn boundary(s: &ServiceCi) -> Vec<Statement> {
-    let mut out = Vec::new();
-    for sid in &s.role_sids {
-        match sid.as_str() {
-            "ReadOwnSecrets" => out.push(allow(
-                "ReadOwnSecrets",
-                &["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
-                vec![regional("secretsmanager", vec![lit("secret:"), Piece::Field(Field::SecretsPrefix), lit("*")])],
-            )),
-            "DecryptOwnSecrets" => {
-                out.push(allow("DecryptOwnSecrets", &["kms:Decrypt"], vec![text(vec![Piece::KeyArn])]).when(
-                    "StringEquals",
-                    "kms:ViaService",
-                    vec![text(vec![lit("secretsmanager."), Piece::Region, lit(".amazonaws.com")])],
-                ))
-            }
-            "ConnectOwnDatabase" => out.push(allow(
-                "ConnectOwnDatabase",
-                &["rds-db:connect"],
-                vec![regional("rds-db", vec![lit(format!("dbuser:*/{}", naming::database_name(&s.name)))])],
-            )),
-            other => debug_assert!(false, "no boundary statement for the role statement `{other}`"),
-        }
-    }
-    if s.engine == Some(Engine::Postgres) && s.has("aws_iam_role_policy_attachment") {
+/// grants (statement by statement, the same ids: its secrets and key where it has them, its
+/// PostgreSQL user) and what RDS enhanced monitoring needs. A service whose roles need
+/// nothing gets a boundary that allows nothing.
+pub fn boundary_rules() -> Vec<Rule> {
+    use Fact::{Key, Postgres};
+    vec![
+        allow(
+            "ReadOwnSecrets",
+            &["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+            vec![regional("secretsmanager", vec![lit("secret:"), Piece::Field(Field::SecretsPrefix), lit("*")])],
+        )
+        .only(When::Is(Key)),
+        allow("DecryptOwnSecrets", &["kms:Decrypt"], vec![text(vec![Piece::KeyArn])]).only(When::Is(Key)).when(
+            "StringEquals",
+            "kms:ViaService",
+            vec![text(vec![lit("secretsmanager."), Piece::Region, lit(".amazonaws.com")])],
+        ),
+        allow(
+            "ConnectOwnDatabase",
+            &["rds-db:connect"],
+            vec![regional("rds-db", vec![lit("dbuser:*/"), Piece::DatabaseName])],
+        )
+        .only(When::Is(Postgres)),
         // What the AWS-managed AmazonRDSEnhancedMonitoringRole grants, in this account and region.
-        out.push(allow(
+        allow(
             "RdsEnhancedMonitoringGroups",
             &["logs:CreateLogGroup", "logs:PutRetentionPolicy"],
             vec![regional("logs", vec![lit("log-group:RDS*")])],
-        ));
-        out.push(allow(
+        )
+        .only(When::Is(Postgres)),
+        allow(
             "RdsEnhancedMonitoringStreams",
             &["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:GetLogEvents", "logs:PutLogEvents"],
             vec![regional("logs", vec![lit("log-group:RDS*:log-stream:*")])],
-        ));
-    }
-    if out.is_empty() {
-        out.push(Statement {
+        )
+        .only(When::Is(Postgres)),
+        Rule {
+            when: When::None(vec![Key, Postgres]),
             sid: "NothingToGrant",
             effect: Effect::Deny,
-            actions: vec!["*"],
-            resources: vec![plain("*")],
+            actions: vec![(When::Always, "*")],
+            resources: vec![(When::Always, plain("*"))],
             conditions: Vec::new(),
-        });
-    }
-    out
+        },
+    ]
 }
 
 // ---------------------------------------------------------------------------------------
@@ -860,6 +1082,8 @@ impl Piece {
             Piece::Cluster => Expr::path("var.eks_cluster_name"),
             Piece::Field(f) => Expr::path("local.names").then(vec![Step::Attr(f.key().to_owned())]),
             Piece::KeyArn => Expr::path("aws_kms_key.this.arn"),
+            Piece::Service => Expr::path("var.service"),
+            Piece::DatabaseName => Expr::path("var.database_name"),
         })
     }
 }
@@ -882,6 +1106,27 @@ impl Text {
         }
     }
 
+    /// The text of one service: its name and database name in place of [`Piece::Service`]
+    /// and [`Piece::DatabaseName`], next to the literal text around them.
+    pub fn named(&self, service: &str, database: &str) -> Text {
+        let mut out: Vec<Piece> = Vec::new();
+        for p in &self.0 {
+            let name = match p {
+                Piece::Service => service,
+                Piece::DatabaseName => database,
+                other => {
+                    out.push(other.clone());
+                    continue;
+                }
+            };
+            match out.last_mut() {
+                Some(Piece::Lit(before)) => before.push_str(name),
+                _ => out.push(lit(name)),
+            }
+        }
+        Text(out)
+    }
+
     /// The value in one environment.
     pub fn value(&self, v: &Values<'_>) -> String {
         self.0
@@ -901,6 +1146,8 @@ impl Text {
                 Piece::KeyArn => {
                     format!("arn:aws:kms:{}:{}:key/00000000-0000-0000-0000-000000000000", v.region, v.account)
                 }
+                Piece::Service => v.service.to_owned(),
+                Piece::DatabaseName => naming::database_name(v.service),
             })
             .collect()
     }
@@ -908,6 +1155,8 @@ impl Text {
 
 /// The values of one environment, for [`policy_json`].
 pub struct Values<'a> {
+    /// The service.
+    pub service: &'a str,
     /// Region.
     pub region: &'a str,
     /// Account.
@@ -1031,37 +1280,34 @@ mod tests {
         }
     }
 
-    fn everything() -> ServiceCi {
-        service(
-            &COVERED
-                .iter()
-                .filter(|(k, _)| *k == "resource")
-                .map(|(_, t)| *t)
-                .chain(["aws_kms_key"])
-                .collect::<Vec<_>>(),
-            Some(Engine::Postgres),
-            &["ReadOwnSecrets", "DecryptOwnSecrets", "ConnectOwnDatabase"],
-        )
-    }
-
-    /// The largest real services: every part a root can have with one engine, and names as
-    /// long as the compiler allows (`<service>-<env>` is at most 40 characters, LOW005).
-    fn largest(engine: Engine) -> ServiceCi {
+    /// Every part a root can have with one engine.
+    fn everything(engine: Engine) -> ServiceCi {
         let other = match engine {
             Engine::Postgres => ["aws_elasticache_replication_group", "aws_elasticache_subnet_group"],
-            Engine::Redis => ["aws_db_instance", "aws_db_parameter_group"],
+            Engine::Redis => ["aws_db_instance", "aws_iam_role_policy_attachment"],
         };
-        let blocks: Vec<&str> = COVERED
-            .iter()
-            .filter(|(k, t)| *k == "resource" && !other.contains(t))
-            .map(|(_, t)| *t)
-            .chain(["aws_kms_key"])
-            .collect();
         let sids: &[&str] = match engine {
             Engine::Postgres => &["ReadOwnSecrets", "DecryptOwnSecrets", "ConnectOwnDatabase"],
             Engine::Redis => &["ReadOwnSecrets", "DecryptOwnSecrets"],
         };
-        let mut s = service(&blocks, Some(engine), sids);
+        service(
+            &COVERED
+                .iter()
+                .filter(|(k, t)| *k == "resource" && !other.contains(t))
+                .map(|(_, t)| *t)
+                .chain(["aws_kms_key"])
+                .collect::<Vec<_>>(),
+            Some(engine),
+            sids,
+        )
+    }
+
+    const ENGINES: [Engine; 2] = [Engine::Postgres, Engine::Redis];
+
+    /// The largest real services: every part a root can have with one engine, and names as
+    /// long as the compiler allows (`<service>-<env>` is at most 40 characters, LOW005).
+    fn largest(engine: Engine) -> ServiceCi {
+        let mut s = everything(engine);
         let (svc, env) = ("a-service-name-of-29-characte", "production");
         s.name = svc.into();
         assert_eq!(format!("{svc}-{env}").len(), 40);
@@ -1091,6 +1337,7 @@ mod tests {
 
     fn values<'a>(s: &'a ServiceCi) -> Values<'a> {
         Values {
+            service: &s.name,
             region: "ap-southeast-2",
             account: "123456789012",
             environment: "production",
@@ -1110,6 +1357,7 @@ mod tests {
         for engine in [Engine::Postgres, Engine::Redis] {
             let s = largest(engine);
             let v = Values {
+                service: &s.name,
                 region: "ap-southeast-2",
                 account: "123456789012",
                 environment: "production",
@@ -1131,7 +1379,7 @@ mod tests {
 
     #[test]
     fn state_locks_are_the_services_own() {
-        let mut s = everything();
+        let mut s = everything(Engine::Postgres);
         let lock = |s: &ServiceCi| deploy(s).core.into_iter().find(|st| st.sid == "TerraformLock").unwrap();
         let v = values(&s);
         let table = lock(&s);
@@ -1164,7 +1412,11 @@ mod tests {
             "ec2:DescribeVpcs",
             "route53:ListHostedZones",
         ];
-        for st in deploy(&everything()).all() {
+        for st in ENGINES
+            .iter()
+            .flat_map(|e| deploy(&everything(*e)).core.into_iter().chain(deploy(&everything(*e)).resources))
+        {
+            let st = &st;
             if st.resources.iter().any(|r| r.0 == [lit("*")]) {
                 assert!(st.actions.iter().all(|a| unscoped.contains(a)), "{}: {:?}", st.sid, st.actions);
             }
@@ -1179,8 +1431,8 @@ mod tests {
 
     #[test]
     fn roles_change_only_within_the_boundary() {
-        let d = deploy(&everything());
-        let statements: Vec<&Statement> = d.all().collect();
+        let all: Vec<Deploy> = ENGINES.iter().map(|e| deploy(&everything(*e))).collect();
+        let statements: Vec<&Statement> = all.iter().flat_map(Deploy::all).collect();
         let creating =
             ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"];
         for st in &statements {
@@ -1198,7 +1450,11 @@ mod tests {
 
     #[test]
     fn tag_scoped_statements_pin_service_and_environment() {
-        for st in deploy(&everything()).all() {
+        for st in ENGINES
+            .iter()
+            .flat_map(|e| deploy(&everything(*e)).core.into_iter().chain(deploy(&everything(*e)).resources))
+        {
+            let st = &st;
             let tags: Vec<&str> = st.conditions.iter().map(|c| c.variable).filter(|v| v.starts_with("aws:")).collect();
             if tags.iter().any(|t| t.contains("Tag/service")) {
                 assert!(tags.iter().any(|t| t.contains("Tag/environment")), "{}", st.sid);
@@ -1216,7 +1472,7 @@ mod tests {
         let b = boundary(&s);
         assert_eq!(b.len(), 1);
         assert_eq!(b[0].effect, Effect::Deny);
-        let sids: Vec<&str> = boundary(&everything()).iter().map(|s| s.sid).collect();
+        let sids: Vec<&str> = boundary(&everything(Engine::Postgres)).iter().map(|s| s.sid).collect();
         assert_eq!(
             sids,
             [
@@ -1240,7 +1496,7 @@ mod tests {
             hcl::compact(&t.expr()),
             "\"arn:${data.aws_partition.current.partition}:iam::${var.aws_account_id}:role/${local.names.iam_role}\""
         );
-        let s = everything();
+        let s = everything(Engine::Postgres);
         assert_eq!(t.value(&values(&s)), "arn:aws:iam::123456789012:role/payment-api-production-iam_role");
     }
 }
