@@ -161,6 +161,9 @@ pub enum Piece {
     Field(Field),
     /// The ARN of the service's KMS key (`aws_kms_key.this.arn`).
     KeyArn,
+    /// The ARN of the key of the shared CI deploy module, which counts it
+    /// (`aws_kms_key.this[0].arn`).
+    SharedKeyArn,
     /// The service's name (`var.service` in the shared module).
     Service,
     /// Its PostgreSQL database and user name (`var.database_name` in the shared module).
@@ -1082,6 +1085,7 @@ impl Piece {
             Piece::Cluster => Expr::path("var.eks_cluster_name"),
             Piece::Field(f) => Expr::path("local.names").then(vec![Step::Attr(f.key().to_owned())]),
             Piece::KeyArn => Expr::path("aws_kms_key.this.arn"),
+            Piece::SharedKeyArn => Expr::path("aws_kms_key.this[0].arn"),
             Piece::Service => Expr::path("var.service"),
             Piece::DatabaseName => Expr::path("var.database_name"),
         })
@@ -1143,7 +1147,7 @@ impl Text {
                 Piece::Field(f) => {
                     v.fields.iter().find(|(g, _)| g == f).and_then(|(_, x)| x.clone()).unwrap_or_default()
                 }
-                Piece::KeyArn => {
+                Piece::KeyArn | Piece::SharedKeyArn => {
                     format!("arn:aws:kms:{}:{}:key/00000000-0000-0000-0000-000000000000", v.region, v.account)
                 }
                 Piece::Service => v.service.to_owned(),

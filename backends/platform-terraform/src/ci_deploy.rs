@@ -123,22 +123,7 @@ fn main_body(ctx: &Ctx<'_>, s: &ServiceCi) -> Body {
 
     if s.has_key() {
         let admin = arn(vec![hcl::lit("iam::"), hcl::interp(Expr::path("var.aws_account_id")), hcl::lit(":root")]);
-        let policy = Expr::call(
-            "jsonencode",
-            vec![Expr::object([
-                ("Version", Expr::str("2012-10-17")),
-                (
-                    "Statement",
-                    Expr::List(vec![Expr::object([
-                        ("Sid", Expr::str("AccountAdministersKey")),
-                        ("Effect", Expr::str("Allow")),
-                        ("Principal", Expr::object([("AWS", admin)])),
-                        ("Action", Expr::str("kms:*")),
-                        ("Resource", Expr::str("*")),
-                    ])]),
-                ),
-            ])],
-        );
+        let policy = key_policy(admin);
         body.0.push(Item::Comment(
             "The service's KMS key: CI may use it and hand it to RDS or ElastiCache, never administer it.".into(),
         ));
@@ -217,12 +202,33 @@ fn main_body(ctx: &Ctx<'_>, s: &ServiceCi) -> Body {
         registry::add(ctx, &repo, &mut body);
     }
     if ctx.org.terraform.cluster_access.value {
-        cluster_access(svc, &mut body);
+        cluster_access(&Expr::str(deploy_group(svc)), &Expr::str(format!("{svc}-deploy")), &mut body);
         if let Some(dashboard) = deploy::dashboard(ctx.org, ctx.svc) {
             dashboard_access(svc, &dashboard, &mut body);
         }
     }
     body
+}
+
+/// The key policy of a service's KMS key: the account administers it (through IAM), `admin`
+/// being the account's root ARN.
+pub(crate) fn key_policy(admin: Expr) -> Expr {
+    Expr::call(
+        "jsonencode",
+        vec![Expr::object([
+            ("Version", Expr::str("2012-10-17")),
+            (
+                "Statement",
+                Expr::List(vec![Expr::object([
+                    ("Sid", Expr::str("AccountAdministersKey")),
+                    ("Effect", Expr::str("Allow")),
+                    ("Principal", Expr::object([("AWS", admin)])),
+                    ("Action", Expr::str("kms:*")),
+                    ("Resource", Expr::str("*")),
+                ])]),
+            ),
+        ])],
+    )
 }
 
 /// The Kubernetes group of a service's deploy role in its cluster (the same in every
@@ -276,9 +282,7 @@ impl Verbs {
 /// The deploy role's way into the cluster: an EKS access entry in the service's own
 /// Kubernetes group, and a Role in the service's namespace ([`DEPLOY_RULES`]) bound to that
 /// group. The org root creates the namespace and configures the Kubernetes provider.
-fn cluster_access(svc: &str, body: &mut Body) {
-    let group = deploy_group(svc);
-    let role_name = format!("{svc}-deploy");
+pub(crate) fn cluster_access(group: &Expr, role_name: &Expr, body: &mut Body) {
     body.0.push(Item::Comment(
         "The deploy role's access to the cluster: its own Kubernetes group, bound to a Role in the service's namespace that may manage the chart's kinds and nothing else.".into(),
     ));
@@ -286,11 +290,11 @@ fn cluster_access(svc: &str, body: &mut Body) {
         Block::new("resource", ["aws_eks_access_entry", "deploy"])
             .attr("cluster_name", Expr::path("var.eks_cluster_name"))
             .attr("principal_arn", Expr::path("aws_iam_role.deploy.arn"))
-            .attr("kubernetes_groups", Expr::strs([group.as_str()]))
+            .attr("kubernetes_groups", Expr::List(vec![group.clone()]))
             .attr("type", Expr::str("STANDARD")),
     );
     let metadata =
-        || Block::new("metadata", []).attr("name", Expr::str(&role_name)).attr("namespace", name(Field::Namespace));
+        || Block::new("metadata", []).attr("name", role_name.clone()).attr("namespace", name(Field::Namespace));
     let mut role = Block::new("resource", ["kubernetes_role_v1", "deploy"]).block(metadata());
     for (api_group, resources, verbs) in DEPLOY_RULES {
         role = role.blank().block(
@@ -301,12 +305,12 @@ fn cluster_access(svc: &str, body: &mut Body) {
         );
     }
     body.push_block(role);
-    body.push_block(role_binding("deploy", metadata(), &group));
+    body.push_block(role_binding("deploy", metadata(), group.clone()));
 }
 
 /// `kubernetes_role_binding_v1.<label>`: the Role `kubernetes_role_v1.<label>` bound to the
 /// deploy role's Kubernetes group (once its access entry exists).
-fn role_binding(label: &str, metadata: Block, group: &str) -> Block {
+fn role_binding(label: &str, metadata: Block, group: Expr) -> Block {
     Block::new("resource", ["kubernetes_role_binding_v1", label])
         .block(metadata)
         .blank()
@@ -321,7 +325,7 @@ fn role_binding(label: &str, metadata: Block, group: &str) -> Block {
             Block::new("subject", [])
                 .attr("api_group", Expr::str("rbac.authorization.k8s.io"))
                 .attr("kind", Expr::str("Group"))
-                .attr("name", Expr::str(group)),
+                .attr("name", group),
         )
         .blank()
         .attr("depends_on", Expr::List(vec![Expr::path("aws_eks_access_entry.deploy")]))
@@ -356,17 +360,17 @@ fn dashboard_access(svc: &str, to: &deploy::DashboardDelivery, body: &mut Body) 
             .blank()
             .block(rule(&["delete", "get", "patch", "update"], true)),
     );
-    body.push_block(role_binding("dashboard", metadata(), &group));
+    body.push_block(role_binding("dashboard", metadata(), Expr::str(group)));
 }
 
 /// The longest session the deploy role allows: as long as the service's longest deploy job
 /// ([`deploy::session_seconds`]), which asks for exactly that.
-fn session_seconds(ctx: &Ctx<'_>) -> i64 {
+pub(crate) fn session_seconds(ctx: &Ctx<'_>) -> i64 {
     i64::try_from(deploy::session_seconds(ctx.org, ctx.svc)).unwrap_or(i64::MAX)
 }
 
 /// `local.names.<field>`.
-fn name(f: Field) -> Expr {
+pub(crate) fn name(f: Field) -> Expr {
     Expr::path("local.names").then(vec![Step::Attr(f.key().to_owned())])
 }
 
@@ -397,7 +401,7 @@ fn outputs(s: &ServiceCi) -> Vec<Output> {
 }
 
 /// What each statement of a deploy role is for, in a reviewer's words.
-fn purpose(sid: &str) -> &'static str {
+pub(crate) fn purpose(sid: &str) -> &'static str {
     match sid {
         "TerraformState" => "read and write the service's own state object (and list the bucket's key names)",
         "TerraformLock" => "lock only the service's own state (its `.tflock` object, or its items in the lock table)",

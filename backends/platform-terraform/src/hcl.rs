@@ -476,6 +476,22 @@ fn multiline_into(out: &mut String, e: &Expr, level: usize) {
             indent(out, level);
             out.push(']');
         }
+        Expr::Call(name, args) if args.iter().rev().skip(1).any(is_multiline) => {
+            // More than the last argument spans lines: one argument per line.
+            out.push_str(name);
+            out.push_str("(\n");
+            for a in args {
+                indent(out, level + 1);
+                if is_multiline(a) {
+                    multiline_into(out, a, level + 1);
+                } else {
+                    out.push_str(&inline(a));
+                }
+                out.push_str(",\n");
+            }
+            indent(out, level);
+            out.push(')');
+        }
         Expr::Call(name, args) if args.iter().any(is_multiline) => {
             // `f(a, {` opens one indent level however many brackets it opens.
             out.push_str(name);

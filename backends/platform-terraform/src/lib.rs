@@ -30,6 +30,10 @@
 //! permissions boundary its roles carry, and its KMS key. A module, never applied on its own:
 //! `versions.tf`, `variables.tf`, `main.tf`, `outputs.tf`, `README.md`.
 //!
+//! A packaged org without an ECR registry shares one CI deploy module instead
+//! (`_org/terraform/modules/ci-deploy/`, [`ci_shared`]): the same blocks and statements, each
+//! behind its condition on the service's facts, which the org root passes per service.
+//!
 //! # The org-level root (`_org/terraform/`, [`Backend::emit_org`])
 //!
 //! Applied by the platform team once per environment with its own credentials ([`org`]):
@@ -74,6 +78,7 @@
 mod checks;
 pub mod ci;
 pub mod ci_deploy;
+pub mod ci_shared;
 pub mod codes;
 mod diagnostics;
 mod dns;
@@ -142,7 +147,9 @@ pub fn emit(org: &Org, svc: &Service) -> Emitted {
         artifacts.insert(&format!("backend-{}.hcl", e.name()), file(versions::backend_hcl(org, ctx.identity(), e)));
     }
     artifacts.insert("README.md", Artifact::new(Format::Markdown, readme::readme(&ctx, &root), provenance.clone()));
-    ci_deploy::add(&ctx, &deploy, &provenance, &mut artifacts);
+    if !ci_shared::shared(org) {
+        ci_deploy::add(&ctx, &deploy, &provenance, &mut artifacts);
+    }
     Emitted { artifacts, diagnostics }
 }
 

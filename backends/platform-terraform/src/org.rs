@@ -30,7 +30,7 @@ use crate::readme::{cell, code};
 use crate::root::{
     self, Ctx, Output, Validation, Variable, arn, condition, matches, one_of, principals, regional_arn, statement,
 };
-use crate::{checks, ci_deploy, diagnostics, versions};
+use crate::{checks, ci_deploy, ci_shared, diagnostics, versions};
 
 /// GitHub Actions' OIDC issuer host.
 pub const GITHUB_OIDC_HOST: &str = "token.actions.githubusercontent.com";
@@ -87,6 +87,10 @@ pub fn emit(org: &Org, services: &[&Service]) -> Emitted {
             previous_labels: svc.previous_names.iter().map(|p| module_label(&p.value)).collect(),
             has_key: Ctx::new(org, svc).has_secrets(),
             namespaces: namespaces(org, svc),
+            call: ci_shared::shared(org).then(|| {
+                let ctx = Ctx::new(org, svc);
+                ci_shared::Call::of(&ctx, &crate::ci::ServiceCi::new(&ctx, &crate::resources(&ctx)))
+            }),
         })
         .collect();
     if entries.is_empty() || org.environments.is_empty() {
@@ -120,6 +124,11 @@ pub fn emit(org: &Org, services: &[&Service]) -> Emitted {
         "README.md",
         Artifact::new(Format::Markdown, readme(org, &entries, &vars, &outputs, &main), provenance.clone()),
     );
+    if ci_shared::shared(org) {
+        for (path, artifact) in ci_shared::files(org, &provenance).0 {
+            artifacts.insert(&format!("{}/{}", ci_shared::DIR, path.as_str()), artifact);
+        }
+    }
     Emitted { artifacts, diagnostics }
 }
 
@@ -152,6 +161,9 @@ struct Entry<'a> {
     has_key: bool,
     /// Its namespace in each of its environments (by index into the org's environments).
     namespaces: Vec<(usize, String)>,
+    /// What it passes to the org's shared CI deploy module, when the org has one
+    /// ([`ci_shared::shared`]).
+    call: Option<ci_shared::Call>,
 }
 
 /// The org's environments, the repository, the state settings and every service's name.
@@ -313,13 +325,28 @@ fn main_body(org: &Org, entries: &[Entry<'_>], dashboard: Option<&deploy::Dashbo
     ));
 
     body.0.push(Item::Comment(
-        "Per service: its CI deploy module (deploy role, permissions boundary, KMS key), generated next to the service's own Terraform."
-            .into(),
+        if ci_shared::shared(org) {
+            "Per service: the org's CI deploy module (deploy role, permissions boundary, KMS key) with the service's name, AWS names and what its own Terraform has."
+        } else {
+            "Per service: its CI deploy module (deploy role, permissions boundary, KMS key), generated next to the service's own Terraform."
+        }
+        .into(),
     ));
     for e in entries {
-        let mut call = Block::new("module", [e.label.as_str()])
-            .attr("source", Expr::str(format!("{}/{}", org_to_service(e.name, crate::ID), ci_deploy::DIR)))
-            .blank();
+        let mut call = match &e.call {
+            Some(shared) => {
+                let mut call = Block::new("module", [e.label.as_str()])
+                    .attr("source", Expr::str(format!("./{}", ci_shared::DIR)))
+                    .blank();
+                for (name, value) in shared.arguments() {
+                    call = call.attr(name, value);
+                }
+                call
+            }
+            None => Block::new("module", [e.label.as_str()])
+                .attr("source", Expr::str(format!("{}/{}", org_to_service(e.name, crate::ID), ci_deploy::DIR))),
+        }
+        .blank();
         for input in ci_deploy::inputs(org) {
             let value = match input {
                 "trust_policy" => Expr::path("data.aws_iam_policy_document.github_deploy_trust.json"),
@@ -633,12 +660,23 @@ fn readme(org: &Org, entries: &[Entry<'_>], vars: &[Variable], outputs: &[Output
         for e in envs {
             let _ = write!(out, " {} |", code(&naming::ci_deploy_role_name(s.identity, &e.name.value)));
         }
-        let _ = writeln!(out, " {} |", code(&format!("{}/{}/", service_dir(s.name, crate::ID), ci_deploy::DIR)));
+        let module = match &s.call {
+            Some(_) => format!("_org/terraform/{}/", ci_shared::DIR),
+            None => format!("{}/{}/", service_dir(s.name, crate::ID), ci_deploy::DIR),
+        };
+        let _ = writeln!(out, " {} |", code(&module));
     }
-    out.push_str(
-        "\nEach service's deploy role, the permissions boundary of its own roles and, with secrets or a database, its KMS key are declared in the service's CI deploy module, generated next to the service's own Terraform from the resources that Terraform declares.\n\
-         The module's README lists what the role may do, statement by statement, and the service's names in every environment.\n\n",
-    );
+    if ci_shared::shared(org) {
+        out.push_str(
+            "\nEach service's deploy role, the permissions boundary of its own roles and, with secrets or a database, its KMS key are declared by the org's one CI deploy module (`modules/ci-deploy/`), which this root calls once per service with the service's name, its AWS names in every environment and what its own Terraform has (`features`).\n\
+             The module's README lists what a role may do, statement by statement, and where each statement applies.\n\n",
+        );
+    } else {
+        out.push_str(
+            "\nEach service's deploy role, the permissions boundary of its own roles and, with secrets or a database, its KMS key are declared in the service's CI deploy module, generated next to the service's own Terraform from the resources that Terraform declares.\n\
+             The module's README lists what the role may do, statement by statement, and the service's names in every environment.\n\n",
+        );
+    }
 
     if let Some(role) = org.terraform.secret_store_role().filter(|_| entries.iter().any(|e| e.has_key)) {
         out.push_str("## The secret store\n\n");

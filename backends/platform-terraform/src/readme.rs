@@ -115,8 +115,14 @@ pub fn readme(ctx: &Ctx<'_>, root: &Root) -> String {
         code(&svc.team.value),
         code(svc.tier.value.as_str())
     );
-    out.push_str(
-        "## Apply\n\nThe platform team first applies the org-level root `_org/terraform/` in each environment: through this service's CI deploy module (`ci-deploy/`, generated next to this root) it creates the service's KMS key, the permissions boundary its roles carry, and the CI deploy role that applies this root.\n\nOne state per environment, in the org's state bucket:\n\n```sh\n",
+    let module = if crate::ci_shared::shared(ctx.org) {
+        "the org's CI deploy module (`_org/terraform/modules/ci-deploy/`), which it calls for this service"
+    } else {
+        "this service's CI deploy module (`ci-deploy/`, generated next to this root)"
+    };
+    let _ = write!(
+        out,
+        "## Apply\n\nThe platform team first applies the org-level root `_org/terraform/` in each environment: through {module} it creates the service's KMS key, the permissions boundary its roles carry, and the CI deploy role that applies this root.\n\nOne state per environment, in the org's state bucket:\n\n```sh\n",
     );
     for e in &ctx.envs {
         let _ = writeln!(

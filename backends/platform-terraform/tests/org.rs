@@ -61,6 +61,13 @@ fn object(text: &str, opener: &str) -> BTreeMap<String, String> {
     out
 }
 
+/// The `module "<label>"` block of a root's `main.tf`.
+fn call_of(main: &str, label: &str) -> String {
+    let start = main.find(&format!("\nmodule \"{label}\" {{\n")).unwrap_or_else(|| panic!("no module {label}"));
+    let rest = &main[start + 1..];
+    rest[..rest.find("\n}\n").map_or(rest.len(), |e| e + 3)].to_owned()
+}
+
 fn attr(text: &str, key: &str) -> Option<String> {
     text.lines().find_map(|l| {
         let (k, v) = l.split_once('=')?;
@@ -118,10 +125,16 @@ fn the_org_root_calls_the_deploy_module_of_every_service() {
             assert!(dir.canonicalize().unwrap().starts_with(expected.canonicalize().unwrap()));
             checked += 1;
         }
+        // A packaged org's services share one module in the org root; otherwise each service
+        // has its own next to its root.
+        let shared = org.join("modules/ci-deploy/main.tf").is_file();
         let with_terraform: Vec<String> = dirs(&expected)
             .into_iter()
             .filter(|d| !d.ends_with("_org") && d.join("terraform/main.tf").is_file())
-            .map(|d| format!("../../{}/terraform/ci-deploy", d.file_name().unwrap().to_string_lossy()))
+            .map(|d| match shared {
+                true => "./modules/ci-deploy".to_owned(),
+                false => format!("../../{}/terraform/ci-deploy", d.file_name().unwrap().to_string_lossy()),
+            })
             .collect();
         assert_eq!(sources, with_terraform, "{}: modules called by the org root", expected.display());
         // Every module output the org root reads is one the module declares.
@@ -133,7 +146,10 @@ fn the_org_root_calls_the_deploy_module_of_every_service() {
                 .into_iter()
                 .find(|d| d.file_name().is_some_and(|n| n.to_string_lossy().replace('-', "_") == label))
                 .unwrap_or_else(|| panic!("{}: no service for module.{label}", expected.display()));
-            let declared = read(&dir.join("terraform/ci-deploy/outputs.tf"));
+            let declared = match shared {
+                true => read(&org.join("modules/ci-deploy/outputs.tf")),
+                false => read(&dir.join("terraform/ci-deploy/outputs.tf")),
+            };
             assert!(
                 declared.contains(&format!("output \"{output}\" {{")),
                 "{}: the org root reads module.{label}.{output}, which the module does not declare",
@@ -187,7 +203,12 @@ fn names_agree_between_the_roots_and_the_workflows() {
                 if !svc.join("terraform").is_dir() {
                     continue;
                 }
-                let module = read(&svc.join("terraform/ci-deploy/main.tf"));
+                // Where the service's names and session are written: its own module, or its
+                // call of the org's shared module.
+                let module = match org.join("modules/ci-deploy/main.tf").is_file() {
+                    true => call_of(&org_main, &name.replace('-', "_")),
+                    false => read(&svc.join("terraform/ci-deploy/main.tf")),
+                };
                 let ours = object(&module, &format!("{env} = {{"));
                 assert!(!ours.is_empty(), "{}: no names for {env} in {name}'s CI deploy module", expected.display());
                 // The service root's own names.
@@ -226,7 +247,9 @@ fn names_agree_between_the_roots_and_the_workflows() {
                     }
                 }
                 // The session the deploy asks for is one its role allows, and lasts the job.
-                let allowed = attr(&module, "max_session_duration").and_then(|v| v.parse::<u64>().ok());
+                let allowed = attr(&module, "max_session_duration")
+                    .or_else(|| attr(&module, "session_seconds"))
+                    .and_then(|v| v.parse::<u64>().ok());
                 assert!(
                     session.is_some() && session <= allowed && allowed <= Some(43_200),
                     "{name} in {env}: the deploy asks for a {session:?} s session, its role allows {allowed:?} s"

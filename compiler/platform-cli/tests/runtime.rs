@@ -8,6 +8,32 @@ use std::path::{Path, PathBuf};
 
 use support::files;
 
+/// The CI deploy module of the service in `dir` of `tree`: its own (`terraform/ci-deploy/`),
+/// or the org's shared one (`_org/terraform/modules/ci-deploy/`) with the service's call of
+/// it in the org root (the call holds its names, session and `features`); empty when the
+/// service has no Terraform.
+fn deploy_module(tree: &Path, dir: &Path) -> (String, Option<String>) {
+    let own = dir.join("terraform/ci-deploy/main.tf");
+    let shared = tree.join("_org/terraform/modules/ci-deploy/main.tf");
+    if own.is_file() || !shared.is_file() || !dir.join("terraform/main.tf").is_file() {
+        return (std::fs::read_to_string(own).unwrap_or_default(), None);
+    }
+    let label = dir.file_name().unwrap().to_string_lossy().replace('-', "_");
+    let org = std::fs::read_to_string(tree.join("_org/terraform/main.tf")).unwrap();
+    let call = org.split(&format!("\nmodule \"{label}\" {{\n")).nth(1).and_then(|c| c.split("\n}\n").next());
+    (std::fs::read_to_string(shared).unwrap(), call.map(str::to_owned))
+}
+
+/// Whether the service's CI deploy module creates its KMS key.
+fn creates_key(module: &(String, Option<String>)) -> bool {
+    match &module.1 {
+        Some(call) => {
+            call.lines().any(|l| l.split_once('=').is_some_and(|(k, v)| k.trim() == "key" && v.trim() == "true"))
+        }
+        None => module.0.contains("resource \"aws_kms_key\""),
+    }
+}
+
 fn trees() -> Vec<PathBuf> {
     support::cases(&support::repo().join("golden-tests/ok")).into_iter().map(|c| c.join("expected")).collect()
 }
@@ -171,12 +197,15 @@ fn protected_data_is_never_destroyed_by_a_plan() {
             protected += 1;
             let at = root.strip_prefix(support::repo()).unwrap_or(root).display().to_string();
             let main = std::fs::read_to_string(root.join("main.tf")).unwrap_or_default();
-            let key = std::fs::read_to_string(root.join("ci-deploy/main.tf")).unwrap_or_default();
+            let module = deploy_module(&tree, root.parent().unwrap());
+            let key = &module.0;
             if !main.contains("prevent_destroy = true") {
                 problems.push(format!("{at}: a protected database without prevent_destroy"));
             }
-            if key.contains("resource \"aws_kms_key\"") && !key.contains("prevent_destroy = true") {
-                problems.push(format!("{at}/ci-deploy: the key of a protected database without prevent_destroy"));
+            if creates_key(&module) && !key.contains("prevent_destroy = true") {
+                problems.push(format!(
+                    "{at}: the key of a protected database (its CI deploy module) without prevent_destroy"
+                ));
             }
         }
         for backend in files(&tree.join("_org/terraform"), ".hcl") {
@@ -285,7 +314,7 @@ fn the_secret_store_can_read_and_decrypt_every_services_secrets() {
         for values in files(&tree, "/values.yaml") {
             let dir = values.ancestors().nth(3).unwrap();
             let service = dir.file_name().unwrap().to_string_lossy().into_owned();
-            let module = std::fs::read_to_string(dir.join("terraform/ci-deploy/main.tf")).unwrap_or_default();
+            let module = deploy_module(&tree, dir);
             // The service part of every remote key the chart reads (`<env>/<service>/<secret>`).
             let mut owners: Vec<String> = files(values.parent().unwrap(), ".yaml")
                 .iter()
@@ -299,7 +328,7 @@ fn the_secret_store_can_read_and_decrypt_every_services_secrets() {
                 .collect();
             owners.sort();
             owners.dedup();
-            if owners.is_empty() || !module.contains("resource \"aws_kms_key\"") {
+            if owners.is_empty() || !creates_key(&module) {
                 continue;
             }
             services += 1;
@@ -349,10 +378,21 @@ fn every_deploy_has_its_namespace_and_may_manage_its_charts_kinds() {
                     .collect::<Vec<_>>()
             })
             .collect();
-        for module in files(&tree, "ci-deploy/main.tf") {
-            let dir = module.ancestors().nth(3).unwrap();
+        let dirs: Vec<PathBuf> = std::fs::read_dir(&tree)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|d| !d.ends_with("_org") && d.join("terraform/main.tf").is_file())
+            .collect();
+        for dir in &dirs {
             let service = dir.file_name().unwrap().to_string_lossy().into_owned();
-            let text = std::fs::read_to_string(&module).unwrap();
+            let (module, call) = deploy_module(&tree, dir);
+            // The names are the module's own, or in the service's call of the shared module
+            // (ahead of the module, whose Role follows).
+            let text = match call {
+                Some(call) => format!("{call}\n{module}"),
+                None => module,
+            };
             services += 1;
             // Namespaces: `local.names_by_environment.<env>.namespace`.
             let mut env = String::new();
@@ -712,7 +752,7 @@ fn shared_dashboard_problems(tree: &Path) -> Vec<String> {
                 problems.push(format!("{}: a deploy applies a dashboard beside the org's", wf.display()));
             }
         }
-        let module = std::fs::read_to_string(dir.join("terraform/ci-deploy/main.tf")).unwrap_or_default();
+        let (module, _) = deploy_module(tree, &dir);
         if module.contains("resource \"kubernetes_role_v1\" \"dashboard\"") {
             problems.push(format!("{service}: its deploy role may write a dashboard beside the org's"));
         }

@@ -254,10 +254,73 @@ fn short(text: &str) -> String {
 pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
     let (base_roots, head_roots) = (roots(base), roots(head));
     let dirs: BTreeSet<&String> = base_roots.keys().chain(head_roots.keys()).collect();
+    let mut found = Vec::new();
+    let (mut was_all, mut now_all) = (BTreeMap::new(), BTreeMap::new());
     for dir in dirs {
         let was = root(base_roots.get(dir).map_or(&[][..], Vec::as_slice));
         let now = root(head_roots.get(dir).map_or(&[][..], Vec::as_slice));
-        compare(dir, &was, &now, out);
+        compare(dir, &was, &now, &mut found);
+        was_all.insert(dir.clone(), was);
+        now_all.insert(dir.clone(), now);
+    }
+    kept_by_a_new_source(&was_all, &now_all, &mut found);
+    out.extend(found);
+}
+
+/// The directory a local module source names, from the calling root's directory.
+fn module_dir(caller: &str, source: &str) -> Option<String> {
+    let source = source.trim().trim_matches('"');
+    if !source.starts_with("./") && !source.starts_with("../") {
+        return None;
+    }
+    let mut parts: Vec<&str> = caller.split('/').filter(|p| !p.is_empty()).collect();
+    for step in source.split('/') {
+        match step {
+            "." | "" => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Local module calls of every root: the module's directory → `(root, label)` of its calls.
+fn calls(roots: &BTreeMap<String, Root>) -> BTreeMap<String, Vec<(String, String)>> {
+    let mut out: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for (dir, r) in roots {
+        for b in r.blocks.iter().filter(|b| b.kind == "module") {
+            let (Some(label), Some(source)) = (b.labels.first(), b.entries.get("source")) else { continue };
+            let source = source.split_once('=').map_or(source.as_str(), |(_, v)| v);
+            if let Some(m) = module_dir(dir, source) {
+                out.entry(m).or_default().push((dir.clone(), label.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// A module call whose source moved to another module that declares the same resource keeps
+/// the resource: its state address (`module.<label>.<address>`) is unchanged, and Terraform
+/// moves an object to index 0 where the new module counts it. So the module directory the
+/// base called no longer destroys what the new one declares (a packaged org's shared CI
+/// deploy module in place of each service's own): those are moves, said as such.
+fn kept_by_a_new_source(was: &BTreeMap<String, Root>, now: &BTreeMap<String, Root>, out: &mut [Change]) {
+    let (old_calls, new_calls) = (calls(was), calls(now));
+    for c in out.iter_mut().filter(|c| c.layer == Layer::Terraform && c.action == Action::Destroy) {
+        let Some(callers) = old_calls.get(&c.root) else { continue };
+        let target = callers.iter().find_map(|call| {
+            let (dir, _) = new_calls.iter().find(|(d, cs)| **d != c.root && cs.contains(call))?;
+            let declares = now.get(dir)?.blocks.iter().any(|b| b.address().as_deref() == Some(c.object.as_str()));
+            declares.then(|| (dir.clone(), call.1.clone()))
+        });
+        if let Some((dir, label)) = target {
+            c.action = Action::Update;
+            c.detail = vec![format!(
+                "kept: module.{label} now calls {dir}, which declares it under the same address (moved, not destroyed)"
+            )];
+        }
     }
 }
 
@@ -493,6 +556,41 @@ mod tests {
         let mut out = Vec::new();
         changes(&head, &base, &mut out);
         assert_eq!(out[0].action, Action::Create);
+    }
+
+    /// A module call moved to a shared module that declares the same resource keeps it; a
+    /// resource the new module lacks is still destroyed.
+    #[test]
+    fn a_module_moved_to_a_new_source_keeps_what_it_declares() {
+        let key = "resource \"aws_kms_key\" \"this\" {\n  description = \"x\"\n}\n";
+        let role = "resource \"kubernetes_role_v1\" \"dashboard\" {\n  metadata = {}\n}\n";
+        let call = |source: &str| format!("module \"api\" {{\n  source = \"{source}\"\n}}\n");
+        let base = tree(&[
+            ("_org/terraform/main.tf", &call("../../api/terraform/ci-deploy")),
+            ("api/terraform/ci-deploy/main.tf", &format!("{key}\n{role}")),
+        ]);
+        let counted = key.replace("{\n", "{\n  count = var.features.key ? 1 : 0\n\n");
+        let head = tree(&[
+            ("_org/terraform/main.tf", &call("./modules/ci-deploy")),
+            ("_org/terraform/modules/ci-deploy/main.tf", &counted),
+        ]);
+        let mut out = Vec::new();
+        changes(&base, &head, &mut out);
+        let got: Vec<(&str, &str, Action)> = out
+            .iter()
+            .filter(|c| c.root == "api/terraform/ci-deploy")
+            .map(|c| (c.root.as_str(), c.object.as_str(), c.action))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("api/terraform/ci-deploy", "aws_kms_key.this", Action::Update),
+                ("api/terraform/ci-deploy", "kubernetes_role_v1.dashboard", Action::Destroy),
+            ]
+        );
+        assert!(out.iter().any(|c| {
+            c.detail.iter().any(|d| d.starts_with("kept: module.api now calls _org/terraform/modules/ci-deploy"))
+        }));
     }
 
     #[test]

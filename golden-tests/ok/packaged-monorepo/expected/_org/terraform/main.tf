@@ -96,9 +96,51 @@ data "aws_iam_policy_document" "github_deploy_trust" {
   }
 }
 
-# Per service: its CI deploy module (deploy role, permissions boundary, KMS key), generated next to the service's own Terraform.
+# Per service: the org's CI deploy module (deploy role, permissions boundary, KMS key) with the service's name, AWS names and what its own Terraform has.
 module "checkout_api" {
-  source = "../../checkout-api/terraform/ci-deploy"
+  source = "./modules/ci-deploy"
+
+  service       = "checkout-api"
+  database_name = "checkout_api"
+  features = {
+    key         = true
+    database    = true
+    postgres    = true
+    redis       = false
+    rotation    = true
+    bastion     = true
+    certificate = false
+    records     = true
+  }
+  session_seconds = 7200
+  names_by_environment = {
+    staging = {
+      deploy_role             = "checkout-api-staging-deploy"
+      permissions_boundary    = "checkout-api-staging-boundary"
+      state_key               = "services/checkout-api/staging/terraform.tfstate"
+      iam_role                = "checkout-api-staging"
+      rds_monitoring_role     = "checkout-api-staging-rds-monitoring"
+      kms_alias               = "alias/checkout-api-staging"
+      secrets_prefix          = "staging/checkout-api/"
+      database                = "checkout-api-staging"
+      database_final_snapshot = "checkout-api-staging-final"
+      host                    = "checkout-api.staging.acme.dev"
+      namespace               = "shop"
+    }
+    production = {
+      deploy_role             = "checkout-api-production-deploy"
+      permissions_boundary    = "checkout-api-production-boundary"
+      state_key               = "services/checkout-api/production/terraform.tfstate"
+      iam_role                = "checkout-api-production"
+      rds_monitoring_role     = "checkout-api-production-rds-monitoring"
+      kms_alias               = "alias/checkout-api-production"
+      secrets_prefix          = "production/checkout-api/"
+      database                = "checkout-api-production"
+      database_final_snapshot = "checkout-api-production-final"
+      host                    = "checkout-api.acme.dev"
+      namespace               = "shop"
+    }
+  }
 
   environment      = var.environment
   aws_account_id   = var.aws_account_id
@@ -111,7 +153,49 @@ module "checkout_api" {
 }
 
 module "notification_worker" {
-  source = "../../notification-worker/terraform/ci-deploy"
+  source = "./modules/ci-deploy"
+
+  service       = "notification-worker"
+  database_name = null
+  features = {
+    key         = true
+    database    = false
+    postgres    = false
+    redis       = false
+    rotation    = false
+    bastion     = false
+    certificate = false
+    records     = false
+  }
+  session_seconds = 4500
+  names_by_environment = {
+    staging = {
+      deploy_role             = "notification-worker-staging-deploy"
+      permissions_boundary    = "notification-worker-staging-boundary"
+      state_key               = "services/notification-worker/staging/terraform.tfstate"
+      iam_role                = "notification-worker-staging"
+      rds_monitoring_role     = null
+      kms_alias               = "alias/notification-worker-staging"
+      secrets_prefix          = "staging/notification-worker/"
+      database                = null
+      database_final_snapshot = null
+      host                    = null
+      namespace               = "messaging"
+    }
+    production = {
+      deploy_role             = "notification-worker-production-deploy"
+      permissions_boundary    = "notification-worker-production-boundary"
+      state_key               = "services/notification-worker/production/terraform.tfstate"
+      iam_role                = "notification-worker-production"
+      rds_monitoring_role     = null
+      kms_alias               = "alias/notification-worker-production"
+      secrets_prefix          = "production/notification-worker/"
+      database                = null
+      database_final_snapshot = null
+      host                    = null
+      namespace               = "messaging"
+    }
+  }
 
   environment      = var.environment
   aws_account_id   = var.aws_account_id
@@ -124,7 +208,49 @@ module "notification_worker" {
 }
 
 module "user_api" {
-  source = "../../user-api/terraform/ci-deploy"
+  source = "./modules/ci-deploy"
+
+  service       = "user-api"
+  database_name = null
+  features = {
+    key         = true
+    database    = true
+    postgres    = false
+    redis       = true
+    rotation    = false
+    bastion     = true
+    certificate = false
+    records     = true
+  }
+  session_seconds = 4500
+  names_by_environment = {
+    staging = {
+      deploy_role             = "user-api-staging-deploy"
+      permissions_boundary    = "user-api-staging-boundary"
+      state_key               = "services/user-api/staging/terraform.tfstate"
+      iam_role                = "user-api-staging"
+      rds_monitoring_role     = null
+      kms_alias               = "alias/user-api-staging"
+      secrets_prefix          = "staging/user-api/"
+      database                = "user-api-staging"
+      database_final_snapshot = "user-api-staging-final"
+      host                    = "user-api.staging.acme.dev"
+      namespace               = "identity"
+    }
+    production = {
+      deploy_role             = "user-api-production-deploy"
+      permissions_boundary    = "user-api-production-boundary"
+      state_key               = "services/user-api/production/terraform.tfstate"
+      iam_role                = "user-api-production"
+      rds_monitoring_role     = null
+      kms_alias               = "alias/user-api-production"
+      secrets_prefix          = "production/user-api/"
+      database                = "user-api-production"
+      database_final_snapshot = "user-api-production-final"
+      host                    = "user-api.acme.dev"
+      namespace               = "identity"
+    }
+  }
 
   environment      = var.environment
   aws_account_id   = var.aws_account_id

@@ -96,9 +96,51 @@ data "aws_iam_policy_document" "github_deploy_trust" {
   }
 }
 
-# Per service: its CI deploy module (deploy role, permissions boundary, KMS key), generated next to the service's own Terraform.
+# Per service: the org's CI deploy module (deploy role, permissions boundary, KMS key) with the service's name, AWS names and what its own Terraform has.
 module "payment_api" {
-  source = "../../payment-api/terraform/ci-deploy"
+  source = "./modules/ci-deploy"
+
+  service       = "payment-api"
+  database_name = "payment_api"
+  features = {
+    key         = true
+    database    = true
+    postgres    = true
+    redis       = false
+    rotation    = false
+    bastion     = false
+    certificate = false
+    records     = true
+  }
+  session_seconds = 7200
+  names_by_environment = {
+    staging = {
+      deploy_role             = "payment-api-staging-deploy"
+      permissions_boundary    = "payment-api-staging-boundary"
+      state_key               = "services/payment-api/staging/terraform.tfstate"
+      iam_role                = "payment-api-staging"
+      rds_monitoring_role     = "payment-api-staging-rds-monitoring"
+      kms_alias               = "alias/payment-api-staging"
+      secrets_prefix          = "staging/payment-api/"
+      database                = "payment-api-staging"
+      database_final_snapshot = "payment-api-staging-final"
+      host                    = "payment-api.staging.example.com"
+      namespace               = "payments"
+    }
+    production = {
+      deploy_role             = "payment-api-production-deploy"
+      permissions_boundary    = "payment-api-production-boundary"
+      state_key               = "services/payment-api/production/terraform.tfstate"
+      iam_role                = "payment-api-production"
+      rds_monitoring_role     = "payment-api-production-rds-monitoring"
+      kms_alias               = "alias/payment-api-production"
+      secrets_prefix          = "production/payment-api/"
+      database                = "payment-api-production"
+      database_final_snapshot = "payment-api-production-final"
+      host                    = "payment-api.example.com"
+      namespace               = "payments"
+    }
+  }
 
   environment      = var.environment
   aws_account_id   = var.aws_account_id
