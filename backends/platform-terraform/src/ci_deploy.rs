@@ -44,7 +44,7 @@ pub fn inputs(org: &Org) -> Vec<&'static str> {
 pub fn add(ctx: &Ctx<'_>, s: &ServiceCi, provenance: &[Span], artifacts: &mut ArtifactSet) {
     let main = main_body(ctx, s);
     let vars = variables(ctx);
-    let outputs = outputs(s);
+    let outputs = outputs(s.has_key().then(|| (Expr::path("aws_kms_key.this.arn"), "The service's KMS key.")));
     let file = |text: String| Artifact::new(Format::Hcl, text, provenance.to_vec());
     artifacts.insert(&format!("{DIR}/versions.tf"), file(versions::module_versions_tf(ctx.org)));
     artifacts.insert(&format!("{DIR}/main.tf"), file(hcl::print(&main)));
@@ -374,7 +374,8 @@ pub(crate) fn name(f: Field) -> Expr {
     Expr::path("local.names").then(vec![Step::Attr(f.key().to_owned())])
 }
 
-fn outputs(s: &ServiceCi) -> Vec<Output> {
+/// The module's outputs; `key`: the key's ARN and what it is, where the module has one.
+pub(crate) fn outputs(key: Option<(Expr, &str)>) -> Vec<Output> {
     let mut out = vec![
         Output {
             name: "deploy_role_arn",
@@ -389,14 +390,12 @@ fn outputs(s: &ServiceCi) -> Vec<Output> {
             sensitive: false,
         },
     ];
-    if s.has_key() {
-        out.push(Output {
-            name: "kms_key_arn",
-            description: "The service's KMS key.".into(),
-            value: Expr::path("aws_kms_key.this.arn"),
-            sensitive: false,
-        });
-    }
+    out.extend(key.map(|(value, description)| Output {
+        name: "kms_key_arn",
+        description: description.into(),
+        value,
+        sensitive: false,
+    }));
     out
 }
 

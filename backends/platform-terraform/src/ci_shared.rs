@@ -26,7 +26,7 @@ use crate::ci::{self, Fact, Field, Rule, ServiceCi, Text, When};
 use crate::ci_deploy;
 use crate::hcl::{self, BinOp, Block, Body, Expr, Item, Step};
 use crate::readme::code;
-use crate::root::{self, Ctx, Output, Variable, arn};
+use crate::root::{self, Ctx, Variable, arn};
 use crate::versions;
 
 /// The module's directory inside the org root.
@@ -97,7 +97,9 @@ pub fn files(org: &Org, provenance: &[Span]) -> ArtifactSet {
     out.insert("versions.tf", file(versions::module_versions_tf(org)));
     out.insert("main.tf", file(hcl::print(&main)));
     out.insert("variables.tf", file(root::variables_tf(variables(org))));
-    out.insert("outputs.tf", file(root::outputs_tf(&outputs())));
+    let key = Expr::call("try", vec![Expr::path("aws_kms_key.this[0].arn"), Expr::Null]);
+    let outputs = ci_deploy::outputs(Some((key, "The service's KMS key (null without one).")));
+    out.insert("outputs.tf", file(root::outputs_tf(&outputs)));
     out.insert("README.md", Artifact::new(Format::Markdown, readme(org, &main), provenance.to_vec()));
     out
 }
@@ -364,29 +366,6 @@ fn main_body(org: &Org) -> Body {
         ci_deploy::cluster_access(&about("platform:", ":deploy"), &about("", "-deploy"), &mut body);
     }
     body
-}
-
-fn outputs() -> Vec<Output> {
-    vec![
-        Output {
-            name: "deploy_role_arn",
-            description: "The CI deploy role (the `aws-role-arn` the service's GitHub Actions deploys assume).".into(),
-            value: Expr::path("aws_iam_role.deploy.arn"),
-            sensitive: false,
-        },
-        Output {
-            name: "permissions_boundary_arn",
-            description: "The permissions boundary of the service's own roles.".into(),
-            value: Expr::path("aws_iam_policy.boundary.arn"),
-            sensitive: false,
-        },
-        Output {
-            name: "kms_key_arn",
-            description: "The service's KMS key (null without one).".into(),
-            value: Expr::call("try", vec![Expr::path("aws_kms_key.this[0].arn"), Expr::Null]),
-            sensitive: false,
-        },
-    ]
 }
 
 fn readme(org: &Org, main: &Body) -> String {

@@ -463,33 +463,15 @@ fn multiline_into(out: &mut String, e: &Expr, level: usize) {
             out.push('}');
         }
         Expr::List(items) if list_is_multiline(items) => {
-            out.push_str("[\n");
-            for item in items {
-                indent(out, level + 1);
-                if is_multiline(item) {
-                    multiline_into(out, item, level + 1);
-                } else {
-                    out.push_str(&inline(item));
-                }
-                out.push_str(",\n");
-            }
-            indent(out, level);
+            out.push('[');
+            one_per_line(out, items, level);
             out.push(']');
         }
         Expr::Call(name, args) if args.iter().rev().skip(1).any(is_multiline) => {
             // More than the last argument spans lines: one argument per line.
             out.push_str(name);
-            out.push_str("(\n");
-            for a in args {
-                indent(out, level + 1);
-                if is_multiline(a) {
-                    multiline_into(out, a, level + 1);
-                } else {
-                    out.push_str(&inline(a));
-                }
-                out.push_str(",\n");
-            }
-            indent(out, level);
+            out.push('(');
+            one_per_line(out, args, level);
             out.push(')');
         }
         Expr::Call(name, args) if args.iter().any(is_multiline) => {
@@ -511,6 +493,22 @@ fn multiline_into(out: &mut String, e: &Expr, level: usize) {
         }
         other => out.push_str(&inline(other)),
     }
+}
+
+/// Items one per line at `level + 1`, each followed by a comma, from a new line to the
+/// closing bracket's indentation at `level`.
+fn one_per_line(out: &mut String, items: &[Expr], level: usize) {
+    out.push('\n');
+    for item in items {
+        indent(out, level + 1);
+        if is_multiline(item) {
+            multiline_into(out, item, level + 1);
+        } else {
+            out.push_str(&inline(item));
+        }
+        out.push_str(",\n");
+    }
+    indent(out, level);
 }
 
 /// Object items at `level`, one per line, `=` aligned in runs.
