@@ -403,6 +403,32 @@ fn filled(tail: &[String], vars: &BTreeMap<String, String>) -> String {
     out
 }
 
+/// The library chart that `tree`'s chart of the template at `path` includes its objects
+/// from, when that library defines an object of `kind` (`_org/helm/<library>/templates/`).
+fn library_kind(tree: &Tree, path: &str, kind: &str) -> Option<String> {
+    let chart = path.split("/templates/").next()?;
+    let prefix = format!("{chart}/templates/");
+    let includes = |library: &str| {
+        tree.iter().any(|(p, b)| {
+            p.starts_with(&prefix) && String::from_utf8_lossy(b).contains(&format!("include \"{library}.objects\""))
+        })
+    };
+    tree.iter().find_map(|(p, b)| {
+        let (library, _) = p.strip_prefix("_org/helm/")?.split_once("/templates/")?;
+        let defines =
+            String::from_utf8_lossy(b).lines().any(|l| l.strip_prefix("kind: ").is_some_and(|k| k.trim() == kind));
+        (defines && includes(library)).then(|| library.to_owned())
+    })
+}
+
+/// The rules of environment `env` in the `PrometheusRule` of `service`'s chart in `tree`.
+fn chart_rules_of(tree: &Tree, service: &str, env: &str) -> Option<Objects> {
+    let prefix = format!("{service}/helm/");
+    let (_, bytes) =
+        tree.iter().find(|(p, _)| p.starts_with(&prefix) && p.ends_with("/templates/prometheusrule.yaml"))?;
+    chart_rules(bytes).remove(env)
+}
+
 /// The alert-layer changes of a chart's `PrometheusRule` per environment, where the tree has
 /// no rule file of that environment to report them (`monitoring.ruleFiles` off).
 fn chart_rule_changes(base: &Tree, head: &Tree, path: &str, service: &str, out: &mut Vec<Change>) {
@@ -450,6 +476,18 @@ pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
                 _ => Action::Update,
             };
             let file = path.rsplit('/').next().unwrap_or(path);
+            // A template the other side's chart takes from the org's library chart instead
+            // (a switch between vendored and packaged) moved; the objects each environment
+            // renders are compared on their own ([`super::charts`]).
+            let library = match action {
+                Action::Destroy => library_kind(head, path, &name),
+                Action::Create => library_kind(base, path, &name),
+                _ => None,
+            };
+            let (action, detail) = match library {
+                Some(library) => (Action::Update, format!("template {file} ↔ the library chart {library}")),
+                None => (action, format!("template {file}")),
+            };
             out.push(Change {
                 service: service.to_owned(),
                 layer,
@@ -457,7 +495,7 @@ pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
                 environment: None,
                 object: name,
                 action,
-                detail: vec![format!("template {file}")],
+                detail: vec![detail],
                 holds_data: false,
                 trace: None,
                 input: None,
@@ -465,8 +503,14 @@ pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
             continue;
         }
         let empty = Objects::new();
-        let oa = a.map(|x| objects(&kind, path, x));
-        let ob = b.map(|x| objects(&kind, path, x));
+        // An environment's rule file written on one side only: the other side's rules of
+        // that environment are its chart's (`monitoring.ruleFiles` switched), not none.
+        let in_chart = |tree: &Tree| match kind {
+            FileKind::Rules(Some(env)) => chart_rules_of(tree, service, env),
+            _ => None,
+        };
+        let oa = a.map(|x| objects(&kind, path, x)).or_else(|| in_chart(base));
+        let ob = b.map(|x| objects(&kind, path, x)).or_else(|| in_chart(head));
         let (oa, ob) = (oa.as_ref().unwrap_or(&empty), ob.as_ref().unwrap_or(&empty));
         let from = out.len();
         compare(service, layer, path, env, oa, ob, out);
@@ -581,6 +625,56 @@ mod tests {
             changes(&base, &head, &mut out);
             assert!(out.iter().all(|c| c.environment.as_deref() != Some("staging") || c.root != path), "{out:?}");
         }
+    }
+
+    /// Switching between vendored and packaged moves rules and templates, it destroys
+    /// nothing: an environment's rule file gone where the chart holds the same rules, and a
+    /// template gone where the chart now takes the object from the org's library chart.
+    #[test]
+    fn rules_and_templates_that_move_are_not_destroyed() {
+        use platform_ir::slo::{Rule, RuleGroup};
+        let group = RuleGroup {
+            name: "slo-alerts".into(),
+            interval: None,
+            rules: vec![Rule {
+                record: None,
+                alert: Some("Burn".into()),
+                expr: "vector(1) > 0".into(),
+                for_: None,
+                labels: BTreeMap::from([("severity".to_owned(), "ticket".to_owned())]),
+                annotations: BTreeMap::new(),
+            }],
+        };
+        let chart = platform_helm::prometheus_rule_per_environment(
+            &[("staging".to_owned(), vec![group.clone()])],
+            std::slice::from_ref(&group),
+        );
+        let rules = "groups:\n- name: slo-alerts\n  rules:\n  - alert: Burn\n    expr: vector(1) > 0\n    labels:\n      severity: ticket\n";
+        let rule_path = "api/helm/api/templates/prometheusrule.yaml";
+        let base = tree(&[
+            (rule_path, &chart),
+            ("api/prometheus/slo-rules-staging.yaml", rules),
+            ("api/helm/api/templates/deployment.yaml", "apiVersion: apps/v1\nkind: Deployment\n"),
+        ]);
+        let head = tree(&[
+            (rule_path, &chart),
+            ("api/helm/api/templates/platform.yaml", "{{- include \"platform-service.objects\" . }}\n"),
+            (
+                "_org/helm/platform-service/templates/_objects.tpl",
+                "{{- define \"platform-service.deployment\" }}\napiVersion: apps/v1\nkind: Deployment\n{{- end }}\n",
+            ),
+        ]);
+        let mut out = Vec::new();
+        changes(&base, &head, &mut out);
+        assert!(out.iter().all(|c| c.layer != Layer::Alerts), "{out:?}");
+        let deployment = out.iter().find(|c| c.object == "Deployment").unwrap();
+        assert_eq!(deployment.action, Action::Update);
+        assert_eq!(deployment.detail, ["template deployment.yaml ↔ the library chart platform-service"]);
+        // Without the chart's rules, the rule file's rules are gone.
+        let bare = tree(&[("api/prometheus/slo-rules-staging.yaml", rules)]);
+        let mut out = Vec::new();
+        changes(&bare, &tree(&[]), &mut out);
+        assert!(out.iter().any(|c| c.layer == Layer::Alerts && c.action == Action::Destroy), "{out:?}");
     }
 
     #[test]
