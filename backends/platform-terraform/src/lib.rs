@@ -10,7 +10,7 @@
 //! | `<env>.tfvars` | the environment's values: account, region, namespace, the AWS names from [`platform_ir::naming`], the database size |
 //! | `main.tf` | the provider and the resources, by section |
 //! | `outputs.tf` | ARNs and endpoints; anything that carries a credential is `sensitive` |
-//! | `README.md` | how to apply, resources, inputs per environment, outputs, skipped checks |
+//! | `README.md` | how to apply, resources, inputs per environment, outputs, skipped checks (not for a packaged org: the org root's README says how to apply every service's root) |
 //!
 //! Resources: an IAM role trusted (IRSA) by exactly `system:serviceaccount:<namespace>:<service>`
 //! with a least-privilege policy (its own secrets, its own key, `rds-db:connect` to its own
@@ -146,7 +146,10 @@ pub fn emit(org: &Org, svc: &Service) -> Emitted {
             .insert(&format!("{}.tfvars", e.name()), file(root.tfvars(&ctx, i)).with_origins(tfvars_origins(svc, e)));
         artifacts.insert(&format!("backend-{}.hcl", e.name()), file(versions::backend_hcl(org, ctx.identity(), e)));
     }
-    artifacts.insert("README.md", Artifact::new(Format::Markdown, readme::readme(&ctx, &root), provenance.clone()));
+    // A packaged service's root has no README: the org root's says how to apply every one.
+    if !org.packages.packaged() {
+        artifacts.insert("README.md", Artifact::new(Format::Markdown, readme::readme(&ctx, &root), provenance.clone()));
+    }
     if !ci_shared::shared(org) {
         ci_deploy::add(&ctx, &deploy, &provenance, &mut artifacts);
     }

@@ -691,6 +691,10 @@ fn readme(org: &Org, entries: &[Entry<'_>], vars: &[Variable], outputs: &[Output
         );
     }
 
+    if org.packages.packaged() {
+        out.push_str(&crate::readme::service_roots(org));
+    }
+
     out.push_str("## Cluster access\n\n");
     if org.terraform.cluster_access.value {
         out.push_str(

@@ -103,6 +103,30 @@ pub fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
+/// How a packaged org applies its services' own roots, in the org root's README: a packaged
+/// service carries no README of its own (what it would repeat is in its `main.tf` and its
+/// `<env>.tfvars`, and how to apply it is the same for every service).
+pub fn service_roots(org: &platform_ir::Org) -> String {
+    let mut out = String::from("## The services' own roots\n\n");
+    out.push_str(
+        "Each service's Terraform (`<service>/terraform/`) is a root of its own, applied by the service's deploy jobs with its CI deploy role once this root has created that role.\n\
+         One state per environment, in the org's state bucket; by hand, from the service's directory:\n\n```sh\n",
+    );
+    for e in &org.environments {
+        let _ = writeln!(
+            out,
+            "terraform init -reconfigure -backend-config=backend-{0}.hcl\nterraform plan -var-file={0}.tfvars -out={0}.tfplan",
+            e.name.value
+        );
+    }
+    out.push_str(
+        "```\n\n\
+         `main.tf` holds its resources by section, `variables.tf` every input with its validation, `<env>.tfvars` the environment's values (the AWS names from the platform's one naming rule, the database size), `outputs.tf` what the chart and the deploy read.\n\
+         A checkov check a resource differs from on purpose is skipped on that resource in `main.tf`, with its reason on the same line.\n\n",
+    );
+    out
+}
+
 /// The README.
 pub fn readme(ctx: &Ctx<'_>, root: &Root) -> String {
     let svc = ctx.svc;
