@@ -87,10 +87,7 @@ pub fn emit(org: &Org, services: &[&Service]) -> Emitted {
             previous_labels: svc.previous_names.iter().map(|p| module_label(&p.value)).collect(),
             has_key: Ctx::new(org, svc).has_secrets(),
             namespaces: namespaces(org, svc),
-            call: ci_shared::shared(org).then(|| {
-                let ctx = Ctx::new(org, svc);
-                ci_shared::Call::of(&ctx, &crate::ci::ServiceCi::new(&ctx, &crate::resources(&ctx)))
-            }),
+            svc,
         })
         .collect();
     if entries.is_empty() || org.environments.is_empty() {
@@ -104,13 +101,26 @@ pub fn emit(org: &Org, services: &[&Service]) -> Emitted {
     let outputs = outputs(&entries);
     // A packaged org's one dashboard reaches each cluster with the org root, once.
     let dashboard = deploy::delivered_org_dashboard(org, services);
-    let main = main_body(org, &entries, dashboard.as_ref());
+    let (before, after) = main_body(org, &entries, dashboard.as_ref());
+    // The module calls are printed one service at a time: at 10 000 services their syntax
+    // trees would outweigh the rest of the build.
+    let mut main_text = hcl::print(&before);
+    for (i, e) in entries.iter().enumerate() {
+        if i > 0 {
+            main_text.push('\n');
+        }
+        main_text.push_str(&hcl::print(&module_calls(org, e)));
+    }
+    if !after.0.is_empty() {
+        main_text.push('\n');
+        main_text.push_str(&hcl::print(&after));
+    }
 
     let provenance = provenance(org, services);
     let file = |text: String| Artifact::new(Format::Hcl, text, provenance.clone());
     let mut artifacts = ArtifactSet::new();
     artifacts.insert("versions.tf", file(versions::org_versions_tf(org)));
-    artifacts.insert("main.tf", file(hcl::print(&main)));
+    artifacts.insert("main.tf", file(main_text));
     artifacts.insert("variables.tf", file(root::variables_tf(vars.clone())));
     artifacts.insert("outputs.tf", file(root::outputs_tf(&outputs)));
     for (i, e) in org.environments.iter().enumerate() {
@@ -122,7 +132,7 @@ pub fn emit(org: &Org, services: &[&Service]) -> Emitted {
     }
     artifacts.insert(
         "README.md",
-        Artifact::new(Format::Markdown, readme(org, &entries, &vars, &outputs, &main), provenance.clone()),
+        Artifact::new(Format::Markdown, readme(org, &entries, &vars, &outputs, &[&before, &after]), provenance.clone()),
     );
     if ci_shared::shared(org) {
         for (path, artifact) in ci_shared::files(org, &provenance).0 {
@@ -161,9 +171,9 @@ struct Entry<'a> {
     has_key: bool,
     /// Its namespace in each of its environments (by index into the org's environments).
     namespaces: Vec<(usize, String)>,
-    /// What it passes to the org's shared CI deploy module, when the org has one
-    /// ([`ci_shared::shared`]).
-    call: Option<ci_shared::Call>,
+    /// The service, for its call of the org's shared CI deploy module ([`ci_shared::shared`]),
+    /// derived when the call is printed so that no build holds every service's call at once.
+    svc: &'a Service,
 }
 
 /// The org's environments, the repository, the state settings and every service's name.
@@ -263,7 +273,8 @@ fn variables(org: &Org) -> Vec<Variable> {
     vars
 }
 
-fn main_body(org: &Org, entries: &[Entry<'_>], dashboard: Option<&deploy::DashboardDelivery>) -> Body {
+/// `main.tf` before and after the module calls ([`module_calls`]).
+fn main_body(org: &Org, entries: &[Entry<'_>], dashboard: Option<&deploy::DashboardDelivery>) -> (Body, Body) {
     let mut body = Body::default();
     body.0.push(Item::Comment("Provider and shared values.".into()));
     body.push_block(
@@ -332,45 +343,50 @@ fn main_body(org: &Org, entries: &[Entry<'_>], dashboard: Option<&deploy::Dashbo
         }
         .into(),
     ));
-    for e in entries {
-        let mut call = match &e.call {
-            Some(shared) => {
-                let mut call = Block::new("module", [e.label.as_str()])
-                    .attr("source", Expr::str(format!("./{}", ci_shared::DIR)))
-                    .blank();
-                for (name, value) in shared.arguments() {
-                    call = call.attr(name, value);
-                }
-                call
-            }
-            None => Block::new("module", [e.label.as_str()])
-                .attr("source", Expr::str(format!("{}/{}", org_to_service(e.name, crate::ID), ci_deploy::DIR))),
+    let mut after = Body::default();
+    secret_store_grant(org, entries, &mut after);
+    (body, after)
+}
+
+/// The call of one service's CI deploy module, and the moves of its earlier labels.
+fn module_calls(org: &Org, e: &Entry<'_>) -> Body {
+    let mut body = Body::default();
+    let mut call = if ci_shared::shared(org) {
+        let ctx = Ctx::new(org, e.svc);
+        let shared = ci_shared::Call::of(&ctx, &crate::ci::ServiceCi::new(&ctx, &crate::resources(&ctx)));
+        let mut call =
+            Block::new("module", [e.label.as_str()]).attr("source", Expr::str(format!("./{}", ci_shared::DIR))).blank();
+        for (name, value) in shared.arguments() {
+            call = call.attr(name, value);
         }
-        .blank();
-        for input in ci_deploy::inputs(org) {
-            let value = match input {
-                "trust_policy" => Expr::path("data.aws_iam_policy_document.github_deploy_trust.json"),
-                other => Expr::path(&format!("var.{other}")),
-            };
-            call = call.attr(input, value);
-        }
-        let mut depends = vec![Expr::path("aws_iam_openid_connect_provider.github")];
-        if org.terraform.cluster_access.value {
-            depends.push(Expr::path("kubernetes_namespace_v1.service"));
-        }
-        body.push_block(call.blank().attr("depends_on", Expr::List(depends)));
-        // A rename keeps the module's state (its KMS key above all) under the new label: one
-        // chain oldest to newest, as Terraform refuses two moves to one address.
-        let chain: Vec<&String> = e.previous_labels.iter().chain([&e.label]).collect();
-        for pair in chain.windows(2) {
-            body.push_block(
-                Block::new("moved", [])
-                    .attr("from", Expr::path(&format!("module.{}", pair[0])))
-                    .attr("to", Expr::path(&format!("module.{}", pair[1]))),
-            );
-        }
+        call
+    } else {
+        Block::new("module", [e.label.as_str()])
+            .attr("source", Expr::str(format!("{}/{}", org_to_service(e.name, crate::ID), ci_deploy::DIR)))
     }
-    secret_store_grant(org, entries, &mut body);
+    .blank();
+    for input in ci_deploy::inputs(org) {
+        let value = match input {
+            "trust_policy" => Expr::path("data.aws_iam_policy_document.github_deploy_trust.json"),
+            other => Expr::path(&format!("var.{other}")),
+        };
+        call = call.attr(input, value);
+    }
+    let mut depends = vec![Expr::path("aws_iam_openid_connect_provider.github")];
+    if org.terraform.cluster_access.value {
+        depends.push(Expr::path("kubernetes_namespace_v1.service"));
+    }
+    body.push_block(call.blank().attr("depends_on", Expr::List(depends)));
+    // A rename keeps the module's state (its KMS key above all) under the new label: one
+    // chain oldest to newest, as Terraform refuses two moves to one address.
+    let chain: Vec<&String> = e.previous_labels.iter().chain([&e.label]).collect();
+    for pair in chain.windows(2) {
+        body.push_block(
+            Block::new("moved", [])
+                .attr("from", Expr::path(&format!("module.{}", pair[0])))
+                .attr("to", Expr::path(&format!("module.{}", pair[1]))),
+        );
+    }
     body
 }
 
@@ -581,7 +597,7 @@ fn outputs(entries: &[Entry<'_>]) -> Vec<Output> {
     out
 }
 
-fn readme(org: &Org, entries: &[Entry<'_>], vars: &[Variable], outputs: &[Output], main: &Body) -> String {
+fn readme(org: &Org, entries: &[Entry<'_>], vars: &[Variable], outputs: &[Output], main: &[&Body]) -> String {
     let repo = &org.catalog.github_repo.value;
     let envs = &org.environments;
     let mut out = String::new();
@@ -660,9 +676,10 @@ fn readme(org: &Org, entries: &[Entry<'_>], vars: &[Variable], outputs: &[Output
         for e in envs {
             let _ = write!(out, " {} |", code(&naming::ci_deploy_role_name(s.identity, &e.name.value)));
         }
-        let module = match &s.call {
-            Some(_) => format!("_org/terraform/{}/", ci_shared::DIR),
-            None => format!("{}/{}/", service_dir(s.name, crate::ID), ci_deploy::DIR),
+        let module = if ci_shared::shared(org) {
+            format!("_org/terraform/{}/", ci_shared::DIR)
+        } else {
+            format!("{}/{}/", service_dir(s.name, crate::ID), ci_deploy::DIR)
         };
         let _ = writeln!(out, " {} |", code(&module));
     }
@@ -705,8 +722,10 @@ fn readme(org: &Org, entries: &[Entry<'_>], vars: &[Variable], outputs: &[Output
              The cluster must accept access entries (authentication mode `API` or `API_AND_CONFIG_MAP`).\n\
              A namespace that already exists is imported once: `terraform import -var-file=<env>.tfvars 'kubernetes_namespace_v1.service[\"<namespace>\"]' <namespace>`.\n\n",
         );
-        let has_dashboard =
-            main.0.iter().any(|i| matches!(i, Item::Block(b) if b.labels == ["kubernetes_manifest", "dashboard"]));
+        let has_dashboard = main
+            .iter()
+            .flat_map(|m| m.0.iter())
+            .any(|i| matches!(i, Item::Block(b) if b.labels == ["kubernetes_manifest", "dashboard"]));
         if has_dashboard {
             out.push_str(
                 "The org's one service dashboard (packaged services carry none) is applied here too, from the object in `_org/grafana/` (`kubernetes_manifest.dashboard`): one object per cluster, in Grafana's namespace, which must exist. \
@@ -721,7 +740,7 @@ fn readme(org: &Org, entries: &[Entry<'_>], vars: &[Variable], outputs: &[Output
     }
 
     out.push_str("## Resources\n\n| address | what |\n|---|---|\n");
-    crate::readme::resource_rows(&mut out, crate::readme::blocks(main));
+    crate::readme::resource_rows(&mut out, main.iter().flat_map(|b| crate::readme::blocks(b)));
     let _ = writeln!(
         out,
         "| `module.<service>` | one CI deploy module per service, {} in all (see above) |",

@@ -219,7 +219,7 @@ impl Writer {
         let current = if self.existing {
             self.seen.lock().unwrap_or_else(|e| e.into_inner()).insert(key(rel));
             match fs::symlink_metadata(&live) {
-                Ok(m) if m.is_file() => fs::read(&live).ok(),
+                Ok(m) if m.is_file() => Some(m.len()),
                 Ok(m) => {
                     // Never read through a link or into anything but a file.
                     self.changed.fetch_add(1, Ordering::Relaxed);
@@ -238,14 +238,15 @@ impl Writer {
             self.fresh.fetch_add(1, Ordering::Relaxed);
             None
         };
-        if current.as_deref() == Some(bytes) {
+        if current.is_some_and(|len| same_contents(&live, len, bytes)) {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
         self.changed.fetch_add(1, Ordering::Relaxed);
         match self.mode {
             Mode::Check => {
-                let d = match current {
+                // Only a changed file is read whole, for its diff.
+                let d = match current.and_then(|_| fs::read(&live).ok()) {
                     None => Drift::Missing(rel.to_owned()),
                     Some(old) => Drift::Changed(rel.to_owned(), unified_diff(rel, &old, bytes)),
                 };
@@ -501,6 +502,32 @@ fn alive(pid: u32) -> bool {
 /// A file's path as a 128-bit key. A build keeps the set of files it put as keys rather than
 /// strings, so a rebuild of a large tree holds 16 bytes a file. Two paths sharing a key (odds
 /// of 2^-128 a pair) would keep one stale file.
+/// Whether the file at `path`, `len` bytes long, holds exactly `bytes`: compared by length,
+/// then in blocks, so a rebuild never holds a whole previous file (an org root of 10 000
+/// services is tens of megabytes) to find it unchanged.
+fn same_contents(path: &Path, len: u64, bytes: &[u8]) -> bool {
+    use std::io::Read as _;
+    if u64::try_from(bytes.len()).ok() != Some(len) {
+        return false;
+    }
+    let Ok(mut file) = fs::File::open(path) else { return false };
+    let mut block = vec![0u8; bytes.len().clamp(1, 64 * 1024)];
+    let mut at = 0;
+    loop {
+        match file.read(&mut block) {
+            Ok(0) => return at == bytes.len(),
+            Ok(n) => {
+                if bytes.get(at..at + n) != Some(&block[..n]) {
+                    return false;
+                }
+                at += n;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
+}
+
 fn key(rel: &str) -> u128 {
     use std::hash::{DefaultHasher, Hash, Hasher};
     let half = |salt: u8| {
@@ -555,6 +582,27 @@ pub fn unified_diff(path: &str, old: &[u8], new: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    /// A file is unchanged when it holds exactly the bytes, whatever its size against the
+    /// comparison's blocks.
+    #[test]
+    fn contents_compare_by_length_then_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        for bytes in [&b""[..], b"a", &big[..]] {
+            fs::write(&path, bytes).unwrap();
+            let len = fs::metadata(&path).unwrap().len();
+            assert!(same_contents(&path, len, bytes));
+            let mut other = bytes.to_vec();
+            if let Some(last) = other.last_mut() {
+                *last ^= 1;
+                assert!(!same_contents(&path, len, &other));
+            }
+            other.push(b'x');
+            assert!(!same_contents(&path, len, &other));
+        }
+    }
     use std::os::unix::fs::MetadataExt;
 
     use super::*;
