@@ -4,7 +4,7 @@
 //! [`crate::literal::go_template_text`].
 
 use platform_ir::Format;
-use platform_ir::slo::{ENVIRONMENT_LABEL, RuleGroup, SEVERITY_LABEL};
+use platform_ir::slo::{ENVIRONMENT_LABEL, Rule, RuleGroup, SEVERITY_LABEL};
 use serde_json::json;
 
 use crate::Chart;
@@ -208,7 +208,6 @@ const SEVERITY_PLACEHOLDER: &str = "PLATFORM-SEVERITY";
 /// byte for byte its own literal text, so the chart renders exactly the rules it did as
 /// one branch per environment.
 fn one_tail(variants: &[(Option<&str>, &[RuleGroup])]) -> Option<String> {
-    let rules = |groups: &[RuleGroup]| groups.iter().flat_map(|g| g.rules.iter()).cloned().collect::<Vec<_>>();
     let strip = |groups: &[RuleGroup]| {
         let mut g = groups.to_vec();
         for r in g.iter_mut().flat_map(|g| g.rules.iter_mut()) {
@@ -222,7 +221,8 @@ fn one_tail(variants: &[(Option<&str>, &[RuleGroup])]) -> Option<String> {
     if base.is_empty() || variants.iter().any(|(_, g)| strip(g) != base) {
         return None;
     }
-    let per_variant: Vec<Vec<_>> = variants.iter().map(|(_, g)| rules(g)).collect();
+    let per_variant: Vec<Vec<&Rule>> =
+        variants.iter().map(|(_, g)| g.iter().flat_map(|g| &g.rules).collect()).collect();
     let count = per_variant[0].len();
     // A label whose value differs between the variants is a page window's severity.
     let varies: Vec<bool> = (0..count)

@@ -58,35 +58,46 @@ pub fn add(ctx: &Ctx<'_>, s: &ServiceCi, provenance: &[Span], artifacts: &mut Ar
 
 fn variables(ctx: &Ctx<'_>) -> Vec<Variable> {
     let names: Vec<&str> = ctx.envs.iter().map(|e| e.name()).collect();
-    let string = || Expr::keyword("string");
-    let var = |name: &'static str, description: &str| Variable {
-        name,
-        ty: string(),
-        description: description.into(),
+    let mut environment = Variable {
+        name: "environment",
+        ty: Expr::keyword("string"),
+        description: "Environment this run applies to; the module holds the service's AWS names of each.".into(),
         validations: Vec::new(),
         values: Vec::new(),
     };
-    let mut environment =
-        var("environment", "Environment this run applies to; the module holds the service's AWS names of each.");
     environment.validations.push(Validation {
         condition: one_of(Expr::path("var.environment"), &names),
         message: format!("The environment must be one of the service's environments: {}.", names.join(", ")),
     });
-    let mut out = vec![
-        environment,
-        var("aws_account_id", "AWS account of the environment."),
-        var("aws_region", "AWS region of the environment."),
-        var("eks_cluster_name", "EKS cluster of the environment, which the deploy jobs connect to."),
-        var("state_bucket", "S3 bucket of the environment's Terraform state."),
-    ];
-    if ctx.org.terraform.lock_table().is_some() {
-        out.push(var("lock_table", "DynamoDB table of the state locks."));
-    }
-    out.push(var(
-        "trust_policy",
-        "Trust policy (JSON) of the deploy role: who may assume it. The org root passes GitHub's OIDC tokens for the repository's GitHub environment.",
-    ));
+    let mut out = vec![environment];
+    out.extend(passed_through(ctx.org));
     out
+}
+
+/// The variables of [`inputs`] after `environment`: the environment's values the org root
+/// passes through, and the deploy role's trust policy.
+pub(crate) fn passed_through(org: &Org) -> Vec<Variable> {
+    inputs(org)
+        .into_iter()
+        .skip(1)
+        .map(|name| {
+            let description = match name {
+                "aws_account_id" => "AWS account of the environment.",
+                "aws_region" => "AWS region of the environment.",
+                "eks_cluster_name" => "EKS cluster of the environment, which the deploy jobs connect to.",
+                "state_bucket" => "S3 bucket of the environment's Terraform state.",
+                "lock_table" => "DynamoDB table of the state locks.",
+                _ => "Trust policy (JSON) of the deploy role: who may assume it. The org root passes GitHub's OIDC tokens for the repository's GitHub environment.",
+            };
+            Variable {
+                name,
+                ty: Expr::keyword("string"),
+                description: description.into(),
+                validations: Vec::new(),
+                values: Vec::new(),
+            }
+        })
+        .collect()
 }
 
 fn policy_document(name: &str, statements: &[Statement]) -> Block {
@@ -97,9 +108,9 @@ fn policy_document(name: &str, statements: &[Statement]) -> Block {
     doc
 }
 
-/// `local.names`: the service's AWS names in each environment, `null` where it has no such
-/// resource.
-fn names(ctx: &Ctx<'_>, s: &ServiceCi) -> Expr {
+/// The service's AWS names in each environment, `null` where it has no such resource: its
+/// module's `local.names_by_environment`, or what the org root passes the shared one.
+pub(crate) fn names(ctx: &Ctx<'_>, s: &ServiceCi) -> Expr {
     Expr::object(ctx.envs.iter().zip(&s.fields).map(|(e, fields)| {
         (
             e.name().to_owned(),

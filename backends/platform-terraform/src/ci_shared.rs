@@ -38,55 +38,19 @@ pub fn shared(org: &Org) -> bool {
     org.packages.packaged() && org.ecr().is_none()
 }
 
-/// A service's AWS names in one environment: every field's value, `None` where it has no
-/// such resource.
-pub type Names = Vec<(Field, Option<String>)>;
-
-/// What the org root passes for one service besides the environment's values.
-pub struct Call {
-    /// `service`.
-    pub service: String,
-    /// `database_name` (`null` without PostgreSQL).
-    pub database_name: Option<String>,
-    /// `features`.
-    pub facts: std::collections::BTreeSet<Fact>,
-    /// `session_seconds`.
-    pub session_seconds: i64,
-    /// `names_by_environment`: per environment (org order), every field's value.
-    pub names: Vec<(String, Names)>,
-}
-
-impl Call {
-    /// The call of the service of `ctx`, whose CI facts are `s`.
-    pub fn of(ctx: &Ctx<'_>, s: &ServiceCi) -> Call {
-        let facts = s.facts();
-        Call {
-            service: s.name.clone(),
-            database_name: facts.contains(&Fact::Postgres).then(|| platform_ir::naming::database_name(&s.name)),
-            facts,
-            session_seconds: ci_deploy::session_seconds(ctx),
-            names: ctx.envs.iter().map(|e| e.name().to_owned()).zip(s.fields.iter().cloned()).collect(),
-        }
-    }
-
-    /// The module block's arguments after `source`, in order.
-    pub fn arguments(&self) -> Vec<(&'static str, Expr)> {
-        vec![
-            ("service", Expr::str(&self.service)),
-            ("database_name", self.database_name.as_ref().map_or(Expr::Null, Expr::str)),
-            ("features", Expr::object(Fact::ALL.iter().map(|f| (f.key(), Expr::Bool(self.facts.contains(f)))))),
-            ("session_seconds", Expr::Num(self.session_seconds)),
-            (
-                "names_by_environment",
-                Expr::object(self.names.iter().map(|(env, fields)| {
-                    (
-                        env.clone(),
-                        Expr::object(fields.iter().map(|(f, v)| (f.key(), v.as_ref().map_or(Expr::Null, Expr::str)))),
-                    )
-                })),
-            ),
-        ]
-    }
+/// The arguments of the shared module's call for the service of `ctx`, whose CI facts are
+/// `s`, after `source`: its name, PostgreSQL database name, facts, longest deploy session
+/// and AWS names in every environment.
+pub fn arguments(ctx: &Ctx<'_>, s: &ServiceCi) -> Vec<(&'static str, Expr)> {
+    let facts = s.facts();
+    let database_name = facts.contains(&Fact::Postgres).then(|| platform_ir::naming::database_name(&s.name));
+    vec![
+        ("service", Expr::str(&s.name)),
+        ("database_name", database_name.map_or(Expr::Null, Expr::str)),
+        ("features", Expr::object(Fact::ALL.iter().map(|f| (f.key(), Expr::Bool(facts.contains(f)))))),
+        ("session_seconds", Expr::Num(ci_deploy::session_seconds(ctx))),
+        ("names_by_environment", ci_deploy::names(ctx, s)),
+    ]
 }
 
 /// The module's files, relative to [`DIR`].
@@ -143,17 +107,7 @@ fn variables(org: &Org) -> Vec<Variable> {
         message: "The environment must be one of the service's environments (the keys of names_by_environment).".into(),
     });
     out.push(environment);
-    for input in ci_deploy::inputs(org).into_iter().skip(1) {
-        let description = match input {
-            "aws_account_id" => "AWS account of the environment.",
-            "aws_region" => "AWS region of the environment.",
-            "eks_cluster_name" => "EKS cluster of the environment, which the deploy jobs connect to.",
-            "state_bucket" => "S3 bucket of the environment's Terraform state.",
-            "lock_table" => "DynamoDB table of the state locks.",
-            _ => "Trust policy (JSON) of the deploy role: who may assume it.",
-        };
-        out.push(var(input, string(), description));
-    }
+    out.extend(ci_deploy::passed_through(org));
     out
 }
 

@@ -353,10 +353,10 @@ fn module_calls(org: &Org, e: &Entry<'_>) -> Body {
     let mut body = Body::default();
     let mut call = if ci_shared::shared(org) {
         let ctx = Ctx::new(org, e.svc);
-        let shared = ci_shared::Call::of(&ctx, &crate::ci::ServiceCi::new(&ctx, &crate::resources(&ctx)));
+        let facts = crate::ci::ServiceCi::new(&ctx, &crate::resources(&ctx));
         let mut call =
             Block::new("module", [e.label.as_str()]).attr("source", Expr::str(format!("./{}", ci_shared::DIR))).blank();
-        for (name, value) in shared.arguments() {
+        for (name, value) in ci_shared::arguments(&ctx, &facts) {
             call = call.attr(name, value);
         }
         call

@@ -76,6 +76,6 @@ variable "state_bucket" {
 }
 
 variable "trust_policy" {
-  description = "Trust policy (JSON) of the deploy role: who may assume it."
+  description = "Trust policy (JSON) of the deploy role: who may assume it. The org root passes GitHub's OIDC tokens for the repository's GitHub environment."
   type        = string
 }
