@@ -1,7 +1,7 @@
 //! The org's Helm library chart `platform-service` (`spec.packages.mode: packaged`): the
 //! templates every chart of the golden path shares, once for the org. A packaged service
-//! chart holds its values, its schema, its SLO rules, one template that includes
-//! `platform-service.objects` and its install notes (`platform-service.notes`). Its
+//! chart holds its values, its schema, one template that includes `platform-service.objects`
+//! and then holds its SLO rules, and its install notes (`platform-service.notes`). Its
 //! `Chart.yaml` depends on the library at the org's package version: by path in this
 //! repository (`file://`, so `helm dependency build` works offline), or in the org's chart
 //! registry (`spec.packages.charts`).

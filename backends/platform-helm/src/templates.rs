@@ -37,8 +37,8 @@ metadata:
     {{- include "platform.monitoringLabels" . | nindent 4 }}
 "#;
 
-/// The one template of a packaged chart besides its SLO rules: every object, from the org's
-/// library chart ([`crate::library`]).
+/// The one template of a packaged chart: every object, from the org's library chart
+/// ([`crate::library`]), then its SLO rules ([`files`]).
 const PACKAGED: &str = "{{- include \"platform-service.objects\" . }}\n";
 
 /// A packaged chart's install notes, from the library.
@@ -80,14 +80,17 @@ pub fn notes() -> &'static str {
 /// `(path under templates/, format, text)` of every template the chart gets.
 pub fn files(c: &Chart<'_>) -> Vec<(&'static str, Format, String)> {
     if c.packaged {
-        let mut out = vec![
-            ("NOTES.txt", Format::GoTemplate, PACKAGED_NOTES.to_owned()),
-            ("platform.yaml", Format::Yaml, PACKAGED.to_owned()),
-        ];
+        // The service's SLO rules follow its objects in the one template: the rules are what
+        // is its own, and a packaged chart stays a few files.
+        let mut objects = PACKAGED.to_owned();
         if !c.rules.is_empty() {
-            out.push(("prometheusrule.yaml", Format::Yaml, prometheus_rule_per_environment(&c.env_rules, &c.rules)));
+            objects.push_str("---\n");
+            objects.push_str(&prometheus_rule_per_environment(&c.env_rules, &c.rules));
         }
-        return out;
+        return vec![
+            ("NOTES.txt", Format::GoTemplate, PACKAGED_NOTES.to_owned()),
+            ("platform.yaml", Format::Yaml, objects),
+        ];
     }
     let mut out: Vec<(&'static str, Format, String)> = vec![
         ("_helpers.tpl", Format::GoTemplate, HELPERS.to_owned()),

@@ -12,6 +12,9 @@
 //! | `outputs.tf` | ARNs and endpoints; anything that carries a credential is `sensitive` |
 //! | `README.md` | how to apply, resources, inputs per environment, outputs, skipped checks (not for a packaged org: the org root's README says how to apply every service's root) |
 //!
+//! A packaged org's service root is fewer files: `main.tf` holds the pins, the resources and
+//! the outputs, and there is no README (the org root's says how to apply every service's root).
+//!
 //! Resources: an IAM role trusted (IRSA) by exactly `system:serviceaccount:<namespace>:<service>`
 //! with a least-privilege policy (its own secrets, its own key, `rds-db:connect` to its own
 //! database user) and the service's permissions boundary; the service's KMS key, looked up by
@@ -137,10 +140,21 @@ pub fn emit(org: &Org, svc: &Service) -> Emitted {
     let provenance = provenance(org, svc);
     let file = |text: String| Artifact::new(Format::Hcl, text, provenance.clone());
     let mut artifacts = ArtifactSet::new();
-    artifacts.insert("versions.tf", file(versions::versions_tf(org, &root)));
-    artifacts.insert("main.tf", file(hcl::print(&root.main_body())));
+    if org.packages.packaged() {
+        // A packaged root is one `main.tf` (pins, resources, outputs) beside its variables.
+        let main = format!(
+            "{}\n{}\n# Outputs.\n{}",
+            versions::versions_tf(org, &root),
+            hcl::print(&root.main_body()),
+            root.outputs_tf()
+        );
+        artifacts.insert("main.tf", file(main));
+    } else {
+        artifacts.insert("versions.tf", file(versions::versions_tf(org, &root)));
+        artifacts.insert("main.tf", file(hcl::print(&root.main_body())));
+        artifacts.insert("outputs.tf", file(root.outputs_tf()));
+    }
     artifacts.insert("variables.tf", file(root.variables_tf(&ctx)));
-    artifacts.insert("outputs.tf", file(root.outputs_tf()));
     for (i, e) in ctx.envs.iter().enumerate() {
         artifacts
             .insert(&format!("{}.tfvars", e.name()), file(root.tfvars(&ctx, i)).with_origins(tfvars_origins(svc, e)));

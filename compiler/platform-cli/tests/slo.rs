@@ -311,7 +311,12 @@ fn check_chart(files: &BTreeMap<String, Vec<u8>>, org: &Org, svc: &Service, prob
     if groups.is_empty() {
         return;
     }
-    let Some(rule) = text(files, &format!("{root}/templates/prometheusrule.yaml")) else {
+    // Its own template, or a packaged chart's one template after the library's objects.
+    let rule = ["prometheusrule.yaml", "platform.yaml"]
+        .iter()
+        .filter_map(|t| text(files, &format!("{root}/templates/{t}")))
+        .find(|t| t.lines().any(|l| l == "kind: PrometheusRule"));
+    let Some(rule) = rule else {
         problems.push(format!("{name}: SLO rules but no PrometheusRule in the chart"));
         return;
     };

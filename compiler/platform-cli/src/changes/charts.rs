@@ -156,10 +156,16 @@ fn rendered(tree: &Tree, dirs: &BTreeSet<String>) -> Rendered {
             }
         } else if file.starts_with("templates/") {
             let text = std::str::from_utf8(bytes).unwrap_or("");
-            // A packaged chart: every object of the library it includes.
+            // A packaged chart: every object of the library it includes, and its own (the SLO
+            // rules) after the include.
             let included = libraries.iter().find(|(l, _)| text.contains(&format!("include \"{l}.objects\"")));
             match included {
-                Some((_, objects)) => entry.templates.extend(objects.iter().copied()),
+                Some((_, objects)) => {
+                    entry.templates.extend(objects.iter().copied());
+                    if text.lines().any(|l| l.starts_with("kind: ")) {
+                        entry.templates.push(text);
+                    }
+                }
                 None => entry.templates.push(text),
             }
         }
@@ -314,5 +320,39 @@ mod tests {
         changes(&packaged(false), &packaged(true), &mut out);
         let got: Vec<(&str, Action)> = out.iter().map(|c| (c.object.as_str(), c.action)).collect();
         assert_eq!(got, [("Deployment (rendered)", Action::Destroy), ("Rollout (rendered)", Action::Create)]);
+    }
+
+    /// A packaged chart's SLO rules follow the library's objects in its one template: a
+    /// vendored chart's `prometheusrule.yaml` moved there renders the same rule.
+    #[test]
+    fn the_rules_after_a_packaged_charts_include_are_its_own_objects() {
+        const RULE: &str = "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\n";
+        let library = format!(
+            "{{{{- define \"platform-service.deployment\" }}}}\n{DEPLOYMENT}{{{{- end }}}}\n\n\
+             {{{{- define \"platform-service.rollout\" }}}}\n{ROLLOUT}{{{{- end }}}}\n"
+        );
+        let mut vendored = chart(false);
+        vendored.extend(tree(&[("api/helm/api/templates/prometheusrule.yaml", RULE)]));
+        let mut packaged = chart(false);
+        packaged.retain(|p, _| !p.contains("/templates/"));
+        let objects = format!("{{{{- include \"platform-service.objects\" . }}}}\n---\n{RULE}");
+        packaged.extend(tree(&[
+            ("api/helm/api/templates/platform.yaml", &objects),
+            ("_org/helm/platform-service/templates/_objects.tpl", &library),
+        ]));
+        let mut out = Vec::new();
+        changes(&vendored, &packaged, &mut out);
+        assert_eq!(out, Vec::new(), "the same objects render on both sides");
+        let mut without = packaged.clone();
+        without.insert(
+            "api/helm/api/templates/platform.yaml".into(),
+            b"{{- include \"platform-service.objects\" . }}\n".to_vec(),
+        );
+        changes(&vendored, &without, &mut out);
+        let got: Vec<(&str, Action)> = out.iter().map(|c| (c.object.as_str(), c.action)).collect();
+        assert_eq!(
+            got,
+            [("PrometheusRule (rendered)", Action::Destroy), ("PrometheusRule (rendered)", Action::Destroy)]
+        );
     }
 }

@@ -207,6 +207,12 @@ fn kind_of(path: &str) -> Option<FileKind<'_>> {
 }
 
 /// A template's object kind: its first `kind:` line at column 0.
+/// A chart template that renders the service's `PrometheusRule`: `prometheusrule.yaml`, or a
+/// packaged chart's `platform.yaml`, whose rules follow the library's objects.
+fn is_rule_template(path: &str, bytes: &[u8]) -> bool {
+    path.contains("/templates/") && template_kind(bytes).as_deref() == Some("PrometheusRule")
+}
+
 fn template_kind(bytes: &[u8]) -> Option<String> {
     String::from_utf8_lossy(bytes).lines().find_map(|l| l.strip_prefix("kind: ").map(|k| k.trim().to_owned()))
 }
@@ -421,18 +427,24 @@ fn library_kind(tree: &Tree, path: &str, kind: &str) -> Option<String> {
     })
 }
 
-/// The rules of environment `env` in the `PrometheusRule` of `service`'s chart in `tree`.
-fn chart_rules_of(tree: &Tree, service: &str, env: &str) -> Option<Objects> {
+/// The template of `service`'s chart in `tree` that renders its `PrometheusRule`.
+fn rule_template<'t>(tree: &'t Tree, service: &str) -> Option<(&'t String, &'t Vec<u8>)> {
     let prefix = format!("{service}/helm/");
-    let (_, bytes) =
-        tree.iter().find(|(p, _)| p.starts_with(&prefix) && p.ends_with("/templates/prometheusrule.yaml"))?;
-    chart_rules(bytes).remove(env)
+    tree.iter().find(|(p, b)| p.starts_with(&prefix) && is_rule_template(p, b))
 }
 
-/// The alert-layer changes of a chart's `PrometheusRule` per environment, where the tree has
-/// no rule file of that environment to report them (`monitoring.ruleFiles` off).
-fn chart_rule_changes(base: &Tree, head: &Tree, path: &str, service: &str, out: &mut Vec<Change>) {
-    let (a, b) = (base.get(path).map(|x| chart_rules(x)), head.get(path).map(|x| chart_rules(x)));
+/// The rules of environment `env` in the `PrometheusRule` of `service`'s chart in `tree`.
+fn chart_rules_of(tree: &Tree, service: &str, env: &str) -> Option<Objects> {
+    chart_rules(rule_template(tree, service)?.1).remove(env)
+}
+
+/// The alert-layer changes of the `PrometheusRule` of `service`'s chart per environment,
+/// whichever template holds it on each side, where the tree has no rule file of that
+/// environment to report them (`monitoring.ruleFiles` off).
+fn chart_rule_changes(base: &Tree, head: &Tree, service: &str, out: &mut Vec<Change>) {
+    let (ta, tb) = (rule_template(base, service), rule_template(head, service));
+    let Some((path, _)) = tb.or(ta) else { return };
+    let (a, b) = (ta.map(|(_, x)| chart_rules(x)), tb.map(|(_, x)| chart_rules(x)));
     let empty = BTreeMap::new();
     let (a, b) = (a.as_ref().unwrap_or(&empty), b.as_ref().unwrap_or(&empty));
     let envs: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
@@ -446,9 +458,23 @@ fn chart_rule_changes(base: &Tree, head: &Tree, path: &str, service: &str, out: 
     }
 }
 
+/// The other template of the chart of the template at `path` that holds an object of `kind`
+/// in `to` but not in `from`: where a template's object moved (a vendored chart's
+/// `prometheusrule.yaml` into a packaged chart's `platform.yaml`).
+fn moved_within_chart(from: &Tree, to: &Tree, path: &str, kind: &str) -> Option<String> {
+    let (chart, _) = path.split_once("/templates/")?;
+    let prefix = format!("{chart}/templates/");
+    let has = |b: &Vec<u8>| template_kind(b).as_deref() == Some(kind);
+    to.iter().find_map(|(p, b)| {
+        let moved = p != path && p.starts_with(&prefix) && has(b) && !from.get(p).is_some_and(has);
+        moved.then(|| p.rsplit('/').next().unwrap_or(p).to_owned())
+    })
+}
+
 /// Every object change of the YAML and JSON outputs.
 pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
     let paths: BTreeSet<&String> = base.keys().chain(head.keys()).collect();
+    let mut rules_of = BTreeSet::new();
     for path in paths {
         let Some(kind) = kind_of(path) else { continue };
         let (a, b) = (base.get(path), head.get(path));
@@ -465,8 +491,8 @@ pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
             FileKind::Catalog => (Layer::Catalog, None),
         };
         if let FileKind::Template = kind {
-            if path.ends_with("/templates/prometheusrule.yaml") {
-                chart_rule_changes(base, head, path, service, out);
+            if a.into_iter().chain(b).any(|x| is_rule_template(path, x)) {
+                rules_of.insert(service);
             }
             // One object kind per template; what renders it is the values' business.
             let name = b.or(a).and_then(|x| template_kind(x)).unwrap_or_else(|| path.clone());
@@ -476,6 +502,27 @@ pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
                 _ => Action::Update,
             };
             let file = path.rsplit('/').next().unwrap_or(path);
+            // An object whose template moved within its chart: one change, from the side
+            // that lost the template.
+            if action == Action::Create && moved_within_chart(head, base, path, &name).is_some() {
+                continue;
+            }
+            let moved = if action == Action::Destroy { moved_within_chart(base, head, path, &name) } else { None };
+            if let Some(to) = moved {
+                out.push(Change {
+                    service: service.to_owned(),
+                    layer,
+                    root: path.clone(),
+                    environment: None,
+                    object: name,
+                    action: Action::Update,
+                    detail: vec![format!("template {file} → {to}")],
+                    holds_data: false,
+                    trace: None,
+                    input: None,
+                });
+                continue;
+            }
             // A template the other side's chart takes from the org's library chart instead
             // (a switch between vendored and packaged) moved; the objects each environment
             // renders are compared on their own ([`super::charts`]).
@@ -526,6 +573,9 @@ pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
                 c.object = format!("{} {title}", c.object);
             }
         }
+    }
+    for service in rules_of {
+        chart_rule_changes(base, head, service, out);
     }
 }
 
@@ -656,9 +706,10 @@ mod tests {
             ("api/prometheus/slo-rules-staging.yaml", rules),
             ("api/helm/api/templates/deployment.yaml", "apiVersion: apps/v1\nkind: Deployment\n"),
         ]);
+        // A packaged chart's rules follow the library's objects in its one template.
+        let objects = format!("{{{{- include \"platform-service.objects\" . }}}}\n---\n{chart}");
         let head = tree(&[
-            (rule_path, &chart),
-            ("api/helm/api/templates/platform.yaml", "{{- include \"platform-service.objects\" . }}\n"),
+            ("api/helm/api/templates/platform.yaml", &objects),
             (
                 "_org/helm/platform-service/templates/_objects.tpl",
                 "{{- define \"platform-service.deployment\" }}\napiVersion: apps/v1\nkind: Deployment\n{{- end }}\n",
@@ -670,6 +721,18 @@ mod tests {
         let deployment = out.iter().find(|c| c.object == "Deployment").unwrap();
         assert_eq!(deployment.action, Action::Update);
         assert_eq!(deployment.detail, ["template deployment.yaml ↔ the library chart platform-service"]);
+        let rule: Vec<_> = out.iter().filter(|c| c.object == "PrometheusRule").collect();
+        assert_eq!(rule.len(), 1, "one change for the moved template: {out:?}");
+        assert_eq!(
+            (rule[0].action, rule[0].detail.as_slice()),
+            (Action::Update, &["template prometheusrule.yaml → platform.yaml".to_owned()][..])
+        );
+        // Without rule files, the alerts are each side's chart's, whichever template holds them.
+        let mut without = base.clone();
+        without.remove("api/prometheus/slo-rules-staging.yaml");
+        let mut out = Vec::new();
+        changes(&without, &head, &mut out);
+        assert!(out.iter().all(|c| c.layer != Layer::Alerts), "{out:?}");
         // Without the chart's rules, the rule file's rules are gone.
         let bare = tree(&[("api/prometheus/slo-rules-staging.yaml", rules)]);
         let mut out = Vec::new();
