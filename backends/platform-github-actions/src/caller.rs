@@ -1,6 +1,7 @@
 //! `<service>.yml`: the one small workflow a service gets. It owns no steps: it calls the
 //! org's reusable workflows in order — build, then test and security, then each environment
-//! in promotion order through its protected GitHub environment.
+//! in promotion order through its protected GitHub environment — and, dispatched by hand
+//! with another action, promotes or rolls back production instead ([`crate::dispatch`]).
 
 use platform_ir::{Diagnostic, Org, Packages, Service, deploy as timing, naming};
 use serde_json::{Value, json};
@@ -28,27 +29,49 @@ const PUBLISHES: &str = "${{ github.event_name != 'pull_request' }}";
 fn deploys_to(rest: &[Target]) -> String {
     let names: Vec<String> = rest.iter().map(|t| format!("inputs.environment == '{}'", t.environment)).collect();
     format!(
-        "github.ref == 'refs/heads/main' && (github.event_name == 'push' || github.event_name == 'workflow_dispatch' && ({}))",
+        "github.ref == 'refs/heads/main' && (github.event_name == 'push' || github.event_name == 'workflow_dispatch' && inputs.action == 'deploy' && ({}))",
         names.join(" || ")
     )
 }
 
-/// The dispatch `platform deploy` uses: how far the pipeline deploys, and the canary's first
-/// weight. Both are choices, which GitHub refuses any other value for, and reach the deploy
-/// scripts only through `env`.
-fn dispatch(f: &Facts, weight: Option<&timing::FirstWeight>) -> Value {
+/// The `if` of the build (and so of everything after it): every run but a dispatch of
+/// another action than a deploy.
+const BUILDS: &str = "github.event_name != 'workflow_dispatch' || inputs.action == 'deploy'";
+
+/// The dispatch: what to run (`platform deploy`, `deploy promote`, `deploy rollback`), how
+/// far a deploy goes, and the canary's first weight. All are choices, which GitHub refuses
+/// any other value for, and reach the deploy scripts only through `env`.
+fn dispatch(f: &Facts, canary: bool, weight: Option<&timing::FirstWeight>) -> Value {
     let skip = "checkov:skip=CKV_GHA_7:choices only, which GitHub validates, reaching scripts through env";
     let names: Vec<&str> = f.targets.iter().map(|t| t.environment.as_str()).collect();
-    let mut inputs = map([(
-        "environment",
-        map([
-            ("description", json!("deploy up to this environment; each one before it deploys first")),
-            ("type", commented("choice", skip)),
-            ("options", json!(names)),
-            ("required", json!(true)),
-            ("default", json!(names.first().copied().unwrap_or_default())),
-        ]),
-    )]);
+    let actions = crate::dispatch::actions(canary);
+    let what = if canary {
+        "deploy (build, test, scan, then deploy up to the environment below), promote the production canary, or roll production back"
+    } else {
+        "deploy (build, test, scan, then deploy up to the environment below), or roll production back"
+    };
+    let mut inputs = map([
+        (
+            "action",
+            map([
+                ("description", json!(what)),
+                ("type", commented("choice", skip)),
+                ("options", json!(actions)),
+                ("required", json!(true)),
+                ("default", json!(actions[0])),
+            ]),
+        ),
+        (
+            "environment",
+            map([
+                ("description", json!("deploy up to this environment; each one before it deploys first")),
+                ("type", json!("choice")),
+                ("options", json!(names)),
+                ("required", json!(true)),
+                ("default", json!(names.first().copied().unwrap_or_default())),
+            ]),
+        ),
+    ]);
     if let Some(w) = weight.filter(|_| f.targets.iter().any(|t| t.canary)) {
         let options: Vec<String> = w.allowed.iter().map(u32::to_string).collect();
         push(
@@ -94,7 +117,7 @@ pub fn reusable(packages: &Packages, file: &str) -> Value {
     }
 }
 
-/// What the caller and the dispatch workflows share about one service.
+/// What the deploy, promote and rollback jobs share about one service.
 pub struct Facts {
     /// Service name.
     pub name: String,
@@ -293,13 +316,14 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
     let on = map([
         ("push", map([("branches", json!([MAIN])), ("paths", paths.clone())])),
         ("pull_request", map([("paths", paths)])),
-        ("workflow_dispatch", dispatch(f, first_weight.as_ref())),
+        ("workflow_dispatch", dispatch(f, svc.deployment.canary.is_some(), first_weight.as_ref())),
     ]);
     let language = svc.language.value.as_str();
 
     let mut jobs = map([]);
     let mut build_job = map([
         ("name", json!("Build")),
+        ("if", json!(BUILDS)),
         ("uses", f.uses(build::FILE)),
         (
             "permissions",
@@ -404,6 +428,9 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
         .build(f, t);
         push(&mut jobs, &id, job);
         needs = json!([id]);
+    }
+    for (id, job) in crate::dispatch::jobs(f, svc.deployment.canary.is_some()) {
+        push(&mut jobs, &id, job);
     }
 
     let concurrency = map([

@@ -75,12 +75,10 @@ pub const GHA005: Code = Code {
     name: "workflow-name-collision",
     summary: "two generated workflows would have the same file name in `.github/workflows/`",
     docs: "GitHub reads workflows from one flat directory, `.github/workflows/`, so every generated \
-           workflow needs a distinct file name: `<service>.yml`, `<service>-promote.yml`, \
-           `<service>-rollback.yml` and the org's `platform-*.yml`.\n\n\
+           workflow needs a distinct file name: `<service>.yml` and the org's `platform-*.yml`.\n\n\
            Why it matters: copying the generated files into `.github/workflows/` would silently \
            overwrite one pipeline with another.\n\n\
-           Example: a service named `platform-build`, or a canary service `shop` next to a \
-           service named `shop-promote`.\n\n\
+           Example: a service named `platform-build`.\n\n\
            Fix: rename one of the services.",
 };
 

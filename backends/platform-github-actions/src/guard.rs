@@ -154,7 +154,7 @@ impl Guard {
             format!("the workflow `{file}` of service `{}` has the same file name as {other}", svc.name.value),
             svc.name.span,
             "workflow file name taken",
-            "rename the service so that its workflows get distinct file names in `.github/workflows/`",
+            "rename the service so that its workflow gets a distinct file name in `.github/workflows/`",
         ));
     }
 }

@@ -7,8 +7,9 @@
 //!   directory (or its generated files), it calls the org's workflows: build → test and
 //!   security → each environment in promotion order (staging, then production with a canary
 //!   when the service has one). Pull requests stop after build, test and security.
-//! - `<service>-rollback.yml` and, for canary services, `<service>-promote.yml`: run by hand
-//!   (`workflow_dispatch`) against the production environments.
+//!   Dispatched by hand (`workflow_dispatch`), it deploys up to an environment, or with
+//!   `action: rollback` (and, for canary services, `action: promote`) acts on the production
+//!   environments instead.
 //!
 //! Once per org, under `<out>/_org/github-actions/workflows/` ([`Backend::emit_org`]): the
 //! reusable workflows `platform-build.yml`, `platform-test.yml`, `platform-security.yml`,
@@ -113,10 +114,6 @@ impl Backend for GithubActions {
             );
         };
         put(caller::file(&facts.name), &caller::workflow(&mut cx, service, &facts));
-        if service.deployment.canary.is_some() {
-            put(dispatch::promote_file(&facts.name), &dispatch::promote(&facts));
-        }
-        put(dispatch::rollback_file(&facts.name), &dispatch::rollback(&facts));
         cx.finish(artifacts)
     }
 
@@ -173,16 +170,11 @@ fn collisions(g: &mut Guard, org_files: &[&str], services: &[&Service]) {
         org_files.iter().map(|f| ((*f).to_owned(), "the org's workflow".to_owned())).collect();
     for svc in services {
         let name = &svc.name.value;
-        let mut files = vec![caller::file(name), dispatch::rollback_file(name)];
-        if svc.deployment.canary.is_some() {
-            files.push(dispatch::promote_file(name));
-        }
-        for file in files {
-            match taken.get(&file) {
-                Some(owner) => g.collision(&file, svc, owner),
-                None => {
-                    taken.insert(file, format!("a workflow of service `{name}`"));
-                }
+        let file = caller::file(name);
+        match taken.get(&file) {
+            Some(owner) => g.collision(&file, svc, owner),
+            None => {
+                taken.insert(file, format!("the workflow of service `{name}`"));
             }
         }
     }

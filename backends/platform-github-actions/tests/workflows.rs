@@ -330,5 +330,7 @@ fn workflow_file_names_must_not_collide() {
     );
     let (_, diags) = build(&s.0);
     let msgs: Vec<&str> = diags.iter().filter(|d| d.code.id == "GHA005").map(|d| d.message.as_str()).collect();
-    assert_eq!(msgs.len(), 2, "{diags:#?}");
+    // A canary service's promotion is an action of its one workflow: `shop-promote.yml` is free.
+    assert_eq!(msgs.len(), 1, "{diags:#?}");
+    assert!(msgs[0].contains("platform-build"), "{msgs:?}");
 }

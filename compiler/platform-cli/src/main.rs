@@ -88,8 +88,8 @@ enum Command {
         what: Option<platform_cli::report::ReportCommand>,
     },
     /// Deploy the service through its pipeline: dispatch its generated workflow (`gh workflow
-    /// run`) up to `--env`, and follow the run. `promote` and `rollback` dispatch the promote
-    /// and rollback workflows.
+    /// run`) up to `--env`, and follow the run. `promote` and `rollback` dispatch the same
+    /// workflow with that action.
     #[command(args_conflicts_with_subcommands = true)]
     Deploy {
         /// The environment to deploy up to; the ones before it deploy first.

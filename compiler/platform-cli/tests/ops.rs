@@ -26,7 +26,8 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-const DISPATCH: &str = "gh workflow run payment-api.yml --ref main -f environment=production -f canary-weight=10";
+const DISPATCH: &str =
+    "gh workflow run payment-api.yml --ref main -f action=deploy -f environment=production -f canary-weight=10";
 
 #[test]
 fn a_dry_run_prints_the_dispatch_of_the_generated_workflow_and_runs_nothing() {
@@ -43,7 +44,14 @@ fn a_dry_run_prints_the_dispatch_of_the_generated_workflow_and_runs_nothing() {
     let o = platform(&seed(), &path, &["build", "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let wf = std::fs::read_to_string(out.join("payment-api/github-actions/workflows/payment-api.yml")).unwrap();
-    assert!(wf.contains("  workflow_dispatch:\n    inputs:\n      environment:"), "{wf}");
+    assert!(wf.contains("  workflow_dispatch:\n    inputs:\n      action:"), "{wf}");
+    for input in ["action", "environment"] {
+        assert!(wf.contains(&format!("\n      {input}:\n")), "{wf}");
+    }
+    for action in ["deploy", "promote", "rollback"] {
+        assert!(wf.contains(&format!("        - {action}\n")), "{wf}");
+    }
+    assert!(wf.contains("inputs.action == 'promote'") && wf.contains("inputs.action == 'rollback'"), "{wf}");
     assert!(wf.contains("      canary-weight:") && wf.contains("        - \"10\"\n"), "{wf}");
 
     // From a directory inside the service's: the nearest platform.yaml above.
@@ -55,16 +63,21 @@ fn a_dry_run_prints_the_dispatch_of_the_generated_workflow_and_runs_nothing() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(doc["workflow"], "payment-api.yml");
-    assert_eq!(doc["inputs"], serde_json::json!({"environment": "production", "canary-weight": "10"}));
+    assert_eq!(
+        doc["inputs"],
+        serde_json::json!({"action": "deploy", "environment": "production", "canary-weight": "10"})
+    );
     assert_eq!(doc["result"], "printed");
     let dispatch: Vec<String> = DISPATCH.split(' ').map(str::to_owned).collect();
     assert!(doc["commands"].as_array().unwrap().contains(&serde_json::json!(dispatch)), "{doc:#}");
 
     let o = platform(&seed(), &path, &["deploy", "promote", "--dry-run"]);
-    assert!(text(&o.stdout).lines().any(|l| l == "gh workflow run payment-api-promote.yml --ref main"));
+    assert!(text(&o.stdout).lines().any(|l| l == "gh workflow run payment-api.yml --ref main -f action=promote"));
     let o = platform(&seed(), &path, &["deploy", "rollback", "--dry-run", "--repo", "acme/pay"]);
     assert!(
-        text(&o.stdout).lines().any(|l| l == "gh workflow run payment-api-rollback.yml --ref main --repo acme/pay")
+        text(&o.stdout)
+            .lines()
+            .any(|l| l == "gh workflow run payment-api.yml --ref main -f action=rollback --repo acme/pay")
     );
 }
 
@@ -115,7 +128,7 @@ fn a_deploy_dispatches_follows_the_new_run_and_reports_how_it_ended() {
         calls,
         [
             "gh run list --workflow payment-api.yml --event workflow_dispatch --branch main --limit 1 --json databaseId,url,createdAt",
-            "gh workflow run payment-api.yml --ref main -f environment=staging",
+            "gh workflow run payment-api.yml --ref main -f action=deploy -f environment=staging",
             "gh run list --workflow payment-api.yml --event workflow_dispatch --branch main --limit 1 --json databaseId,url,createdAt",
             "gh run watch 42 --exit-status",
         ]

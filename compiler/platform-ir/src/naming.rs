@@ -182,20 +182,11 @@ pub fn secret_env_var(secret: &str) -> String {
     secret.replace('-', "_").to_ascii_uppercase()
 }
 
-/// The service's workflow file (`.github/workflows/<file>`): build, test, scan and deploy;
-/// `platform deploy` dispatches it.
+/// The service's workflow file (`.github/workflows/<file>`): build, test, scan and deploy,
+/// and by hand promote or roll back; `platform deploy` (and `deploy promote`, `deploy
+/// rollback`) dispatches it with its `action`.
 pub fn workflow_file(service: &str) -> String {
     format!("{service}.yml")
-}
-
-/// The service's promote workflow file (canary services): `platform deploy promote`.
-pub fn promote_workflow_file(service: &str) -> String {
-    format!("{service}-promote.yml")
-}
-
-/// The service's rollback workflow file: `platform deploy rollback`.
-pub fn rollback_workflow_file(service: &str) -> String {
-    format!("{service}-rollback.yml")
 }
 
 /// The kubeconfig context of an EKS cluster: the cluster's ARN, the name `aws eks

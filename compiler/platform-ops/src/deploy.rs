@@ -49,7 +49,8 @@ pub fn dispatch(org: &Org, svc: &Service, action: &Action) -> Result<(String, Ve
     match action {
         Action::Deploy { environment, canary } => {
             let env = crate::environment(svc, environment, "deploy to one of")?;
-            let mut inputs = vec![("environment".to_owned(), environment.clone())];
+            let mut inputs =
+                vec![("action".to_owned(), "deploy".to_owned()), ("environment".to_owned(), environment.clone())];
             if let Some(weight) = canary {
                 let Some(c) = svc.deployment.canary.as_ref() else {
                     return Err(refused(
@@ -93,9 +94,9 @@ pub fn dispatch(org: &Org, svc: &Service, action: &Action) -> Result<(String, Ve
                     "a deploy without a canary goes to all the traffic at once; nothing waits for a promotion".into(),
                 ));
             }
-            Ok((naming::promote_workflow_file(name), Vec::new()))
+            Ok((naming::workflow_file(name), vec![("action".to_owned(), "promote".to_owned())]))
         }
-        Action::Rollback => Ok((naming::rollback_workflow_file(name), Vec::new())),
+        Action::Rollback => Ok((naming::workflow_file(name), vec![("action".to_owned(), "rollback".to_owned())])),
     }
 }
 

@@ -4,7 +4,7 @@
 //! `<environment>/<service>`, task `deploy`, `production_environment: true` and the service
 //! in its payload (`platform-deploy.yml`, step "Record the deployment"); its statuses say how
 //! it went: `in_progress`, then `success` or `failure` (`error` when the run was cancelled),
-//! and the rollback workflow adds `failure` ("rolled back") to a deploy that had succeeded.
+//! and a rollback adds `failure` ("rolled back") to a deploy that had succeeded.
 //! GitHub itself marks an older deployment `inactive` when a newer one of the same
 //! environment succeeds, which says nothing about the older one and is ignored.
 //!

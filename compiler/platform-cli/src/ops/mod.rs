@@ -57,13 +57,13 @@ pub enum OpsFormat {
 /// `platform deploy promote|rollback`.
 #[derive(clap::Subcommand, Debug, Clone)]
 pub enum DeployCommand {
-    /// Promote the production canary to all the traffic (dispatches `<service>-promote.yml`).
+    /// Promote the production canary to all the traffic (dispatches `<service>.yml` with `action: promote`).
     Promote {
         #[command(flatten)]
         /// Options.
         ops: OpsArgs,
     },
-    /// Roll production back to the previous release (dispatches `<service>-rollback.yml`).
+    /// Roll production back to the previous release (dispatches `<service>.yml` with `action: rollback`).
     Rollback {
         #[command(flatten)]
         /// Options.
