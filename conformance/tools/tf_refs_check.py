@@ -9,7 +9,8 @@ Every directory under each DIR that holds *.tf files is one Terraform module. In
   *.tf files, passes only variables that module declares and every variable it declares
   without a default;
 - every `module.X.Y` names an output module X declares (local sources only);
-- a `moved` block's `to` is declared (its `from` is the address before the move).
+- a `moved` block's `to` is declared, in the module or in a local module it calls (its
+  `from` is the address before the move).
 Exit 1 on findings, 2 on parse errors. It does NOT type-check values or evaluate
 expressions, and it knows only local modules.
 """
@@ -89,14 +90,38 @@ def local_source(d, body):
 
 
 def checked(doc):
-    """The document without the `from` of its `moved` blocks: a move names the address an
-    object had before, which is no longer declared; its `to` must be."""
-    out = {k: v for k, v in doc.items() if k != "moved"}
-    out["moved"] = [{k: v for k, v in b.items() if k != "from"} for b in doc.get("moved", []) or []]
-    return out
+    """The document without its `moved` blocks: a move names the address an object had
+    before, which is no longer declared, and the address it has now, which `check_moves`
+    checks (a resource of this module, or of a local module it calls)."""
+    return {k: v for k, v in doc.items() if k != "moved"}
+
+
+def bare(text):
+    """An address as hcl2 gives it: `${aws_x.y}` → `aws_x.y`."""
+    text = text.strip()
+    return text[2:-1] if text.startswith("${") and text.endswith("}") else text
+
+
+def check_moves(d, m, cache, findings):
+    for f, doc in m["files"]:
+        for b in doc.get("moved", []) or []:
+            to = bare(str(b.get("to", "")))
+            parts = to.split(".")
+            if parts[0] == "module" and len(parts) == 2:
+                declared = parts[1] in m["modules"]
+            elif parts[0] == "module" and len(parts) >= 4:
+                body = m["modules"].get(parts[1])
+                target = local_source(d, body) if body else None
+                callee = cache_module(target, cache) if target else None
+                declared = callee is not None and (parts[2], parts[3].split("[")[0]) in callee["resources"]
+            else:
+                declared = len(parts) >= 2 and (parts[0], parts[1].split("[")[0]) in m["resources"]
+            if not declared:
+                findings.append(f"{f}: moved to {to}, which is not declared")
 
 
 def check_module(d, m, cache, findings):
+    check_moves(d, m, cache, findings)
     for f, doc in m["files"]:
         for expr in expressions(checked(doc)):
             for kind, rx in REFS:

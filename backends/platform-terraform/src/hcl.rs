@@ -291,6 +291,149 @@ impl Expr {
     }
 }
 
+impl Expr {
+    /// Replace every reference `f` maps (by its steps) with what it returns, anywhere in
+    /// the expression: a reference inside a template, a call, an index.
+    pub fn map_refs(&mut self, f: &mut dyn FnMut(&[Step]) -> Option<Expr>) {
+        match self {
+            Expr::Ref(steps) => {
+                if let Some(e) = f(steps) {
+                    *self = e;
+                    return;
+                }
+                for s in steps {
+                    if let Step::By(e) = s {
+                        e.map_refs(f);
+                    }
+                }
+            }
+            Expr::Template(parts) => {
+                for p in parts {
+                    if let Part::Interp(e) = p {
+                        e.map_refs(f);
+                    }
+                }
+            }
+            Expr::Traverse(e, steps) => {
+                e.map_refs(f);
+                for s in steps {
+                    if let Step::By(e) = s {
+                        e.map_refs(f);
+                    }
+                }
+            }
+            Expr::Call(_, args) | Expr::List(args) => args.iter_mut().for_each(|a| a.map_refs(f)),
+            Expr::Object(items) => items.iter_mut().for_each(|(_, v)| v.map_refs(f)),
+            Expr::Binary(a, _, b) => {
+                a.map_refs(f);
+                b.map_refs(f);
+            }
+            Expr::Not(a) => a.map_refs(f),
+            Expr::Cond(c, a, b) => {
+                c.map_refs(f);
+                a.map_refs(f);
+                b.map_refs(f);
+            }
+            Expr::ForList(_, c, v) => {
+                c.map_refs(f);
+                v.map_refs(f);
+            }
+            Expr::Null | Expr::Bool(_) | Expr::Num(_) | Expr::Str(_) => {}
+        }
+    }
+
+    /// Every reference in the expression, by its steps.
+    pub fn refs<'e>(&'e self, out: &mut Vec<&'e [Step]>) {
+        match self {
+            Expr::Ref(steps) => {
+                out.push(steps);
+                steps.iter().for_each(|s| {
+                    if let Step::By(e) = s {
+                        e.refs(out)
+                    }
+                });
+            }
+            Expr::Template(parts) => parts.iter().for_each(|p| {
+                if let Part::Interp(e) = p {
+                    e.refs(out)
+                }
+            }),
+            Expr::Traverse(e, steps) => {
+                e.refs(out);
+                steps.iter().for_each(|s| {
+                    if let Step::By(e) = s {
+                        e.refs(out)
+                    }
+                });
+            }
+            Expr::Call(_, args) | Expr::List(args) => args.iter().for_each(|a| a.refs(out)),
+            Expr::Object(items) => items.iter().for_each(|(_, v)| v.refs(out)),
+            Expr::Binary(a, _, b) => {
+                a.refs(out);
+                b.refs(out);
+            }
+            Expr::Not(a) => a.refs(out),
+            Expr::Cond(c, a, b) => {
+                c.refs(out);
+                a.refs(out);
+                b.refs(out);
+            }
+            Expr::ForList(_, c, v) => {
+                c.refs(out);
+                v.refs(out);
+            }
+            Expr::Null | Expr::Bool(_) | Expr::Num(_) | Expr::Str(_) => {}
+        }
+    }
+}
+
+impl Block {
+    /// [`Expr::map_refs`] over every attribute of the block and its nested blocks.
+    pub fn map_refs(&mut self, f: &mut dyn FnMut(&[Step]) -> Option<Expr>) {
+        for item in &mut self.body.0 {
+            match item {
+                Item::Attr(_, e) => e.map_refs(f),
+                Item::Block(b) => b.map_refs(f),
+                Item::Comment(_) | Item::Blank => {}
+            }
+        }
+    }
+
+    /// [`Expr::refs`] of every attribute of the block and its nested blocks.
+    pub fn refs<'e>(&'e self, out: &mut Vec<&'e [Step]>) {
+        for item in &self.body.0 {
+            match item {
+                Item::Attr(_, e) => e.refs(out),
+                Item::Block(b) => b.refs(out),
+                Item::Comment(_) | Item::Blank => {}
+            }
+        }
+    }
+}
+
+/// A reference's steps as a dotted path (`aws_db_instance.this.address`, indexes as
+/// `[0]`, keys as `["k"]`).
+pub fn dotted(steps: &[Step]) -> String {
+    let mut out = String::new();
+    for s in steps {
+        match s {
+            Step::Attr(a) if out.is_empty() => out.push_str(a),
+            Step::Attr(a) => {
+                out.push('.');
+                out.push_str(a);
+            }
+            Step::Index(i) => {
+                let _ = write!(out, "[{i}]");
+            }
+            Step::Key(k) => {
+                let _ = write!(out, "[{k:?}]");
+            }
+            Step::By(_) => out.push_str("[…]"),
+        }
+    }
+    out
+}
+
 /// Shorthand for a template from parts.
 pub fn template(parts: Vec<Part>) -> Expr {
     Expr::Template(parts)

@@ -14,6 +14,7 @@
 //!
 //! A packaged org's service root is fewer files: `main.tf` holds the pins, the resources and
 //! the outputs, and there is no README (the org root's says how to apply every service's root).
+//! Its database is a call of the org's module of its engine ([`parts`]).
 //!
 //! Resources: an IAM role trusted (IRSA) by exactly `system:serviceaccount:<namespace>:<service>`
 //! with a least-privilege policy (its own secrets, its own key, `rds-db:connect` to its own
@@ -91,6 +92,7 @@ mod kms;
 pub mod module;
 mod network;
 pub mod org;
+pub mod parts;
 mod postgres;
 mod provider;
 mod readme;
@@ -133,6 +135,7 @@ pub fn emit(org: &Org, svc: &Service) -> Emitted {
     let ctx = Ctx::new(org, svc);
     let mut root = resources(&ctx);
     let deploy = ci::ServiceCi::new(&ctx, &root);
+    parts::apply(&ctx, &mut root);
     if module::enabled(&ctx) {
         module::apply(&ctx, &mut root);
     }

@@ -10,17 +10,27 @@
 use platform_ir::{Engine, naming};
 
 use crate::hcl::{BinOp, Block, Expr};
-use crate::root::{Ctx, NameField, Output, Root, Section, Validation, Variable, and, matches, max_len};
+use crate::root::{Ctx, Name, NameField, NameRule, Output, Place, Root, Section, Validation, Variable, matches};
 
 /// The engine's port ([`Engine::port`]), as HCL writes numbers.
 pub fn port(engine: Engine) -> i64 {
     i64::from(engine.port())
 }
 
+/// The security groups' names: `(key, what, name, rule)`.
+pub const NAMES: [Name; 2] = [
+    ("pod_security_group", "security group of the pods", naming::pod_security_group_name, NameRule::SecurityGroup),
+    (
+        "database_security_group",
+        "security group of the database",
+        naming::database_security_group_name,
+        NameRule::SecurityGroup,
+    ),
+];
+
 /// Add the subnet lookup and the two security groups (services with a database only).
 pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
     let Some(engine) = ctx.engine else { return };
-    let port = port(engine);
     root.identity.push(Variable {
         name: "eks_cluster_name",
         ty: Expr::keyword("string"),
@@ -32,83 +42,16 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         }],
         values: ctx.per_env(|e| Expr::str(&e.org.cluster.value)),
     });
-    for (key, what, build) in [
-        (
-            "pod_security_group",
-            "security group of the pods",
-            naming::pod_security_group_name as fn(&str, &str) -> String,
-        ),
-        ("database_security_group", "security group of the database", naming::database_security_group_name),
-    ] {
-        let path = format!("var.names.{key}");
-        root.names.push(NameField {
-            key,
-            ty: Expr::keyword("string"),
-            what,
-            values: ctx.per_env(|e| Expr::str(build(ctx.identity(), e.name()))),
-            check: Validation {
-                condition: and(
-                    max_len(Expr::path(&path), 255),
-                    matches(Expr::path(&path), "^[A-Za-z0-9 ._:/()#,@+=&;{}!$*-]+$"),
-                ),
-                message: "Security group names must be at most 255 letters, digits and allowed symbols.".into(),
-            },
-        });
+    root.names.extend(NAMES.iter().map(|(key, what, name, rule)| NameField::per_env(ctx, key, what, *name, *rule)));
+
+    let bastion = ctx.envs.iter().any(|e| e.org.database_bastion.is_some());
+    if bastion {
+        bastion_variable(ctx, root);
+    }
+    for block in blocks(Place::Root(ctx), engine, bastion) {
+        root.add(Section::Network, block);
     }
 
-    root.add(
-        Section::Network,
-        Block::new("data", ["aws_eks_cluster", "this"]).attr("name", Expr::path("var.eks_cluster_name")),
-    );
-    root.add(
-        Section::Network,
-        Block::new("data", ["aws_subnets", "private"])
-            .attr("tags", Expr::object([("kubernetes.io/role/internal-elb", Expr::str("1"))]))
-            .block(
-                Block::new("filter", [])
-                    .attr("name", Expr::str("vpc-id"))
-                    .attr("values", Expr::List(vec![Expr::path("data.aws_eks_cluster.this.vpc_config[0].vpc_id")])),
-            ),
-    );
-    let name = ctx.identity();
-    root.add(
-        Section::Network,
-        Block::new("resource", ["aws_security_group", "pods"])
-            .comment("checkov:skip=CKV2_AWS_5:attached to the pods by an EKS SecurityGroupPolicy, which Terraform does not manage")
-            .attr("name", Expr::path("var.names.pod_security_group"))
-            .attr("description", Expr::str(format!("Pods of {name}: may reach its database")))
-            .attr("vpc_id", Expr::path("data.aws_eks_cluster.this.vpc_config[0].vpc_id")),
-    );
-    root.add(
-        Section::Network,
-        Block::new("resource", ["aws_security_group", "database"])
-            .attr("name", Expr::path("var.names.database_security_group"))
-            .attr("description", Expr::str(format!("Database of {name}: admits only its pods")))
-            .attr("vpc_id", Expr::path("data.aws_eks_cluster.this.vpc_config[0].vpc_id")),
-    );
-    root.add(
-        Section::Network,
-        Block::new("resource", ["aws_vpc_security_group_ingress_rule", "database_from_pods"])
-            .attr("security_group_id", Expr::path("aws_security_group.database.id"))
-            .attr("referenced_security_group_id", Expr::path("aws_security_group.pods.id"))
-            .attr("ip_protocol", Expr::str("tcp"))
-            .attr("from_port", Expr::Num(port))
-            .attr("to_port", Expr::Num(port))
-            .attr("description", Expr::str(format!("{engine} from the pods of {name}"))),
-    );
-    root.add(
-        Section::Network,
-        Block::new("resource", ["aws_vpc_security_group_egress_rule", "pods_to_database"])
-            .attr("security_group_id", Expr::path("aws_security_group.pods.id"))
-            .attr("referenced_security_group_id", Expr::path("aws_security_group.database.id"))
-            .attr("ip_protocol", Expr::str("tcp"))
-            .attr("from_port", Expr::Num(port))
-            .attr("to_port", Expr::Num(port))
-            .attr("description", Expr::str(format!("{engine} to the database of {name}"))),
-    );
-    if ctx.envs.iter().any(|e| e.org.database_bastion.is_some()) {
-        bastion(ctx, root, engine, port);
-    }
     root.outputs.push(Output {
         name: "pod_security_group_id",
         description:
@@ -129,7 +72,59 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
 /// a local port to the database through it. Only where the org names one; the instance is
 /// looked up by its `Name` tag when the plan runs, so a missing bastion fails the plan, not a
 /// connection later.
-fn bastion(ctx: &Ctx<'_>, root: &mut Root, engine: Engine, port: i64) {
+/// The network blocks of a database of `engine`, in a service's root or in the org's module
+/// of its engine ([`crate::parts`]); with `bastion`, the rule that admits the org's bastion.
+pub fn blocks(place: Place<'_, '_>, engine: Engine, bastion: bool) -> Vec<Block> {
+    let port = port(engine);
+    let mut out = Vec::new();
+    out.push(Block::new("data", ["aws_eks_cluster", "this"]).attr("name", Expr::path("var.eks_cluster_name")));
+    out.push(
+        Block::new("data", ["aws_subnets", "private"])
+            .attr("tags", Expr::object([("kubernetes.io/role/internal-elb", Expr::str("1"))]))
+            .block(
+                Block::new("filter", [])
+                    .attr("name", Expr::str("vpc-id"))
+                    .attr("values", Expr::List(vec![Expr::path("data.aws_eks_cluster.this.vpc_config[0].vpc_id")])),
+            ),
+    );
+    out.push(
+        Block::new("resource", ["aws_security_group", "pods"])
+            .comment("checkov:skip=CKV2_AWS_5:attached to the pods by an EKS SecurityGroupPolicy, which Terraform does not manage")
+            .attr("name", Expr::path("var.names.pod_security_group"))
+            .attr("description", place.about("Pods of ", ": may reach its database"))
+            .attr("vpc_id", Expr::path("data.aws_eks_cluster.this.vpc_config[0].vpc_id")),
+    );
+    out.push(
+        Block::new("resource", ["aws_security_group", "database"])
+            .attr("name", Expr::path("var.names.database_security_group"))
+            .attr("description", place.about("Database of ", ": admits only its pods"))
+            .attr("vpc_id", Expr::path("data.aws_eks_cluster.this.vpc_config[0].vpc_id")),
+    );
+    out.push(
+        Block::new("resource", ["aws_vpc_security_group_ingress_rule", "database_from_pods"])
+            .attr("security_group_id", Expr::path("aws_security_group.database.id"))
+            .attr("referenced_security_group_id", Expr::path("aws_security_group.pods.id"))
+            .attr("ip_protocol", Expr::str("tcp"))
+            .attr("from_port", Expr::Num(port))
+            .attr("to_port", Expr::Num(port))
+            .attr("description", place.about(&format!("{engine} from the pods of "), "")),
+    );
+    out.push(
+        Block::new("resource", ["aws_vpc_security_group_egress_rule", "pods_to_database"])
+            .attr("security_group_id", Expr::path("aws_security_group.pods.id"))
+            .attr("referenced_security_group_id", Expr::path("aws_security_group.database.id"))
+            .attr("ip_protocol", Expr::str("tcp"))
+            .attr("from_port", Expr::Num(port))
+            .attr("to_port", Expr::Num(port))
+            .attr("description", place.about(&format!("{engine} to the database of "), "")),
+    );
+    if bastion {
+        bastion_blocks(place, engine, port, &mut out);
+    }
+    out
+}
+
+fn bastion_variable(ctx: &Ctx<'_>, root: &mut Root) {
     root.identity.push(Variable {
         name: "database_bastion",
         ty: Expr::keyword("string"),
@@ -140,9 +135,11 @@ fn bastion(ctx: &Ctx<'_>, root: &mut Root, engine: Engine, port: i64) {
         }],
         values: ctx.per_env(|e| Expr::str(e.org.database_bastion.as_ref().map_or("", |b| b.value.as_str()))),
     });
+}
+
+fn bastion_blocks(place: Place<'_, '_>, engine: Engine, port: i64, out: &mut Vec<Block>) {
     let none = || Expr::binary(Expr::path("var.database_bastion"), BinOp::Eq, Expr::str(""));
-    root.add(
-        Section::Network,
+    out.push(
         Block::new("data", ["aws_instance", "bastion"])
             .attr("count", Expr::cond(none(), Expr::Num(0), Expr::Num(1)))
             .block(
@@ -156,9 +153,7 @@ fn bastion(ctx: &Ctx<'_>, root: &mut Root, engine: Engine, port: i64) {
                     .attr("values", Expr::strs(["running"])),
             ),
     );
-    let name = ctx.identity();
-    root.add(
-        Section::Network,
+    out.push(
         Block::new("resource", ["aws_vpc_security_group_ingress_rule", "database_from_bastion"])
             .attr(
                 "for_each",
@@ -178,7 +173,7 @@ fn bastion(ctx: &Ctx<'_>, root: &mut Root, engine: Engine, port: i64) {
             .attr("to_port", Expr::Num(port))
             .attr(
                 "description",
-                Expr::str(format!("{engine} from the bastion, for people (platform db connect) to {name}")),
+                place.about(&format!("{engine} from the bastion, for people (platform db connect) to "), ""),
             ),
     );
 }

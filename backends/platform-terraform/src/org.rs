@@ -134,6 +134,11 @@ pub fn emit(org: &Org, services: &[&Service]) -> Emitted {
         "README.md",
         Artifact::new(Format::Markdown, readme(org, &entries, &vars, &outputs, &[&before, &after]), provenance.clone()),
     );
+    if org.packages.packaged() {
+        for (path, artifact) in crate::parts::files(org, &provenance).0 {
+            artifacts.insert(path.as_str(), artifact);
+        }
+    }
     if ci_shared::shared(org) {
         for (path, artifact) in ci_shared::files(org, &provenance).0 {
             artifacts.insert(&format!("{}/{}", ci_shared::DIR, path.as_str()), artifact);

@@ -10,11 +10,11 @@
 //! tfvars, never in an output. It lives in the Terraform state too, which the S3 backend
 //! encrypts.
 
-use platform_ir::{Database, Engine, naming};
+use platform_ir::{Database, Engine, Org, naming};
 
 use crate::hcl::{self, Block, Expr};
 use crate::root::{
-    Ctx, NameField, NameRule, Output, Root, Section, Validation, Variable, arn, between, matches, one_of,
+    Ctx, Name, NameField, NameRule, Output, Place, Root, Section, Validation, Variable, arn, between, matches, one_of,
     permissions_boundary, principals, regional_arn, statement,
 };
 use crate::secrets;
@@ -52,23 +52,65 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
     if dbs.len() != ctx.envs.len() {
         return;
     }
-    let name = ctx.identity();
     names(ctx, root);
-    settings(ctx, root, &dbs);
+    root.settings.push(variable(ctx.org, &dbs));
 
     root.providers.insert("random");
-    root.add(
-        Section::Database,
+    for block in blocks(Place::Root(ctx)) {
+        root.add(Section::Database, block);
+    }
+    root.secret_arns.push(Expr::path("aws_secretsmanager_secret.database.arn"));
+    root.policy.push(statement(
+        "ConnectOwnDatabase",
+        &["rds-db:connect"],
+        Expr::List(vec![regional_arn(
+            "rds-db",
+            vec![
+                hcl::lit("dbuser:"),
+                hcl::interp(Expr::path("aws_db_instance.this.resource_id")),
+                hcl::lit("/"),
+                hcl::interp(Expr::path("local.database_name")),
+            ],
+        )]),
+    ));
+
+    for (n, d, v, sensitive) in [
+        ("database_address", "Host name of the PostgreSQL instance.", "aws_db_instance.this.address", false),
+        ("database_port", "Port of the PostgreSQL instance.", "aws_db_instance.this.port", false),
+        ("database_name", "Database name.", "local.database_name", false),
+        (
+            "database_username",
+            "Master user name (half of a credential, so hidden from plan output).",
+            "local.database_name",
+            true,
+        ),
+        (
+            "database_secret_arn",
+            "Secrets Manager secret with the connection and credentials (JSON).",
+            "aws_secretsmanager_secret.database.arn",
+            false,
+        ),
+    ] {
+        root.outputs.push(Output { name: n, description: d.into(), value: Expr::path(v), sensitive });
+    }
+}
+
+/// Checks an environment fails by the tier's policy (standard and experimental services run
+/// single-AZ and unprotected), so checkov run with that environment's tfvars stays quiet.
+/// The database's blocks, in a service's root or in the org's `postgres` module
+/// ([`crate::parts`]).
+pub fn blocks(place: Place<'_, '_>) -> Vec<Block> {
+    let mut out = Vec::new();
+    out.push(
         Block::new("resource", ["random_password", "database"])
             .attr("length", Expr::Num(40))
             .attr("special", Expr::Bool(true))
             .attr("override_special", Expr::str("!#*()-_=+[]<>:?")),
     );
-    root.add(
-        Section::Database,
+    out.push(
         Block::new("resource", ["aws_db_subnet_group", "this"])
             .attr("name", Expr::path("var.names.database"))
-            .attr("description", Expr::str(format!("Private subnets of the database of {name}")))
+            .attr("description", place.about("Private subnets of the database of ", ""))
             .attr("subnet_ids", Expr::path("data.aws_subnets.private.ids")),
     );
     // The group's name carries its family, and the new group is made before the old one
@@ -84,17 +126,13 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
             ]),
         )
         .attr("family", Expr::path("var.database.parameter_group_family"))
-        .attr("description", Expr::str(format!("TLS only, DDL and slow-query logging for {name}")));
+        .attr("description", place.about("TLS only, DDL and slow-query logging for ", ""));
     for (k, v) in PARAMETERS {
         params = params.block(Block::new("parameter", []).attr("name", Expr::str(*k)).attr("value", Expr::str(*v)));
     }
-    root.add(
-        Section::Database,
-        params.block(Block::new("lifecycle", []).attr("create_before_destroy", Expr::Bool(true))),
-    );
+    out.push(params.block(Block::new("lifecycle", []).attr("create_before_destroy", Expr::Bool(true))));
 
-    root.add(
-        Section::Database,
+    out.push(
         Block::new("data", ["aws_iam_policy_document", "rds_monitoring_trust"]).block(
             Block::new("statement", [])
                 .attr("sid", Expr::str("RdsMonitoring"))
@@ -103,16 +141,14 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
                 .block(principals("Service", Expr::strs(["monitoring.rds.amazonaws.com"]))),
         ),
     );
-    root.add(
-        Section::Database,
+    out.push(
         Block::new("resource", ["aws_iam_role", "rds_monitoring"])
             .attr("name", Expr::path("var.names.rds_monitoring_role"))
-            .attr("description", Expr::str(format!("RDS enhanced monitoring of the database of {name}.")))
+            .attr("description", place.about("RDS enhanced monitoring of the database of ", "."))
             .attr("assume_role_policy", Expr::path("data.aws_iam_policy_document.rds_monitoring_trust.json"))
             .attr("permissions_boundary", permissions_boundary()),
     );
-    root.add(
-        Section::Database,
+    out.push(
         Block::new("resource", ["aws_iam_role_policy_attachment", "rds_monitoring"])
             .attr("role", Expr::path("aws_iam_role.rds_monitoring.name"))
             .attr("policy_arn", arn(vec![hcl::lit("iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole")])),
@@ -122,7 +158,7 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
     for s in SKIPS {
         db = db.comment(s);
     }
-    for s in tier_skips(ctx, &dbs) {
+    for s in skips(place) {
         db = db.comment(&s);
     }
     let db = db
@@ -162,67 +198,37 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         .attr("monitoring_interval", Expr::Num(60))
         .attr("monitoring_role_arn", Expr::path("aws_iam_role.rds_monitoring.arn"))
         .attr("enabled_cloudwatch_logs_exports", Expr::strs(["postgresql", "upgrade"]));
-    let db = match ctx.prevent_destroy() {
+    let db = match place.prevent_destroy() {
         Some(guard) => db.blank().block(guard),
         None => db,
     };
-    root.add(Section::Database, db);
+    out.push(db);
 
-    root.add(
-        Section::Database,
-        secrets::secret(
-            ctx,
-            "database",
-            Expr::path("var.names.database_secret"),
-            format!("Connection and credentials of the database of {name} (generated by Terraform)."),
-            Some(secrets::OWNED_BY_TERRAFORM),
-        ),
-    );
-    root.add(
-        Section::Database,
+    out.push(secrets::secret(
+        place,
+        "database",
+        Expr::path("var.names.database_secret"),
+        place.about("Connection and credentials of the database of ", " (generated by Terraform)."),
+        Some(secrets::OWNED_BY_TERRAFORM),
+    ));
+    out.push(
         Block::new("resource", ["aws_secretsmanager_secret_version", "database"])
             .attr("secret_id", Expr::path("aws_secretsmanager_secret.database.id"))
             .attr("secret_string", secrets::credentials(Engine::Postgres, credential)),
     );
-    root.secret_arns.push(Expr::path("aws_secretsmanager_secret.database.arn"));
-    root.policy.push(statement(
-        "ConnectOwnDatabase",
-        &["rds-db:connect"],
-        Expr::List(vec![regional_arn(
-            "rds-db",
-            vec![
-                hcl::lit("dbuser:"),
-                hcl::interp(Expr::path("aws_db_instance.this.resource_id")),
-                hcl::lit("/"),
-                hcl::interp(Expr::path("local.database_name")),
-            ],
-        )]),
-    ));
-
-    for (n, d, v, sensitive) in [
-        ("database_address", "Host name of the PostgreSQL instance.", "aws_db_instance.this.address", false),
-        ("database_port", "Port of the PostgreSQL instance.", "aws_db_instance.this.port", false),
-        ("database_name", "Database name.", "local.database_name", false),
-        (
-            "database_username",
-            "Master user name (half of a credential, so hidden from plan output).",
-            "local.database_name",
-            true,
-        ),
-        (
-            "database_secret_arn",
-            "Secrets Manager secret with the connection and credentials (JSON).",
-            "aws_secretsmanager_secret.database.arn",
-            false,
-        ),
-    ] {
-        root.outputs.push(Output { name: n, description: d.into(), value: Expr::path(v), sensitive });
-    }
+    out
 }
 
-/// Checks an environment fails by the tier's policy (standard and experimental services run
-/// single-AZ and unprotected), so checkov run with that environment's tfvars stays quiet.
-fn tier_skips(ctx: &Ctx<'_>, dbs: &[&Database]) -> Vec<String> {
+/// The checkov skips of what the org's tier policy may turn off: where the service's does,
+/// in its root; in the org's module, both (a module cannot decide them per call).
+fn skips(place: Place<'_, '_>) -> Vec<String> {
+    let Place::Root(ctx) = place else {
+        return vec![
+            "checkov:skip=CKV_AWS_157:var.database.multi_az follows the org's tier policy, which may run a database in one availability zone".into(),
+            "checkov:skip=CKV_AWS_293:var.database.deletion_protection follows the org's tier policy (or platform.yaml), which may turn it off".into(),
+        ];
+    };
+    let dbs: Vec<&Database> = ctx.envs.iter().filter_map(|e| e.svc.database.as_ref()).collect();
     let tier = ctx.svc.tier.value;
     let mut out = Vec::new();
     if dbs.iter().any(|d| !d.multi_az.value) {
@@ -253,45 +259,46 @@ fn credential(key: &str) -> Option<Expr> {
     Some(Expr::path(path))
 }
 
+/// The database's AWS names: `(key, what, name, rule)`.
+pub const NAMES: [Name; 4] = [
+    (
+        "database",
+        "RDS instance identifier (also its subnet group, and with the family its parameter group)",
+        naming::database_identifier,
+        NameRule::Identifier { what: "The RDS identifier", max: 63 },
+    ),
+    (
+        "database_final_snapshot",
+        "final snapshot",
+        naming::database_final_snapshot_identifier,
+        NameRule::Identifier { what: "The final snapshot identifier", max: 255 },
+    ),
+    (
+        "database_secret",
+        "Secrets Manager name of the database credentials",
+        naming::database_secret_name,
+        NameRule::Secret,
+    ),
+    (
+        "rds_monitoring_role",
+        "IAM role of RDS enhanced monitoring",
+        naming::rds_monitoring_role_name,
+        NameRule::Iam { what: "The IAM role name", max: 64 },
+    ),
+];
+
 fn names(ctx: &Ctx<'_>, root: &mut Root) {
-    root.names.extend([
-        NameField::per_env(
-            ctx,
-            "database",
-            "RDS instance identifier (also its subnet group, and with the family its parameter group)",
-            naming::database_identifier,
-            NameRule::Identifier { what: "The RDS identifier", max: 63 },
-        ),
-        NameField::per_env(
-            ctx,
-            "database_final_snapshot",
-            "final snapshot",
-            naming::database_final_snapshot_identifier,
-            NameRule::Identifier { what: "The final snapshot identifier", max: 255 },
-        ),
-        NameField::per_env(
-            ctx,
-            "database_secret",
-            "Secrets Manager name of the database credentials",
-            naming::database_secret_name,
-            NameRule::Secret,
-        ),
-        NameField::per_env(
-            ctx,
-            "rds_monitoring_role",
-            "IAM role of RDS enhanced monitoring",
-            naming::rds_monitoring_role_name,
-            NameRule::Iam { what: "The IAM role name", max: 64 },
-        ),
-    ]);
+    root.names.extend(NAMES.iter().map(|(key, what, name, rule)| NameField::per_env(ctx, key, what, *name, *rule)));
 }
 
-fn settings(ctx: &Ctx<'_>, root: &mut Root, dbs: &[&Database]) {
-    let catalog = ctx.org.databases.get(&platform_ir::Engine::Postgres);
+/// The settings variable of the database (values: one per environment of `dbs`, none for
+/// the org's module).
+pub fn variable(org: &Org, dbs: &[&Database]) -> Variable {
+    let catalog = org.databases.get(&platform_ir::Engine::Postgres);
     let allowed: Vec<String> =
         catalog.map(|c| c.allowed_versions.iter().map(|v| v.value.clone()).collect()).unwrap_or_default();
     let field = |f: &str| Expr::path(&format!("var.database.{f}"));
-    root.settings.push(Variable {
+    Variable {
         name: "database",
         ty: Expr::call(
             "object",
@@ -329,7 +336,7 @@ fn settings(ctx: &Ctx<'_>, root: &mut Root, dbs: &[&Database]) {
                 ])
             })
             .collect(),
-    });
+    }
 }
 
 #[cfg(test)]

@@ -54,6 +54,53 @@ impl Ctx<'_> {
     }
 }
 
+/// Where a part's blocks are written: a service's root, or the org's module of the part (a
+/// packaged org, [`crate::parts`]), which is the same blocks for any service: what a root
+/// decides from its service (names in descriptions, protection, recovery window) a module
+/// reads from its variables or decides for every service.
+#[derive(Clone, Copy)]
+pub enum Place<'c, 'a> {
+    /// The root of the context's service.
+    Root(&'c Ctx<'a>),
+    /// The org's module.
+    Module,
+}
+
+impl Place<'_, '_> {
+    /// `before`, the service's AWS identity, `after`: a literal in a root, a template on
+    /// `var.service` in a module.
+    pub fn about(&self, before: &str, after: &str) -> Expr {
+        match self {
+            Place::Root(ctx) => Expr::str(format!("{before}{}{after}", ctx.identity())),
+            Place::Module => {
+                hcl::template(vec![hcl::lit(before), hcl::interp(Expr::path("var.service")), hcl::lit(after)])
+            }
+        }
+    }
+
+    /// `lifecycle { prevent_destroy = true }` of a data store: where the service protects its
+    /// data ([`Ctx::protects_data`]); always in a module, which cannot decide it per call.
+    pub fn prevent_destroy(&self) -> Option<Block> {
+        match self {
+            Place::Root(ctx) => ctx.prevent_destroy(),
+            Place::Module => Some(Block::new("lifecycle", []).attr("prevent_destroy", Expr::Bool(true))),
+        }
+    }
+
+    /// The days a deleted secret can be restored: 30 for a critical service, else 7.
+    pub fn recovery_days(&self) -> Expr {
+        match self {
+            Place::Root(ctx) => Expr::Num(recovery_days(ctx.svc.tier.value)),
+            Place::Module => Expr::path("var.secret_recovery_days"),
+        }
+    }
+}
+
+/// The days a deleted secret of a service of `tier` can be restored.
+pub fn recovery_days(tier: platform_ir::Tier) -> i64 {
+    if tier == platform_ir::Tier::Critical { 30 } else { 7 }
+}
+
 impl<'a> Ctx<'a> {
     /// The context of one service.
     pub fn new(org: &'a Org, svc: &'a Service) -> Self {
@@ -117,9 +164,13 @@ pub struct NameField {
     pub what: &'static str,
     /// One value per environment.
     pub values: Vec<Expr>,
-    /// The rule the name must follow (a condition on `var.names.<key>`).
-    pub check: Validation,
+    /// The rule the name must follow (a condition on `var.names.<key>`); `None` where the
+    /// module the root passes it to checks it ([`crate::parts`]).
+    pub check: Option<Validation>,
 }
+
+/// An AWS name of a part: `(key in names, what it names, the naming rule, its check)`.
+pub type Name = (&'static str, &'static str, fn(&str, &str) -> String, NameRule);
 
 /// The rule an AWS name follows, checked by a `validation` of `var.names.<key>`.
 #[derive(Clone, Copy)]
@@ -143,6 +194,8 @@ pub enum NameRule {
     Secret,
     /// A KMS alias.
     KmsAlias,
+    /// A security group name.
+    SecurityGroup,
 }
 
 impl NameRule {
@@ -167,6 +220,10 @@ impl NameRule {
                 and(max_len(value.clone(), 256), matches(value, "^alias/[A-Za-z0-9/_-]+$")),
                 "The KMS alias must start with alias/ and use letters, digits, /, _ and -.".to_owned(),
             ),
+            NameRule::SecurityGroup => (
+                and(max_len(value.clone(), 255), matches(value, "^[A-Za-z0-9 ._:/()#,@+=&;{}!$*-]+$")),
+                "Security group names must be at most 255 letters, digits and allowed symbols.".to_owned(),
+            ),
         };
         Validation { condition, message }
     }
@@ -186,7 +243,7 @@ impl NameField {
             ty: Expr::keyword("string"),
             what,
             values: ctx.per_env(|e| Expr::str(name(ctx.identity(), e.name()))),
-            check: rule.validation(Expr::path(&format!("var.names.{key}"))),
+            check: Some(rule.validation(Expr::path(&format!("var.names.{key}")))),
         }
     }
 }
@@ -309,7 +366,7 @@ impl Root {
                     "AWS names in this environment, from the platform's one naming rule: {}.",
                     list.join(", ")
                 ),
-                validations: self.names.iter().map(|f| f.check.clone()).collect(),
+                validations: self.names.iter().filter_map(|f| f.check.clone()).collect(),
                 values,
             });
         }

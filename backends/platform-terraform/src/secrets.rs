@@ -2,10 +2,10 @@
 //! is put into the store out of band, never into Terraform), encrypted with the service's
 //! key, rotated by the org's rotation Lambda when the secret asks for rotation.
 
-use platform_ir::{Engine, Tier, naming};
+use platform_ir::{Engine, naming};
 
 use crate::hcl::{Block, Expr, Step};
-use crate::root::{Ctx, NameField, Output, Root, Section, Validation, matches};
+use crate::root::{Ctx, NameField, Output, Place, Root, Section, Validation, matches};
 
 /// Why a declared secret without `rotationDays` is not rotated (an inline checkov skip).
 const NOT_REQUESTED: &str =
@@ -21,16 +21,15 @@ pub fn label(secret: &str) -> String {
 
 /// A Secrets Manager secret resource with the service's key; `skip` is the inline checkov
 /// skip of a secret that is not rotated by a Lambda.
-pub fn secret(ctx: &Ctx<'_>, label: &str, name: Expr, description: String, skip: Option<&str>) -> Block {
-    let recovery = if ctx.svc.tier.value == Tier::Critical { 30 } else { 7 };
+pub fn secret(place: Place<'_, '_>, label: &str, name: Expr, description: Expr, skip: Option<&str>) -> Block {
     let mut b = Block::new("resource", ["aws_secretsmanager_secret", label]);
     if let Some(skip) = skip {
         b = b.comment(skip);
     }
     b.attr("name", name)
-        .attr("description", Expr::str(description))
+        .attr("description", description)
         .attr("kms_key_id", Expr::path(crate::kms::KEY_ARN))
-        .attr("recovery_window_in_days", Expr::Num(recovery))
+        .attr("recovery_window_in_days", place.recovery_days())
 }
 
 /// The JSON document of the database secret: `engine`, then every key of
@@ -61,7 +60,7 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
                 (s.name.value.clone(), Expr::str(naming::secret_name(ctx.identity(), e.name(), &s.name.value)))
             }))
         }),
-        check: Validation {
+        check: Some(Validation {
             condition: Expr::call(
                 "alltrue",
                 vec![Expr::for_list(
@@ -71,7 +70,7 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
                 )],
             ),
             message: "Secrets Manager names must be 1 to 512 letters, digits and /_+=.@- characters.".into(),
-        },
+        }),
     });
     if secrets.iter().any(|s| s.rotation_days.is_some()) {
         root.add(
@@ -88,7 +87,13 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
             format!("{} of {}; the value is set in Secrets Manager, never in Terraform.", s.name.value, ctx.name());
         root.add(
             Section::Secrets,
-            secret(ctx, &l, name, description, s.rotation_days.is_none().then_some(NOT_REQUESTED)),
+            secret(
+                Place::Root(ctx),
+                &l,
+                name,
+                Expr::str(description),
+                s.rotation_days.is_none().then_some(NOT_REQUESTED),
+            ),
         );
         if let Some(days) = &s.rotation_days {
             root.add(

@@ -39,6 +39,11 @@ pub fn module_versions_tf(org: &Org) -> String {
     terraform_block(org, false, org.terraform.cluster_access.value, false)
 }
 
+/// `versions.tf` of the org's module of a service's part: the AWS and random pins.
+pub fn part_versions_tf(org: &Org) -> String {
+    terraform_block(org, true, false, false)
+}
+
 fn terraform_block(org: &Org, random: bool, kubernetes: bool, backend: bool) -> String {
     let mut providers = vec![("aws", "hashicorp/aws", &org.terraform.aws_provider.value)];
     if kubernetes {

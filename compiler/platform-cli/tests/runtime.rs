@@ -199,7 +199,27 @@ fn protected_data_is_never_destroyed_by_a_plan() {
             let main = std::fs::read_to_string(root.join("main.tf")).unwrap_or_default();
             let module = deploy_module(&tree, root.parent().unwrap());
             let key = &module.0;
-            if !main.contains("prevent_destroy = true") {
+            // A packaged org's root calls the org's module of its database, and moves each
+            // resource of a root from before into it.
+            let store = match database_module(&main) {
+                Some(source) => {
+                    let dir = root.join(source);
+                    for store in ["aws_db_instance.this", "aws_elasticache_replication_group.this"] {
+                        let declared = std::fs::read_to_string(dir.join("main.tf")).unwrap_or_default();
+                        let (kind, name) = store.split_once('.').unwrap();
+                        if declared.contains(&format!("resource \"{kind}\" \"{name}\""))
+                            && !main
+                                .contains(&format!("moved {{\n  from = {store}\n  to   = module.database.{store}\n}}"))
+                        {
+                            problems
+                                .push(format!("{at}: {store} is not moved into the module, so a switch destroys it"));
+                        }
+                    }
+                    std::fs::read_to_string(dir.join("main.tf")).unwrap_or_default()
+                }
+                None => main.clone(),
+            };
+            if !store.contains("prevent_destroy = true") {
                 problems.push(format!("{at}: a protected database without prevent_destroy"));
             }
             if creates_key(&module) && !key.contains("prevent_destroy = true") {
@@ -218,6 +238,13 @@ fn protected_data_is_never_destroyed_by_a_plan() {
     }
     assert!(protected > 0, "no protected database in any tree");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The source of a root's call of the org's database module (`module "database"`), if any.
+fn database_module(main: &str) -> Option<&str> {
+    let call = &main[main.find("module \"database\" {")?..];
+    let line = call.lines().find_map(|l| l.trim().strip_prefix("source"))?;
+    Some(line.trim_start_matches([' ', '=']).trim().trim_matches('"'))
 }
 
 /// The databases refuse plain connections (`rds.force_ssl`, ElastiCache in-transit

@@ -264,7 +264,42 @@ pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
         now_all.insert(dir.clone(), now);
     }
     kept_by_a_new_source(&was_all, &now_all, &mut found);
+    moved_into_a_module(&now_all, &mut found);
     out.extend(found);
+}
+
+/// A resource a root no longer declares, which a `moved` block of the root takes into one of
+/// its local module calls whose module declares it (`aws_db_instance.this` →
+/// `module.database.aws_db_instance.this`, a packaged org's module of a service's database):
+/// Terraform moves the object, it destroys nothing. A `moved` block to anything else (a
+/// module that does not declare it) proves nothing, and the destroy stays.
+fn moved_into_a_module(now: &BTreeMap<String, Root>, out: &mut [Change]) {
+    let value =
+        |b: &Block, key: &str| b.entries.get(key).and_then(|t| t.split_once('=')).map(|(_, v)| v.trim().to_owned());
+    for c in out.iter_mut().filter(|c| c.layer == Layer::Terraform && c.action == Action::Destroy) {
+        let Some(root) = now.get(&c.root) else { continue };
+        let to = root
+            .blocks
+            .iter()
+            .filter(|b| b.kind == "moved")
+            .find(|b| value(b, "from").as_deref() == Some(c.object.as_str()))
+            .and_then(|b| value(b, "to"));
+        let Some((label, address)) = to.as_deref().and_then(|t| t.strip_prefix("module.")?.split_once('.')) else {
+            continue;
+        };
+        let call =
+            root.blocks.iter().find(|b| b.kind == "module" && b.labels.first().map(String::as_str) == Some(label));
+        let dir = call.and_then(|b| value(b, "source")).and_then(|s| module_dir(&c.root, &s));
+        let declares = dir
+            .as_ref()
+            .and_then(|d| now.get(d))
+            .is_some_and(|m| m.blocks.iter().any(|b| b.address().as_deref() == Some(address)));
+        if let (true, Some(dir)) = (declares, dir) {
+            c.action = Action::Update;
+            c.detail =
+                vec![format!("kept: moved into module.{label} ({dir}), which declares it (moved, not destroyed)")];
+        }
+    }
 }
 
 /// The directory a local module source names, from the calling root's directory.
@@ -591,6 +626,52 @@ mod tests {
         assert!(out.iter().any(|c| {
             c.detail.iter().any(|d| d.starts_with("kept: module.api now calls _org/terraform/modules/ci-deploy"))
         }));
+    }
+
+    /// A resource a `moved` block takes into a local module that declares it is kept; one
+    /// moved to a module that does not declare it, or not moved, is destroyed.
+    #[test]
+    fn a_resource_moved_into_a_module_is_kept() {
+        let db = "resource \"aws_db_instance\" \"this\" {\n  engine = \"postgres\"\n}\n";
+        let role = "resource \"aws_iam_role\" \"rds_monitoring\" {\n  name = \"x\"\n}\n";
+        let base = tree(&[("api/terraform/main.tf", &format!("{db}\n{role}"))]);
+        let moved = |from: &str| format!("moved {{\n  from = {from}\n  to   = module.database.{from}\n}}\n");
+        let root = format!(
+            "module \"database\" {{\n  source = \"../../_org/terraform/modules/postgres\"\n}}\n\n{}\n{}",
+            moved("aws_db_instance.this"),
+            moved("aws_iam_role.rds_monitoring")
+        );
+        let head = tree(&[("api/terraform/main.tf", &root), ("_org/terraform/modules/postgres/main.tf", db)]);
+        let mut out = Vec::new();
+        changes(&base, &head, &mut out);
+        let got: Vec<(&str, Action)> =
+            out.iter().filter(|c| c.root == "api/terraform").map(|c| (c.object.as_str(), c.action)).collect();
+        assert_eq!(
+            got,
+            [
+                ("module.database", Action::Create),
+                ("aws_db_instance.this", Action::Update),
+                ("aws_iam_role.rds_monitoring", Action::Destroy),
+            ]
+        );
+        let kept = out.iter().find(|c| c.root == "api/terraform" && c.object == "aws_db_instance.this").unwrap();
+        assert_eq!(
+            kept.detail,
+            [
+                "kept: moved into module.database (_org/terraform/modules/postgres), which declares it (moved, not destroyed)"
+            ]
+        );
+        // Without the moved block, the database is destroyed.
+        let bare = tree(&[
+            (
+                "api/terraform/main.tf",
+                "module \"database\" {\n  source = \"../../_org/terraform/modules/postgres\"\n}\n",
+            ),
+            ("_org/terraform/modules/postgres/main.tf", db),
+        ]);
+        let mut out = Vec::new();
+        changes(&base, &bare, &mut out);
+        assert!(out.iter().any(|c| c.object == "aws_db_instance.this" && c.action == Action::Destroy && c.holds_data));
     }
 
     #[test]

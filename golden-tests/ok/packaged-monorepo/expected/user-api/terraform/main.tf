@@ -81,7 +81,7 @@ data "aws_iam_policy_document" "service" {
     sid       = "ReadOwnSecrets"
     effect    = "Allow"
     actions   = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
-    resources = [aws_secretsmanager_secret.database.arn]
+    resources = [module.database.secret_arn]
   }
 
   statement {
@@ -109,133 +109,67 @@ data "aws_kms_key" "service" {
   key_id = var.names.kms_alias
 }
 
-# Network: the database admits only the service's pods (EKS security groups for pods).
-data "aws_eks_cluster" "this" {
-  name = var.eks_cluster_name
-}
-
-data "aws_subnets" "private" {
-  tags = {
-    "kubernetes.io/role/internal-elb" = "1"
-  }
-
-  filter {
-    name   = "vpc-id"
-    values = [data.aws_eks_cluster.this.vpc_config[0].vpc_id]
-  }
-}
-
-resource "aws_security_group" "pods" {
-  # checkov:skip=CKV2_AWS_5:attached to the pods by an EKS SecurityGroupPolicy, which Terraform does not manage
-  name        = var.names.pod_security_group
-  description = "Pods of user-api: may reach its database"
-  vpc_id      = data.aws_eks_cluster.this.vpc_config[0].vpc_id
-}
-
-resource "aws_security_group" "database" {
-  name        = var.names.database_security_group
-  description = "Database of user-api: admits only its pods"
-  vpc_id      = data.aws_eks_cluster.this.vpc_config[0].vpc_id
-}
-
-resource "aws_vpc_security_group_ingress_rule" "database_from_pods" {
-  security_group_id            = aws_security_group.database.id
-  referenced_security_group_id = aws_security_group.pods.id
-  ip_protocol                  = "tcp"
-  from_port                    = 6379
-  to_port                      = 6379
-  description                  = "redis from the pods of user-api"
-}
-
-resource "aws_vpc_security_group_egress_rule" "pods_to_database" {
-  security_group_id            = aws_security_group.pods.id
-  referenced_security_group_id = aws_security_group.database.id
-  ip_protocol                  = "tcp"
-  from_port                    = 6379
-  to_port                      = 6379
-  description                  = "redis to the database of user-api"
-}
-
-data "aws_instance" "bastion" {
-  count = (var.database_bastion == "") ? 0 : 1
-
-  filter {
-    name   = "tag:Name"
-    values = [var.database_bastion]
-  }
-
-  filter {
-    name   = "instance-state-name"
-    values = ["running"]
-  }
-}
-
-resource "aws_vpc_security_group_ingress_rule" "database_from_bastion" {
-  for_each                     = toset((var.database_bastion == "") ? [] : data.aws_instance.bastion[0].vpc_security_group_ids)
-  security_group_id            = aws_security_group.database.id
-  referenced_security_group_id = each.value
-  ip_protocol                  = "tcp"
-  from_port                    = 6379
-  to_port                      = 6379
-  description                  = "redis from the bastion, for people (platform db connect) to user-api"
-}
-
 # Database.
-resource "random_password" "cache_auth_token" {
-  length  = 64
-  special = false
+module "database" {
+  source = "../../_org/terraform/modules/redis"
+
+  service              = "user-api"
+  cache                = var.cache
+  database_bastion     = var.database_bastion
+  eks_cluster_name     = var.eks_cluster_name
+  kms_key_arn          = data.aws_kms_key.service.arn
+  names                = var.names
+  secret_recovery_days = 7
 }
 
-resource "aws_elasticache_subnet_group" "this" {
-  name        = var.names.database
-  description = "Private subnets of the cache of user-api"
-  subnet_ids  = data.aws_subnets.private.ids
+moved {
+  from = aws_security_group.pods
+  to   = module.database.aws_security_group.pods
 }
 
-resource "aws_elasticache_replication_group" "this" {
-  # checkov:skip=CKV2_AWS_50:the org's standard tier policy runs one node without failover
-  replication_group_id = var.names.database
-  description          = "Redis of user-api"
-  engine               = "redis"
-  engine_version       = var.cache.engine_version
-  node_type            = var.cache.node_type
-  port                 = 6379
-
-  num_cache_clusters         = var.cache.multi_az ? 2 : 1
-  automatic_failover_enabled = var.cache.multi_az
-  multi_az_enabled           = var.cache.multi_az
-
-  subnet_group_name  = aws_elasticache_subnet_group.this.name
-  security_group_ids = [aws_security_group.database.id]
-
-  at_rest_encryption_enabled = true
-  kms_key_id                 = data.aws_kms_key.service.arn
-  transit_encryption_enabled = true
-  auth_token                 = random_password.cache_auth_token.result
-
-  snapshot_retention_limit   = var.cache.snapshot_retention_days
-  final_snapshot_identifier  = var.cache.deletion_protection ? var.names.database_final_snapshot : null
-  auto_minor_version_upgrade = true
-  apply_immediately          = false
+moved {
+  from = aws_security_group.database
+  to   = module.database.aws_security_group.database
 }
 
-resource "aws_secretsmanager_secret" "database" {
-  # checkov:skip=CKV2_AWS_57:the credentials are generated and owned by Terraform (random_password); a rotation Lambda would fight the state, so rotate with terraform apply -replace
-  name                    = var.names.database_secret
-  description             = "Endpoint and auth token of the cache of user-api (generated by Terraform)."
-  kms_key_id              = data.aws_kms_key.service.arn
-  recovery_window_in_days = 7
+moved {
+  from = aws_vpc_security_group_ingress_rule.database_from_pods
+  to   = module.database.aws_vpc_security_group_ingress_rule.database_from_pods
 }
 
-resource "aws_secretsmanager_secret_version" "database" {
-  secret_id = aws_secretsmanager_secret.database.id
-  secret_string = jsonencode({
-    engine   = "redis"
-    host     = aws_elasticache_replication_group.this.primary_endpoint_address
-    port     = aws_elasticache_replication_group.this.port
-    password = random_password.cache_auth_token.result
-    tls      = "true"
-  })
+moved {
+  from = aws_vpc_security_group_egress_rule.pods_to_database
+  to   = module.database.aws_vpc_security_group_egress_rule.pods_to_database
+}
+
+moved {
+  from = aws_vpc_security_group_ingress_rule.database_from_bastion
+  to   = module.database.aws_vpc_security_group_ingress_rule.database_from_bastion
+}
+
+moved {
+  from = random_password.cache_auth_token
+  to   = module.database.random_password.cache_auth_token
+}
+
+moved {
+  from = aws_elasticache_subnet_group.this
+  to   = module.database.aws_elasticache_subnet_group.this
+}
+
+moved {
+  from = aws_elasticache_replication_group.this
+  to   = module.database.aws_elasticache_replication_group.this
+}
+
+moved {
+  from = aws_secretsmanager_secret.database
+  to   = module.database.aws_secretsmanager_secret.database
+}
+
+moved {
+  from = aws_secretsmanager_secret_version.database
+  to   = module.database.aws_secretsmanager_secret_version.database
 }
 
 # Certificate and DNS record of the service's host.
@@ -265,27 +199,27 @@ output "kms_key_arn" {
 
 output "pod_security_group_id" {
   description = "Security group to attach to the service's pods (SecurityGroupPolicy); the database admits only it."
-  value       = aws_security_group.pods.id
+  value       = module.database.pod_security_group_id
 }
 
 output "cluster_security_group_id" {
   description = "The EKS cluster's own security group, listed next to the pods' group in the SecurityGroupPolicy (DNS, probes and the rest of the pods' traffic)."
-  value       = data.aws_eks_cluster.this.vpc_config[0].cluster_security_group_id
+  value       = module.database.cluster_security_group_id
 }
 
 output "cache_primary_endpoint" {
   description = "Primary endpoint of the Redis replication group (TLS)."
-  value       = aws_elasticache_replication_group.this.primary_endpoint_address
+  value       = module.database.primary_endpoint
 }
 
 output "cache_port" {
   description = "Port of the Redis replication group."
-  value       = aws_elasticache_replication_group.this.port
+  value       = module.database.port
 }
 
 output "database_secret_arn" {
   description = "Secrets Manager secret with the endpoint and auth token (JSON)."
-  value       = aws_secretsmanager_secret.database.arn
+  value       = module.database.secret_arn
 }
 
 output "hostname" {

@@ -96,31 +96,6 @@ variable "names" {
     condition     = (length(var.names.kms_alias) <= 256) && can(regex("^alias/[A-Za-z0-9/_-]+$", var.names.kms_alias))
     error_message = "The KMS alias must start with alias/ and use letters, digits, /, _ and -."
   }
-
-  validation {
-    condition     = (length(var.names.pod_security_group) <= 255) && can(regex("^[A-Za-z0-9 ._:/()#,@+=&;{}!$*-]+$", var.names.pod_security_group))
-    error_message = "Security group names must be at most 255 letters, digits and allowed symbols."
-  }
-
-  validation {
-    condition     = (length(var.names.database_security_group) <= 255) && can(regex("^[A-Za-z0-9 ._:/()#,@+=&;{}!$*-]+$", var.names.database_security_group))
-    error_message = "Security group names must be at most 255 letters, digits and allowed symbols."
-  }
-
-  validation {
-    condition     = (length(var.names.database) <= 40) && can(regex("^[a-z](-?[a-z0-9])*$", var.names.database))
-    error_message = "The replication group id must be at most 40 lowercase letters, digits and single hyphens, starting with a letter."
-  }
-
-  validation {
-    condition     = (length(var.names.database_final_snapshot) <= 255) && can(regex("^[a-z](-?[a-z0-9])*$", var.names.database_final_snapshot))
-    error_message = "The final snapshot identifier must be at most 255 lowercase letters, digits and single hyphens, starting with a letter."
-  }
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9/_+=.@-]{1,512}$", var.names.database_secret))
-    error_message = "Secrets Manager names must be 1 to 512 letters, digits and /_+=.@- characters."
-  }
 }
 
 variable "cache" {
@@ -132,21 +107,6 @@ variable "cache" {
     deletion_protection     = bool
     multi_az                = bool
   })
-
-  validation {
-    condition     = can(regex("^cache\\.[a-z0-9]+\\.[a-z0-9]+$", var.cache.node_type))
-    error_message = "The node type must be an ElastiCache type like cache.t4g.small."
-  }
-
-  validation {
-    condition     = contains(["7.1"], var.cache.engine_version)
-    error_message = "The engine version must be one the org allows: 7.1."
-  }
-
-  validation {
-    condition     = (var.cache.snapshot_retention_days >= 0) && (var.cache.snapshot_retention_days <= 35)
-    error_message = "Snapshot retention must be between 0 and 35 days."
-  }
 }
 
 variable "dns" {

@@ -82,7 +82,7 @@ data "aws_iam_policy_document" "service" {
     sid       = "ReadOwnSecrets"
     effect    = "Allow"
     actions   = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
-    resources = [aws_secretsmanager_secret.database.arn]
+    resources = [module.database.secret_arn]
   }
 
   statement {
@@ -103,7 +103,7 @@ data "aws_iam_policy_document" "service" {
     effect  = "Allow"
     actions = ["rds-db:connect"]
     resources = [
-      "arn:${data.aws_partition.current.partition}:rds-db:${var.aws_region}:${var.aws_account_id}:dbuser:${aws_db_instance.this.resource_id}/${local.database_name}",
+      "arn:${data.aws_partition.current.partition}:rds-db:${var.aws_region}:${var.aws_account_id}:dbuser:${module.database.resource_id}/${local.database_name}",
     ]
   }
 }
@@ -119,189 +119,79 @@ data "aws_kms_key" "service" {
   key_id = var.names.kms_alias
 }
 
-# Network: the database admits only the service's pods (EKS security groups for pods).
-data "aws_eks_cluster" "this" {
-  name = var.eks_cluster_name
-}
-
-data "aws_subnets" "private" {
-  tags = {
-    "kubernetes.io/role/internal-elb" = "1"
-  }
-
-  filter {
-    name   = "vpc-id"
-    values = [data.aws_eks_cluster.this.vpc_config[0].vpc_id]
-  }
-}
-
-resource "aws_security_group" "pods" {
-  # checkov:skip=CKV2_AWS_5:attached to the pods by an EKS SecurityGroupPolicy, which Terraform does not manage
-  name        = var.names.pod_security_group
-  description = "Pods of payment-api: may reach its database"
-  vpc_id      = data.aws_eks_cluster.this.vpc_config[0].vpc_id
-}
-
-resource "aws_security_group" "database" {
-  name        = var.names.database_security_group
-  description = "Database of payment-api: admits only its pods"
-  vpc_id      = data.aws_eks_cluster.this.vpc_config[0].vpc_id
-}
-
-resource "aws_vpc_security_group_ingress_rule" "database_from_pods" {
-  security_group_id            = aws_security_group.database.id
-  referenced_security_group_id = aws_security_group.pods.id
-  ip_protocol                  = "tcp"
-  from_port                    = 5432
-  to_port                      = 5432
-  description                  = "postgres from the pods of payment-api"
-}
-
-resource "aws_vpc_security_group_egress_rule" "pods_to_database" {
-  security_group_id            = aws_security_group.pods.id
-  referenced_security_group_id = aws_security_group.database.id
-  ip_protocol                  = "tcp"
-  from_port                    = 5432
-  to_port                      = 5432
-  description                  = "postgres to the database of payment-api"
-}
-
 # Database.
-resource "random_password" "database" {
-  length           = 40
-  special          = true
-  override_special = "!#*()-_=+[]<>:?"
+module "database" {
+  source = "../../_org/terraform/modules/postgres"
+
+  service              = "payment-api"
+  aws_account_id       = var.aws_account_id
+  database             = var.database
+  database_bastion     = ""
+  database_name        = local.database_name
+  eks_cluster_name     = var.eks_cluster_name
+  kms_key_arn          = data.aws_kms_key.service.arn
+  names                = var.names
+  secret_recovery_days = 30
 }
 
-resource "aws_db_subnet_group" "this" {
-  name        = var.names.database
-  description = "Private subnets of the database of payment-api"
-  subnet_ids  = data.aws_subnets.private.ids
+moved {
+  from = aws_security_group.pods
+  to   = module.database.aws_security_group.pods
 }
 
-resource "aws_db_parameter_group" "this" {
-  name        = "${var.names.database}-${var.database.parameter_group_family}"
-  family      = var.database.parameter_group_family
-  description = "TLS only, DDL and slow-query logging for payment-api"
-
-  parameter {
-    name  = "rds.force_ssl"
-    value = "1"
-  }
-
-  parameter {
-    name  = "log_statement"
-    value = "ddl"
-  }
-
-  parameter {
-    name  = "log_min_duration_statement"
-    value = "1000"
-  }
-
-  parameter {
-    name  = "log_connections"
-    value = "1"
-  }
-
-  parameter {
-    name  = "log_disconnections"
-    value = "1"
-  }
-
-  lifecycle {
-    create_before_destroy = true
-  }
+moved {
+  from = aws_security_group.database
+  to   = module.database.aws_security_group.database
 }
 
-data "aws_iam_policy_document" "rds_monitoring_trust" {
-  statement {
-    sid     = "RdsMonitoring"
-    effect  = "Allow"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["monitoring.rds.amazonaws.com"]
-    }
-  }
+moved {
+  from = aws_vpc_security_group_ingress_rule.database_from_pods
+  to   = module.database.aws_vpc_security_group_ingress_rule.database_from_pods
 }
 
-resource "aws_iam_role" "rds_monitoring" {
-  name                 = var.names.rds_monitoring_role
-  description          = "RDS enhanced monitoring of the database of payment-api."
-  assume_role_policy   = data.aws_iam_policy_document.rds_monitoring_trust.json
-  permissions_boundary = "arn:${data.aws_partition.current.partition}:iam::${var.aws_account_id}:policy/${var.names.permissions_boundary}"
+moved {
+  from = aws_vpc_security_group_egress_rule.pods_to_database
+  to   = module.database.aws_vpc_security_group_egress_rule.pods_to_database
 }
 
-resource "aws_iam_role_policy_attachment" "rds_monitoring" {
-  role       = aws_iam_role.rds_monitoring.name
-  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+moved {
+  from = random_password.database
+  to   = module.database.random_password.database
 }
 
-resource "aws_db_instance" "this" {
-  # checkov:skip=CKV_AWS_226:minor upgrades are automatic (a variable checkov cannot read) unless the org pins a minor version in allowedVersions
-  identifier                  = var.names.database
-  engine                      = "postgres"
-  engine_version              = var.database.engine_version
-  auto_minor_version_upgrade  = var.database.auto_minor_version_upgrade
-  allow_major_version_upgrade = true
-  instance_class              = var.database.instance_class
-  allocated_storage           = var.database.allocated_storage
-  storage_type                = "gp3"
-  storage_encrypted           = true
-  kms_key_id                  = data.aws_kms_key.service.arn
-
-  db_name                             = local.database_name
-  username                            = local.database_name
-  password                            = random_password.database.result
-  port                                = 5432
-  iam_database_authentication_enabled = true
-  ca_cert_identifier                  = "rds-ca-rsa2048-g1"
-
-  db_subnet_group_name   = aws_db_subnet_group.this.name
-  vpc_security_group_ids = [aws_security_group.database.id]
-  publicly_accessible    = false
-  parameter_group_name   = aws_db_parameter_group.this.name
-  multi_az               = var.database.multi_az
-
-  backup_retention_period   = var.database.backup_retention_days
-  copy_tags_to_snapshot     = true
-  deletion_protection       = var.database.deletion_protection
-  skip_final_snapshot       = !var.database.deletion_protection
-  final_snapshot_identifier = var.names.database_final_snapshot
-
-  performance_insights_enabled          = true
-  performance_insights_kms_key_id       = data.aws_kms_key.service.arn
-  performance_insights_retention_period = 7
-  monitoring_interval                   = 60
-  monitoring_role_arn                   = aws_iam_role.rds_monitoring.arn
-  enabled_cloudwatch_logs_exports       = ["postgresql", "upgrade"]
-
-  lifecycle {
-    prevent_destroy = true
-  }
+moved {
+  from = aws_db_subnet_group.this
+  to   = module.database.aws_db_subnet_group.this
 }
 
-resource "aws_secretsmanager_secret" "database" {
-  # checkov:skip=CKV2_AWS_57:the credentials are generated and owned by Terraform (random_password); a rotation Lambda would fight the state, so rotate with terraform apply -replace
-  name                    = var.names.database_secret
-  description             = "Connection and credentials of the database of payment-api (generated by Terraform)."
-  kms_key_id              = data.aws_kms_key.service.arn
-  recovery_window_in_days = 30
+moved {
+  from = aws_db_parameter_group.this
+  to   = module.database.aws_db_parameter_group.this
 }
 
-resource "aws_secretsmanager_secret_version" "database" {
-  secret_id = aws_secretsmanager_secret.database.id
-  secret_string = jsonencode({
-    engine   = "postgres"
-    host     = aws_db_instance.this.address
-    port     = aws_db_instance.this.port
-    dbname   = local.database_name
-    username = local.database_name
-    password = random_password.database.result
-    sslmode  = "require"
-  })
+moved {
+  from = aws_iam_role.rds_monitoring
+  to   = module.database.aws_iam_role.rds_monitoring
+}
+
+moved {
+  from = aws_iam_role_policy_attachment.rds_monitoring
+  to   = module.database.aws_iam_role_policy_attachment.rds_monitoring
+}
+
+moved {
+  from = aws_db_instance.this
+  to   = module.database.aws_db_instance.this
+}
+
+moved {
+  from = aws_secretsmanager_secret.database
+  to   = module.database.aws_secretsmanager_secret.database
+}
+
+moved {
+  from = aws_secretsmanager_secret_version.database
+  to   = module.database.aws_secretsmanager_secret_version.database
 }
 
 # Certificate and DNS record of the service's host.
@@ -331,22 +221,22 @@ output "kms_key_arn" {
 
 output "pod_security_group_id" {
   description = "Security group to attach to the service's pods (SecurityGroupPolicy); the database admits only it."
-  value       = aws_security_group.pods.id
+  value       = module.database.pod_security_group_id
 }
 
 output "cluster_security_group_id" {
   description = "The EKS cluster's own security group, listed next to the pods' group in the SecurityGroupPolicy (DNS, probes and the rest of the pods' traffic)."
-  value       = data.aws_eks_cluster.this.vpc_config[0].cluster_security_group_id
+  value       = module.database.cluster_security_group_id
 }
 
 output "database_address" {
   description = "Host name of the PostgreSQL instance."
-  value       = aws_db_instance.this.address
+  value       = module.database.address
 }
 
 output "database_port" {
   description = "Port of the PostgreSQL instance."
-  value       = aws_db_instance.this.port
+  value       = module.database.port
 }
 
 output "database_name" {
@@ -362,7 +252,7 @@ output "database_username" {
 
 output "database_secret_arn" {
   description = "Secrets Manager secret with the connection and credentials (JSON)."
-  value       = aws_secretsmanager_secret.database.arn
+  value       = module.database.secret_arn
 }
 
 output "hostname" {

@@ -87,36 +87,6 @@ variable "names" {
     condition     = (length(var.names.kms_alias) <= 256) && can(regex("^alias/[A-Za-z0-9/_-]+$", var.names.kms_alias))
     error_message = "The KMS alias must start with alias/ and use letters, digits, /, _ and -."
   }
-
-  validation {
-    condition     = (length(var.names.pod_security_group) <= 255) && can(regex("^[A-Za-z0-9 ._:/()#,@+=&;{}!$*-]+$", var.names.pod_security_group))
-    error_message = "Security group names must be at most 255 letters, digits and allowed symbols."
-  }
-
-  validation {
-    condition     = (length(var.names.database_security_group) <= 255) && can(regex("^[A-Za-z0-9 ._:/()#,@+=&;{}!$*-]+$", var.names.database_security_group))
-    error_message = "Security group names must be at most 255 letters, digits and allowed symbols."
-  }
-
-  validation {
-    condition     = (length(var.names.database) <= 63) && can(regex("^[a-z](-?[a-z0-9])*$", var.names.database))
-    error_message = "The RDS identifier must be at most 63 lowercase letters, digits and single hyphens, starting with a letter."
-  }
-
-  validation {
-    condition     = (length(var.names.database_final_snapshot) <= 255) && can(regex("^[a-z](-?[a-z0-9])*$", var.names.database_final_snapshot))
-    error_message = "The final snapshot identifier must be at most 255 lowercase letters, digits and single hyphens, starting with a letter."
-  }
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9/_+=.@-]{1,512}$", var.names.database_secret))
-    error_message = "Secrets Manager names must be 1 to 512 letters, digits and /_+=.@- characters."
-  }
-
-  validation {
-    condition     = (length(var.names.rds_monitoring_role) <= 64) && can(regex("^[A-Za-z0-9+=,.@_-]+$", var.names.rds_monitoring_role))
-    error_message = "The IAM role name must be at most 64 letters, digits and +=,.@_- characters."
-  }
 }
 
 variable "database" {
@@ -131,31 +101,6 @@ variable "database" {
     deletion_protection        = bool
     multi_az                   = bool
   })
-
-  validation {
-    condition     = can(regex("^db\\.[a-z0-9]+\\.[a-z0-9]+$", var.database.instance_class))
-    error_message = "The instance class must be an RDS class like db.t4g.small."
-  }
-
-  validation {
-    condition     = (var.database.allocated_storage >= 20) && (var.database.allocated_storage <= 65536)
-    error_message = "Storage must be between 20 and 65536 GiB."
-  }
-
-  validation {
-    condition     = contains(["16", "17"], var.database.engine_version)
-    error_message = "The engine version must be one the org allows: 16, 17."
-  }
-
-  validation {
-    condition     = can(regex("^postgres[0-9]+$", var.database.parameter_group_family))
-    error_message = "The parameter group family must look like postgres16."
-  }
-
-  validation {
-    condition     = (var.database.backup_retention_days >= 0) && (var.database.backup_retention_days <= 35)
-    error_message = "Backup retention must be between 0 and 35 days."
-  }
 }
 
 variable "dns" {
