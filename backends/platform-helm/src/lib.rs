@@ -71,6 +71,7 @@ mod diagnostics;
 mod library;
 pub mod literal;
 mod schema;
+mod slo_records;
 mod templates;
 
 pub use templates::prometheus_rule_per_environment;

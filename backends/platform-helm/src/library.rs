@@ -45,6 +45,7 @@ pub fn files(org: &Org) -> ArtifactSet {
     add("templates/_objects.tpl", Format::GoTemplate, objects());
     let notes = format!("{{{{- define \"{NAME}.notes\" }}}}\n{}{{{{- end }}}}\n", templates::notes());
     add("templates/_notes.tpl", Format::GoTemplate, notes);
+    add("templates/_slo.tpl", Format::GoTemplate, crate::slo_records::define(org));
     add("README.md", Format::Markdown, readme(org));
     out
 }

@@ -192,6 +192,9 @@ pub fn schema(c: &Chart<'_>) -> Value {
         ),
         ("rollout", rollout(c)),
     ];
+    if crate::slo_records::values(c).is_some() {
+        props.push(("slo", slo()));
+    }
     if c.pdb {
         props.push(("podDisruptionBudget", object(vec![("maxUnavailable", integer(1, 1000))])));
     }
@@ -252,6 +255,33 @@ pub fn schema(c: &Chart<'_>) -> Value {
         root["properties"][crate::library::NAME] = json!({ "type": "object" });
     }
     Value::Object(root)
+}
+
+/// What the library's SLO recording rules read ([`crate::slo_records`]): metric names, a
+/// matcher without braces or line breaks, decimals.
+fn slo() -> Value {
+    const METRIC: &str = "^[a-zA-Z_:][a-zA-Z0-9_:]*$";
+    const MATCHER: &str = "^[^{}\\n]+$";
+    const DECIMAL: &str = "^[0-9]+(\\.[0-9]+)?$";
+    object(vec![
+        (
+            "metrics",
+            object(vec![("requests", pattern(METRIC)), ("errors", pattern(MATCHER)), ("histogram", pattern(METRIC))]),
+        ),
+        (
+            "objectives",
+            array(object_optional(
+                vec![
+                    ("kind", enumeration(&["availability", "latency"])),
+                    ("objective", pattern(DECIMAL)),
+                    ("budget", pattern(DECIMAL)),
+                    ("le", pattern(MATCHER)),
+                    ("seconds", pattern(DECIMAL)),
+                ],
+                &["kind", "objective", "budget"],
+            )),
+        ),
+    ])
 }
 
 fn rollout(c: &Chart<'_>) -> Value {

@@ -85,7 +85,8 @@ pub fn files(c: &Chart<'_>) -> Vec<(&'static str, Format, String)> {
         let mut objects = PACKAGED.to_owned();
         if !c.rules.is_empty() {
             objects.push_str("---\n");
-            objects.push_str(&prometheus_rule_per_environment(&c.env_rules, &c.rules));
+            let from_library = crate::slo_records::values(c).map_or(0, |_| 2 * platform_ir::slo::slos(c.svc).len());
+            objects.push_str(&prometheus_rule(&c.env_rules, &c.rules, from_library));
         }
         return vec![
             ("NOTES.txt", Format::GoTemplate, PACKAGED_NOTES.to_owned()),
@@ -140,12 +141,25 @@ pub fn files(c: &Chart<'_>) -> Vec<(&'static str, Format, String)> {
 /// are written once, ahead of the choice; only the rest (the alerts) is written per
 /// environment.
 pub fn prometheus_rule_per_environment(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup]) -> String {
+    prometheus_rule(per_env, fallback, 0)
+}
+
+/// [`prometheus_rule_per_environment`], with the first `from_library` groups (the
+/// recording groups every environment shares) included from the org's library chart
+/// ([`crate::slo_records`]) instead of written.
+fn prometheus_rule(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup], from_library: usize) -> String {
     let mut out = PROMETHEUS_RULE_HEAD.to_owned();
     let shared = fallback
         .iter()
         .enumerate()
         .take_while(|(i, g)| per_env.iter().all(|(_, groups)| groups.get(*i) == Some(*g)))
         .count();
+    if from_library > 0 && shared >= from_library {
+        out.push_str(&format!("spec:\n  groups:\n{{{{- include \"{}.sloRecords\" . }}}}\n", crate::library::NAME));
+        out.push_str(&more_groups(&fallback[from_library..shared]));
+        out.push_str(&alerts(per_env, fallback, shared));
+        return out;
+    }
     if per_env.is_empty() || shared == 0 {
         // Nothing to share: one whole `spec` per variant.
         for (i, (env, groups)) in per_env.iter().enumerate() {
@@ -162,6 +176,17 @@ pub fn prometheus_rule_per_environment(per_env: &[(String, Vec<RuleGroup>)], fal
         return out;
     }
     out.push_str(&spec_text(&fallback[..shared]));
+    out.push_str(&alerts(per_env, fallback, shared));
+    out
+}
+
+/// The groups after the `shared` ones: one copy of the alerts for every environment where
+/// [`one_tail`] can write it, else one branch per environment.
+fn alerts(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup], shared: usize) -> String {
+    let mut out = String::new();
+    if per_env.is_empty() {
+        return more_groups(&fallback[shared..]);
+    }
     let variants: Vec<(Option<&str>, &[RuleGroup])> = per_env
         .iter()
         .map(|(env, groups)| (Some(env.as_str()), &groups[shared..]))

@@ -205,6 +205,9 @@ fn values(c: &Chart<'_>, env: Option<&ServiceEnvironment>) -> Value {
             "selectorLabels": c.org.monitoring.rule_selector_labels,
         }),
     );
+    if let Some(slo) = env.is_none().then(|| crate::slo_records::values(c)).flatten() {
+        v.insert("slo".into(), slo);
+    }
     v.insert("rollout".into(), rollout(c, org_env));
     if c.pdb {
         v.insert("podDisruptionBudget".into(), json!({ "maxUnavailable": 1 }));

@@ -574,57 +574,7 @@ fn groups(spec: &Spec) -> Vec<RuleGroup> {
     for slo in &spec.slos {
         let kind = slo.kind.as_str();
         let sel = format!("{SERVICE_LABEL}=\"{}\",{SLO_LABEL}=\"{kind}\"", spec.service);
-        let labels = BTreeMap::from([
-            (SERVICE_LABEL.to_owned(), spec.service.to_owned()),
-            (SLO_LABEL.to_owned(), kind.to_owned()),
-        ]);
-        let record = |name: String, expr: String| Rule {
-            record: Some(name),
-            alert: None,
-            expr,
-            for_: None,
-            labels: labels.clone(),
-            annotations: BTreeMap::new(),
-        };
-
-        let mut sli = Vec::new();
-        for &w in &spec.recorded {
-            let w = duration(w);
-            sli.push(record(
-                sli_record(&w),
-                slo_error_ratio(spec.service, spec.metrics, slo, &w, &Scope::per_namespace()),
-            ));
-        }
-        let base = sli_record(&duration(BASE_WINDOW_MINUTES));
-        let period = format!("{}d", spec.period_days);
-        let period_record = sli_record(&period);
-        sli.push(record(
-            period_record.clone(),
-            format!("sum_over_time({base}{{{sel}}}[{period}])\n/\ncount_over_time({base}{{{sel}}}[{period}])"),
-        ));
-        out.push(RuleGroup { name: format!("slo-sli-{}-{kind}", spec.service), interval: None, rules: sli });
-
-        let per_budget = |series: &str| {
-            format!(
-                "{series}{{{sel}}}\n/ on ({SERVICE_LABEL}, {SLO_LABEL}) group_left\nslo:error_budget:ratio{{{sel}}}"
-            )
-        };
-        let mut meta = vec![
-            record("slo:objective:ratio".into(), format!("vector({})", slo.objective)),
-            record("slo:error_budget:ratio".into(), format!("vector({})", slo.budget())),
-            record("slo:time_period:days".into(), format!("vector({})", spec.period_days)),
-            record("slo:current_burn_rate:ratio".into(), per_budget(&base)),
-            record("slo:period_burn_rate:ratio".into(), per_budget(&period_record)),
-            record(
-                "slo:period_error_budget_remaining:ratio".into(),
-                format!("1 - slo:period_burn_rate:ratio{{{sel}}}"),
-            ),
-        ];
-        if let Some(ms) = slo.threshold_ms {
-            let seconds = crate::ratio::decimal(u64::from(ms), 3);
-            meta.push(record(LATENCY_THRESHOLD_RECORD.into(), format!("vector({seconds})")));
-        }
-        out.push(RuleGroup { name: format!("slo-meta-{}-{kind}", spec.service), interval: None, rules: meta });
+        out.extend(recording_groups(spec.service, spec.metrics, slo, spec.period_days, &spec.recorded));
 
         if !spec.alerts {
             continue;
@@ -646,6 +596,61 @@ fn groups(spec: &Spec) -> Vec<RuleGroup> {
     }
     out.extend(alert_groups);
     out
+}
+
+/// The recording groups of one SLO of a service: its error ratio over every recorded window
+/// and over the period (`slo-sli-<service>-<kind>`), then its objective, budget, period and
+/// burn rates (`slo-meta-<service>-<kind>`). The same in every environment. The org's Helm
+/// library chart writes them once from placeholders in `service` and `metrics`.
+pub fn recording_groups(
+    service: &str,
+    metrics: &MetricConvention,
+    slo: &Slo,
+    period_days: u32,
+    recorded: &[u32],
+) -> [RuleGroup; 2] {
+    let kind = slo.kind.as_str();
+    let sel = format!("{SERVICE_LABEL}=\"{service}\",{SLO_LABEL}=\"{kind}\"");
+    let labels =
+        BTreeMap::from([(SERVICE_LABEL.to_owned(), service.to_owned()), (SLO_LABEL.to_owned(), kind.to_owned())]);
+    let record = |name: String, expr: String| Rule {
+        record: Some(name),
+        alert: None,
+        expr,
+        for_: None,
+        labels: labels.clone(),
+        annotations: BTreeMap::new(),
+    };
+    let mut sli = Vec::new();
+    for &w in recorded {
+        let w = duration(w);
+        sli.push(record(sli_record(&w), slo_error_ratio(service, metrics, slo, &w, &Scope::per_namespace())));
+    }
+    let base = sli_record(&duration(BASE_WINDOW_MINUTES));
+    let period = format!("{}d", period_days);
+    let period_record = sli_record(&period);
+    sli.push(record(
+        period_record.clone(),
+        format!("sum_over_time({base}{{{sel}}}[{period}])\n/\ncount_over_time({base}{{{sel}}}[{period}])"),
+    ));
+    let sli = RuleGroup { name: format!("slo-sli-{service}-{kind}"), interval: None, rules: sli };
+
+    let per_budget = |series: &str| {
+        format!("{series}{{{sel}}}\n/ on ({SERVICE_LABEL}, {SLO_LABEL}) group_left\nslo:error_budget:ratio{{{sel}}}")
+    };
+    let mut meta = vec![
+        record("slo:objective:ratio".into(), format!("vector({})", slo.objective)),
+        record("slo:error_budget:ratio".into(), format!("vector({})", slo.budget())),
+        record("slo:time_period:days".into(), format!("vector({})", period_days)),
+        record("slo:current_burn_rate:ratio".into(), per_budget(&base)),
+        record("slo:period_burn_rate:ratio".into(), per_budget(&period_record)),
+        record("slo:period_error_budget_remaining:ratio".into(), format!("1 - slo:period_burn_rate:ratio{{{sel}}}")),
+    ];
+    if let Some(ms) = slo.threshold_ms {
+        let seconds = crate::ratio::decimal(u64::from(ms), 3);
+        meta.push(record(LATENCY_THRESHOLD_RECORD.into(), format!("vector({seconds})")));
+    }
+    [sli, RuleGroup { name: format!("slo-meta-{service}-{kind}"), interval: None, rules: meta }]
 }
 
 fn alert(spec: &Spec, slo: &Slo, sel: &str, w: &BurnWindow) -> Rule {

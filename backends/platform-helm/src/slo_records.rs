@@ -1,0 +1,254 @@
+//! A packaged chart's SLO recording rules, from the org's library chart: the error ratio of
+//! every recorded window and the period, the objective, budget and burn rates of each SLO
+//! ([`platform_ir::slo::recording_groups`]) are the same text for every service but for its
+//! name, its metric names and its objectives. The library writes them once
+//! (`platform-service.sloRecords`, in `templates/_slo.tpl`), from the same function run on
+//! placeholders that become template actions; a chart includes it, and its values say what
+//! fills them (`slo`). A chart keeps only its own alerts and info series in its template.
+//!
+//! Each chart's rules are rendered back from the placeholders with its values and compared
+//! with its own literal rules, byte for byte: where they would differ (a name YAML would
+//! read as another type, a value holding `{{`), the chart keeps its literal recording rules
+//! and no `slo` values. `tests/helm.rs` renders every packaged chart with real Helm and
+//! compares its rules with `slo::rule_groups` of each environment.
+
+use std::fmt::Write as _;
+
+use platform_ir::ratio::Ratio;
+use platform_ir::slo::{self, RuleGroup, Slo, SloKind};
+use platform_ir::span::{Sp, Span};
+use platform_ir::{MetricConvention, Org, ratio};
+use serde_json::{Value, json};
+
+use crate::Chart;
+use crate::library::NAME;
+
+/// What a placeholder stands for, and the action the library writes in its place.
+struct Hole {
+    placeholder: &'static str,
+    action: &'static str,
+}
+
+const SERVICE: Hole = Hole { placeholder: "platform-placeholder-service", action: "{{ $svc }}" };
+const REQUESTS: Hole = Hole { placeholder: "PLATFORM_PLACEHOLDER_REQUESTS", action: "{{ $m.requests }}" };
+const ERRORS: Hole = Hole { placeholder: "PLATFORM_PLACEHOLDER_ERRORS", action: "{{ $m.errors }}" };
+const HISTOGRAM: Hole = Hole { placeholder: "PLATFORM_PLACEHOLDER_HISTOGRAM", action: "{{ $m.histogram }}" };
+/// The objective placeholder (98.7654 %), its budget, and a latency threshold (4321 ms):
+/// numbers no rule holds otherwise.
+const OBJECTIVE_PERCENT: &str = "98.7654";
+const THRESHOLD_MS: u32 = 4321;
+
+/// The kinds of SLO, in the order the library tests them.
+const KINDS: [SloKind; 2] = [SloKind::Availability, SloKind::Latency];
+
+fn placeholder_slo(kind: SloKind) -> Slo {
+    Slo {
+        kind,
+        objective: Ratio::from_percent_text(OBJECTIVE_PERCENT).unwrap_or(Ratio(0)),
+        threshold_ms: (kind == SloKind::Latency).then_some(THRESHOLD_MS),
+    }
+}
+
+/// The placeholders of an SLO's numbers and their actions: the objective, the budget, the
+/// latency threshold in seconds and its `le` matcher.
+fn number_holes(s: &Slo) -> Vec<(String, &'static str)> {
+    let mut out = vec![
+        (format!("vector({})", s.objective), "vector({{ $o.objective }})"),
+        (format!("vector({})", s.budget()), "vector({{ $o.budget }})"),
+    ];
+    if let Some(ms) = s.threshold_ms {
+        out.push((slo::le_matcher(ms), "{{ $o.le }}"));
+        out.push((format!("vector({})", ratio::decimal(u64::from(ms), 3)), "vector({{ $o.seconds }})"));
+    }
+    out
+}
+
+/// The recording groups of `kind` with placeholders, for the org's period and windows.
+fn placeholder_groups(org: &Org, kind: SloKind) -> [RuleGroup; 2] {
+    placeholders(kind, org.monitoring.slo_period_days.value, &slo::recorded_windows(org))
+}
+
+fn placeholders(kind: SloKind, period_days: u32, recorded: &[u32]) -> [RuleGroup; 2] {
+    let hole = |h: &Hole| Sp::new(h.placeholder.to_owned(), Span::default());
+    let metrics = MetricConvention {
+        requests_total: hole(&REQUESTS),
+        error_selector: hole(&ERRORS),
+        duration_histogram: hole(&HISTOGRAM),
+    };
+    slo::recording_groups(SERVICE.placeholder, &metrics, &placeholder_slo(kind), period_days, recorded)
+}
+
+/// Every placeholder of an SLO of `kind` and what replaces it: its action in the library,
+/// or a service's value.
+fn holes(kind: SloKind) -> Vec<(String, &'static str)> {
+    let mut out = number_holes(&placeholder_slo(kind));
+    out.extend([&SERVICE, &REQUESTS, &ERRORS, &HISTOGRAM].map(|h| (h.placeholder.to_owned(), h.action)));
+    out
+}
+
+/// `text` with every placeholder replaced by the value at its place in `values`.
+fn fill(text: &str, holes: &[(String, &str)], values: &[String]) -> String {
+    let mut out = text.to_owned();
+    for ((placeholder, _), value) in holes.iter().zip(values) {
+        out = out.replace(placeholder.as_str(), value);
+    }
+    out
+}
+
+/// The groups as items of `spec.groups`, each expression a literal block: the same text
+/// whatever fills the placeholders (the chart's own printer folds long lines, which would
+/// depend on the length of a name).
+fn groups_text(groups: &[RuleGroup]) -> String {
+    let mut out = String::new();
+    for g in groups {
+        let _ = writeln!(out, "  - name: {}\n    rules:", g.name);
+        for r in &g.rules {
+            let _ = writeln!(out, "    - record: {}\n      expr: |-", r.record.as_deref().unwrap_or_default());
+            for line in r.expr.lines() {
+                let _ = writeln!(out, "        {line}");
+            }
+            out.push_str("      labels:\n");
+            for (k, v) in &r.labels {
+                let _ = writeln!(out, "        {k}: {v}");
+            }
+        }
+    }
+    out
+}
+
+/// The library's `templates/_slo.tpl`: `platform-service.sloRecords`, every recording group
+/// of each objective in `.Values.slo`.
+pub fn define(org: &Org) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{{{{- /* The SLO recording rules of a service, from its values `slo`; a packaged chart's templates/platform.yaml includes it under spec.groups. */}}}}"
+    );
+    let _ = writeln!(out, "{{{{- define \"{NAME}.sloRecords\" }}}}");
+    out.push_str(
+        "{{- $svc := .Values.name }}\n{{- $m := .Values.slo.metrics }}\n{{- range $o := .Values.slo.objectives }}\n",
+    );
+    for (i, kind) in KINDS.iter().enumerate() {
+        let keyword = if i == 0 { "if" } else { "else if" };
+        let _ = writeln!(out, "{{{{- {keyword} eq $o.kind \"{}\" }}}}", kind.as_str());
+        let holes = holes(*kind);
+        let actions: Vec<String> = holes.iter().map(|(_, a)| (*a).to_owned()).collect();
+        out.push_str(&fill(&groups_text(&placeholder_groups(org, *kind)), &holes, &actions));
+    }
+    out.push_str("{{- end }}\n{{- end }}\n{{- end }}\n");
+    out
+}
+
+/// Whether `value` is read back as the same string where the library's text puts it
+/// bare: a plain YAML scalar, on one line.
+fn plain(value: &str) -> bool {
+    crate::yaml::to_yaml(&Value::String(value.to_owned())) == format!("{value}\n")
+}
+
+/// Whether the library's text, filled with `values`, holds exactly `own` (a chart's own
+/// recording groups of one SLO): the same names, expressions and labels, each where the text
+/// reads it back as written.
+fn renders_as(placeholders: &[RuleGroup], holes: &[(String, &str)], values: &[String], own: &[RuleGroup]) -> bool {
+    let block = |expr: &str| !expr.starts_with(' ') && !expr.ends_with(char::is_whitespace) && !expr.contains('\r');
+    placeholders.len() == own.len()
+        && placeholders.iter().zip(own).all(|(p, g)| {
+            let name = fill(&p.name, holes, values);
+            name == g.name
+                && plain(&name)
+                && p.rules.len() == g.rules.len()
+                && p.rules.iter().zip(&g.rules).all(|(pr, r)| {
+                    let labels: Vec<(String, String)> =
+                        pr.labels.iter().map(|(k, v)| (k.clone(), fill(v, holes, values))).collect();
+                    pr.record.as_deref().map(|x| fill(x, holes, values)) == r.record
+                        && fill(&pr.expr, holes, values) == r.expr
+                        && block(&r.expr)
+                        && r.alert.is_none()
+                        && r.for_.is_none()
+                        && r.annotations.is_empty()
+                        && labels.len() == r.labels.len()
+                        && labels.iter().all(|(k, v)| r.labels.get(k) == Some(v) && plain(v))
+                })
+        })
+}
+
+/// The values `slo` of a chart whose recording rules the library writes: its metric names
+/// and its objectives. `None` when the chart has no SLO, is not packaged, or when the
+/// library's rules would not render as its own rules.
+pub fn values(c: &Chart<'_>) -> Option<Value> {
+    if !c.packaged {
+        return None;
+    }
+    let slos = slo::slos(c.svc);
+    if slos.is_empty() || c.rules.len() < 2 * slos.len() {
+        return None;
+    }
+    let m = &c.svc.monitoring.metrics;
+    let mut objectives = Vec::new();
+    for (s, own) in slos.iter().zip(c.rules.chunks(2)) {
+        let holes = holes(s.kind);
+        let mut values: Vec<String> = number_holes(s).into_iter().map(|(v, _)| v).collect();
+        values.extend(
+            [&c.name, &m.requests_total.value, &m.error_selector.value, &m.duration_histogram.value].map(String::clone),
+        );
+        if !renders_as(&placeholder_groups(c.org, s.kind), &holes, &values, own) {
+            return None;
+        }
+        let mut o = json!({
+            "kind": s.kind.as_str(),
+            "objective": s.objective.to_string(),
+            "budget": s.budget().to_string(),
+        });
+        if let Some(ms) = s.threshold_ms {
+            o["le"] = json!(slo::le_matcher(ms));
+            o["seconds"] = json!(ratio::decimal(u64::from(ms), 3));
+        }
+        objectives.push(o);
+    }
+    Some(json!({
+        "metrics": {
+            "requests": m.requests_total.value,
+            "errors": m.error_selector.value,
+            "histogram": m.duration_histogram.value,
+        },
+        "objectives": objectives,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metrics() -> MetricConvention {
+        let sp = |s: &str| Sp::new(s.to_owned(), Span::default());
+        MetricConvention {
+            requests_total: sp("http_requests_total"),
+            error_selector: sp("code=~\"5..\""),
+            duration_histogram: sp("http_request_duration_seconds"),
+        }
+    }
+
+    /// The library's rules filled with a service's values are its own rules; a name YAML
+    /// would read as another type, or other metric names, are not.
+    #[test]
+    fn the_library_renders_a_services_own_recording_rules() {
+        let windows = [5, 30, 60, 360];
+        for (kind, threshold) in [(SloKind::Availability, None), (SloKind::Latency, Some(300))] {
+            let s = Slo { kind, objective: Ratio::from_percent_text("99.9").unwrap(), threshold_ms: threshold };
+            let holes = holes(kind);
+            let values = |name: &str| {
+                let mut v: Vec<String> = number_holes(&s).into_iter().map(|(v, _)| v).collect();
+                v.extend(
+                    [name, "http_requests_total", "code=~\"5..\"", "http_request_duration_seconds"].map(String::from),
+                );
+                v
+            };
+            let placeholders = placeholders(kind, 30, &windows);
+            let own = |name: &str| slo::recording_groups(name, &metrics(), &s, 30, &windows);
+            assert!(renders_as(&placeholders, &holes, &values("payment-api"), &own("payment-api")), "{kind:?}");
+            assert!(!renders_as(&placeholders, &holes, &values("123"), &own("123")), "{kind:?}: a number");
+            assert!(!renders_as(&placeholders, &holes, &values("payment-api"), &own("ledger")), "{kind:?}");
+            let other = slo::recording_groups("payment-api", &metrics(), &s, 28, &windows);
+            assert!(!renders_as(&placeholders, &holes, &values("payment-api"), &other), "{kind:?}: another period");
+        }
+    }
+}
