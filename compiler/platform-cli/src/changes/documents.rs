@@ -427,15 +427,76 @@ fn library_kind(tree: &Tree, path: &str, kind: &str) -> Option<String> {
     })
 }
 
-/// The template of `service`'s chart in `tree` that renders its `PrometheusRule`.
-fn rule_template<'t>(tree: &'t Tree, service: &str) -> Option<(&'t String, &'t Vec<u8>)> {
+/// A packaged chart's rule template with the org's library recording rules in place of
+/// their include (`{{- include "<library>.sloRecords" . }}`), filled with the chart's values
+/// as Helm would fill them: per objective of `slo.objectives`, the library's text for its
+/// kind with `$svc` (the chart's `name`), `$m.<metric>` and `$o.<field>` set. Any other
+/// template as it is.
+fn with_library_records<'b>(tree: &Tree, path: &str, bytes: &'b [u8]) -> std::borrow::Cow<'b, [u8]> {
+    let text = String::from_utf8_lossy(bytes);
+    let Some(line) = text.lines().find(|l| l.starts_with("{{- include \"") && l.ends_with(".sloRecords\" . }}")) else {
+        return bytes.into();
+    };
+    let library = line.trim_start_matches("{{- include \"").trim_end_matches(".sloRecords\" . }}");
+    let chart = path.split("/templates/").next().unwrap_or("");
+    let (Some(define), Some(values)) = (
+        tree.get(&format!("_org/helm/{library}/templates/_slo.tpl")),
+        tree.get(&format!("{chart}/values.yaml")).and_then(|v| first_document(v)),
+    ) else {
+        return bytes.into();
+    };
+    let define = String::from_utf8_lossy(define);
+    // The text of each kind: the lines after its `{{- if eq $o.kind "<kind>" }}` (or
+    // `else if`), up to the next control line.
+    let mut kinds: BTreeMap<String, String> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    for l in define.lines() {
+        if let Some(kind) =
+            l.strip_prefix("{{- if eq $o.kind \"").or_else(|| l.strip_prefix("{{- else if eq $o.kind \""))
+        {
+            current = Some(kind.trim_end_matches("\" }}").to_owned());
+            continue;
+        }
+        if l.starts_with("{{") {
+            current = None;
+            continue;
+        }
+        if let Some(k) = &current {
+            let t = kinds.entry(k.clone()).or_default();
+            t.push_str(l);
+            t.push('\n');
+        }
+    }
+    let str_of = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let name = str_of(&values, "name");
+    let slo = values.get("slo").cloned().unwrap_or_default();
+    let metrics = slo.get("metrics").cloned().unwrap_or_default();
+    let mut records = String::new();
+    for o in slo.get("objectives").and_then(Value::as_array).into_iter().flatten() {
+        let Some(mut t) = kinds.get(&str_of(o, "kind")).cloned() else { continue };
+        t = t.replace("{{ $svc }}", &name);
+        for m in ["requests", "errors", "histogram"] {
+            t = t.replace(&format!("{{{{ $m.{m} }}}}"), &str_of(&metrics, m));
+        }
+        for f in ["objective", "budget", "le", "seconds"] {
+            t = t.replace(&format!("{{{{ $o.{f} }}}}"), &str_of(o, f));
+        }
+        records.push_str(&t);
+    }
+    text.replace(&format!("{line}\n"), &records).into_bytes().into()
+}
+
+/// The template of `service`'s chart in `tree` that renders its `PrometheusRule`, with the
+/// library's recording rules in place ([`with_library_records`]).
+fn rule_template<'t>(tree: &'t Tree, service: &str) -> Option<(&'t String, std::borrow::Cow<'t, [u8]>)> {
     let prefix = format!("{service}/helm/");
-    tree.iter().find(|(p, b)| p.starts_with(&prefix) && is_rule_template(p, b))
+    let (path, bytes) = tree.iter().find(|(p, b)| p.starts_with(&prefix) && is_rule_template(p, b))?;
+    Some((path, with_library_records(tree, path, bytes)))
 }
 
 /// The rules of environment `env` in the `PrometheusRule` of `service`'s chart in `tree`.
 fn chart_rules_of(tree: &Tree, service: &str, env: &str) -> Option<Objects> {
-    chart_rules(rule_template(tree, service)?.1).remove(env)
+    chart_rules(&rule_template(tree, service)?.1).remove(env)
 }
 
 /// The alert-layer changes of the `PrometheusRule` of `service`'s chart per environment,
@@ -443,8 +504,8 @@ fn chart_rules_of(tree: &Tree, service: &str, env: &str) -> Option<Objects> {
 /// environment to report them (`monitoring.ruleFiles` off).
 fn chart_rule_changes(base: &Tree, head: &Tree, service: &str, out: &mut Vec<Change>) {
     let (ta, tb) = (rule_template(base, service), rule_template(head, service));
-    let Some((path, _)) = tb.or(ta) else { return };
-    let (a, b) = (ta.map(|(_, x)| chart_rules(x)), tb.map(|(_, x)| chart_rules(x)));
+    let Some(path) = tb.as_ref().or(ta.as_ref()).map(|(p, _)| *p) else { return };
+    let (a, b) = (ta.as_ref().map(|(_, x)| chart_rules(x)), tb.as_ref().map(|(_, x)| chart_rules(x)));
     let empty = BTreeMap::new();
     let (a, b) = (a.as_ref().unwrap_or(&empty), b.as_ref().unwrap_or(&empty));
     let envs: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
@@ -482,6 +543,10 @@ pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
             continue;
         }
         let service = path.split('/').next().unwrap_or("");
+        // A packaged chart's recording rules are its values filled into the library's.
+        if matches!(kind, FileKind::Values(None)) {
+            rules_of.insert(service);
+        }
         let (layer, env) = match &kind {
             FileKind::Values(e) => (Layer::Kubernetes, *e),
             FileKind::Template => (Layer::Kubernetes, None),
@@ -738,6 +803,38 @@ mod tests {
         let mut out = Vec::new();
         changes(&bare, &tree(&[]), &mut out);
         assert!(out.iter().any(|c| c.layer == Layer::Alerts && c.action == Action::Destroy), "{out:?}");
+    }
+
+    /// A packaged chart's recording rules are the library's filled with its values: a
+    /// changed objective in `values.yaml` alone changes the recorded objective, and the
+    /// rules are never read as gone.
+    #[test]
+    fn library_recording_rules_are_read_with_the_charts_values() {
+        let library = "{{- define \"platform-service.sloRecords\" }}\n{{- $svc := .Values.name }}\n{{- range $o := .Values.slo.objectives }}\n{{- if eq $o.kind \"availability\" }}\n  - name: slo-meta-{{ $svc }}-availability\n    rules:\n    - record: slo:objective:ratio\n      expr: |-\n        vector({{ $o.objective }})\n      labels:\n        service: {{ $svc }}\n{{- end }}\n{{- end }}\n{{- end }}\n";
+        let info = "  - name: info\n    rules:\n    - record: platform:service:info\n      expr: vector(1)\n";
+        let template = format!(
+            "{{{{- include \"platform-service.objects\" . }}}}\n---\napiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nspec:\n  groups:\n{{{{- include \"platform-service.sloRecords\" . }}}}\n{{{{- if eq .Values.environment \"staging\" }}}}\n{info}{{{{- else }}}}\n{info}{{{{- end }}}}\n"
+        );
+        let values = |objective: &str| {
+            format!(
+                "name: api\nslo:\n  metrics:\n    requests: r\n  objectives:\n  - kind: availability\n    objective: \"{objective}\"\n"
+            )
+        };
+        let chart = |objective: &str| {
+            tree(&[
+                ("api/helm/api/templates/platform.yaml", &template),
+                ("api/helm/api/values.yaml", &values(objective)),
+                ("_org/helm/platform-service/templates/_slo.tpl", library),
+            ])
+        };
+        let rules = chart_rules_of(&chart("0.999"), "api", "staging").unwrap();
+        assert!(rules.keys().any(|k| k.starts_with("record slo:objective:ratio")), "{rules:?}");
+        let mut out = Vec::new();
+        changes(&chart("0.999"), &chart("0.9995"), &mut out);
+        let alerts: Vec<&Change> = out.iter().filter(|c| c.layer == Layer::Alerts).collect();
+        assert_eq!(alerts.len(), 1, "{out:?}");
+        assert!(alerts[0].object.starts_with("record slo:objective:ratio") && alerts[0].action == Action::Update);
+        assert!(alerts[0].detail.iter().any(|d| d.contains("0.999") && d.contains("0.9995")), "{:?}", alerts[0]);
     }
 
     #[test]
