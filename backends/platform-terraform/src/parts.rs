@@ -45,10 +45,27 @@ pub struct Part {
     pub variable: fn(&Org, &[&Database]) -> Variable,
     /// The AWS names it owns, which its module checks instead of the root.
     pub names: [&'static [Name]; 2],
-    /// `(reference, output, description)`: what the rest of a root reads from its blocks,
-    /// and the output of the module that gives it.
-    pub outputs: &'static [(&'static str, &'static str, &'static str)],
+    /// What the rest of a root reads from its blocks, and the output of the module that
+    /// gives it: the network's, then the database's.
+    pub outputs: [&'static [Out]; 2],
 }
+
+/// `(reference, output, description)`.
+type Out = (&'static str, &'static str, &'static str);
+
+/// What a root reads from a database's network.
+const NETWORK_OUTPUTS: [Out; 2] = [
+    (
+        "aws_security_group.pods.id",
+        "pod_security_group_id",
+        "Security group of the service's pods; the database admits only it.",
+    ),
+    (
+        "data.aws_eks_cluster.this.vpc_config[0].cluster_security_group_id",
+        "cluster_security_group_id",
+        "The EKS cluster's own security group.",
+    ),
+];
 
 /// The database part of an engine.
 pub fn part(engine: Engine) -> Part {
@@ -59,29 +76,22 @@ pub fn part(engine: Engine) -> Part {
             blocks: |place| [network::blocks(place, Engine::Postgres, true), postgres::blocks(place)].concat(),
             variable: postgres::variable,
             names: [&network::NAMES, &postgres::NAMES],
-            outputs: &[
-                (
-                    "aws_security_group.pods.id",
-                    "pod_security_group_id",
-                    "Security group of the service's pods; the database admits only it.",
-                ),
-                (
-                    "data.aws_eks_cluster.this.vpc_config[0].cluster_security_group_id",
-                    "cluster_security_group_id",
-                    "The EKS cluster's own security group.",
-                ),
-                ("aws_db_instance.this.address", "address", "Host name of the PostgreSQL instance."),
-                ("aws_db_instance.this.port", "port", "Port of the PostgreSQL instance."),
-                (
-                    "aws_db_instance.this.resource_id",
-                    "resource_id",
-                    "Resource id of the instance, which `rds-db:connect` grants name.",
-                ),
-                (
-                    "aws_secretsmanager_secret.database.arn",
-                    "secret_arn",
-                    "Secrets Manager secret with the connection and credentials (JSON).",
-                ),
+            outputs: [
+                &NETWORK_OUTPUTS,
+                &[
+                    ("aws_db_instance.this.address", "address", "Host name of the PostgreSQL instance."),
+                    ("aws_db_instance.this.port", "port", "Port of the PostgreSQL instance."),
+                    (
+                        "aws_db_instance.this.resource_id",
+                        "resource_id",
+                        "Resource id of the instance, which `rds-db:connect` grants name.",
+                    ),
+                    (
+                        "aws_secretsmanager_secret.database.arn",
+                        "secret_arn",
+                        "Secrets Manager secret with the connection and credentials (JSON).",
+                    ),
+                ],
             ],
         },
         Engine::Redis => Part {
@@ -90,28 +100,21 @@ pub fn part(engine: Engine) -> Part {
             blocks: |place| [network::blocks(place, Engine::Redis, true), redis::blocks(place)].concat(),
             variable: redis::variable,
             names: [&network::NAMES, &redis::NAMES],
-            outputs: &[
-                (
-                    "aws_security_group.pods.id",
-                    "pod_security_group_id",
-                    "Security group of the service's pods; the database admits only it.",
-                ),
-                (
-                    "data.aws_eks_cluster.this.vpc_config[0].cluster_security_group_id",
-                    "cluster_security_group_id",
-                    "The EKS cluster's own security group.",
-                ),
-                (
-                    "aws_elasticache_replication_group.this.primary_endpoint_address",
-                    "primary_endpoint",
-                    "Primary endpoint of the Redis replication group (TLS).",
-                ),
-                ("aws_elasticache_replication_group.this.port", "port", "Port of the Redis replication group."),
-                (
-                    "aws_secretsmanager_secret.database.arn",
-                    "secret_arn",
-                    "Secrets Manager secret with the endpoint and auth token (JSON).",
-                ),
+            outputs: [
+                &NETWORK_OUTPUTS,
+                &[
+                    (
+                        "aws_elasticache_replication_group.this.primary_endpoint_address",
+                        "primary_endpoint",
+                        "Primary endpoint of the Redis replication group (TLS).",
+                    ),
+                    ("aws_elasticache_replication_group.this.port", "port", "Port of the Redis replication group."),
+                    (
+                        "aws_secretsmanager_secret.database.arn",
+                        "secret_arn",
+                        "Secrets Manager secret with the endpoint and auth token (JSON).",
+                    ),
+                ],
             ],
         },
     }
@@ -186,7 +189,7 @@ pub fn apply(ctx: &Ctx<'_>, root: &mut Root) {
         _ => None,
     });
     let addresses: Vec<String> = resources.iter().cloned().chain(data).collect();
-    let outputs: BTreeMap<&str, &str> = part.outputs.iter().map(|(r, o, _)| (*r, *o)).collect();
+    let outputs: BTreeMap<&str, &str> = part.outputs.iter().flat_map(|o| o.iter()).map(|(r, o, _)| (*r, *o)).collect();
     let mut read = |steps: &[Step]| {
         let path = dotted(steps);
         let into = addresses.iter().any(|a| within(&path, a));
@@ -345,6 +348,7 @@ pub fn files(org: &Org, provenance: &[Span]) -> ArtifactSet {
         let outputs: Vec<Output> = part
             .outputs
             .iter()
+            .flat_map(|o| o.iter())
             .map(|(reference, name, description)| Output {
                 name,
                 description: (*description).to_owned(),
@@ -435,7 +439,7 @@ mod tests {
                 };
                 assert!(ok, "{}: {path} is neither declared nor a block of the module", part.dir);
             }
-            for (reference, _, _) in part.outputs {
+            for (reference, _, _) in part.outputs.iter().flat_map(|o| o.iter()) {
                 assert!(
                     addresses.iter().any(|a| within(reference, a)),
                     "{}: output {reference} reads no block of the module",

@@ -573,21 +573,6 @@ pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
                 continue;
             }
             let moved = if action == Action::Destroy { moved_within_chart(base, head, path, &name) } else { None };
-            if let Some(to) = moved {
-                out.push(Change {
-                    service: service.to_owned(),
-                    layer,
-                    root: path.clone(),
-                    environment: None,
-                    object: name,
-                    action: Action::Update,
-                    detail: vec![format!("template {file} → {to}")],
-                    holds_data: false,
-                    trace: None,
-                    input: None,
-                });
-                continue;
-            }
             // A template the other side's chart takes from the org's library chart instead
             // (a switch between vendored and packaged) moved; the objects each environment
             // renders are compared on their own ([`super::charts`]).
@@ -596,9 +581,10 @@ pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
                 Action::Create => library_kind(base, path, &name),
                 _ => None,
             };
-            let (action, detail) = match library {
-                Some(library) => (Action::Update, format!("template {file} ↔ the library chart {library}")),
-                None => (action, format!("template {file}")),
+            let (action, detail) = match (moved, library) {
+                (Some(to), _) => (Action::Update, format!("template {file} → {to}")),
+                (None, Some(library)) => (Action::Update, format!("template {file} ↔ the library chart {library}")),
+                (None, None) => (action, format!("template {file}")),
             };
             out.push(Change {
                 service: service.to_owned(),
