@@ -281,10 +281,11 @@ impl EnvJob<'_> {
             ("aws-region", json!(t.region)),
             ("aws-role-arn", json!(t.role_arn)),
         ]);
-        for (k, v) in self.inputs {
+        // An empty value of an optional input ([`wf::Type::Optional`]) is its default.
+        let inputs = self.inputs.into_iter().chain([("dashboard-uid", json!(f.dashboard_uid))]);
+        for (k, v) in inputs.filter(|(k, v)| *v != json!("") || !crate::reusable::optional(k)) {
             push(&mut with, k, v);
         }
-        push(&mut with, "dashboard-uid", json!(f.dashboard_uid));
         push(&mut with, "grafana-url", json!(f.grafana_url));
         let mut job = map([("name", json!(self.title))]);
         for (k, v) in self.gate {

@@ -144,26 +144,30 @@ pub enum Type {
     Boolean,
     /// `number`.
     Number,
+    /// `string`, not required: empty when a caller leaves it out.
+    Optional,
 }
 
 /// One `workflow_call` input: name, type, description.
 #[derive(Clone, Copy)]
 pub struct Input(pub &'static str, pub Type, pub &'static str);
 
-/// `on: workflow_call` with the given inputs (all required) and optional secrets.
+/// `on: workflow_call` with the given inputs (required, but for [`Type::Optional`] ones) and
+/// optional secrets.
 pub fn workflow_call(inputs: &[Input], secrets: &[(&'static str, &'static str)]) -> Value {
     let mut ins = map([]);
     for Input(name, ty, description) in inputs {
-        let ty = match ty {
-            Type::String => "string",
-            Type::Boolean => "boolean",
-            Type::Number => "number",
+        let (ty, required) = match ty {
+            Type::String => ("string", true),
+            Type::Boolean => ("boolean", true),
+            Type::Number => ("number", true),
+            Type::Optional => ("string", false),
         };
-        push(
-            &mut ins,
-            name,
-            map([("description", json!(description)), ("type", json!(ty)), ("required", json!(true))]),
-        );
+        let mut input = map([("description", json!(description)), ("type", json!(ty)), ("required", json!(required))]);
+        if !required {
+            push(&mut input, "default", json!(""));
+        }
+        push(&mut ins, name, input);
     }
     let mut call = map([("inputs", ins)]);
     if !secrets.is_empty() {

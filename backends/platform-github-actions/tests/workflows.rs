@@ -209,14 +209,24 @@ fn every_workflow_is_locked_down() {
     assert!(checked > 30, "only {checked} workflows checked");
 }
 
-/// A caller passes exactly the inputs its reusable workflow declares, only secrets it
-/// declares, and grants at least the permissions every job of it asks for.
+/// A caller passes every required input its reusable workflow declares and no other, in
+/// the declared order, only secrets it declares, and grants at least the permissions every
+/// job of it asks for.
 fn check_call(at: &str, id: &str, job: &Node, callee: &Node) {
     let call = get(get(callee, "on").unwrap(), "workflow_call").unwrap();
-    let declared: Vec<&str> =
-        get(call, "inputs").map(entries).unwrap_or_default().into_iter().map(|(k, _)| k).collect();
+    let inputs = get(call, "inputs").map(entries).unwrap_or_default();
+    let declared: Vec<&str> = inputs.iter().map(|(k, _)| *k).collect();
+    let required: Vec<&str> = inputs
+        .iter()
+        .filter(|(_, i)| get(i, "required").map(text).as_deref() != Some("false"))
+        .map(|(k, _)| *k)
+        .collect();
     let passed: Vec<&str> = get(job, "with").map(entries).unwrap_or_default().into_iter().map(|(k, _)| k).collect();
-    assert_eq!(declared, passed, "{at}: {id}: inputs differ from the callee's");
+    let in_order: Vec<&str> = declared.iter().copied().filter(|k| passed.contains(k)).collect();
+    assert_eq!(in_order, passed, "{at}: {id}: passes inputs the callee does not declare, or out of order");
+    for r in required {
+        assert!(passed.contains(&r), "{at}: {id}: does not pass the required input {r}");
+    }
     let secrets: Vec<&str> =
         get(call, "secrets").map(entries).unwrap_or_default().into_iter().map(|(k, _)| k).collect();
     for (s, _) in get(job, "secrets").map(entries).unwrap_or_default() {

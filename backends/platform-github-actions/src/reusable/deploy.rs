@@ -29,18 +29,18 @@ const SECURITY_GROUPS_STEP: &str = "security-groups";
 const RECORD_STEP: &str = "record";
 
 /// Inputs between the role and the dashboard.
-const EXTRA: &[Input] = &[
+pub(crate) const EXTRA: &[Input] = &[
     Input("chart-dir", Type::String, "the service's generated Helm chart"),
     Input("terraform-dir", Type::String, "the service's generated Terraform"),
     Input("canary", Type::Boolean, "the service deploys with a canary (Argo Rollouts)"),
     Input(
         "canary-weight",
-        Type::String,
+        Type::Optional,
         "the canary's first traffic weight a person picked (`platform deploy --canary`); empty: the configured steps",
     ),
     Input(
         "dashboard-manifest",
-        Type::String,
+        Type::Optional,
         "the service's dashboard object (generated), applied into Grafana's namespace; empty: no dashboard",
     ),
     Input("production", Type::Boolean, "the environment is production: users reach it (the deployment record says so)"),
@@ -51,12 +51,12 @@ const EXTRA: &[Input] = &[
     ),
     Input(
         "secrets",
-        Type::String,
+        Type::Optional,
         "Secrets Manager names of the service's declared secrets here, space-separated: each must have a value before Helm runs",
     ),
     Input(
         "retired-releases",
-        Type::String,
+        Type::Optional,
         "Helm releases of the service's previous names in this namespace, space-separated: uninstalled once the new release serves",
     ),
     Input("rollback-on-failure", Type::Boolean, "roll back without a person when the release does not become ready"),

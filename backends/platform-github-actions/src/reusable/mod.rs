@@ -134,6 +134,16 @@ struct EnvironmentWorkflow<'a> {
     steps: Vec<Value>,
 }
 
+/// The dashboard every environment workflow annotates.
+const DASHBOARD_UID: Input =
+    Input("dashboard-uid", Type::Optional, "uid of the service's Grafana dashboard (empty: annotate org-wide)");
+
+/// Whether a caller may leave `input` out (an empty value is its default): an optional input
+/// of the environment workflows.
+pub fn optional(input: &str) -> bool {
+    std::iter::once(&DASHBOARD_UID).chain(deploy::EXTRA).any(|i| i.0 == input && matches!(i.1, Type::Optional))
+}
+
 impl EnvironmentWorkflow<'_> {
     fn build(self) -> Value {
         let mut inputs = vec![
@@ -145,10 +155,7 @@ impl EnvironmentWorkflow<'_> {
             Input("aws-role-arn", Type::String, "role to assume through GitHub's OIDC provider"),
         ];
         inputs.extend_from_slice(self.extra);
-        inputs.extend([
-            Input("dashboard-uid", Type::String, "uid of the service's Grafana dashboard (empty: annotate org-wide)"),
-            Input("grafana-url", Type::String, "Grafana base URL"),
-        ]);
+        inputs.extend([DASHBOARD_UID, Input("grafana-url", Type::String, "Grafana base URL")]);
         let mut job = map([("name", json!(self.title)), ("runs-on", json!(RUNNER))]);
         if self.timeout {
             push(&mut job, "timeout-minutes", wf::input("timeout-minutes"));
