@@ -145,13 +145,16 @@ pub(crate) struct Chart<'a> {
     pub env_rules: Vec<(String, Vec<RuleGroup>)>,
     /// The objects come from the org's library chart ([`library`]).
     pub packaged: bool,
+    /// The values `slo` when the library chart writes the SLO recording rules
+    /// ([`slo_records::values`]), decided once.
+    pub recording: Option<serde_json::Value>,
 }
 
 impl<'a> Chart<'a> {
     fn new(org: &'a Org, svc: &'a Service) -> Self {
         let runtimes = std::iter::once(&svc.runtime).chain(svc.environments.iter().map(|e| &e.runtime));
         let database_anywhere = svc.database.is_some() || svc.environments.iter().any(|e| e.database.is_some());
-        Chart {
+        let mut chart = Chart {
             org,
             svc,
             name: naming::k8s_name(&svc.name.value),
@@ -169,7 +172,10 @@ impl<'a> Chart<'a> {
                 .map(|e| (e.name.value.clone(), slo::rule_groups(org, svc, Some(org.environment(e)))))
                 .collect(),
             packaged: org.packages.packaged(),
-        }
+            recording: None,
+        };
+        chart.recording = slo_records::values(&chart);
+        chart
     }
 
     /// Every file of the chart, under `<chart>/`.

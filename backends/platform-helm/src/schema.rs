@@ -192,7 +192,7 @@ pub fn schema(c: &Chart<'_>) -> Value {
         ),
         ("rollout", rollout(c)),
     ];
-    if crate::slo_records::values(c).is_some() {
+    if c.recording.is_some() {
         props.push(("slo", slo()));
     }
     if c.pdb {

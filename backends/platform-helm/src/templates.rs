@@ -85,7 +85,7 @@ pub fn files(c: &Chart<'_>) -> Vec<(&'static str, Format, String)> {
         let mut objects = PACKAGED.to_owned();
         if !c.rules.is_empty() {
             objects.push_str("---\n");
-            let from_library = crate::slo_records::values(c).map_or(0, |_| 2 * platform_ir::slo::slos(c.svc).len());
+            let from_library = c.recording.as_ref().map_or(0, |_| 2 * platform_ir::slo::slos(c.svc).len());
             objects.push_str(&prometheus_rule(&c.env_rules, &c.rules, from_library));
         }
         return vec![
@@ -183,7 +183,6 @@ fn prometheus_rule(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup],
 /// The groups after the `shared` ones: one copy of the alerts for every environment where
 /// [`one_tail`] can write it, else one branch per environment.
 fn alerts(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup], shared: usize) -> String {
-    let mut out = String::new();
     if per_env.is_empty() {
         return more_groups(&fallback[shared..]);
     }
@@ -193,9 +192,9 @@ fn alerts(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup], shared: 
         .chain([(None, &fallback[shared..])])
         .collect();
     if let Some(one) = one_tail(&variants) {
-        out.push_str(&one);
-        return out;
+        return one;
     }
+    let mut out = String::new();
     for (i, (env, groups)) in per_env.iter().enumerate() {
         out.push_str(&choice(i, env));
         out.push_str(&more_groups(&groups[shared..]));

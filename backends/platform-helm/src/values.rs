@@ -205,8 +205,8 @@ fn values(c: &Chart<'_>, env: Option<&ServiceEnvironment>) -> Value {
             "selectorLabels": c.org.monitoring.rule_selector_labels,
         }),
     );
-    if let Some(slo) = env.is_none().then(|| crate::slo_records::values(c)).flatten() {
-        v.insert("slo".into(), slo);
+    if let Some(slo) = c.recording.as_ref().filter(|_| env.is_none()) {
+        v.insert("slo".into(), slo.clone());
     }
     v.insert("rollout".into(), rollout(c, org_env));
     if c.pdb {

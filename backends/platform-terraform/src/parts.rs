@@ -169,10 +169,9 @@ fn read_variables(blocks: &[Block]) -> BTreeMap<String, BTreeSet<String>> {
 }
 
 /// Replace the root's blocks of its database and its network by the call of the org's
-/// module of its engine,
-/// with a `moved` block per resource, and read what the rest of the root reads from them
-/// from the module's outputs. The module validates the database settings instead of the
-/// root.
+/// module of its engine, with a `moved` block per resource, and read what the rest of the
+/// root reads from them from the module's outputs. The module validates the database
+/// settings and the names it owns instead of the root.
 pub fn apply(ctx: &Ctx<'_>, root: &mut Root) {
     let Some(engine) = ctx.engine.filter(|_| packaged(ctx)) else { return };
     if !root.main.iter().any(|(s, _)| *s == Section::Database) {
@@ -183,12 +182,7 @@ pub fn apply(ctx: &Ctx<'_>, root: &mut Root) {
         .into_iter()
         .partition(|(s, _)| matches!(s, Section::Network | Section::Database));
     root.main = rest;
-    let resources: Vec<String> = own.iter().filter_map(|(_, b)| resource_address(b)).collect();
-    let data = own.iter().filter_map(|(_, b)| match (b.kind.as_str(), b.labels.as_slice()) {
-        ("data", [t, n]) => Some(format!("data.{t}.{n}")),
-        _ => None,
-    });
-    let addresses: Vec<String> = resources.iter().cloned().chain(data).collect();
+    let addresses: Vec<String> = own.iter().filter_map(|(_, b)| address(b)).collect();
     let outputs: BTreeMap<&str, &str> = part.outputs.iter().flat_map(|o| o.iter()).map(|(r, o, _)| (*r, *o)).collect();
     let mut read = |steps: &[Step]| {
         let path = dotted(steps);
@@ -211,7 +205,8 @@ pub fn apply(ctx: &Ctx<'_>, root: &mut Root) {
         .blank()
         .attr("service", Expr::str(ctx.identity()));
     let inputs: BTreeMap<&str, &str> = INPUTS.iter().map(|(r, v, _, _)| (*v, *r)).collect();
-    for name in read_variables(&module_blocks(&part)).into_keys() {
+    let read = read_variables(&module_blocks(&part));
+    for name in read.keys() {
         let value = match name.as_str() {
             "service" => continue,
             "secret_recovery_days" => Expr::Num(root::recovery_days(ctx.svc.tier.value)),
@@ -222,21 +217,20 @@ pub fn apply(ctx: &Ctx<'_>, root: &mut Root) {
                 None => Expr::path(&format!("var.{other}")),
             },
         };
-        call = call.attr(&name, value);
+        call = call.attr(name, value);
     }
     root.add(Section::Database, call);
-    for address in &resources {
+    for resource in own.iter().filter(|(_, b)| b.kind == "resource").filter_map(|(_, b)| address(b)) {
         root.add(
             Section::Database,
             Block::new("moved", [])
-                .attr("from", Expr::path(address))
-                .attr("to", Expr::path(&format!("module.{LABEL}.{address}"))),
+                .attr("from", Expr::path(&resource))
+                .attr("to", Expr::path(&format!("module.{LABEL}.{resource}"))),
         );
     }
     if let Some(v) = root.settings.iter_mut().find(|v| v.name == part.settings) {
         v.validations.clear();
     }
-    let read = read_variables(&module_blocks(&part));
     let checked = read.get("names").into_iter().flatten().filter(|f| owned(&part, f).is_some());
     for key in checked {
         if let Some(field) = root.names.iter_mut().find(|n| n.key == key) {
@@ -255,10 +249,12 @@ fn within(path: &str, address: &str) -> bool {
     path.strip_prefix(address).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
 
-/// `type.name` of a resource block.
-fn resource_address(b: &Block) -> Option<String> {
+/// How a root refers to a block: `type.name` of a resource, `data.type.name` of a data
+/// source.
+fn address(b: &Block) -> Option<String> {
     match (b.kind.as_str(), b.labels.as_slice()) {
         ("resource", [t, n]) => Some(format!("{t}.{n}")),
+        ("data", [t, n]) => Some(format!("data.{t}.{n}")),
         _ => None,
     }
 }
@@ -269,10 +265,7 @@ fn resource_address(b: &Block) -> Option<String> {
 fn module_variables(part: &Part, blocks: &[Block], settings: Variable) -> Vec<Variable> {
     let var = |name: &'static str, ty: &str, description: &str| Variable {
         name,
-        ty: match ty.strip_prefix("list(").and_then(|t| t.strip_suffix(')')) {
-            Some(item) => Expr::call("list", vec![Expr::keyword(item)]),
-            None => Expr::keyword(ty),
-        },
+        ty: Expr::keyword(ty),
         description: description.to_owned(),
         validations: Vec::new(),
         values: Vec::new(),
@@ -301,7 +294,6 @@ fn module_variables(part: &Part, blocks: &[Block], settings: Variable) -> Vec<Va
                 values: Vec::new(),
             },
             "aws_account_id" => var("aws_account_id", "string", "AWS account of the environment."),
-            "aws_region" => var("aws_region", "string", "AWS region of the environment."),
             "eks_cluster_name" => var(
                 "eks_cluster_name",
                 "string",
@@ -418,14 +410,7 @@ mod tests {
                 values: Vec::new(),
             };
             let declared: BTreeSet<&str> = module_variables(&part, &blocks, settings).iter().map(|v| v.name).collect();
-            let addresses: BTreeSet<String> = blocks
-                .iter()
-                .filter_map(|b| match (b.kind.as_str(), b.labels.as_slice()) {
-                    ("resource" | "data", [t, n]) if b.kind == "data" => Some(format!("data.{t}.{n}")),
-                    ("resource", [t, n]) => Some(format!("{t}.{n}")),
-                    _ => None,
-                })
-                .collect();
+            let addresses: BTreeSet<String> = blocks.iter().filter_map(address).collect();
             let mut refs = Vec::new();
             for b in &blocks {
                 b.refs(&mut refs);

@@ -86,6 +86,11 @@ impl Block {
         }
     }
 
+    /// The value of a one-line argument: `source = "./x"` gives `"./x"`.
+    fn argument(&self, key: &str) -> Option<&str> {
+        self.entries.get(key).and_then(|t| t.split_once('=')).map(|(_, v)| v.trim())
+    }
+
     fn resource_type(&self) -> &str {
         if self.kind == "resource" { self.labels.first().map_or("", String::as_str) } else { "" }
     }
@@ -274,22 +279,20 @@ pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
 /// Terraform moves the object, it destroys nothing. A `moved` block to anything else (a
 /// module that does not declare it) proves nothing, and the destroy stays.
 fn moved_into_a_module(now: &BTreeMap<String, Root>, out: &mut [Change]) {
-    let value =
-        |b: &Block, key: &str| b.entries.get(key).and_then(|t| t.split_once('=')).map(|(_, v)| v.trim().to_owned());
     for c in out.iter_mut().filter(|c| c.layer == Layer::Terraform && c.action == Action::Destroy) {
         let Some(root) = now.get(&c.root) else { continue };
         let to = root
             .blocks
             .iter()
             .filter(|b| b.kind == "moved")
-            .find(|b| value(b, "from").as_deref() == Some(c.object.as_str()))
-            .and_then(|b| value(b, "to"));
-        let Some((label, address)) = to.as_deref().and_then(|t| t.strip_prefix("module.")?.split_once('.')) else {
+            .find(|b| b.argument("from") == Some(c.object.as_str()))
+            .and_then(|b| b.argument("to"));
+        let Some((label, address)) = to.and_then(|t| t.strip_prefix("module.")?.split_once('.')) else {
             continue;
         };
         let call =
             root.blocks.iter().find(|b| b.kind == "module" && b.labels.first().map(String::as_str) == Some(label));
-        let dir = call.and_then(|b| value(b, "source")).and_then(|s| module_dir(&c.root, &s));
+        let dir = call.and_then(|b| b.argument("source")).and_then(|s| module_dir(&c.root, s));
         let declares = dir
             .as_ref()
             .and_then(|d| now.get(d))
@@ -326,8 +329,7 @@ fn calls(roots: &BTreeMap<String, Root>) -> BTreeMap<String, Vec<(String, String
     let mut out: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for (dir, r) in roots {
         for b in r.blocks.iter().filter(|b| b.kind == "module") {
-            let (Some(label), Some(source)) = (b.labels.first(), b.entries.get("source")) else { continue };
-            let source = source.split_once('=').map_or(source.as_str(), |(_, v)| v);
+            let (Some(label), Some(source)) = (b.labels.first(), b.argument("source")) else { continue };
             if let Some(m) = module_dir(dir, source) {
                 out.entry(m).or_default().push((dir.clone(), label.clone()));
             }
