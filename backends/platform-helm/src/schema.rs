@@ -1,7 +1,11 @@
-//! `values.schema.json`: a self-contained JSON Schema (draft-07, no `$ref` at all) of exactly
-//! the values this chart has. Every object is closed (`additionalProperties: false`) and
-//! every key of `values.yaml` is required, so `--set replicaCount=abc` or a misspelt key
-//! fails `helm lint`, `helm template` and `helm install` alike.
+//! `values.schema.json`: a self-contained JSON Schema (draft-07) of exactly the values this
+//! chart has. Every object is closed (`additionalProperties: false`) and every key of
+//! `values.yaml` is required, so `--set replicaCount=abc` or a misspelt key fails
+//! `helm lint`, `helm template` and `helm install` alike. A constraint used more than once
+//! (a DNS label, a quantity, a port) is written once under `definitions` and referenced
+//! within the same file (`#/definitions/…`, which Helm resolves in the document itself;
+//! never a reference to another file, which Helm resolves differently per version:
+//! helm/helm#31260).
 
 use serde_json::{Map, Value, json};
 
@@ -31,6 +35,65 @@ const ENV_NAME: &str = "^[A-Za-z_][A-Za-z0-9_]*$";
 const LABEL_KEY: &str = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
 /// A label value.
 const LABEL_VALUE: &str = "^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$";
+/// A Prometheus metric name.
+const METRIC: &str = "^[a-zA-Z_:][a-zA-Z0-9_:]*$";
+/// A label matcher without braces or line breaks.
+const MATCHER: &str = "^[^{}\\n]+$";
+/// A decimal number, as a string.
+const DECIMAL: &str = "^[0-9]+(\\.[0-9]+)?$";
+
+/// The constraints a schema defines once when it uses them more than once, by name.
+fn definitions() -> [(&'static str, Value); 17] {
+    [
+        ("label", pattern(LABEL)),
+        ("labelOrEmpty", pattern(LABEL_OR_EMPTY)),
+        ("subdomain", pattern(SUBDOMAIN)),
+        ("subdomainOrEmpty", pattern(SUBDOMAIN_OR_EMPTY)),
+        ("hostOrEmpty", pattern(HOST_OR_EMPTY)),
+        ("quantity", pattern(QUANTITY)),
+        ("duration", pattern(DURATION)),
+        ("path", pattern(PATH)),
+        ("envName", pattern(ENV_NAME)),
+        ("labelKey", pattern(LABEL_KEY)),
+        ("labelValue", pattern(LABEL_VALUE)),
+        ("cidr", pattern(CIDR)),
+        ("metric", pattern(METRIC)),
+        ("matcher", pattern(MATCHER)),
+        ("decimal", pattern(DECIMAL)),
+        ("port", integer(1, 65535)),
+        ("replicas", integer(1, 1000)),
+    ]
+}
+
+/// `root` with every constraint of [`definitions`] it holds more than once replaced by a
+/// `$ref` to its one copy under `definitions`.
+fn hoist(mut root: Map<String, Value>) -> Map<String, Value> {
+    fn walk(v: &mut Value, named: &[(&str, Value)], uses: &mut [usize], replace: bool) {
+        if let Some(i) = named.iter().position(|(_, d)| d == v) {
+            if replace && uses[i] > 1 {
+                *v = json!({ "$ref": format!("#/definitions/{}", named[i].0) });
+            }
+            uses[i] += usize::from(!replace);
+            return;
+        }
+        match v {
+            Value::Object(m) => m.values_mut().for_each(|v| walk(v, named, uses, replace)),
+            Value::Array(a) => a.iter_mut().for_each(|v| walk(v, named, uses, replace)),
+            _ => {}
+        }
+    }
+    let named = definitions();
+    let mut uses = [0; 17];
+    let Some(props) = root.get_mut("properties") else { return root };
+    walk(props, &named, &mut uses, false);
+    walk(props, &named, &mut uses, true);
+    let defined: Map<String, Value> =
+        named.into_iter().zip(uses).filter(|(_, n)| *n > 1).map(|((k, v), _)| (k.to_owned(), v)).collect();
+    if !defined.is_empty() {
+        root.insert("definitions".into(), Value::Object(defined));
+    }
+    root
+}
 
 /// The schema, printed as people lay JSON out by hand: a value that fits on its line
 /// within [`WIDTH`] columns stays on it (`"name": { "type": "string", "pattern": "…" }`),
@@ -254,15 +317,12 @@ pub fn schema(c: &Chart<'_>) -> Value {
         // too (holding nothing); it is not one of the chart's own values, so not required.
         root["properties"][crate::library::NAME] = json!({ "type": "object" });
     }
-    Value::Object(root)
+    Value::Object(hoist(root))
 }
 
 /// What the library's SLO recording rules read ([`crate::slo_records`]): metric names, a
 /// matcher without braces or line breaks, decimals.
 fn slo() -> Value {
-    const METRIC: &str = "^[a-zA-Z_:][a-zA-Z0-9_:]*$";
-    const MATCHER: &str = "^[^{}\\n]+$";
-    const DECIMAL: &str = "^[0-9]+(\\.[0-9]+)?$";
     object(vec![
         (
             "metrics",
@@ -306,7 +366,7 @@ fn rollout(c: &Chart<'_>) -> Value {
                 ("interval", pattern(DURATION)),
                 ("count", integer(1, 100)),
                 ("failureLimit", integer(0, 100)),
-                ("maxErrorRatio", pattern("^[0-9]+(\\.[0-9]+)?$")),
+                ("maxErrorRatio", pattern(DECIMAL)),
                 ("prometheusUrl", pattern("^https?://[A-Za-z0-9.:/_-]+$")),
                 ("query", json!({ "type": "string", "minLength": 1 })),
             ]),
@@ -332,7 +392,7 @@ fn object_optional(props: Vec<(&str, Value)>, required: &[&str]) -> Value {
 
 /// A map with keys matching `key` and values matching `value`.
 fn map(key: &str, value: Value) -> Value {
-    json!({ "type": "object", "propertyNames": { "pattern": key }, "additionalProperties": value })
+    json!({ "type": "object", "propertyNames": pattern(key), "additionalProperties": value })
 }
 
 fn array(items: Value) -> Value {
@@ -359,7 +419,7 @@ fn boolean() -> Value {
 mod tests {
     use serde_json::{Value, json};
 
-    use super::{WIDTH, layout};
+    use super::{WIDTH, hoist, integer, layout, pattern};
 
     fn print(v: &Value) -> String {
         let mut out = String::new();
@@ -391,5 +451,49 @@ mod tests {
         }
         assert!(text.contains(r#""a": { "type": "string", "pattern": "^[a-z]+$" },"#), "{text}");
         assert!(text.contains(r#""e": {},"#) && text.contains(r#""f": []"#), "{text}");
+    }
+
+    /// `v` with every `$ref` replaced by the definition it names.
+    fn expand(v: &Value, defs: &Value) -> Value {
+        match v {
+            Value::Object(m) => match m.get("$ref").and_then(Value::as_str) {
+                Some(r) => defs[r.trim_start_matches("#/definitions/")].clone(),
+                None => Value::Object(m.iter().map(|(k, v)| (k.clone(), expand(v, defs))).collect()),
+            },
+            Value::Array(a) => Value::Array(a.iter().map(|v| expand(v, defs)).collect()),
+            other => other.clone(),
+        }
+    }
+
+    /// A constraint used twice is defined once and referenced twice, one used once stays
+    /// where it is, and the references expand back to the schema as written.
+    #[test]
+    fn repeated_constraints_are_defined_once() {
+        let label = pattern(super::LABEL);
+        let port = integer(1, 65535);
+        let written = json!({
+            "type": "object",
+            "properties": {
+                "name": label, "team": label, "port": port,
+                "deps": { "type": "array", "items": { "properties": { "name": label, "port": port } } },
+                "path": pattern(super::PATH),
+            },
+        });
+        let Value::Object(m) = written.clone() else { unreachable!() };
+        let hoisted = Value::Object(hoist(m));
+        let defs = &hoisted["definitions"];
+        assert_eq!(
+            defs.as_object().map(|d| d.keys().cloned().collect::<Vec<_>>()),
+            Some(vec!["label".into(), "port".into()])
+        );
+        assert_eq!(hoisted["properties"]["team"], json!({ "$ref": "#/definitions/label" }));
+        assert_eq!(
+            hoisted["properties"]["deps"]["items"]["properties"]["port"],
+            json!({ "$ref": "#/definitions/port" })
+        );
+        assert_eq!(hoisted["properties"]["path"], pattern(super::PATH));
+        let mut back = expand(&hoisted, defs);
+        back.as_object_mut().map(|m| m.remove("definitions"));
+        assert_eq!(back, written);
     }
 }
