@@ -142,6 +142,9 @@ pub struct Facts {
     /// The AWS session a deploy asks for in every environment, which its role allows
     /// ([`timing::session_seconds`]).
     pub session_seconds: u64,
+    /// The org's values of the environment workflows' inputs, which a caller leaves out
+    /// ([`crate::reusable::defaults`]).
+    pub defaults: Vec<(&'static str, Value)>,
     /// Where the org's reusable workflows are.
     pub packages: Packages,
 }
@@ -199,6 +202,7 @@ impl Facts {
             dashboard_manifest,
             targets,
             session_seconds,
+            defaults: crate::reusable::defaults(org),
             packages: org.packages.clone(),
         }
     }
@@ -273,20 +277,27 @@ impl EnvJob<'_> {
     /// The job id and the job: the service's place and role in `t`'s environment, the
     /// inputs, the dashboard, and the Grafana token for deploy annotations.
     pub fn build(self, f: &Facts, t: &Target) -> (String, Value) {
-        let mut with = map([
+        let place = [
             ("service", json!(f.name)),
             ("environment", json!(t.environment)),
             ("namespace", json!(t.namespace)),
             ("cluster", json!(t.cluster)),
             ("aws-region", json!(t.region)),
             ("aws-role-arn", json!(t.role_arn)),
-        ]);
-        // An empty value of an optional input ([`wf::Type::Optional`]) is its default.
-        let inputs = self.inputs.into_iter().chain([("dashboard-uid", json!(f.dashboard_uid))]);
-        for (k, v) in inputs.filter(|(k, v)| *v != json!("") || !crate::reusable::optional(k)) {
+        ];
+        let inputs = place
+            .into_iter()
+            .chain(self.inputs)
+            .chain([("dashboard-uid", json!(f.dashboard_uid)), ("grafana-url", json!(f.grafana_url))]);
+        // An empty value of an optional input ([`wf::Type::Optional`]) is its default, and so
+        // is the org's value of an input every service passes alike.
+        let default = |k: &str, v: &Value| {
+            (*v == json!("") && crate::reusable::optional(k)) || f.defaults.iter().any(|(d, dv)| *d == k && dv == v)
+        };
+        let mut with = map([]);
+        for (k, v) in inputs.filter(|(k, v)| !default(k, v)) {
             push(&mut with, k, v);
         }
-        push(&mut with, "grafana-url", json!(f.grafana_url));
         let mut job = map([("name", json!(self.title))]);
         for (k, v) in self.gate {
             push(&mut job, k, v);

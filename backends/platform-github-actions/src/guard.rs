@@ -35,7 +35,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn allows(self, s: &str) -> bool {
+    pub fn allows(self, s: &str) -> bool {
         let name = |b: u8| b.is_ascii_alphanumeric() || b"._-".contains(&b);
         match self {
             Kind::Name => !s.is_empty() && s.bytes().all(name),

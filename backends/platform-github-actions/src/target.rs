@@ -111,7 +111,7 @@ impl Target {
             canary: canary.is_some(),
             database: env.database.is_some(),
             rollback_on_failure: svc.deployment.rollback.value == Rollback::Automatic,
-            helm_timeout: format!("{}m", deploy::HELM_TIMEOUT_SECONDS / 60),
+            helm_timeout: helm_timeout(),
             canary_timeout_seconds: canary.map_or(0, deploy::canary_seconds),
             secrets: svc
                 .secrets
@@ -129,6 +129,12 @@ impl Target {
             environment,
         }
     }
+}
+
+/// How long Helm waits for a release to become ready, as `helm --timeout` reads it: the
+/// platform's one figure ([`deploy::HELM_TIMEOUT_SECONDS`]).
+pub fn helm_timeout() -> String {
+    format!("{}m", deploy::HELM_TIMEOUT_SECONDS / 60)
 }
 
 #[cfg(test)]

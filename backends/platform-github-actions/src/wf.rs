@@ -155,17 +155,29 @@ pub struct Input(pub &'static str, pub Type, pub &'static str);
 /// `on: workflow_call` with the given inputs (required, but for [`Type::Optional`] ones) and
 /// optional secrets.
 pub fn workflow_call(inputs: &[Input], secrets: &[(&'static str, &'static str)]) -> Value {
+    workflow_call_with(inputs, secrets, &[])
+}
+
+/// [`workflow_call`], where an input named in `defaults` is not required and defaults to
+/// the value given.
+pub fn workflow_call_with(
+    inputs: &[Input],
+    secrets: &[(&'static str, &'static str)],
+    defaults: &[(&'static str, Value)],
+) -> Value {
     let mut ins = map([]);
     for Input(name, ty, description) in inputs {
-        let (ty, required) = match ty {
-            Type::String => ("string", true),
-            Type::Boolean => ("boolean", true),
-            Type::Number => ("number", true),
-            Type::Optional => ("string", false),
+        let (ty, default) = match ty {
+            Type::String => ("string", None),
+            Type::Boolean => ("boolean", None),
+            Type::Number => ("number", None),
+            Type::Optional => ("string", Some(json!(""))),
         };
-        let mut input = map([("description", json!(description)), ("type", json!(ty)), ("required", json!(required))]);
-        if !required {
-            push(&mut input, "default", json!(""));
+        let default = defaults.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).or(default);
+        let mut input =
+            map([("description", json!(description)), ("type", json!(ty)), ("required", json!(default.is_none()))]);
+        if let Some(d) = default {
+            push(&mut input, "default", d);
         }
         push(&mut ins, name, input);
     }

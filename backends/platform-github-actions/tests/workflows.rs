@@ -344,3 +344,58 @@ fn workflow_file_names_must_not_collide() {
     assert_eq!(msgs.len(), 1, "{diags:#?}");
     assert!(msgs[0].contains("platform-build"), "{msgs:?}");
 }
+
+/// The value a deploy job of `caller` gives `input`: what it passes, else the default the
+/// reusable deploy workflow declares.
+fn deploy_input(files: &BTreeMap<String, String>, caller: &str, job: &str, input: &str) -> Option<String> {
+    let doc = |p: &str| yaml::parse(&files[p], FileId(0)).unwrap();
+    let caller = doc(caller);
+    let job = get(get(&caller, "jobs").unwrap(), job).unwrap();
+    if let Some(v) = get(job, "with").and_then(|w| get(w, input)) {
+        return Some(text(v));
+    }
+    let callee = doc("_org/github-actions/workflows/platform-deploy.yml");
+    let declared = get(get(get(get(&callee, "on").unwrap(), "workflow_call").unwrap(), "inputs").unwrap(), input)?;
+    assert_eq!(get(declared, "required").map(text).as_deref(), Some("false"), "{input} is left out but required");
+    get(declared, "default").map(text)
+}
+
+/// A caller leaves out what the org's deploy workflow defaults to, and each deploy still gets
+/// its own value: the org's Grafana, the platform's Helm timeout, and rolling back or not as
+/// each service says. A Grafana URL a workflow cannot hold is no default.
+#[test]
+fn left_out_inputs_default_to_what_the_service_would_pass() {
+    let org = std::fs::read_to_string(repo().join("examples/monorepo/platform-org.yaml")).unwrap();
+    let manual =
+        service("hand-api", "x").replace("    slo: 99.9\n", "    slo: 99.9\n  deployment:\n    rollback: manual\n");
+    let s = Scratch::new(
+        "defaults",
+        &[
+            ("platform-org.yaml", &org),
+            ("services/auto-api/platform.yaml", &service("auto-api", "x")),
+            ("services/hand-api/platform.yaml", &manual),
+        ],
+    );
+    let (files, diags) = build(&s.0);
+    assert!(!diags.iter().any(Diagnostic::is_error), "{diags:#?}");
+    let at = |svc: &str| format!("{svc}/github-actions/workflows/{svc}.yml");
+    let (auto, hand) = (at("auto-api"), at("hand-api"));
+    for caller in [&auto, &hand] {
+        let job = "deploy-production";
+        assert_eq!(deploy_input(&files, caller, job, "grafana-url").as_deref(), Some("https://grafana.acme.dev"));
+        assert_eq!(deploy_input(&files, caller, job, "helm-timeout").as_deref(), Some("10m"));
+        assert!(!files[caller].contains("grafana-url:"), "{caller} passes the org's Grafana");
+    }
+    assert_eq!(deploy_input(&files, &auto, "deploy-production", "rollback-on-failure").as_deref(), Some("true"));
+    assert_eq!(deploy_input(&files, &hand, "deploy-production", "rollback-on-failure").as_deref(), Some("false"));
+    assert!(files[&hand].contains("rollback-on-failure: false"), "{}", files[&hand]);
+
+    let bad = org.replace("grafanaUrl: https://grafana.acme.dev", "grafanaUrl: https://grafana.acme.dev/$(id)");
+    let s = Scratch::new(
+        "no-default",
+        &[("platform-org.yaml", &bad), ("services/auto-api/platform.yaml", &service("auto-api", "x"))],
+    );
+    let (files, _) = build(&s.0);
+    let deploy = &files["_org/github-actions/workflows/platform-deploy.yml"];
+    assert!(!deploy.contains("$(id)"), "{deploy}");
+}

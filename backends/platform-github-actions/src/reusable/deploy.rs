@@ -204,6 +204,7 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         timeout: true,
         extra: EXTRA,
         steps,
+        defaults: &super::defaults(cx.org),
     }
     .build()
 }

@@ -11,8 +11,11 @@ pub mod test;
 
 use serde_json::{Value, json};
 
+use platform_ir::Org;
+
 use crate::Cx;
 use crate::doc::{map, push};
+use crate::guard::Kind;
 use crate::pins::Action;
 use crate::wf::{self, Grant, Input, RUNNER, Type, with_if};
 
@@ -132,6 +135,8 @@ struct EnvironmentWorkflow<'a> {
     extra: &'a [Input],
     /// The job's steps.
     steps: Vec<Value>,
+    /// The org's values of its inputs ([`defaults`]).
+    defaults: &'a [(&'static str, Value)],
 }
 
 /// The dashboard every environment workflow annotates.
@@ -142,6 +147,24 @@ const DASHBOARD_UID: Input =
 /// of the environment workflows.
 pub fn optional(input: &str) -> bool {
     std::iter::once(&DASHBOARD_UID).chain(deploy::EXTRA).any(|i| i.0 == input && matches!(i.1, Type::Optional))
+}
+
+/// The inputs of the environment workflows that every service of the org passes alike,
+/// with that value: each is declared with it as its default, and a caller passing the same
+/// value leaves it out: the org's Grafana, the platform's one Helm timeout, and rolling a
+/// release back when it does not become ready (a service that turns it off passes `false`).
+/// Where a service runs (cluster, region, role) stays in its own caller, for its reviewer.
+/// A value a workflow could not hold inertly is no default: callers pass it, and the
+/// caller's guard reports it.
+pub fn defaults(org: &Org) -> Vec<(&'static str, Value)> {
+    let mut out = Vec::new();
+    let grafana = org.monitoring.grafana_url.value.trim_end_matches('/');
+    if Kind::Url.allows(&org.monitoring.grafana_url.value) {
+        out.push(("grafana-url", json!(grafana)));
+    }
+    out.push(("helm-timeout", json!(crate::target::helm_timeout())));
+    out.push(("rollback-on-failure", json!(true)));
+    out
 }
 
 impl EnvironmentWorkflow<'_> {
@@ -163,7 +186,7 @@ impl EnvironmentWorkflow<'_> {
         push(&mut job, "environment", wf::input("environment"));
         push(&mut job, "permissions", wf::permissions(self.permissions));
         push(&mut job, "steps", Value::Array(self.steps));
-        let mut doc = map(head(self.name, wf::workflow_call(&inputs, GRAFANA_SECRETS)));
+        let mut doc = map(head(self.name, wf::workflow_call_with(&inputs, GRAFANA_SECRETS, self.defaults)));
         let mut jobs = map([]);
         push(&mut jobs, self.job, job);
         push(&mut doc, "jobs", jobs);

@@ -32,6 +32,7 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         timeout: false,
         extra: &[],
         steps,
+        defaults: &super::defaults(cx.org),
     }
     .build()
 }

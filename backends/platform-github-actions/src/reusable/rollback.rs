@@ -58,6 +58,7 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         timeout: false,
         extra: EXTRA,
         steps,
+        defaults: &super::defaults(cx.org),
     }
     .build()
 }
