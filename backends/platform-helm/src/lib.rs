@@ -16,8 +16,9 @@
 //!
 //! Packaged (`spec.packages.mode: packaged`), the object templates and helpers live once for
 //! the org in the library chart `platform-service` ([`library`], under `_org/helm/`), and a
-//! chart holds `Chart.yaml` (depending on it), the values, the schema, the SLO rules and one
-//! template that includes `platform-service.objects`.
+//! chart holds `Chart.yaml` (depending on it), the values, the schema and one template that
+//! includes `platform-service.objects` and the library's SLO recording rules and alerts
+//! (each where they render as the chart's own), then holds the rest of its SLO rules.
 //!
 //! CI installs a chart with its environment's file: `helm upgrade --install <service>
 //! <chart> -n <namespace> -f values-<env>.yaml --set image.tag=<git sha>`. `values.yaml`
@@ -71,6 +72,7 @@ mod diagnostics;
 mod library;
 pub mod literal;
 mod schema;
+mod slo_alerts;
 mod slo_records;
 mod templates;
 
@@ -148,6 +150,8 @@ pub(crate) struct Chart<'a> {
     /// The values `slo` when the library chart writes the SLO recording rules
     /// ([`slo_records::values`]), decided once.
     pub recording: Option<serde_json::Value>,
+    /// The library chart also writes the SLO alerts ([`slo_alerts::extend`]).
+    pub library_alerts: bool,
 }
 
 impl<'a> Chart<'a> {
@@ -173,8 +177,12 @@ impl<'a> Chart<'a> {
                 .collect(),
             packaged: org.packages.packaged(),
             recording: None,
+            library_alerts: false,
         };
-        chart.recording = slo_records::values(&chart);
+        if let Some(mut slo) = slo_records::values(&chart) {
+            chart.library_alerts = slo_alerts::extend(&chart, &mut slo);
+            chart.recording = Some(slo);
+        }
         chart
     }
 

@@ -1,7 +1,9 @@
 //! The org's Helm library chart `platform-service` (`spec.packages.mode: packaged`): the
 //! templates every chart of the golden path shares, once for the org. A packaged service
 //! chart holds its values, its schema, one template that includes `platform-service.objects`
-//! and then holds its SLO rules, and its install notes (`platform-service.notes`). Its
+//! and then its SLO rules (the recording rules and alerts from the library where they render
+//! as its own, [`crate::slo_records`] and [`crate::slo_alerts`]; its environment choice and
+//! info series), and its install notes (`platform-service.notes`). Its
 //! `Chart.yaml` depends on the library at the org's package version: by path in this
 //! repository (`file://`, so `helm dependency build` works offline), or in the org's chart
 //! registry (`spec.packages.charts`).
@@ -45,7 +47,7 @@ pub fn files(org: &Org) -> ArtifactSet {
     add("templates/_objects.tpl", Format::GoTemplate, objects());
     let notes = format!("{{{{- define \"{NAME}.notes\" }}}}\n{}{{{{- end }}}}\n", templates::notes());
     add("templates/_notes.tpl", Format::GoTemplate, notes);
-    add("templates/_slo.tpl", Format::GoTemplate, crate::slo_records::define(org));
+    add("templates/_slo.tpl", Format::GoTemplate, crate::slo_records::define(org) + &crate::slo_alerts::define(org));
     add("README.md", Format::Markdown, readme(org));
     out
 }

@@ -320,8 +320,8 @@ pub fn schema(c: &Chart<'_>) -> Value {
     Value::Object(hoist(root))
 }
 
-/// What the library's SLO recording rules read ([`crate::slo_records`]): metric names, a
-/// matcher without braces or line breaks, decimals.
+/// What the library's SLO recording rules and alerts read ([`crate::slo_records`],
+/// [`crate::slo_alerts`]): metric names, a matcher without braces or line breaks, decimals.
 fn slo() -> Value {
     object(vec![
         (
@@ -337,6 +337,9 @@ fn slo() -> Value {
                     ("budget", pattern(DECIMAL)),
                     ("le", pattern(MATCHER)),
                     ("seconds", pattern(DECIMAL)),
+                    ("budgetPercent", pattern(DECIMAL)),
+                    ("objectivePercent", pattern(DECIMAL)),
+                    ("ms", pattern("^[0-9]+$")),
                 ],
                 &["kind", "objective", "budget"],
             )),

@@ -24,12 +24,12 @@ use crate::Chart;
 use crate::library::NAME;
 
 /// What a placeholder stands for, and the action the library writes in its place.
-struct Hole {
-    placeholder: &'static str,
-    action: &'static str,
+pub(crate) struct Hole {
+    pub placeholder: &'static str,
+    pub action: &'static str,
 }
 
-const SERVICE: Hole = Hole { placeholder: "platform-placeholder-service", action: "{{ $svc }}" };
+pub(crate) const SERVICE: Hole = Hole { placeholder: "platform-placeholder-service", action: "{{ $svc }}" };
 const REQUESTS: Hole = Hole { placeholder: "PLATFORM_PLACEHOLDER_REQUESTS", action: "{{ $m.requests }}" };
 const ERRORS: Hole = Hole { placeholder: "PLATFORM_PLACEHOLDER_ERRORS", action: "{{ $m.errors }}" };
 const HISTOGRAM: Hole = Hole { placeholder: "PLATFORM_PLACEHOLDER_HISTOGRAM", action: "{{ $m.histogram }}" };
@@ -39,9 +39,9 @@ const OBJECTIVE_PERCENT: &str = "98.7654";
 const THRESHOLD_MS: u32 = 4321;
 
 /// The kinds of SLO, in the order the library tests them.
-const KINDS: [SloKind; 2] = [SloKind::Availability, SloKind::Latency];
+pub(crate) const KINDS: [SloKind; 2] = [SloKind::Availability, SloKind::Latency];
 
-fn placeholder_slo(kind: SloKind) -> Slo {
+pub(crate) fn placeholder_slo(kind: SloKind) -> Slo {
     Slo {
         kind,
         objective: Ratio::from_percent_text(OBJECTIVE_PERCENT).unwrap_or(Ratio(0)),
@@ -87,7 +87,7 @@ fn holes(kind: SloKind) -> Vec<(String, &'static str)> {
 }
 
 /// `text` with every placeholder replaced by the value at its place in `values`.
-fn fill(text: &str, holes: &[(String, &str)], values: &[String]) -> String {
+pub(crate) fn fill(text: &str, holes: &[(String, &str)], values: &[String]) -> String {
     let mut out = text.to_owned();
     for ((placeholder, _), value) in holes.iter().zip(values) {
         out = out.replace(placeholder.as_str(), value);
@@ -141,15 +141,19 @@ pub fn define(org: &Org) -> String {
 
 /// Whether `value` is read back as the same string where the library's text puts it
 /// bare: a plain YAML scalar, on one line.
-fn plain(value: &str) -> bool {
+pub(crate) fn plain(value: &str) -> bool {
     crate::yaml::to_yaml(&Value::String(value.to_owned())) == format!("{value}\n")
+}
+
+/// Whether `expr` reads back as written from a literal block (`|-`) under its key.
+pub(crate) fn block(expr: &str) -> bool {
+    !expr.starts_with(' ') && !expr.ends_with(char::is_whitespace) && !expr.contains('\r')
 }
 
 /// Whether the library's text, filled with `values`, holds exactly `own` (a chart's own
 /// recording groups of one SLO): the same names, expressions and labels, each where the text
 /// reads it back as written.
 fn renders_as(placeholders: &[RuleGroup], holes: &[(String, &str)], values: &[String], own: &[RuleGroup]) -> bool {
-    let block = |expr: &str| !expr.starts_with(' ') && !expr.ends_with(char::is_whitespace) && !expr.contains('\r');
     placeholders.len() == own.len()
         && placeholders.iter().zip(own).all(|(p, g)| {
             let name = fill(&p.name, holes, values);

@@ -86,7 +86,7 @@ pub fn files(c: &Chart<'_>) -> Vec<(&'static str, Format, String)> {
         if !c.rules.is_empty() {
             objects.push_str("---\n");
             let from_library = c.recording.as_ref().map_or(0, |_| 2 * platform_ir::slo::slos(c.svc).len());
-            objects.push_str(&prometheus_rule(&c.env_rules, &c.rules, from_library));
+            objects.push_str(&prometheus_rule(&c.env_rules, &c.rules, from_library, c.library_alerts));
         }
         return vec![
             ("NOTES.txt", Format::GoTemplate, PACKAGED_NOTES.to_owned()),
@@ -141,23 +141,28 @@ pub fn files(c: &Chart<'_>) -> Vec<(&'static str, Format, String)> {
 /// are written once, ahead of the choice; only the rest (the alerts) is written per
 /// environment.
 pub fn prometheus_rule_per_environment(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup]) -> String {
-    prometheus_rule(per_env, fallback, 0)
+    prometheus_rule(per_env, fallback, 0, false)
 }
 
 /// [`prometheus_rule_per_environment`], with the first `from_library` groups (the
 /// recording groups every environment shares) included from the org's library chart
-/// ([`crate::slo_records`]) instead of written.
-fn prometheus_rule(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup], from_library: usize) -> String {
+/// ([`crate::slo_records`]) instead of written, and with `library_alerts` the alerts after
+/// them too ([`crate::slo_alerts`]).
+fn prometheus_rule(
+    per_env: &[(String, Vec<RuleGroup>)],
+    fallback: &[RuleGroup],
+    from_library: usize,
+    library_alerts: bool,
+) -> String {
     let mut out = PROMETHEUS_RULE_HEAD.to_owned();
-    let shared = fallback
-        .iter()
-        .enumerate()
-        .take_while(|(i, g)| per_env.iter().all(|(_, groups)| groups.get(*i) == Some(*g)))
-        .count();
+    let shared = shared(per_env, fallback);
     if from_library > 0 && shared >= from_library {
         out.push_str(&format!("spec:\n  groups:\n{{{{- include \"{}.sloRecords\" . }}}}\n", crate::library::NAME));
         out.push_str(&more_groups(&fallback[from_library..shared]));
-        out.push_str(&alerts(per_env, fallback, shared));
+        match library_alerts.then(|| alerts_from_library(per_env, fallback, shared)).flatten() {
+            Some(tail) => out.push_str(&tail),
+            None => out.push_str(&alerts(per_env, fallback, shared)),
+        }
         return out;
     }
     if per_env.is_empty() || shared == 0 {
@@ -191,8 +196,8 @@ fn alerts(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup], shared: 
         .map(|(env, groups)| (Some(env.as_str()), &groups[shared..]))
         .chain([(None, &fallback[shared..])])
         .collect();
-    if let Some(one) = one_tail(&variants) {
-        return one;
+    if let Some((head, tails)) = one_tail(&variants, false) {
+        return head + &tails.concat();
     }
     let mut out = String::new();
     for (i, (env, groups)) in per_env.iter().enumerate() {
@@ -203,6 +208,42 @@ fn alerts(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup], shared: 
     out.push_str(&more_groups(&fallback[shared..]));
     out.push_str("{{- end }}\n");
     out
+}
+
+/// How many groups at the head of `fallback` every environment has too.
+fn shared(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup]) -> usize {
+    fallback
+        .iter()
+        .enumerate()
+        .take_while(|(i, g)| per_env.iter().all(|(_, groups)| groups.get(*i) == Some(*g)))
+        .count()
+}
+
+/// Whether the chart's template can include its alerts from the library after its first
+/// `from_library` groups ([`alerts_from_library`]).
+pub fn library_alerts_fit(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup], from_library: usize) -> bool {
+    let shared = shared(per_env, fallback);
+    shared >= from_library && alerts_from_library(per_env, fallback, shared).is_some()
+}
+
+/// The groups after the `shared` ones with the alerts (the groups ahead of the rest named
+/// `slo-alerts-…`) included from the library ([`crate::slo_alerts::include`]): the choice of
+/// [`one_tail`], which sets `$environment` and `$severity` as the chart's own alerts have
+/// them, then the include, then the rest of the one copy. `None` where [`one_tail`] cannot
+/// write one copy, or the environments do not have the same alert groups.
+fn alerts_from_library(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup], shared: usize) -> Option<String> {
+    let variants: Vec<(Option<&str>, &[RuleGroup])> = per_env
+        .iter()
+        .map(|(env, groups)| (Some(env.as_str()), &groups[shared..]))
+        .chain([(None, &fallback[shared..])])
+        .collect();
+    let count = |groups: &[RuleGroup]| groups.iter().take_while(|g| g.name.starts_with("slo-alerts-")).count();
+    let n = count(&fallback[shared..]);
+    if per_env.is_empty() || variants.iter().any(|(_, g)| count(g) != n) {
+        return None;
+    }
+    let (head, tails) = one_tail(&variants, true)?;
+    Some(head + &crate::slo_alerts::include() + &tails[n..].concat())
 }
 
 /// Where the one copy of the alerts holds what differs between environments.
@@ -234,7 +275,10 @@ const SEVERITY_PLACEHOLDER: &str = "PLATFORM-SEVERITY";
 /// literal rules print it: every variant is rendered back ([`instantiate`]) and must be
 /// byte for byte its own literal text, so the chart renders exactly the rules it did as
 /// one branch per environment.
-fn one_tail(variants: &[(Option<&str>, &[RuleGroup])]) -> Option<String> {
+///
+/// Returns the choice and the copy of each group; with `always_severity` the choice sets
+/// `$severity` even where no label reads it (a chart passes it to the library's alerts).
+fn one_tail(variants: &[(Option<&str>, &[RuleGroup])], always_severity: bool) -> Option<(String, Vec<String>)> {
     let strip = |groups: &[RuleGroup]| {
         let mut g = groups.to_vec();
         for r in g.iter_mut().flat_map(|g| g.rules.iter_mut()) {
@@ -267,7 +311,8 @@ fn one_tail(variants: &[(Option<&str>, &[RuleGroup])]) -> Option<String> {
         if !environment_ok || values.len() > 1 {
             return None;
         }
-        severities.push(values.into_iter().next().cloned().unwrap_or_default());
+        // Where no label reads it, a choice that sets it anyway sets what a ticket window has.
+        severities.push(values.into_iter().next().cloned().unwrap_or_else(|| "ticket".to_owned()));
     }
     let mut template = first.to_vec();
     for (r, varies) in template.iter_mut().flat_map(|g| g.rules.iter_mut()).zip(&varies) {
@@ -276,20 +321,25 @@ fn one_tail(variants: &[(Option<&str>, &[RuleGroup])]) -> Option<String> {
             r.labels.insert(SEVERITY_LABEL.to_owned(), SEVERITY_PLACEHOLDER.to_owned());
         }
     }
-    let mut tail = String::new();
-    for line in more_groups(&template).split_inclusive('\n') {
-        let indent = &line[..line.len() - line.trim_start().len()];
-        match line.trim() {
-            l if l == format!("{ENVIRONMENT_LABEL}: {ENVIRONMENT_PLACEHOLDER}") => tail.push_str(&format!(
-                "{{{{- with $environment }}}}\n{indent}{ENVIRONMENT_LABEL}: {{{{ . }}}}\n{{{{- end }}}}\n"
-            )),
-            l if l == format!("{SEVERITY_LABEL}: {SEVERITY_PLACEHOLDER}") => {
-                tail.push_str(&format!("{indent}{SEVERITY_LABEL}: {{{{ $severity }}}}\n"));
+    let copy = |group: &RuleGroup| {
+        let mut text = String::new();
+        for line in more_groups(std::slice::from_ref(group)).split_inclusive('\n') {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            match line.trim() {
+                l if l == format!("{ENVIRONMENT_LABEL}: {ENVIRONMENT_PLACEHOLDER}") => text.push_str(&format!(
+                    "{{{{- with $environment }}}}\n{indent}{ENVIRONMENT_LABEL}: {{{{ . }}}}\n{{{{- end }}}}\n"
+                )),
+                l if l == format!("{SEVERITY_LABEL}: {SEVERITY_PLACEHOLDER}") => {
+                    text.push_str(&format!("{indent}{SEVERITY_LABEL}: {{{{ $severity }}}}\n"));
+                }
+                _ => text.push_str(line),
             }
-            _ => tail.push_str(line),
         }
-    }
-    let with_severity = varies.iter().any(|v| *v);
+        text
+    };
+    let tails: Vec<String> = template.iter().map(copy).collect();
+    let tail = tails.concat();
+    let with_severity = always_severity || varies.iter().any(|v| *v);
     let fallback_severity = severities.last().cloned().unwrap_or_default();
     let mut head = "{{- $environment := \"\" }}\n".to_owned();
     if with_severity {
@@ -307,7 +357,7 @@ fn one_tail(variants: &[(Option<&str>, &[RuleGroup])]) -> Option<String> {
         }
     }
     head.push_str("{{- end }}\n");
-    (instantiate(&tail, "", &fallback_severity) == more_groups(variants.last()?.1)).then(|| head + &tail)
+    (instantiate(&tail, "", &fallback_severity) == more_groups(variants.last()?.1)).then_some((head, tails))
 }
 
 /// The text [`one_tail`]'s copy renders to for an environment (`""`: none) and severity.

@@ -338,10 +338,20 @@ fn check_chart(files: &BTreeMap<String, Vec<u8>>, org: &Org, svc: &Service, prob
     } else {
         String::new()
     };
+    let library_alerts = rule.contains("include \"platform-service.sloAlerts\"");
     for r in groups.iter().flat_map(|g| &g.rules) {
-        let from = if r.record.is_some() && !library.is_empty() { &library } else { &rule };
-        // The library's numbers are each objective's values (`{{ $o.objective }}`).
-        let own = |l: &&str| from.contains(*l) || from == &library && l.starts_with("vector(");
+        let from = if (r.record.is_some() || library_alerts) && !library.is_empty() { &library } else { &rule };
+        // The library's numbers are each objective's values (`{{ $o.objective }}`, the budget
+        // an alert's threshold multiplies).
+        let budget = slo::slos(svc)
+            .iter()
+            .find(|s| Some(s.kind.as_str()) == r.labels.get("slo").map(String::as_str))
+            .map(|s| s.budget().to_string());
+        let own = |l: &&str| {
+            let as_library = budget.as_ref().map(|b| l.replace(&format!("* {b})"), "* {{ $o.budget }})"));
+            from.contains(*l)
+                || from == &library && (l.starts_with("vector(") || as_library.is_some_and(|x| from.contains(&x)))
+        };
         if let Some(l) = r.expr.lines().find(|l| !own(l)) {
             problems.push(format!("{name}: the chart's PrometheusRule lacks the rule line `{l}`"));
         }

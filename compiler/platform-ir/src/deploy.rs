@@ -58,16 +58,18 @@ pub fn shared_dashboard(org: &Org) -> bool {
 /// Where the dashboard of `svc` opens, or `None` when it has none: its own dashboard, or the
 /// org's shared one with the `service` variable set.
 pub fn dashboard_url(org: &Org, svc: &Service) -> Option<String> {
-    if !svc.monitoring.dashboard.value {
-        return None;
-    }
+    svc.monitoring.dashboard.value.then(|| dashboard_url_of(org, &svc.name.value))
+}
+
+/// The dashboard of the service called `name`, when it has one: the org's shared dashboard
+/// with the service picked, or its own.
+pub fn dashboard_url_of(org: &Org, name: &str) -> String {
     let grafana = org.monitoring.grafana_url.value.trim_end_matches('/');
-    let name = &svc.name.value;
-    Some(if shared_dashboard(org) {
+    if shared_dashboard(org) {
         format!("{grafana}/d/{ORG_DASHBOARD_UID}?var-service={name}")
     } else {
         format!("{grafana}/d/{}", crate::naming::grafana_uid(name))
-    })
+    }
 }
 
 /// How the dashboard of `svc` reaches Grafana with the service's deploy, or `None` when the

@@ -63,7 +63,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use crate::model::{BurnWindow, Environment, MetricConvention, Org, Service, Tier};
+use crate::model::{BurnWindow, Environment, MetricConvention, Org, Service};
 use crate::ratio::{ONE, Ratio};
 
 /// Label that carries the platform service name on every scraped and recorded series.
@@ -484,24 +484,12 @@ pub fn le_matcher(threshold_ms: u32) -> String {
 /// environment (`None`: the chart's fallback when no environment's values are given) nothing
 /// pages either.
 pub fn rule_groups(org: &Org, svc: &Service, env: Option<&Environment>) -> Vec<RuleGroup> {
-    let name = &svc.name.value;
-    let tier = svc.tier.value;
-    let runbook = crate::naming::runbook_url(&org.monitoring.runbook_base_url.value, name);
-    let dashboard = crate::deploy::dashboard_url(org, svc);
     let spec = Spec {
-        service: name,
-        team: &svc.team.value,
-        tier,
+        alerting: alerting(org, svc, env),
         metrics: &svc.monitoring.metrics,
         slos: slos(svc),
-        period_days: org.monitoring.slo_period_days.value,
-        windows: &org.monitoring.windows,
         recorded: recorded_windows(org),
         alerts: svc.monitoring.alerts.value,
-        paging: org.tier(tier).paging.value,
-        environment: env.map(|e| (e.name.value.as_str(), e.paging.value)),
-        runbook,
-        dashboard,
     };
     let mut out = groups(&spec);
     if crate::deploy::on_shared_dashboard(org, svc) {
@@ -550,20 +538,63 @@ fn info_group(svc: &Service, env: Option<&Environment>) -> RuleGroup {
 
 /// Everything [`rule_groups`] reads, flattened so the rules can be tested alone.
 struct Spec<'a> {
-    service: &'a str,
-    team: &'a str,
-    tier: Tier,
+    alerting: Alerting<'a>,
     metrics: &'a MetricConvention,
     slos: Vec<Slo>,
-    period_days: u32,
-    windows: &'a [BurnWindow],
     recorded: Vec<u32>,
     alerts: bool,
-    paging: bool,
-    /// The environment's name and whether it pages.
-    environment: Option<(&'a str, bool)>,
-    runbook: String,
-    dashboard: Option<String>,
+}
+
+/// Who a service's burn-rate alerts are about and where they lead: everything
+/// [`alert_group`] reads besides the SLO. The org's Helm library chart fills it with
+/// placeholders to write the alerts once for every service.
+#[derive(Clone, Debug)]
+pub struct Alerting<'a> {
+    /// The service's name.
+    pub service: &'a str,
+    /// Its team (the `team` label).
+    pub team: &'a str,
+    /// Its tier (the `tier` label).
+    pub tier: &'a str,
+    /// The tier pages: without it, page windows alert nowhere.
+    pub paging: bool,
+    /// The SLO period in days.
+    pub period_days: u32,
+    /// The org's burn-rate windows.
+    pub windows: &'a [BurnWindow],
+    /// The environment's name and whether it pages (`None`: no environment is known).
+    pub environment: Option<(&'a str, bool)>,
+    /// The runbook every alert links to.
+    pub runbook: String,
+    /// The dashboard every alert links to, if the service has one.
+    pub dashboard: Option<String>,
+}
+
+/// The [`Alerting`] of `svc` in `env`.
+pub fn alerting<'a>(org: &'a Org, svc: &'a Service, env: Option<&'a Environment>) -> Alerting<'a> {
+    let name = &svc.name.value;
+    Alerting {
+        service: name,
+        team: &svc.team.value,
+        tier: svc.tier.value.as_str(),
+        paging: org.tier(svc.tier.value).paging.value,
+        period_days: org.monitoring.slo_period_days.value,
+        windows: &org.monitoring.windows,
+        environment: env.map(|e| (e.name.value.as_str(), e.paging.value)),
+        runbook: crate::naming::runbook_url(&org.monitoring.runbook_base_url.value, name),
+        dashboard: crate::deploy::dashboard_url(org, svc),
+    }
+}
+
+/// The burn-rate alerts of one SLO (`slo-alerts-<service>-<kind>`): one per window of the
+/// org's catalog, but page windows when the tier does not page. `None` when no window
+/// alerts.
+pub fn alert_group(a: &Alerting, slo: &Slo) -> Option<RuleGroup> {
+    let kind = slo.kind.as_str();
+    let sel = format!("{SERVICE_LABEL}=\"{}\",{SLO_LABEL}=\"{kind}\"", a.service);
+    let rules: Vec<Rule> =
+        a.windows.iter().filter(|w| a.paging || w.severity.value != PAGE).map(|w| alert(a, slo, &sel, w)).collect();
+    (!rules.is_empty()).then(|| RuleGroup { name: format!("slo-alerts-{}-{kind}", a.service), interval: None, rules })
 }
 
 /// Recording groups first, then the alerts: the recording rules are the same in every
@@ -571,27 +602,11 @@ struct Spec<'a> {
 fn groups(spec: &Spec) -> Vec<RuleGroup> {
     let mut out = Vec::new();
     let mut alert_groups = Vec::new();
+    let a = &spec.alerting;
     for slo in &spec.slos {
-        let kind = slo.kind.as_str();
-        let sel = format!("{SERVICE_LABEL}=\"{}\",{SLO_LABEL}=\"{kind}\"", spec.service);
-        out.extend(recording_groups(spec.service, spec.metrics, slo, spec.period_days, &spec.recorded));
-
-        if !spec.alerts {
-            continue;
-        }
-        let mut alerts = Vec::new();
-        for w in spec.windows {
-            if w.severity.value == "page" && !spec.paging {
-                continue;
-            }
-            alerts.push(alert(spec, slo, &sel, w));
-        }
-        if !alerts.is_empty() {
-            alert_groups.push(RuleGroup {
-                name: format!("slo-alerts-{}-{kind}", spec.service),
-                interval: None,
-                rules: alerts,
-            });
+        out.extend(recording_groups(a.service, spec.metrics, slo, a.period_days, &spec.recorded));
+        if spec.alerts {
+            alert_groups.extend(alert_group(a, slo));
         }
     }
     out.extend(alert_groups);
@@ -653,7 +668,7 @@ pub fn recording_groups(
     [sli, RuleGroup { name: format!("slo-meta-{service}-{kind}"), interval: None, rules: meta }]
 }
 
-fn alert(spec: &Spec, slo: &Slo, sel: &str, w: &BurnWindow) -> Rule {
+fn alert(spec: &Alerting, slo: &Slo, sel: &str, w: &BurnWindow) -> Rule {
     let (long, short) = (duration(w.long_minutes.value), duration(w.short_minutes.value));
     let threshold = threshold_expr(spec.period_days, w, slo.objective);
     let expr =
@@ -668,7 +683,7 @@ fn alert(spec: &Spec, slo: &Slo, sel: &str, w: &BurnWindow) -> Rule {
     let mut labels = BTreeMap::from([
         (SEVERITY_LABEL.to_owned(), severity),
         (TEAM_LABEL.to_owned(), spec.team.to_owned()),
-        ("tier".to_owned(), spec.tier.as_str().to_owned()),
+        ("tier".to_owned(), spec.tier.to_owned()),
         (SERVICE_LABEL.to_owned(), spec.service.to_owned()),
         (SLO_LABEL.to_owned(), slo.kind.as_str().to_owned()),
         ("long_window".to_owned(), long.clone()),
@@ -822,19 +837,21 @@ mod tests {
     ) -> Vec<RuleGroup> {
         let (m, windows) = (metrics(), catalog());
         let spec = Spec {
-            service: "payment-api",
-            team: "payments",
-            tier: Tier::Critical,
+            alerting: Alerting {
+                service: "payment-api",
+                team: "payments",
+                tier: "critical",
+                paging,
+                period_days: 30,
+                windows: &windows,
+                environment,
+                runbook: "https://runbooks.example.com/services/payment-api".into(),
+                dashboard: Some("https://grafana.example.com/d/svc-payment-api".into()),
+            },
             metrics: &m,
             slos,
-            period_days: 30,
-            windows: &windows,
             recorded: vec![5, 30, 60, 120, 360, 1440, 4320],
             alerts,
-            paging,
-            environment,
-            runbook: "https://runbooks.example.com/services/payment-api".into(),
-            dashboard: Some("https://grafana.example.com/d/svc-payment-api".into()),
         };
         let got = groups(&spec);
         let shape: Vec<(&str, usize)> = got.iter().map(|g| (g.name.as_str(), g.rules.len())).collect();

@@ -427,11 +427,59 @@ fn library_kind(tree: &Tree, path: &str, kind: &str) -> Option<String> {
     })
 }
 
-/// A packaged chart's rule template with the org's library recording rules in place of
-/// their include (`{{- include "<library>.sloRecords" . }}`), filled with the chart's values
-/// as Helm would fill them: per objective of `slo.objectives`, the library's text for its
-/// kind with `$svc` (the chart's `name`), `$m.<metric>` and `$o.<field>` set. Any other
-/// template as it is.
+/// The body of each branch of the `range` of the library's define `name` in `tpl` (its
+/// `_slo.tpl`), by the branch's test (`eq $o.kind "availability"`, or for the alerts of a
+/// tier that pages `and $pages (eq $o.kind "availability")`): its lines up to the next
+/// branch or the end of the choice, any `with` block within kept as it is.
+fn library_branches(tpl: &str, name: &str) -> BTreeMap<String, String> {
+    let mut out: BTreeMap<String, String> = BTreeMap::new();
+    let (mut inside, mut ranged, mut depth) = (false, false, 0usize);
+    let mut current: Option<String> = None;
+    for l in tpl.lines() {
+        if let Some(rest) = l.strip_prefix("{{- define \"") {
+            inside = rest.split('"').next() == Some(name);
+            (ranged, current, depth) = (false, None, 0);
+            continue;
+        }
+        if !inside || !ranged {
+            ranged |= inside && l.starts_with("{{- range ");
+            continue;
+        }
+        let test =
+            l.strip_prefix("{{- if ").or_else(|| l.strip_prefix("{{- else if ")).and_then(|t| t.strip_suffix(" }}"));
+        match test {
+            Some(t) if depth == 0 => {
+                out.entry(t.to_owned()).or_default();
+                current = Some(t.to_owned());
+                continue;
+            }
+            _ => {}
+        }
+        if l.starts_with("{{- with ") {
+            depth += 1;
+        } else if l == "{{- end }}" {
+            if depth == 0 {
+                (inside, current) = (false, None);
+                continue;
+            }
+            depth -= 1;
+        }
+        if let Some(t) = current.as_ref().and_then(|k| out.get_mut(k)) {
+            t.push_str(l);
+            t.push('\n');
+        }
+    }
+    out
+}
+
+/// A packaged chart's rule template with the org's library SLO rules in place of their
+/// includes, filled with the chart's values as Helm would fill them: per objective of
+/// `slo.objectives`, the library's text for its kind (and for the alerts, whether the
+/// chart's tier is one the library's `$pages` lists), with `$svc`, `$team` and `$tier` (the
+/// chart's `name`, `team` and `tier`), `$m.<metric>` and `$o.<field>` set. The recording
+/// rules replace `{{- include "<library>.sloRecords" . }}`; the alerts replace the line
+/// including `<library>.sloAlerts`, keeping their `with $environment` blocks and
+/// `$severity` for the chart's environment choice to fill. Any other template as it is.
 fn with_library_records<'b>(tree: &Tree, path: &str, bytes: &'b [u8]) -> std::borrow::Cow<'b, [u8]> {
     let text = String::from_utf8_lossy(bytes);
     let Some(line) = text.lines().find(|l| l.starts_with("{{- include \"") && l.ends_with(".sloRecords\" . }}")) else {
@@ -439,51 +487,57 @@ fn with_library_records<'b>(tree: &Tree, path: &str, bytes: &'b [u8]) -> std::bo
     };
     let library = line.trim_start_matches("{{- include \"").trim_end_matches(".sloRecords\" . }}");
     let chart = path.split("/templates/").next().unwrap_or("");
-    let (Some(define), Some(values)) = (
+    let (Some(tpl), Some(values)) = (
         tree.get(&format!("_org/helm/{library}/templates/_slo.tpl")),
         tree.get(&format!("{chart}/values.yaml")).and_then(|v| first_document(v)),
     ) else {
         return bytes.into();
     };
-    let define = String::from_utf8_lossy(define);
-    // The text of each kind: the lines after its `{{- if eq $o.kind "<kind>" }}` (or
-    // `else if`), up to the next control line.
-    let mut kinds: BTreeMap<String, String> = BTreeMap::new();
-    let mut current: Option<String> = None;
-    for l in define.lines() {
-        if let Some(kind) =
-            l.strip_prefix("{{- if eq $o.kind \"").or_else(|| l.strip_prefix("{{- else if eq $o.kind \""))
-        {
-            current = Some(kind.trim_end_matches("\" }}").to_owned());
-            continue;
-        }
-        if l.starts_with("{{") {
-            current = None;
-            continue;
-        }
-        if let Some(k) = &current {
-            let t = kinds.entry(k.clone()).or_default();
-            t.push_str(l);
-            t.push('\n');
-        }
-    }
+    let tpl = String::from_utf8_lossy(tpl);
     let str_of = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
-    let name = str_of(&values, "name");
     let slo = values.get("slo").cloned().unwrap_or_default();
     let metrics = slo.get("metrics").cloned().unwrap_or_default();
-    let mut records = String::new();
-    for o in slo.get("objectives").and_then(Value::as_array).into_iter().flatten() {
-        let Some(mut t) = kinds.get(&str_of(o, "kind")).cloned() else { continue };
-        t = t.replace("{{ $svc }}", &name);
+    let fill = |t: &str, o: &Value| {
+        let mut t = t.replace("{{ $svc }}", &str_of(&values, "name"));
+        for (var, key) in [("team", "team"), ("tier", "tier")] {
+            t = t.replace(&format!("{{{{ ${var} }}}}"), &str_of(&values, key));
+        }
         for m in ["requests", "errors", "histogram"] {
             t = t.replace(&format!("{{{{ $m.{m} }}}}"), &str_of(&metrics, m));
         }
-        for f in ["objective", "budget", "le", "seconds"] {
+        for f in ["objective", "budget", "le", "seconds", "budgetPercent", "objectivePercent", "ms"] {
             t = t.replace(&format!("{{{{ $o.{f} }}}}"), &str_of(o, f));
         }
-        records.push_str(&t);
+        t
+    };
+    let objectives: Vec<&Value> = slo.get("objectives").and_then(Value::as_array).into_iter().flatten().collect();
+    let records = library_branches(&tpl, &format!("{library}.sloRecords"));
+    let alerts = library_branches(&tpl, &format!("{library}.sloAlerts"));
+    // `{{- $pages := has $tier (list "critical") }}`: the tiers whose alerts page.
+    let pages = tpl
+        .lines()
+        .find_map(|l| l.strip_prefix("{{- $pages := has $tier (list"))
+        .is_some_and(|tiers| tiers.split('"').skip(1).step_by(2).any(|t| t == str_of(&values, "tier")));
+    let (mut recorded, mut alerted) = (String::new(), String::new());
+    for o in objectives {
+        let kind = format!("eq $o.kind \"{}\"", str_of(o, "kind"));
+        recorded.push_str(&records.get(&kind).map(|t| fill(t, o)).unwrap_or_default());
+        let paging = format!("and $pages ({kind})");
+        let alert = if pages { alerts.get(&paging) } else { alerts.get(&kind) };
+        alerted.push_str(&alert.map(|t| fill(t, o)).unwrap_or_default());
     }
-    text.replace(&format!("{line}\n"), &records).into_bytes().into()
+    let mut out = String::new();
+    for l in text.split_inclusive('\n') {
+        let bare = l.trim_end_matches('\n');
+        if bare == line {
+            out.push_str(&recorded);
+        } else if bare.starts_with(&format!("{{{{- include \"{library}.sloAlerts\" ")) {
+            out.push_str(&alerted);
+        } else {
+            out.push_str(l);
+        }
+    }
+    out.into_bytes().into()
 }
 
 /// The template of `service`'s chart in `tree` that renders its `PrometheusRule`, with the
@@ -821,6 +875,52 @@ mod tests {
         assert_eq!(alerts.len(), 1, "{out:?}");
         assert!(alerts[0].object.starts_with("record slo:objective:ratio") && alerts[0].action == Action::Update);
         assert!(alerts[0].detail.iter().any(|d| d.contains("0.999") && d.contains("0.9995")), "{:?}", alerts[0]);
+    }
+
+    /// A packaged chart's alerts are the library's filled with its values, in each of its
+    /// environments as its choice sets `$environment` and `$severity`, and with the text of
+    /// its tier: a tier the library's `$pages` lists pages in production, another has no page
+    /// window; a changed objective in `values.yaml` alone changes the alerts.
+    #[test]
+    fn library_alerts_are_read_with_the_charts_values_and_environment() {
+        let branch = |sev: &str| {
+            format!(
+                "  - name: slo-alerts-{{{{ $svc }}}}-availability\n    rules:\n    - alert: Burn\n      expr: |-\n        x > (14.4 * {{{{ $o.budget }}}})\n      labels:\n{{{{- with $environment }}}}\n        environment: {{{{ . }}}}\n{{{{- end }}}}\n        severity: {sev}\n        team: {{{{ $team }}}}\n      annotations:\n        description: \"budget of {{{{ $o.budgetPercent }}}} %\"\n"
+            )
+        };
+        let library = format!(
+            "{{{{- define \"platform-service.sloRecords\" }}}}\n{{{{- range $o := .Values.slo.objectives }}}}\n{{{{- end }}}}\n{{{{- end }}}}\n{{{{- define \"platform-service.sloAlerts\" }}}}\n{{{{- $pages := has $tier (list \"critical\") }}}}\n{{{{- range $o := .Values.slo.objectives }}}}\n{{{{- if and $pages (eq $o.kind \"availability\") }}}}\n{}{{{{- else if eq $o.kind \"availability\" }}}}\n{{{{- end }}}}\n{{{{- end }}}}\n{{{{- end }}}}\n",
+            branch("{{ $severity }}")
+        );
+        let template = "{{- include \"platform-service.objects\" . }}\n---\napiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nspec:\n  groups:\n{{- include \"platform-service.sloRecords\" . }}\n{{- $environment := \"\" }}\n{{- $severity := \"ticket\" }}\n{{- if eq .Values.environment \"staging\" }}\n{{- $environment = \"staging\" }}\n{{- else if eq .Values.environment \"production\" }}\n{{- $environment = \"production\" }}\n{{- $severity = \"page\" }}\n{{- end }}\n{{- include \"platform-service.sloAlerts\" (dict \"Values\" .Values \"environment\" $environment \"severity\" $severity) }}\n";
+        let values = |tier: &str, budget: &str| {
+            format!(
+                "name: api\nteam: pay\ntier: {tier}\nslo:\n  objectives:\n  - kind: availability\n    budget: \"{budget}\"\n    budgetPercent: \"x\"\n"
+            )
+        };
+        let chart = |tier: &str, budget: &str| {
+            tree(&[
+                ("api/helm/api/templates/platform.yaml", template),
+                ("api/helm/api/values.yaml", &values(tier, budget)),
+                ("_org/helm/platform-service/templates/_slo.tpl", &library),
+            ])
+        };
+        let alert = |tier: &str, env: &str| {
+            let rules = chart_rules_of(&chart(tier, "0.001"), "api", env).unwrap();
+            rules.into_iter().map(|(k, v)| (k, format!("{v:?}"))).collect::<Vec<_>>()
+        };
+        let production = alert("critical", "production");
+        assert_eq!(production.len(), 1, "{production:?}");
+        assert!(production[0].0.starts_with("alert Burn (page)"), "{production:?}");
+        assert!(production[0].1.contains("\"labels.environment\": \"production\""), "{production:?}");
+        assert!(production[0].1.contains("(14.4 * 0.001)") && production[0].1.contains("\"labels.team\": \"pay\""));
+        assert!(alert("critical", "staging")[0].0.starts_with("alert Burn (ticket)"));
+        assert!(alert("standard", "production").is_empty());
+        let mut out = Vec::new();
+        changes(&chart("critical", "0.001"), &chart("critical", "0.0005"), &mut out);
+        let alerts: Vec<&Change> = out.iter().filter(|c| c.layer == Layer::Alerts).collect();
+        assert_eq!(alerts.len(), 2, "{out:?}");
+        assert!(alerts.iter().all(|c| c.action == Action::Update && c.detail.iter().any(|d| d.contains("0.0005"))));
     }
 
     #[test]

@@ -273,3 +273,291 @@
 {{- end }}
 {{- end }}
 {{- end }}
+{{- /* The SLO burn-rate alerts of a service, from its values `name`, `team`, `tier` and `slo`; a packaged chart's templates/platform.yaml includes it after its environment choice, with (dict "Values" .Values "environment" $environment "severity" $severity). */}}
+{{- define "platform-service.sloAlerts" }}
+{{- $svc := .Values.name }}
+{{- $team := .Values.team }}
+{{- $tier := .Values.tier }}
+{{- $environment := .environment }}
+{{- $severity := .severity }}
+{{- $pages := has $tier (list "critical") }}
+{{- range $o := .Values.slo.objectives }}
+{{- if and $pages (eq $o.kind "availability") }}
+  - name: slo-alerts-{{ $svc }}-availability
+    rules:
+    - alert: AvailabilityErrorBudgetBurn
+      expr: |-
+        slo:sli_error:ratio_rate5m{service="{{ $svc }}",slo="availability"} > (14.4 * {{ $o.budget }})
+        and
+        slo:sli_error:ratio_rate1h{service="{{ $svc }}",slo="availability"} > (14.4 * {{ $o.budget }})
+      for: 2m
+      labels:
+{{- with $environment }}
+        environment: {{ . }}
+{{- end }}
+        long_window: 1h
+        service: {{ $svc }}
+        severity: {{ $severity }}
+        short_window: 5m
+        slo: availability
+        team: {{ $team }}
+        tier: {{ $tier }}
+      annotations:
+        dashboard: "https://grafana.example.com/d/platform-service?var-service={{ $svc }}"
+        description: "The share of failed requests of {{ $svc }} is above 14.4 times its error budget of {{ $o.budgetPercent }} % (objective {{ $o.objectivePercent }} % over 30 days) over both the last 1h and 5m. At this rate 2 % of the budget of the period is spent within 1h."
+        runbook_url: "https://runbooks.example.com/services/{{ $svc }}"
+        summary: "{{ $svc }} is burning its availability error budget too fast"
+    - alert: AvailabilityErrorBudgetBurn
+      expr: |-
+        slo:sli_error:ratio_rate30m{service="{{ $svc }}",slo="availability"} > (6 * {{ $o.budget }})
+        and
+        slo:sli_error:ratio_rate6h{service="{{ $svc }}",slo="availability"} > (6 * {{ $o.budget }})
+      for: 15m
+      labels:
+{{- with $environment }}
+        environment: {{ . }}
+{{- end }}
+        long_window: 6h
+        service: {{ $svc }}
+        severity: {{ $severity }}
+        short_window: 30m
+        slo: availability
+        team: {{ $team }}
+        tier: {{ $tier }}
+      annotations:
+        dashboard: "https://grafana.example.com/d/platform-service?var-service={{ $svc }}"
+        description: "The share of failed requests of {{ $svc }} is above 6 times its error budget of {{ $o.budgetPercent }} % (objective {{ $o.objectivePercent }} % over 30 days) over both the last 6h and 30m. At this rate 5 % of the budget of the period is spent within 6h."
+        runbook_url: "https://runbooks.example.com/services/{{ $svc }}"
+        summary: "{{ $svc }} is burning its availability error budget too fast"
+    - alert: AvailabilityErrorBudgetBurn
+      expr: |-
+        slo:sli_error:ratio_rate2h{service="{{ $svc }}",slo="availability"} > (3 * {{ $o.budget }})
+        and
+        slo:sli_error:ratio_rate1d{service="{{ $svc }}",slo="availability"} > (3 * {{ $o.budget }})
+      for: 1h
+      labels:
+{{- with $environment }}
+        environment: {{ . }}
+{{- end }}
+        long_window: 1d
+        service: {{ $svc }}
+        severity: ticket
+        short_window: 2h
+        slo: availability
+        team: {{ $team }}
+        tier: {{ $tier }}
+      annotations:
+        dashboard: "https://grafana.example.com/d/platform-service?var-service={{ $svc }}"
+        description: "The share of failed requests of {{ $svc }} is above 3 times its error budget of {{ $o.budgetPercent }} % (objective {{ $o.objectivePercent }} % over 30 days) over both the last 1d and 2h. At this rate 10 % of the budget of the period is spent within 1d."
+        runbook_url: "https://runbooks.example.com/services/{{ $svc }}"
+        summary: "{{ $svc }} is burning its availability error budget too fast"
+    - alert: AvailabilityErrorBudgetBurn
+      expr: |-
+        slo:sli_error:ratio_rate6h{service="{{ $svc }}",slo="availability"} > (1 * {{ $o.budget }})
+        and
+        slo:sli_error:ratio_rate3d{service="{{ $svc }}",slo="availability"} > (1 * {{ $o.budget }})
+      for: 1h
+      labels:
+{{- with $environment }}
+        environment: {{ . }}
+{{- end }}
+        long_window: 3d
+        service: {{ $svc }}
+        severity: ticket
+        short_window: 6h
+        slo: availability
+        team: {{ $team }}
+        tier: {{ $tier }}
+      annotations:
+        dashboard: "https://grafana.example.com/d/platform-service?var-service={{ $svc }}"
+        description: "The share of failed requests of {{ $svc }} is above 1 times its error budget of {{ $o.budgetPercent }} % (objective {{ $o.objectivePercent }} % over 30 days) over both the last 3d and 6h. At this rate 10 % of the budget of the period is spent within 3d."
+        runbook_url: "https://runbooks.example.com/services/{{ $svc }}"
+        summary: "{{ $svc }} is burning its availability error budget too fast"
+{{- else if eq $o.kind "availability" }}
+  - name: slo-alerts-{{ $svc }}-availability
+    rules:
+    - alert: AvailabilityErrorBudgetBurn
+      expr: |-
+        slo:sli_error:ratio_rate2h{service="{{ $svc }}",slo="availability"} > (3 * {{ $o.budget }})
+        and
+        slo:sli_error:ratio_rate1d{service="{{ $svc }}",slo="availability"} > (3 * {{ $o.budget }})
+      for: 1h
+      labels:
+{{- with $environment }}
+        environment: {{ . }}
+{{- end }}
+        long_window: 1d
+        service: {{ $svc }}
+        severity: ticket
+        short_window: 2h
+        slo: availability
+        team: {{ $team }}
+        tier: {{ $tier }}
+      annotations:
+        dashboard: "https://grafana.example.com/d/platform-service?var-service={{ $svc }}"
+        description: "The share of failed requests of {{ $svc }} is above 3 times its error budget of {{ $o.budgetPercent }} % (objective {{ $o.objectivePercent }} % over 30 days) over both the last 1d and 2h. At this rate 10 % of the budget of the period is spent within 1d."
+        runbook_url: "https://runbooks.example.com/services/{{ $svc }}"
+        summary: "{{ $svc }} is burning its availability error budget too fast"
+    - alert: AvailabilityErrorBudgetBurn
+      expr: |-
+        slo:sli_error:ratio_rate6h{service="{{ $svc }}",slo="availability"} > (1 * {{ $o.budget }})
+        and
+        slo:sli_error:ratio_rate3d{service="{{ $svc }}",slo="availability"} > (1 * {{ $o.budget }})
+      for: 1h
+      labels:
+{{- with $environment }}
+        environment: {{ . }}
+{{- end }}
+        long_window: 3d
+        service: {{ $svc }}
+        severity: ticket
+        short_window: 6h
+        slo: availability
+        team: {{ $team }}
+        tier: {{ $tier }}
+      annotations:
+        dashboard: "https://grafana.example.com/d/platform-service?var-service={{ $svc }}"
+        description: "The share of failed requests of {{ $svc }} is above 1 times its error budget of {{ $o.budgetPercent }} % (objective {{ $o.objectivePercent }} % over 30 days) over both the last 3d and 6h. At this rate 10 % of the budget of the period is spent within 3d."
+        runbook_url: "https://runbooks.example.com/services/{{ $svc }}"
+        summary: "{{ $svc }} is burning its availability error budget too fast"
+{{- else if and $pages (eq $o.kind "latency") }}
+  - name: slo-alerts-{{ $svc }}-latency
+    rules:
+    - alert: LatencyErrorBudgetBurn
+      expr: |-
+        slo:sli_error:ratio_rate5m{service="{{ $svc }}",slo="latency"} > (14.4 * {{ $o.budget }})
+        and
+        slo:sli_error:ratio_rate1h{service="{{ $svc }}",slo="latency"} > (14.4 * {{ $o.budget }})
+      for: 2m
+      labels:
+{{- with $environment }}
+        environment: {{ . }}
+{{- end }}
+        long_window: 1h
+        service: {{ $svc }}
+        severity: {{ $severity }}
+        short_window: 5m
+        slo: latency
+        team: {{ $team }}
+        tier: {{ $tier }}
+      annotations:
+        dashboard: "https://grafana.example.com/d/platform-service?var-service={{ $svc }}"
+        description: "The share of requests slower than {{ $o.ms }} ms of {{ $svc }} is above 14.4 times its error budget of {{ $o.budgetPercent }} % (objective {{ $o.objectivePercent }} % over 30 days) over both the last 1h and 5m. At this rate 2 % of the budget of the period is spent within 1h."
+        runbook_url: "https://runbooks.example.com/services/{{ $svc }}"
+        summary: "{{ $svc }} is burning its latency error budget too fast"
+    - alert: LatencyErrorBudgetBurn
+      expr: |-
+        slo:sli_error:ratio_rate30m{service="{{ $svc }}",slo="latency"} > (6 * {{ $o.budget }})
+        and
+        slo:sli_error:ratio_rate6h{service="{{ $svc }}",slo="latency"} > (6 * {{ $o.budget }})
+      for: 15m
+      labels:
+{{- with $environment }}
+        environment: {{ . }}
+{{- end }}
+        long_window: 6h
+        service: {{ $svc }}
+        severity: {{ $severity }}
+        short_window: 30m
+        slo: latency
+        team: {{ $team }}
+        tier: {{ $tier }}
+      annotations:
+        dashboard: "https://grafana.example.com/d/platform-service?var-service={{ $svc }}"
+        description: "The share of requests slower than {{ $o.ms }} ms of {{ $svc }} is above 6 times its error budget of {{ $o.budgetPercent }} % (objective {{ $o.objectivePercent }} % over 30 days) over both the last 6h and 30m. At this rate 5 % of the budget of the period is spent within 6h."
+        runbook_url: "https://runbooks.example.com/services/{{ $svc }}"
+        summary: "{{ $svc }} is burning its latency error budget too fast"
+    - alert: LatencyErrorBudgetBurn
+      expr: |-
+        slo:sli_error:ratio_rate2h{service="{{ $svc }}",slo="latency"} > (3 * {{ $o.budget }})
+        and
+        slo:sli_error:ratio_rate1d{service="{{ $svc }}",slo="latency"} > (3 * {{ $o.budget }})
+      for: 1h
+      labels:
+{{- with $environment }}
+        environment: {{ . }}
+{{- end }}
+        long_window: 1d
+        service: {{ $svc }}
+        severity: ticket
+        short_window: 2h
+        slo: latency
+        team: {{ $team }}
+        tier: {{ $tier }}
+      annotations:
+        dashboard: "https://grafana.example.com/d/platform-service?var-service={{ $svc }}"
+        description: "The share of requests slower than {{ $o.ms }} ms of {{ $svc }} is above 3 times its error budget of {{ $o.budgetPercent }} % (objective {{ $o.objectivePercent }} % over 30 days) over both the last 1d and 2h. At this rate 10 % of the budget of the period is spent within 1d."
+        runbook_url: "https://runbooks.example.com/services/{{ $svc }}"
+        summary: "{{ $svc }} is burning its latency error budget too fast"
+    - alert: LatencyErrorBudgetBurn
+      expr: |-
+        slo:sli_error:ratio_rate6h{service="{{ $svc }}",slo="latency"} > (1 * {{ $o.budget }})
+        and
+        slo:sli_error:ratio_rate3d{service="{{ $svc }}",slo="latency"} > (1 * {{ $o.budget }})
+      for: 1h
+      labels:
+{{- with $environment }}
+        environment: {{ . }}
+{{- end }}
+        long_window: 3d
+        service: {{ $svc }}
+        severity: ticket
+        short_window: 6h
+        slo: latency
+        team: {{ $team }}
+        tier: {{ $tier }}
+      annotations:
+        dashboard: "https://grafana.example.com/d/platform-service?var-service={{ $svc }}"
+        description: "The share of requests slower than {{ $o.ms }} ms of {{ $svc }} is above 1 times its error budget of {{ $o.budgetPercent }} % (objective {{ $o.objectivePercent }} % over 30 days) over both the last 3d and 6h. At this rate 10 % of the budget of the period is spent within 3d."
+        runbook_url: "https://runbooks.example.com/services/{{ $svc }}"
+        summary: "{{ $svc }} is burning its latency error budget too fast"
+{{- else if eq $o.kind "latency" }}
+  - name: slo-alerts-{{ $svc }}-latency
+    rules:
+    - alert: LatencyErrorBudgetBurn
+      expr: |-
+        slo:sli_error:ratio_rate2h{service="{{ $svc }}",slo="latency"} > (3 * {{ $o.budget }})
+        and
+        slo:sli_error:ratio_rate1d{service="{{ $svc }}",slo="latency"} > (3 * {{ $o.budget }})
+      for: 1h
+      labels:
+{{- with $environment }}
+        environment: {{ . }}
+{{- end }}
+        long_window: 1d
+        service: {{ $svc }}
+        severity: ticket
+        short_window: 2h
+        slo: latency
+        team: {{ $team }}
+        tier: {{ $tier }}
+      annotations:
+        dashboard: "https://grafana.example.com/d/platform-service?var-service={{ $svc }}"
+        description: "The share of requests slower than {{ $o.ms }} ms of {{ $svc }} is above 3 times its error budget of {{ $o.budgetPercent }} % (objective {{ $o.objectivePercent }} % over 30 days) over both the last 1d and 2h. At this rate 10 % of the budget of the period is spent within 1d."
+        runbook_url: "https://runbooks.example.com/services/{{ $svc }}"
+        summary: "{{ $svc }} is burning its latency error budget too fast"
+    - alert: LatencyErrorBudgetBurn
+      expr: |-
+        slo:sli_error:ratio_rate6h{service="{{ $svc }}",slo="latency"} > (1 * {{ $o.budget }})
+        and
+        slo:sli_error:ratio_rate3d{service="{{ $svc }}",slo="latency"} > (1 * {{ $o.budget }})
+      for: 1h
+      labels:
+{{- with $environment }}
+        environment: {{ . }}
+{{- end }}
+        long_window: 3d
+        service: {{ $svc }}
+        severity: ticket
+        short_window: 6h
+        slo: latency
+        team: {{ $team }}
+        tier: {{ $tier }}
+      annotations:
+        dashboard: "https://grafana.example.com/d/platform-service?var-service={{ $svc }}"
+        description: "The share of requests slower than {{ $o.ms }} ms of {{ $svc }} is above 1 times its error budget of {{ $o.budgetPercent }} % (objective {{ $o.objectivePercent }} % over 30 days) over both the last 3d and 6h. At this rate 10 % of the budget of the period is spent within 3d."
+        runbook_url: "https://runbooks.example.com/services/{{ $svc }}"
+        summary: "{{ $svc }} is burning its latency error budget too fast"
+{{- end }}
+{{- end }}
+{{- end }}

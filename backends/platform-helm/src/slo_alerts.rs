@@ -1,0 +1,326 @@
+//! A packaged chart's SLO burn-rate alerts, from the org's library chart: one alert per
+//! window of the org's catalog ([`platform_ir::slo::alert_group`]) is the same text for
+//! every service but for its name, team and tier, its objective's numbers, and the
+//! environment it is rendered for. The library writes them once
+//! (`platform-service.sloAlerts`, in `templates/_slo.tpl`, beside the recording rules of
+//! [`crate::slo_records`]), from the same function run on placeholders that become template
+//! actions: one text per kind of SLO and per whether the tier pages (the org's tiers that
+//! page are a list in the library). A chart keeps the choice of its environments, which sets
+//! `$environment` and `$severity` exactly as its own alerts would, and passes both:
+//!
+//! ```text
+//! {{- include "platform-service.sloAlerts" (dict "Values" .Values "environment" $environment "severity" $severity) }}
+//! ```
+//!
+//! Each chart's alerts are rendered back from the placeholders with its values, in every
+//! environment and without one, and compared field by field with its own: where anything
+//! would differ (a name YAML would read as another type, a service without a dashboard),
+//! the chart keeps its literal alerts. `tests/helm.rs` renders every packaged chart with
+//! real Helm and compares its objects with the vendored chart's.
+
+use std::fmt::Write as _;
+
+use platform_ir::slo::{self, Alerting, ENVIRONMENT_LABEL, PAGE, RuleGroup, SEVERITY_LABEL, Slo, SloKind};
+use platform_ir::{Org, Tier, deploy, naming};
+use serde_json::{Value, json};
+
+use crate::Chart;
+use crate::library::NAME;
+use crate::slo_records::{Hole, KINDS, SERVICE, block, fill, placeholder_slo, plain};
+
+const TEAM: Hole = Hole { placeholder: "platform-placeholder-team", action: "{{ $team }}" };
+const TIER: Hole = Hole { placeholder: "platform-placeholder-tier", action: "{{ $tier }}" };
+/// The environment the library's text is written for: one that pages, so a page window's
+/// severity is the chart's `$severity`.
+const ENVIRONMENT: &str = "platform-placeholder-environment";
+
+/// The placeholders of an SLO's numbers in its alerts, each in its context, and their
+/// actions: the budget in the threshold, the budget and the objective in percent, and a
+/// latency threshold in milliseconds.
+fn number_holes(s: &Slo) -> Vec<(String, &'static str)> {
+    let mut out = vec![
+        (format!("* {})", s.budget()), "* {{ $o.budget }})"),
+        (format!("budget of {} %", s.budget().percent()), "budget of {{ $o.budgetPercent }} %"),
+        (format!("(objective {} %", s.objective.percent()), "(objective {{ $o.objectivePercent }} %"),
+    ];
+    if let Some(ms) = s.threshold_ms {
+        out.push((format!("slower than {ms} ms"), "slower than {{ $o.ms }} ms"));
+    }
+    out
+}
+
+/// Every placeholder of the alerts of an SLO of `kind`, and its action.
+fn holes(kind: SloKind) -> Vec<(String, &'static str)> {
+    let mut out = number_holes(&placeholder_slo(kind));
+    out.extend([&SERVICE, &TEAM, &TIER].map(|h| (h.placeholder.to_owned(), h.action)));
+    out
+}
+
+/// What fills the holes of [`holes`] for a chart's SLO `s`.
+fn values_of(c: &Chart<'_>, s: &Slo) -> Vec<String> {
+    let mut out: Vec<String> = number_holes(s).into_iter().map(|(v, _)| v).collect();
+    out.extend([c.name.clone(), c.svc.team.value.clone(), c.svc.tier.value.as_str().to_owned()]);
+    out
+}
+
+/// The alerts of an SLO of `kind` with placeholders, for a tier that pages or not, in
+/// `environment` (its name, and whether it pages).
+fn placeholders(org: &Org, kind: SloKind, paging: bool, environment: Option<(&str, bool)>) -> Option<RuleGroup> {
+    let alerting = Alerting {
+        service: SERVICE.placeholder,
+        team: TEAM.placeholder,
+        tier: TIER.placeholder,
+        paging,
+        period_days: org.monitoring.slo_period_days.value,
+        windows: &org.monitoring.windows,
+        environment,
+        runbook: naming::runbook_url(&org.monitoring.runbook_base_url.value, SERVICE.placeholder),
+        dashboard: Some(deploy::dashboard_url_of(org, SERVICE.placeholder)),
+    };
+    slo::alert_group(&alerting, &placeholder_slo(kind))
+}
+
+/// The group as an item of `spec.groups`, each expression a literal block, each annotation
+/// double-quoted, the environment label only where there is one and a page window's
+/// severity the chart's `$severity`.
+fn group_text(g: &RuleGroup) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "  - name: {}\n    rules:", g.name);
+    for r in &g.rules {
+        let _ = writeln!(out, "    - alert: {}\n      expr: |-", r.alert.as_deref().unwrap_or_default());
+        for line in r.expr.lines() {
+            let _ = writeln!(out, "        {line}");
+        }
+        if let Some(f) = &r.for_ {
+            let _ = writeln!(out, "      for: {f}");
+        }
+        out.push_str("      labels:\n");
+        for (k, v) in &r.labels {
+            match k.as_str() {
+                ENVIRONMENT_LABEL => {
+                    let _ = writeln!(out, "{{{{- with $environment }}}}\n        {k}: {{{{ . }}}}\n{{{{- end }}}}");
+                }
+                SEVERITY_LABEL if v == PAGE => {
+                    let _ = writeln!(out, "        {k}: {{{{ $severity }}}}");
+                }
+                _ => {
+                    let _ = writeln!(out, "        {k}: {v}");
+                }
+            }
+        }
+        out.push_str("      annotations:\n");
+        for (k, v) in &r.annotations {
+            let _ = writeln!(out, "        {k}: {}", quoted(v));
+        }
+    }
+    out
+}
+
+/// `v` as a double-quoted scalar (JSON's escapes, which YAML reads alike): an annotation is
+/// a sentence, which a plain scalar could not always hold.
+fn quoted(v: &str) -> String {
+    Value::String(v.to_owned()).to_string()
+}
+
+/// The tiers of the org that page, as the library's `list` of them.
+fn paging_tiers(org: &Org) -> String {
+    let tiers: Vec<String> =
+        Tier::ALL.iter().filter(|t| org.tier(**t).paging.value).map(|t| format!("{:?}", t.as_str())).collect();
+    if tiers.is_empty() { "(list)".to_owned() } else { format!("(list {})", tiers.join(" ")) }
+}
+
+/// The library's `platform-service.sloAlerts`: the alerts of every objective in
+/// `.Values.slo`, for the `environment` and `severity` the including chart passes.
+pub fn define(org: &Org) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{{{{- /* The SLO burn-rate alerts of a service, from its values `name`, `team`, `tier` and `slo`; a packaged chart's templates/platform.yaml includes it after its environment choice, with (dict \"Values\" .Values \"environment\" $environment \"severity\" $severity). */}}}}"
+    );
+    let _ = writeln!(out, "{{{{- define \"{NAME}.sloAlerts\" }}}}");
+    out.push_str(
+        "{{- $svc := .Values.name }}\n{{- $team := .Values.team }}\n{{- $tier := .Values.tier }}\n\
+         {{- $environment := .environment }}\n{{- $severity := .severity }}\n",
+    );
+    let _ = writeln!(out, "{{{{- $pages := has $tier {} }}}}", paging_tiers(org));
+    out.push_str("{{- range $o := .Values.slo.objectives }}\n");
+    let mut first = true;
+    for kind in KINDS {
+        for paging in [true, false] {
+            let keyword = if first { "if" } else { "else if" };
+            first = false;
+            let test = format!("eq $o.kind \"{}\"", kind.as_str());
+            let test = if paging { format!("and $pages ({test})") } else { test };
+            let _ = writeln!(out, "{{{{- {keyword} {test} }}}}");
+            if let Some(g) = placeholders(org, kind, paging, Some((ENVIRONMENT, true))) {
+                let holes = holes(kind);
+                let actions: Vec<String> = holes.iter().map(|(_, a)| (*a).to_owned()).collect();
+                out.push_str(&fill(&group_text(&g), &holes, &actions));
+            }
+        }
+    }
+    out.push_str("{{- end }}\n{{- end }}\n{{- end }}\n");
+    out
+}
+
+/// The line of a chart's template that includes the library's alerts.
+pub fn include() -> String {
+    format!(
+        "{{{{- include \"{NAME}.sloAlerts\" (dict \"Values\" .Values \"environment\" $environment \"severity\" $severity) }}}}\n"
+    )
+}
+
+/// Whether the library's alerts of the SLO `s`, filled with the chart's `values`, are
+/// exactly `own` (the chart's alerts of `s` in `environment`), each value where the
+/// library's text reads it back as written: a label bare, an annotation between double
+/// quotes with nothing in a value to escape.
+fn renders_as(placeholders: Option<&RuleGroup>, kind: SloKind, values: &[String], own: Option<&RuleGroup>) -> bool {
+    let holes = holes(kind);
+    let f = |t: &str| fill(t, &holes, values);
+    match (placeholders, own) {
+        (None, None) => true,
+        (Some(p), Some(g)) => {
+            f(&p.name) == g.name
+                && plain(&g.name)
+                && p.rules.len() == g.rules.len()
+                && p.rules.iter().zip(&g.rules).all(|(pr, r)| {
+                    let filled = |m: &std::collections::BTreeMap<String, String>| {
+                        m.iter().map(|(k, v)| (k.clone(), f(v))).collect::<std::collections::BTreeMap<_, _>>()
+                    };
+                    pr.alert == r.alert
+                        && r.record.is_none()
+                        && f(&pr.expr) == r.expr
+                        && block(&r.expr)
+                        && pr.for_ == r.for_
+                        && r.for_.as_deref().is_none_or(plain)
+                        && filled(&pr.labels) == r.labels
+                        && r.labels.values().all(|v| plain(v))
+                        && pr.annotations.len() == r.annotations.len()
+                        && pr
+                            .annotations
+                            .iter()
+                            .all(|(k, v)| r.annotations.get(k).map(|x| quoted(x)) == Some(f(&quoted(v))))
+                })
+        }
+        _ => false,
+    }
+}
+
+/// Adds to the chart's values `slo` (from [`crate::slo_records::values`]) what the
+/// library's alerts read (each objective's `budgetPercent` and `objectivePercent`, and a
+/// latency objective's `ms`) when they render as the chart's own alerts in each of its
+/// environments and without one, and says whether they do. They do not when the service has
+/// no alerts or no environment, or where any alert would differ.
+pub fn extend(c: &Chart<'_>, slo_values: &mut Value) -> bool {
+    let slos = slo::slos(c.svc);
+    let fits = crate::templates::library_alerts_fit(&c.env_rules, &c.rules, 2 * slos.len());
+    if !c.svc.monitoring.alerts.value || c.env_rules.is_empty() || !fits {
+        return false;
+    }
+    let paging = c.org.tier(c.svc.tier.value).paging.value;
+    let variants = c
+        .svc
+        .environments
+        .iter()
+        .map(|e| {
+            let oe = c.org.environment(e);
+            Some((oe.name.value.as_str(), oe.paging.value))
+        })
+        .zip(c.env_rules.iter().map(|(_, g)| g))
+        .chain([(None, &c.rules)]);
+    for (environment, groups) in variants {
+        for s in &slos {
+            let name = format!("slo-alerts-{}-{}", c.name, s.kind.as_str());
+            let own = groups.iter().find(|g| g.name == name);
+            let library = placeholders(c.org, s.kind, paging, environment);
+            if !renders_as(library.as_ref(), s.kind, &values_of(c, s), own) {
+                return false;
+            }
+        }
+    }
+    let Some(objectives) = slo_values.get_mut("objectives").and_then(Value::as_array_mut) else { return false };
+    for (o, s) in objectives.iter_mut().zip(&slos) {
+        o["budgetPercent"] = json!(s.budget().percent());
+        o["objectivePercent"] = json!(s.objective.percent());
+        if let Some(ms) = s.threshold_ms {
+            o["ms"] = json!(ms.to_string());
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use platform_ir::BurnWindow;
+    use platform_ir::ratio::Ratio;
+    use platform_ir::span::{Sp, Span};
+
+    use super::*;
+
+    fn window(severity: &str, long: u32, short: u32, percent: &str, for_: u32) -> BurnWindow {
+        let sp = |v| Sp::new(v, Span::default());
+        BurnWindow {
+            severity: Sp::new(severity.to_owned(), Span::default()),
+            long_minutes: sp(long),
+            short_minutes: sp(short),
+            budget_consumed: Sp::new(Ratio::from_percent_text(percent).unwrap(), Span::default()),
+            for_minutes: sp(for_),
+        }
+    }
+
+    fn alerting<'a>(
+        who: (&'a str, &'a str),
+        paging: bool,
+        period_days: u32,
+        windows: &'a [BurnWindow],
+        environment: Option<(&'a str, bool)>,
+    ) -> Alerting<'a> {
+        Alerting {
+            service: who.0,
+            team: who.1,
+            tier: "critical",
+            paging,
+            period_days,
+            windows,
+            environment,
+            runbook: format!("https://runbooks.example.com/{}", who.0),
+            dashboard: Some(format!("https://grafana.example.com/d/platform-service?var-service={}", who.0)),
+        }
+    }
+
+    /// The library's alerts filled with a service's values are its own alerts in each
+    /// environment and without one, for a tier that pages and one that does not; a team YAML
+    /// would read as a boolean, another period, or another tier's windows are not.
+    #[test]
+    fn the_library_renders_a_services_own_alerts() {
+        let windows = [window("page", 60, 5, "2", 2), window("ticket", 1440, 120, "10", 60)];
+        let placeholder = (SERVICE.placeholder, TEAM.placeholder);
+        for (kind, threshold) in [(SloKind::Availability, None), (SloKind::Latency, Some(300))] {
+            let s = Slo { kind, objective: Ratio::from_percent_text("99.9").unwrap(), threshold_ms: threshold };
+            let values = |team: &str| {
+                let mut v: Vec<String> = number_holes(&s).into_iter().map(|(v, _)| v).collect();
+                v.extend(["payment-api", team, "critical"].map(String::from));
+                v
+            };
+            for env in [Some(("production", true)), Some(("staging", false)), None] {
+                for paging in [true, false] {
+                    let library = slo::alert_group(
+                        &Alerting { tier: TIER.placeholder, ..alerting(placeholder, paging, 30, &windows, env) },
+                        &placeholder_slo(kind),
+                    );
+                    let own = |team, paging, days| {
+                        slo::alert_group(&alerting(("payment-api", team), paging, days, &windows, env), &s)
+                    };
+                    let check = |team, paging, days| {
+                        renders_as(library.as_ref(), kind, &values(team), own(team, paging, days).as_ref())
+                    };
+                    let at = format!("{kind:?} {env:?} paging {paging}");
+                    assert!(check("payments", paging, 30), "{at}");
+                    assert!(!check("yes", paging, 30), "{at}: a team read as a boolean");
+                    assert!(!check("payments", paging, 28), "{at}: another period");
+                    assert!(!check("payments", !paging, 30), "{at}: another tier's windows");
+                }
+            }
+        }
+    }
+}
