@@ -100,17 +100,15 @@ pub fn file(service: &str) -> String {
 /// `uses:` of one of the org's reusable workflows.
 ///
 /// In this repository: the workspace-relative form, which GitHub resolves to the caller's own
-/// commit. zizmor's `self-repository` audit prefers GitHub's newer `$/` form, which actionlint
-/// (up to 1.7.12) rejects and GitHub Enterprise Server lacks; the inline ignore records that
-/// choice. In the org's workflows repository (`spec.packages.workflows`): pinned by commit,
+/// commit, so it is pinned with the caller. zizmor's `self-repository` audit prefers GitHub's
+/// newer `$/` form, which actionlint (up to 1.7.12) rejects and GitHub Enterprise Server
+/// lacks; the inline ignore records that choice (the book's GitHub Actions chapter says
+/// why). In the org's workflows repository (`spec.packages.workflows`): pinned by commit,
 /// with the release tag as the comment Dependabot and Renovate read, so a new release is one
 /// changed line per caller.
 pub fn reusable(packages: &Packages, file: &str) -> Value {
     match &packages.workflows {
-        None => commented(
-            format!("./.github/workflows/{file}"),
-            "zizmor: ignore[self-repository] ./ is pinned to this commit too",
-        ),
+        None => commented(format!("./.github/workflows/{file}"), "zizmor: ignore[self-repository]"),
         Some(w) => {
             commented(format!("{}/.github/workflows/{file}@{}", w.repository.value, w.sha.value), &packages.tag())
         }
@@ -322,8 +320,17 @@ pub fn concurrency(kind: &str, service: &str, environment: &str) -> Value {
 /// The workflow.
 pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
     let generated = cx.ci.generated_dir.clone();
-    let filter = if f.dir == "." { "**".to_owned() } else { format!("{}/**", f.dir) };
-    let paths = json!([filter, format!("{generated}/{}/**", f.name), format!(".github/workflows/{}", file(&f.name))]);
+    // A service at the repository's root is built by any change; elsewhere, by its own
+    // directory, its generated files and its workflow.
+    let paths = if f.dir == "." {
+        json!(["**"])
+    } else {
+        json!([
+            format!("{}/**", f.dir),
+            format!("{generated}/{}/**", f.name),
+            format!(".github/workflows/{}", file(&f.name))
+        ])
+    };
     let first_weight = svc.deployment.canary.as_ref().and_then(timing::first_weight);
     let on = map([
         ("push", map([("branches", json!([MAIN])), ("paths", paths.clone())])),
