@@ -9,28 +9,64 @@ use platform_ir::naming;
 
 use crate::hcl::{self, Block, Expr};
 use crate::root::{
-    Ctx, NameField, NameRule, Output, Root, Section, arn, condition, permissions_boundary, principals, statement,
+    Ctx, Name, NameField, NameRule, Output, Place, Root, Section, arn, condition, permissions_boundary, principals,
+    statement,
 };
+
+/// The AWS names of the role: its own and its permissions boundary's.
+pub const NAMES: [Name; 2] = [
+    (
+        "iam_role",
+        "IAM role of the service account",
+        naming::iam_role_name,
+        NameRule::Iam { what: "The IAM role name", max: 64 },
+    ),
+    (
+        "permissions_boundary",
+        "permissions boundary of the service's roles",
+        naming::permissions_boundary_name,
+        NameRule::Iam { what: "The permissions boundary name", max: 128 },
+    ),
+];
 
 /// Add the role and its trust policy.
 pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
-    root.names.extend([
-        NameField::per_env(
-            ctx,
-            "iam_role",
-            "IAM role of the service account",
-            naming::iam_role_name,
-            NameRule::Iam { what: "The IAM role name", max: 64 },
-        ),
-        NameField::per_env(
-            ctx,
-            "permissions_boundary",
-            "permissions boundary of the service's roles",
-            naming::permissions_boundary_name,
-            NameRule::Iam { what: "The permissions boundary name", max: 128 },
-        ),
-    ]);
+    root.names.extend(NAMES.map(|(key, what, name, rule)| NameField::per_env(ctx, key, what, name, rule)));
+    for b in role_blocks(Place::Root(ctx)) {
+        root.add(Section::Iam, b);
+    }
+    root.outputs.push(Output {
+        name: "iam_role_arn",
+        description: "ARN of the service account's IAM role (the `eks.amazonaws.com/role-arn` annotation).".into(),
+        value: Expr::path("aws_iam_role.service.arn"),
+        sensitive: false,
+    });
+}
 
+/// The role's trust policy, for exactly the service's account in its namespace, and the
+/// role: in a root, or in the org's module of the role ([`crate::service_role`]), which reads
+/// the service and its service account from variables.
+pub fn role_blocks(place: Place<'_, '_>) -> [Block; 2] {
+    let (service_account, description) = match place {
+        Place::Root(ctx) => (
+            Expr::path("local.service_account"),
+            Expr::str(format!(
+                "Pods of {} (service account {}) through IRSA.",
+                ctx.name(),
+                naming::k8s_name(ctx.name())
+            )),
+        ),
+        Place::Module => (
+            Expr::path("var.service_account"),
+            hcl::template(vec![
+                hcl::lit("Pods of "),
+                hcl::interp(Expr::path("var.service")),
+                hcl::lit(" (service account "),
+                hcl::interp(Expr::path("var.service_account")),
+                hcl::lit(") through IRSA."),
+            ]),
+        ),
+    };
     let oidc = || Expr::path("var.oidc_provider");
     let trust = Block::new("data", ["aws_iam_policy_document", "service_trust"]).block(
         Block::new("statement", [])
@@ -53,7 +89,7 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
                     hcl::lit("system:serviceaccount:"),
                     hcl::interp(Expr::path("var.kubernetes_namespace")),
                     hcl::lit(":"),
-                    hcl::interp(Expr::path("local.service_account")),
+                    hcl::interp(service_account),
                 ])]),
             ))
             .block(condition(
@@ -62,27 +98,13 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
                 Expr::strs(["sts.amazonaws.com"]),
             )),
     );
-    root.add(Section::Iam, trust);
     let role = Block::new("resource", ["aws_iam_role", "service"])
         .attr("name", Expr::path("var.names.iam_role"))
-        .attr(
-            "description",
-            Expr::str(format!(
-                "Pods of {} (service account {}) through IRSA.",
-                ctx.name(),
-                naming::k8s_name(ctx.name())
-            )),
-        )
+        .attr("description", description)
         .attr("assume_role_policy", Expr::path("data.aws_iam_policy_document.service_trust.json"))
         .attr("permissions_boundary", permissions_boundary())
         .attr("max_session_duration", Expr::Num(3600));
-    root.add(Section::Iam, role);
-    root.outputs.push(Output {
-        name: "iam_role_arn",
-        description: "ARN of the service account's IAM role (the `eks.amazonaws.com/role-arn` annotation).".into(),
-        value: Expr::path("aws_iam_role.service.arn"),
-        sensitive: false,
-    });
+    [trust, role]
 }
 
 /// Add the inline policy, once every part has added its statements. A role with nothing to

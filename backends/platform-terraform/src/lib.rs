@@ -100,6 +100,7 @@ mod redis;
 pub mod registry;
 mod root;
 mod secrets;
+mod service_role;
 mod versions;
 
 use platform_ir::{Artifact, ArtifactSet, Backend, BackendId, Emitted, Engine, Format, Org, Service, Span};
@@ -136,6 +137,7 @@ pub fn emit(org: &Org, svc: &Service) -> Emitted {
     let mut root = resources(&ctx);
     let deploy = ci::ServiceCi::new(&ctx, &root);
     parts::apply(&ctx, &mut root);
+    service_role::apply(&ctx, &mut root);
     if module::enabled(&ctx) {
         module::apply(&ctx, &mut root);
     }

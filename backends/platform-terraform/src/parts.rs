@@ -245,13 +245,13 @@ fn owned<'p>(part: &'p Part, key: &str) -> Option<&'p Name> {
 }
 
 /// Whether a reference's path reads the block at `address` (`aws_x.y.id`, `data.a.b[0].c`).
-fn within(path: &str, address: &str) -> bool {
+pub(crate) fn within(path: &str, address: &str) -> bool {
     path.strip_prefix(address).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
 
 /// How a root refers to a block: `type.name` of a resource, `data.type.name` of a data
 /// source.
-fn address(b: &Block) -> Option<String> {
+pub(crate) fn address(b: &Block) -> Option<String> {
     match (b.kind.as_str(), b.labels.as_slice()) {
         ("resource", [t, n]) => Some(format!("{t}.{n}")),
         ("data", [t, n]) => Some(format!("data.{t}.{n}")),
@@ -349,7 +349,7 @@ pub fn files(org: &Org, provenance: &[Span]) -> ArtifactSet {
             })
             .collect();
         let variables = module_variables(&part, &blocks, (part.variable)(org, &[]));
-        out.insert(&format!("{dir}/versions.tf"), file(versions::part_versions_tf(org)));
+        out.insert(&format!("{dir}/versions.tf"), file(versions::part_versions_tf(org, true)));
         out.insert(&format!("{dir}/main.tf"), file(hcl::print(&main)));
         out.insert(&format!("{dir}/variables.tf"), file(root::variables_tf(variables.clone())));
         out.insert(&format!("{dir}/outputs.tf"), file(root::outputs_tf(&outputs)));

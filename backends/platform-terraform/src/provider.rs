@@ -19,16 +19,7 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         }],
         values: ctx.per_env(|e| Expr::str(e.name())),
     });
-    root.identity.push(Variable {
-        name: "aws_account_id",
-        ty: Expr::keyword("string"),
-        description: "AWS account of the environment; the provider refuses to run against any other.".into(),
-        validations: vec![Validation {
-            condition: matches(Expr::path("var.aws_account_id"), "^[0-9]{12}$"),
-            message: "The AWS account id must be 12 digits.".into(),
-        }],
-        values: ctx.per_env(|e| Expr::str(&e.org.aws_account.value)),
-    });
+    root.identity.push(Variable { values: ctx.per_env(|e| Expr::str(&e.org.aws_account.value)), ..account() });
     root.identity.push(Variable {
         name: "aws_region",
         ty: Expr::keyword("string"),
@@ -39,30 +30,8 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         }],
         values: ctx.per_env(|e| Expr::str(&e.org.aws_region.value)),
     });
-    root.identity.push(Variable {
-        name: "kubernetes_namespace",
-        ty: Expr::keyword("string"),
-        description: "Kubernetes namespace the service runs in; the IAM role trusts only its service account there."
-            .into(),
-        validations: vec![Validation {
-            condition: and(
-                matches(Expr::path("var.kubernetes_namespace"), "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"),
-                crate::root::max_len(Expr::path("var.kubernetes_namespace"), 63),
-            ),
-            message: "The namespace must be a DNS-1123 label.".into(),
-        }],
-        values: ctx.per_env(|e| Expr::str(&e.svc.namespace)),
-    });
-    root.identity.push(Variable {
-        name: "oidc_provider",
-        ty: Expr::keyword("string"),
-        description: "Host and path of the cluster's IAM OIDC provider, without `https://`.".into(),
-        validations: vec![Validation {
-            condition: matches(Expr::path("var.oidc_provider"), "^[a-z0-9.-]+(/[A-Za-z0-9._-]+)*$"),
-            message: "The OIDC provider must be a host and path without a scheme, like oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE.".into(),
-        }],
-        values: ctx.per_env(|e| Expr::str(&e.org.oidc_provider.value)),
-    });
+    root.identity.push(Variable { values: ctx.per_env(|e| Expr::str(&e.svc.namespace)), ..namespace() });
+    root.identity.push(Variable { values: ctx.per_env(|e| Expr::str(&e.org.oidc_provider.value)), ..oidc_provider() });
 
     let provider = Block::new("provider", ["aws"])
         .attr("region", Expr::path("var.aws_region"))
@@ -89,4 +58,51 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
     );
     root.add(Section::Provider, locals);
     root.add(Section::Provider, Block::new("data", ["aws_partition", "current"]));
+}
+
+/// The AWS account variable, without values: a root's, and the org's role module's
+/// ([`crate::service_role`]), which checks it for every root that calls it.
+pub fn account() -> Variable {
+    Variable {
+        name: "aws_account_id",
+        ty: Expr::keyword("string"),
+        description: "AWS account of the environment; the provider refuses to run against any other.".into(),
+        validations: vec![Validation {
+            condition: matches(Expr::path("var.aws_account_id"), "^[0-9]{12}$"),
+            message: "The AWS account id must be 12 digits.".into(),
+        }],
+        values: Vec::new(),
+    }
+}
+
+/// The namespace variable, without values (see [`account`]).
+pub fn namespace() -> Variable {
+    Variable {
+        name: "kubernetes_namespace",
+        ty: Expr::keyword("string"),
+        description: "Kubernetes namespace the service runs in; the IAM role trusts only its service account there."
+            .into(),
+        validations: vec![Validation {
+            condition: and(
+                matches(Expr::path("var.kubernetes_namespace"), "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"),
+                crate::root::max_len(Expr::path("var.kubernetes_namespace"), 63),
+            ),
+            message: "The namespace must be a DNS-1123 label.".into(),
+        }],
+        values: Vec::new(),
+    }
+}
+
+/// The OIDC provider variable, without values (see [`account`]).
+pub fn oidc_provider() -> Variable {
+    Variable {
+        name: "oidc_provider",
+        ty: Expr::keyword("string"),
+        description: "Host and path of the cluster's IAM OIDC provider, without `https://`.".into(),
+        validations: vec![Validation {
+            condition: matches(Expr::path("var.oidc_provider"), "^[a-z0-9.-]+(/[A-Za-z0-9._-]+)*$"),
+            message: "The OIDC provider must be a host and path without a scheme, like oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE.".into(),
+        }],
+        values: Vec::new(),
+    }
 }

@@ -39,9 +39,10 @@ pub fn module_versions_tf(org: &Org) -> String {
     terraform_block(org, false, org.terraform.cluster_access.value, false)
 }
 
-/// `versions.tf` of the org's module of a service's part: the AWS and random pins.
-pub fn part_versions_tf(org: &Org) -> String {
-    terraform_block(org, true, false, false)
+/// `versions.tf` of the org's module of a service's part: the AWS pin, and the random one
+/// when the part creates passwords.
+pub fn part_versions_tf(org: &Org, random: bool) -> String {
+    terraform_block(org, random, false, false)
 }
 
 fn terraform_block(org: &Org, random: bool, kubernetes: bool, backend: bool) -> String {

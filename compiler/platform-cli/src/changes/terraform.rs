@@ -262,15 +262,73 @@ pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
     let mut found = Vec::new();
     let (mut was_all, mut now_all) = (BTreeMap::new(), BTreeMap::new());
     for dir in dirs {
-        let was = root(base_roots.get(dir).map_or(&[][..], Vec::as_slice));
-        let now = root(head_roots.get(dir).map_or(&[][..], Vec::as_slice));
-        compare(dir, &was, &now, &mut found);
-        was_all.insert(dir.clone(), was);
+        was_all.insert(dir.clone(), root(base_roots.get(dir).map_or(&[][..], Vec::as_slice)));
+        now_all.insert(dir.clone(), root(head_roots.get(dir).map_or(&[][..], Vec::as_slice)));
+    }
+    let followed: BTreeMap<String, Vec<(String, String)>> =
+        now_all.keys().map(|dir| (dir.clone(), followed_into_modules(dir, &now_all))).collect();
+    for (dir, was) in &was_all {
+        let mut now = std::mem::take(&mut now_all.get_mut(dir).expect("every directory has both sides").blocks);
+        let refs = &followed[dir];
+        for b in &mut now {
+            for text in b.entries.values_mut() {
+                for (module_ref, resource_ref) in refs {
+                    *text = replace_reference(text, module_ref, resource_ref);
+                }
+            }
+        }
+        let now = Root { blocks: now, tfvars: std::mem::take(&mut now_all.get_mut(dir).expect("both sides").tfvars) };
+        compare(dir, was, &now, &mut found);
         now_all.insert(dir.clone(), now);
     }
     kept_by_a_new_source(&was_all, &now_all, &mut found);
     moved_into_a_module(&now_all, &mut found);
     out.extend(found);
+}
+
+/// The outputs of the root at `dir`'s local modules that give an attribute of a resource its
+/// `moved` blocks took into them, each with the reference it stands for in the root:
+/// `module.service_role.name` is `aws_iam_role.service.id` when `aws_iam_role.service` moved
+/// to `module.service_role.aws_iam_role.service` and the module's output `name` is its `id`.
+/// A reference that follows its resource into a module reads the same value, so the review
+/// compares the root as if it still read the resource.
+fn followed_into_modules(dir: &str, roots: &BTreeMap<String, Root>) -> Vec<(String, String)> {
+    let Some(root) = roots.get(dir) else { return Vec::new() };
+    let mut out = Vec::new();
+    for moved in root.blocks.iter().filter(|b| b.kind == "moved") {
+        let (Some(from), Some(to)) = (moved.argument("from"), moved.argument("to")) else { continue };
+        let Some((label, address)) = to.strip_prefix("module.").and_then(|t| t.split_once('.')) else { continue };
+        if address != from {
+            continue;
+        }
+        let call =
+            root.blocks.iter().find(|b| b.kind == "module" && b.labels.first().map(String::as_str) == Some(label));
+        let Some(module) = call.and_then(|b| b.argument("source")).and_then(|s| module_dir(dir, s)) else { continue };
+        for output in roots.get(&module).into_iter().flat_map(|m| &m.blocks).filter(|b| b.kind == "output") {
+            let (Some(name), Some(value)) = (output.labels.first(), output.argument("value")) else { continue };
+            if value.strip_prefix(from).is_some_and(|rest| rest.starts_with('.') && !rest.contains(char::is_whitespace))
+            {
+                out.push((format!("module.{label}.{name}"), value.to_owned()));
+            }
+        }
+    }
+    out
+}
+
+/// `text` with every whole reference `from` (not followed by more of a name) replaced by `to`.
+fn replace_reference(text: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(from) {
+        let after = &rest[i + from.len()..];
+        let whole = !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            && !rest[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+        out.push_str(&rest[..i]);
+        out.push_str(if whole { to } else { from });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A resource a root no longer declares, which a `moved` block of the root takes into one of
@@ -674,6 +732,48 @@ mod tests {
         let mut out = Vec::new();
         changes(&base, &bare, &mut out);
         assert!(out.iter().any(|c| c.object == "aws_db_instance.this" && c.action == Action::Destroy && c.holds_data));
+    }
+
+    /// A reference that follows its resource into a module (the module's output is the same
+    /// attribute of the resource a `moved` block took there) reads the same value: nothing
+    /// changes. An output of another attribute is a change.
+    #[test]
+    fn a_reference_that_follows_its_resource_into_a_module_is_no_change() {
+        let role = "resource \"aws_iam_role\" \"service\" {\n  name = var.names.iam_role\n}\n";
+        let policy = |role: &str| {
+            format!(
+                "resource \"aws_iam_role_policy\" \"service\" {{\n  name = \"least-privilege\"\n  role = {role}\n}}\n"
+            )
+        };
+        let base = tree(&[("api/terraform/main.tf", &format!("{role}\n{}", policy("aws_iam_role.service.id")))]);
+        let head = |output: &str| {
+            let root = format!(
+                "module \"service_role\" {{\n  source = \"../../_org/terraform/modules/service-role\"\n}}\n\nmoved {{\n  from = aws_iam_role.service\n  to   = module.service_role.aws_iam_role.service\n}}\n\n{}",
+                policy("module.service_role.name")
+            );
+            let outputs = format!("output \"name\" {{\n  value = {output}\n}}\n");
+            tree(&[
+                ("api/terraform/main.tf", &root),
+                ("_org/terraform/modules/service-role/main.tf", role),
+                ("_org/terraform/modules/service-role/outputs.tf", &outputs),
+            ])
+        };
+        let changed = |output: &str| {
+            let mut out = Vec::new();
+            changes(&base, &head(output), &mut out);
+            out.into_iter().filter(|c| c.root == "api/terraform").map(|c| (c.object, c.action)).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            changed("aws_iam_role.service.id"),
+            [("module.service_role".to_owned(), Action::Create), ("aws_iam_role.service".to_owned(), Action::Update)]
+        );
+        assert!(
+            changed("aws_iam_role.service.arn").contains(&("aws_iam_role_policy.service".to_owned(), Action::Replace))
+        );
+        assert_eq!(
+            replace_reference("a = module.x.name\nb = module.x.names", "module.x.name", "r.id"),
+            "a = r.id\nb = module.x.names"
+        );
     }
 
     #[test]

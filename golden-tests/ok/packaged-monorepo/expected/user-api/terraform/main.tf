@@ -41,39 +41,20 @@ locals {
 data "aws_partition" "current" {}
 
 # IAM role of the service account (IRSA) and its least-privilege policy.
-data "aws_iam_policy_document" "service_trust" {
-  statement {
-    sid     = "ServiceAccount"
-    effect  = "Allow"
-    actions = ["sts:AssumeRoleWithWebIdentity"]
+module "service_role" {
+  source = "../../_org/terraform/modules/service-role"
 
-    principals {
-      type = "Federated"
-      identifiers = [
-        "arn:${data.aws_partition.current.partition}:iam::${var.aws_account_id}:oidc-provider/${var.oidc_provider}",
-      ]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "${var.oidc_provider}:sub"
-      values   = ["system:serviceaccount:${var.kubernetes_namespace}:${local.service_account}"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "${var.oidc_provider}:aud"
-      values   = ["sts.amazonaws.com"]
-    }
-  }
+  service              = local.service
+  service_account      = local.service_account
+  aws_account_id       = var.aws_account_id
+  kubernetes_namespace = var.kubernetes_namespace
+  oidc_provider        = var.oidc_provider
+  names                = var.names
 }
 
-resource "aws_iam_role" "service" {
-  name                 = var.names.iam_role
-  description          = "Pods of user-api (service account user-api) through IRSA."
-  assume_role_policy   = data.aws_iam_policy_document.service_trust.json
-  permissions_boundary = "arn:${data.aws_partition.current.partition}:iam::${var.aws_account_id}:policy/${var.names.permissions_boundary}"
-  max_session_duration = 3600
+moved {
+  from = aws_iam_role.service
+  to   = module.service_role.aws_iam_role.service
 }
 
 data "aws_iam_policy_document" "service" {
@@ -100,7 +81,7 @@ data "aws_iam_policy_document" "service" {
 
 resource "aws_iam_role_policy" "service" {
   name   = "least-privilege"
-  role   = aws_iam_role.service.id
+  role   = module.service_role.name
   policy = data.aws_iam_policy_document.service.json
 }
 
@@ -189,7 +170,7 @@ resource "aws_route53_record" "service" {
 # Outputs.
 output "iam_role_arn" {
   description = "ARN of the service account's IAM role (the `eks.amazonaws.com/role-arn` annotation)."
-  value       = aws_iam_role.service.arn
+  value       = module.service_role.arn
 }
 
 output "kms_key_arn" {
