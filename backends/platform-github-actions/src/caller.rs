@@ -25,13 +25,14 @@ const PUBLISHES: &str = "${{ github.event_name != 'pull_request' }}";
 /// The `if` of the deploy job of the first of `rest` (the environments from it on, in
 /// order): on main, a push deploys everywhere, a dispatch (`platform deploy --env E`) up to
 /// and including E. Environment names are DNS labels (checked by the compiler), so a quoted
-/// one is a literal in the expression and nothing else.
-fn deploys_to(rest: &[Target]) -> String {
+/// one is a literal in the expression and nothing else. Every dispatched deploy reaches the
+/// first environment (`all`: `rest` is every environment the dispatch may choose), so its
+/// job tests no environment.
+fn deploys_to(rest: &[Target], all: bool) -> String {
+    let dispatched = "github.event_name == 'workflow_dispatch' && inputs.action == 'deploy'";
     let names: Vec<String> = rest.iter().map(|t| format!("inputs.environment == '{}'", t.environment)).collect();
-    format!(
-        "github.ref == 'refs/heads/main' && (github.event_name == 'push' || github.event_name == 'workflow_dispatch' && inputs.action == 'deploy' && ({}))",
-        names.join(" || ")
-    )
+    let dispatched = if all { dispatched.to_owned() } else { format!("{dispatched} && ({})", names.join(" || ")) };
+    format!("github.ref == 'refs/heads/main' && (github.event_name == 'push' || {dispatched})")
 }
 
 /// The `if` of the build (and so of everything after it): every run but a dispatch of
@@ -424,7 +425,7 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
         let (id, job) = EnvJob {
             kind: "deploy",
             title: format!("Deploy to {}", t.environment),
-            gate: vec![("needs", needs), ("if", json!(deploys_to(&f.targets[i..])))],
+            gate: vec![("needs", needs), ("if", json!(deploys_to(&f.targets[i..], i == 0)))],
             file: deploy::FILE,
             permissions: &deploy_grants,
             inputs: vec![

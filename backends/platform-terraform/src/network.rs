@@ -31,17 +31,7 @@ pub const NAMES: [Name; 2] = [
 /// Add the subnet lookup and the two security groups (services with a database only).
 pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
     let Some(engine) = ctx.engine else { return };
-    root.identity.push(Variable {
-        name: "eks_cluster_name",
-        ty: Expr::keyword("string"),
-        description: "EKS cluster of the environment; its VPC and private subnets hold the database.".into(),
-        validations: vec![Validation {
-            condition: matches(Expr::path("var.eks_cluster_name"), "^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$"),
-            message: "The EKS cluster name must be 1 to 100 letters, digits, - and _, starting with a letter or digit."
-                .into(),
-        }],
-        values: ctx.per_env(|e| Expr::str(&e.org.cluster.value)),
-    });
+    root.identity.push(Variable { values: ctx.per_env(|e| Expr::str(&e.org.cluster.value)), ..cluster_variable() });
     root.names.extend(NAMES.iter().map(|(key, what, name, rule)| NameField::per_env(ctx, key, what, *name, *rule)));
 
     let bastion = ctx.envs.iter().any(|e| e.org.database_bastion.is_some());
@@ -126,6 +116,30 @@ pub fn blocks(place: Place<'_, '_>, engine: Engine, bastion: bool) -> Vec<Block>
 
 fn bastion_variable(ctx: &Ctx<'_>, root: &mut Root) {
     root.identity.push(Variable {
+        values: ctx.per_env(|e| Expr::str(e.org.database_bastion.as_ref().map_or("", |b| b.value.as_str()))),
+        ..bastion()
+    });
+}
+
+/// The cluster variable, without values: a root's, and the org's database modules'
+/// ([`crate::parts`]), which check it for every root that calls them.
+pub fn cluster_variable() -> Variable {
+    Variable {
+        name: "eks_cluster_name",
+        ty: Expr::keyword("string"),
+        description: "EKS cluster of the environment; its VPC and private subnets hold the database.".into(),
+        validations: vec![Validation {
+            condition: matches(Expr::path("var.eks_cluster_name"), "^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$"),
+            message: "The EKS cluster name must be 1 to 100 letters, digits, - and _, starting with a letter or digit."
+                .into(),
+        }],
+        values: Vec::new(),
+    }
+}
+
+/// The bastion variable, without values (see [`cluster_variable`]).
+pub fn bastion() -> Variable {
+    Variable {
         name: "database_bastion",
         ty: Expr::keyword("string"),
         description: "Name tag of the instance people reach the database through (SSM); empty: none.".into(),
@@ -133,8 +147,8 @@ fn bastion_variable(ctx: &Ctx<'_>, root: &mut Root) {
             condition: matches(Expr::path("var.database_bastion"), "^([A-Za-z0-9][A-Za-z0-9 ._:/=+@-]{0,127})?$"),
             message: "The bastion's Name tag must be up to 128 letters, digits, spaces and ._:/=+@- characters.".into(),
         }],
-        values: ctx.per_env(|e| Expr::str(e.org.database_bastion.as_ref().map_or("", |b| b.value.as_str()))),
-    });
+        values: Vec::new(),
+    }
 }
 
 fn bastion_blocks(place: Place<'_, '_>, engine: Engine, port: i64, out: &mut Vec<Block>) {

@@ -205,7 +205,8 @@ pub fn apply(ctx: &Ctx<'_>, root: &mut Root) {
         .blank()
         .attr("service", Expr::str(ctx.identity()));
     let inputs: BTreeMap<&str, &str> = INPUTS.iter().map(|(r, v, _, _)| (*v, *r)).collect();
-    let read = read_variables(&module_blocks(&part));
+    let module = module_blocks(&part);
+    let read = read_variables(&module);
     for name in read.keys() {
         let value = match name.as_str() {
             "service" => continue,
@@ -229,6 +230,15 @@ pub fn apply(ctx: &Ctx<'_>, root: &mut Root) {
         );
     }
     if let Some(v) = root.settings.iter_mut().find(|v| v.name == part.settings) {
+        v.validations.clear();
+    }
+    // The module checks the root's variables it declares with their checks.
+    let checked: Vec<&str> = module_variables(&part, &module, (part.variable)(ctx.org, &[]))
+        .into_iter()
+        .filter(|v| !v.validations.is_empty())
+        .map(|v| v.name)
+        .collect();
+    for v in root.identity.iter_mut().filter(|v| checked.contains(&v.name)) {
         v.validations.clear();
     }
     let checked = read.get("names").into_iter().flatten().filter(|f| owned(&part, f).is_some());
@@ -294,16 +304,8 @@ fn module_variables(part: &Part, blocks: &[Block], settings: Variable) -> Vec<Va
                 values: Vec::new(),
             },
             "aws_account_id" => var("aws_account_id", "string", "AWS account of the environment."),
-            "eks_cluster_name" => var(
-                "eks_cluster_name",
-                "string",
-                "EKS cluster of the environment; its VPC's private subnets hold the database.",
-            ),
-            "database_bastion" => var(
-                "database_bastion",
-                "string",
-                "Name tag of the instance people reach the database through (SSM); empty: none.",
-            ),
+            "eks_cluster_name" => network::cluster_variable(),
+            "database_bastion" => network::bastion(),
             s if s == part.settings => settings.clone(),
             other => match INPUTS.iter().find(|(_, v, _, _)| *v == other) {
                 Some((_, v, ty, description)) => var(v, ty, description),

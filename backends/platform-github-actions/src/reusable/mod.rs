@@ -151,8 +151,9 @@ pub fn optional(input: &str) -> bool {
 
 /// The inputs of the environment workflows that every service of the org passes alike,
 /// with that value: each is declared with it as its default, and a caller passing the same
-/// value leaves it out: the org's Grafana, the platform's one Helm timeout, and rolling a
-/// release back when it does not become ready (a service that turns it off passes `false`).
+/// value leaves it out: the org's Grafana, the platform's one Helm timeout, rolling a release
+/// back when it does not become ready (a service that turns it off passes `false`), and an
+/// environment that is not production, deployed without a canary.
 /// Where a service runs (cluster, region, role) stays in its own caller, for its reviewer.
 /// A value a workflow could not hold inertly is no default: callers pass it, and the
 /// caller's guard reports it.
@@ -164,6 +165,9 @@ pub fn defaults(org: &Org) -> Vec<(&'static str, Value)> {
     }
     out.push(("helm-timeout", json!(crate::target::helm_timeout())));
     out.push(("rollback-on-failure", json!(true)));
+    // An environment that is not production and a deploy without a canary, which a
+    // production environment and a canary service say otherwise.
+    out.extend([("canary", json!(false)), ("production", json!(false)), ("canary-timeout-seconds", json!(0))]);
     out
 }
 

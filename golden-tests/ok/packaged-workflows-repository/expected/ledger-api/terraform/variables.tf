@@ -37,11 +37,6 @@ variable "oidc_provider" {
 variable "eks_cluster_name" {
   description = "EKS cluster of the environment; its VPC and private subnets hold the database."
   type        = string
-
-  validation {
-    condition     = can(regex("^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", var.eks_cluster_name))
-    error_message = "The EKS cluster name must be 1 to 100 letters, digits, - and _, starting with a letter or digit."
-  }
 }
 
 variable "names" {

@@ -28,11 +28,21 @@ variable "cache" {
 variable "database_bastion" {
   description = "Name tag of the instance people reach the database through (SSM); empty: none."
   type        = string
+
+  validation {
+    condition     = can(regex("^([A-Za-z0-9][A-Za-z0-9 ._:/=+@-]{0,127})?$", var.database_bastion))
+    error_message = "The bastion's Name tag must be up to 128 letters, digits, spaces and ._:/=+@- characters."
+  }
 }
 
 variable "eks_cluster_name" {
-  description = "EKS cluster of the environment; its VPC's private subnets hold the database."
+  description = "EKS cluster of the environment; its VPC and private subnets hold the database."
   type        = string
+
+  validation {
+    condition     = can(regex("^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", var.eks_cluster_name))
+    error_message = "The EKS cluster name must be 1 to 100 letters, digits, - and _, starting with a letter or digit."
+  }
 }
 
 variable "kms_key_arn" {
