@@ -18,8 +18,7 @@ pub struct Grant(pub &'static str, pub &'static str, pub &'static str);
 /// Read the repository's code.
 pub const CONTENTS_READ: Grant = Grant("contents", "read", "to check out the code");
 /// Mint an OIDC token for AWS.
-pub const ID_TOKEN_AWS: Grant =
-    Grant("id-token", "write", "to assume the deploy role in AWS through GitHub's OIDC provider");
+pub const ID_TOKEN_AWS: Grant = Grant("id-token", "write", "to assume the deploy role in AWS (GitHub's OIDC provider)");
 /// Mint an OIDC token for keyless signing.
 pub const ID_TOKEN_SIGN: Grant = Grant("id-token", "write", "to sign the image keyless with Sigstore");
 /// Mint an OIDC token for keyless signing and for the image push role of the org's ECR.
@@ -29,17 +28,16 @@ pub const ID_TOKEN_SIGN_ECR: Grant =
 pub const ID_TOKEN_ECR: Grant =
     Grant("id-token", "write", "to pull the image from ECR with the image push role through GitHub's OIDC provider");
 /// Push images to ghcr.io.
-pub const PACKAGES_WRITE: Grant = Grant("packages", "write", "to push the image to the GitHub Container Registry");
+pub const PACKAGES_WRITE: Grant = Grant("packages", "write", "to push the image to ghcr.io");
 /// Pull images from ghcr.io.
-pub const PACKAGES_READ: Grant = Grant("packages", "read", "to pull the image from the GitHub Container Registry");
+pub const PACKAGES_READ: Grant = Grant("packages", "read", "to pull the image from ghcr.io");
 /// Mark deployments failed.
 pub const DEPLOYMENTS_WRITE: Grant = Grant("deployments", "write", "to mark the rolled-back deployment failed");
 /// Post the review of a pull request as its comment.
 pub const PULL_REQUESTS_COMMENT: Grant =
     Grant("pull-requests", "write", "to post the review of the change as a comment (a fork's token stays read-only)");
 /// Record the service's own deployment.
-pub const DEPLOYMENTS_RECORD: Grant =
-    Grant("deployments", "write", "to record the service's deployment (DORA), per service");
+pub const DEPLOYMENTS_RECORD: Grant = Grant("deployments", "write", "to record the service's deployment (DORA)");
 /// Pull the org's library chart (`spec.packages.charts`).
 pub const CHART_PULL: Grant =
     Grant("packages", "read", "to pull the org's library chart from the GitHub Container Registry");

@@ -182,6 +182,14 @@ pub fn apply(ctx: &Ctx<'_>, root: &mut Root) {
         .into_iter()
         .partition(|(s, _)| matches!(s, Section::Network | Section::Database));
     root.main = rest;
+    // The passwords went into the module, which pins the random provider itself.
+    if !root
+        .main
+        .iter()
+        .any(|(_, b)| b.kind == "resource" && b.labels.first().is_some_and(|t| t.starts_with("random_")))
+    {
+        root.providers.remove("random");
+    }
     let addresses: Vec<String> = own.iter().filter_map(|(_, b)| address(b)).collect();
     let outputs: BTreeMap<&str, &str> = part.outputs.iter().flat_map(|o| o.iter()).map(|(r, o, _)| (*r, *o)).collect();
     let mut read = |steps: &[Step]| {

@@ -7,10 +7,6 @@ terraform {
       source  = "hashicorp/aws"
       version = "~> 5.99"
     }
-    random = {
-      source  = "hashicorp/random"
-      version = "~> 3.6"
-    }
   }
 
   backend "s3" {}
