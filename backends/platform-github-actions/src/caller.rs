@@ -429,8 +429,16 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
             file: deploy::FILE,
             permissions: &deploy_grants,
             inputs: vec![
-                ("chart-dir", json!(format!("{generated}/{}/helm/{}", f.name, naming::k8s_name(&f.name)))),
-                ("terraform-dir", json!(format!("{generated}/{}/terraform", f.name))),
+                // Empty: the org's layout, which the deploy workflow finds from the service.
+                (
+                    "chart-dir",
+                    json!(if naming::k8s_name(&f.name) == f.name {
+                        String::new()
+                    } else {
+                        format!("{generated}/{}/helm/{}", f.name, naming::k8s_name(&f.name))
+                    }),
+                ),
+                ("terraform-dir", json!("")),
                 ("canary", json!(t.canary)),
                 ("canary-weight", json!(weight)),
                 ("dashboard-manifest", json!(f.dashboard_manifest)),

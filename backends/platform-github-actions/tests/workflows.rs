@@ -389,6 +389,17 @@ fn left_out_inputs_default_to_what_the_service_would_pass() {
     assert_eq!(deploy_input(&files, &auto, "deploy-production", "rollback-on-failure").as_deref(), Some("true"));
     assert_eq!(deploy_input(&files, &hand, "deploy-production", "rollback-on-failure").as_deref(), Some("false"));
     assert!(files[&hand].contains("rollback-on-failure: false"), "{}", files[&hand]);
+    // Where the build writes a service's chart and Terraform is where the deploy looks.
+    let deploy = &files["_org/github-actions/workflows/platform-deploy.yml"];
+    for (var, input, dir) in [
+        ("CHART_DIR", "chart-dir", "generated/auto-api/helm/auto-api"),
+        ("TERRAFORM_DIR", "terraform-dir", "generated/auto-api/terraform"),
+    ] {
+        assert_eq!(deploy_input(&files, &auto, "deploy-production", input).as_deref(), Some(""), "{input}");
+        let line = deploy.lines().find(|l| l.trim_start().starts_with(&format!("{var}: "))).unwrap();
+        let layout = line.split("format('").nth(1).and_then(|f| f.split('\'').next()).unwrap();
+        assert_eq!(layout.replace("{0}", "auto-api"), dir, "{line}");
+    }
 
     let bad = org.replace("grafanaUrl: https://grafana.acme.dev", "grafanaUrl: https://grafana.acme.dev/$(id)");
     let s = Scratch::new(

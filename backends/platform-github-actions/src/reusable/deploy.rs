@@ -30,8 +30,12 @@ const RECORD_STEP: &str = "record";
 
 /// Inputs between the role and the dashboard.
 pub(crate) const EXTRA: &[Input] = &[
-    Input("chart-dir", Type::String, "the service's generated Helm chart"),
-    Input("terraform-dir", Type::String, "the service's generated Terraform"),
+    Input(
+        "chart-dir",
+        Type::Optional,
+        "the service's generated Helm chart; empty: <generated>/<service>/helm/<service>",
+    ),
+    Input("terraform-dir", Type::Optional, "the service's generated Terraform; empty: <generated>/<service>/terraform"),
     Input("canary", Type::Boolean, "the service deploys with a canary (Argo Rollouts)"),
     Input(
         "canary-weight",
@@ -75,6 +79,13 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
     let ci_tf = cx.ci.terraform_version.clone();
     let ci_helm = cx.ci.helm_version.clone();
     let helm_wait = cx.ci.helm_wait;
+    // Where a service's generated files are unless its caller says otherwise: the org's
+    // layout (the generated directory is a path of the org file's, checked as one).
+    let generated = cx.ci.generated_dir.clone();
+    let terraform_dir =
+        json!(format!("${{{{ inputs.terraform-dir || format('{generated}/{{0}}/terraform', inputs.service) }}}}"));
+    let chart_dir =
+        json!(format!("${{{{ inputs.chart-dir || format('{generated}/{{0}}/helm/{{0}}', inputs.service) }}}}"));
     let mut steps = vec![
         wf::checkout(&mut cx.g, &mut cx.pins),
         with_id(
@@ -104,7 +115,7 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         map([
             ("SERVICE", wf::input("service")),
             ("ENVIRONMENT", wf::input("environment")),
-            ("TERRAFORM_DIR", wf::input("terraform-dir")),
+            ("TERRAFORM_DIR", terraform_dir.clone()),
             ("TF_IN_AUTOMATION", json!("1")),
         ]),
         scripts::TERRAFORM,
@@ -113,7 +124,7 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
         with_if(
             wf::run(
                 "Read the pods' security groups",
-                map([("TERRAFORM_DIR", wf::input("terraform-dir"))]),
+                map([("TERRAFORM_DIR", terraform_dir)]),
                 scripts::POD_SECURITY_GROUPS,
             ),
             "inputs.database",
@@ -141,7 +152,7 @@ pub fn workflow(cx: &mut Cx<'_>) -> Value {
             ("RELEASE", wf::input("service")),
             ("NAMESPACE", wf::input("namespace")),
             ("ENVIRONMENT", wf::input("environment")),
-            ("CHART_DIR", wf::input("chart-dir")),
+            ("CHART_DIR", chart_dir),
             ("IMAGE_TAG", json!("${{ github.sha }}")),
             ("HELM_TIMEOUT", wf::input("helm-timeout")),
             ("HELM_WAIT", json!(helm_wait)),
