@@ -150,8 +150,9 @@ pub(crate) struct Chart<'a> {
     /// The values `slo` when the library chart writes the SLO recording rules
     /// ([`slo_records::values`]), decided once.
     pub recording: Option<serde_json::Value>,
-    /// The library chart also writes the SLO alerts ([`slo_alerts::extend`]).
-    pub library_alerts: bool,
+    /// The library chart also writes the SLO alerts: the chart's rules after the library's
+    /// recording rules ([`slo_alerts::extend`]), decided and written once.
+    pub library_alerts: Option<String>,
 }
 
 impl<'a> Chart<'a> {
@@ -177,7 +178,7 @@ impl<'a> Chart<'a> {
                 .collect(),
             packaged: org.packages.packaged(),
             recording: None,
-            library_alerts: false,
+            library_alerts: None,
         };
         if let Some(mut slo) = slo_records::values(&chart) {
             chart.library_alerts = slo_alerts::extend(&chart, &mut slo);

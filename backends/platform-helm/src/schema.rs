@@ -111,17 +111,16 @@ const WIDTH: usize = 100;
 
 /// `v` at indentation `level`, after `used` columns of its line (indentation and key).
 fn layout(out: &mut String, v: &Value, level: usize, used: usize) {
-    let flat = inline(v);
     let (open, close, members): (char, char, Vec<(Option<&String>, &Value)>) = match v {
         Value::Object(m) if !m.is_empty() => ('{', '}', m.iter().map(|(k, v)| (Some(k), v)).collect()),
         Value::Array(a) if !a.is_empty() => ('[', ']', a.iter().map(|v| (None, v)).collect()),
         _ => {
-            out.push_str(&flat);
+            out.push_str(&inline(v));
             return;
         }
     };
-    if used + flat.len() <= WIDTH {
-        out.push_str(&flat);
+    if inline_fits(v, WIDTH.saturating_sub(used)) {
+        out.push_str(&inline(v));
         return;
     }
     out.push(open);
@@ -144,6 +143,33 @@ fn layout(out: &mut String, v: &Value, level: usize, used: usize) {
     out.push('\n');
     out.push_str(&"  ".repeat(level));
     out.push(close);
+}
+
+/// Whether [`inline`] of `v` is at most `budget` bytes long, measured only as far as the
+/// budget: a large object is not printed whole at every level to find it does not fit.
+fn inline_fits(v: &Value, budget: usize) -> bool {
+    fn len(v: &Value, budget: usize) -> Option<usize> {
+        let within = |n: usize| (n <= budget).then_some(n);
+        match v {
+            Value::Object(m) if !m.is_empty() => {
+                let mut n = 4 + 2 * (m.len() - 1);
+                for (k, v) in m {
+                    n = within(n + Value::String(k.clone()).to_string().len() + 2)?;
+                    n = within(n + len(v, budget - n)?)?;
+                }
+                Some(n)
+            }
+            Value::Array(a) if !a.is_empty() => {
+                let mut n = within(4 + 2 * (a.len() - 1))?;
+                for v in a {
+                    n = within(n + len(v, budget - n)?)?;
+                }
+                Some(n)
+            }
+            other => within(other.to_string().len()),
+        }
+    }
+    len(v, budget).is_some()
 }
 
 /// `v` on one line: `{ "a": 1, "b": [ 1, 2 ] }`.
@@ -422,7 +448,7 @@ fn boolean() -> Value {
 mod tests {
     use serde_json::{Value, json};
 
-    use super::{WIDTH, hoist, integer, layout, pattern};
+    use super::{WIDTH, hoist, inline, inline_fits, integer, layout, pattern};
 
     fn print(v: &Value) -> String {
         let mut out = String::new();
@@ -454,6 +480,23 @@ mod tests {
         }
         assert!(text.contains(r#""a": { "type": "string", "pattern": "^[a-z]+$" },"#), "{text}");
         assert!(text.contains(r#""e": {},"#) && text.contains(r#""f": []"#), "{text}");
+    }
+
+    /// Whether a value fits is what its one-line text says, for every budget.
+    #[test]
+    fn fitting_is_measured_as_printed() {
+        let values = [
+            json!({ "type": "string", "pattern": "^[a-z]+$" }),
+            json!({ "a": [1, "two \"quoted\"", { "b": [] }], "c": {}, "d": null }),
+            json!([]),
+            json!("x"),
+        ];
+        for v in &values {
+            let len = inline(v).len();
+            for budget in 0..len + 3 {
+                assert_eq!(inline_fits(v, budget), len <= budget, "{v} within {budget}");
+            }
+        }
     }
 
     /// `v` with every `$ref` replaced by the definition it names.

@@ -210,13 +210,15 @@ fn renders_as(placeholders: Option<&RuleGroup>, kind: SloKind, values: &[String]
 /// library's alerts read (each objective's `budgetPercent` and `objectivePercent`, and a
 /// latency objective's `ms`) when they render as the chart's own alerts in each of its
 /// environments and without one, and says whether they do. They do not when the service has
-/// no alerts or no environment, or where any alert would differ.
-pub fn extend(c: &Chart<'_>, slo_values: &mut Value) -> bool {
-    let slos = slo::slos(c.svc);
-    let fits = crate::templates::library_alerts_fit(&c.env_rules, &c.rules, 2 * slos.len());
-    if !c.svc.monitoring.alerts.value || c.env_rules.is_empty() || !fits {
-        return false;
+/// no alerts or no environment, or where any alert would differ. Returns the chart's rules
+/// after the library's recording rules as the template writes them
+/// ([`crate::templates::library_alerts`]).
+pub fn extend(c: &Chart<'_>, slo_values: &mut Value) -> Option<String> {
+    if !c.svc.monitoring.alerts.value || c.env_rules.is_empty() {
+        return None;
     }
+    let slos = slo::slos(c.svc);
+    let tail = crate::templates::library_alerts(&c.env_rules, &c.rules, 2 * slos.len())?;
     let paging = c.org.tier(c.svc.tier.value).paging.value;
     let variants = c
         .svc
@@ -234,11 +236,11 @@ pub fn extend(c: &Chart<'_>, slo_values: &mut Value) -> bool {
             let own = groups.iter().find(|g| g.name == name);
             let library = placeholders(c.org, s.kind, paging, environment);
             if !renders_as(library.as_ref(), s.kind, &values_of(c, s), own) {
-                return false;
+                return None;
             }
         }
     }
-    let Some(objectives) = slo_values.get_mut("objectives").and_then(Value::as_array_mut) else { return false };
+    let objectives = slo_values.get_mut("objectives").and_then(Value::as_array_mut)?;
     for (o, s) in objectives.iter_mut().zip(&slos) {
         o["budgetPercent"] = json!(s.budget().percent());
         o["objectivePercent"] = json!(s.objective.percent());
@@ -246,7 +248,7 @@ pub fn extend(c: &Chart<'_>, slo_values: &mut Value) -> bool {
             o["ms"] = json!(ms.to_string());
         }
     }
-    true
+    Some(tail)
 }
 
 #[cfg(test)]

@@ -86,7 +86,7 @@ pub fn files(c: &Chart<'_>) -> Vec<(&'static str, Format, String)> {
         if !c.rules.is_empty() {
             objects.push_str("---\n");
             let from_library = c.recording.as_ref().map_or(0, |_| 2 * platform_ir::slo::slos(c.svc).len());
-            objects.push_str(&prometheus_rule(&c.env_rules, &c.rules, from_library, c.library_alerts));
+            objects.push_str(&prometheus_rule(&c.env_rules, &c.rules, from_library, c.library_alerts.as_deref()));
         }
         return vec![
             ("NOTES.txt", Format::GoTemplate, PACKAGED_NOTES.to_owned()),
@@ -141,26 +141,26 @@ pub fn files(c: &Chart<'_>) -> Vec<(&'static str, Format, String)> {
 /// are written once, ahead of the choice; only the rest (the alerts) is written per
 /// environment.
 pub fn prometheus_rule_per_environment(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup]) -> String {
-    prometheus_rule(per_env, fallback, 0, false)
+    prometheus_rule(per_env, fallback, 0, None)
 }
 
 /// [`prometheus_rule_per_environment`], with the first `from_library` groups (the
 /// recording groups every environment shares) included from the org's library chart
-/// ([`crate::slo_records`]) instead of written, and with `library_alerts` the alerts after
-/// them too ([`crate::slo_alerts`]).
+/// ([`crate::slo_records`]) instead of written, and with `library_alerts` (what follows
+/// them, [`library_alerts`]) the alerts from the library too ([`crate::slo_alerts`]).
 fn prometheus_rule(
     per_env: &[(String, Vec<RuleGroup>)],
     fallback: &[RuleGroup],
     from_library: usize,
-    library_alerts: bool,
+    library_alerts: Option<&str>,
 ) -> String {
     let mut out = PROMETHEUS_RULE_HEAD.to_owned();
     let shared = shared(per_env, fallback);
     if from_library > 0 && shared >= from_library {
         out.push_str(&format!("spec:\n  groups:\n{{{{- include \"{}.sloRecords\" . }}}}\n", crate::library::NAME));
         out.push_str(&more_groups(&fallback[from_library..shared]));
-        match library_alerts.then(|| alerts_from_library(per_env, fallback, shared)).flatten() {
-            Some(tail) => out.push_str(&tail),
+        match library_alerts.filter(|_| shared == from_library) {
+            Some(tail) => out.push_str(tail),
             None => out.push_str(&alerts(per_env, fallback, shared)),
         }
         return out;
@@ -219,11 +219,18 @@ fn shared(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup]) -> usize
         .count()
 }
 
-/// Whether the chart's template can include its alerts from the library after its first
-/// `from_library` groups ([`alerts_from_library`]).
-pub fn library_alerts_fit(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup], from_library: usize) -> bool {
+/// The groups after the chart's first `from_library` (the library's recording rules) with
+/// the alerts included from the library ([`alerts_from_library`]), when they can be.
+pub fn library_alerts(
+    per_env: &[(String, Vec<RuleGroup>)],
+    fallback: &[RuleGroup],
+    from_library: usize,
+) -> Option<String> {
     let shared = shared(per_env, fallback);
-    shared >= from_library && alerts_from_library(per_env, fallback, shared).is_some()
+    if shared != from_library {
+        return None;
+    }
+    alerts_from_library(per_env, fallback, shared)
 }
 
 /// The groups after the `shared` ones with the alerts (the groups ahead of the rest named
