@@ -1064,3 +1064,81 @@ fn a_rename_keeps_every_aws_name_and_the_state() {
     }
     assert!(renames > 0, "no golden case renames a service");
 }
+
+/// Pods get AWS credentials through IRSA only when their role trusts exactly their own
+/// service account in their namespace: a role that trusts another name fails every AWS call
+/// at runtime, one that trusts more lends the service's rights to other pods.
+/// Contract: every service root's role, its own or the org's role module it calls (then with
+/// its role moved into it), trusts `system:serviceaccount:<namespace>:<service account>` for
+/// the `sts.amazonaws.com` audience, where the service account is the root's
+/// `local.service_account`, which is the chart's `name` (its ServiceAccount's name).
+#[test]
+fn every_pods_role_trusts_exactly_its_service_account() {
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for tree in trees() {
+        for main in files(&tree, "main.tf") {
+            let root = main.parent().unwrap();
+            let service = root.parent().unwrap();
+            if root.file_name().is_none_or(|n| n != "terraform") || service.file_name().is_some_and(|n| n == "_org") {
+                continue;
+            }
+            let at = root.strip_prefix(support::repo()).unwrap_or(root).display().to_string();
+            let text = std::fs::read_to_string(&main).unwrap();
+            if text.contains("module \"service\" {") {
+                continue; // the org's own module holds the role (module mode)
+            }
+            let local = |key: &str| {
+                text.lines().find_map(|l| {
+                    l.trim()
+                        .strip_prefix(key)?
+                        .trim_start()
+                        .strip_prefix('=')
+                        .map(|v| v.trim().trim_matches('"').to_owned())
+                })
+            };
+            let Some(account) = local("service_account") else {
+                problems.push(format!("{at}: no local.service_account"));
+                continue;
+            };
+            let chart_name = files(&service.join("helm"), "values.yaml").first().and_then(|v| {
+                std::fs::read_to_string(v).ok()?.lines().find_map(|l| l.strip_prefix("name: ").map(str::to_owned))
+            });
+            if chart_name.as_deref() != Some(account.as_str()) {
+                problems.push(format!("{at}: the role trusts {account}, the chart's ServiceAccount is {chart_name:?}"));
+            }
+            let compact = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+            let (trust, subject) = match text.split("module \"service_role\" {").nth(1) {
+                Some(call) => {
+                    let call = compact(call.split("\n}\n").next().unwrap_or_default());
+                    let source = call.split("source = \"").nth(1).and_then(|s| s.split('"').next()).unwrap_or_default();
+                    if !call.contains("service_account = local.service_account")
+                        || !call.contains("kubernetes_namespace = var.kubernetes_namespace")
+                    {
+                        problems
+                            .push(format!("{at}: the role module is not given the service's account and namespace"));
+                    }
+                    if !compact(&text)
+                        .contains("moved { from = aws_iam_role.service to = module.service_role.aws_iam_role.service }")
+                    {
+                        problems.push(format!("{at}: the role is not moved into the module, so a switch replaces it"));
+                    }
+                    let module = std::fs::read_to_string(root.join(source).join("main.tf")).unwrap_or_default();
+                    (module, "${var.service_account}")
+                }
+                None => (text.clone(), "${local.service_account}"),
+            };
+            let trust =
+                compact(trust.split("data \"aws_iam_policy_document\" \"service_trust\"").nth(1).unwrap_or_default());
+            let sub = format!("values = [\"system:serviceaccount:${{var.kubernetes_namespace}}:{subject}\"]");
+            if !trust.contains(&format!("variable = \"${{var.oidc_provider}}:sub\" {sub}"))
+                || !trust.contains("variable = \"${var.oidc_provider}:aud\" values = [\"sts.amazonaws.com\"]")
+            {
+                problems.push(format!("{at}: the role does not trust exactly its service account ({subject})"));
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 10, "only {checked} roles checked");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
