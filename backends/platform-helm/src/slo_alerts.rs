@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 
 use crate::Chart;
 use crate::library::NAME;
-use crate::slo_records::{Hole, KINDS, SERVICE, block, fill, placeholder_slo, plain};
+use crate::slo_records::{Hole, KINDS, SERVICE, block, fill, groups_text, placeholder_slo, plain, quoted};
 
 const TEAM: Hole = Hole { placeholder: "platform-placeholder-team", action: "{{ $team }}" };
 const TIER: Hole = Hole { placeholder: "platform-placeholder-tier", action: "{{ $tier }}" };
@@ -80,46 +80,14 @@ fn placeholders(org: &Org, kind: SloKind, paging: bool, environment: Option<(&st
     slo::alert_group(&alerting, &placeholder_slo(kind))
 }
 
-/// The group as an item of `spec.groups`, each expression a literal block, each annotation
-/// double-quoted, the environment label only where there is one and a page window's
-/// severity the chart's `$severity`.
-fn group_text(g: &RuleGroup) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "  - name: {}\n    rules:", g.name);
-    for r in &g.rules {
-        let _ = writeln!(out, "    - alert: {}\n      expr: |-", r.alert.as_deref().unwrap_or_default());
-        for line in r.expr.lines() {
-            let _ = writeln!(out, "        {line}");
-        }
-        if let Some(f) = &r.for_ {
-            let _ = writeln!(out, "      for: {f}");
-        }
-        out.push_str("      labels:\n");
-        for (k, v) in &r.labels {
-            match k.as_str() {
-                ENVIRONMENT_LABEL => {
-                    let _ = writeln!(out, "{{{{- with $environment }}}}\n        {k}: {{{{ . }}}}\n{{{{- end }}}}");
-                }
-                SEVERITY_LABEL if v == PAGE => {
-                    let _ = writeln!(out, "        {k}: {{{{ $severity }}}}");
-                }
-                _ => {
-                    let _ = writeln!(out, "        {k}: {v}");
-                }
-            }
-        }
-        out.push_str("      annotations:\n");
-        for (k, v) in &r.annotations {
-            let _ = writeln!(out, "        {k}: {}", quoted(v));
-        }
+/// A label of the library's alerts: the environment only where there is one, a page
+/// window's severity the chart's `$severity`, any other as it is.
+fn label(k: &str, v: &str) -> String {
+    match k {
+        ENVIRONMENT_LABEL => format!("{{{{- with $environment }}}}\n        {k}: {{{{ . }}}}\n{{{{- end }}}}\n"),
+        SEVERITY_LABEL if v == PAGE => format!("        {k}: {{{{ $severity }}}}\n"),
+        _ => format!("        {k}: {v}\n"),
     }
-    out
-}
-
-/// `v` as a double-quoted scalar (JSON's escapes, which YAML reads alike): an annotation is
-/// a sentence, which a plain scalar could not always hold.
-fn quoted(v: &str) -> String {
-    Value::String(v.to_owned()).to_string()
 }
 
 /// The tiers of the org that page, as the library's `list` of them.
@@ -155,7 +123,7 @@ pub fn define(org: &Org) -> String {
             if let Some(g) = placeholders(org, kind, paging, Some((ENVIRONMENT, true))) {
                 let holes = holes(kind);
                 let actions: Vec<String> = holes.iter().map(|(_, a)| (*a).to_owned()).collect();
-                out.push_str(&fill(&group_text(&g), &holes, &actions));
+                out.push_str(&fill(&groups_text(std::slice::from_ref(&g), label), &holes, &actions));
             }
         }
     }
@@ -220,7 +188,7 @@ pub fn extend(c: &Chart<'_>, slo_values: &mut Value) -> Option<String> {
     let slos = slo::slos(c.svc);
     let tail = crate::templates::library_alerts(&c.env_rules, &c.rules, 2 * slos.len())?;
     let paging = c.org.tier(c.svc.tier.value).paging.value;
-    let variants = c
+    let variants: Vec<_> = c
         .svc
         .environments
         .iter()
@@ -229,13 +197,14 @@ pub fn extend(c: &Chart<'_>, slo_values: &mut Value) -> Option<String> {
             Some((oe.name.value.as_str(), oe.paging.value))
         })
         .zip(c.env_rules.iter().map(|(_, g)| g))
-        .chain([(None, &c.rules)]);
-    for (environment, groups) in variants {
-        for s in &slos {
-            let name = format!("slo-alerts-{}-{}", c.name, s.kind.as_str());
+        .chain([(None, &c.rules)])
+        .collect();
+    for s in &slos {
+        let (name, values) = (format!("slo-alerts-{}-{}", c.name, s.kind.as_str()), values_of(c, s));
+        for (environment, groups) in &variants {
             let own = groups.iter().find(|g| g.name == name);
-            let library = placeholders(c.org, s.kind, paging, environment);
-            if !renders_as(library.as_ref(), s.kind, &values_of(c, s), own) {
+            let library = placeholders(c.org, s.kind, paging, *environment);
+            if !renders_as(library.as_ref(), s.kind, &values, own) {
                 return None;
             }
         }

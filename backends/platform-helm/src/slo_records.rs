@@ -95,25 +95,54 @@ pub(crate) fn fill(text: &str, holes: &[(String, &str)], values: &[String]) -> S
     out
 }
 
-/// The groups as items of `spec.groups`, each expression a literal block: the same text
-/// whatever fills the placeholders (the chart's own printer folds long lines, which would
-/// depend on the length of a name).
-fn groups_text(groups: &[RuleGroup]) -> String {
+/// The groups as items of `spec.groups` as the library writes them, the same text whatever
+/// fills the placeholders (the chart's own printer folds long lines, which would depend on
+/// the length of a name): each expression a literal block, each annotation double-quoted
+/// ([`quoted`]), each label the line `label` writes for it.
+pub(crate) fn groups_text(groups: &[RuleGroup], label: impl Fn(&str, &str) -> String) -> String {
     let mut out = String::new();
     for g in groups {
         let _ = writeln!(out, "  - name: {}\n    rules:", g.name);
         for r in &g.rules {
-            let _ = writeln!(out, "    - record: {}\n      expr: |-", r.record.as_deref().unwrap_or_default());
+            match (&r.record, &r.alert) {
+                (Some(record), _) => {
+                    let _ = writeln!(out, "    - record: {record}");
+                }
+                (None, alert) => {
+                    let _ = writeln!(out, "    - alert: {}", alert.as_deref().unwrap_or_default());
+                }
+            }
+            out.push_str("      expr: |-\n");
             for line in r.expr.lines() {
                 let _ = writeln!(out, "        {line}");
             }
+            if let Some(f) = &r.for_ {
+                let _ = writeln!(out, "      for: {f}");
+            }
             out.push_str("      labels:\n");
             for (k, v) in &r.labels {
-                let _ = writeln!(out, "        {k}: {v}");
+                out.push_str(&label(k, v));
+            }
+            if !r.annotations.is_empty() {
+                out.push_str("      annotations:\n");
+                for (k, v) in &r.annotations {
+                    let _ = writeln!(out, "        {k}: {}", quoted(v));
+                }
             }
         }
     }
     out
+}
+
+/// A label as a plain scalar.
+fn bare(k: &str, v: &str) -> String {
+    format!("        {k}: {v}\n")
+}
+
+/// `v` as a double-quoted scalar (JSON's escapes, which YAML reads alike): an annotation is
+/// a sentence, which a plain scalar could not always hold.
+pub(crate) fn quoted(v: &str) -> String {
+    Value::String(v.to_owned()).to_string()
 }
 
 /// The library's `templates/_slo.tpl`: `platform-service.sloRecords`, every recording group
@@ -133,7 +162,7 @@ pub fn define(org: &Org) -> String {
         let _ = writeln!(out, "{{{{- {keyword} eq $o.kind \"{}\" }}}}", kind.as_str());
         let holes = holes(*kind);
         let actions: Vec<String> = holes.iter().map(|(_, a)| (*a).to_owned()).collect();
-        out.push_str(&fill(&groups_text(&placeholder_groups(org, *kind)), &holes, &actions));
+        out.push_str(&fill(&groups_text(&placeholder_groups(org, *kind), bare), &holes, &actions));
     }
     out.push_str("{{- end }}\n{{- end }}\n{{- end }}\n");
     out

@@ -191,11 +191,7 @@ fn alerts(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup], shared: 
     if per_env.is_empty() {
         return more_groups(&fallback[shared..]);
     }
-    let variants: Vec<(Option<&str>, &[RuleGroup])> = per_env
-        .iter()
-        .map(|(env, groups)| (Some(env.as_str()), &groups[shared..]))
-        .chain([(None, &fallback[shared..])])
-        .collect();
+    let variants = variants(per_env, fallback, shared);
     if let Some((head, tails)) = one_tail(&variants, false) {
         return head + &tails.concat();
     }
@@ -208,6 +204,19 @@ fn alerts(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup], shared: 
     out.push_str(&more_groups(&fallback[shared..]));
     out.push_str("{{- end }}\n");
     out
+}
+
+/// Each environment's groups after the `shared` ones, then the fallback's (`None`).
+fn variants<'g>(
+    per_env: &'g [(String, Vec<RuleGroup>)],
+    fallback: &'g [RuleGroup],
+    shared: usize,
+) -> Vec<(Option<&'g str>, &'g [RuleGroup])> {
+    per_env
+        .iter()
+        .map(|(env, groups)| (Some(env.as_str()), &groups[shared..]))
+        .chain([(None, &fallback[shared..])])
+        .collect()
 }
 
 /// How many groups at the head of `fallback` every environment has too.
@@ -239,11 +248,7 @@ pub fn library_alerts(
 /// them, then the include, then the rest of the one copy. `None` where [`one_tail`] cannot
 /// write one copy, or the environments do not have the same alert groups.
 fn alerts_from_library(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup], shared: usize) -> Option<String> {
-    let variants: Vec<(Option<&str>, &[RuleGroup])> = per_env
-        .iter()
-        .map(|(env, groups)| (Some(env.as_str()), &groups[shared..]))
-        .chain([(None, &fallback[shared..])])
-        .collect();
+    let variants = variants(per_env, fallback, shared);
     let count = |groups: &[RuleGroup]| groups.iter().take_while(|g| g.name.starts_with("slo-alerts-")).count();
     let n = count(&fallback[shared..]);
     if per_env.is_empty() || variants.iter().any(|(_, g)| count(g) != n) {

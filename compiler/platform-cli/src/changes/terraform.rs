@@ -267,19 +267,15 @@ pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
     }
     let followed: BTreeMap<String, Vec<(String, String)>> =
         now_all.keys().map(|dir| (dir.clone(), followed_into_modules(dir, &now_all))).collect();
-    for (dir, was) in &was_all {
-        let mut now = std::mem::take(&mut now_all.get_mut(dir).expect("every directory has both sides").blocks);
-        let refs = &followed[dir];
-        for b in &mut now {
-            for text in b.entries.values_mut() {
-                for (module_ref, resource_ref) in refs {
-                    *text = replace_reference(text, module_ref, resource_ref);
-                }
+    for (dir, now) in &mut now_all {
+        for text in now.blocks.iter_mut().flat_map(|b| b.entries.values_mut()) {
+            for (module_ref, resource_ref) in &followed[dir] {
+                *text = replace_reference(text, module_ref, resource_ref);
             }
         }
-        let now = Root { blocks: now, tfvars: std::mem::take(&mut now_all.get_mut(dir).expect("both sides").tfvars) };
-        compare(dir, was, &now, &mut found);
-        now_all.insert(dir.clone(), now);
+    }
+    for (dir, was) in &was_all {
+        compare(dir, was, &now_all[dir], &mut found);
     }
     kept_by_a_new_source(&was_all, &now_all, &mut found);
     moved_into_a_module(&now_all, &mut found);
