@@ -313,9 +313,11 @@ impl EnvJob<'_> {
 /// The concurrency group of one kind of change (`deploy`, `promote`, `rollback`) to a service
 /// in an environment: runs of the same kind queue behind each other and a running one is
 /// never cancelled. The kinds have separate groups on purpose: a person promotes or rolls
-/// back a canary while its deploy job is still following it.
+/// back a canary while its deploy job is still following it. Written as the group's name
+/// alone: GitHub cancels a running job of the group only with `cancel-in-progress: true`
+/// (docs.github.com, "Control the concurrency of workflows and jobs").
 pub fn concurrency(kind: &str, service: &str, environment: &str) -> Value {
-    map([("group", json!(format!("{kind}-{service}-{environment}"))), ("cancel-in-progress", json!(false))])
+    json!(format!("{kind}-{service}-{environment}"))
 }
 
 /// The workflow.

@@ -66,6 +66,7 @@
 //!   `SecurityGroupPolicy`.
 //! - The Prometheus Operator, cert-manager, Argo Rollouts and External Secrets controllers.
 
+mod canary_query;
 mod chart;
 pub mod codes;
 mod diagnostics;
@@ -153,6 +154,9 @@ pub(crate) struct Chart<'a> {
     /// The library chart also writes the SLO alerts: the chart's rules after the library's
     /// recording rules ([`slo_alerts::extend`]), decided and written once.
     pub library_alerts: Option<String>,
+    /// The library chart writes the canary query: the value `minRequests` that fills it
+    /// ([`canary_query::min_requests`]), decided once.
+    pub library_query: Option<String>,
 }
 
 impl<'a> Chart<'a> {
@@ -179,11 +183,13 @@ impl<'a> Chart<'a> {
             packaged: org.packages.packaged(),
             recording: None,
             library_alerts: None,
+            library_query: None,
         };
         if let Some(mut slo) = slo_records::values(&chart) {
             chart.library_alerts = slo_alerts::extend(&chart, &mut slo);
             chart.recording = Some(slo);
         }
+        chart.library_query = canary_query::min_requests(&chart);
         chart
     }
 

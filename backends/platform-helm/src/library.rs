@@ -8,7 +8,8 @@
 //! repository (`file://`, so `helm dependency build` works offline), or in the org's chart
 //! registry (`spec.packages.charts`).
 //!
-//! The object templates are the vendored chart's, byte for byte, each wrapped in a `define`
+//! The object templates are the vendored chart's, byte for byte (but for the canary query,
+//! which the library also writes, [`crate::canary_query`]), each wrapped in a `define`
 //! with the guard that stands for the build-time choice of templates
 //! ([`crate::templates::objects`]): a packaged and a vendored chart of one service render the
 //! same objects, which `tests/helm.rs` checks with real Helm.
@@ -47,7 +48,11 @@ pub fn files(org: &Org) -> ArtifactSet {
     add("templates/_objects.tpl", Format::GoTemplate, objects());
     let notes = format!("{{{{- define \"{NAME}.notes\" }}}}\n{}{{{{- end }}}}\n", templates::notes());
     add("templates/_notes.tpl", Format::GoTemplate, notes);
-    add("templates/_slo.tpl", Format::GoTemplate, crate::slo_records::define(org) + &crate::slo_alerts::define(org));
+    add(
+        "templates/_slo.tpl",
+        Format::GoTemplate,
+        crate::slo_records::define(org) + &crate::slo_alerts::define(org) + &crate::canary_query::define(),
+    );
     add("README.md", Format::Markdown, readme(org));
     out
 }
@@ -75,6 +80,7 @@ fn objects() -> String {
         if let Some(g) = guard {
             let _ = writeln!(out, "{{{{- if {g} }}}}");
         }
+        let text = if name == "analysistemplate" { crate::canary_query::in_library(text) } else { text.to_owned() };
         out.push_str(text.trim_end_matches('\n'));
         out.push('\n');
         if guard.is_some() {

@@ -397,7 +397,10 @@ fn rollout(c: &Chart<'_>) -> Value {
                 ("failureLimit", integer(0, 100)),
                 ("maxErrorRatio", pattern(DECIMAL)),
                 ("prometheusUrl", pattern("^https?://[A-Za-z0-9.:/_-]+$")),
-                ("query", json!({ "type": "string", "minLength": 1 })),
+                match c.library_query {
+                    Some(_) => (crate::canary_query::MIN_REQUESTS_KEY, pattern("^[0-9]+$")),
+                    None => ("query", json!({ "type": "string", "minLength": 1 })),
+                },
             ]),
         ),
     ])

@@ -350,6 +350,24 @@ fn rollout(c: &Chart<'_>, org_env: Option<&Environment>) -> Value {
             CanaryStep::Analysis(_) => json!({ "analysis": true }),
         })
         .collect();
+    let mut analysis = json!({
+        "interval": canary.analysis_interval.value,
+        "count": ANALYSIS_COUNT,
+        "failureLimit": canary.failure_limit.value,
+        "maxErrorRatio": max_error_ratio(c),
+        "prometheusUrl": c.org.monitoring.prometheus_url.value,
+    });
+    // The query itself, or what fills the library's (`crate::canary_query`).
+    match &c.library_query {
+        Some(min) => analysis[crate::canary_query::MIN_REQUESTS_KEY] = json!(min),
+        None => {
+            analysis["query"] = json!(crate::canary_query::query(
+                &c.svc.name.value,
+                &c.svc.monitoring.metrics,
+                canary.min_requests.value
+            ))
+        }
+    }
     json!({
         "enabled": enabled,
         "automaticRollback": c.svc.deployment.rollback.value == Rollback::Automatic,
@@ -358,21 +376,7 @@ fn rollout(c: &Chart<'_>, org_env: Option<&Environment>) -> Value {
         // the deploy job); 0: the steps as written. At most the first step's weight, by
         // `platform_ir::deploy::first_weight`.
         "firstWeight": 0,
-        "analysis": {
-            "interval": canary.analysis_interval.value,
-            "count": ANALYSIS_COUNT,
-            "failureLimit": canary.failure_limit.value,
-            "maxErrorRatio": max_error_ratio(c),
-            "prometheusUrl": c.org.monitoring.prometheus_url.value,
-            "query": slo::canary_error_ratio_query(
-                &c.svc.name.value,
-                &c.svc.monitoring.metrics,
-                &slo::duration(slo::BASE_WINDOW_MINUTES),
-                ARGO_NAMESPACE_ARG,
-                ARGO_CANARY_HASH_ARG,
-                canary.min_requests.value,
-            ),
-        },
+        "analysis": analysis,
     })
 }
 

@@ -266,7 +266,8 @@ fn canary_query(files: &BTreeMap<String, Vec<u8>>, svc: &Service, problems: &mut
     svc.deployment.canary.as_ref()?;
     let template = chart_template(files, &root, "analysistemplate")?;
     let values = text(files, &format!("{root}/values.yaml")).unwrap_or_default();
-    let Some(query) = yaml_str(&values, &["rollout", "analysis", "query"]) else {
+    let Some(query) = yaml_str(&values, &["rollout", "analysis", "query"]).or_else(|| library_query(files, &values))
+    else {
         problems.push(format!("{name}: an AnalysisTemplate but no `rollout.analysis.query` value"));
         return None;
     };
@@ -275,6 +276,10 @@ fn canary_query(files: &BTreeMap<String, Vec<u8>>, svc: &Service, problems: &mut
     }
     if !template.contains("query: {{ .Values.rollout.analysis.query | quote }}") {
         problems.push(format!("{name}: the AnalysisTemplate does not print the query value verbatim"));
+    }
+    let from_library = yaml_str(&values, &["rollout", "analysis", "query"]).is_none();
+    if from_library && !template.contains("query: {{ include \"platform-service.canaryQuery\" . | quote }}") {
+        problems.push(format!("{name}: the AnalysisTemplate does not print the library's query"));
     }
     let rollout = chart_template(files, &root, "rollout").unwrap_or_default();
     let wired = rollout.lines().collect::<Vec<_>>().windows(3).any(|w| {
@@ -286,6 +291,28 @@ fn canary_query(files: &BTreeMap<String, Vec<u8>>, svc: &Service, problems: &mut
         problems.push(format!("{name}: the Rollout's analysis step does not set `namespace` to the release's"));
     }
     Some(query)
+}
+
+/// A packaged chart's canary query: the org's library chart's `canaryQuery`, filled with the
+/// chart's values the way Helm prints them (each `{{ .Values.… }}` its value, each string
+/// constant `{{ "…" }}` itself). `None` without `rollout.analysis.minRequests`.
+fn library_query(files: &BTreeMap<String, Vec<u8>>, values: &str) -> Option<String> {
+    let min = yaml_str(values, &["rollout", "analysis", "minRequests"])?;
+    let slo = text(files, "_org/helm/platform-service/templates/_slo.tpl")?;
+    let body = slo.split("{{- define \"platform-service.canaryQuery\" -}}\n").nth(1)?.split("\n{{- end }}").next()?;
+    let mut out = body.to_owned();
+    for (action, path) in [
+        ("{{ .Values.name }}", &["name"][..]),
+        ("{{ .Values.slo.metrics.requests }}", &["slo", "metrics", "requests"]),
+        ("{{ .Values.slo.metrics.errors }}", &["slo", "metrics", "errors"]),
+    ] {
+        out = out.replace(action, &yaml_str(values, path)?);
+    }
+    out = out.replace("{{ .Values.rollout.analysis.minRequests }}", &min);
+    for arg in ["{{args.namespace}}", "{{args.canary-hash}}"] {
+        out = out.replace(&format!("{{{{ \"{arg}\" }}}}"), arg);
+    }
+    Some(out)
 }
 
 /// The chart side: the ServiceMonitor relabels `service` from `app.kubernetes.io/name`, the

@@ -35,7 +35,11 @@ spec:
         prometheus:
           address: {{ .Values.rollout.analysis.prometheusUrl | quote }}
           timeout: 30
+          {{- if hasKey .Values.rollout.analysis "query" }}
           query: {{ .Values.rollout.analysis.query | quote }}
+          {{- else }}
+          query: {{ include "platform-service.canaryQuery" . | quote }}
+          {{- end }}
 {{- end }}
 {{- end }}
 

@@ -561,3 +561,17 @@
 {{- end }}
 {{- end }}
 {{- end }}
+{{- /* The query of a canary's analysis, from its values (name, slo.metrics, rollout.analysis.minRequests): the error ratio of the canary's own pods in the release's namespace, empty below the minimum request count. */}}
+{{- define "platform-service.canaryQuery" -}}
+(
+(
+  sum(rate({{ .Values.slo.metrics.requests }}{service="{{ .Values.name }}",namespace="{{ "{{args.namespace}}" }}",rollouts_pod_template_hash="{{ "{{args.canary-hash}}" }}",{{ .Values.slo.metrics.errors }}}[5m]))
+  or
+  0 * sum(rate({{ .Values.slo.metrics.requests }}{service="{{ .Values.name }}",namespace="{{ "{{args.namespace}}" }}",rollouts_pod_template_hash="{{ "{{args.canary-hash}}" }}"}[5m]))
+)
+/
+sum(rate({{ .Values.slo.metrics.requests }}{service="{{ .Values.name }}",namespace="{{ "{{args.namespace}}" }}",rollouts_pod_template_hash="{{ "{{args.canary-hash}}" }}"}[5m]))
+)
+and
+sum(increase({{ .Values.slo.metrics.requests }}{service="{{ .Values.name }}",namespace="{{ "{{args.namespace}}" }}",rollouts_pod_template_hash="{{ "{{args.canary-hash}}" }}"}[5m])) >= {{ .Values.rollout.analysis.minRequests }}
+{{- end }}
