@@ -10,7 +10,7 @@
 use platform_ir::naming;
 
 use crate::hcl::{self, Block, Expr};
-use crate::root::{Ctx, NameField, NameRule, Output, Root, Section, condition, statement};
+use crate::root::{Ctx, Name, NameField, NameRule, Output, Root, Section, condition, statement};
 
 /// The key's ARN, for the resources it encrypts.
 pub const KEY_ARN: &str = "data.aws_kms_key.service.arn";
@@ -29,12 +29,16 @@ pub fn via_secrets_manager() -> Block {
     )
 }
 
+/// The key's AWS name: its alias.
+pub const NAME: Name = ("kms_alias", "KMS key alias", naming::kms_alias, NameRule::KmsAlias);
+
 /// Add the key lookup (only for services with secrets or a database).
 pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
     if !ctx.has_secrets() {
         return;
     }
-    root.names.push(NameField::per_env(ctx, "kms_alias", "KMS key alias", naming::kms_alias, NameRule::KmsAlias));
+    let (key, what, name, rule) = NAME;
+    root.names.push(NameField::per_env(ctx, key, what, name, rule));
     root.add(
         Section::Kms,
         Block::new("data", ["aws_kms_key", "service"]).attr("key_id", Expr::path("var.names.kms_alias")),

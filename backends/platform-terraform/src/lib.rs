@@ -90,6 +90,7 @@ pub mod hcl;
 mod iam;
 mod kms;
 pub mod module;
+mod names;
 mod network;
 pub mod org;
 pub mod parts;
@@ -138,6 +139,7 @@ pub fn emit(org: &Org, svc: &Service) -> Emitted {
     let deploy = ci::ServiceCi::new(&ctx, &root);
     parts::apply(&ctx, &mut root);
     service_role::apply(&ctx, &mut root);
+    names::apply(&ctx, &mut root);
     if module::enabled(&ctx) {
         module::apply(&ctx, &mut root);
     }

@@ -135,8 +135,11 @@ pub fn emit(org: &Org, services: &[&Service]) -> Emitted {
         Artifact::new(Format::Markdown, readme(org, &entries, &vars, &outputs, &[&before, &after]), provenance.clone()),
     );
     if org.packages.packaged() {
-        for (path, artifact) in
-            crate::parts::files(org, &provenance).0.into_iter().chain(crate::service_role::files(org, &provenance).0)
+        for (path, artifact) in crate::parts::files(org, &provenance)
+            .0
+            .into_iter()
+            .chain(crate::service_role::files(org, &provenance).0)
+            .chain(crate::names::files(org, &provenance).0)
         {
             artifacts.insert(path.as_str(), artifact);
         }

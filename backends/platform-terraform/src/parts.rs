@@ -355,6 +355,7 @@ pub fn files(org: &Org, provenance: &[Span]) -> ArtifactSet {
         );
         let module = Module {
             dir: part.dir,
+            providers: true,
             random: true,
             outputs: outputs(part.outputs.iter().flat_map(|o| o.iter())),
             variables: module_variables(&part, &blocks, (part.variable)(org, &[])),
@@ -383,6 +384,8 @@ pub(crate) fn outputs<'a>(of: impl IntoIterator<Item = &'a Out>) -> Vec<Output> 
 pub(crate) struct Module {
     /// Its directory under [`MODULES`].
     pub dir: &'static str,
+    /// It pins the AWS provider (a module with resources).
+    pub providers: bool,
     /// It pins the random provider too.
     pub random: bool,
     /// Its blocks.
@@ -404,8 +407,13 @@ impl Module {
         let file = |text: String| Artifact::new(Format::Hcl, text, provenance.to_vec());
         let dir = format!("{MODULES}/{}", self.dir);
         let mut out = ArtifactSet::new();
-        out.insert(&format!("{dir}/versions.tf"), file(versions::part_versions_tf(org, self.random)));
-        out.insert(&format!("{dir}/main.tf"), file(hcl::print(&self.main)));
+        let pins =
+            if self.providers { versions::part_versions_tf(org, self.random) } else { versions::bare_versions_tf(org) };
+        out.insert(&format!("{dir}/versions.tf"), file(pins));
+        // A module of outputs alone (the names) has no blocks.
+        if !self.main.0.is_empty() {
+            out.insert(&format!("{dir}/main.tf"), file(hcl::print(&self.main)));
+        }
         out.insert(&format!("{dir}/variables.tf"), file(root::variables_tf(self.variables.clone())));
         out.insert(&format!("{dir}/outputs.tf"), file(root::outputs_tf(&self.outputs)));
         out.insert(&format!("{dir}/README.md"), Artifact::new(Format::Markdown, self.readme(), provenance.to_vec()));

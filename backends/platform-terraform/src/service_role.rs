@@ -136,6 +136,7 @@ pub fn files(org: &Org, provenance: &[Span]) -> ArtifactSet {
     }
     Module {
         dir: DIR,
+        providers: true,
         random: false,
         main,
         variables: variables(),

@@ -45,6 +45,13 @@ pub fn part_versions_tf(org: &Org, random: bool) -> String {
     terraform_block(org, random, false, false)
 }
 
+/// `versions.tf` of an org module without resources: the Terraform version alone.
+pub fn bare_versions_tf(org: &Org) -> String {
+    let terraform =
+        Block::new("terraform", []).attr("required_version", Expr::str(&org.terraform.required_version.value));
+    hcl::print(&Body(vec![Item::Block(terraform)]))
+}
+
 fn terraform_block(org: &Org, random: bool, kubernetes: bool, backend: bool) -> String {
     let mut providers = vec![("aws", "hashicorp/aws", &org.terraform.aws_provider.value)];
     if kubernetes {

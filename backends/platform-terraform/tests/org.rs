@@ -4,7 +4,8 @@
 //! - every block of every service root is one the CI deploy role grants for;
 //! - the org root calls the CI deploy module of exactly the services with Terraform, and
 //!   every module source resolves inside the output tree;
-//! - the names in each service's CI deploy module equal the names in its own tfvars;
+//! - the names in each service's CI deploy module equal the names in its own tfvars, or
+//!   those the org's names module gives it (the naming rule in HCL agrees with Rust's);
 //! - the role each service's GitHub Actions caller assumes in an environment is the org
 //!   root's deploy role in that environment's account, and the reusable workflows declare
 //!   the GitHub environment the roles trust (`repo:<repo>:environment:<env>`), for the
@@ -73,6 +74,49 @@ fn attr(text: &str, key: &str) -> Option<String> {
         let (k, v) = l.split_once('=')?;
         (k.trim() == key).then(|| v.trim().trim_matches('"').to_owned())
     })
+}
+
+/// A service root's AWS names in `env`: its tfvars' `names`, or where its root calls the
+/// org's names module, the module's outputs filled the way Terraform interpolates them
+/// with the service and environment the call passes.
+fn root_names(expected: &Path, svc: &Path, env: &str) -> BTreeMap<String, String> {
+    let own = object(&read(&svc.join(format!("terraform/{env}.tfvars"))), "names = {");
+    let main = read(&svc.join("terraform/main.tf"));
+    if !own.is_empty() || !main.contains("\nmodule \"names\" {\n") {
+        return own;
+    }
+    let call = call_of(&main, "names");
+    let service = match attr(&call, "service").unwrap() {
+        s if s == "local.service" => attr(&main, "service").unwrap(),
+        s => s,
+    };
+    assert_eq!(attr(&call, "environment").as_deref(), Some("var.environment"), "{}", svc.display());
+    let outputs = read(&expected.join("_org/terraform/modules/names/outputs.tf"));
+    let mut out = BTreeMap::new();
+    for block in outputs.split("output \"").skip(1) {
+        let (key, body) = block.split_once('"').unwrap();
+        let value = attr(body, "value").unwrap();
+        out.insert(key.to_owned(), value.replace("${var.service}", &service).replace("${var.environment}", env));
+    }
+    assert!(out.values().all(|v| !v.contains("${")), "{}: {out:?}", svc.display());
+    // The names the root reads: its own references, and the fields of `names` each module it
+    // passes them to declares.
+    let mut used: Vec<String> = main
+        .split("module.names.")
+        .skip(1)
+        .map(|r| r.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect())
+        .collect();
+    for call in main.split("\nmodule \"").skip(1).filter(|c| {
+        c.contains("names")
+            && c.split("\n}\n").next().unwrap().lines().any(|l| l.trim().replace(' ', "") == "names=module.names")
+    }) {
+        let source = attr(call, "source").unwrap();
+        let variables = read(&svc.join("terraform").join(source).join("variables.tf"));
+        let names = variables.split("variable \"names\" {").nth(1).unwrap().split("})").next().unwrap().to_owned();
+        used.extend(names.lines().filter_map(|l| l.trim().strip_suffix("= string").map(|k| k.trim().to_owned())));
+    }
+    out.retain(|k, _| used.contains(k));
+    out
 }
 
 /// Golden `expected/` trees that have an org root.
@@ -212,7 +256,7 @@ fn names_agree_between_the_roots_and_the_workflows() {
                 let ours = object(&module, &format!("{env} = {{"));
                 assert!(!ours.is_empty(), "{}: no names for {env} in {name}'s CI deploy module", expected.display());
                 // The service root's own names.
-                let theirs = object(&read(&svc.join(format!("terraform/{env}.tfvars"))), "names = {");
+                let theirs = root_names(&expected, &svc, &env);
                 for key in ["iam_role", "permissions_boundary", "kms_alias", "database", "database_final_snapshot"] {
                     if let Some(v) = theirs.get(key) {
                         checked += 1;

@@ -6,20 +6,6 @@ kubernetes_namespace = "shop"
 oidc_provider        = "oidc.eks.eu-central-1.amazonaws.com/id/9F8E7D6C5B4A30291817F6E5D4C3B2A1"
 eks_cluster_name     = "acme-production"
 database_bastion     = "db-bastion"
-names = {
-  iam_role             = "checkout-api-production"
-  permissions_boundary = "checkout-api-production-boundary"
-  kms_alias            = "alias/checkout-api-production"
-  secrets = {
-    "stripe-key" = "production/checkout-api/stripe-key"
-  }
-  pod_security_group      = "checkout-api-production-pods"
-  database_security_group = "checkout-api-production-database"
-  database                = "checkout-api-production"
-  database_final_snapshot = "checkout-api-production-final"
-  database_secret         = "production/checkout-api/database"
-  rds_monitoring_role     = "checkout-api-production-rds-monitoring"
-}
 database = {
   instance_class             = "db.m7g.large"
   allocated_storage          = 100

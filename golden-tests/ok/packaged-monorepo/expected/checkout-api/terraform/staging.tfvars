@@ -6,20 +6,6 @@ kubernetes_namespace = "shop"
 oidc_provider        = "oidc.eks.eu-central-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9"
 eks_cluster_name     = "acme-staging"
 database_bastion     = ""
-names = {
-  iam_role             = "checkout-api-staging"
-  permissions_boundary = "checkout-api-staging-boundary"
-  kms_alias            = "alias/checkout-api-staging"
-  secrets = {
-    "stripe-key" = "staging/checkout-api/stripe-key"
-  }
-  pod_security_group      = "checkout-api-staging-pods"
-  database_security_group = "checkout-api-staging-database"
-  database                = "checkout-api-staging"
-  database_final_snapshot = "checkout-api-staging-final"
-  database_secret         = "staging/checkout-api/database"
-  rds_monitoring_role     = "checkout-api-staging-rds-monitoring"
-}
 database = {
   instance_class             = "db.t4g.small"
   allocated_storage          = 20

@@ -44,32 +44,6 @@ variable "database_bastion" {
   type        = string
 }
 
-variable "names" {
-  description = "AWS names in this environment, from the platform's one naming rule: IAM role of the service account, permissions boundary of the service's roles, KMS key alias, Secrets Manager names of the declared secrets, security group of the pods, security group of the database, RDS instance identifier (also its subnet group, and with the family its parameter group), final snapshot, Secrets Manager name of the database credentials, IAM role of RDS enhanced monitoring."
-  type = object({
-    iam_role                = string
-    permissions_boundary    = string
-    kms_alias               = string
-    secrets                 = map(string)
-    pod_security_group      = string
-    database_security_group = string
-    database                = string
-    database_final_snapshot = string
-    database_secret         = string
-    rds_monitoring_role     = string
-  })
-
-  validation {
-    condition     = (length(var.names.kms_alias) <= 256) && can(regex("^alias/[A-Za-z0-9/_-]+$", var.names.kms_alias))
-    error_message = "The KMS alias must start with alias/ and use letters, digits, /, _ and -."
-  }
-
-  validation {
-    condition     = alltrue([for n in values(var.names.secrets) : can(regex("^[A-Za-z0-9/_+=.@-]{1,512}$", n))])
-    error_message = "Secrets Manager names must be 1 to 512 letters, digits and /_+=.@- characters."
-  }
-}
-
 variable "database" {
   description = "PostgreSQL of this environment: size class from the org's table, engine version (a major version alone lets RDS apply minor upgrades), and the tier's backup, protection and availability."
   type = object({

@@ -36,6 +36,13 @@ locals {
 
 data "aws_partition" "current" {}
 
+module "names" {
+  source = "../../_org/terraform/modules/names"
+
+  service     = local.service
+  environment = var.environment
+}
+
 # IAM role of the service account (IRSA) and its least-privilege policy.
 module "service_role" {
   source = "../../_org/terraform/modules/service-role"
@@ -45,7 +52,7 @@ module "service_role" {
   aws_account_id       = var.aws_account_id
   kubernetes_namespace = var.kubernetes_namespace
   oidc_provider        = var.oidc_provider
-  names                = var.names
+  names                = module.names
 }
 
 moved {
@@ -83,13 +90,13 @@ resource "aws_iam_role_policy" "service" {
 
 # The service's KMS key (its CI deploy module creates it) for secrets, storage and Performance Insights.
 data "aws_kms_key" "service" {
-  key_id = var.names.kms_alias
+  key_id = module.names.kms_alias
 }
 
 # Secrets Manager: declared secrets (names only; values are set out of band).
 resource "aws_secretsmanager_secret" "smtp_password" {
   # checkov:skip=CKV2_AWS_57:platform.yaml asks for no rotation of this secret (no rotationDays)
-  name                    = var.names.secrets["smtp-password"]
+  name                    = "${module.names.secrets_prefix}smtp-password"
   description             = "smtp-password of notification-worker; the value is set in Secrets Manager, never in Terraform."
   kms_key_id              = data.aws_kms_key.service.arn
   recovery_window_in_days = 7

@@ -4,11 +4,3 @@ aws_account_id       = "210987654321"
 aws_region           = "eu-central-1"
 kubernetes_namespace = "messaging"
 oidc_provider        = "oidc.eks.eu-central-1.amazonaws.com/id/9F8E7D6C5B4A30291817F6E5D4C3B2A1"
-names = {
-  iam_role             = "notification-worker-production"
-  permissions_boundary = "notification-worker-production-boundary"
-  kms_alias            = "alias/notification-worker-production"
-  secrets = {
-    "smtp-password" = "production/notification-worker/smtp-password"
-  }
-}

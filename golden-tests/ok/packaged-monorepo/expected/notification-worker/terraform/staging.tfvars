@@ -4,11 +4,3 @@ aws_account_id       = "123456789012"
 aws_region           = "eu-central-1"
 kubernetes_namespace = "messaging"
 oidc_provider        = "oidc.eks.eu-central-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9"
-names = {
-  iam_role             = "notification-worker-staging"
-  permissions_boundary = "notification-worker-staging-boundary"
-  kms_alias            = "alias/notification-worker-staging"
-  secrets = {
-    "smtp-password" = "staging/notification-worker/smtp-password"
-  }
-}

@@ -33,23 +33,3 @@ variable "oidc_provider" {
   description = "Host and path of the cluster's IAM OIDC provider, without `https://`."
   type        = string
 }
-
-variable "names" {
-  description = "AWS names in this environment, from the platform's one naming rule: IAM role of the service account, permissions boundary of the service's roles, KMS key alias, Secrets Manager names of the declared secrets."
-  type = object({
-    iam_role             = string
-    permissions_boundary = string
-    kms_alias            = string
-    secrets              = map(string)
-  })
-
-  validation {
-    condition     = (length(var.names.kms_alias) <= 256) && can(regex("^alias/[A-Za-z0-9/_-]+$", var.names.kms_alias))
-    error_message = "The KMS alias must start with alias/ and use letters, digits, /, _ and -."
-  }
-
-  validation {
-    condition     = alltrue([for n in values(var.names.secrets) : can(regex("^[A-Za-z0-9/_+=.@-]{1,512}$", n))])
-    error_message = "Secrets Manager names must be 1 to 512 letters, digits and /_+=.@- characters."
-  }
-}

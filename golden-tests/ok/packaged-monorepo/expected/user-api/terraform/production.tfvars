@@ -6,16 +6,6 @@ kubernetes_namespace = "identity"
 oidc_provider        = "oidc.eks.eu-central-1.amazonaws.com/id/9F8E7D6C5B4A30291817F6E5D4C3B2A1"
 eks_cluster_name     = "acme-production"
 database_bastion     = "db-bastion"
-names = {
-  iam_role                = "user-api-production"
-  permissions_boundary    = "user-api-production-boundary"
-  kms_alias               = "alias/user-api-production"
-  pod_security_group      = "user-api-production-pods"
-  database_security_group = "user-api-production-database"
-  database                = "user-api-production"
-  database_final_snapshot = "user-api-production-final"
-  database_secret         = "production/user-api/database"
-}
 cache = {
   node_type               = "cache.t4g.small"
   engine_version          = "7.1"

@@ -6,16 +6,6 @@ kubernetes_namespace = "identity"
 oidc_provider        = "oidc.eks.eu-central-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9"
 eks_cluster_name     = "acme-staging"
 database_bastion     = ""
-names = {
-  iam_role                = "user-api-staging"
-  permissions_boundary    = "user-api-staging-boundary"
-  kms_alias               = "alias/user-api-staging"
-  pod_security_group      = "user-api-staging-pods"
-  database_security_group = "user-api-staging-database"
-  database                = "user-api-staging"
-  database_final_snapshot = "user-api-staging-final"
-  database_secret         = "staging/user-api/database"
-}
 cache = {
   node_type               = "cache.t4g.small"
   engine_version          = "7.1"

@@ -44,25 +44,6 @@ variable "database_bastion" {
   type        = string
 }
 
-variable "names" {
-  description = "AWS names in this environment, from the platform's one naming rule: IAM role of the service account, permissions boundary of the service's roles, KMS key alias, security group of the pods, security group of the database, ElastiCache replication group id (also its subnet group), final snapshot, Secrets Manager name of the cache credentials."
-  type = object({
-    iam_role                = string
-    permissions_boundary    = string
-    kms_alias               = string
-    pod_security_group      = string
-    database_security_group = string
-    database                = string
-    database_final_snapshot = string
-    database_secret         = string
-  })
-
-  validation {
-    condition     = (length(var.names.kms_alias) <= 256) && can(regex("^alias/[A-Za-z0-9/_-]+$", var.names.kms_alias))
-    error_message = "The KMS alias must start with alias/ and use letters, digits, /, _ and -."
-  }
-}
-
 variable "cache" {
   description = "Redis of this environment: node type from the org's size table, pinned version, and the tier's snapshots, protection and availability."
   type = object({

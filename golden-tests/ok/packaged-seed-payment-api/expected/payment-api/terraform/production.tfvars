@@ -5,17 +5,6 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "payments"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
 eks_cluster_name     = "production"
-names = {
-  iam_role                = "payment-api-production"
-  permissions_boundary    = "payment-api-production-boundary"
-  kms_alias               = "alias/payment-api-production"
-  pod_security_group      = "payment-api-production-pods"
-  database_security_group = "payment-api-production-database"
-  database                = "payment-api-production"
-  database_final_snapshot = "payment-api-production-final"
-  database_secret         = "production/payment-api/database"
-  rds_monitoring_role     = "payment-api-production-rds-monitoring"
-}
 database = {
   instance_class             = "db.t4g.small"
   allocated_storage          = 20

@@ -5,17 +5,6 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "payments"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
 eks_cluster_name     = "staging"
-names = {
-  iam_role                = "payment-api-staging"
-  permissions_boundary    = "payment-api-staging-boundary"
-  kms_alias               = "alias/payment-api-staging"
-  pod_security_group      = "payment-api-staging-pods"
-  database_security_group = "payment-api-staging-database"
-  database                = "payment-api-staging"
-  database_final_snapshot = "payment-api-staging-final"
-  database_secret         = "staging/payment-api/database"
-  rds_monitoring_role     = "payment-api-staging-rds-monitoring"
-}
 database = {
   instance_class             = "db.t4g.small"
   allocated_storage          = 20

@@ -37,6 +37,13 @@ locals {
 
 data "aws_partition" "current" {}
 
+module "names" {
+  source = "../../_org/terraform/modules/names"
+
+  service     = local.service
+  environment = var.environment
+}
+
 # IAM role of the service account (IRSA) and its least-privilege policy.
 module "service_role" {
   source = "../../_org/terraform/modules/service-role"
@@ -46,7 +53,7 @@ module "service_role" {
   aws_account_id       = var.aws_account_id
   kubernetes_namespace = var.kubernetes_namespace
   oidc_provider        = var.oidc_provider
-  names                = var.names
+  names                = module.names
 }
 
 moved {
@@ -93,7 +100,7 @@ resource "aws_iam_role_policy" "service" {
 
 # The service's KMS key (its CI deploy module creates it) for secrets, storage and Performance Insights.
 data "aws_kms_key" "service" {
-  key_id = var.names.kms_alias
+  key_id = module.names.kms_alias
 }
 
 # Database.
@@ -107,7 +114,7 @@ module "database" {
   database_name        = local.database_name
   eks_cluster_name     = var.eks_cluster_name
   kms_key_arn          = data.aws_kms_key.service.arn
-  names                = var.names
+  names                = module.names
   secret_recovery_days = 30
 }
 
