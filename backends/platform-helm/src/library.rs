@@ -51,7 +51,10 @@ pub fn files(org: &Org) -> ArtifactSet {
     add(
         "templates/_slo.tpl",
         Format::GoTemplate,
-        crate::slo_records::define(org) + &crate::slo_alerts::define(org) + &crate::canary_query::define(),
+        crate::slo_records::define(org)
+            + &crate::slo_alerts::define(org)
+            + &crate::slo_alerts::info_define()
+            + &crate::canary_query::define(),
     );
     add("README.md", Format::Markdown, readme(org));
     out

@@ -97,8 +97,9 @@ fn hoist(mut root: Map<String, Value>) -> Map<String, Value> {
 
 /// The schema, printed as people lay JSON out by hand: a value that fits on its line
 /// within [`WIDTH`] columns stays on it (`"name": { "type": "string", "pattern": "…" }`),
-/// anything longer opens one member per line. Half the bytes of one member per line
-/// everywhere, and a changed constraint is still one changed line.
+/// anything longer opens one member per line, but a list of names (`required`) fills its
+/// lines ([`fill`]). Half the bytes of one member per line everywhere, and a changed
+/// constraint is still one changed line.
 pub fn schema_json(c: &Chart<'_>) -> String {
     let mut out = String::new();
     layout(&mut out, &schema(c), 0, 0);
@@ -123,8 +124,14 @@ fn layout(out: &mut String, v: &Value, level: usize, used: usize) {
         out.push_str(&inline(v));
         return;
     }
-    out.push(open);
     let indent = "  ".repeat(level + 1);
+    if let Value::Array(items) = v
+        && items.iter().all(|i| !i.is_object() && !i.is_array())
+    {
+        fill(out, items, &indent, level);
+        return;
+    }
+    out.push(open);
     for (i, (key, member)) in members.iter().enumerate() {
         out.push('\n');
         out.push_str(&indent);
@@ -143,6 +150,33 @@ fn layout(out: &mut String, v: &Value, level: usize, used: usize) {
     out.push('\n');
     out.push_str(&"  ".repeat(level));
     out.push(close);
+}
+
+/// A list of scalars too long for one line (the `required` names of a large object), its
+/// items filling lines of at most [`WIDTH`] columns in order, as rustfmt lays out short
+/// items: a few lines instead of one per name.
+fn fill(out: &mut String, items: &[Value], indent: &str, level: usize) {
+    out.push('[');
+    let mut line = String::new();
+    for (i, item) in items.iter().enumerate() {
+        let text = format!("{}{}", item, if i + 1 < items.len() { "," } else { "" });
+        if !line.is_empty() && indent.len() + line.len() + 1 + text.len() > WIDTH {
+            out.push('\n');
+            out.push_str(indent);
+            out.push_str(&line);
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&text);
+    }
+    out.push('\n');
+    out.push_str(indent);
+    out.push_str(&line);
+    out.push('\n');
+    out.push_str(&"  ".repeat(level));
+    out.push(']');
 }
 
 /// Whether [`inline`] of `v` is at most `budget` bytes long, measured only as far as the
@@ -476,11 +510,18 @@ mod tests {
                 } } },
             },
         });
+        let names: Vec<String> = (0..40).map(|i| format!("property{i}")).collect();
+        let mut v = v;
+        v["properties"]["g"] = json!({ "required": names, "enum": [long.clone(), long.clone()] });
         let text = print(&v);
         assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), v, "{text}");
         for line in text.lines() {
             assert!(line.len() <= WIDTH || line.contains(&long), "{line:?} in\n{text}");
         }
+        // A long list of names fills its lines; one longer than a line holds each alone.
+        assert!(text.contains(r#""property0", "property1", "property2","#), "{text}");
+        assert!(text.lines().filter(|l| l.contains("\"property")).count() < 10, "{text}");
+        assert!(text.contains(&format!("\n        \"{long}\",\n        \"{long}\"\n")), "{text}");
         assert!(text.contains(r#""a": { "type": "string", "pattern": "^[a-z]+$" },"#), "{text}");
         assert!(text.contains(r#""e": {},"#) && text.contains(r#""f": []"#), "{text}");
     }

@@ -21,12 +21,15 @@
 use std::fmt::Write as _;
 
 use platform_ir::slo::{self, Alerting, ENVIRONMENT_LABEL, PAGE, RuleGroup, SEVERITY_LABEL, Slo, SloKind};
-use platform_ir::{Org, Tier, deploy, naming};
+use platform_ir::span::{Sp, Span};
+use platform_ir::{MetricConvention, Org, Tier, deploy, naming};
 use serde_json::{Value, json};
 
 use crate::Chart;
 use crate::library::NAME;
-use crate::slo_records::{Hole, KINDS, SERVICE, block, fill, groups_text, placeholder_slo, plain, quoted};
+use crate::slo_records::{
+    ERRORS, HISTOGRAM, Hole, KINDS, REQUESTS, SERVICE, block, fill, groups_text, placeholder_slo, plain, quoted,
+};
 
 const TEAM: Hole = Hole { placeholder: "platform-placeholder-team", action: "{{ $team }}" };
 const TIER: Hole = Hole { placeholder: "platform-placeholder-tier", action: "{{ $tier }}" };
@@ -131,6 +134,64 @@ pub fn define(org: &Org) -> String {
     out
 }
 
+/// The placeholders of the info series and their actions.
+fn info_holes() -> Vec<(String, &'static str)> {
+    [&SERVICE, &TEAM, &REQUESTS, &ERRORS, &HISTOGRAM].map(|h| (h.placeholder.to_owned(), h.action)).to_vec()
+}
+
+/// The info series as a chart's one copy of its rules writes it after its alerts, with
+/// placeholders: in an environment (its `environment` label in a `with $environment`
+/// block) and without one.
+fn info_placeholder_text() -> Option<String> {
+    let hole = |h: &Hole| Sp::new(h.placeholder.to_owned(), Span::default());
+    let metrics = MetricConvention {
+        requests_total: hole(&REQUESTS),
+        error_selector: hole(&ERRORS),
+        duration_histogram: hole(&HISTOGRAM),
+    };
+    let info = |env| [slo::info_group_of(SERVICE.placeholder, TEAM.placeholder, &metrics, env)];
+    let (with_env, without) = (info(Some(ENVIRONMENT)), info(None));
+    let variants: [(Option<&str>, &[RuleGroup]); 2] = [(Some(ENVIRONMENT), &with_env), (None, &without)];
+    let (_, tails) = crate::templates::one_tail(&variants, true)?;
+    Some(tails.concat())
+}
+
+/// The library's `platform-service.sloInfo`: the info series of the service in the
+/// `environment` the including chart passes.
+pub fn info_define() -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{{{{- /* The info series of a service (platform:service:info), from its values `name`, `team` and `slo.metrics`; a packaged chart's templates/platform.yaml includes it after its alerts, with (dict \"Values\" .Values \"environment\" $environment). */}}}}"
+    );
+    let _ = writeln!(out, "{{{{- define \"{NAME}.sloInfo\" }}}}");
+    out.push_str(
+        "{{- $svc := .Values.name }}\n{{- $team := .Values.team }}\n{{- $m := .Values.slo.metrics }}\n\
+         {{- $environment := .environment }}\n",
+    );
+    let holes = info_holes();
+    let actions: Vec<String> = holes.iter().map(|(_, a)| (*a).to_owned()).collect();
+    out.push_str(&fill(&info_placeholder_text().unwrap_or_default(), &holes, &actions));
+    out.push_str("{{- end }}\n");
+    out
+}
+
+/// `tail` (a chart's rules after its alerts) with its info series, where it ends with the
+/// library's filled with the chart's values, included from the library instead.
+fn with_library_info(c: &Chart<'_>, tail: String) -> String {
+    let m = &c.svc.monitoring.metrics;
+    let values =
+        [&c.name, &c.svc.team.value, &m.requests_total.value, &m.error_selector.value, &m.duration_histogram.value]
+            .map(String::clone);
+    let Some(own) = info_placeholder_text().map(|t| fill(&t, &info_holes(), &values)) else { return tail };
+    match tail.strip_suffix(&own) {
+        Some(rest) if !own.is_empty() => format!(
+            "{rest}{{{{- include \"{NAME}.sloInfo\" (dict \"Values\" .Values \"environment\" $environment) }}}}\n"
+        ),
+        _ => tail,
+    }
+}
+
 /// The line of a chart's template that includes the library's alerts.
 pub fn include() -> String {
     format!(
@@ -217,7 +278,7 @@ pub fn extend(c: &Chart<'_>, slo_values: &mut Value) -> Option<String> {
             o["ms"] = json!(ms.to_string());
         }
     }
-    Some(tail)
+    Some(with_library_info(c, tail))
 }
 
 #[cfg(test)]

@@ -30,9 +30,9 @@ pub(crate) struct Hole {
 }
 
 pub(crate) const SERVICE: Hole = Hole { placeholder: "platform-placeholder-service", action: "{{ $svc }}" };
-const REQUESTS: Hole = Hole { placeholder: "PLATFORM_PLACEHOLDER_REQUESTS", action: "{{ $m.requests }}" };
-const ERRORS: Hole = Hole { placeholder: "PLATFORM_PLACEHOLDER_ERRORS", action: "{{ $m.errors }}" };
-const HISTOGRAM: Hole = Hole { placeholder: "PLATFORM_PLACEHOLDER_HISTOGRAM", action: "{{ $m.histogram }}" };
+pub(crate) const REQUESTS: Hole = Hole { placeholder: "PLATFORM_PLACEHOLDER_REQUESTS", action: "{{ $m.requests }}" };
+pub(crate) const ERRORS: Hole = Hole { placeholder: "PLATFORM_PLACEHOLDER_ERRORS", action: "{{ $m.errors }}" };
+pub(crate) const HISTOGRAM: Hole = Hole { placeholder: "PLATFORM_PLACEHOLDER_HISTOGRAM", action: "{{ $m.histogram }}" };
 /// The objective placeholder (98.7654 %), its budget, and a latency threshold (4321 ms):
 /// numbers no rule holds otherwise.
 const OBJECTIVE_PERCENT: &str = "98.7654";

@@ -290,7 +290,10 @@ const SEVERITY_PLACEHOLDER: &str = "PLATFORM-SEVERITY";
 ///
 /// Returns the choice and the copy of each group; with `always_severity` the choice sets
 /// `$severity` even where no label reads it (a chart passes it to the library's alerts).
-fn one_tail(variants: &[(Option<&str>, &[RuleGroup])], always_severity: bool) -> Option<(String, Vec<String>)> {
+pub(crate) fn one_tail(
+    variants: &[(Option<&str>, &[RuleGroup])],
+    always_severity: bool,
+) -> Option<(String, Vec<String>)> {
     let strip = |groups: &[RuleGroup]| {
         let mut g = groups.to_vec();
         for r in g.iter_mut().flat_map(|g| g.rules.iter_mut()) {
@@ -361,7 +364,8 @@ fn one_tail(variants: &[(Option<&str>, &[RuleGroup])], always_severity: bool) ->
         let Some(env) = env else { continue };
         head.push_str(&choice(i, env));
         head.push_str(&format!("{{{{- $environment = {env:?} }}}}\n"));
-        if with_severity {
+        // The severity the choice starts with needs no second assignment.
+        if with_severity && *severity != fallback_severity {
             head.push_str(&format!("{{{{- $severity = {severity:?} }}}}\n"));
         }
         if instantiate(&tail, env, severity) != more_groups(groups) {

@@ -14,8 +14,9 @@
 //! The call keeps every object where it is: the root's `moved` blocks take each resource's
 //! old address to the same one in the module (`aws_db_instance.this` →
 //! `module.database.aws_db_instance.this`), so switching an org to packaged destroys no
-//! database, and a service that never had one plans the same. The module validates the
-//! database settings and the names it owns; the root declares them.
+//! database, and a service that never had one plans the same. The module types and validates
+//! the database settings and checks the names it owns; the root declares the settings as
+//! `any` and passes them on.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -237,8 +238,11 @@ pub fn apply(ctx: &Ctx<'_>, root: &mut Root) {
                 .attr("to", Expr::path(&format!("module.{LABEL}.{resource}"))),
         );
     }
+    // The module declares the settings' type and checks them; the root passes them on as
+    // they are, so it only names them.
     if let Some(v) = root.settings.iter_mut().find(|v| v.name == part.settings) {
         v.validations.clear();
+        v.ty = Expr::keyword("any");
     }
     // The module checks the root's variables it declares with their checks.
     let checked: Vec<&str> = module_variables(&part, &module, (part.variable)(ctx.org, &[]))

@@ -74,24 +74,19 @@ pub fn add(ctx: &Ctx<'_>, root: &mut Root) {
         )]),
     ));
 
-    for (n, d, v, sensitive) in [
-        ("database_address", "Host name of the PostgreSQL instance.", "aws_db_instance.this.address", false),
-        ("database_port", "Port of the PostgreSQL instance.", "aws_db_instance.this.port", false),
-        ("database_name", "Database name.", "local.database_name", false),
-        (
-            "database_username",
-            "Master user name (half of a credential, so hidden from plan output).",
-            "local.database_name",
-            true,
-        ),
+    // The master user is named like the database (`naming::database_name`): one output
+    // gives both, not a second one hiding a name the first shows.
+    for (n, d, v) in [
+        ("database_address", "Host name of the PostgreSQL instance.", "aws_db_instance.this.address"),
+        ("database_port", "Port of the PostgreSQL instance.", "aws_db_instance.this.port"),
+        ("database_name", "Database name, also the master user's name.", "local.database_name"),
         (
             "database_secret_arn",
             "Secrets Manager secret with the connection and credentials (JSON).",
             "aws_secretsmanager_secret.database.arn",
-            false,
         ),
     ] {
-        root.outputs.push(Output { name: n, description: d.into(), value: Expr::path(v), sensitive });
+        root.outputs.push(Output { name: n, description: d.into(), value: Expr::path(v), sensitive: false });
     }
 }
 

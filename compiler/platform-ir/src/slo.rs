@@ -513,17 +513,20 @@ pub const INFO_RECORD: &str = "platform:service:info";
 pub const INFO_METRIC_LABELS: [&str; 3] = ["requests_metric", "error_selector", "duration_histogram"];
 
 fn info_group(svc: &Service, env: Option<&Environment>) -> RuleGroup {
-    let m = &svc.monitoring.metrics;
-    let mut labels = BTreeMap::from([
-        (SERVICE_LABEL.to_owned(), svc.name.value.clone()),
-        (TEAM_LABEL.to_owned(), svc.team.value.clone()),
-    ]);
+    info_group_of(&svc.name.value, &svc.team.value, &svc.monitoring.metrics, env.map(|e| e.name.value.as_str()))
+}
+
+/// The group of [`INFO_RECORD`] of a service (its name and team, its metric conventions) in
+/// an environment (by name), or without one.
+pub fn info_group_of(service: &str, team: &str, m: &MetricConvention, environment: Option<&str>) -> RuleGroup {
+    let mut labels =
+        BTreeMap::from([(SERVICE_LABEL.to_owned(), service.to_owned()), (TEAM_LABEL.to_owned(), team.to_owned())]);
     let values = [&m.requests_total.value, &m.error_selector.value, &m.duration_histogram.value];
     for (label, value) in INFO_METRIC_LABELS.iter().zip(values) {
         labels.insert((*label).to_owned(), value.clone());
     }
-    if let Some(e) = env {
-        labels.insert(ENVIRONMENT_LABEL.to_owned(), e.name.value.clone());
+    if let Some(e) = environment {
+        labels.insert(ENVIRONMENT_LABEL.to_owned(), e.to_owned());
     }
     let info = Rule {
         record: Some(INFO_RECORD.to_owned()),
@@ -533,7 +536,7 @@ fn info_group(svc: &Service, env: Option<&Environment>) -> RuleGroup {
         labels,
         annotations: BTreeMap::new(),
     };
-    RuleGroup { name: format!("platform-info-{}", svc.name.value), interval: None, rules: vec![info] }
+    RuleGroup { name: format!("platform-info-{service}"), interval: None, rules: vec![info] }
 }
 
 /// Everything [`rule_groups`] reads, flattened so the rules can be tested alone.

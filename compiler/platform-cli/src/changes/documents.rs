@@ -472,6 +472,33 @@ fn library_branches(tpl: &str, name: &str) -> BTreeMap<String, String> {
     out
 }
 
+/// The text of the library's define `name` in `tpl`, without the lines that set its
+/// variables (`{{- $svc := .Values.name }}`); any `with` block within kept as it is.
+fn library_body(tpl: &str, name: &str) -> String {
+    let mut out = String::new();
+    let (mut inside, mut depth) = (false, 0usize);
+    for l in tpl.lines() {
+        if let Some(rest) = l.strip_prefix("{{- define \"") {
+            inside = rest.split('"').next() == Some(name);
+            continue;
+        }
+        if !inside || (l.starts_with("{{- $") && l.contains(" := ")) {
+            continue;
+        }
+        if l.starts_with("{{- with ") {
+            depth += 1;
+        } else if l == "{{- end }}" {
+            if depth == 0 {
+                break;
+            }
+            depth -= 1;
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
 /// A packaged chart's rule template with the org's library SLO rules in place of their
 /// includes, filled with the chart's values as Helm would fill them: per objective of
 /// `slo.objectives`, the library's text for its kind (and for the alerts, whether the
@@ -533,6 +560,8 @@ fn with_library_records<'b>(tree: &Tree, path: &str, bytes: &'b [u8]) -> std::bo
             out.push_str(&recorded);
         } else if bare.starts_with(&format!("{{{{- include \"{library}.sloAlerts\" ")) {
             out.push_str(&alerted);
+        } else if bare.starts_with(&format!("{{{{- include \"{library}.sloInfo\" ")) {
+            out.push_str(&fill(&library_body(&tpl, &format!("{library}.sloInfo")), &Value::Null));
         } else {
             out.push_str(l);
         }
@@ -921,6 +950,32 @@ mod tests {
         let alerts: Vec<&Change> = out.iter().filter(|c| c.layer == Layer::Alerts).collect();
         assert_eq!(alerts.len(), 2, "{out:?}");
         assert!(alerts.iter().all(|c| c.action == Action::Update && c.detail.iter().any(|d| d.contains("0.0005"))));
+    }
+
+    /// The library's info series is read with the chart's values, its environment label
+    /// where the chart's environment choice sets one.
+    #[test]
+    fn library_info_is_read_with_the_charts_values_and_environment() {
+        let library = "{{- define \"platform-service.sloRecords\" }}\n{{- range $o := .Values.slo.objectives }}\n{{- end }}\n{{- end }}\n{{- define \"platform-service.sloInfo\" }}\n{{- $svc := .Values.name }}\n{{- $team := .Values.team }}\n{{- $m := .Values.slo.metrics }}\n{{- $environment := .environment }}\n  - name: platform-info-{{ $svc }}\n    rules:\n    - record: platform:service:info\n      expr: vector(1)\n      labels:\n{{- with $environment }}\n        environment: {{ . }}\n{{- end }}\n        requests_metric: {{ $m.requests }}\n        team: {{ $team }}\n{{- end }}\n";
+        let template = "{{- include \"platform-service.objects\" . }}\n---\napiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nspec:\n  groups:\n{{- include \"platform-service.sloRecords\" . }}\n{{- $environment := \"\" }}\n{{- if eq .Values.environment \"production\" }}\n{{- $environment = \"production\" }}\n{{- end }}\n{{- include \"platform-service.sloInfo\" (dict \"Values\" .Values \"environment\" $environment) }}\n";
+        let values = "name: api\nteam: pay\nslo:\n  metrics:\n    requests: http_requests_total\n  objectives: []\n";
+        let chart = tree(&[
+            ("api/helm/api/templates/platform.yaml", template),
+            ("api/helm/api/values.yaml", values),
+            ("_org/helm/platform-service/templates/_slo.tpl", library),
+        ]);
+        let rules = |env: &str| {
+            let rules = chart_rules_of(&chart, "api", env).unwrap();
+            rules.into_iter().map(|(k, v)| format!("{k}: {v:?}")).collect::<Vec<_>>()
+        };
+        let production = rules("production");
+        assert_eq!(production.len(), 1, "{production:?}");
+        assert!(production[0].starts_with("record platform:service:info"), "{production:?}");
+        for label in ["\"labels.environment\": \"production\"", "\"labels.team\": \"pay\"", "http_requests_total"] {
+            assert!(production[0].contains(label), "{label} in {production:?}");
+        }
+        let staging = chart_rules(&rule_template(&chart, "api").unwrap().1);
+        assert!(staging.values().flat_map(|o| o.values()).all(|v| !format!("{v:?}").contains("{{")), "{staging:?}");
     }
 
     #[test]

@@ -257,14 +257,8 @@ output "database_port" {
 }
 
 output "database_name" {
-  description = "Database name."
+  description = "Database name, also the master user's name."
   value       = local.database_name
-}
-
-output "database_username" {
-  description = "Master user name (half of a credential, so hidden from plan output)."
-  value       = local.database_name
-  sensitive   = true
 }
 
 output "database_secret_arn" {

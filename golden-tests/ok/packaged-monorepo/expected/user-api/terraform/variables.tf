@@ -46,13 +46,7 @@ variable "database_bastion" {
 
 variable "cache" {
   description = "Redis of this environment: node type from the org's size table, pinned version, and the tier's snapshots, protection and availability."
-  type = object({
-    node_type               = string
-    engine_version          = string
-    snapshot_retention_days = number
-    deletion_protection     = bool
-    multi_az                = bool
-  })
+  type        = any
 }
 
 variable "dns" {

@@ -41,16 +41,7 @@ variable "eks_cluster_name" {
 
 variable "database" {
   description = "PostgreSQL of this environment: size class from the org's table, engine version (a major version alone lets RDS apply minor upgrades), and the tier's backup, protection and availability."
-  type = object({
-    instance_class             = string
-    allocated_storage          = number
-    engine_version             = string
-    auto_minor_version_upgrade = bool
-    parameter_group_family     = string
-    backup_retention_days      = number
-    deletion_protection        = bool
-    multi_az                   = bool
-  })
+  type        = any
 }
 
 variable "dns" {

@@ -561,6 +561,26 @@
 {{- end }}
 {{- end }}
 {{- end }}
+{{- /* The info series of a service (platform:service:info), from its values `name`, `team` and `slo.metrics`; a packaged chart's templates/platform.yaml includes it after its alerts, with (dict "Values" .Values "environment" $environment). */}}
+{{- define "platform-service.sloInfo" }}
+{{- $svc := .Values.name }}
+{{- $team := .Values.team }}
+{{- $m := .Values.slo.metrics }}
+{{- $environment := .environment }}
+  - name: platform-info-{{ $svc }}
+    rules:
+    - record: platform:service:info
+      expr: vector(1)
+      labels:
+        duration_histogram: {{ $m.histogram }}
+{{- with $environment }}
+        environment: {{ . }}
+{{- end }}
+        error_selector: {{ $m.errors }}
+        requests_metric: {{ $m.requests }}
+        service: {{ $svc }}
+        team: {{ $team }}
+{{- end }}
 {{- /* The query of a canary's analysis, from its values (name, slo.metrics, rollout.analysis.minRequests): the error ratio of the canary's own pods in the release's namespace, empty below the minimum request count. */}}
 {{- define "platform-service.canaryQuery" -}}
 (
