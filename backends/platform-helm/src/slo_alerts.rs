@@ -142,7 +142,12 @@ fn info_holes() -> Vec<(String, &'static str)> {
 /// The info series as a chart's one copy of its rules writes it after its alerts, with
 /// placeholders: in an environment (its `environment` label in a `with $environment`
 /// block) and without one.
-fn info_placeholder_text() -> Option<String> {
+fn info_placeholder_text() -> Option<&'static str> {
+    static TEXT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    TEXT.get_or_init(info_text).as_deref()
+}
+
+fn info_text() -> Option<String> {
     let hole = |h: &Hole| Sp::new(h.placeholder.to_owned(), Span::default());
     let metrics = MetricConvention {
         requests_total: hole(&REQUESTS),
@@ -171,7 +176,7 @@ pub fn info_define() -> String {
     );
     let holes = info_holes();
     let actions: Vec<String> = holes.iter().map(|(_, a)| (*a).to_owned()).collect();
-    out.push_str(&fill(&info_placeholder_text().unwrap_or_default(), &holes, &actions));
+    out.push_str(&fill(info_placeholder_text().unwrap_or_default(), &holes, &actions));
     out.push_str("{{- end }}\n");
     out
 }
@@ -183,7 +188,7 @@ fn with_library_info(c: &Chart<'_>, tail: String) -> String {
     let values =
         [&c.name, &c.svc.team.value, &m.requests_total.value, &m.error_selector.value, &m.duration_histogram.value]
             .map(String::clone);
-    let Some(own) = info_placeholder_text().map(|t| fill(&t, &info_holes(), &values)) else { return tail };
+    let Some(own) = info_placeholder_text().map(|t| fill(t, &info_holes(), &values)) else { return tail };
     match tail.strip_suffix(&own) {
         Some(rest) if !own.is_empty() => format!(
             "{rest}{{{{- include \"{NAME}.sloInfo\" (dict \"Values\" .Values \"environment\" $environment) }}}}\n"

@@ -76,12 +76,27 @@ fn org_packages_are_written_checked_and_owned() {
     let deploy = packages.join("github-actions/.github/workflows/platform-deploy.yml");
     assert!(std::fs::read_to_string(&deploy).unwrap().contains("workflow_call"));
     assert!(packages.join("github-actions/README.md").is_file());
-    // The seed is vendored: every package is written all the same, so an org publishes its
-    // packages before its services switch to them; until then each keeps its own dashboard.
+    // The seed is packaged (the default): its service reads the org's one dashboard.
     assert!(packages.join("helm/platform-service/Chart.yaml").is_file());
     assert!(packages.join("grafana/platform-service.json").is_file());
-    assert!(out.join("payment-api/grafana/payment-api.json").is_file());
-    assert!(!out.join("_org/grafana").exists());
+    assert!(!out.join("payment-api/grafana").exists());
+    assert!(out.join("_org/grafana").is_dir());
+    // Vendored, every package is written all the same, so an org publishes its packages
+    // before its services switch to them; until then each keeps its own dashboard.
+    let vendored = support::repo().join("golden-tests/ok/seed-payment-api/input");
+    let (vout, vpackages) = (tmp.path().join("vout"), tmp.path().join("vpackages"));
+    let v = platform(&[
+        "build",
+        &vendored.to_string_lossy(),
+        "--out",
+        &vout.to_string_lossy(),
+        "--org-packages",
+        &vpackages.to_string_lossy(),
+    ]);
+    assert_eq!(code(&v), 0, "{}", String::from_utf8_lossy(&v.stderr));
+    assert!(vpackages.join("grafana/platform-service.json").is_file());
+    assert!(vout.join("payment-api/grafana/payment-api.json").is_file());
+    assert!(!vout.join("_org/grafana").exists());
 
     let o = platform(&args);
     let err = String::from_utf8_lossy(&o.stderr).into_owned();

@@ -222,7 +222,8 @@ fn status_shows_each_environment_the_run_and_the_error_budget() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let out = text(&o.stdout);
     for line in [
-        "  dashboard  https://grafana.example.com/d/svc-payment-api",
+        // The seed is packaged: the org's one dashboard with the service picked.
+        "  dashboard  https://grafana.example.com/d/platform-service?var-service=payment-api",
         "  last run   success (workflow_dispatch, 0123abcdef99, 2026-12-04T06:00:00Z) https://github.com/acme/pay/actions/runs/42",
         "  Deployment  2/2 ready  image 0123abcdef99",
         "  Rollout  3/3 ready  image 0123abcdef99  Paused at step 1/6, canary 10%: CanaryPauseStep",

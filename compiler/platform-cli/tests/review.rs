@@ -18,9 +18,19 @@ fn committed_monorepo() -> tempfile::TempDir {
 }
 
 /// The monorepo example with `edits`, committed as the only commit of a new repository.
+/// Vendored: the rows read each object in its own file (a packaged chart's objects are the
+/// library's, chosen by values; see `a_packaged_database_removed_destroys_its_data`).
 fn committed_monorepo_with(edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
+    committed_monorepo_as(edits, "vendored")
+}
+
+/// The monorepo example in packaging `mode`, with `edits`, committed.
+fn committed_monorepo_as(edits: &[(&str, &str, &str)], mode: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     support::copy_tree(&support::repo().join("examples/monorepo"), tmp.path());
+    let org = tmp.path().join(ORG);
+    let text = std::fs::read_to_string(&org).unwrap();
+    std::fs::write(&org, format!("{text}  packages:\n    mode: {mode}\n")).unwrap();
     for (file, from, to) in edits {
         edit(tmp.path(), file, from, to);
     }
@@ -57,6 +67,14 @@ fn codes(doc: &serde_json::Value) -> Vec<String> {
         doc["risks"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_owned()).collect();
     c.dedup();
     c
+}
+
+/// Whether `got` is `object`, or `object` read through the org module a packaged root
+/// calls (`module.database.aws_db_instance.this`).
+fn in_module_or_root(got: &serde_json::Value, object: &str) -> bool {
+    let got = got.as_str().unwrap_or_default();
+    got == object
+        || got.strip_prefix("module.").and_then(|r| r.split_once('.')).is_some_and(|(_, address)| address == object)
 }
 
 /// The document validates against the committed `schemas/output/diff-v1.schema.json`.
@@ -287,7 +305,7 @@ fn each_change_raises_its_risks_and_no_other() {
                     && o["layer"] == *layer
                     && o["environment"].as_str() == *env
                     && o["action"] == *action
-                    && o["object"] == *object),
+                    && in_module_or_root(&o["object"], object)),
                 "{}: no {action} of {object} ({service}, {layer}, {env:?}) in {:#}",
                 row.what,
                 doc["objects"]
@@ -313,6 +331,34 @@ fn each_change_raises_its_risks_and_no_other() {
     }
 }
 
+/// A packaged root calls the org's database module: removing the database destroys the
+/// module's data store and its secret, each read through the call, not a routine change of
+/// a module call.
+#[test]
+fn a_packaged_database_removed_destroys_its_data() {
+    let repo = committed_monorepo_as(&[], "packaged");
+    edit(repo.path(), USERS, "  database:\n    type: redis\n", "");
+    let (doc, status, stderr) = review(repo.path(), &[]);
+    assert_eq!(codes(&doc), ["RISK001"], "{doc:#}\n{stderr}");
+    assert_eq!(status, Some(0), "{stderr}");
+    let destroyed: Vec<&str> = doc["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["service"] == "user-api" && o["action"] == "destroy" && o["holdsData"] == true)
+        .filter_map(|o| o["object"].as_str())
+        .collect();
+    for object in
+        ["module.database.aws_elasticache_replication_group.this", "module.database.aws_secretsmanager_secret.database"]
+    {
+        assert!(destroyed.contains(&object), "{object} not destroyed in {destroyed:?}");
+    }
+    // The services whose roots did not change show nothing.
+    let others: Vec<&serde_json::Value> =
+        doc["objects"].as_array().unwrap().iter().filter(|o| o["service"] == "checkout-api").collect();
+    assert!(others.is_empty(), "{others:?}");
+}
+
 #[test]
 fn each_object_names_the_input_line_that_changed_it() {
     let repo = committed_monorepo();
@@ -324,7 +370,7 @@ fn each_object_names_the_input_line_that_changed_it() {
             .as_array()
             .unwrap()
             .iter()
-            .find(|o| o["object"] == object && o["environment"].as_str() == env)
+            .find(|o| in_module_or_root(&o["object"], object) && o["environment"].as_str() == env)
             .and_then(|o| o["input"].as_str())
             .unwrap_or_else(|| panic!("{object}: {doc:#}"))
             .to_owned()

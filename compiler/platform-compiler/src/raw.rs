@@ -637,7 +637,7 @@ pub struct OrgSpec {
 #[derive(Deserialize, JsonSchema, Debug, Default, Clone)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Packages {
-    /// `vendored` (the default): every build carries the whole golden path in its own output (chart templates in each chart, a CI deploy module and a dashboard per service). `packaged`: the shared pieces are org packages (the Helm library chart `platform-service`, the org's one dashboard, the CI deploy module in the org root), and each service's output references them at `version`.
+    /// `packaged` (the default): the shared pieces are org packages (the Helm library chart `platform-service`, the org's one dashboard, the CI deploy module and the Terraform modules in the org root), and each service's output references them at `version`. `vendored`: every build carries the whole golden path in its own output (chart templates in each chart, a CI deploy module and a dashboard per service), with no shared dependency.
     #[serde(default)]
     pub mode: Field<Packaging>,
     /// Version of the org's packages (`MAJOR.MINOR.PATCH`): the packages' own metadata, and the comment after every pinned reference to them, where Dependabot and Renovate read it.

@@ -60,10 +60,13 @@ pub fn holds_data(kind: &str) -> bool {
 }
 
 /// One top-level block: `resource "T" "N"`, `module "N"`, `locals`, …
-#[derive(Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 struct Block {
     kind: String,
     labels: Vec<String>,
+    /// The label of the module call it was read through, for a resource of an org module a
+    /// service's root calls ([`inline_org_modules`]): its address is `module.<label>.…`.
+    module: Option<String>,
     /// Arguments and nested blocks at two spaces, each with its whole text; a repeated
     /// nested block (`statement`) is keyed `statement[2]` from its second occurrence.
     entries: BTreeMap<String, String>,
@@ -72,7 +75,10 @@ struct Block {
 impl Block {
     fn address(&self) -> Option<String> {
         match (self.kind.as_str(), self.labels.as_slice()) {
-            ("resource", [t, n]) => Some(format!("{t}.{n}")),
+            ("resource", [t, n]) => Some(match &self.module {
+                Some(m) => format!("module.{m}.{t}.{n}"),
+                None => format!("{t}.{n}"),
+            }),
             ("module", [n]) => Some(format!("module.{n}")),
             _ => None,
         }
@@ -169,7 +175,7 @@ fn blocks(text: &str) -> Vec<Block> {
             }
             i += 1;
         }
-        out.push(Block { kind, labels, entries: entries(&body, 2) });
+        out.push(Block { kind, labels, module: None, entries: entries(&body, 2) });
     }
     out
 }
@@ -265,21 +271,84 @@ pub fn changes(base: &Tree, head: &Tree, out: &mut Vec<Change>) {
         was_all.insert(dir.clone(), root(base_roots.get(dir).map_or(&[][..], Vec::as_slice)));
         now_all.insert(dir.clone(), root(head_roots.get(dir).map_or(&[][..], Vec::as_slice)));
     }
-    let followed: BTreeMap<String, Vec<(String, String)>> =
-        now_all.keys().map(|dir| (dir.clone(), followed_into_modules(dir, &now_all))).collect();
-    for (dir, now) in &mut now_all {
-        for text in now.blocks.iter_mut().flat_map(|b| b.entries.values_mut()) {
-            for (module_ref, resource_ref) in &followed[dir] {
-                *text = replace_reference(text, module_ref, resource_ref);
+    // Both sides alike: a base that calls the modules already reads the same references.
+    for roots in [&mut was_all, &mut now_all] {
+        let followed: BTreeMap<String, Vec<(String, String)>> =
+            roots.keys().map(|dir| (dir.clone(), followed_into_modules(dir, roots))).collect();
+        for (dir, root) in roots.iter_mut() {
+            for text in root.blocks.iter_mut().flat_map(|b| b.entries.values_mut()) {
+                for (module_ref, resource_ref) in &followed[dir] {
+                    *text = replace_reference(text, module_ref, resource_ref);
+                }
             }
         }
     }
-    for (dir, was) in &was_all {
-        compare(dir, was, &now_all[dir], &mut found);
+    let (was_inlined, now_inlined) = (inline_org_modules(&was_all), inline_org_modules(&now_all));
+    for (dir, was) in &was_inlined {
+        compare(dir, was, &now_inlined[dir], &mut found);
     }
     kept_by_a_new_source(&was_all, &now_all, &mut found);
     moved_into_a_module(&now_all, &mut found);
     out.extend(found);
+}
+
+/// Every root with the resources of the org modules a service's root calls
+/// (`_org/terraform/modules/…`: its database, its role, its names) in place of each call:
+/// each resource of the module under `module.<label>.<address>`, every `var.<name>` it reads
+/// replaced by the call's argument for it, so a resource reads the root's variables and
+/// locals as the root's own do. What the module holds is then compared like the root's own
+/// resources: a removed call destroys its database (which holds data), a changed size in
+/// an environment's tfvars updates or replaces the instance that reads it. The org root's
+/// calls (its CI deploy modules) stay calls.
+fn inline_org_modules(roots: &BTreeMap<String, Root>) -> BTreeMap<String, Root> {
+    let mut out = BTreeMap::new();
+    for (dir, root) in roots {
+        let mut blocks = Vec::new();
+        for b in &root.blocks {
+            let module = (b.kind == "module" && !dir.starts_with("_org"))
+                .then(|| b.argument("source").and_then(|s| module_dir(dir, s)))
+                .flatten()
+                .filter(|m| m.starts_with("_org/terraform/modules/"))
+                .and_then(|m| roots.get(&m));
+            let (Some(module), Some(label)) = (module, b.labels.first()) else {
+                blocks.push(b.clone());
+                continue;
+            };
+            let arguments: Vec<(String, String)> = b
+                .entries
+                .iter()
+                .filter_map(|(k, text)| {
+                    let value = text.split_once('=')?.1.trim();
+                    Some((format!("var.{k}"), value.to_owned()))
+                })
+                .collect();
+            for r in module.blocks.iter().filter(|r| r.kind == "resource") {
+                let mut r = r.clone();
+                r.module = Some(label.clone());
+                for text in r.entries.values_mut() {
+                    for (variable, value) in &arguments {
+                        *text = replace_reference(text, variable, value);
+                    }
+                }
+                if !has_instances(&r) {
+                    continue;
+                }
+                blocks.push(r);
+            }
+        }
+        out.insert(dir.clone(), Root { blocks, tfvars: root.tfvars.clone() });
+    }
+    out
+}
+
+/// Whether a resource of an inlined module call has instances: not where its `count` or
+/// `for_each` tests an argument the call passes empty (`("" == "") ? [] : …`, a database
+/// without the org's bastion).
+fn has_instances(r: &Block) -> bool {
+    ["count", "for_each"].iter().filter_map(|k| r.entries.get(*k)).all(|t| {
+        let t = t.split_once('=').map_or(t.as_str(), |(_, v)| v.trim());
+        !(t.contains("(\"\" == \"\") ? [] :") || t.contains("(\"\" == \"\") ? 0 :"))
+    })
 }
 
 /// The outputs of the root at `dir`'s local modules that give an attribute of a resource its
@@ -420,7 +489,26 @@ fn compare(dir: &str, was: &Root, now: &Root, out: &mut Vec<Change>) {
     let by_address = |r: &Root| -> BTreeMap<String, usize> {
         r.blocks.iter().enumerate().filter_map(|(i, b)| b.address().map(|a| (a, i))).collect()
     };
-    let (old, new) = (by_address(was), by_address(now));
+    let (mut old, new) = (by_address(was), by_address(now));
+    // A `moved` block of the head takes an object of the base to a new address: it is the
+    // same object, compared there (`module.user_api` → `module.account_api`). Into an org
+    // module a root now calls, the base's address reports it kept ([`moved_into_a_module`]).
+    let mut renamed: BTreeMap<String, String> = BTreeMap::new();
+    let mut into_module: BTreeSet<String> = BTreeSet::new();
+    for m in now.blocks.iter().filter(|m| m.kind == "moved") {
+        let (Some(from), Some(to)) = (m.argument("from"), m.argument("to")) else { continue };
+        let Some(&j) = old.get(from).filter(|_| !new.contains_key(from) && new.contains_key(to)) else { continue };
+        if old.contains_key(to) {
+            continue;
+        }
+        if to.starts_with("module.") && !from.starts_with("module.") {
+            into_module.insert(to.to_owned());
+            continue;
+        }
+        old.remove(from);
+        old.insert(to.to_owned(), j);
+        renamed.insert(to.to_owned(), from.to_owned());
+    }
     let change = |address: &str, environment: Option<String>, action: Action, detail: Vec<String>, kind: &str| Change {
         service: service.clone(),
         layer: Layer::Terraform,
@@ -455,7 +543,9 @@ fn compare(dir: &str, was: &Root, now: &Root, out: &mut Vec<Change>) {
         let b = &now.blocks[i];
         let kind = b.resource_type();
         let Some(&j) = old.get(address) else {
-            out.push(change(address, None, Action::Create, Vec::new(), kind));
+            if !into_module.contains(address) {
+                out.push(change(address, None, Action::Create, Vec::new(), kind));
+            }
             continue;
         };
         let a = &was.blocks[j];
@@ -483,6 +573,9 @@ fn compare(dir: &str, was: &Root, now: &Root, out: &mut Vec<Change>) {
                 changed.push((*name).clone());
                 replace |= readers.iter().any(|k| forces_new(kind, k.split('[').next().unwrap_or(k)));
             }
+        }
+        if let Some(from) = renamed.get(address) {
+            changed.insert(0, format!("moved from {from}"));
         }
         if !changed.is_empty() {
             out.push(change(address, None, if replace { Action::Replace } else { Action::Update }, changed, kind));
@@ -684,6 +777,44 @@ mod tests {
         }));
     }
 
+    /// A service root's call of an org module reads as the module's resources under
+    /// `module.<label>.`, each reading the call's arguments: a size changed in an
+    /// environment's tfvars replaces the instance, a removed call destroys the database.
+    #[test]
+    fn an_org_module_call_reads_as_its_resources() {
+        let module = "resource \"aws_db_instance\" \"this\" {\n  identifier     = var.names.database\n  instance_class = var.database.instance_class\n}\n";
+        let call = "module \"database\" {\n  source = \"../../_org/terraform/modules/postgres\"\n\n  database = var.database\n  names    = module.names\n}\n";
+        let root = |class: &str, with_db: bool| {
+            let mut files = vec![
+                ("_org/terraform/modules/postgres/main.tf".to_owned(), module.to_owned()),
+                (
+                    "api/terraform/production.tfvars".to_owned(),
+                    format!("database = {{\n  instance_class = \"{class}\"\n}}\n"),
+                ),
+            ];
+            files.push(("api/terraform/main.tf".to_owned(), if with_db { call.to_owned() } else { String::new() }));
+            files
+        };
+        let as_tree = |files: Vec<(String, String)>| {
+            let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+            tree(&refs)
+        };
+        let mut out = Vec::new();
+        changes(&as_tree(root("db.t4g.small", true)), &as_tree(root("db.m7g.large", true)), &mut out);
+        let resized: Vec<_> = out.iter().filter(|c| c.root == "api/terraform").collect();
+        assert_eq!(resized.len(), 1, "{resized:?}");
+        assert_eq!(resized[0].object, "module.database.aws_db_instance.this");
+        assert_eq!((resized[0].environment.as_deref(), resized[0].action), (Some("production"), Action::Update));
+        let mut out = Vec::new();
+        changes(&as_tree(root("db.t4g.small", true)), &as_tree(root("db.t4g.small", false)), &mut out);
+        assert!(
+            out.iter().any(|c| c.object == "module.database.aws_db_instance.this"
+                && c.action == Action::Destroy
+                && c.holds_data),
+            "{out:?}"
+        );
+    }
+
     /// A resource a `moved` block takes into a local module that declares it is kept; one
     /// moved to a module that does not declare it, or not moved, is destroyed.
     #[test]
@@ -702,14 +833,8 @@ mod tests {
         changes(&base, &head, &mut out);
         let got: Vec<(&str, Action)> =
             out.iter().filter(|c| c.root == "api/terraform").map(|c| (c.object.as_str(), c.action)).collect();
-        assert_eq!(
-            got,
-            [
-                ("module.database", Action::Create),
-                ("aws_db_instance.this", Action::Update),
-                ("aws_iam_role.rds_monitoring", Action::Destroy),
-            ]
-        );
+        // The call reads as the module's resources: the moved one is the base's, kept.
+        assert_eq!(got, [("aws_db_instance.this", Action::Update), ("aws_iam_role.rds_monitoring", Action::Destroy)]);
         let kept = out.iter().find(|c| c.root == "api/terraform" && c.object == "aws_db_instance.this").unwrap();
         assert_eq!(
             kept.detail,
@@ -759,10 +884,7 @@ mod tests {
             changes(&base, &head(output), &mut out);
             out.into_iter().filter(|c| c.root == "api/terraform").map(|c| (c.object, c.action)).collect::<Vec<_>>()
         };
-        assert_eq!(
-            changed("aws_iam_role.service.id"),
-            [("module.service_role".to_owned(), Action::Create), ("aws_iam_role.service".to_owned(), Action::Update)]
-        );
+        assert_eq!(changed("aws_iam_role.service.id"), [("aws_iam_role.service".to_owned(), Action::Update)]);
         assert!(
             changed("aws_iam_role.service.arn").contains(&("aws_iam_role_policy.service".to_owned(), Action::Replace))
         );

@@ -91,9 +91,51 @@ data "aws_iam_policy_document" "github_deploy_trust" {
   }
 }
 
-# Per service: its CI deploy module (deploy role, permissions boundary, KMS key), generated next to the service's own Terraform.
+# Per service: the org's CI deploy module (deploy role, permissions boundary, KMS key) with the service's name, AWS names and what its own Terraform has.
 module "docs_site" {
-  source = "../../docs-site/terraform/ci-deploy"
+  source = "./modules/ci-deploy"
+
+  service       = "docs-site"
+  database_name = null
+  features = {
+    key         = false
+    database    = false
+    postgres    = false
+    redis       = false
+    rotation    = false
+    bastion     = false
+    certificate = false
+    records     = true
+  }
+  session_seconds = 4500
+  names_by_environment = {
+    staging = {
+      deploy_role             = "docs-site-staging-deploy"
+      permissions_boundary    = "docs-site-staging-boundary"
+      state_key               = "services/docs-site/staging/terraform.tfstate"
+      iam_role                = "docs-site-staging"
+      rds_monitoring_role     = null
+      kms_alias               = null
+      secrets_prefix          = null
+      database                = null
+      database_final_snapshot = null
+      host                    = "docs-site.staging.example.com"
+      namespace               = "devex"
+    }
+    production = {
+      deploy_role             = "docs-site-production-deploy"
+      permissions_boundary    = "docs-site-production-boundary"
+      state_key               = "services/docs-site/production/terraform.tfstate"
+      iam_role                = "docs-site-production"
+      rds_monitoring_role     = null
+      kms_alias               = null
+      secrets_prefix          = null
+      database                = null
+      database_final_snapshot = null
+      host                    = "docs-site.example.com"
+      namespace               = "devex"
+    }
+  }
 
   environment      = var.environment
   aws_account_id   = var.aws_account_id

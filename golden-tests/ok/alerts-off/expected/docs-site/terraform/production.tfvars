@@ -4,10 +4,6 @@ aws_account_id       = "222222222222"
 aws_region           = "eu-west-1"
 kubernetes_namespace = "devex"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
-names = {
-  iam_role             = "docs-site-production"
-  permissions_boundary = "docs-site-production-boundary"
-}
 dns = {
   zone   = "example.com"
   host   = "docs-site.example.com"

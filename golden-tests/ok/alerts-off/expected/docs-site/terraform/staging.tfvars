@@ -4,10 +4,6 @@ aws_account_id       = "111111111111"
 aws_region           = "eu-west-1"
 kubernetes_namespace = "devex"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
-names = {
-  iam_role             = "docs-site-staging"
-  permissions_boundary = "docs-site-staging-boundary"
-}
 dns = {
   zone   = "staging.example.com"
   host   = "docs-site.staging.example.com"

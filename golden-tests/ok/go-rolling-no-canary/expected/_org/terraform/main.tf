@@ -58,6 +58,11 @@ resource "kubernetes_namespace_v1" "service" {
   }
 }
 
+# The org's service dashboard (v1/configmaps in monitoring), from the object in _org/grafana/.
+resource "kubernetes_manifest" "dashboard" {
+  manifest = yamldecode(file("${path.module}/../grafana/configmap.yaml"))
+}
+
 # GitHub's OIDC provider (one per account, created by the account's first environment) and the trust every deploy role shares.
 resource "aws_iam_openid_connect_provider" "github" {
   count = var.create_github_oidc_provider ? 1 : 0
@@ -91,9 +96,51 @@ data "aws_iam_policy_document" "github_deploy_trust" {
   }
 }
 
-# Per service: its CI deploy module (deploy role, permissions boundary, KMS key), generated next to the service's own Terraform.
+# Per service: the org's CI deploy module (deploy role, permissions boundary, KMS key) with the service's name, AWS names and what its own Terraform has.
 module "search_api" {
-  source = "../../search-api/terraform/ci-deploy"
+  source = "./modules/ci-deploy"
+
+  service       = "search-api"
+  database_name = null
+  features = {
+    key         = false
+    database    = false
+    postgres    = false
+    redis       = false
+    rotation    = false
+    bastion     = false
+    certificate = false
+    records     = true
+  }
+  session_seconds = 4500
+  names_by_environment = {
+    staging = {
+      deploy_role             = "search-api-staging-deploy"
+      permissions_boundary    = "search-api-staging-boundary"
+      state_key               = "services/search-api/staging/terraform.tfstate"
+      iam_role                = "search-api-staging"
+      rds_monitoring_role     = null
+      kms_alias               = null
+      secrets_prefix          = null
+      database                = null
+      database_final_snapshot = null
+      host                    = "search-api.staging.example.com"
+      namespace               = "discovery"
+    }
+    production = {
+      deploy_role             = "search-api-production-deploy"
+      permissions_boundary    = "search-api-production-boundary"
+      state_key               = "services/search-api/production/terraform.tfstate"
+      iam_role                = "search-api-production"
+      rds_monitoring_role     = null
+      kms_alias               = null
+      secrets_prefix          = null
+      database                = null
+      database_final_snapshot = null
+      host                    = "search-api.example.com"
+      namespace               = "discovery"
+    }
+  }
 
   environment      = var.environment
   aws_account_id   = var.aws_account_id

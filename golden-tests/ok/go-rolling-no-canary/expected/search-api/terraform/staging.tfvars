@@ -4,10 +4,6 @@ aws_account_id       = "111111111111"
 aws_region           = "eu-west-1"
 kubernetes_namespace = "discovery"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
-names = {
-  iam_role             = "search-api-staging"
-  permissions_boundary = "search-api-staging-boundary"
-}
 dns = {
   zone   = "staging.example.com"
   host   = "search-api.staging.example.com"

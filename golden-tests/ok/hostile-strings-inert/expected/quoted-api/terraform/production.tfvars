@@ -4,10 +4,6 @@ aws_account_id       = "222222222222"
 aws_region           = "eu-west-1"
 kubernetes_namespace = "edge"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
-names = {
-  iam_role             = "quoted-api-production"
-  permissions_boundary = "quoted-api-production-boundary"
-}
 dns = {
   zone   = "example.com"
   host   = "quoted-api.example.com"

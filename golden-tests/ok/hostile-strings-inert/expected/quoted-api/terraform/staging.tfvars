@@ -4,10 +4,6 @@ aws_account_id       = "111111111111"
 aws_region           = "eu-west-1"
 kubernetes_namespace = "edge"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
-names = {
-  iam_role             = "quoted-api-staging"
-  permissions_boundary = "quoted-api-staging-boundary"
-}
 dns = {
   zone   = "staging.example.com"
   host   = "quoted-api.staging.example.com"

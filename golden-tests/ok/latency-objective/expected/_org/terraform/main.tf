@@ -58,6 +58,11 @@ resource "kubernetes_namespace_v1" "service" {
   }
 }
 
+# The org's service dashboard (v1/configmaps in monitoring), from the object in _org/grafana/.
+resource "kubernetes_manifest" "dashboard" {
+  manifest = yamldecode(file("${path.module}/../grafana/configmap.yaml"))
+}
+
 # GitHub's OIDC provider (one per account, created by the account's first environment) and the trust every deploy role shares.
 resource "aws_iam_openid_connect_provider" "github" {
   count = var.create_github_oidc_provider ? 1 : 0
@@ -91,9 +96,51 @@ data "aws_iam_policy_document" "github_deploy_trust" {
   }
 }
 
-# Per service: its CI deploy module (deploy role, permissions boundary, KMS key), generated next to the service's own Terraform.
+# Per service: the org's CI deploy module (deploy role, permissions boundary, KMS key) with the service's name, AWS names and what its own Terraform has.
 module "quote_api" {
-  source = "../../quote-api/terraform/ci-deploy"
+  source = "./modules/ci-deploy"
+
+  service       = "quote-api"
+  database_name = null
+  features = {
+    key         = false
+    database    = false
+    postgres    = false
+    redis       = false
+    rotation    = false
+    bastion     = false
+    certificate = false
+    records     = true
+  }
+  session_seconds = 4500
+  names_by_environment = {
+    staging = {
+      deploy_role             = "quote-api-staging-deploy"
+      permissions_boundary    = "quote-api-staging-boundary"
+      state_key               = "services/quote-api/staging/terraform.tfstate"
+      iam_role                = "quote-api-staging"
+      rds_monitoring_role     = null
+      kms_alias               = null
+      secrets_prefix          = null
+      database                = null
+      database_final_snapshot = null
+      host                    = "quote-api.staging.example.com"
+      namespace               = "pricing"
+    }
+    production = {
+      deploy_role             = "quote-api-production-deploy"
+      permissions_boundary    = "quote-api-production-boundary"
+      state_key               = "services/quote-api/production/terraform.tfstate"
+      iam_role                = "quote-api-production"
+      rds_monitoring_role     = null
+      kms_alias               = null
+      secrets_prefix          = null
+      database                = null
+      database_final_snapshot = null
+      host                    = "quote-api.example.com"
+      namespace               = "pricing"
+    }
+  }
 
   environment      = var.environment
   aws_account_id   = var.aws_account_id

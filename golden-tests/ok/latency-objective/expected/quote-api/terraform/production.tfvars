@@ -4,10 +4,6 @@ aws_account_id       = "222222222222"
 aws_region           = "eu-west-1"
 kubernetes_namespace = "pricing"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
-names = {
-  iam_role             = "quote-api-production"
-  permissions_boundary = "quote-api-production-boundary"
-}
 dns = {
   zone   = "example.com"
   host   = "quote-api.example.com"

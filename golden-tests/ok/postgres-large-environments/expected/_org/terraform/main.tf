@@ -58,6 +58,11 @@ resource "kubernetes_namespace_v1" "service" {
   }
 }
 
+# The org's service dashboard (v1/configmaps in monitoring), from the object in _org/grafana/.
+resource "kubernetes_manifest" "dashboard" {
+  manifest = yamldecode(file("${path.module}/../grafana/configmap.yaml"))
+}
+
 # GitHub's OIDC provider (one per account, created by the account's first environment) and the trust every deploy role shares.
 resource "aws_iam_openid_connect_provider" "github" {
   count = var.create_github_oidc_provider ? 1 : 0
@@ -91,9 +96,51 @@ data "aws_iam_policy_document" "github_deploy_trust" {
   }
 }
 
-# Per service: its CI deploy module (deploy role, permissions boundary, KMS key), generated next to the service's own Terraform.
+# Per service: the org's CI deploy module (deploy role, permissions boundary, KMS key) with the service's name, AWS names and what its own Terraform has.
 module "ledger_api" {
-  source = "../../ledger-api/terraform/ci-deploy"
+  source = "./modules/ci-deploy"
+
+  service       = "ledger-api"
+  database_name = "ledger_api"
+  features = {
+    key         = true
+    database    = true
+    postgres    = true
+    redis       = false
+    rotation    = false
+    bastion     = false
+    certificate = false
+    records     = true
+  }
+  session_seconds = 7200
+  names_by_environment = {
+    staging = {
+      deploy_role             = "ledger-api-staging-deploy"
+      permissions_boundary    = "ledger-api-staging-boundary"
+      state_key               = "services/ledger-api/staging/terraform.tfstate"
+      iam_role                = "ledger-api-staging"
+      rds_monitoring_role     = "ledger-api-staging-rds-monitoring"
+      kms_alias               = "alias/ledger-api-staging"
+      secrets_prefix          = "staging/ledger-api/"
+      database                = "ledger-api-staging"
+      database_final_snapshot = "ledger-api-staging-final"
+      host                    = "ledger-api.staging.example.com"
+      namespace               = "finance"
+    }
+    production = {
+      deploy_role             = "ledger-api-production-deploy"
+      permissions_boundary    = "ledger-api-production-boundary"
+      state_key               = "services/ledger-api/production/terraform.tfstate"
+      iam_role                = "ledger-api-production"
+      rds_monitoring_role     = "ledger-api-production-rds-monitoring"
+      kms_alias               = "alias/ledger-api-production"
+      secrets_prefix          = "production/ledger-api/"
+      database                = "ledger-api-production"
+      database_final_snapshot = "ledger-api-production-final"
+      host                    = "ledger-api.example.com"
+      namespace               = "finance"
+    }
+  }
 
   environment      = var.environment
   aws_account_id   = var.aws_account_id

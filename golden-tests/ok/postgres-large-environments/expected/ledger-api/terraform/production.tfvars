@@ -5,17 +5,6 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "finance"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
 eks_cluster_name     = "production"
-names = {
-  iam_role                = "ledger-api-production"
-  permissions_boundary    = "ledger-api-production-boundary"
-  kms_alias               = "alias/ledger-api-production"
-  pod_security_group      = "ledger-api-production-pods"
-  database_security_group = "ledger-api-production-database"
-  database                = "ledger-api-production"
-  database_final_snapshot = "ledger-api-production-final"
-  database_secret         = "production/ledger-api/database"
-  rds_monitoring_role     = "ledger-api-production-rds-monitoring"
-}
 database = {
   instance_class             = "db.r7g.xlarge"
   allocated_storage          = 500

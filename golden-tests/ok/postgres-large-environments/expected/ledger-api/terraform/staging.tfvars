@@ -5,17 +5,6 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "finance"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
 eks_cluster_name     = "staging"
-names = {
-  iam_role                = "ledger-api-staging"
-  permissions_boundary    = "ledger-api-staging-boundary"
-  kms_alias               = "alias/ledger-api-staging"
-  pod_security_group      = "ledger-api-staging-pods"
-  database_security_group = "ledger-api-staging-database"
-  database                = "ledger-api-staging"
-  database_final_snapshot = "ledger-api-staging-final"
-  database_secret         = "staging/ledger-api/database"
-  rds_monitoring_role     = "ledger-api-staging-rds-monitoring"
-}
 database = {
   instance_class             = "db.t4g.small"
   allocated_storage          = 20

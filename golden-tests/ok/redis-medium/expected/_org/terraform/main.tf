@@ -58,6 +58,11 @@ resource "kubernetes_namespace_v1" "service" {
   }
 }
 
+# The org's service dashboard (v1/configmaps in monitoring), from the object in _org/grafana/.
+resource "kubernetes_manifest" "dashboard" {
+  manifest = yamldecode(file("${path.module}/../grafana/configmap.yaml"))
+}
+
 # GitHub's OIDC provider (one per account, created by the account's first environment) and the trust every deploy role shares.
 resource "aws_iam_openid_connect_provider" "github" {
   count = var.create_github_oidc_provider ? 1 : 0
@@ -91,9 +96,51 @@ data "aws_iam_policy_document" "github_deploy_trust" {
   }
 }
 
-# Per service: its CI deploy module (deploy role, permissions boundary, KMS key), generated next to the service's own Terraform.
+# Per service: the org's CI deploy module (deploy role, permissions boundary, KMS key) with the service's name, AWS names and what its own Terraform has.
 module "session_cache" {
-  source = "../../session-cache/terraform/ci-deploy"
+  source = "./modules/ci-deploy"
+
+  service       = "session-cache"
+  database_name = null
+  features = {
+    key         = true
+    database    = true
+    postgres    = false
+    redis       = true
+    rotation    = false
+    bastion     = false
+    certificate = false
+    records     = true
+  }
+  session_seconds = 4500
+  names_by_environment = {
+    staging = {
+      deploy_role             = "session-cache-staging-deploy"
+      permissions_boundary    = "session-cache-staging-boundary"
+      state_key               = "services/session-cache/staging/terraform.tfstate"
+      iam_role                = "session-cache-staging"
+      rds_monitoring_role     = null
+      kms_alias               = "alias/session-cache-staging"
+      secrets_prefix          = "staging/session-cache/"
+      database                = "session-cache-staging"
+      database_final_snapshot = "session-cache-staging-final"
+      host                    = "session-cache.staging.example.com"
+      namespace               = "identity"
+    }
+    production = {
+      deploy_role             = "session-cache-production-deploy"
+      permissions_boundary    = "session-cache-production-boundary"
+      state_key               = "services/session-cache/production/terraform.tfstate"
+      iam_role                = "session-cache-production"
+      rds_monitoring_role     = null
+      kms_alias               = "alias/session-cache-production"
+      secrets_prefix          = "production/session-cache/"
+      database                = "session-cache-production"
+      database_final_snapshot = "session-cache-production-final"
+      host                    = "session-cache.example.com"
+      namespace               = "identity"
+    }
+  }
 
   environment      = var.environment
   aws_account_id   = var.aws_account_id

@@ -5,16 +5,6 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "identity"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
 eks_cluster_name     = "production"
-names = {
-  iam_role                = "session-cache-production"
-  permissions_boundary    = "session-cache-production-boundary"
-  kms_alias               = "alias/session-cache-production"
-  pod_security_group      = "session-cache-production-pods"
-  database_security_group = "session-cache-production-database"
-  database                = "session-cache-production"
-  database_final_snapshot = "session-cache-production-final"
-  database_secret         = "production/session-cache/database"
-}
 cache = {
   node_type               = "cache.m7g.large"
   engine_version          = "7.1"

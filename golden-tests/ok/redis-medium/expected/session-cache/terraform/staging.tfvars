@@ -5,16 +5,6 @@ aws_region           = "eu-west-1"
 kubernetes_namespace = "identity"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
 eks_cluster_name     = "staging"
-names = {
-  iam_role                = "session-cache-staging"
-  permissions_boundary    = "session-cache-staging-boundary"
-  kms_alias               = "alias/session-cache-staging"
-  pod_security_group      = "session-cache-staging-pods"
-  database_security_group = "session-cache-staging-database"
-  database                = "session-cache-staging"
-  database_final_snapshot = "session-cache-staging-final"
-  database_secret         = "staging/session-cache/database"
-}
 cache = {
   node_type               = "cache.m7g.large"
   engine_version          = "7.1"

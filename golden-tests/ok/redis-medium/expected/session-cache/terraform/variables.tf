@@ -12,11 +12,6 @@ variable "environment" {
 variable "aws_account_id" {
   description = "AWS account of the environment; the provider refuses to run against any other."
   type        = string
-
-  validation {
-    condition     = can(regex("^[0-9]{12}$", var.aws_account_id))
-    error_message = "The AWS account id must be 12 digits."
-  }
 }
 
 variable "aws_region" {
@@ -32,111 +27,21 @@ variable "aws_region" {
 variable "kubernetes_namespace" {
   description = "Kubernetes namespace the service runs in; the IAM role trusts only its service account there."
   type        = string
-
-  validation {
-    condition     = can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", var.kubernetes_namespace)) && (length(var.kubernetes_namespace) <= 63)
-    error_message = "The namespace must be a DNS-1123 label."
-  }
 }
 
 variable "oidc_provider" {
   description = "Host and path of the cluster's IAM OIDC provider, without `https://`."
   type        = string
-
-  validation {
-    condition     = can(regex("^[a-z0-9.-]+(/[A-Za-z0-9._-]+)*$", var.oidc_provider))
-    error_message = "The OIDC provider must be a host and path without a scheme, like oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE."
-  }
 }
 
 variable "eks_cluster_name" {
   description = "EKS cluster of the environment; its VPC and private subnets hold the database."
   type        = string
-
-  validation {
-    condition     = can(regex("^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", var.eks_cluster_name))
-    error_message = "The EKS cluster name must be 1 to 100 letters, digits, - and _, starting with a letter or digit."
-  }
-}
-
-variable "names" {
-  description = "AWS names in this environment, from the platform's one naming rule: IAM role of the service account, permissions boundary of the service's roles, KMS key alias, security group of the pods, security group of the database, ElastiCache replication group id (also its subnet group), final snapshot, Secrets Manager name of the cache credentials."
-  type = object({
-    iam_role                = string
-    permissions_boundary    = string
-    kms_alias               = string
-    pod_security_group      = string
-    database_security_group = string
-    database                = string
-    database_final_snapshot = string
-    database_secret         = string
-  })
-
-  validation {
-    condition     = (length(var.names.iam_role) <= 64) && can(regex("^[A-Za-z0-9+=,.@_-]+$", var.names.iam_role))
-    error_message = "The IAM role name must be at most 64 letters, digits and +=,.@_- characters."
-  }
-
-  validation {
-    condition     = (length(var.names.permissions_boundary) <= 128) && can(regex("^[A-Za-z0-9+=,.@_-]+$", var.names.permissions_boundary))
-    error_message = "The permissions boundary name must be at most 128 letters, digits and +=,.@_- characters."
-  }
-
-  validation {
-    condition     = (length(var.names.kms_alias) <= 256) && can(regex("^alias/[A-Za-z0-9/_-]+$", var.names.kms_alias))
-    error_message = "The KMS alias must start with alias/ and use letters, digits, /, _ and -."
-  }
-
-  validation {
-    condition     = (length(var.names.pod_security_group) <= 255) && can(regex("^[A-Za-z0-9 ._:/()#,@+=&;{}!$*-]+$", var.names.pod_security_group))
-    error_message = "Security group names must be at most 255 letters, digits and allowed symbols."
-  }
-
-  validation {
-    condition     = (length(var.names.database_security_group) <= 255) && can(regex("^[A-Za-z0-9 ._:/()#,@+=&;{}!$*-]+$", var.names.database_security_group))
-    error_message = "Security group names must be at most 255 letters, digits and allowed symbols."
-  }
-
-  validation {
-    condition     = (length(var.names.database) <= 40) && can(regex("^[a-z](-?[a-z0-9])*$", var.names.database))
-    error_message = "The replication group id must be at most 40 lowercase letters, digits and single hyphens, starting with a letter."
-  }
-
-  validation {
-    condition     = (length(var.names.database_final_snapshot) <= 255) && can(regex("^[a-z](-?[a-z0-9])*$", var.names.database_final_snapshot))
-    error_message = "The final snapshot identifier must be at most 255 lowercase letters, digits and single hyphens, starting with a letter."
-  }
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9/_+=.@-]{1,512}$", var.names.database_secret))
-    error_message = "Secrets Manager names must be 1 to 512 letters, digits and /_+=.@- characters."
-  }
 }
 
 variable "cache" {
   description = "Redis of this environment: node type from the org's size table, pinned version, and the tier's snapshots, protection and availability."
-  type = object({
-    node_type               = string
-    engine_version          = string
-    snapshot_retention_days = number
-    deletion_protection     = bool
-    multi_az                = bool
-  })
-
-  validation {
-    condition     = can(regex("^cache\\.[a-z0-9]+\\.[a-z0-9]+$", var.cache.node_type))
-    error_message = "The node type must be an ElastiCache type like cache.t4g.small."
-  }
-
-  validation {
-    condition     = contains(["7.1"], var.cache.engine_version)
-    error_message = "The engine version must be one the org allows: 7.1."
-  }
-
-  validation {
-    condition     = (var.cache.snapshot_retention_days >= 0) && (var.cache.snapshot_retention_days <= 35)
-    error_message = "Snapshot retention must be between 0 and 35 days."
-  }
+  type        = any
 }
 
 variable "dns" {

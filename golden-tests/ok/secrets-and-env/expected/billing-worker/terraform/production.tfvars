@@ -4,15 +4,6 @@ aws_account_id       = "222222222222"
 aws_region           = "eu-west-1"
 kubernetes_namespace = "billing"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
-names = {
-  iam_role             = "billing-worker-production"
-  permissions_boundary = "billing-worker-production-boundary"
-  kms_alias            = "alias/billing-worker-production"
-  secrets = {
-    "smtp-password" = "production/billing-worker/smtp-password"
-    "stripe-key"    = "production/billing-worker/stripe-key"
-  }
-}
 dns = {
   zone   = "example.com"
   host   = "billing-worker.example.com"

@@ -4,15 +4,6 @@ aws_account_id       = "111111111111"
 aws_region           = "eu-west-1"
 kubernetes_namespace = "billing"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
-names = {
-  iam_role             = "billing-worker-staging"
-  permissions_boundary = "billing-worker-staging-boundary"
-  kms_alias            = "alias/billing-worker-staging"
-  secrets = {
-    "smtp-password" = "staging/billing-worker/smtp-password"
-    "stripe-key"    = "staging/billing-worker/stripe-key"
-  }
-}
 dns = {
   zone   = "staging.example.com"
   host   = "billing-worker.staging.example.com"

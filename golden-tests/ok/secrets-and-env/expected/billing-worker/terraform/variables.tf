@@ -12,11 +12,6 @@ variable "environment" {
 variable "aws_account_id" {
   description = "AWS account of the environment; the provider refuses to run against any other."
   type        = string
-
-  validation {
-    condition     = can(regex("^[0-9]{12}$", var.aws_account_id))
-    error_message = "The AWS account id must be 12 digits."
-  }
 }
 
 variable "aws_region" {
@@ -32,51 +27,11 @@ variable "aws_region" {
 variable "kubernetes_namespace" {
   description = "Kubernetes namespace the service runs in; the IAM role trusts only its service account there."
   type        = string
-
-  validation {
-    condition     = can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", var.kubernetes_namespace)) && (length(var.kubernetes_namespace) <= 63)
-    error_message = "The namespace must be a DNS-1123 label."
-  }
 }
 
 variable "oidc_provider" {
   description = "Host and path of the cluster's IAM OIDC provider, without `https://`."
   type        = string
-
-  validation {
-    condition     = can(regex("^[a-z0-9.-]+(/[A-Za-z0-9._-]+)*$", var.oidc_provider))
-    error_message = "The OIDC provider must be a host and path without a scheme, like oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE."
-  }
-}
-
-variable "names" {
-  description = "AWS names in this environment, from the platform's one naming rule: IAM role of the service account, permissions boundary of the service's roles, KMS key alias, Secrets Manager names of the declared secrets."
-  type = object({
-    iam_role             = string
-    permissions_boundary = string
-    kms_alias            = string
-    secrets              = map(string)
-  })
-
-  validation {
-    condition     = (length(var.names.iam_role) <= 64) && can(regex("^[A-Za-z0-9+=,.@_-]+$", var.names.iam_role))
-    error_message = "The IAM role name must be at most 64 letters, digits and +=,.@_- characters."
-  }
-
-  validation {
-    condition     = (length(var.names.permissions_boundary) <= 128) && can(regex("^[A-Za-z0-9+=,.@_-]+$", var.names.permissions_boundary))
-    error_message = "The permissions boundary name must be at most 128 letters, digits and +=,.@_- characters."
-  }
-
-  validation {
-    condition     = (length(var.names.kms_alias) <= 256) && can(regex("^alias/[A-Za-z0-9/_-]+$", var.names.kms_alias))
-    error_message = "The KMS alias must start with alias/ and use letters, digits, /, _ and -."
-  }
-
-  validation {
-    condition     = alltrue([for n in values(var.names.secrets) : can(regex("^[A-Za-z0-9/_+=.@-]{1,512}$", n))])
-    error_message = "Secrets Manager names must be 1 to 512 letters, digits and /_+=.@- characters."
-  }
 }
 
 variable "dns" {

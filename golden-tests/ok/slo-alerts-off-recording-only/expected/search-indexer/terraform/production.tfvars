@@ -4,10 +4,6 @@ aws_account_id       = "222222222222"
 aws_region           = "eu-west-1"
 kubernetes_namespace = "discovery"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
-names = {
-  iam_role             = "search-indexer-production"
-  permissions_boundary = "search-indexer-production-boundary"
-}
 dns = {
   zone   = "example.com"
   host   = "search-indexer.example.com"

@@ -4,10 +4,6 @@ aws_account_id       = "222222222222"
 aws_region           = "eu-west-1"
 kubernetes_namespace = "catalog"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
-names = {
-  iam_role             = "catalog-api-production"
-  permissions_boundary = "catalog-api-production-boundary"
-}
 dns = {
   zone   = "example.com"
   host   = "catalog-api.example.com"

@@ -4,10 +4,6 @@ aws_account_id       = "111111111111"
 aws_region           = "eu-west-1"
 kubernetes_namespace = "catalog"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
-names = {
-  iam_role             = "catalog-api-staging"
-  permissions_boundary = "catalog-api-staging-boundary"
-}
 dns = {
   zone   = "staging.example.com"
   host   = "catalog-api.staging.example.com"

@@ -58,6 +58,11 @@ resource "kubernetes_namespace_v1" "service" {
   }
 }
 
+# The org's service dashboard (v1/configmaps in monitoring), from the object in _org/grafana/.
+resource "kubernetes_manifest" "dashboard" {
+  manifest = yamldecode(file("${path.module}/../grafana/configmap.yaml"))
+}
+
 # GitHub's OIDC provider (one per account, created by the account's first environment) and the trust every deploy role shares.
 resource "aws_iam_openid_connect_provider" "github" {
   count = var.create_github_oidc_provider ? 1 : 0
@@ -91,9 +96,51 @@ data "aws_iam_policy_document" "github_deploy_trust" {
   }
 }
 
-# Per service: its CI deploy module (deploy role, permissions boundary, KMS key), generated next to the service's own Terraform.
+# Per service: the org's CI deploy module (deploy role, permissions boundary, KMS key) with the service's name, AWS names and what its own Terraform has.
 module "inventory_api" {
-  source = "../../inventory-api/terraform/ci-deploy"
+  source = "./modules/ci-deploy"
+
+  service       = "inventory-api"
+  database_name = null
+  features = {
+    key         = false
+    database    = false
+    postgres    = false
+    redis       = false
+    rotation    = false
+    bastion     = false
+    certificate = false
+    records     = true
+  }
+  session_seconds = 4500
+  names_by_environment = {
+    staging = {
+      deploy_role             = "inventory-api-staging-deploy"
+      permissions_boundary    = "inventory-api-staging-boundary"
+      state_key               = "services/inventory-api/staging/terraform.tfstate"
+      iam_role                = "inventory-api-staging"
+      rds_monitoring_role     = null
+      kms_alias               = null
+      secrets_prefix          = null
+      database                = null
+      database_final_snapshot = null
+      host                    = "inventory-api.staging.example.com"
+      namespace               = "orders"
+    }
+    production = {
+      deploy_role             = "inventory-api-production-deploy"
+      permissions_boundary    = "inventory-api-production-boundary"
+      state_key               = "services/inventory-api/production/terraform.tfstate"
+      iam_role                = "inventory-api-production"
+      rds_monitoring_role     = null
+      kms_alias               = null
+      secrets_prefix          = null
+      database                = null
+      database_final_snapshot = null
+      host                    = "inventory-api.example.com"
+      namespace               = "orders"
+    }
+  }
 
   environment      = var.environment
   aws_account_id   = var.aws_account_id
@@ -106,7 +153,49 @@ module "inventory_api" {
 }
 
 module "orders_api" {
-  source = "../../orders-api/terraform/ci-deploy"
+  source = "./modules/ci-deploy"
+
+  service       = "orders-api"
+  database_name = null
+  features = {
+    key         = false
+    database    = false
+    postgres    = false
+    redis       = false
+    rotation    = false
+    bastion     = false
+    certificate = false
+    records     = true
+  }
+  session_seconds = 4500
+  names_by_environment = {
+    staging = {
+      deploy_role             = "orders-api-staging-deploy"
+      permissions_boundary    = "orders-api-staging-boundary"
+      state_key               = "services/orders-api/staging/terraform.tfstate"
+      iam_role                = "orders-api-staging"
+      rds_monitoring_role     = null
+      kms_alias               = null
+      secrets_prefix          = null
+      database                = null
+      database_final_snapshot = null
+      host                    = "orders-api.staging.example.com"
+      namespace               = "orders"
+    }
+    production = {
+      deploy_role             = "orders-api-production-deploy"
+      permissions_boundary    = "orders-api-production-boundary"
+      state_key               = "services/orders-api/production/terraform.tfstate"
+      iam_role                = "orders-api-production"
+      rds_monitoring_role     = null
+      kms_alias               = null
+      secrets_prefix          = null
+      database                = null
+      database_final_snapshot = null
+      host                    = "orders-api.example.com"
+      namespace               = "orders"
+    }
+  }
 
   environment      = var.environment
   aws_account_id   = var.aws_account_id
@@ -119,7 +208,49 @@ module "orders_api" {
 }
 
 module "pricing_api" {
-  source = "../../pricing-api/terraform/ci-deploy"
+  source = "./modules/ci-deploy"
+
+  service       = "pricing-api"
+  database_name = null
+  features = {
+    key         = false
+    database    = false
+    postgres    = false
+    redis       = false
+    rotation    = false
+    bastion     = false
+    certificate = false
+    records     = true
+  }
+  session_seconds = 4500
+  names_by_environment = {
+    staging = {
+      deploy_role             = "pricing-api-staging-deploy"
+      permissions_boundary    = "pricing-api-staging-boundary"
+      state_key               = "services/pricing-api/staging/terraform.tfstate"
+      iam_role                = "pricing-api-staging"
+      rds_monitoring_role     = null
+      kms_alias               = null
+      secrets_prefix          = null
+      database                = null
+      database_final_snapshot = null
+      host                    = "pricing-api.staging.example.com"
+      namespace               = "orders"
+    }
+    production = {
+      deploy_role             = "pricing-api-production-deploy"
+      permissions_boundary    = "pricing-api-production-boundary"
+      state_key               = "services/pricing-api/production/terraform.tfstate"
+      iam_role                = "pricing-api-production"
+      rds_monitoring_role     = null
+      kms_alias               = null
+      secrets_prefix          = null
+      database                = null
+      database_final_snapshot = null
+      host                    = "pricing-api.example.com"
+      namespace               = "orders"
+    }
+  }
 
   environment      = var.environment
   aws_account_id   = var.aws_account_id

@@ -4,10 +4,6 @@ aws_account_id       = "222222222222"
 aws_region           = "eu-west-1"
 kubernetes_namespace = "orders"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/PRODUCTION"
-names = {
-  iam_role             = "inventory-api-production"
-  permissions_boundary = "inventory-api-production-boundary"
-}
 dns = {
   zone   = "example.com"
   host   = "inventory-api.example.com"

@@ -4,10 +4,6 @@ aws_account_id       = "111111111111"
 aws_region           = "eu-west-1"
 kubernetes_namespace = "orders"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
-names = {
-  iam_role             = "inventory-api-staging"
-  permissions_boundary = "inventory-api-staging-boundary"
-}
 dns = {
   zone   = "staging.example.com"
   host   = "inventory-api.staging.example.com"

@@ -4,10 +4,6 @@ aws_account_id       = "111111111111"
 aws_region           = "eu-west-1"
 kubernetes_namespace = "orders"
 oidc_provider        = "oidc.eks.eu-west-1.amazonaws.com/id/STAGING"
-names = {
-  iam_role             = "orders-api-staging"
-  permissions_boundary = "orders-api-staging-boundary"
-}
 dns = {
   zone   = "staging.example.com"
   host   = "orders-api.staging.example.com"
