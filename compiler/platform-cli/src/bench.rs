@@ -1,7 +1,8 @@
 //! `platform bench`: N synthetic services, built by a child `platform build`, compared with
 //! `cp -r` of the same output tree. Reports the output's files and bytes, wall time, peak
-//! memory and a no-change rebuild; `--packaged` builds the services against the org packages
-//! (`spec.packages.mode: packaged`) instead of vendoring the golden path into each.
+//! memory and a no-change rebuild; the services build against the org packages
+//! (`spec.packages.mode: packaged`, the default), or with `--vendored` each carries the
+//! golden path.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -98,14 +99,12 @@ pub fn run(n: usize, dir: Option<PathBuf>, packaged: bool) -> anyhow::Result<Exi
         std::fs::write(d.join("platform.yaml"), service(i, n))?;
     }
     let org = src.join("platform-org.yaml");
-    if packaged {
-        std::fs::write(
-            &org,
-            "kind: Platform\nmetadata:\n  name: bench\nspec:\n  packages:\n    mode: packaged\n    version: 1.0.0\n",
-        )?;
-    } else if org.exists() {
-        std::fs::remove_file(&org)?;
-    }
+    // The mode said explicitly, whatever the built-in default.
+    let mode = if packaged { "packaged" } else { "vendored" };
+    std::fs::write(
+        &org,
+        format!("kind: Platform\nmetadata:\n  name: bench\nspec:\n  packages:\n    mode: {mode}\n    version: 1.0.0\n"),
+    )?;
     let exe = std::env::current_exe()?;
     let build = |out: &Path| {
         let mut c = Command::new(&exe);

@@ -209,9 +209,12 @@ enum Command {
         /// Work directory (default: a new directory under the system temp dir, removed after).
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
-        /// Build against the org packages (`spec.packages.mode: packaged`).
-        #[arg(long)]
+        /// Build against the org packages (`spec.packages.mode: packaged`, the default).
+        #[arg(long, conflicts_with = "vendored")]
         packaged: bool,
+        /// Vendor the golden path into every service (`spec.packages.mode: vendored`).
+        #[arg(long)]
+        vendored: bool,
     },
 }
 
@@ -308,7 +311,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             clap_complete::generate(shell, &mut Cli::command(), "platform", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { services, dir, packaged } => bench::run(services, dir, packaged),
+        Command::Bench { services, dir, packaged: _, vendored } => bench::run(services, dir, !vendored),
         Command::Fuzz { inputs, seed, threads, corpus, failures } => {
             let corpus = if corpus.is_empty() { fuzz::default_corpus(Path::new(".")) } else { corpus };
             let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
