@@ -60,6 +60,16 @@ pub fn files(org: &Org) -> ArtifactSet {
     out
 }
 
+/// The head of one of the library's `define`s: its comment, the `define` of `NAME.<name>`
+/// and the variables its text reads (`$svc := .Values.name`).
+pub(crate) fn define_head(comment: &str, name: &str, variables: &[(&str, &str)]) -> String {
+    let mut out = format!("{{{{- /* {comment} */}}}}\n{{{{- define \"{NAME}.{name}\" }}}}\n");
+    for (variable, value) in variables {
+        let _ = writeln!(out, "{{{{- ${variable} := {value} }}}}");
+    }
+    out
+}
+
 fn chart_yaml(org: &Org) -> String {
     to_yaml(&json!({
         "apiVersion": "v2",

@@ -103,15 +103,16 @@ fn paging_tiers(org: &Org) -> String {
 /// The library's `platform-service.sloAlerts`: the alerts of every objective in
 /// `.Values.slo`, for the `environment` and `severity` the including chart passes.
 pub fn define(org: &Org) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{{{{- /* The SLO burn-rate alerts of a service, from its values `name`, `team`, `tier` and `slo`; a packaged chart's templates/platform.yaml includes it after its environment choice, with (dict \"Values\" .Values \"environment\" $environment \"severity\" $severity). */}}}}"
-    );
-    let _ = writeln!(out, "{{{{- define \"{NAME}.sloAlerts\" }}}}");
-    out.push_str(
-        "{{- $svc := .Values.name }}\n{{- $team := .Values.team }}\n{{- $tier := .Values.tier }}\n\
-         {{- $environment := .environment }}\n{{- $severity := .severity }}\n",
+    let mut out = crate::library::define_head(
+        "The SLO burn-rate alerts of a service, from its values `name`, `team`, `tier` and `slo`; a packaged chart's templates/platform.yaml includes it after its environment choice, with (dict \"Values\" .Values \"environment\" $environment \"severity\" $severity).",
+        "sloAlerts",
+        &[
+            ("svc", ".Values.name"),
+            ("team", ".Values.team"),
+            ("tier", ".Values.tier"),
+            ("environment", ".environment"),
+            ("severity", ".severity"),
+        ],
     );
     let _ = writeln!(out, "{{{{- $pages := has $tier {} }}}}", paging_tiers(org));
     out.push_str("{{- range $o := .Values.slo.objectives }}\n");
@@ -164,15 +165,15 @@ fn info_text() -> Option<String> {
 /// The library's `platform-service.sloInfo`: the info series of the service in the
 /// `environment` the including chart passes.
 pub fn info_define() -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{{{{- /* The info series of a service (platform:service:info), from its values `name`, `team` and `slo.metrics`; a packaged chart's templates/platform.yaml includes it after its alerts, with (dict \"Values\" .Values \"environment\" $environment). */}}}}"
-    );
-    let _ = writeln!(out, "{{{{- define \"{NAME}.sloInfo\" }}}}");
-    out.push_str(
-        "{{- $svc := .Values.name }}\n{{- $team := .Values.team }}\n{{- $m := .Values.slo.metrics }}\n\
-         {{- $environment := .environment }}\n",
+    let mut out = crate::library::define_head(
+        "The info series of a service (platform:service:info), from its values `name`, `team` and `slo.metrics`; a packaged chart's templates/platform.yaml includes it after its alerts, with (dict \"Values\" .Values \"environment\" $environment).",
+        "sloInfo",
+        &[
+            ("svc", ".Values.name"),
+            ("team", ".Values.team"),
+            ("m", ".Values.slo.metrics"),
+            ("environment", ".environment"),
+        ],
     );
     let holes = info_holes();
     let actions: Vec<String> = holes.iter().map(|(_, a)| (*a).to_owned()).collect();

@@ -21,7 +21,6 @@ use platform_ir::{MetricConvention, Org, ratio};
 use serde_json::{Value, json};
 
 use crate::Chart;
-use crate::library::NAME;
 
 /// What a placeholder stands for, and the action the library writes in its place.
 pub(crate) struct Hole {
@@ -148,15 +147,12 @@ pub(crate) fn quoted(v: &str) -> String {
 /// The library's `templates/_slo.tpl`: `platform-service.sloRecords`, every recording group
 /// of each objective in `.Values.slo`.
 pub fn define(org: &Org) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{{{{- /* The SLO recording rules of a service, from its values `slo`; a packaged chart's templates/platform.yaml includes it under spec.groups. */}}}}"
+    let mut out = crate::library::define_head(
+        "The SLO recording rules of a service, from its values `slo`; a packaged chart's templates/platform.yaml includes it under spec.groups.",
+        "sloRecords",
+        &[("svc", ".Values.name"), ("m", ".Values.slo.metrics")],
     );
-    let _ = writeln!(out, "{{{{- define \"{NAME}.sloRecords\" }}}}");
-    out.push_str(
-        "{{- $svc := .Values.name }}\n{{- $m := .Values.slo.metrics }}\n{{- range $o := .Values.slo.objectives }}\n",
-    );
+    out.push_str("{{- range $o := .Values.slo.objectives }}\n");
     for (i, kind) in KINDS.iter().enumerate() {
         let keyword = if i == 0 { "if" } else { "else if" };
         let _ = writeln!(out, "{{{{- {keyword} eq $o.kind \"{}\" }}}}", kind.as_str());

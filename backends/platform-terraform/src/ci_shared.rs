@@ -69,13 +69,7 @@ pub fn files(org: &Org, provenance: &[Span]) -> ArtifactSet {
 }
 
 fn variables(org: &Org) -> Vec<Variable> {
-    let var = |name: &'static str, ty: Expr, description: &str| Variable {
-        name,
-        ty,
-        description: description.into(),
-        validations: Vec::new(),
-        values: Vec::new(),
-    };
+    let var = Variable::declared;
     let string = || Expr::keyword("string");
     let mut out = vec![
         var("service", string(), "The service's name."),

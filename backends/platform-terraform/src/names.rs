@@ -139,13 +139,7 @@ pub fn apply(ctx: &Ctx<'_>, root: &mut Root) {
 }
 
 fn variables() -> Vec<Variable> {
-    let var = |name: &'static str, description: &str| Variable {
-        name,
-        ty: Expr::keyword("string"),
-        description: description.to_owned(),
-        validations: Vec::new(),
-        values: Vec::new(),
-    };
+    let var = |name, description| Variable::declared(name, Expr::keyword("string"), description);
     vec![
         var("service", "The service's AWS identity: its name, or the name it had before a rename."),
         var("environment", "The environment the names are for."),

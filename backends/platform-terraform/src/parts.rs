@@ -285,13 +285,7 @@ pub(crate) fn address(b: &Block) -> Option<String> {
 /// validations; `names` with the fields it reads), the service, the recovery window and
 /// [`INPUTS`].
 fn module_variables(part: &Part, blocks: &[Block], settings: Variable) -> Vec<Variable> {
-    let var = |name: &'static str, ty: &str, description: &str| Variable {
-        name,
-        ty: Expr::keyword(ty),
-        description: description.to_owned(),
-        validations: Vec::new(),
-        values: Vec::new(),
-    };
+    let var = |name, ty, description| Variable::declared(name, Expr::keyword(ty), description);
     let mut out = Vec::new();
     for (name, fields) in read_variables(blocks) {
         let v = match name.as_str() {

@@ -154,6 +154,14 @@ pub struct Variable {
     pub values: Vec<Expr>,
 }
 
+impl Variable {
+    /// A module's variable of type `ty`: declared and described, with no check and no value
+    /// of its own (the caller passes it).
+    pub fn declared(name: &'static str, ty: Expr, description: &str) -> Self {
+        Variable { name, ty, description: description.to_owned(), validations: Vec::new(), values: Vec::new() }
+    }
+}
+
 /// A field of the `names` variable: one AWS name per environment, from `naming`.
 pub struct NameField {
     /// Field name.

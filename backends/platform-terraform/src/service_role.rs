@@ -99,13 +99,7 @@ pub fn apply(ctx: &Ctx<'_>, root: &mut Root) {
 /// The module's variables: the service and its service account, the root's variables it
 /// reads with their checks, and the role's names with theirs.
 fn variables() -> Vec<Variable> {
-    let var = |name: &'static str, description: &str| Variable {
-        name,
-        ty: Expr::keyword("string"),
-        description: description.to_owned(),
-        validations: Vec::new(),
-        values: Vec::new(),
-    };
+    let var = |name, description| Variable::declared(name, Expr::keyword("string"), description);
     let mut out = vec![
         var("service", "The service's name, which the role's description gives."),
         var("service_account", "The service's Kubernetes service account, the one the role trusts."),
