@@ -280,6 +280,53 @@ const ROWS: &[Row] = &[
     },
 ];
 
+/// Every row again with the monorepo packaged (the default): the same risks, and the same
+/// objects but for the ones a vendored chart's own template files are (a packaged chart
+/// takes its objects from the library, so it has no template to add or remove; the objects
+/// each environment renders are the same), with a module's resources read through its call.
+#[test]
+fn each_change_raises_the_same_risks_packaged() {
+    for row in ROWS {
+        let repo = committed_monorepo_as(row.base, "packaged");
+        for (file, from, to) in row.edits {
+            edit(repo.path(), file, from, to);
+        }
+        let (doc, status, stderr) = review(repo.path(), &[]);
+        assert_eq!(codes(&doc), row.risks, "{} (packaged): {doc:#}\n{stderr}", row.what);
+        assert_eq!(status, Some(if row.impossible.is_some() { 1 } else { 0 }), "{} (packaged): {stderr}", row.what);
+        let objects = doc["objects"].as_array().unwrap();
+        let template_level = |layer: &str, env: Option<&str>, object: &str| {
+            layer == "kubernetes" && env.is_none() && !object.starts_with("values.")
+        };
+        for (service, layer, env, action, object) in row.objects {
+            if template_level(layer, *env, object) {
+                continue;
+            }
+            assert!(
+                objects.iter().any(|o| o["service"] == *service
+                    && o["layer"] == *layer
+                    && o["environment"].as_str() == *env
+                    && o["action"] == *action
+                    && in_module_or_root(&o["object"], object)),
+                "{} (packaged): no {action} of {object} ({service}, {layer}, {env:?}) in {:#}",
+                row.what,
+                doc["objects"]
+            );
+        }
+        for (action, object) in row.absent {
+            let (object, env) = object.split_once('@').map_or((*object, None), |(o, e)| (o, Some(e)));
+            assert!(
+                !objects.iter().any(|o| o["action"] == *action
+                    && in_module_or_root(&o["object"], object)
+                    && env.is_none_or(|e| o["environment"] == e)),
+                "{} (packaged): {action} of {object} in {:#}",
+                row.what,
+                doc["objects"]
+            );
+        }
+    }
+}
+
 #[test]
 fn each_change_raises_its_risks_and_no_other() {
     for row in ROWS {
