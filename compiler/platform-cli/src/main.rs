@@ -11,6 +11,11 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
+/// mimalloc: a build allocates and frees many small strings and maps (a profile of a
+/// 2 000-service rebuild spent about a third of its samples in the system allocator).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Compile `platform.yaml` files into Helm charts, Terraform, CI workflows, SLO alerts,
 /// dashboards and catalog entries. Never touches live infrastructure.
 #[derive(Parser, Debug)]
