@@ -20,26 +20,24 @@ use platform_ir::{MetricConvention, slo};
 
 use crate::Chart;
 use crate::library::NAME;
-use crate::slo_records::{SERVICE, fill};
+use crate::slo_records::{ERRORS, REQUESTS, SERVICE, fill, with_actions};
 use crate::values::{ARGO_CANARY_HASH_ARG, ARGO_NAMESPACE_ARG};
 
-/// The placeholders of the metric names: no query holds them otherwise. Argo's arguments
-/// are their own placeholders: the library prints them as string constants, which Helm
-/// never evaluates.
-const REQUESTS: &str = "PLATFORM_PLACEHOLDER_REQUESTS";
-const ERRORS: &str = "PLATFORM_PLACEHOLDER_ERRORS";
 /// The minimum request count's placeholder: a number no query holds otherwise.
 const MIN_REQUESTS: u32 = 987_654_321;
 
 /// The value that says how many requests a canary must serve before it is judged.
 pub(crate) const MIN_REQUESTS_KEY: &str = "minRequests";
 
-/// Each placeholder and its action, in the order of [`values`].
+/// Each placeholder and its action, in the order of [`values`]: the SLO rules' placeholders
+/// of the name and the metrics, read from the values directly. Argo's arguments are their
+/// own placeholders: the library prints them as string constants, which Helm never
+/// evaluates.
 fn holes() -> [(String, &'static str); 6] {
     [
         (SERVICE.placeholder.to_owned(), "{{ .Values.name }}"),
-        (REQUESTS.to_owned(), "{{ .Values.slo.metrics.requests }}"),
-        (ERRORS.to_owned(), "{{ .Values.slo.metrics.errors }}"),
+        (REQUESTS.placeholder.to_owned(), "{{ .Values.slo.metrics.requests }}"),
+        (ERRORS.placeholder.to_owned(), "{{ .Values.slo.metrics.errors }}"),
         (format!(">= {MIN_REQUESTS}"), ">= {{ .Values.rollout.analysis.minRequests }}"),
         (ARGO_NAMESPACE_ARG.to_owned(), "{{ \"{{args.namespace}}\" }}"),
         (ARGO_CANARY_HASH_ARG.to_owned(), "{{ \"{{args.canary-hash}}\" }}"),
@@ -58,12 +56,19 @@ fn values(service: &str, m: &MetricConvention, min_requests: u32) -> [String; 6]
     ]
 }
 
-/// The query with placeholders (Argo's arguments as they are).
-fn placeholder_query() -> String {
-    let sp = |s: &str| Sp::new(s.to_owned(), Span::default());
-    let metrics =
-        MetricConvention { requests_total: sp(REQUESTS), error_selector: sp(ERRORS), duration_histogram: sp("") };
-    query(SERVICE.placeholder, &metrics, MIN_REQUESTS)
+/// The query with placeholders (Argo's arguments as they are), built once: every chart's
+/// check fills it.
+fn placeholder_query() -> &'static str {
+    static QUERY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    QUERY.get_or_init(|| {
+        let sp = |s: &str| Sp::new(s.to_owned(), Span::default());
+        let metrics = MetricConvention {
+            requests_total: sp(REQUESTS.placeholder),
+            error_selector: sp(ERRORS.placeholder),
+            duration_histogram: sp(""),
+        };
+        query(SERVICE.placeholder, &metrics, MIN_REQUESTS)
+    })
 }
 
 /// A chart's query: its own pods' error ratio over the base window, in the release's
@@ -81,9 +86,7 @@ pub(crate) fn query(service: &str, m: &MetricConvention, min_requests: u32) -> S
 
 /// The library's `platform-service.canaryQuery`.
 pub fn define() -> String {
-    let holes = holes();
-    let actions: Vec<String> = holes.iter().map(|(_, a)| (*a).to_owned()).collect();
-    let text = fill(&placeholder_query(), &holes, &actions);
+    let text = with_actions(placeholder_query(), &holes());
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -114,7 +117,7 @@ pub(crate) fn min_requests(c: &Chart<'_>) -> Option<String> {
     c.recording.as_ref()?;
     let m = &c.svc.monitoring.metrics;
     let min = canary.min_requests.value;
-    let filled = fill(&placeholder_query(), &holes(), &values(&c.name, m, min));
+    let filled = fill(placeholder_query(), &holes(), &values(&c.name, m, min));
     (filled == query(&c.name, m, min)).then(|| min.to_string())
 }
 

@@ -29,6 +29,7 @@ use crate::Chart;
 use crate::library::NAME;
 use crate::slo_records::{
     ERRORS, HISTOGRAM, Hole, KINDS, REQUESTS, SERVICE, block, fill, groups_text, placeholder_slo, plain, quoted,
+    with_actions,
 };
 
 const TEAM: Hole = Hole { placeholder: "platform-placeholder-team", action: "{{ $team }}" };
@@ -126,8 +127,7 @@ pub fn define(org: &Org) -> String {
             let _ = writeln!(out, "{{{{- {keyword} {test} }}}}");
             if let Some(g) = placeholders(org, kind, paging, Some((ENVIRONMENT, true))) {
                 let holes = holes(kind);
-                let actions: Vec<String> = holes.iter().map(|(_, a)| (*a).to_owned()).collect();
-                out.push_str(&fill(&groups_text(std::slice::from_ref(&g), label), &holes, &actions));
+                out.push_str(&with_actions(&groups_text(std::slice::from_ref(&g), label), &holes));
             }
         }
     }
@@ -175,9 +175,7 @@ pub fn info_define() -> String {
             ("environment", ".environment"),
         ],
     );
-    let holes = info_holes();
-    let actions: Vec<String> = holes.iter().map(|(_, a)| (*a).to_owned()).collect();
-    out.push_str(&fill(info_placeholder_text().unwrap_or_default(), &holes, &actions));
+    out.push_str(&with_actions(info_placeholder_text().unwrap_or_default(), &info_holes()));
     out.push_str("{{- end }}\n");
     out
 }

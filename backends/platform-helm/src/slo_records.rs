@@ -85,6 +85,12 @@ fn holes(kind: SloKind) -> Vec<(String, &'static str)> {
     out
 }
 
+/// `text` with every placeholder replaced by its action: the library's text.
+pub(crate) fn with_actions(text: &str, holes: &[(String, &str)]) -> String {
+    let actions: Vec<String> = holes.iter().map(|(_, a)| (*a).to_owned()).collect();
+    fill(text, holes, &actions)
+}
+
 /// `text` with every placeholder replaced by the value at its place in `values`.
 pub(crate) fn fill(text: &str, holes: &[(String, &str)], values: &[String]) -> String {
     let mut out = text.to_owned();
@@ -157,8 +163,7 @@ pub fn define(org: &Org) -> String {
         let keyword = if i == 0 { "if" } else { "else if" };
         let _ = writeln!(out, "{{{{- {keyword} eq $o.kind \"{}\" }}}}", kind.as_str());
         let holes = holes(*kind);
-        let actions: Vec<String> = holes.iter().map(|(_, a)| (*a).to_owned()).collect();
-        out.push_str(&fill(&groups_text(&placeholder_groups(org, *kind), bare), &holes, &actions));
+        out.push_str(&with_actions(&groups_text(&placeholder_groups(org, *kind), bare), &holes));
     }
     out.push_str("{{- end }}\n{{- end }}\n{{- end }}\n");
     out
