@@ -284,9 +284,9 @@ const SEVERITY_PLACEHOLDER: &str = "PLATFORM-SEVERITY";
 /// ```
 ///
 /// `None` when the variants differ otherwise, or when a value would not print as the
-/// literal rules print it: every variant is rendered back ([`instantiate`]) and must be
-/// byte for byte its own literal text, so the chart renders exactly the rules it did as
-/// one branch per environment.
+/// literal rules print it: every variant is rendered back ([`renders_as`]) and must be its
+/// own literal rules, so the chart renders exactly the rules it did as one branch per
+/// environment.
 ///
 /// Returns the choice and the copy of each group; with `always_severity` the choice sets
 /// `$severity` even where no label reads it (a chart passes it to the library's alerts).
@@ -336,15 +336,22 @@ pub(crate) fn one_tail(
             r.labels.insert(SEVERITY_LABEL.to_owned(), SEVERITY_PLACEHOLDER.to_owned());
         }
     }
-    let copy = |group: &RuleGroup| {
+    // The copy of each group: its text with the placeholder lines made actions, counted,
+    // so that no other line (an annotation's text) was taken for one.
+    let (mut environment_lines, mut severity_lines) = (0, 0);
+    let mut copy = |group: &RuleGroup| {
         let mut text = String::new();
         for line in more_groups(std::slice::from_ref(group)).split_inclusive('\n') {
             let indent = &line[..line.len() - line.trim_start().len()];
             match line.trim() {
-                l if l == format!("{ENVIRONMENT_LABEL}: {ENVIRONMENT_PLACEHOLDER}") => text.push_str(&format!(
-                    "{{{{- with $environment }}}}\n{indent}{ENVIRONMENT_LABEL}: {{{{ . }}}}\n{{{{- end }}}}\n"
-                )),
+                l if l == format!("{ENVIRONMENT_LABEL}: {ENVIRONMENT_PLACEHOLDER}") => {
+                    environment_lines += 1;
+                    text.push_str(&format!(
+                        "{{{{- with $environment }}}}\n{indent}{ENVIRONMENT_LABEL}: {{{{ . }}}}\n{{{{- end }}}}\n"
+                    ));
+                }
                 l if l == format!("{SEVERITY_LABEL}: {SEVERITY_PLACEHOLDER}") => {
+                    severity_lines += 1;
                     text.push_str(&format!("{indent}{SEVERITY_LABEL}: {{{{ $severity }}}}\n"));
                 }
                 _ => text.push_str(line),
@@ -352,8 +359,11 @@ pub(crate) fn one_tail(
         }
         text
     };
-    let tails: Vec<String> = template.iter().map(copy).collect();
-    let tail = tails.concat();
+    let tails: Vec<String> = template.iter().map(&mut copy).collect();
+    let rules = template.iter().map(|g| g.rules.len()).sum::<usize>();
+    if environment_lines != rules || severity_lines != varies.iter().filter(|v| **v).count() {
+        return None;
+    }
     let with_severity = always_severity || varies.iter().any(|v| *v);
     let fallback_severity = severities.last().cloned().unwrap_or_default();
     let mut head = "{{- $environment := \"\" }}\n".to_owned();
@@ -361,6 +371,9 @@ pub(crate) fn one_tail(
         head.push_str(&format!("{{{{- $severity := {fallback_severity:?} }}}}\n"));
     }
     for (i, ((env, groups), severity)) in variants.iter().zip(&severities).enumerate() {
+        if !renders_as(&template, env.unwrap_or_default(), severity, groups) {
+            return None;
+        }
         let Some(env) = env else { continue };
         head.push_str(&choice(i, env));
         head.push_str(&format!("{{{{- $environment = {env:?} }}}}\n"));
@@ -368,27 +381,33 @@ pub(crate) fn one_tail(
         if with_severity && *severity != fallback_severity {
             head.push_str(&format!("{{{{- $severity = {severity:?} }}}}\n"));
         }
-        if instantiate(&tail, env, severity) != more_groups(groups) {
-            return None;
-        }
     }
     head.push_str("{{- end }}\n");
-    (instantiate(&tail, "", &fallback_severity) == more_groups(variants.last()?.1)).then_some((head, tails))
+    variants.last()?.0.is_none().then_some((head, tails))
 }
 
-/// The text [`one_tail`]'s copy renders to for an environment (`""`: none) and severity.
-fn instantiate(tail: &str, environment: &str, severity: &str) -> String {
-    let mut out = String::new();
-    let mut skip = false;
-    for line in tail.split_inclusive('\n') {
-        match line.trim_end() {
-            "{{- with $environment }}" => skip = environment.is_empty(),
-            "{{- end }}" => skip = false,
-            _ if skip => {}
-            _ => out.push_str(&line.replace("{{ . }}", environment).replace("{{ $severity }}", severity)),
+/// Whether the copy of `template` renders, for an environment (`""`: none) and a severity,
+/// as `groups` print: both values print bare where the copy puts them, and the groups are
+/// `template` with them in place of its placeholders. The copy is the printed `template`
+/// with only the placeholders' lines changed, so the rendered text is then the printed
+/// `groups`, byte for byte (a test renders it back as text).
+fn renders_as(template: &[RuleGroup], environment: &str, severity: &str, groups: &[RuleGroup]) -> bool {
+    let bare = |v: &str| !v.contains("{{") && crate::slo_records::plain(v);
+    if !(environment.is_empty() || bare(environment)) || !bare(severity) {
+        return false;
+    }
+    let mut filled = template.to_vec();
+    for r in filled.iter_mut().flat_map(|g| g.rules.iter_mut()) {
+        if environment.is_empty() {
+            r.labels.remove(ENVIRONMENT_LABEL);
+        } else {
+            r.labels.insert(ENVIRONMENT_LABEL.to_owned(), environment.to_owned());
+        }
+        if let Some(s) = r.labels.get_mut(SEVERITY_LABEL).filter(|s| *s == SEVERITY_PLACEHOLDER) {
+            severity.clone_into(s);
         }
     }
-    out
+    filled == groups
 }
 
 /// The `if` (first) or `else if` line that picks environment `env`.
@@ -518,6 +537,58 @@ mod tests {
         // YAML would quote a name like `true`: the literal copies stay.
         let text = chart("true");
         assert_eq!(text.matches("- name: alerts").count(), 3, "{text}");
+    }
+
+    /// What a Go template prints for [`one_tail`]'s copy in an environment (`""`: none)
+    /// with a severity: the `with` block only where there is an environment, each action
+    /// its value.
+    fn render(tail: &str, environment: &str, severity: &str) -> String {
+        let mut out = String::new();
+        let mut skip = false;
+        for line in tail.split_inclusive('\n') {
+            match line.trim_end() {
+                "{{- with $environment }}" => skip = environment.is_empty(),
+                "{{- end }}" => skip = false,
+                _ if skip => {}
+                _ => out.push_str(&line.replace("{{ . }}", environment).replace("{{ $severity }}", severity)),
+            }
+        }
+        out
+    }
+
+    /// The one copy, rendered for each environment, is byte for byte the text of that
+    /// environment's own rules, hostile annotations and all; a line of text that reads like
+    /// a placeholder's keeps the copies apart.
+    #[test]
+    fn the_one_copy_renders_as_each_environments_own_rules() {
+        let alerts = |env: Option<&str>, page: &str, extra: &str| {
+            let mut g = hostile_groups().remove(0);
+            g.rules[0].labels = BTreeMap::from([("severity".into(), page.into()), ("team".into(), "a".into())]);
+            let mut ticket = g.rules[0].clone();
+            ticket.labels.insert("severity".into(), "ticket".into());
+            ticket.annotations.insert("extra".into(), extra.into());
+            g.rules.push(ticket);
+            for r in &mut g.rules {
+                r.labels.extend(env.map(|e| ("environment".to_owned(), e.to_owned())));
+            }
+            vec![g]
+        };
+        let variants_of = |extra: &str| {
+            [(Some("staging"), "ticket"), (Some("production"), "page"), (None, "ticket")]
+                .map(|(env, page)| (env, alerts(env, page, extra), page))
+        };
+        let variants = variants_of("x");
+        let borrowed: Vec<_> = variants.iter().map(|(e, g, _)| (*e, g.as_slice())).collect();
+        let (_, tails) = super::one_tail(&borrowed, true).unwrap();
+        let tail = tails.concat();
+        for (env, groups, severity) in &variants {
+            assert_eq!(render(&tail, env.unwrap_or(""), severity), super::more_groups(groups));
+        }
+        for extra in ["line\nseverity: PLATFORM-SEVERITY\n", "line\nenvironment: PLATFORM-ENVIRONMENT\n"] {
+            let variants = variants_of(extra);
+            let borrowed: Vec<_> = variants.iter().map(|(e, g, _)| (*e, g.as_slice())).collect();
+            assert!(super::one_tail(&borrowed, true).is_none(), "{extra:?}");
+        }
     }
 
     #[test]

@@ -336,38 +336,47 @@ pub type Sink<'a, E> = dyn Fn(&RelPath, &[u8]) -> Result<(), E> + Sync + 'a;
 /// Returns the backends' diagnostics (sorted) and the first sink error, if any.
 pub fn emit<E: Send>(fe: &Frontend, backends: &[&dyn Backend], sink: &Sink<'_, E>) -> (Vec<Diagnostic>, Result<(), E>) {
     let Some(org) = &fe.org else { return (Vec::new(), Ok(())) };
-    let per_service: Vec<(Vec<Diagnostic>, Result<(), E>)> = fe
-        .services
-        .par_iter()
-        .map(|svc| {
-            let source = service_source(svc);
-            let mut diags = Vec::new();
-            for b in backends {
-                let out = b.emit_service(org, svc);
-                diags.extend(out.diagnostics);
-                let Some(prefix) = RelPath::new(ir::backend::service_dir(&svc.name.value, b.id())) else { continue };
-                for (path, art) in out.artifacts.iter() {
-                    let bytes = platform_emit::header(art.format, &source, &art.contents);
-                    if let Err(e) = sink(&path.join_under(&prefix), bytes.as_bytes()) {
-                        return (diags, Err(e));
+    let services: Vec<&ir::Service> = fe.services.iter().collect();
+    // The org-wide files (one serial piece of work each, which grows with the services)
+    // are built beside the services' files rather than after them.
+    let per_org = || -> Vec<(Vec<Diagnostic>, Result<(), E>)> {
+        backends
+            .par_iter()
+            .map(|b| {
+                let mut diags = Vec::new();
+                let r = put_org_files(fe, b.emit_org(org, &services), &ir::backend::org_dir(b.id()), &mut diags, sink);
+                (diags, r)
+            })
+            .collect()
+    };
+    let per_service = || -> Vec<(Vec<Diagnostic>, Result<(), E>)> {
+        fe.services
+            .par_iter()
+            .map(|svc| {
+                let source = service_source(svc);
+                let mut diags = Vec::new();
+                for b in backends {
+                    let out = b.emit_service(org, svc);
+                    diags.extend(out.diagnostics);
+                    let Some(prefix) = RelPath::new(ir::backend::service_dir(&svc.name.value, b.id())) else {
+                        continue;
+                    };
+                    for (path, art) in out.artifacts.iter() {
+                        let bytes = platform_emit::header(art.format, &source, &art.contents);
+                        if let Err(e) = sink(&path.join_under(&prefix), bytes.as_bytes()) {
+                            return (diags, Err(e));
+                        }
                     }
                 }
-            }
-            (diags, Ok(()))
-        })
-        .collect();
+                (diags, Ok(()))
+            })
+            .collect()
+    };
+    let (per_service, per_org) = rayon::join(per_service, per_org);
     let mut diags = Vec::new();
     let mut result = Ok(());
-    for (d, r) in per_service {
+    for (d, r) in per_service.into_iter().chain(per_org) {
         diags.extend(d);
-        if result.is_ok() {
-            result = r;
-        }
-    }
-    let services: Vec<&ir::Service> = fe.services.iter().collect();
-    for b in backends {
-        let out = b.emit_org(org, &services);
-        let r = put_org_files(fe, out, &ir::backend::org_dir(b.id()), &mut diags, sink);
         if result.is_ok() {
             result = r;
         }
