@@ -72,6 +72,7 @@ pub mod codes;
 mod diagnostics;
 mod library;
 pub mod literal;
+mod memo;
 mod schema;
 mod slo_alerts;
 mod slo_records;

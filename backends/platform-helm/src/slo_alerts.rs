@@ -18,19 +18,21 @@
 //! the chart keeps its literal alerts. `tests/helm.rs` renders every packaged chart with
 //! real Helm and compares its objects with the vendored chart's.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
+use std::rc::Rc;
 
 use platform_ir::slo::{self, Alerting, ENVIRONMENT_LABEL, PAGE, RuleGroup, SEVERITY_LABEL, Slo, SloKind};
 use platform_ir::span::{Sp, Span};
-use platform_ir::{MetricConvention, Org, Tier, deploy, naming};
+use platform_ir::{BurnWindow, MetricConvention, Org, Tier, deploy, naming};
 use serde_json::{Value, json};
 
-use crate::Chart;
 use crate::library::NAME;
 use crate::slo_records::{
     ERRORS, HISTOGRAM, Hole, KINDS, REQUESTS, SERVICE, block, fill, groups_text, placeholder_slo, plain, quoted,
     with_actions,
 };
+use crate::{Chart, memo};
 
 const TEAM: Hole = Hole { placeholder: "platform-placeholder-team", action: "{{ $team }}" };
 const TIER: Hole = Hole { placeholder: "platform-placeholder-tier", action: "{{ $tier }}" };
@@ -69,7 +71,33 @@ fn values_of(c: &Chart<'_>, s: &Slo) -> Vec<String> {
 
 /// The alerts of an SLO of `kind` with placeholders, for a tier that pages or not, in
 /// `environment` (its name, and whether it pages).
-fn placeholders(org: &Org, kind: SloKind, paging: bool, environment: Option<(&str, bool)>) -> Option<RuleGroup> {
+fn placeholders(org: &Org, kind: SloKind, paging: bool, environment: Option<(&str, bool)>) -> Rc<Option<RuleGroup>> {
+    type Key = (SloKind, bool, Option<(String, bool)>, u32, Vec<BurnWindow>, String, String);
+    thread_local! {
+        static MADE: memo::Store<Key, Option<RuleGroup>> = const { RefCell::new(Vec::new()) };
+    }
+    let runbook = naming::runbook_url(&org.monitoring.runbook_base_url.value, SERVICE.placeholder);
+    let dashboard = deploy::dashboard_url_of(org, SERVICE.placeholder);
+    let key = (
+        kind,
+        paging,
+        environment.map(|(e, p)| (e.to_owned(), p)),
+        org.monitoring.slo_period_days.value,
+        org.monitoring.windows.clone(),
+        runbook.clone(),
+        dashboard.clone(),
+    );
+    memo::cached(&MADE, key, || placeholders_of(org, kind, paging, environment, runbook, dashboard))
+}
+
+fn placeholders_of(
+    org: &Org,
+    kind: SloKind,
+    paging: bool,
+    environment: Option<(&str, bool)>,
+    runbook: String,
+    dashboard: String,
+) -> Option<RuleGroup> {
     let alerting = Alerting {
         service: SERVICE.placeholder,
         team: TEAM.placeholder,
@@ -78,8 +106,8 @@ fn placeholders(org: &Org, kind: SloKind, paging: bool, environment: Option<(&st
         period_days: org.monitoring.slo_period_days.value,
         windows: &org.monitoring.windows,
         environment,
-        runbook: naming::runbook_url(&org.monitoring.runbook_base_url.value, SERVICE.placeholder),
-        dashboard: Some(deploy::dashboard_url_of(org, SERVICE.placeholder)),
+        runbook,
+        dashboard: Some(dashboard),
     };
     slo::alert_group(&alerting, &placeholder_slo(kind))
 }
@@ -125,9 +153,9 @@ pub fn define(org: &Org) -> String {
             let test = format!("eq $o.kind \"{}\"", kind.as_str());
             let test = if paging { format!("and $pages ({test})") } else { test };
             let _ = writeln!(out, "{{{{- {keyword} {test} }}}}");
-            if let Some(g) = placeholders(org, kind, paging, Some((ENVIRONMENT, true))) {
+            if let Some(g) = &*placeholders(org, kind, paging, Some((ENVIRONMENT, true))) {
                 let holes = holes(kind);
-                out.push_str(&with_actions(&groups_text(std::slice::from_ref(&g), label), &holes));
+                out.push_str(&with_actions(&groups_text(std::slice::from_ref(g), label), &holes));
             }
         }
     }
@@ -158,7 +186,7 @@ fn info_text() -> Option<String> {
     let info = |env| [slo::info_group_of(SERVICE.placeholder, TEAM.placeholder, &metrics, env)];
     let (with_env, without) = (info(Some(ENVIRONMENT)), info(None));
     let variants: [(Option<&str>, &[RuleGroup]); 2] = [(Some(ENVIRONMENT), &with_env), (None, &without)];
-    let (_, tails) = crate::templates::one_tail(&variants, true)?;
+    let (_, tails) = crate::templates::one_tail(&variants, true, 0)?;
     Some(tails.concat())
 }
 
@@ -269,7 +297,7 @@ pub fn extend(c: &Chart<'_>, slo_values: &mut Value) -> Option<String> {
         for (environment, groups) in &variants {
             let own = groups.iter().find(|g| g.name == name);
             let library = placeholders(c.org, s.kind, paging, *environment);
-            if !renders_as(library.as_ref(), s.kind, &values, own) {
+            if !renders_as((*library).as_ref(), s.kind, &values, own) {
                 return None;
             }
         }

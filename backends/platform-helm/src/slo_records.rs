@@ -12,7 +12,9 @@
 //! and no `slo` values. `tests/helm.rs` renders every packaged chart with real Helm and
 //! compares its rules with `slo::rule_groups` of each environment.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
+use std::rc::Rc;
 
 use platform_ir::ratio::Ratio;
 use platform_ir::slo::{self, RuleGroup, Slo, SloKind};
@@ -20,7 +22,7 @@ use platform_ir::span::{Sp, Span};
 use platform_ir::{MetricConvention, Org, ratio};
 use serde_json::{Value, json};
 
-use crate::Chart;
+use crate::{Chart, memo};
 
 /// What a placeholder stands for, and the action the library writes in its place.
 pub(crate) struct Hole {
@@ -62,9 +64,14 @@ fn number_holes(s: &Slo) -> Vec<(String, &'static str)> {
     out
 }
 
-/// The recording groups of `kind` with placeholders, for the org's period and windows.
-fn placeholder_groups(org: &Org, kind: SloKind) -> [RuleGroup; 2] {
-    placeholders(kind, org.monitoring.slo_period_days.value, &slo::recorded_windows(org))
+/// The recording groups of `kind` with placeholders, for the org's period and windows
+/// (made once per thread for each).
+fn placeholder_groups(org: &Org, kind: SloKind) -> Rc<[RuleGroup; 2]> {
+    thread_local! {
+        static MADE: memo::Store<(SloKind, u32, Vec<u32>), [RuleGroup; 2]> = const { RefCell::new(Vec::new()) };
+    }
+    let key = (kind, org.monitoring.slo_period_days.value, slo::recorded_windows(org));
+    memo::cached(&MADE, key, || placeholders(kind, org.monitoring.slo_period_days.value, &slo::recorded_windows(org)))
 }
 
 fn placeholders(kind: SloKind, period_days: u32, recorded: &[u32]) -> [RuleGroup; 2] {
@@ -190,7 +197,7 @@ pub fn define(org: &Org) -> String {
         let keyword = if i == 0 { "if" } else { "else if" };
         let _ = writeln!(out, "{{{{- {keyword} eq $o.kind \"{}\" }}}}", kind.as_str());
         let holes = holes(*kind);
-        out.push_str(&with_actions(&groups_text(&placeholder_groups(org, *kind), bare), &holes));
+        out.push_str(&with_actions(&groups_text(&*placeholder_groups(org, *kind), bare), &holes));
     }
     out.push_str("{{- end }}\n{{- end }}\n{{- end }}\n");
     out
@@ -199,7 +206,22 @@ pub fn define(org: &Org) -> String {
 /// Whether `value` is read back as the same string where the library's text puts it
 /// bare: a plain YAML scalar, on one line.
 pub(crate) fn plain(value: &str) -> bool {
-    crate::yaml::to_yaml(&Value::String(value.to_owned())) == format!("{value}\n")
+    // The same few values (severities, teams, tiers, environments) are asked about for
+    // every chart; each thread remembers its answers (a bounded number of them).
+    thread_local! {
+        static KNOWN: RefCell<std::collections::BTreeMap<String, bool>> = Default::default();
+    }
+    if let Some(known) = KNOWN.with_borrow(|k| k.get(value).copied()) {
+        return known;
+    }
+    let answer = crate::yaml::to_yaml(&Value::String(value.to_owned())) == format!("{value}\n");
+    KNOWN.with_borrow_mut(|k| {
+        if k.len() >= 4096 {
+            k.clear();
+        }
+        k.insert(value.to_owned(), answer);
+    });
+    answer
 }
 
 /// Whether `expr` reads back as written from a literal block (`|-`) under its key.
@@ -251,7 +273,7 @@ pub fn values(c: &Chart<'_>) -> Option<Value> {
         values.extend(
             [&c.name, &m.requests_total.value, &m.error_selector.value, &m.duration_histogram.value].map(String::clone),
         );
-        if !renders_as(&placeholder_groups(c.org, s.kind), &holes, &values, own) {
+        if !renders_as(&*placeholder_groups(c.org, s.kind), &holes, &values, own) {
             return None;
         }
         let mut o = json!({

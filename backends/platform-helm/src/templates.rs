@@ -192,7 +192,7 @@ fn alerts(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGroup], shared: 
         return more_groups(&fallback[shared..]);
     }
     let variants = variants(per_env, fallback, shared);
-    if let Some((head, tails)) = one_tail(&variants, false) {
+    if let Some((head, tails)) = one_tail(&variants, false, 0) {
         return head + &tails.concat();
     }
     let mut out = String::new();
@@ -254,8 +254,8 @@ fn alerts_from_library(per_env: &[(String, Vec<RuleGroup>)], fallback: &[RuleGro
     if per_env.is_empty() || variants.iter().any(|(_, g)| count(g) != n) {
         return None;
     }
-    let (head, tails) = one_tail(&variants, true)?;
-    Some(head + &crate::slo_alerts::include() + &tails[n..].concat())
+    let (head, tails) = one_tail(&variants, true, n)?;
+    Some(head + &crate::slo_alerts::include() + &tails.concat())
 }
 
 /// Where the one copy of the alerts holds what differs between environments.
@@ -288,11 +288,14 @@ const SEVERITY_PLACEHOLDER: &str = "PLATFORM-SEVERITY";
 /// own literal rules, so the chart renders exactly the rules it did as one branch per
 /// environment.
 ///
-/// Returns the choice and the copy of each group; with `always_severity` the choice sets
-/// `$severity` even where no label reads it (a chart passes it to the library's alerts).
+/// Returns the choice and the copy of each group from `printed_from` on (the groups before
+/// it are checked but not printed: the library writes them); with `always_severity` the
+/// choice sets `$severity` even where no label reads it (a chart passes it to the library's
+/// alerts).
 pub(crate) fn one_tail(
     variants: &[(Option<&str>, &[RuleGroup])],
     always_severity: bool,
+    printed_from: usize,
 ) -> Option<(String, Vec<String>)> {
     let strip = |groups: &[RuleGroup]| {
         let mut g = groups.to_vec();
@@ -359,9 +362,11 @@ pub(crate) fn one_tail(
         }
         text
     };
-    let tails: Vec<String> = template.iter().map(&mut copy).collect();
-    let rules = template.iter().map(|g| g.rules.len()).sum::<usize>();
-    if environment_lines != rules || severity_lines != varies.iter().filter(|v| **v).count() {
+    let printed = template.get(printed_from..)?;
+    let tails: Vec<String> = printed.iter().map(&mut copy).collect();
+    let rules = printed.iter().map(|g| g.rules.len()).sum::<usize>();
+    let varying = varies[varies.len() - rules..].iter().filter(|v| **v).count();
+    if environment_lines != rules || severity_lines != varying {
         return None;
     }
     let with_severity = always_severity || varies.iter().any(|v| *v);
@@ -579,7 +584,7 @@ mod tests {
         };
         let variants = variants_of("x");
         let borrowed: Vec<_> = variants.iter().map(|(e, g, _)| (*e, g.as_slice())).collect();
-        let (_, tails) = super::one_tail(&borrowed, true).unwrap();
+        let (_, tails) = super::one_tail(&borrowed, true, 0).unwrap();
         let tail = tails.concat();
         for (env, groups, severity) in &variants {
             assert_eq!(render(&tail, env.unwrap_or(""), severity), super::more_groups(groups));
@@ -587,7 +592,7 @@ mod tests {
         for extra in ["line\nseverity: PLATFORM-SEVERITY\n", "line\nenvironment: PLATFORM-ENVIRONMENT\n"] {
             let variants = variants_of(extra);
             let borrowed: Vec<_> = variants.iter().map(|(e, g, _)| (*e, g.as_slice())).collect();
-            assert!(super::one_tail(&borrowed, true).is_none(), "{extra:?}");
+            assert!(super::one_tail(&borrowed, true, 0).is_none(), "{extra:?}");
         }
     }
 

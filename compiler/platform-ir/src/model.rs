@@ -457,7 +457,7 @@ pub struct MonitoringPolicy {
 }
 
 /// One multi-window burn-rate alert.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BurnWindow {
     /// `page` or `ticket`.
     pub severity: Sp<String>,
