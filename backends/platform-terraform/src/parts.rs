@@ -20,6 +20,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
+use std::sync::OnceLock;
 
 use platform_ir::backend::service_to_org;
 use platform_ir::{Artifact, ArtifactSet, Database, Engine, Format, Org, Span};
@@ -214,8 +215,8 @@ pub fn apply(ctx: &Ctx<'_>, root: &mut Root) {
         .blank()
         .attr("service", Expr::str(ctx.identity()));
     let inputs: BTreeMap<&str, &str> = INPUTS.iter().map(|(r, v, _, _)| (*v, *r)).collect();
-    let module = module_blocks(&part);
-    let read = read_variables(&module);
+    let facts = module_facts(engine);
+    let read = &facts.read;
     for name in read.keys() {
         let value = match name.as_str() {
             "service" => continue,
@@ -245,12 +246,9 @@ pub fn apply(ctx: &Ctx<'_>, root: &mut Root) {
         v.ty = Expr::keyword("any");
     }
     // The module checks the root's variables it declares with their checks.
-    let checked: Vec<&str> = module_variables(&part, &module, (part.variable)(ctx.org, &[]))
-        .into_iter()
-        .filter(|v| !v.validations.is_empty())
-        .map(|v| v.name)
-        .collect();
-    for v in root.identity.iter_mut().filter(|v| checked.contains(&v.name)) {
+    let settings_checked = !(part.variable)(ctx.org, &[]).validations.is_empty();
+    let checked = |name: &str| facts.checked.contains(&name) || (settings_checked && name == part.settings);
+    for v in root.identity.iter_mut().filter(|v| checked(v.name)) {
         v.validations.clear();
     }
     let checked = read.get("names").into_iter().flatten().filter(|f| owned(&part, f).is_some());
@@ -259,6 +257,36 @@ pub fn apply(ctx: &Ctx<'_>, root: &mut Root) {
             field.check = None;
         }
     }
+}
+
+/// What a part's module reads and checks, the same for every root that calls it.
+struct ModuleFacts {
+    /// The variables its blocks read, each with the fields of it they read.
+    read: BTreeMap<String, BTreeSet<String>>,
+    /// The variables it declares with checks, but the settings (whose checks are the org's).
+    checked: Vec<&'static str>,
+}
+
+/// The [`ModuleFacts`] of the module of `engine`, worked out once.
+fn module_facts(engine: Engine) -> &'static ModuleFacts {
+    static FACTS: [OnceLock<ModuleFacts>; 2] = [OnceLock::new(), OnceLock::new()];
+    let at = match engine {
+        Engine::Postgres => 0,
+        Engine::Redis => 1,
+    };
+    FACTS[at].get_or_init(|| {
+        let part = part(engine);
+        let module = module_blocks(&part);
+        let unchecked = Variable::declared(part.settings, Expr::keyword("any"), "");
+        ModuleFacts {
+            read: read_variables(&module),
+            checked: module_variables(&part, &module, unchecked)
+                .into_iter()
+                .filter(|v| !v.validations.is_empty())
+                .map(|v| v.name)
+                .collect(),
+        }
+    })
 }
 
 /// The name `key` of the part's own, which its module checks.

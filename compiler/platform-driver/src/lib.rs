@@ -207,7 +207,7 @@ pub fn load_paths(inputs: &Inputs, paths: &[PathBuf]) -> Frontend {
     // (`None`: no org file, the built-in defaults alone). One spelling per file.
     let org_paths: Vec<Option<PathBuf>> = match &inputs.org {
         Some(o) => vec![Some(discover::absolute(o)); paths.len()],
-        None => paths.iter().map(|p| discover::org_file_for(p.parent().unwrap_or(Path::new(".")))).collect(),
+        None => discover::org_files_for(paths.iter().map(|p| p.parent().unwrap_or(Path::new(".")))),
     };
     let main_org = main_org(&org_paths);
     fe.org_file = main_org.clone();
