@@ -297,17 +297,11 @@ pub(crate) fn one_tail(
     always_severity: bool,
     printed_from: usize,
 ) -> Option<(String, Vec<String>)> {
-    let strip = |groups: &[RuleGroup]| {
-        let mut g = groups.to_vec();
-        for r in g.iter_mut().flat_map(|g| g.rules.iter_mut()) {
-            r.labels.remove(ENVIRONMENT_LABEL);
-            r.labels.remove(SEVERITY_LABEL);
-        }
-        g
-    };
     let (_, first) = variants.first()?;
-    let base = strip(first);
-    if base.is_empty() || variants.iter().any(|(_, g)| strip(g) != base) {
+    let others = |k: &&String| k.as_str() != ENVIRONMENT_LABEL && k.as_str() != SEVERITY_LABEL;
+    let same_but_placed =
+        |a: &Rule, b: &Rule| a.labels.iter().filter(|(k, _)| others(k)).eq(b.labels.iter().filter(|(k, _)| others(k)));
+    if first.is_empty() || variants.iter().any(|(_, g)| !alike(first, g, same_but_placed)) {
         return None;
     }
     let per_variant: Vec<Vec<&Rule>> =
@@ -401,18 +395,38 @@ fn renders_as(template: &[RuleGroup], environment: &str, severity: &str, groups:
     if !(environment.is_empty() || bare(environment)) || !bare(severity) {
         return false;
     }
-    let mut filled = template.to_vec();
-    for r in filled.iter_mut().flat_map(|g| g.rules.iter_mut()) {
-        if environment.is_empty() {
-            r.labels.remove(ENVIRONMENT_LABEL);
-        } else {
-            r.labels.insert(ENVIRONMENT_LABEL.to_owned(), environment.to_owned());
-        }
-        if let Some(s) = r.labels.get_mut(SEVERITY_LABEL).filter(|s| *s == SEVERITY_PLACEHOLDER) {
-            severity.clone_into(s);
-        }
-    }
-    filled == groups
+    // The template's labels with the two values in place (every rule has the environment's).
+    let filled = |t: &Rule, r: &Rule| {
+        let labels = t.labels.iter().filter_map(|(k, v)| match k.as_str() {
+            ENVIRONMENT_LABEL => (!environment.is_empty()).then_some((k.as_str(), environment)),
+            SEVERITY_LABEL if v == SEVERITY_PLACEHOLDER => Some((k.as_str(), severity)),
+            _ => Some((k.as_str(), v.as_str())),
+        });
+        labels.eq(r.labels.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    };
+    alike(template, groups, filled)
+}
+
+/// Whether the groups `a` and `b` are the same but for their rules' labels, which
+/// `labels` compares (a rule of `a`, its rule in `b`). Every field is named, so a field
+/// added to a rule is compared here or fails to compile.
+fn alike(a: &[RuleGroup], b: &[RuleGroup], labels: impl Fn(&Rule, &Rule) -> bool) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            let RuleGroup { name, interval, rules } = x;
+            *name == y.name
+                && *interval == y.interval
+                && rules.len() == y.rules.len()
+                && rules.iter().zip(&y.rules).all(|(r, s)| {
+                    let Rule { record, alert, expr, for_, labels: _, annotations } = r;
+                    *record == s.record
+                        && *alert == s.alert
+                        && *expr == s.expr
+                        && *for_ == s.for_
+                        && *annotations == s.annotations
+                        && labels(r, s)
+                })
+        })
 }
 
 /// The `if` (first) or `else if` line that picks environment `env`.

@@ -16,6 +16,8 @@
 //! The modules the root passes its names to (the service's role, its database) read them
 //! from `module.names` as they read `var.names`, and check the names they own.
 
+use std::sync::OnceLock;
+
 use platform_ir::backend::service_to_org;
 use platform_ir::{ArtifactSet, Org, Span, naming};
 
@@ -78,16 +80,22 @@ fn template(name: fn(&str, &str) -> String) -> Expr {
     hcl::template(parts)
 }
 
-/// The rule filled with a service's identity and an environment, as Terraform would.
-fn fill(name: fn(&str, &str) -> String, service: &str, environment: &str) -> String {
-    name(SERVICE, ENVIRONMENT).replace(SERVICE, service).replace(ENVIRONMENT, environment)
+/// Each rule's output and its name on the placeholders, worked out once.
+fn on_placeholders() -> &'static [(&'static str, String)] {
+    static TEXTS: OnceLock<Vec<(&'static str, String)>> = OnceLock::new();
+    TEXTS.get_or_init(|| rules().into_iter().map(|(key, _, name)| (key, name(SERVICE, ENVIRONMENT))).collect())
+}
+
+/// A rule's name on the placeholders filled with a service's identity and an environment,
+/// as Terraform would.
+fn fill(text: &str, service: &str, environment: &str) -> String {
+    text.replace(SERVICE, service).replace(ENVIRONMENT, environment)
 }
 
 /// Whether every name the root holds is its rule filled with the service's identity and
 /// each environment.
 fn derivable(ctx: &Ctx<'_>, root: &Root) -> bool {
-    let rules = rules();
-    let rule = |key: &str| rules.iter().find(|(k, _, _)| *k == key).map(|(_, _, f)| *f);
+    let rule = |key: &str| on_placeholders().iter().find(|(k, _)| *k == key).map(|(_, text)| text.as_str());
     let prefix = rule(SECRETS_PREFIX);
     root.names.iter().all(|field| {
         ctx.envs.iter().zip(&field.values).all(|(e, value)| match (field.key, value) {
