@@ -394,9 +394,11 @@ pub fn workflow(cx: &mut Cx<'_>, svc: &Service, f: &Facts) -> Value {
         ("uses", f.uses(security::FILE)),
         (
             "permissions",
+            // The called job asks for what the org's registry needs, whatever registry this
+            // service's image is in: a caller that grants less fails to start.
             wf::permissions(&wf::pulling_charts(
                 cx.org,
-                if f.on_ecr() { &[CONTENTS_READ, ID_TOKEN_ECR] } else { &[CONTENTS_READ, PACKAGES_READ] },
+                if cx.org.ecr().is_some() { &[CONTENTS_READ, ID_TOKEN_ECR] } else { &[CONTENTS_READ, PACKAGES_READ] },
             )),
         ),
         (

@@ -210,7 +210,7 @@ fn main_body(ctx: &Ctx<'_>, s: &ServiceCi) -> Body {
         );
     }
     if let Some(repo) = registry::Repository::of(ctx) {
-        registry::add(ctx, &repo, &mut body);
+        registry::add(ctx.org, &repo.ecr, repo.owner, &registry::Owner::of(ctx, &repo), &mut body);
     }
     if ctx.org.terraform.cluster_access.value {
         cluster_access(&Expr::str(deploy_group(svc)), &Expr::str(format!("{svc}-deploy")), &mut body);

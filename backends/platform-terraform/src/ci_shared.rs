@@ -15,27 +15,28 @@
 //!   without `count` to index 0 on its own, so switching an org to packaged moves no key;
 //! - the key always carries `prevent_destroy`: a module cannot decide it per call, and a
 //!   key whose deletion loses a service's secrets and database is the one to keep;
-//! - with an ECR registry, each service keeps its own module ([`shared`]): its repository and
-//!   push role are not part of this module yet.
+//! - with an ECR registry, the repository and image push role of a service whose image is
+//!   there ([`crate::registry`]) are counted on `var.image_repository` too: a service whose
+//!   image lives elsewhere passes null and has none.
 
 use std::fmt::Write as _;
 
 use platform_ir::{Artifact, ArtifactSet, Format, Org, Span};
 
 use crate::ci::{self, Fact, Field, Rule, ServiceCi, Text, When};
-use crate::ci_deploy;
 use crate::hcl::{self, BinOp, Block, Body, Expr, Item, Step};
 use crate::readme::code;
 use crate::root::{self, Ctx, Variable, arn};
 use crate::versions;
+use crate::{ci_deploy, registry};
 
 /// The module's directory inside the org root.
 pub const DIR: &str = "modules/ci-deploy";
 
 /// Whether the org's services share [`DIR`] instead of each carrying its own module: a
-/// packaged org without an ECR registry.
+/// packaged org.
 pub fn shared(org: &Org) -> bool {
-    org.packages.packaged() && org.ecr().is_none()
+    org.packages.packaged()
 }
 
 /// The arguments of the shared module's call for the service of `ctx`, whose CI facts are
@@ -44,13 +45,22 @@ pub fn shared(org: &Org) -> bool {
 pub fn arguments(ctx: &Ctx<'_>, s: &ServiceCi) -> Vec<(&'static str, Expr)> {
     let facts = s.facts();
     let database_name = facts.contains(&Fact::Postgres).then(|| platform_ir::naming::database_name(&s.name));
-    vec![
+    let mut out = vec![
         ("service", Expr::str(&s.name)),
         ("database_name", database_name.map_or(Expr::Null, Expr::str)),
         ("features", Expr::object(Fact::ALL.iter().map(|f| (f.key(), Expr::Bool(facts.contains(f)))))),
         ("session_seconds", Expr::Num(ci_deploy::session_seconds(ctx))),
         ("names_by_environment", ci_deploy::names(ctx, s)),
-    ]
+    ];
+    if registry(ctx.org).is_some() {
+        let repo = crate::registry::Repository::of(ctx);
+        out.push(("image_repository", repo.as_ref().map_or(Expr::Null, |r| Expr::str(r.name))));
+        out.push((
+            "image_push_role",
+            repo.map_or(Expr::Null, |_| Expr::str(platform_ir::naming::image_push_role_name(ctx.identity()))),
+        ));
+    }
+    out
 }
 
 /// The module's files, relative to [`DIR`].
@@ -101,6 +111,18 @@ fn variables(org: &Org) -> Vec<Variable> {
         message: "The environment must be one of the service's environments (the keys of names_by_environment).".into(),
     });
     out.push(environment);
+    if registry(org).is_some() {
+        out.push(var(
+            "image_repository",
+            string(),
+            "Its image repository in the org's ECR registry; null where its image lives elsewhere.",
+        ));
+        out.push(var(
+            "image_push_role",
+            string(),
+            "The name of the role its builds push the image with; null without a repository.",
+        ));
+    }
     out.extend(ci_deploy::passed_through(org));
     out
 }
@@ -310,10 +332,26 @@ fn main_body(org: &Org) -> Body {
             .attr("role", Expr::path("aws_iam_role.deploy.name"))
             .attr("policy_arn", Expr::path("aws_iam_policy.deploy_resources[0].arn")),
     );
+    if let Some((ecr, owner)) = registry(org) {
+        let owner_of_call = registry::Owner {
+            service: Expr::path("var.service"),
+            called: "the service".into(),
+            repository: Expr::path("var.image_repository"),
+            push_role: Expr::path("var.image_push_role"),
+            present: Some(Expr::Binary(Box::new(Expr::path("var.image_repository")), BinOp::Ne, Box::new(Expr::Null))),
+        };
+        registry::add(org, &ecr, owner, &owner_of_call, &mut body);
+    }
     if org.terraform.cluster_access.value {
         ci_deploy::cluster_access(&about("platform:", ":deploy"), &about("", "-deploy"), &mut body);
     }
     body
+}
+
+/// The org's ECR registry and the environment that creates its repositories, when the
+/// module creates them ([`crate::registry`]).
+fn registry(org: &Org) -> Option<(platform_ir::Ecr, &platform_ir::Environment)> {
+    Some((org.ecr()?, org.registry_environment()?))
 }
 
 fn readme(org: &Org, main: &Body) -> String {

@@ -15,7 +15,7 @@
 //! first in the registry's account and region ([`platform_ir::Org::registry_environment`]).
 //! The module is applied in every environment; the others count zero of each.
 
-use platform_ir::{Ecr, Environment, naming};
+use platform_ir::{Ecr, Environment, Org, naming};
 
 use crate::hcl::{self, BinOp, Block, Body, Expr, Item};
 use crate::org::{GITHUB_OIDC_HOST, github_trust};
@@ -48,59 +48,113 @@ impl<'a> Repository<'a> {
         let owner = ctx.org.registry_environment()?;
         Some(Repository { ecr, name, owner })
     }
+}
 
-    /// The accounts besides the registry's whose environments run the service: they may pull.
-    fn pullers<'c>(&self, ctx: &Ctx<'c>) -> Vec<&'c str> {
-        let mut out: Vec<&str> = ctx
-            .org
-            .environments
-            .iter()
-            .map(|e| e.aws_account.value.as_str())
-            .filter(|a| *a != self.ecr.account)
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
+/// The accounts besides the registry's whose environments run the org's services: they may
+/// pull.
+fn pullers<'o>(org: &'o Org, ecr: &Ecr) -> Vec<&'o str> {
+    let mut out: Vec<&str> =
+        org.environments.iter().map(|e| e.aws_account.value.as_str()).filter(|a| *a != ecr.account).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Whose repository the blocks create: one service's in its own module (literal text), or
+/// the calling service's in the org's shared module ([`crate::ci_shared`], from the
+/// module's variables).
+pub struct Owner {
+    /// The service, in descriptions and tags.
+    pub service: Expr,
+    /// How the comment above the blocks names it.
+    pub called: String,
+    /// The repository's name.
+    pub repository: Expr,
+    /// The image push role's name.
+    pub push_role: Expr,
+    /// Where only some calls have a repository: what holds where one does.
+    pub present: Option<Expr>,
+}
+
+impl Owner {
+    /// The owner of `repo`, the repository of the service of `ctx`.
+    pub fn of(ctx: &Ctx<'_>, repo: &Repository<'_>) -> Owner {
+        let svc = ctx.svc.name.value.as_str();
+        Owner {
+            service: Expr::str(svc),
+            called: svc.to_owned(),
+            repository: Expr::str(repo.name),
+            push_role: Expr::str(naming::image_push_role_name(ctx.identity())),
+            present: None,
+        }
+    }
+
+    /// `count = 1` in the owning environment (where a repository is present), `0` elsewhere.
+    fn count(&self, owner: &Environment) -> Expr {
+        let here =
+            Expr::Binary(Box::new(Expr::path("var.environment")), BinOp::Eq, Box::new(Expr::str(&owner.name.value)));
+        let test = match &self.present {
+            Some(p) => Expr::Binary(Box::new(p.clone()), BinOp::And, Box::new(here)),
+            None => here,
+        };
+        Expr::cond(test, Expr::Num(1), Expr::Num(0))
+    }
+
+    /// The push role's description: one string where the service and repository are text,
+    /// else a template of them.
+    fn push_role_description(&self) -> Expr {
+        let parts = [
+            Expr::str("Builds of "),
+            self.service.clone(),
+            Expr::str(" on main push its image to "),
+            self.repository.clone(),
+            Expr::str("."),
+        ];
+        if parts.iter().all(|p| matches!(p, Expr::Str(_))) {
+            let text: String =
+                parts.iter().filter_map(|p| if let Expr::Str(t) = p { Some(t.as_str()) } else { None }).collect();
+            return Expr::str(text);
+        }
+        hcl::template(
+            parts
+                .into_iter()
+                .map(|p| match p {
+                    Expr::Str(text) => hcl::lit(text),
+                    other => hcl::interp(other),
+                })
+                .collect(),
+        )
     }
 }
 
-/// `count = 1` in the owning environment, `0` elsewhere.
-fn count(owner: &Environment) -> Expr {
-    Expr::cond(
-        Expr::Binary(Box::new(Expr::path("var.environment")), BinOp::Eq, Box::new(Expr::str(&owner.name.value))),
-        Expr::Num(1),
-        Expr::Num(0),
-    )
-}
-
-/// Add the repository, its policies and the image push role to the module's `body`.
-pub fn add(ctx: &Ctx<'_>, repo: &Repository<'_>, body: &mut Body) {
-    let svc = ctx.svc.name.value.as_str();
+/// Add the repository, its policies and the image push role of `who` to the module's
+/// `body`, created by the registry's environment `owner`.
+pub fn add(org: &Org, ecr: &Ecr, owner: &Environment, who: &Owner, body: &mut Body) {
     body.0.push(Item::Comment(format!(
-        "The image repository of {svc} in the org's ECR registry and the role its builds on main push with; the registry is shared, so only {} (the first environment in its account and region) creates them.",
-        repo.owner.name.value
+        "The image repository of {} in the org's ECR registry and the role its builds on main push with; the registry is shared, so only {} (the first environment in its account and region) creates them.",
+        who.called, owner.name.value
     )));
     let repository = Block::new("resource", ["aws_ecr_repository", "this"])
-        .attr("count", count(repo.owner))
+        .attr("count", who.count(owner))
         .blank()
-        .attr("name", Expr::str(repo.name))
+        .attr("name", who.repository.clone())
         .attr("image_tag_mutability", Expr::str("IMMUTABLE"))
         .blank()
         .block(Block::new("image_scanning_configuration", []).attr("scan_on_push", Expr::Bool(true)))
         .blank()
         .block(Block::new("encryption_configuration", []).attr("encryption_type", Expr::str("KMS")))
         .blank()
-        .attr("tags", Expr::object([("service", Expr::str(svc))]));
+        .attr("tags", Expr::object([("service", who.service.clone())]));
     body.push_block(repository);
     let name = || Expr::path("aws_ecr_repository.this[0].name");
     body.push_block(
         Block::new("resource", ["aws_ecr_lifecycle_policy", "this"])
-            .attr("count", count(repo.owner))
+            .attr("count", who.count(owner))
             .blank()
             .attr("repository", name())
             .attr("policy", lifecycle_policy()),
     );
-    let pullers = repo.pullers(ctx);
+    let pullers = pullers(org, ecr);
     if !pullers.is_empty() {
         let roots = pullers.iter().map(|a| arn(vec![hcl::lit(format!("iam::{a}:root"))])).collect();
         body.push_block(
@@ -121,13 +175,13 @@ pub fn add(ctx: &Ctx<'_>, repo: &Repository<'_>, body: &mut Body) {
         );
         body.push_block(
             Block::new("resource", ["aws_ecr_repository_policy", "this"])
-                .attr("count", count(repo.owner))
+                .attr("count", who.count(owner))
                 .blank()
                 .attr("repository", name())
                 .attr("policy", Expr::path("data.aws_iam_policy_document.image_pull.json")),
         );
     }
-    push_role(ctx, repo, body);
+    push_role(org, owner, who, body);
 }
 
 /// Keep the newest [`KEEP_IMAGES`] images, whatever their tags.
@@ -150,18 +204,17 @@ fn lifecycle_policy() -> Expr {
 
 /// The image push role: GitHub's OIDC tokens of the repository's `main` branch (the build job
 /// declares no environment) may assume it, and it may push to and read the repository.
-fn push_role(ctx: &Ctx<'_>, repo: &Repository<'_>, body: &mut Body) {
-    let svc = ctx.svc.name.value.as_str();
+fn push_role(org: &Org, owner: &Environment, who: &Owner, body: &mut Body) {
     let provider = arn(vec![
         hcl::lit("iam::"),
         hcl::interp(Expr::path("var.aws_account_id")),
         hcl::lit(format!(":oidc-provider/{GITHUB_OIDC_HOST}")),
     ]);
-    let subject = format!("repo:{}:ref:{PUSH_BRANCH}", ctx.org.catalog.github_repo.value);
+    let subject = format!("repo:{}:ref:{PUSH_BRANCH}", org.catalog.github_repo.value);
     body.push_block(github_trust("image_push_trust", "GithubMainBranch", provider, Expr::strs([subject])));
     body.push_block(
         Block::new("data", ["aws_iam_policy_document", "image_push"])
-            .attr("count", count(repo.owner))
+            .attr("count", who.count(owner))
             .blank()
             .block(statement("RegistryLogin", &["ecr:GetAuthorizationToken"], Expr::strs(["*"])))
             .block(statement(
@@ -181,15 +234,15 @@ fn push_role(ctx: &Ctx<'_>, repo: &Repository<'_>, body: &mut Body) {
     );
     body.push_block(
         Block::new("resource", ["aws_iam_role", "image_push"])
-            .attr("count", count(repo.owner))
+            .attr("count", who.count(owner))
             .blank()
-            .attr("name", Expr::str(naming::image_push_role_name(ctx.identity())))
-            .attr("description", Expr::str(format!("Builds of {svc} on main push its image to {}.", repo.name)))
+            .attr("name", who.push_role.clone())
+            .attr("description", who.push_role_description())
             .attr("assume_role_policy", Expr::path("data.aws_iam_policy_document.image_push_trust.json")),
     );
     body.push_block(
         Block::new("resource", ["aws_iam_role_policy", "image_push"])
-            .attr("count", count(repo.owner))
+            .attr("count", who.count(owner))
             .blank()
             .attr("name", Expr::str("image-push"))
             .attr("role", Expr::path("aws_iam_role.image_push[0].id"))

@@ -657,7 +657,8 @@ fn an_ecr_registry_outside_every_environment_is_a_warning() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(code(&o), 0, "{err}");
         assert_eq!(err.contains("TF012"), warned, "{err}");
-        let module = std::fs::read_to_string(r.join("generated/api/terraform/ci-deploy/main.tf")).unwrap();
+        // The org's shared CI deploy module (packaged, the default) holds the repository.
+        let module = std::fs::read_to_string(r.join("generated/_org/terraform/modules/ci-deploy/main.tf")).unwrap();
         assert_eq!(module.contains("aws_ecr_repository"), !warned, "{module}");
     }
 }

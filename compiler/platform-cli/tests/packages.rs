@@ -118,3 +118,84 @@ console.log(JSON.stringify({
     assert_eq!(got["file"], true, "the manager does not read platform-org.yaml: {got}");
     assert_eq!(got["version"], p.version.value.as_str(), "a tag v<version> is not read back as the version: {got}");
 }
+
+/// The blocks of `main` (a module's `main.tf`) that hold an image repository and its push
+/// role, as text, each from its header to its closing brace.
+fn registry_blocks(main: &str) -> Vec<String> {
+    let heads = [
+        "resource \"aws_ecr_",
+        "data \"aws_iam_policy_document\" \"image_",
+        "resource \"aws_iam_role\" \"image_push\"",
+        "resource \"aws_iam_role_policy\" \"image_push\"",
+    ];
+    let mut out = Vec::new();
+    let mut current: Option<String> = None;
+    for line in main.lines() {
+        if let Some(block) = current.as_mut() {
+            block.push_str(line);
+            block.push('\n');
+            if line == "}" {
+                out.extend(current.take());
+            }
+        } else if heads.iter().any(|h| line.starts_with(h)) {
+            current = Some(format!("{line}\n"));
+        }
+    }
+    out
+}
+
+/// With an ECR registry, the org's shared CI deploy module creates for each service, with the
+/// arguments the org root passes it, exactly the image repository, policies and push role
+/// the service's own module creates in a vendored build, under the same addresses; a service
+/// whose image lives elsewhere passes null and has none, as its own module has none.
+#[test]
+fn the_shared_module_creates_each_services_own_image_repository() {
+    // The golden case, with `pdf-renderer`'s image at a vendor's registry.
+    let load_case = || {
+        let mut fe = load(&repo().join("golden-tests/ok/packaged-ecr/input"));
+        let renderer = fe.services.iter_mut().find(|s| s.name.value == "pdf-renderer").unwrap();
+        renderer.image.value = "ghcr.io/vendor/pdf-renderer".into();
+        fe
+    };
+    let packaged = build(&load_case()).0;
+    let mut fe = load_case();
+    fe.org.as_mut().unwrap().packages.mode.value = platform_ir::Packaging::Vendored;
+    let vendored = build(&fe).0;
+    let text = |files: &BTreeMap<String, Vec<u8>>, path: &str| {
+        String::from_utf8(files.get(path).unwrap_or_else(|| panic!("no {path}")).clone()).unwrap()
+    };
+    let shared = registry_blocks(&text(&packaged, "_org/terraform/modules/ci-deploy/main.tf"));
+    assert!(!shared.is_empty(), "the shared module holds the registry's blocks");
+    let root = text(&packaged, "_org/terraform/main.tf");
+    for (service, repository) in [("invoice-api", Some("acme/invoice-api")), ("pdf-renderer", None)] {
+        let own = registry_blocks(&text(&vendored, &format!("{service}/terraform/ci-deploy/main.tf")));
+        let call = root.split(&format!("module \"{}\" {{", service.replace('-', "_"))).nth(1).unwrap();
+        let call = &call[..call.find("\n}").unwrap()];
+        let arg = |name: &str| {
+            call.lines()
+                .find_map(|l| l.trim().strip_prefix(name)?.trim().strip_prefix('=').map(|v| v.trim().to_owned()))
+        };
+        let Some(repository) = repository else {
+            assert!(own.is_empty(), "{service}: {own:?}");
+            assert_eq!(arg("image_repository").as_deref(), Some("null"), "{service}");
+            assert_eq!(arg("image_push_role").as_deref(), Some("null"), "{service}");
+            continue;
+        };
+        let role = format!("{service}-image-push");
+        assert_eq!(arg("image_repository"), Some(format!("\"{repository}\"")), "{service}");
+        assert_eq!(arg("image_push_role"), Some(format!("\"{role}\"")), "{service}");
+        let filled: Vec<String> = shared
+            .iter()
+            .map(|b| {
+                b.replace("(var.image_repository != null) && ", "")
+                    .replace("((var.environment == \"production\"))", "(var.environment == \"production\")")
+                    .replace("${var.service}", service)
+                    .replace("${var.image_repository}", repository)
+                    .replace("var.image_repository", &format!("\"{repository}\""))
+                    .replace("var.image_push_role", &format!("\"{role}\""))
+                    .replace("var.service", &format!("\"{service}\""))
+            })
+            .collect();
+        assert_eq!(filled, own, "{service}");
+    }
+}

@@ -904,6 +904,26 @@ fn internal_services_use_the_internal_class_and_tls_comes_from_one_place() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// The CI deploy module of `service` as it is applied for it: its own (vendored), or the
+/// org's shared one (packaged) with the repository and push role the org root passes it.
+fn ci_deploy_module(tree: &Path, service_dir: &Path, service: &str) -> String {
+    if let Ok(own) = std::fs::read_to_string(service_dir.join("terraform/ci-deploy/main.tf")) {
+        return own;
+    }
+    let shared = std::fs::read_to_string(tree.join("_org/terraform/modules/ci-deploy/main.tf")).unwrap();
+    let root = std::fs::read_to_string(tree.join("_org/terraform/main.tf")).unwrap();
+    let call = root.split(&format!("module \"{}\" {{", service.replace('-', "_"))).nth(1).unwrap_or_default();
+    let call = &call[..call.find("\n}").unwrap_or(call.len())];
+    let arg = |name: &str| {
+        call.lines()
+            .find_map(|l| l.trim().strip_prefix(name)?.trim().strip_prefix('=').map(|v| v.trim().to_owned()))
+            .unwrap_or_else(|| format!("<no {name} in the call of {service}>"))
+    };
+    shared
+        .replace("var.image_repository", &arg("image_repository"))
+        .replace("var.image_push_role", &arg("image_push_role"))
+}
+
 /// Pods could not pull from the default registry (a private ghcr.io): no `imagePullSecrets`,
 /// and the strict values schema refused one; ECR had no repository and the build no login.
 /// Contract: every chart's pods name the org's pull Secret, unless the image is on ECR, which
@@ -933,7 +953,7 @@ fn every_image_has_a_pull_path() {
             on_ecr += 1;
             let service_dir = values.parent().and_then(Path::parent).and_then(Path::parent).unwrap();
             let service = service_dir.file_name().unwrap().to_string_lossy().into_owned();
-            let module = std::fs::read_to_string(service_dir.join("terraform/ci-deploy/main.tf")).unwrap();
+            let module = ci_deploy_module(&tree, service_dir, &service);
             let caller =
                 std::fs::read_to_string(service_dir.join(format!("github-actions/workflows/{service}.yml"))).unwrap();
             let account = host.split('.').next().unwrap();
