@@ -70,8 +70,8 @@ fn placeholder_groups(org: &Org, kind: SloKind) -> Rc<[RuleGroup; 2]> {
     thread_local! {
         static MADE: memo::Store<(SloKind, u32, Vec<u32>), [RuleGroup; 2]> = const { RefCell::new(Vec::new()) };
     }
-    let key = (kind, org.monitoring.slo_period_days.value, slo::recorded_windows(org));
-    memo::cached(&MADE, key, || placeholders(kind, org.monitoring.slo_period_days.value, &slo::recorded_windows(org)))
+    let (period, recorded) = (org.monitoring.slo_period_days.value, slo::recorded_windows(org));
+    memo::cached(&MADE, (kind, period, recorded.clone()), || placeholders(kind, period, &recorded))
 }
 
 fn placeholders(kind: SloKind, period_days: u32, recorded: &[u32]) -> [RuleGroup; 2] {

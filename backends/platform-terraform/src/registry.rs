@@ -100,30 +100,20 @@ impl Owner {
         Expr::cond(test, Expr::Num(1), Expr::Num(0))
     }
 
-    /// The push role's description: one string where the service and repository are text,
-    /// else a template of them.
+    /// The push role's description: a template of the service and the repository (text
+    /// where they are text, which prints as one string).
     fn push_role_description(&self) -> Expr {
-        let parts = [
-            Expr::str("Builds of "),
-            self.service.clone(),
-            Expr::str(" on main push its image to "),
-            self.repository.clone(),
-            Expr::str("."),
-        ];
-        if parts.iter().all(|p| matches!(p, Expr::Str(_))) {
-            let text: String =
-                parts.iter().filter_map(|p| if let Expr::Str(t) = p { Some(t.as_str()) } else { None }).collect();
-            return Expr::str(text);
-        }
-        hcl::template(
-            parts
-                .into_iter()
-                .map(|p| match p {
-                    Expr::Str(text) => hcl::lit(text),
-                    other => hcl::interp(other),
-                })
-                .collect(),
-        )
+        let part = |e: &Expr| match e {
+            Expr::Str(text) => hcl::lit(text.as_str()),
+            other => hcl::interp(other.clone()),
+        };
+        hcl::template(vec![
+            hcl::lit("Builds of "),
+            part(&self.service),
+            hcl::lit(" on main push its image to "),
+            part(&self.repository),
+            hcl::lit("."),
+        ])
     }
 }
 
