@@ -248,6 +248,37 @@ fn check_call(at: &str, id: &str, job: &Node, callee: &Node) {
     }
 }
 
+/// In an org whose registry is ECR, the reusable workflows' jobs ask for what ECR needs
+/// (an OIDC token for the image push role). A service whose image lives elsewhere calls the
+/// same workflows, so its calls grant what they ask too: GitHub refuses to start a call that
+/// grants less. (The golden cases keep every image of an ECR org on ECR.)
+#[test]
+fn an_image_outside_an_ecr_orgs_registry_still_grants_what_its_calls_ask() {
+    let input = repo().join("golden-tests/ok/packaged-ecr/input");
+    let org = std::fs::read_to_string(input.join("platform-org.yaml")).unwrap();
+    let renderer = std::fs::read_to_string(input.join("services/pdf-renderer/platform.yaml")).unwrap();
+    let renderer =
+        renderer.replace("  language: python\n", "  language: python\n  image: ghcr.io/vendor/pdf-renderer\n");
+    assert!(renderer.contains("image: ghcr.io/"), "{renderer}");
+    let s = Scratch::new(
+        "ecr-elsewhere",
+        &[(".git/HEAD", ""), ("platform-org.yaml", &org), ("services/pdf-renderer/platform.yaml", &renderer)],
+    );
+    let (files, diags) = build(&s.0);
+    assert!(!diags.iter().any(Diagnostic::is_error), "{diags:#?}");
+    let parse = |p: &str| yaml::parse(&files[p], FileId(0)).unwrap_or_else(|d| panic!("{p}: {}", d.message));
+    let caller = parse("pdf-renderer/github-actions/workflows/pdf-renderer.yml");
+    let mut calls = 0;
+    for (id, job) in entries(get(&caller, "jobs").unwrap()) {
+        let Some(uses) = get(job, "uses") else { continue };
+        let file = text(uses).rsplit('/').next().unwrap().to_owned();
+        let callee = parse(&format!("_org/github-actions/workflows/{file}"));
+        check_call("pdf-renderer", id, job, &callee);
+        calls += 1;
+    }
+    assert!(calls >= 3, "{calls} calls");
+}
+
 /// A scratch repository under the system temp directory, removed on drop.
 struct Scratch(PathBuf);
 
